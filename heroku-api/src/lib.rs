@@ -1,1 +1,60 @@
+//! A typed client for the [Heroku Platform API](https://devcenter.heroku.com/articles/platform-api-reference),
+//! generated from Heroku's published JSON hyper-schema.
+//!
+//! Every link of the schema is a typed endpoint: one module per resource
+//! ([`app`], [`config_var`], [`formation`], ...), each with its models and a
+//! handle reached from the [`Client`] (`client.app()`, `client.config_var()`).
+//! Required parameters go in the call, optional ones are chained setters, and
+//! a request is sent by awaiting it (or calling `send()`).
+//!
+//! ```no_run
+//! # async fn demo() -> heroku_api::Result<()> {
+//! use futures_util::TryStreamExt;
+//!
+//! let client = heroku_api::Client::new()?; // HEROKU_API_KEY, then ~/.netrc
+//! let app = client.app().create().name("my-app").region("eu").await?;
+//! client
+//!     .config_var()
+//!     .update(app.name.as_str(), [("GREETING".to_string(), Some("hello".to_string()))].into())
+//!     .await?;
+//! let mut apps = client.app().list().stream();
+//! while let Some(app) = apps.try_next().await? {
+//!     println!("{}", app.name);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The runtime under the endpoints:
+//! - sends `Accept: application/vnd.heroku+json; version=3`, a bearer token
+//!   (never logged, never sent to another host), and a `Request-Id`;
+//! - follows `Next-Range` lazily for every list ([`Paginator`]);
+//! - paces requests as `RateLimit-Remaining` runs low, retries 429s for every
+//!   method and gateway errors only for idempotent ones ([`RetryPolicy`]);
+//! - returns one [`Error`] type carrying Heroku's error id, message, URL,
+//!   request id and the raw body.
 
+#![warn(missing_docs)]
+#![allow(clippy::large_enum_variant)]
+
+extern crate self as heroku_api;
+
+mod generated;
+mod runtime;
+
+pub use generated::*;
+pub use runtime::auth::{Token, TokenSource, TOKEN_ENV};
+pub use runtime::client::{
+    Client, ClientBuilder, Method, OperationInfo, RequestOptions, Response, ResponseMeta,
+    Stability, DEFAULT_BASE_URL, DEFAULT_VARIANT,
+};
+pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
+pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
+pub use runtime::retry::{RetryPolicy, Throttle};
+
+/// Items the generated code uses; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::client::Payload;
+    pub use crate::runtime::path::segment;
+    pub use crate::runtime::serde_helpers::{double_option, open_enum, string_or_integer};
+}

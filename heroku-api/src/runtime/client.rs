@@ -1,0 +1,736 @@
+//! The client, its builder, and the one request path every call takes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::runtime::auth::{resolve_token, Token, TokenSource};
+use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
+use crate::runtime::pagination::Cursor;
+use crate::runtime::retry::{parse_retry_after, RateState, RetryPolicy, Throttle};
+
+/// Heroku's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.heroku.com";
+/// The `Accept` variant sent when none is chosen.
+pub const DEFAULT_VARIANT: &str = "3";
+
+/// A Heroku Platform API client. Cheap to clone: clones share the connection
+/// pool and the rate-limit state.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: reqwest::Url,
+    token: Token,
+    token_source: TokenSource,
+    variant: String,
+    retry: RetryPolicy,
+    throttle: Throttle,
+    rate: RateState,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("token", &self.inner.token)
+            .field("token_source", &self.inner.token_source)
+            .field("variant", &self.inner.variant)
+            .field("retry", &self.inner.retry)
+            .field("throttle", &self.inner.throttle)
+            .field("rate_limit_remaining", &self.inner.rate.remaining())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for `https://api.heroku.com` with the token found the way
+    /// the Heroku CLI finds it: `HEROKU_API_KEY`, then `~/.netrc`.
+    pub fn new() -> Result<Client> {
+        Client::builder().build()
+    }
+
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    /// Where the token came from.
+    pub fn token_source(&self) -> TokenSource {
+        self.inner.token_source
+    }
+
+    /// The last `RateLimit-Remaining` the API reported, if any response has
+    /// been seen yet.
+    pub fn rate_limit_remaining(&self) -> Option<u64> {
+        self.inner.rate.remaining()
+    }
+
+    /// Sends one request and decodes a JSON body as `T`.
+    #[doc(hidden)]
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        op: &'static OperationInfo,
+        path: String,
+        payload: Payload,
+        options: &RequestOptions,
+    ) -> Result<Response<T>> {
+        let (meta, body) = self.execute(op, &path, &payload, options, None).await?;
+        let body = decode(&meta, body)?;
+        Ok(Response { body, meta })
+    }
+
+    /// Sends one request whose answer carries nothing (`{}`, empty, or 204).
+    #[doc(hidden)]
+    pub async fn call_empty(
+        &self,
+        op: &'static OperationInfo,
+        path: String,
+        payload: Payload,
+        options: &RequestOptions,
+    ) -> Result<Response<()>> {
+        let (meta, _) = self.execute(op, &path, &payload, options, None).await?;
+        Ok(Response { body: (), meta })
+    }
+
+    /// The request path: throttle, send, observe rate limits, retry within
+    /// the budget, and turn error answers into [`Error`]s.
+    pub(crate) async fn execute(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        payload: &Payload,
+        options: &RequestOptions,
+        range: Option<&str>,
+    ) -> Result<(ResponseMeta, Bytes)> {
+        let mut query = payload.query.clone();
+        query.extend(options.query.iter().cloned());
+        let url = self.url_for(path, &query)?;
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::debug_span!(
+            "heroku_api.request",
+            operation = op.id,
+            method = op.method.as_str(),
+            path = op.href,
+            request_id = %request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = tokio::time::Instant::now();
+        let result = self
+            .attempts(op, url, payload, options, range, &request_id)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok((meta, _)) => {
+                span.record("status", meta.status);
+            }
+            Err(e) => {
+                if let Some(s) = e.status() {
+                    span.record("status", s);
+                }
+                tracing::debug!(parent: &span, error = %e, "request failed");
+            }
+        }
+        result
+    }
+
+    async fn attempts(
+        &self,
+        op: &'static OperationInfo,
+        url: reqwest::Url,
+        payload: &Payload,
+        options: &RequestOptions,
+        range: Option<&str>,
+        request_id: &str,
+    ) -> Result<(ResponseMeta, Bytes)> {
+        let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
+        let headers = self.headers(options, range, request_id, payload.body.is_some())?;
+        let idempotent = op.method.is_idempotent();
+        let mut attempts = 0u32;
+        let mut fault_retries = 0u32;
+        let mut rate_retries = 0u32;
+        let mut waited = Duration::ZERO;
+        loop {
+            let pace = self.inner.throttle.delay(&self.inner.rate);
+            if !pace.is_zero() {
+                tracing::debug!(delay_ms = pace.as_millis() as u64, "throttling: token pool is low");
+                tokio::time::sleep(pace).await;
+            }
+            attempts += 1;
+            tracing::Span::current().record("attempts", attempts);
+            let mut request = self
+                .inner
+                .http
+                .request(op.method.to_reqwest(), url.clone())
+                .headers(headers.clone());
+            if let Some(body) = &payload.body {
+                request = request.body(body.clone());
+            }
+            let outcome = match request.send().await {
+                Ok(resp) => read(resp, request_id).await,
+                Err(e) => Err(e),
+            };
+            let (meta, body) = match outcome {
+                Ok(ok) => ok,
+                Err(e) => {
+                    let retry = idempotent && fault_retries < policy.max_retries;
+                    if retry {
+                        let delay = policy.backoff(fault_retries);
+                        if waited + delay <= policy.max_retry_time {
+                            fault_retries += 1;
+                            waited += delay;
+                            tracing::debug!(error = %e, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Err(transport_error(e, request_id));
+                }
+            };
+            if let Some(n) = meta.rate_limit_remaining {
+                self.inner.rate.observe(n);
+            }
+            let status = meta.status;
+            if status == 429 {
+                let last = api_error(status, meta.request_id.clone(), body);
+                if rate_retries < policy.max_rate_limit_retries {
+                    let delay = meta
+                        .retry_after
+                        .unwrap_or_else(|| policy.backoff(rate_retries));
+                    if waited + delay <= policy.max_retry_time {
+                        rate_retries += 1;
+                        waited += delay;
+                        tracing::debug!(delay_ms = delay.as_millis() as u64, "rate limited (429); waiting");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                }
+                return Err(Error::RateLimited(Box::new(RateLimitedError {
+                    attempts,
+                    waited,
+                    last,
+                })));
+            }
+            if matches!(status, 502..=504) && idempotent && fault_retries < policy.max_retries {
+                let delay = meta
+                    .retry_after
+                    .unwrap_or_else(|| policy.backoff(fault_retries));
+                if waited + delay <= policy.max_retry_time {
+                    fault_retries += 1;
+                    waited += delay;
+                    tracing::debug!(status, delay_ms = delay.as_millis() as u64, "retrying after a gateway error");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            if status >= 400 {
+                return Err(Error::Api(Box::new(api_error(
+                    status,
+                    meta.request_id.clone(),
+                    body,
+                ))));
+            }
+            return Ok((meta, body));
+        }
+    }
+
+    /// Joins the base URL and an already-encoded path, and checks that URL
+    /// parsing did not reinterpret it (a `..` segment, say): a path may only
+    /// ever reach the route it names.
+    fn url_for(&self, path: &str, query: &[(String, String)]) -> Result<reqwest::Url> {
+        let base = self.inner.base_url.as_str().trim_end_matches('/');
+        let mut url = reqwest::Url::parse(&format!("{base}{path}"))
+            .map_err(|e| Error::Config(format!("cannot build a URL for `{path}`: {e}")))?;
+        let expected = format!("{}{path}", self.inner.base_url.path().trim_end_matches('/'));
+        if url.path() != expected {
+            return Err(Error::Config(format!(
+                "refusing to send `{path}`: a path parameter would change the route (is an identity `.` or `..`?)"
+            )));
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    fn headers(
+        &self,
+        options: &RequestOptions,
+        range: Option<&str>,
+        request_id: &str,
+        has_body: bool,
+    ) -> Result<HeaderMap> {
+        let mut h = HeaderMap::new();
+        let variant = options.variant.as_deref().unwrap_or(&self.inner.variant);
+        h.insert(
+            reqwest::header::ACCEPT,
+            header_value(&format!("application/vnd.heroku+json; version={variant}"))?,
+        );
+        let mut auth = header_value(&format!("Bearer {}", self.inner.token.expose()))
+            .map_err(|_| Error::Config("the API token contains characters not allowed in a header".into()))?;
+        auth.set_sensitive(true);
+        h.insert(reqwest::header::AUTHORIZATION, auth);
+        h.insert(HeaderName::from_static("request-id"), header_value(request_id)?);
+        if has_body {
+            h.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Some(range) = range {
+            h.insert(reqwest::header::RANGE, header_value(range)?);
+        }
+        for (name, value, sensitive) in &options.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+            let mut value = header_value(value)
+                .map_err(|_| Error::Config(format!("the value of header `{name}` is not valid")))?;
+            value.set_sensitive(*sensitive);
+            h.insert(name, value);
+        }
+        Ok(h)
+    }
+}
+
+fn header_value(s: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(s).map_err(|_| Error::Config(format!("invalid header value {s:?}")))
+}
+
+fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
+    let request_id = Some(request_id.to_string());
+    if e.is_timeout() {
+        Error::Timeout { request_id, source: e }
+    } else {
+        let context = if e.is_connect() {
+            "connection failed"
+        } else if e.is_body() || e.is_decode() {
+            "the response body was cut off"
+        } else if e.is_redirect() {
+            "too many redirects"
+        } else {
+            "request failed"
+        };
+        Error::Transport {
+            context: context.to_string(),
+            request_id,
+            source: e,
+        }
+    }
+}
+
+/// Reads status, headers and the whole body.
+async fn read(resp: reqwest::Response, request_id: &str) -> std::result::Result<(ResponseMeta, Bytes), reqwest::Error> {
+    let meta = ResponseMeta::from_response(&resp, request_id);
+    let body = resp.bytes().await?;
+    Ok((meta, body))
+}
+
+fn decode<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<T> {
+    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &body
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        Error::Decode(Box::new(DecodeError {
+            status: meta.status,
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+            request_id: meta.request_id.clone(),
+            body: body.clone(),
+        }))
+    })
+}
+
+pub(crate) fn decode_page<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<Vec<T>> {
+    decode(meta, body)
+}
+
+/// A successful answer: the typed body and the headers worth keeping.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    pub body: T,
+    pub meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+/// Headers of an answer that callers need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    pub status: u16,
+    /// The server's `Request-Id`, else the one this client sent.
+    pub request_id: Option<String>,
+    pub rate_limit_remaining: Option<u64>,
+    /// `Next-Range` of a partial (206) list answer.
+    pub next_range: Option<Cursor>,
+    pub etag: Option<String>,
+    /// `Warning-Message` and `X-Heroku-Warning`, to show to the user.
+    pub warnings: Vec<String>,
+    pub retry_after: Option<Duration>,
+}
+
+impl ResponseMeta {
+    fn from_response(resp: &reqwest::Response, sent_request_id: &str) -> Self {
+        let h = resp.headers();
+        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let warnings = ["warning-message", "x-heroku-warning"]
+            .iter()
+            .flat_map(|n| h.get_all(*n).iter())
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        ResponseMeta {
+            status: resp.status().as_u16(),
+            request_id: get("request-id").or_else(|| Some(sent_request_id.to_string())),
+            rate_limit_remaining: get("ratelimit-remaining").and_then(|v| v.trim().parse().ok()),
+            next_range: get("next-range").filter(|v| !v.is_empty()).map(Cursor::new),
+            etag: get("etag"),
+            warnings,
+            retry_after: get("retry-after").as_deref().and_then(parse_retry_after),
+        }
+    }
+}
+
+/// What a request carries besides its path.
+#[doc(hidden)]
+#[derive(Debug, Clone, Default)]
+pub struct Payload {
+    pub body: Option<Bytes>,
+    pub query: Vec<(String, String)>,
+}
+
+impl Payload {
+    pub fn none() -> Self {
+        Payload::default()
+    }
+
+    /// A JSON body.
+    pub fn json<B: serde::Serialize>(body: &B) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("cannot encode the request body: {e}")))?;
+        Ok(Payload {
+            body: Some(Bytes::from(bytes)),
+            query: Vec::new(),
+        })
+    }
+
+    /// Query parameters from a struct's fields (GET links with a schema).
+    pub fn query<B: serde::Serialize>(params: &B) -> Result<Self> {
+        let value = serde_json::to_value(params)
+            .map_err(|e| Error::Config(format!("cannot encode the query: {e}")))?;
+        let mut query = Vec::new();
+        if let serde_json::Value::Object(map) = value {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(s) => query.push((k, s)),
+                    other => query.push((k, other.to_string())),
+                }
+            }
+        }
+        Ok(Payload { body: None, query })
+    }
+}
+
+/// Per-request settings: extra headers, the `Accept` variant, extra query
+/// parameters, and the retry policy.
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    headers: Vec<(String, String, bool)>,
+    variant: Option<String>,
+    pub(crate) query: Vec<(String, String)>,
+    retry: Option<RetryPolicy>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<_> = self
+            .headers
+            .iter()
+            .map(|(n, v, sensitive)| (n.as_str(), if *sensitive { "[redacted]" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("RequestOptions")
+            .field("headers", &headers)
+            .field("variant", &self.variant)
+            .field("query", &self.query)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl RequestOptions {
+    pub fn new() -> Self {
+        RequestOptions::default()
+    }
+
+    /// Adds a header (replacing one of the same name).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into(), false));
+        self
+    }
+
+    /// The second factor Heroku asks for with a 403 `two_factor` error.
+    pub fn two_factor_code(mut self, code: impl Into<String>) -> Self {
+        self.headers
+            .push(("Heroku-Two-Factor-Code".into(), code.into(), true));
+        self
+    }
+
+    /// The account password, which deleting an account requires.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.headers.push(("Heroku-Password".into(), password.into(), true));
+        self
+    }
+
+    /// Sends `Accept: application/vnd.heroku+json; version=<variant>`
+    /// (for example `3.sdk` or `3.webhooks`) instead of the client's.
+    pub fn variant(mut self, variant: impl Into<String>) -> Self {
+        self.variant = Some(variant.into());
+        self
+    }
+
+    /// Adds a query parameter the schema does not describe (audit-trail
+    /// filters, for instance).
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Overrides the client's retry policy for this request.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    token: Option<Token>,
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    variant: Option<String>,
+    retry: Option<RetryPolicy>,
+    throttle: Option<Throttle>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("variant", &self.variant)
+            .field("retry", &self.retry)
+            .field("throttle", &self.throttle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Uses this token instead of looking in `HEROKU_API_KEY` and `~/.netrc`.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sends requests here instead of `https://api.heroku.com` (a proxy, or
+    /// the fake Heroku in tests). The token is only ever sent to this origin.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Uses the caller's `reqwest::Client` (its timeouts, proxy and TLS
+    /// settings apply; `connect_timeout` and `timeout` here are ignored).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// The whole-request timeout (default 60 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// The default `Accept` variant (default `3`).
+    pub fn variant(mut self, variant: impl Into<String>) -> Self {
+        self.variant = Some(variant.into());
+        self
+    }
+
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    pub fn throttle(mut self, throttle: Throttle) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+
+    pub fn build(self) -> Result<Client> {
+        let base = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        let base_url = reqwest::Url::parse(base)
+            .map_err(|e| Error::Config(format!("the base URL `{base}` is not valid: {e}")))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            return Err(Error::Config(format!(
+                "the base URL `{base}` must be an http(s) URL with a host"
+            )));
+        }
+        let netrc_host = base_url.host_str().unwrap_or("api.heroku.com").to_string();
+        let (token, token_source) = resolve_token(self.token, &netrc_host)?;
+        let http = match self.http {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .user_agent(concat!("heroku-api-rust/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                token,
+                token_source,
+                variant: self.variant.unwrap_or_else(|| DEFAULT_VARIANT.to_string()),
+                retry: self.retry.unwrap_or_default(),
+                throttle: self.throttle.unwrap_or_default(),
+                rate: RateState::new(),
+            }),
+        })
+    }
+}
+
+/// HTTP methods the schema uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Put,
+    Delete,
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// Safe to repeat after a failure that may have reached the server.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Head | Method::Put | Method::Delete)
+    }
+
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Head => reqwest::Method::HEAD,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The schema's stability label for a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stability {
+    Production,
+    Development,
+    Prototype,
+}
+
+/// Static facts about one generated operation. The full table is
+/// [`OPERATIONS`](crate::operations::OPERATIONS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// `<resource>.<function>`, e.g. `app.create`.
+    pub id: &'static str,
+    pub method: Method,
+    /// The path with named placeholders, e.g. `/apps/{app_identity}`.
+    pub href: &'static str,
+    pub stability: Stability,
+    /// A list that follows `Range` / `Next-Range`.
+    pub paginated: bool,
+    /// Fields the list can be ranged by, first the default.
+    pub ranges: &'static [&'static str],
+}
+
+impl OperationInfo {
+    #[doc(hidden)]
+    pub const fn new(
+        id: &'static str,
+        method: Method,
+        href: &'static str,
+        stability: Stability,
+        paginated: bool,
+        ranges: &'static [&'static str],
+    ) -> Self {
+        OperationInfo {
+            id,
+            method,
+            href,
+            stability,
+            paginated,
+            ranges,
+        }
+    }
+}
+
+impl ApiError {
+    /// True for a 404 `not_found`.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+}

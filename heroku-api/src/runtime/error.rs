@@ -1,0 +1,335 @@
+//! The one error type every call returns.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+/// Shorthand for `Result<T, heroku_api::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a call.
+///
+/// `Display` is a sentence a person can act on; the underlying cause, if any,
+/// is reachable through [`std::error::Error::source`]. No variant ever holds
+/// the API token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Heroku answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The response arrived but its body does not match the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request could not be sent or the response could not be read.
+    #[error("could not reach the Heroku API ({context}); check the network and the base URL")]
+    Transport {
+        context: String,
+        request_id: Option<String>,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request took longer than the configured timeout.
+    #[error("the Heroku API did not answer in time (request id {})", request_id.as_deref().unwrap_or("none"))]
+    Timeout {
+        request_id: Option<String>,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Heroku kept answering 429 until the retry budget ran out.
+    #[error(transparent)]
+    RateLimited(Box<RateLimitedError>),
+    /// A list's `Next-Range` repeated a cursor already followed; stopping
+    /// instead of looping.
+    #[error("pagination stopped: the server repeated the cursor `{cursor}`")]
+    PaginationLoop { cursor: String },
+    /// The client is not set up correctly (no token, a bad base URL, ...).
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::RateLimited(e) => Some(e.last.status),
+            _ => None,
+        }
+    }
+
+    /// The request id of the failed call, to quote to Heroku support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Decode(e) => e.request_id.as_deref(),
+            Error::RateLimited(e) => e.last.request_id.as_deref(),
+            Error::Transport { request_id, .. } | Error::Timeout { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The Heroku error id (`not_found`, `two_factor`, ...), for API errors.
+    pub fn error_id(&self) -> Option<&ErrorId> {
+        match self {
+            Error::Api(e) => e.id.as_ref(),
+            Error::RateLimited(e) => e.last.id.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// True when the error is a 404 `not_found`.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// True when Heroku asks for a second factor: resend the request with
+    /// [`RequestOptions::two_factor_code`](crate::RequestOptions::two_factor_code).
+    pub fn is_two_factor_required(&self) -> bool {
+        matches!(self.error_id(), Some(ErrorId::TwoFactor))
+    }
+}
+
+/// An error answer from Heroku: `{"id": ..., "message": ..., "url": ...}`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    pub status: u16,
+    /// The stable machine-readable code; `None` when the body was not a
+    /// Heroku error (a proxy's HTML page, say).
+    pub id: Option<ErrorId>,
+    /// Heroku's message for people, or a description of the raw body.
+    pub message: String,
+    /// Documentation link from the error body.
+    pub url: Option<String>,
+    pub request_id: Option<String>,
+    /// The raw response body, exactly as received.
+    pub body: Bytes,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("id", &self.id)
+            .field("message", &self.message)
+            .field("url", &self.url)
+            .field("request_id", &self.request_id)
+            .field("body", &snippet(&self.body, 200))
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Heroku API error {}", self.status)?;
+        if let Some(id) = &self.id {
+            write!(f, " ({id})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(url) = &self.url {
+            write!(f, " See {url}")?;
+        }
+        if let Some(rid) = &self.request_id {
+            write!(f, " [request id {rid}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A body that did not decode as the expected type. Nothing is lost: the whole
+/// body is kept in `body`.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    pub status: u16,
+    /// Where in the JSON decoding failed, e.g. `apps[3].created_at`.
+    pub path: String,
+    /// What serde said.
+    pub message: String,
+    pub request_id: Option<String>,
+    pub body: Bytes,
+}
+
+impl DecodeError {
+    /// The start of the body, for messages.
+    pub fn snippet(&self) -> String {
+        snippet(&self.body, 200)
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("body", &self.snippet())
+            .finish()
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the Heroku API response (status {}) at `{}`: {}; body starts {:?}",
+            self.status,
+            self.path,
+            self.message,
+            self.snippet()
+        )?;
+        if let Some(rid) = &self.request_id {
+            write!(f, " [request id {rid}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The retry budget for 429s ran out.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RateLimitedError {
+    /// How many requests were sent, the first one included.
+    pub attempts: u32,
+    /// How long the call waited in total between attempts.
+    pub waited: Duration,
+    /// The last 429 answer.
+    pub last: ApiError,
+}
+
+impl fmt::Display for RateLimitedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Heroku's rate limit is exhausted: {} attempts over {:.1}s all got 429; \
+             wait for the token pool to refill or raise the retry budget",
+            self.attempts,
+            self.waited.as_secs_f64()
+        )?;
+        if let Some(rid) = &self.last.request_id {
+            write!(f, " [request id {rid}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RateLimitedError {}
+
+/// Heroku's machine-readable error codes. Open: a code this version does not
+/// know arrives as [`ErrorId::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorId {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    TwoFactor,
+    NotFound,
+    Conflict,
+    InvalidParams,
+    VerificationNeeded,
+    RateLimit,
+    RequestedRangeNotSatisfiable,
+    Other(String),
+}
+
+impl ErrorId {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorId::BadRequest => "bad_request",
+            ErrorId::Unauthorized => "unauthorized",
+            ErrorId::Forbidden => "forbidden",
+            ErrorId::TwoFactor => "two_factor",
+            ErrorId::NotFound => "not_found",
+            ErrorId::Conflict => "conflict",
+            ErrorId::InvalidParams => "invalid_params",
+            ErrorId::VerificationNeeded => "verification_needed",
+            ErrorId::RateLimit => "rate_limit",
+            ErrorId::RequestedRangeNotSatisfiable => "requested_range_not_satisfiable",
+            ErrorId::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for ErrorId {
+    fn from(s: &str) -> Self {
+        match s {
+            "bad_request" => ErrorId::BadRequest,
+            "unauthorized" => ErrorId::Unauthorized,
+            "forbidden" => ErrorId::Forbidden,
+            "two_factor" => ErrorId::TwoFactor,
+            "not_found" => ErrorId::NotFound,
+            "conflict" => ErrorId::Conflict,
+            "invalid_params" => ErrorId::InvalidParams,
+            "verification_needed" => ErrorId::VerificationNeeded,
+            "rate_limit" => ErrorId::RateLimit,
+            "requested_range_not_satisfiable" => ErrorId::RequestedRangeNotSatisfiable,
+            other => ErrorId::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The first `max` characters of a body, lossily decoded.
+pub(crate) fn snippet(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// Builds an [`ApiError`] from an error response.
+pub(crate) fn api_error(status: u16, request_id: Option<String>, body: Bytes) -> ApiError {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        id: Option<String>,
+        message: Option<String>,
+        url: Option<String>,
+    }
+    match serde_json::from_slice::<Body>(&body) {
+        Ok(b) if b.id.is_some() || b.message.is_some() => ApiError {
+            status,
+            id: b.id.as_deref().map(ErrorId::from),
+            message: b.message.unwrap_or_else(|| "no message".to_string()),
+            url: b.url,
+            request_id,
+            body,
+        },
+        _ => {
+            let reason = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("unexpected status");
+            let message = if body.is_empty() {
+                format!("{reason} (empty body)")
+            } else {
+                format!("{reason}; the body is not a Heroku error: {:?}", snippet(&body, 200))
+            };
+            ApiError {
+                status,
+                id: None,
+                message,
+                url: None,
+                request_id,
+                body,
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The hand-written runtime under the generated endpoints.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod pagination;
+pub mod path;
+pub mod retry;
+pub mod serde_helpers;
