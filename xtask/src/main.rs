@@ -1,1 +1,380 @@
-fn main() {}
+//! `cargo xtask`: generation, the drift check, coverage, and schema upkeep.
+
+mod lock;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use heroku_codegen::{Output, Source};
+use heroku_schema::Loaded;
+
+use crate::lock::Lock;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  codegen [--schema PATH] [--check] [--update-lock] [--out DIR]
+      Generate heroku-api from the schema. Without --out, writes into
+      heroku-api/ and requires the schema to match schema/schema.lock.json
+      (or --update-lock to accept it). --check writes nothing and fails
+      with a diff when the committed code is stale. --out DIR writes a
+      complete standalone crate for any schema.
+  coverage [--schema PATH]
+      Map every link of the schema to exactly one generated operation.
+
+The schema is --schema PATH, else $HEROKU_SCHEMA, else the lock's path.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        Some("coverage") => coverage(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+struct Flags {
+    schema: Option<PathBuf>,
+    out: Option<PathBuf>,
+    check: bool,
+    update_lock: bool,
+}
+
+fn parse_flags(args: &[String]) -> Result<Flags, String> {
+    let mut flags = Flags {
+        schema: None,
+        out: None,
+        check: false,
+        update_lock: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--schema" => flags.schema = Some(it.next().ok_or("--schema needs a path")?.into()),
+            "--out" => flags.out = Some(it.next().ok_or("--out needs a directory")?.into()),
+            "--check" => flags.check = true,
+            "--update-lock" => flags.update_lock = true,
+            other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(flags)
+}
+
+/// `--schema`, else `$HEROKU_SCHEMA`, else the lock's default path.
+fn schema_path(flag: Option<PathBuf>, lock: &Lock) -> PathBuf {
+    flag.or_else(|| std::env::var_os("HEROKU_SCHEMA").map(PathBuf::from))
+        .unwrap_or_else(|| root().join(&lock.path))
+}
+
+fn load(path: &Path) -> Result<Loaded, String> {
+    let overlays = heroku_schema::overlay::load_dir(&root().join("schema/overlays"))
+        .map_err(|e| e.to_string())?;
+    heroku_schema::load(path, &overlays).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn report_overlays(loaded: &Loaded, strict: bool) -> Result<(), String> {
+    let missing: Vec<_> = loaded.overlays.not_applied().collect();
+    for (name, why) in &missing {
+        eprintln!("overlay {name} does not apply: {why}");
+    }
+    if strict && !missing.is_empty() {
+        return Err(format!(
+            "{} overlay(s) no longer apply to the pinned schema; fix or remove them",
+            missing.len()
+        ));
+    }
+    Ok(())
+}
+
+fn generate(loaded: &Loaded, path: &Path) -> Result<Output, String> {
+    let source = Source {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: loaded.sha256.clone(),
+    };
+    heroku_codegen::generate(&loaded.api, &source).map_err(|e| e.to_string())
+}
+
+fn codegen(args: &[String]) -> Result<(), String> {
+    let flags = parse_flags(args)?;
+    let lock = Lock::read(&root())?;
+    let path = schema_path(flags.schema.clone(), &lock);
+    let started = std::time::Instant::now();
+    let loaded = load(&path)?;
+
+    if let Some(out) = &flags.out {
+        report_overlays(&loaded, false)?;
+        let output = generate(&loaded, &path)?;
+        write_standalone(out, &output)?;
+        println!(
+            "wrote a standalone crate for {} ({} operations) to {} in {:.0} ms",
+            path.display(),
+            loaded.api.operations().count(),
+            out.display(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        return Ok(());
+    }
+
+    if loaded.sha256 != lock.sha256 {
+        if !flags.update_lock {
+            return Err(format!(
+                "{} has sha256 {}, but schema/schema.lock.json pins {} ({}).\n\
+                 Use the pinned file, or accept this one with `cargo xtask codegen --update-lock --schema {}`.",
+                path.display(),
+                loaded.sha256,
+                lock.sha256,
+                lock.file,
+                path.display()
+            ));
+        }
+    }
+    report_overlays(&loaded, true)?;
+    let output = generate(&loaded, &path)?;
+    let crate_dir = root().join("heroku-api");
+    if flags.check {
+        return check(&crate_dir, &output);
+    }
+    write_into(&crate_dir, &output)?;
+    if flags.update_lock && loaded.sha256 != lock.sha256 {
+        let new_lock = lock.updated(&path, &loaded.sha256)?;
+        new_lock.write(&root())?;
+        println!("lock: {} → {}", lock.sha256, new_lock.sha256);
+    }
+    println!(
+        "generated {} operations, {} types into heroku-api in {:.0} ms",
+        loaded.api.operations().count(),
+        loaded.api.types.len(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+/// Files under `src/generated/` that the output does not contain.
+fn stale_files(crate_dir: &Path, output: &Output) -> Vec<String> {
+    let dir = crate_dir.join(heroku_codegen::GENERATED_DIR);
+    let mut stale = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let rel = format!(
+                "{}/{}",
+                heroku_codegen::GENERATED_DIR,
+                e.file_name().to_string_lossy()
+            );
+            if !output.files.contains_key(&rel) {
+                stale.push(rel);
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+fn write_into(crate_dir: &Path, output: &Output) -> Result<(), String> {
+    for rel in stale_files(crate_dir, output) {
+        std::fs::remove_file(crate_dir.join(&rel)).map_err(|e| format!("{rel}: {e}"))?;
+    }
+    for (rel, text) in &output.files {
+        let path = crate_dir.join(rel);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn check(crate_dir: &Path, output: &Output) -> Result<(), String> {
+    let mut stale = 0;
+    for (rel, text) in &output.files {
+        let committed = std::fs::read_to_string(crate_dir.join(rel)).unwrap_or_default();
+        if committed != *text {
+            stale += 1;
+            let diff = similar::TextDiff::from_lines(&committed, text);
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/heroku-api/{rel}"), &format!("b/heroku-api/{rel}"))
+            );
+        }
+    }
+    for rel in stale_files(crate_dir, output) {
+        stale += 1;
+        println!("--- a/heroku-api/{rel}\n+++ /dev/null\n(file is no longer generated)");
+    }
+    if stale > 0 {
+        return Err(format!(
+            "{stale} generated file(s) are stale; run `cargo xtask codegen` and commit the result"
+        ));
+    }
+    println!("generated code is up to date ({} files)", output.files.len());
+    Ok(())
+}
+
+/// A complete crate: heroku-api's manifest and hand-written runtime, plus
+/// the generated code for this schema.
+fn write_standalone(out: &Path, output: &Output) -> Result<(), String> {
+    let src = root().join("heroku-api");
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    if out.join("src").exists() {
+        std::fs::remove_dir_all(out.join("src")).map_err(|e| io(out, e))?;
+    }
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| io(&src, e))?;
+    std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
+        .map_err(|e| io(out, e))?;
+    copy_tree(&src.join("src"), &out.join("src"), &|p: &Path| {
+        p.ends_with("generated")
+    })?;
+    let mut files = output.clone();
+    files.files.retain(|k, _| k.starts_with("src/"));
+    write_into(out, &files)?;
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<(), String> {
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(to).map_err(|e| io(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| io(from, e))?.flatten() {
+        let path = entry.path();
+        if skip(&path) {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target, skip)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(|e| io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+fn coverage(args: &[String]) -> Result<(), String> {
+    let flags = parse_flags(args)?;
+    let lock = Lock::read(&root())?;
+    let path = schema_path(flags.schema, &lock);
+    let loaded = load(&path)?;
+    report_overlays(&loaded, false)?;
+
+    // The links, counted straight from the JSON, independent of the model.
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut links = BTreeSet::new();
+    if let Some(defs) = doc.get("definitions").and_then(|d| d.as_object()) {
+        for (key, def) in defs {
+            let n = def.get("links").and_then(|l| l.as_array()).map_or(0, Vec::len);
+            for i in 0..n {
+                links.insert(format!(
+                    "/definitions/{}/links/{i}",
+                    heroku_schema::error::escape_token(key)
+                ));
+            }
+        }
+    }
+    let ops: Vec<_> = loaded.api.operations().collect();
+    let mut mapped = BTreeSet::new();
+    let mut extra = Vec::new();
+    for op in &ops {
+        if !links.contains(&op.pointer) || !mapped.insert(op.pointer.clone()) {
+            extra.push(format!("{} ({})", op.id, op.pointer));
+        }
+    }
+    let missing: Vec<_> = links.difference(&mapped).cloned().collect();
+
+    // What the generator produces must name every operation once.
+    let output = generate(&loaded, &path)?;
+    let generated_ids = table_ids(
+        output
+            .files
+            .get(&format!("{}/operations.rs", heroku_codegen::GENERATED_DIR))
+            .map(String::as_str)
+            .unwrap_or(""),
+    );
+    let model_ids: Vec<String> = ops.iter().map(|o| o.id.clone()).collect();
+    let mut problems = Vec::new();
+    if generated_ids != model_ids {
+        problems.push("the generated operation table does not match the model".to_string());
+    }
+    if loaded.sha256 == lock.sha256 {
+        let committed = std::fs::read_to_string(
+            root()
+                .join("heroku-api")
+                .join(heroku_codegen::GENERATED_DIR)
+                .join("operations.rs"),
+        )
+        .unwrap_or_default();
+        if table_ids(&committed) != model_ids {
+            problems.push(
+                "the committed heroku-api operation table does not match the pinned schema; run `cargo xtask codegen`"
+                    .to_string(),
+            );
+        }
+    }
+    println!(
+        "links {}, operations {}, missing {}, extra {}",
+        links.len(),
+        ops.len(),
+        missing.len(),
+        extra.len()
+    );
+    for m in &missing {
+        println!("  missing: {m}");
+    }
+    for e in &extra {
+        println!("  extra: {e}");
+    }
+    if !missing.is_empty() || !extra.is_empty() || !problems.is_empty() {
+        return Err(problems
+            .into_iter()
+            .chain(std::iter::once("coverage is incomplete".to_string()))
+            .collect::<Vec<_>>()
+            .join("; "));
+    }
+    Ok(())
+}
+
+/// Operation ids in a generated `operations.rs`, in order.
+fn table_ids(source: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = source;
+    while let Some(pos) = rest.find("OperationInfo::new(") {
+        rest = &rest[pos + "OperationInfo::new(".len()..];
+        let trimmed = rest.trim_start();
+        if let Some(body) = trimmed.strip_prefix('"') {
+            if let Some(end) = body.find('"') {
+                ids.push(body[..end].to_string());
+            }
+        }
+    }
+    ids
+}

@@ -10,6 +10,7 @@ use crate::runtime::error::Error;
 pub struct Token(String);
 
 impl Token {
+    /// Wraps a token.
     pub fn new(token: impl Into<String>) -> Self {
         Token(token.into())
     }

@@ -58,10 +58,12 @@ impl Client {
         Client::builder().build()
     }
 
+    /// A builder for a client with custom settings.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
+    /// The API origin requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.base_url.as_str()
     }
@@ -365,11 +367,14 @@ pub(crate) fn decode_page<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes)
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Response<T> {
+    /// The decoded body.
     pub body: T,
+    /// Status and headers of the answer.
     pub meta: ResponseMeta,
 }
 
 impl<T> Response<T> {
+    /// The body, dropping the headers.
     pub fn into_body(self) -> T {
         self.body
     }
@@ -379,15 +384,19 @@ impl<T> Response<T> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseMeta {
+    /// HTTP status code.
     pub status: u16,
     /// The server's `Request-Id`, else the one this client sent.
     pub request_id: Option<String>,
+    /// `RateLimit-Remaining`: request tokens left in the account's pool.
     pub rate_limit_remaining: Option<u64>,
     /// `Next-Range` of a partial (206) list answer.
     pub next_range: Option<Cursor>,
+    /// `ETag`, for conditional requests.
     pub etag: Option<String>,
     /// `Warning-Message` and `X-Heroku-Warning`, to show to the user.
     pub warnings: Vec<String>,
+    /// `Retry-After`, when the server sent one.
     pub retry_after: Option<Duration>,
 }
 
@@ -480,6 +489,7 @@ impl fmt::Debug for RequestOptions {
 }
 
 impl RequestOptions {
+    /// Empty options: the client's defaults apply.
     pub fn new() -> Self {
         RequestOptions::default()
     }
@@ -572,6 +582,7 @@ impl ClientBuilder {
         self
     }
 
+    /// How long to wait for a connection (default 10 s).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = Some(d);
         self
@@ -589,16 +600,19 @@ impl ClientBuilder {
         self
     }
 
+    /// The retry policy for every request (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
     }
 
+    /// The proactive throttle (see [`Throttle`]); on by default.
     pub fn throttle(mut self, throttle: Throttle) -> Self {
         self.throttle = Some(throttle);
         self
     }
 
+    /// Builds the client, finding the token if none was given.
     pub fn build(self) -> Result<Client> {
         let base = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         let base_url = reqwest::Url::parse(base)
@@ -638,15 +652,22 @@ impl ClientBuilder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Method {
+    /// `GET`
     Get,
+    /// `POST`
     Post,
+    /// `PATCH`
     Patch,
+    /// `PUT`
     Put,
+    /// `DELETE`
     Delete,
+    /// `HEAD`
     Head,
 }
 
 impl Method {
+    /// The method name in capitals.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -685,8 +706,11 @@ impl fmt::Display for Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Stability {
+    /// Stable: changes are announced and versioned.
     Production,
+    /// Still changing; may change without notice.
     Development,
+    /// Experimental; may change or go away.
     Prototype,
 }
 
@@ -697,9 +721,11 @@ pub enum Stability {
 pub struct OperationInfo {
     /// `<resource>.<function>`, e.g. `app.create`.
     pub id: &'static str,
+    /// HTTP method.
     pub method: Method,
     /// The path with named placeholders, e.g. `/apps/{app_identity}`.
     pub href: &'static str,
+    /// Stability of the resource in the schema.
     pub stability: Stability,
     /// A list that follows `Range` / `Next-Range`.
     pub paginated: bool,

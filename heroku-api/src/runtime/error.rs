@@ -25,16 +25,21 @@ pub enum Error {
     /// The request could not be sent or the response could not be read.
     #[error("could not reach the Heroku API ({context}); check the network and the base URL")]
     Transport {
+        /// What failed.
         context: String,
+        /// The `Request-Id` this client sent.
         request_id: Option<String>,
         #[source]
+        /// The underlying error.
         source: reqwest::Error,
     },
     /// The request took longer than the configured timeout.
     #[error("the Heroku API did not answer in time (request id {})", request_id.as_deref().unwrap_or("none"))]
     Timeout {
+        /// The `Request-Id` this client sent.
         request_id: Option<String>,
         #[source]
+        /// The underlying error.
         source: reqwest::Error,
     },
     /// Heroku kept answering 429 until the retry budget ran out.
@@ -43,7 +48,10 @@ pub enum Error {
     /// A list's `Next-Range` repeated a cursor already followed; stopping
     /// instead of looping.
     #[error("pagination stopped: the server repeated the cursor `{cursor}`")]
-    PaginationLoop { cursor: String },
+    PaginationLoop {
+        /// The repeated `Next-Range` value.
+        cursor: String,
+    },
     /// The client is not set up correctly (no token, a bad base URL, ...).
     #[error("{0}")]
     Config(String),
@@ -98,6 +106,7 @@ impl Error {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// HTTP status code.
     pub status: u16,
     /// The stable machine-readable code; `None` when the body was not a
     /// Heroku error (a proxy's HTML page, say).
@@ -106,6 +115,7 @@ pub struct ApiError {
     pub message: String,
     /// Documentation link from the error body.
     pub url: Option<String>,
+    /// `Request-Id` of the failed request.
     pub request_id: Option<String>,
     /// The raw response body, exactly as received.
     pub body: Bytes,
@@ -148,12 +158,15 @@ impl std::error::Error for ApiError {}
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
+    /// HTTP status code.
     pub status: u16,
     /// Where in the JSON decoding failed, e.g. `apps[3].created_at`.
     pub path: String,
     /// What serde said.
     pub message: String,
+    /// `Request-Id` of the request.
     pub request_id: Option<String>,
+    /// The whole raw body.
     pub body: Bytes,
 }
 
@@ -230,20 +243,32 @@ impl std::error::Error for RateLimitedError {}
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorId {
+    /// `bad_request`
     BadRequest,
+    /// `unauthorized`
     Unauthorized,
+    /// `forbidden`
     Forbidden,
+    /// `two_factor`
     TwoFactor,
+    /// `not_found`
     NotFound,
+    /// `conflict`
     Conflict,
+    /// `invalid_params`
     InvalidParams,
+    /// `verification_needed`
     VerificationNeeded,
+    /// `rate_limit`
     RateLimit,
+    /// `requested_range_not_satisfiable`
     RequestedRangeNotSatisfiable,
+    /// A code this version does not know.
     Other(String),
 }
 
 impl ErrorId {
+    /// The code as Heroku sends it.
     pub fn as_str(&self) -> &str {
         match self {
             ErrorId::BadRequest => "bad_request",

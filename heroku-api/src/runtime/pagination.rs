@@ -17,7 +17,9 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 /// Sort order of a ranged list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
+    /// Ascending (the default).
     Asc,
+    /// Descending.
     Desc,
 }
 
@@ -53,11 +55,13 @@ impl Range {
         self
     }
 
+    /// Sort order.
     pub fn order(mut self, order: Order) -> Self {
         self.order = Some(order);
         self
     }
 
+    /// The field the list is ranged by.
     pub fn field(&self) -> &str {
         &self.field
     }
@@ -80,10 +84,12 @@ impl fmt::Display for Range {
 pub struct Cursor(String);
 
 impl Cursor {
+    /// A cursor from a saved `Next-Range` value.
     pub fn new(value: impl Into<String>) -> Self {
         Cursor(value.into())
     }
 
+    /// The `Next-Range` value.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -99,9 +105,11 @@ impl fmt::Display for Cursor {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Page<T> {
+    /// The items of this page, in order.
     pub items: Vec<T>,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
+    /// Status and headers of the answer.
     pub meta: ResponseMeta,
 }
 

@@ -18,10 +18,15 @@ use rand::Rng;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
+    /// Retries after connection errors, timeouts and 502/503/504, for idempotent methods (default 3).
     pub max_retries: u32,
+    /// Retries after 429 (default 8).
     pub max_rate_limit_retries: u32,
+    /// First backoff step (default 0.5 s); doubles with each retry.
     pub base_delay: Duration,
+    /// Largest single backoff wait (default 60 s).
     pub max_delay: Duration,
+    /// Most time one call may spend waiting between attempts (default 300 s).
     pub max_retry_time: Duration,
 }
 
@@ -47,26 +52,31 @@ impl RetryPolicy {
         }
     }
 
+    /// Sets `max_retries`.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
         self
     }
 
+    /// Sets `max_rate_limit_retries`.
     pub fn max_rate_limit_retries(mut self, n: u32) -> Self {
         self.max_rate_limit_retries = n;
         self
     }
 
+    /// Sets `base_delay`.
     pub fn base_delay(mut self, d: Duration) -> Self {
         self.base_delay = d;
         self
     }
 
+    /// Sets `max_delay`.
     pub fn max_delay(mut self, d: Duration) -> Self {
         self.max_delay = d;
         self
     }
 
+    /// Sets `max_retry_time`.
     pub fn max_retry_time(mut self, d: Duration) -> Self {
         self.max_retry_time = d;
         self
@@ -135,8 +145,11 @@ impl RateState {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Throttle {
+    /// Whether the throttle runs at all.
     pub enabled: bool,
+    /// Fraction of the pool under which pacing starts (default 0.2).
     pub threshold: f64,
+    /// Wait per request when the pool is empty (default 0.8 s, the refill period).
     pub interval_at_empty: Duration,
 }
 
@@ -151,6 +164,7 @@ impl Default for Throttle {
 }
 
 impl Throttle {
+    /// No proactive pacing; 429s are still retried.
     pub fn disabled() -> Self {
         Throttle {
             enabled: false,
