@@ -57,6 +57,16 @@ fn doc(text: &str) -> TokenStream {
     out
 }
 
+/// Doc attributes for text the generator writes itself (may hold links).
+fn doc_raw(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in text.lines() {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
 /// Like [`doc`], as inner attributes (`//!`).
 fn inner_doc(text: &str) -> TokenStream {
     let mut out = TokenStream::new();
@@ -83,9 +93,7 @@ fn sanitize(line: &str) -> String {
             .replace('[', "\\[")
             .replace(']', "\\]")
             .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('*', "\\*")
-            .replace('_', "\\_");
+            .replace('>', "&gt;");
         out.push_str(&link_urls(&escaped));
     }
     // An odd number of backticks would open a code span that never closes.
@@ -106,9 +114,9 @@ fn link_urls(text: &str) -> String {
             end -= 1;
         }
         // Escapes added above must not end up inside the URL.
-        let url = tail[..end].replace("\\_", "_").replace("\\*", "*");
+        let url = &tail[..end];
         out.push('<');
-        out.push_str(&url);
+        out.push_str(url);
         out.push('>');
         rest = &tail[end..];
     }
@@ -276,7 +284,7 @@ fn module_file(
         methods.push(method);
         items.push(builder);
     }
-    let handle_doc = doc(&format!(
+    let handle_doc = doc_raw(&format!(
         "The `{}` operations. Get one with [`Client::{}`](crate::Client::{}).",
         r.key, r.module, r.module
     ));
@@ -616,6 +624,21 @@ fn op_doc(op: &Operation) -> String {
     text
 }
 
+/// What a path parameter names: its description, or its identity's branches.
+fn param_doc(api: &Api, p: &heroku_schema::model::PathParam) -> String {
+    if let Some(d) = &p.description {
+        return d.clone();
+    }
+    if let ParamTy::Identity(tp) = &p.ty {
+        if let Some(TypeKind::Identity { branches, .. }) = api.types.get(tp).map(|t| &t.kind) {
+            if !branches.is_empty() {
+                return branches.join(", or ");
+            }
+        }
+    }
+    format!("the `{}` path parameter", p.name)
+}
+
 fn response_type(op: &Operation, module: &str) -> (TokenStream, Option<TokenStream>) {
     match &op.response {
         Response::Empty => (quote!(()), None),
@@ -670,10 +693,7 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
                     name: name.clone(),
                     ty: arg_ty,
                     store: quote!(#name: #conv),
-                    doc: p
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| format!("the `{}` path parameter", p.name)),
+                    doc: param_doc(api, p),
                 });
                 fields.push(quote!(#name: #stored_ty,));
                 path_args.push(value);
@@ -835,7 +855,7 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
     };
 
     // The builder.
-    let type_doc = doc(&format!(
+    let type_doc = doc_raw(&format!(
         "A `{} {}` request, from [`{}Api::{}`]. Await it, or call `send`.",
         op.method,
         op.template(),

@@ -387,13 +387,15 @@ impl<'a> Builder<'a> {
         pointer: &str,
         links: &[Link],
     ) -> Result<Vec<String>, SchemaError> {
-        let base: Vec<String> = links
+        // The words a name is made from: the title, else the rel or method.
+        let words: Vec<String> = links
             .iter()
             .map(|l| match l.title.as_deref() {
-                Some(t) if !t.trim().is_empty() => snake(t),
-                _ => fallback_name(l),
+                Some(t) if !t.trim().is_empty() => t.to_string(),
+                _ => fallback_words(l),
             })
             .collect();
+        let base: Vec<String> = words.iter().map(|w| snake(w)).collect();
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for n in &base {
             *counts.entry(n.as_str()).or_default() += 1;
@@ -401,14 +403,15 @@ impl<'a> Builder<'a> {
         let untitled = |l: &Link| l.title.as_deref().is_none_or(|t| t.trim().is_empty());
         let mut names: Vec<String> = base
             .iter()
+            .zip(&words)
             .zip(links)
-            .map(|(n, l)| {
+            .map(|((n, w), l)| {
                 if counts[n.as_str()] > 1 || untitled(l) {
                     let scope = href_scope(key, l.href.as_deref().unwrap_or(""));
                     if scope.is_empty() {
                         n.clone()
                     } else {
-                        format!("{n}_{scope}")
+                        snake(&format!("{w} {scope}"))
                     }
                 } else {
                     n.clone()
@@ -423,7 +426,7 @@ impl<'a> Builder<'a> {
         for (i, (n, l)) in names.iter_mut().zip(links).enumerate() {
             if seen[n.as_str()] > 1 {
                 let method = l.method.as_deref().unwrap_or("get").to_ascii_lowercase();
-                *n = format!("{n}_{method}_{i}");
+                *n = snake(&format!("{} {method} {i}", words[i]));
             }
         }
         let mut unique = BTreeSet::new();
@@ -1207,11 +1210,11 @@ fn singular_hint(hint: &str) -> String {
     }
 }
 
-/// A name for an untitled link: its rel, or its method.
-fn fallback_name(link: &Link) -> String {
+/// Words for an untitled link: its rel, or its method.
+fn fallback_words(link: &Link) -> String {
     match link.rel_str() {
-        Some(rel) if !rel.is_empty() => snake(rel),
-        _ => snake(&link.method.clone().unwrap_or_else(|| "call".into())),
+        Some(rel) if !rel.is_empty() => rel.to_string(),
+        _ => link.method.clone().unwrap_or_else(|| "call".into()),
     }
 }
 
@@ -1225,7 +1228,7 @@ fn href_scope(key: &str, href: &str) -> String {
         .map(|s| snake(&singular(s)))
         .filter(|s| *s != own && singular(s) != singular(&own))
         .collect();
-    segments.join("_")
+    segments.join(" ")
 }
 
 /// Decodes the `%XX` escapes in an href placeholder.

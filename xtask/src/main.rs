@@ -251,6 +251,12 @@ fn write_standalone(out: &Path, output: &Output) -> Result<(), String> {
     let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| io(&src, e))?;
     std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
         .map_err(|e| io(out, e))?;
+    // The workspace's lock file keeps the standalone crate on the same
+    // dependency versions (and lets it share a target directory).
+    let lock = root().join("Cargo.lock");
+    if lock.exists() {
+        std::fs::copy(&lock, out.join("Cargo.lock")).map_err(|e| io(&lock, e))?;
+    }
     copy_tree(&src.join("src"), &out.join("src"), &|p: &Path| {
         p.ends_with("generated")
     })?;
