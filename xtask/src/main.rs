@@ -129,7 +129,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;
         let output = generate(&loaded, &path)?;
-        write_standalone(out, &output)?;
+        write_standalone(out, &output, &loaded.sha256)?;
         println!(
             "wrote a standalone crate for {} ({} operations) to {} in {:.0} ms",
             path.display(),
@@ -241,7 +241,11 @@ fn check(crate_dir: &Path, output: &Output) -> Result<(), String> {
 
 /// A complete crate: heroku-api's manifest and hand-written runtime, plus
 /// the generated code for this schema.
-fn write_standalone(out: &Path, output: &Output) -> Result<(), String> {
+///
+/// The version gets the schema's hash as build metadata (`0.1.0+schema.f8954a58`):
+/// it says which schema the crate is for, and it keeps two standalone crates
+/// that share a target directory from being mistaken for one another.
+fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), String> {
     let src = root().join("heroku-api");
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     if out.join("src").exists() {
@@ -249,6 +253,18 @@ fn write_standalone(out: &Path, output: &Output) -> Result<(), String> {
     }
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| io(&src, e))?;
+    let short = &sha256[..sha256.len().min(8)];
+    let mut versioned = false;
+    let manifest: String = manifest
+        .lines()
+        .map(|line| match line.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')) {
+            Some(v) if !versioned => {
+                versioned = true;
+                format!("version = \"{v}+schema.{short}\"\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
     std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
         .map_err(|e| io(out, e))?;
     // The workspace's lock file keeps the standalone crate on the same

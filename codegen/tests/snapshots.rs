@@ -1,0 +1,113 @@
+//! Generator snapshots: each fixture schema under `tests/fixtures/` has its
+//! expected output under `tests/expected/<fixture>/`. Run with
+//! `UPDATE_SNAPSHOTS=1` to accept a change. `.ci/run` also compiles each
+//! snapshot as a standalone crate (`cargo xtask codegen --out`).
+
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+fn generate(fixture: &str) -> heroku_codegen::Output {
+    let path = dir().join("fixtures").join(format!("{fixture}.json"));
+    let loaded = heroku_schema::load(&path, &[]).expect("fixture loads");
+    let source = heroku_codegen::Source {
+        name: format!("{fixture}.json"),
+        sha256: loaded.sha256.clone(),
+    };
+    heroku_codegen::generate(&loaded.api, &source).expect("fixture generates")
+}
+
+#[test]
+fn hard_cases_match_the_snapshot() {
+    let fixture = "hard-cases";
+    let output = generate(fixture);
+    let expected_dir = dir().join("expected").join(fixture);
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut mismatched = Vec::new();
+    for (rel, text) in &output.files {
+        let path = expected_dir.join(rel);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(expected) if expected == *text => {}
+            _ => mismatched.push(rel.clone()),
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "generated output differs from the snapshot for {mismatched:?}; \
+         rerun with UPDATE_SNAPSHOTS=1 and review the diff"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    assert_eq!(generate("hard-cases"), generate("hard-cases"));
+}
+
+fn file<'a>(output: &'a heroku_codegen::Output, name: &str) -> &'a str {
+    output
+        .files
+        .get(&format!("src/generated/{name}.rs"))
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no {name}.rs"))
+}
+
+#[test]
+fn hard_cases_map_to_the_expected_rust() {
+    let out = generate("hard-cases");
+    let widget = file(&out, "widget");
+    // Keyword and symbol names, renamed only where the name changed.
+    assert!(widget.contains("#[serde(rename = \"type\")]\n    pub type_: String,"));
+    assert!(widget.contains("rename = \"in\""));
+    assert!(widget.contains("rename = \"ca_signed?\""));
+    assert!(widget.contains("rename = \"default-permission\""));
+    assert!(!widget.contains("rename = \"created_at\""));
+    // Enums: digit-leading members, null member → Option, open catch-all.
+    assert!(widget.contains("V01,"));
+    assert!(widget.contains("pub default_permission: Option<WidgetRole>,"));
+    assert!(widget.contains("Other(String),"));
+    assert!(widget.contains("HerokuManaged,"));
+    assert!(widget.contains("ApSouth1,"));
+    // Identities: id, name or integer version; `~` as current().
+    assert!(widget.contains("pub struct WidgetIdentity("));
+    assert!(widget.contains("impl From<i64> for WidgetIdentity"));
+    assert!(widget.contains("pub fn current() -> Self"));
+    // Nullable sibling override on a $ref'd object; maps; untyped arrays.
+    assert!(widget.contains("pub owner: Option<WidgetOwner>,"));
+    assert!(widget.contains("pub labels: std::collections::BTreeMap<String, Option<String>>,"));
+    assert!(widget.contains("pub tags: Vec<serde_json::Value>,"));
+    assert!(widget.contains("pub parts: Vec<WidgetPart>,"));
+    assert!(widget.contains("pub meta: serde_json::Value,"));
+    assert!(widget.contains("pub born_on: Option<chrono::NaiveDate>,"));
+    // Shared route: two functions, two bodies.
+    assert!(widget.contains("pub fn create(&self, name: impl Into<String>) -> WidgetCreateRequest<'a>"));
+    assert!(widget.contains("pub fn rollback("));
+    // PATCH tri-state and required+nullable.
+    assert!(widget.contains("pub fn clear_note(mut self) -> Self"));
+    assert!(widget.contains("reason: Option<String>"));
+    // GET with a schema: query parameters; a list with declared ranges.
+    assert!(widget.contains("Payload::query(&self.body)"));
+    assert!(widget.contains("pub async fn send(self) -> crate::Result<Vec<Widget>>"));
+    // Empty-object response; link-level array type; enum path parameter.
+    assert!(widget.contains("pub async fn send(self) -> crate::Result<()>"));
+    assert!(widget.contains("month: impl Into<WidgetMonth>"));
+    // Deprecated link.
+    assert!(widget.contains("#[deprecated(note = \"deactivated on 2017-08-01\")]"));
+
+    // A resource that is also a $ref keeps its own link, returning widgets.
+    let deployment = file(&out, "widget_deployment");
+    assert!(deployment.contains("\"/widgets/latest-deployments\""));
+    assert!(deployment.contains("crate::Paginator<crate::widget::Widget>"));
+
+    // Duplicate and missing titles get names from the href.
+    let table = file(&out, "operations");
+    for id in ["gadget.list", "gadget.list_widget", "gadget.destroy", "widget.create_deprecated"] {
+        assert!(table.contains(&format!("\"{id}\"")), "missing {id}");
+    }
+}
