@@ -25,15 +25,25 @@ pub fn generate(api: &Api, source: &Source) -> Result<Output, CodegenError> {
     }
     // Types that live in a module with no resource of its own would be lost.
     let modules: BTreeSet<&str> = api.resources.iter().map(|r| r.module.as_str()).collect();
-    if let Some(t) = api.types.keys().find(|p| !modules.contains(p.module.as_str())) {
+    if let Some(t) = api
+        .types
+        .keys()
+        .find(|p| !modules.contains(p.module.as_str()))
+    {
         return Err(CodegenError(format!(
             "type {}::{} belongs to no resource module",
             t.module, t.name
         )));
     }
     files.insert(format!("{GENERATED_DIR}/mod.rs"), mod_file(api, source)?);
-    files.insert(format!("{GENERATED_DIR}/operations.rs"), operations_file(api)?);
-    files.insert(COVERAGE_TEST.to_string(), coverage_test(api, &request_types)?);
+    files.insert(
+        format!("{GENERATED_DIR}/operations.rs"),
+        operations_file(api)?,
+    );
+    files.insert(
+        COVERAGE_TEST.to_string(),
+        coverage_test(api, &request_types)?,
+    );
     Ok(Output { files })
 }
 
@@ -51,7 +61,11 @@ fn doc(text: &str) -> TokenStream {
     let mut out = TokenStream::new();
     for line in text.lines() {
         let line = format!(" {}", sanitize(line.trim()));
-        let line = if line.trim().is_empty() { String::new() } else { line };
+        let line = if line.trim().is_empty() {
+            String::new()
+        } else {
+            line
+        };
         out.extend(quote!(#[doc = #line]));
     }
     out
@@ -61,7 +75,11 @@ fn doc(text: &str) -> TokenStream {
 fn doc_raw(text: &str) -> TokenStream {
     let mut out = TokenStream::new();
     for line in text.lines() {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         out.extend(quote!(#[doc = #line]));
     }
     out
@@ -72,7 +90,11 @@ fn inner_doc(text: &str) -> TokenStream {
     let mut out = TokenStream::new();
     for line in text.lines() {
         let line = format!(" {}", sanitize(line.trim()));
-        let line = if line.trim().is_empty() { String::new() } else { line };
+        let line = if line.trim().is_empty() {
+            String::new()
+        } else {
+            line
+        };
         out.extend(quote!(#![doc = #line]));
     }
     out
@@ -141,27 +163,31 @@ fn mod_file(api: &Api, source: &Source) -> Result<String, CodegenError> {
         let d = doc(&resource_doc(r));
         quote! { #d pub mod #m; }
     });
-    let accessors = api.resources.iter().filter(|r| !r.operations.is_empty()).map(|r| {
-        let m = ident(&r.module);
-        let api_ty = format_ident!("{}Api", r.pascal);
-        let title = r.title.clone().unwrap_or_else(|| r.key.clone());
-        let title = title
-            .strip_prefix("Heroku Platform API - ")
-            .unwrap_or(&title)
-            .to_string();
-        let mut text = format!("{title}: the `{}` operations.", r.key);
-        if let Some(d) = &r.description {
-            text.push_str("\n\n");
-            text.push_str(&first_sentence(d));
-        }
-        let d = doc(&text);
-        quote! {
-            #d
-            pub fn #m(&self) -> #m::#api_ty<'_> {
-                #m::#api_ty::new(self)
+    let accessors = api
+        .resources
+        .iter()
+        .filter(|r| !r.operations.is_empty())
+        .map(|r| {
+            let m = ident(&r.module);
+            let api_ty = format_ident!("{}Api", r.pascal);
+            let title = r.title.clone().unwrap_or_else(|| r.key.clone());
+            let title = title
+                .strip_prefix("Heroku Platform API - ")
+                .unwrap_or(&title)
+                .to_string();
+            let mut text = format!("{title}: the `{}` operations.", r.key);
+            if let Some(d) = &r.description {
+                text.push_str("\n\n");
+                text.push_str(&first_sentence(d));
             }
-        }
-    });
+            let d = doc(&text);
+            quote! {
+                #d
+                pub fn #m(&self) -> #m::#api_ty<'_> {
+                    #m::#api_ty::new(self)
+                }
+            }
+        });
     let schema_note = inner_doc(&format!(
         "The generated part of heroku-api: one module per resource of the schema.\n\nGenerated from `{}` (sha256 `{}`).",
         source.name, source.sha256
@@ -229,7 +255,9 @@ fn operations_file(api: &Api) -> Result<String, CodegenError> {
         }
     }
     let count = names.len();
-    let count_doc = doc(&format!("Every operation of the schema, {count} in all, in schema order."));
+    let count_doc = doc(&format!(
+        "Every operation of the schema, {count} in all, in schema order."
+    ));
     let tokens = quote! {
         use crate::{Method, OperationInfo, Stability};
 
@@ -278,8 +306,14 @@ fn module_file(
     claim(api_ty.to_string(), "the resource handle".into())?;
     let mut methods = Vec::new();
     for op in &r.operations {
-        claim(op.type_name.clone(), format!("the builder of {}", op.pointer))?;
-        claim(format!("{}Body", op.type_name.trim_end_matches("Request")), format!("the body of {}", op.pointer))?;
+        claim(
+            op.type_name.clone(),
+            format!("the builder of {}", op.pointer),
+        )?;
+        claim(
+            format!("{}Body", op.type_name.trim_end_matches("Request")),
+            format!("the body of {}", op.pointer),
+        )?;
         let (method, builder) = operation(api, r, op)?;
         methods.push(method);
         items.push(builder);
@@ -328,7 +362,8 @@ fn field_doc(f: &Field) -> TokenStream {
 fn rename_attr(f: &Field) -> Option<TokenStream> {
     let rust = f.rust_name.trim_end_matches('_');
     let json = &f.json_name;
-    (rust != json || f.rust_name.ends_with('_') && json != &f.rust_name).then(|| quote!(rename = #json))
+    (rust != json || f.rust_name.ends_with('_') && json != &f.rust_name)
+        .then(|| quote!(rename = #json))
 }
 
 /// The stored type of a model field: `T` when always present and never null,
@@ -353,7 +388,10 @@ fn model_field(f: &Field, module: &str) -> TokenStream {
 fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
     let module = &t.path.module;
     let name = ident(&t.path.name);
-    let mut text = t.description.clone().unwrap_or_else(|| format!("`{}`.", t.path.name));
+    let mut text = t
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("`{}`.", t.path.name));
     text.push_str(&format!("\n\nSchema: `{}`.", t.pointer));
     let d = doc(&text);
     match &t.kind {
@@ -392,7 +430,7 @@ fn struct_constructor(api: &Api, path: &TypePath, fields: &[Field]) -> TokenStre
         let (arg_ty, conv) = arg_type(api, &f.ty, module, &fname);
         if f.required && !f.nullable {
             args.push(quote!(#fname: #arg_ty));
-            inits.push(quote!(#fname: #conv));
+            inits.push(field_init(&fname, conv));
         } else {
             inits.push(quote!(#fname: None));
             let d = doc(&format!("Sets `{}`.", f.json_name));
@@ -405,7 +443,10 @@ fn struct_constructor(api: &Api, path: &TypePath, fields: &[Field]) -> TokenStre
             });
         }
     }
-    let d = doc(&format!("A `{}` with its required fields; set the others with the chained setters.", path.name));
+    let d = doc(&format!(
+        "A `{}` with its required fields; set the others with the chained setters.",
+        path.name
+    ));
     quote! {
         impl #name {
             #d
@@ -419,7 +460,12 @@ fn struct_constructor(api: &Api, path: &TypePath, fields: &[Field]) -> TokenStre
 
 /// How a value of `t` is taken as an argument, and the expression that
 /// turns the argument named `arg` into the stored value.
-fn arg_type(api: &Api, t: &Ty, module: &str, arg: &proc_macro2::Ident) -> (TokenStream, TokenStream) {
+fn arg_type(
+    api: &Api,
+    t: &Ty,
+    module: &str,
+    arg: &proc_macro2::Ident,
+) -> (TokenStream, TokenStream) {
     let stored = ty(t, module);
     let into = match t {
         Ty::String => true,
@@ -528,18 +574,23 @@ fn identity(
     if integer {
         text.push_str(" or an integer");
     }
-    text.push_str(&format!("; it is percent-encoded when sent. Schema: `{}`.", t.pointer));
+    text.push_str(&format!(
+        "; it is percent-encoded when sent. Schema: `{}`.",
+        t.pointer
+    ));
     let d = doc(&text);
     let ints = integer.then(|| {
-        let impls = [quote!(i32), quote!(i64), quote!(u32), quote!(u64)].into_iter().map(|int| {
-            quote! {
-                impl From<#int> for #name {
-                    fn from(n: #int) -> Self {
-                        Self(n.to_string())
+        let impls = [quote!(i32), quote!(i64), quote!(u32), quote!(u64)]
+            .into_iter()
+            .map(|int| {
+                quote! {
+                    impl From<#int> for #name {
+                        fn from(n: #int) -> Self {
+                            Self(n.to_string())
+                        }
                     }
                 }
-            }
-        });
+            });
         quote!(#(#impls)*)
     });
     let current_fn = current.then(|| {
@@ -624,6 +675,15 @@ fn op_doc(op: &Operation) -> String {
     text
 }
 
+/// `name: value`, or the shorthand `name` when the value is the variable.
+fn field_init(name: &proc_macro2::Ident, value: TokenStream) -> TokenStream {
+    if *name == value.to_string() {
+        quote!(#name)
+    } else {
+        quote!(#name: #value)
+    }
+}
+
 /// What a path parameter names: its description, or its identity's branches.
 fn param_doc(api: &Api, p: &heroku_schema::model::PathParam) -> String {
     if let Some(d) = &p.description {
@@ -653,7 +713,11 @@ fn response_type(op: &Operation, module: &str) -> (TokenStream, Option<TokenStre
     }
 }
 
-fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, TokenStream), CodegenError> {
+fn operation(
+    api: &Api,
+    r: &Resource,
+    op: &Operation,
+) -> Result<(TokenStream, TokenStream), CodegenError> {
     let module = &r.module;
     let builder = ident(&op.type_name);
     let body_ty = format_ident!("{}Body", op.type_name.trim_end_matches("Request"));
@@ -676,7 +740,11 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
                 let (arg_ty, stored_ty, value) = match &p.ty {
                     ParamTy::Identity(tp) | ParamTy::Enum(tp) => {
                         let t = type_path(tp, module);
-                        (quote!(impl Into<#t>), t, quote!(crate::__private::segment(self.#name.as_str())))
+                        (
+                            quote!(impl Into<#t>),
+                            t,
+                            quote!(crate::__private::segment(self.#name.as_str())),
+                        )
                     }
                     ParamTy::String => (
                         quote!(impl Into<String>),
@@ -692,7 +760,7 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
                 args.push(Arg {
                     name: name.clone(),
                     ty: arg_ty,
-                    store: quote!(#name: #conv),
+                    store: field_init(&name, conv),
                     doc: param_doc(api, p),
                 });
                 fields.push(quote!(#name: #stored_ty,));
@@ -711,13 +779,17 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
             payload = quote!(crate::__private::Payload::json(&serde_json::Map::new())?)
         }
         Body::Value(t) => {
-            let name = if used.contains("body") { ident("request_body") } else { ident("body") };
+            let name = if used.contains("body") {
+                ident("request_body")
+            } else {
+                ident("body")
+            };
             let (arg_ty, conv) = arg_type(api, t, module, &name);
             let stored = ty(t, module);
             args.push(Arg {
                 name: name.clone(),
                 ty: arg_ty,
-                store: quote!(#name: #conv),
+                store: field_init(&name, conv),
                 doc: "the request body".into(),
             });
             fields.push(quote!(#name: #stored,));
@@ -747,24 +819,32 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
                     let conv = if f.nullable { quote!(#arg_name) } else { conv };
                     let serde = rename.map(|r| quote!(#[serde(#r)]));
                     struct_fields.push(quote!(#serde #fname: #stored,));
-                    inits.push(quote!(#fname: #conv));
+                    inits.push(field_init(&fname, conv));
                     args.push(Arg {
                         name: arg_name,
                         ty: arg_ty,
                         store: TokenStream::new(),
-                        doc: f.description.clone().unwrap_or_else(|| format!("`{}`", f.json_name)),
+                        doc: f
+                            .description
+                            .clone()
+                            .unwrap_or_else(|| format!("`{}`", f.json_name)),
                     });
                 } else if f.nullable {
                     // Tri-state: absent, `null` (clear), or a value.
                     let attrs = match rename {
-                        Some(r) => quote!(#[serde(#r, default, skip_serializing_if = "Option::is_none")]),
+                        Some(r) => {
+                            quote!(#[serde(#r, default, skip_serializing_if = "Option::is_none")])
+                        }
                         None => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
                     };
                     struct_fields.push(quote!(#attrs #fname: Option<Option<#stored>>,));
                     inits.push(quote!(#fname: None));
                     let d = field_doc(f);
                     let clear = format_ident!("clear_{}", f.rust_name.trim_end_matches('_'));
-                    let cd = doc(&format!("Sends `{}` as `null`, which clears it.", f.json_name));
+                    let cd = doc(&format!(
+                        "Sends `{}` as `null`, which clears it.",
+                        f.json_name
+                    ));
                     setters.push(quote! {
                         #d
                         pub fn #fname(mut self, #fname: #arg_ty) -> Self {
@@ -829,7 +909,10 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
         let t = &a.ty;
         quote!(#n: #t)
     });
-    let stores = args.iter().filter(|a| !a.store.is_empty()).map(|a| a.store.clone());
+    let stores = args
+        .iter()
+        .filter(|a| !a.store.is_empty())
+        .map(|a| a.store.clone());
     let mut text = op_doc(op);
     let documented: Vec<&Arg> = args.iter().filter(|a| !a.ty.is_empty()).collect();
     if !documented.is_empty() {
@@ -839,7 +922,10 @@ fn operation(api: &Api, r: &Resource, op: &Operation) -> Result<(TokenStream, To
         }
     }
     let d = doc(&text);
-    let deprecated = op.deprecated.as_ref().map(|note| quote!(#[deprecated(note = #note)]));
+    let deprecated = op
+        .deprecated
+        .as_ref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     let range_field = op.paginated.then(|| quote!(range: None,));
     let method = quote! {
         #d
@@ -985,11 +1071,9 @@ fn request_reachable(api: &Api) -> BTreeSet<TypePath> {
     while let Some(t) = stack.pop() {
         match t {
             Ty::Array(i) | Ty::Map(i) | Ty::Option(i) => stack.push(*i),
-            Ty::Named(p) => {
-                if out.insert(p.clone()) {
-                    if let Some(TypeKind::Struct { fields }) = api.types.get(&p).map(|d| &d.kind) {
-                        stack.extend(fields.iter().map(|f| f.ty.clone()));
-                    }
+            Ty::Named(p) if out.insert(p.clone()) => {
+                if let Some(TypeKind::Struct { fields }) = api.types.get(&p).map(|d| &d.kind) {
+                    stack.extend(fields.iter().map(|f| f.ty.clone()));
                 }
             }
             _ => {}

@@ -42,7 +42,7 @@ impl std::error::Error for CodegenError {}
 /// The directory, relative to the crate root, that holds generated modules.
 pub const GENERATED_DIR: &str = "src/generated";
 /// The generated compile-time coverage test, relative to the crate root.
-pub const COVERAGE_TEST: &str = "tests/operations.rs";
+pub const COVERAGE_TEST: &str = "tests/generated/operations.rs";
 
 /// Generates every file.
 pub fn generate(api: &Api, source: &Source) -> Result<Output, CodegenError> {

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use heroku_schema::model::{TypePath, Ty};
+use heroku_schema::model::{Ty, TypePath};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

@@ -86,7 +86,9 @@ fn hard_cases_map_to_the_expected_rust() {
     assert!(widget.contains("pub meta: serde_json::Value,"));
     assert!(widget.contains("pub born_on: Option<chrono::NaiveDate>,"));
     // Shared route: two functions, two bodies.
-    assert!(widget.contains("pub fn create(&self, name: impl Into<String>) -> WidgetCreateRequest<'a>"));
+    assert!(
+        widget.contains("pub fn create(&self, name: impl Into<String>) -> WidgetCreateRequest<'a>")
+    );
     assert!(widget.contains("pub fn rollback("));
     // PATCH tri-state and required+nullable.
     assert!(widget.contains("pub fn clear_note(mut self) -> Self"));
@@ -107,7 +109,12 @@ fn hard_cases_map_to_the_expected_rust() {
 
     // Duplicate and missing titles get names from the href.
     let table = file(&out, "operations");
-    for id in ["gadget.list", "gadget.list_widget", "gadget.destroy", "widget.create_deprecated"] {
+    for id in [
+        "gadget.list",
+        "gadget.list_widget",
+        "gadget.destroy",
+        "widget.create_deprecated",
+    ] {
         assert!(table.contains(&format!("\"{id}\"")), "missing {id}");
     }
 }

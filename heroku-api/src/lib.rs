@@ -38,6 +38,8 @@
 
 extern crate self as heroku_api;
 
+// Generated code is formatted by prettyplease, not rustfmt.
+#[rustfmt::skip]
 mod generated;
 mod runtime;
 

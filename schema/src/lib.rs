@@ -81,13 +81,16 @@ pub fn parse_value(value: Value) -> Result<raw::Document, SchemaError> {
                 serde_path_to_error::Segment::Map { key } => {
                     Some(format!("/{}", error::escape_token(key)))
                 }
-                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
-                    None
-                }
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
         SchemaError::Invalid {
-            pointer: if pointer.is_empty() { "/".into() } else { pointer },
+            pointer: if pointer.is_empty() {
+                "/".into()
+            } else {
+                pointer
+            },
             message: e.inner().to_string(),
         }
     })

@@ -230,7 +230,10 @@ pub enum Body {
     None,
     /// An object with named properties: required ones are call arguments,
     /// optional ones chained setters. For a GET, the fields go in the query.
-    Fields { fields: Vec<Field>, query: bool },
+    Fields {
+        fields: Vec<Field>,
+        query: bool,
+    },
     /// A whole value passed as one argument (e.g. the config-var map).
     Value(Ty),
     /// An object schema with no properties: send `{}`.
@@ -459,7 +462,10 @@ impl<'a> Builder<'a> {
             .as_deref()
             .ok_or_else(|| SchemaError::at(lp, "link has no `method`"))?
             .to_ascii_uppercase();
-        if !matches!(method.as_str(), "GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "HEAD") {
+        if !matches!(
+            method.as_str(),
+            "GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "HEAD"
+        ) {
             return Err(SchemaError::at(
                 child(lp, "method"),
                 format!("unsupported method `{method}`"),
@@ -475,7 +481,13 @@ impl<'a> Builder<'a> {
             None => Body::None,
             Some(schema) => {
                 let sp = child(lp, "schema");
-                self.request_body(schema, &sp, &module, &format!("{res_pascal}{op_pascal}"), &method)?
+                self.request_body(
+                    schema,
+                    &sp,
+                    &module,
+                    &format!("{res_pascal}{op_pascal}"),
+                    &method,
+                )?
             }
         };
 
@@ -506,7 +518,15 @@ impl<'a> Builder<'a> {
                     Response::Empty
                 } else if eff.items.is_some() || link_is_array || is_array(&eff) {
                     let item = match &eff.items {
-                        Some(items) => self.resolve(items, &child(&tp, "items"), &module, &singular_hint(&hint))?.0,
+                        Some(items) => {
+                            self.resolve(
+                                items,
+                                &child(&tp, "items"),
+                                &module,
+                                &singular_hint(&hint),
+                            )?
+                            .0
+                        }
                         None => Ty::Any,
                     };
                     Response::Json(Ty::Array(Box::new(item)))
@@ -606,7 +626,10 @@ impl<'a> Builder<'a> {
                 .strip_prefix('(')
                 .and_then(|s| s.strip_suffix(')'))
                 .ok_or_else(|| {
-                    SchemaError::at(hp, format!("href placeholder `{{{inner}}}` is not `{{(pointer)}}`"))
+                    SchemaError::at(
+                        hp,
+                        format!("href placeholder `{{{inner}}}` is not `{{(pointer)}}`"),
+                    )
                 })?;
             let reference = percent_decode(encoded).ok_or_else(|| {
                 SchemaError::at(hp, format!("bad percent-encoding in `{encoded}`"))
@@ -644,7 +667,9 @@ impl<'a> Builder<'a> {
                 .iter()
                 .rev()
                 .find_map(|p| match p {
-                    PathPart::Literal(s) => s.trim_matches('/').rsplit('/').next().map(str::to_string),
+                    PathPart::Literal(s) => {
+                        s.trim_matches('/').rsplit('/').next().map(str::to_string)
+                    }
                     PathPart::Param(_) => None,
                 })
                 .unwrap_or_default();
@@ -663,7 +688,10 @@ impl<'a> Builder<'a> {
         let ty = if eff.any_of.is_some() || last == "identity" {
             ParamTy::Identity(self.identity_type(node, &target, &module)?)
         } else if eff.enum_values.is_some() {
-            match self.resolve(node, &target, &module, &pascal(&format!("{owner}_{last}")))?.0 {
+            match self
+                .resolve(node, &target, &module, &pascal(&format!("{owner}_{last}")))?
+                .0
+            {
                 Ty::Named(p) => ParamTy::Enum(p),
                 _ => ParamTy::String,
             }
@@ -694,7 +722,10 @@ impl<'a> Builder<'a> {
         let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
         let name = match tokens.as_slice() {
             [_, def, _, sub] => format!("{}{}", pascal(def), pascal(sub)),
-            _ => format!("{}Identity", pascal(tokens.last().map(String::as_str).unwrap_or("value"))),
+            _ => format!(
+                "{}Identity",
+                pascal(tokens.last().map(String::as_str).unwrap_or("value"))
+            ),
         };
         let (eff, _, _) = self.deref(node, pointer)?;
         let mut integer = false;
@@ -760,17 +791,24 @@ impl<'a> Builder<'a> {
                         "properties" => &node.properties,
                         _ => &node.pattern_properties,
                     };
-                    map.as_ref()
-                        .and_then(|m| m.get(&key))
-                        .ok_or_else(|| fail(&format!("does not resolve: no `{key}` under `{tok}`")))?
+                    map.as_ref().and_then(|m| m.get(&key)).ok_or_else(|| {
+                        fail(&format!("does not resolve: no `{key}` under `{tok}`"))
+                    })?
                 }
-                "items" => node.items.as_deref().ok_or_else(|| fail("does not resolve: no `items`"))?,
+                "items" => node
+                    .items
+                    .as_deref()
+                    .ok_or_else(|| fail("does not resolve: no `items`"))?,
                 "anyOf" | "oneOf" => {
                     let idx: usize = tokens
                         .next()
                         .and_then(|t| t.parse().ok())
                         .ok_or_else(|| fail("has a bad array index"))?;
-                    let list = if tok == "anyOf" { &node.any_of } else { &node.one_of };
+                    let list = if tok == "anyOf" {
+                        &node.any_of
+                    } else {
+                        &node.one_of
+                    };
                     list.as_ref()
                         .and_then(|l| l.get(idx))
                         .ok_or_else(|| fail("does not resolve: index out of range"))?
@@ -785,7 +823,11 @@ impl<'a> Builder<'a> {
     /// overrides in Heroku's schemas, schema-notes §8.2). Returns the
     /// effective node, the pointer the shape comes from, and whether the
     /// siblings changed the shape (then the node is a type of its own).
-    fn deref<'n>(&self, node: &'n Node, at: &str) -> Result<(Cow<'n, Node>, String, bool), SchemaError>
+    fn deref<'n>(
+        &self,
+        node: &'n Node,
+        at: &str,
+    ) -> Result<(Cow<'n, Node>, String, bool), SchemaError>
     where
         'a: 'n,
     {
@@ -838,7 +880,11 @@ impl<'a> Builder<'a> {
         };
         // anyOf / oneOf.
         if let Some(branches) = eff.any_of.as_ref().or(eff.one_of.as_ref()) {
-            let key = if eff.any_of.is_some() { "anyOf" } else { "oneOf" };
+            let key = if eff.any_of.is_some() {
+                "anyOf"
+            } else {
+                "oneOf"
+            };
             let mut tys = Vec::new();
             for (i, b) in branches.iter().enumerate() {
                 let bp = child(&child(&origin, key), &i.to_string());
@@ -849,14 +895,21 @@ impl<'a> Builder<'a> {
             if let Some(t) = tys.iter().find(|t| self.is_struct(t)) {
                 return Ok((t.clone(), nullable));
             }
-            let is_def_identity = origin.split('/').count() == 5 && origin.starts_with("/definitions/");
+            let is_def_identity =
+                origin.split('/').count() == 5 && origin.starts_with("/definitions/");
             if is_def_identity && tys.iter().all(is_scalar) {
-                let m = module_key(&origin).map(|k| snake(&k)).unwrap_or_else(|| module.to_string());
+                let m = module_key(&origin)
+                    .map(|k| snake(&k))
+                    .unwrap_or_else(|| module.to_string());
                 let path = self.identity_type(node, &origin, &m)?;
                 return Ok((Ty::Named(path), nullable));
             }
             let first = tys.first().cloned().unwrap_or(Ty::Any);
-            let ty = if tys.iter().all(|t| *t == first) { first } else { Ty::Any };
+            let ty = if tys.iter().all(|t| *t == first) {
+                first
+            } else {
+                Ty::Any
+            };
             return Ok((ty, nullable));
         }
         let kind = primary_type(&eff);
@@ -866,13 +919,16 @@ impl<'a> Builder<'a> {
                     match pp.iter().next() {
                         Some((pat, value)) => {
                             let vp = child(&child(&origin, "patternProperties"), pat);
-                            let (vt, vn) = self.resolve(value, &vp, module, &format!("{hint}Value"))?;
+                            let (vt, vn) =
+                                self.resolve(value, &vp, module, &format!("{hint}Value"))?;
                             Ty::Map(Box::new(if vn { Ty::Option(Box::new(vt)) } else { vt }))
                         }
                         None => Ty::Map(Box::new(Ty::Any)),
                     }
                 } else if eff.properties.as_ref().is_some_and(|p| !p.is_empty()) {
-                    let m = module_key(&origin).map(|k| snake(&k)).unwrap_or_else(|| module.to_string());
+                    let m = module_key(&origin)
+                        .map(|k| snake(&k))
+                        .unwrap_or_else(|| module.to_string());
                     let name = self.type_name_for(&origin, hint);
                     Ty::Named(self.named_struct(&eff, &origin, &m, name, Role::Model)?)
                 } else if let Some(Additional::Schema(values)) = &eff.additional_properties {
@@ -892,8 +948,14 @@ impl<'a> Builder<'a> {
                 None => Ty::Array(Box::new(Ty::Any)),
             },
             Some("string") => {
-                if eff.enum_values.as_ref().is_some_and(|v| v.iter().any(|v| v.is_string())) {
-                    let m = module_key(&origin).map(|k| snake(&k)).unwrap_or_else(|| module.to_string());
+                if eff
+                    .enum_values
+                    .as_ref()
+                    .is_some_and(|v| v.iter().any(|v| v.is_string()))
+                {
+                    let m = module_key(&origin)
+                        .map(|k| snake(&k))
+                        .unwrap_or_else(|| module.to_string());
                     let name = self.type_name_for(&origin, hint);
                     Ty::Named(self.named_enum(&eff, &origin, &m, name)?)
                 } else {
@@ -920,7 +982,10 @@ impl<'a> Builder<'a> {
 
     fn is_struct(&self, t: &Ty) -> bool {
         match t {
-            Ty::Named(p) => matches!(self.types.get(p).map(|d| &d.kind), Some(TypeKind::Struct { .. })),
+            Ty::Named(p) => matches!(
+                self.types.get(p).map(|d| &d.kind),
+                Some(TypeKind::Struct { .. })
+            ),
             _ => false,
         }
     }
@@ -932,7 +997,9 @@ impl<'a> Builder<'a> {
         let tokens: Vec<String> = origin.split('/').skip(1).map(unescape_token).collect();
         match tokens.as_slice() {
             [d, key] if d == "definitions" => pascal(key),
-            [d, key, d2, sub] if d == "definitions" && d2 == "definitions" => sub_def_name(key, sub),
+            [d, key, d2, sub] if d == "definitions" && d2 == "definitions" => {
+                sub_def_name(key, sub)
+            }
             _ => match self.reserved.get(hint) {
                 Some(owner) if owner != origin => format!("{hint}Object"),
                 _ => hint.to_string(),
@@ -1050,17 +1117,13 @@ impl<'a> Builder<'a> {
             return Ok(Vec::new());
         };
         let strict = role == Role::Model && node.strict_properties == Some(true);
-        let required: BTreeSet<&str> = node
-            .required
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
+        let required: BTreeSet<&str> = node.required.iter().flatten().map(String::as_str).collect();
         let mut out = Vec::new();
         let mut names = BTreeSet::new();
         for (key, prop) in props {
             let fp = child(&child(pointer, "properties"), key);
-            let (ty, nullable) = self.resolve(prop, &fp, module, &format!("{owner}{}", pascal(key)))?;
+            let (ty, nullable) =
+                self.resolve(prop, &fp, module, &format!("{owner}{}", pascal(key)))?;
             let (eff, _, _) = self.deref(prop, &fp)?;
             let mut rust_name = snake(key);
             while !names.insert(rust_name.clone()) {
@@ -1198,7 +1261,10 @@ fn is_empty_object(node: &Node) -> bool {
 }
 
 fn is_scalar(t: &Ty) -> bool {
-    matches!(t, Ty::String | Ty::Integer | Ty::Number | Ty::Boolean | Ty::Named(_))
+    matches!(
+        t,
+        Ty::String | Ty::Integer | Ty::Number | Ty::Boolean | Ty::Named(_)
+    )
 }
 
 fn singular_hint(hint: &str) -> String {

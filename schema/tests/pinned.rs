@@ -14,7 +14,10 @@ fn shared(name: &str) -> PathBuf {
 }
 
 fn load(name: &str) -> heroku_schema::Loaded {
-    let overlays = heroku_schema::overlay::load_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("overlays")).unwrap();
+    let overlays = heroku_schema::overlay::load_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("overlays"),
+    )
+    .unwrap();
     heroku_schema::load(&shared(name), &overlays).unwrap()
 }
 
@@ -46,17 +49,33 @@ fn the_pinned_schema_takes_every_overlay() {
 fn hard_cases_of_the_pinned_schema() {
     let l = load("platform-api-3-2026-02.json");
     let api = &l.api;
-    let op = |id: &str| api.operations().find(|o| o.id == id).unwrap_or_else(|| panic!("no {id}"));
+    let op = |id: &str| {
+        api.operations()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
 
     // §8.1: pipeline-deployment is its own list of releases.
-    let pd: Vec<_> = api.operations().filter(|o| o.resource == "pipeline-deployment").collect();
+    let pd: Vec<_> = api
+        .operations()
+        .filter(|o| o.resource == "pipeline-deployment")
+        .collect();
     assert_eq!(pd.len(), 1);
-    assert_eq!(pd[0].href, "/pipelines/{(%23%2Fdefinitions%2Fpipeline%2Fdefinitions%2Fid)}/latest-deployments");
-    assert!(matches!(&pd[0].response, Response::Json(Ty::Array(t)) if **t == Ty::Named(heroku_schema::model::TypePath { module: "release".into(), name: "Release".into() })));
+    assert_eq!(
+        pd[0].href,
+        "/pipelines/{(%23%2Fdefinitions%2Fpipeline%2Fdefinitions%2Fid)}/latest-deployments"
+    );
+    assert!(
+        matches!(&pd[0].response, Response::Json(Ty::Array(t)) if **t == Ty::Named(heroku_schema::model::TypePath { module: "release".into(), name: "Release".into() }))
+    );
 
     // §8.14: shared routes are distinct operations.
     assert_eq!(op("release.create").href, op("release.rollback").href);
-    for id in ["team-app.update_locked", "team-app.transfer_to_account", "team-app.transfer_to_team"] {
+    for id in [
+        "team-app.update_locked",
+        "team-app.transfer_to_account",
+        "team-app.transfer_to_team",
+    ] {
         assert_eq!(op(id).method, "PATCH");
     }
 
@@ -64,33 +83,71 @@ fn hard_cases_of_the_pinned_schema() {
     assert!(matches!(op("dyno.restart").response, Response::Empty));
 
     // §8.9: config vars are a map of nullable strings, sent whole.
-    assert!(matches!(&op("config-var.update").body, Body::Value(Ty::Map(v)) if **v == Ty::Option(Box::new(Ty::String))));
+    assert!(
+        matches!(&op("config-var.update").body, Body::Value(Ty::Map(v)) if **v == Ty::Option(Box::new(Ty::String)))
+    );
 
     // §8.11: GET with a schema sends query parameters.
-    assert!(matches!(&op("team-daily-usage.info").body, Body::Fields { query: true, .. }));
+    assert!(matches!(
+        &op("team-daily-usage.info").body,
+        Body::Fields { query: true, .. }
+    ));
 
     // §8.5: identities; release accepts a version number; account has `~`.
     let params: Vec<_> = op("release.info").params().cloned().collect();
-    let ParamTy::Identity(release) = &params[1].ty else { panic!("release identity") };
-    assert!(matches!(api.types[release].kind, TypeKind::Identity { integer: true, .. }));
-    let params: Vec<_> = op("app.list_owned_and_collaborated").params().cloned().collect();
-    let ParamTy::Identity(account) = &params[0].ty else { panic!("account identity") };
-    assert!(matches!(api.types[account].kind, TypeKind::Identity { current: true, .. }));
+    let ParamTy::Identity(release) = &params[1].ty else {
+        panic!("release identity")
+    };
+    assert!(matches!(
+        api.types[release].kind,
+        TypeKind::Identity { integer: true, .. }
+    ));
+    let params: Vec<_> = op("app.list_owned_and_collaborated")
+        .params()
+        .cloned()
+        .collect();
+    let ParamTy::Identity(account) = &params[0].ty else {
+        panic!("account identity")
+    };
+    assert!(matches!(
+        api.types[account].kind,
+        TypeKind::Identity { current: true, .. }
+    ));
 
     // §8.10: tri-state PATCH field.
-    let Body::Fields { fields, .. } = &op("account.update").body else { panic!() };
+    let Body::Fields { fields, .. } = &op("account.update").body else {
+        panic!()
+    };
     let name = fields.iter().find(|f| f.json_name == "name").unwrap();
     assert!(!name.required && name.nullable);
 
     // §8.3: dyno_size in formation requests: id and name both optional.
-    let dyno_size = api.types.values().find(|t| t.pointer == "/definitions/formation/definitions/dyno_size").unwrap();
-    let TypeKind::Struct { fields } = &dyno_size.kind else { panic!() };
+    let dyno_size = api
+        .types
+        .values()
+        .find(|t| t.pointer == "/definitions/formation/definitions/dyno_size")
+        .unwrap();
+    let TypeKind::Struct { fields } = &dyno_size.kind else {
+        panic!()
+    };
     assert!(fields.iter().all(|f| !f.required));
 
     // §8.12: team role enum with a null member is a nullable field.
-    let team = api.types.values().find(|t| t.pointer == "/definitions/team").unwrap();
-    let TypeKind::Struct { fields } = &team.kind else { panic!() };
-    assert!(fields.iter().find(|f| f.json_name == "role").unwrap().nullable);
+    let team = api
+        .types
+        .values()
+        .find(|t| t.pointer == "/definitions/team")
+        .unwrap();
+    let TypeKind::Struct { fields } = &team.kind else {
+        panic!()
+    };
+    assert!(
+        fields
+            .iter()
+            .find(|f| f.json_name == "role")
+            .unwrap()
+            .nullable
+    );
 }
 
 #[test]
@@ -98,7 +155,12 @@ fn hard_cases_of_the_pinned_schema() {
 fn the_3sdk_schema_names_duplicate_titles_from_the_href() {
     let l = load("platform-api-3.sdk-2026-05.json");
     let ids: Vec<_> = l.api.operations().map(|o| o.id.clone()).collect();
-    for id in ["usage.info_app", "usage.info_team_app", "usage.info_team", "payment-method.self_account_app"] {
+    for id in [
+        "usage.info_app",
+        "usage.info_team_app",
+        "usage.info_team",
+        "payment-method.self_account_app",
+    ] {
         assert!(ids.contains(&id.to_string()), "missing {id}");
     }
 }

@@ -24,7 +24,8 @@ pub struct Lock {
 impl Lock {
     pub fn read(root: &Path) -> Result<Lock, String> {
         let path = root.join(LOCK_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -41,7 +42,11 @@ impl Lock {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or("the schema path has no file name")?;
-        let variant = if file.contains("3.sdk") { "3.sdk" } else { &self.variant };
+        let variant = if file.contains("3.sdk") {
+            "3.sdk"
+        } else {
+            &self.variant
+        };
         Ok(Lock {
             variant: variant.to_string(),
             file: file.clone(),

@@ -20,7 +20,8 @@ commands:
       heroku-api/ and requires the schema to match schema/schema.lock.json
       (or --update-lock to accept it). --check writes nothing and fails
       with a diff when the committed code is stale. --out DIR writes a
-      complete standalone crate for any schema.
+      complete standalone crate for any schema (with --check: compares
+      that crate's generated files instead).
   coverage [--schema PATH]
       Map every link of the schema to exactly one generated operation.
 
@@ -128,7 +129,11 @@ fn codegen(args: &[String]) -> Result<(), String> {
 
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;
-        let output = generate(&loaded, &path)?;
+        let mut output = generate(&loaded, &path)?;
+        if flags.check {
+            output.files.retain(|k, _| k.starts_with("src/"));
+            return check(out, "", &output);
+        }
         write_standalone(out, &output, &loaded.sha256)?;
         println!(
             "wrote a standalone crate for {} ({} operations) to {} in {:.0} ms",
@@ -140,24 +145,22 @@ fn codegen(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
 
-    if loaded.sha256 != lock.sha256 {
-        if !flags.update_lock {
-            return Err(format!(
-                "{} has sha256 {}, but schema/schema.lock.json pins {} ({}).\n\
-                 Use the pinned file, or accept this one with `cargo xtask codegen --update-lock --schema {}`.",
-                path.display(),
-                loaded.sha256,
-                lock.sha256,
-                lock.file,
-                path.display()
-            ));
-        }
+    if loaded.sha256 != lock.sha256 && !flags.update_lock {
+        return Err(format!(
+            "{} has sha256 {}, but schema/schema.lock.json pins {} ({}).\n\
+             Use the pinned file, or accept this one with `cargo xtask codegen --update-lock --schema {}`.",
+            path.display(),
+            loaded.sha256,
+            lock.sha256,
+            lock.file,
+            path.display()
+        ));
     }
     report_overlays(&loaded, true)?;
     let output = generate(&loaded, &path)?;
     let crate_dir = root().join("heroku-api");
     if flags.check {
-        return check(&crate_dir, &output);
+        return check(&crate_dir, "heroku-api/", &output);
     }
     write_into(&crate_dir, &output)?;
     if flags.update_lock && loaded.sha256 != lock.sha256 {
@@ -211,7 +214,9 @@ fn write_into(crate_dir: &Path, output: &Output) -> Result<(), String> {
     Ok(())
 }
 
-fn check(crate_dir: &Path, output: &Output) -> Result<(), String> {
+/// Compares `output` with the files in `crate_dir`; `label` prefixes paths
+/// in the diff.
+fn check(crate_dir: &Path, label: &str, output: &Output) -> Result<(), String> {
     let mut stale = 0;
     for (rel, text) in &output.files {
         let committed = std::fs::read_to_string(crate_dir.join(rel)).unwrap_or_default();
@@ -220,22 +225,26 @@ fn check(crate_dir: &Path, output: &Output) -> Result<(), String> {
             let diff = similar::TextDiff::from_lines(&committed, text);
             print!(
                 "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/heroku-api/{rel}"), &format!("b/heroku-api/{rel}"))
+                diff.unified_diff().context_radius(3).header(
+                    &format!("a/{label}{rel}"),
+                    &format!("b/{label}{rel}")
+                )
             );
         }
     }
     for rel in stale_files(crate_dir, output) {
         stale += 1;
-        println!("--- a/heroku-api/{rel}\n+++ /dev/null\n(file is no longer generated)");
+        println!("--- a/{label}{rel}\n+++ /dev/null\n(file is no longer generated)");
     }
     if stale > 0 {
         return Err(format!(
             "{stale} generated file(s) are stale; run `cargo xtask codegen` and commit the result"
         ));
     }
-    println!("generated code is up to date ({} files)", output.files.len());
+    println!(
+        "generated code is up to date ({} files)",
+        output.files.len()
+    );
     Ok(())
 }
 
@@ -257,12 +266,17 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
     let mut versioned = false;
     let manifest: String = manifest
         .lines()
-        .map(|line| match line.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')) {
-            Some(v) if !versioned => {
-                versioned = true;
-                format!("version = \"{v}+schema.{short}\"\n")
+        .map(|line| {
+            match line
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                Some(v) if !versioned => {
+                    versioned = true;
+                    format!("version = \"{v}+schema.{short}\"\n")
+                }
+                _ => format!("{line}\n"),
             }
-            _ => format!("{line}\n"),
         })
         .collect();
     std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
@@ -314,7 +328,10 @@ fn coverage(args: &[String]) -> Result<(), String> {
     let mut links = BTreeSet::new();
     if let Some(defs) = doc.get("definitions").and_then(|d| d.as_object()) {
         for (key, def) in defs {
-            let n = def.get("links").and_then(|l| l.as_array()).map_or(0, Vec::len);
+            let n = def
+                .get("links")
+                .and_then(|l| l.as_array())
+                .map_or(0, Vec::len);
             for i in 0..n {
                 links.insert(format!(
                     "/definitions/{}/links/{i}",

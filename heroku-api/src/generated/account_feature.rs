@@ -58,7 +58,7 @@ impl<'a> AccountFeatureApi<'a> {
             client: self.client,
             account_feature_identity: account_feature_identity.into(),
             body: AccountFeatureUpdateBody {
-                enabled: enabled,
+                enabled,
             },
             options: crate::RequestOptions::new(),
         }

@@ -33,7 +33,7 @@ impl<'a> AddOnWebhookApi<'a> {
             add_on_identity: add_on_identity.into(),
             body: AddOnWebhookCreateBody {
                 authorization: None,
-                include: include,
+                include,
                 level: level.into(),
                 secret: None,
                 url: url.into(),

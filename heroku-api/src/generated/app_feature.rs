@@ -70,9 +70,7 @@ impl<'a> AppFeatureApi<'a> {
             client: self.client,
             app_identity: app_identity.into(),
             app_feature_identity: app_feature_identity.into(),
-            body: AppFeatureUpdateBody {
-                enabled: enabled,
-            },
+            body: AppFeatureUpdateBody { enabled },
             options: crate::RequestOptions::new(),
         }
     }

@@ -27,7 +27,7 @@ impl<'a> AppSetupApi<'a> {
             body: AppSetupCreateBody {
                 app: None,
                 overrides: None,
-                source_blob: source_blob,
+                source_blob,
             },
             options: crate::RequestOptions::new(),
         }

@@ -33,7 +33,7 @@ impl<'a> AppWebhookApi<'a> {
             app_identity: app_identity.into(),
             body: AppWebhookCreateBody {
                 authorization: None,
-                include: include,
+                include,
                 level: level.into(),
                 secret: None,
                 url: url.into(),

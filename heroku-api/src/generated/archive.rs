@@ -31,7 +31,7 @@ impl<'a> ArchiveApi<'a> {
         ArchiveInfoRequest {
             client: self.client,
             enterprise_account_identity: enterprise_account_identity.into(),
-            archive_year: archive_year,
+            archive_year,
             archive_month: archive_month.into(),
             options: crate::RequestOptions::new(),
         }

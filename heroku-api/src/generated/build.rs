@@ -29,7 +29,7 @@ impl<'a> BuildApi<'a> {
             app_identity: app_identity.into(),
             body: BuildCreateBody {
                 buildpacks: None,
-                source_blob: source_blob,
+                source_blob,
             },
             options: crate::RequestOptions::new(),
         }

@@ -28,7 +28,7 @@ impl<'a> BuildpackInstallationApi<'a> {
             client: self.client,
             app_identity: app_identity.into(),
             body: BuildpackInstallationUpdateBody {
-                updates: updates,
+                updates,
             },
             options: crate::RequestOptions::new(),
         }

@@ -66,7 +66,7 @@ impl<'a> ConfigVarApi<'a> {
         ConfigVarUpdateRequest {
             client: self.client,
             app_identity: app_identity.into(),
-            body: body,
+            body,
             options: crate::RequestOptions::new(),
         }
     }

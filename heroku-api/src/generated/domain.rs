@@ -31,7 +31,7 @@ impl<'a> DomainApi<'a> {
             app_identity: app_identity.into(),
             body: DomainCreateBody {
                 hostname: hostname.into(),
-                sni_endpoint: sni_endpoint,
+                sni_endpoint,
             },
             options: crate::RequestOptions::new(),
         }
@@ -56,9 +56,7 @@ impl<'a> DomainApi<'a> {
             client: self.client,
             app_identity: app_identity.into(),
             domain_identity: domain_identity.into(),
-            body: DomainUpdateBody {
-                sni_endpoint: sni_endpoint,
-            },
+            body: DomainUpdateBody { sni_endpoint },
             options: crate::RequestOptions::new(),
         }
     }

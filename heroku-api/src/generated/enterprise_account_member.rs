@@ -54,7 +54,7 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
             enterprise_account_identity: enterprise_account_identity.into(),
             body: EnterpriseAccountMemberCreateBody {
                 federated: None,
-                permissions: permissions,
+                permissions,
                 user: user.into(),
             },
             options: crate::RequestOptions::new(),
@@ -86,7 +86,7 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
             enterprise_account_member_user_identity: enterprise_account_member_user_identity
                 .into(),
             body: EnterpriseAccountMemberUpdateBody {
-                permissions: permissions,
+                permissions,
             },
             options: crate::RequestOptions::new(),
         }

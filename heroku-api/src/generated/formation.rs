@@ -68,7 +68,7 @@ impl<'a> FormationApi<'a> {
             client: self.client,
             app_identity: app_identity.into(),
             body: FormationBatchUpdateBody {
-                updates: updates,
+                updates,
             },
             options: crate::RequestOptions::new(),
         }

@@ -25,7 +25,7 @@ impl<'a> OauthAuthorizationApi<'a> {
                 client: None,
                 description: None,
                 expires_in: None,
-                scope: scope,
+                scope,
             },
             options: crate::RequestOptions::new(),
         }
@@ -84,7 +84,7 @@ impl<'a> OauthAuthorizationApi<'a> {
             client: self.client,
             oauth_authorization_identity: oauth_authorization_identity.into(),
             body: OauthAuthorizationUpdateBody {
-                client: client,
+                client,
                 description: None,
             },
             options: crate::RequestOptions::new(),

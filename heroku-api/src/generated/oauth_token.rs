@@ -29,9 +29,9 @@ impl<'a> OauthTokenApi<'a> {
         OauthTokenCreateRequest {
             client: self.client,
             body: OauthTokenCreateBody {
-                client: client,
-                grant: grant,
-                refresh_token: refresh_token,
+                client,
+                grant,
+                refresh_token,
             },
             options: crate::RequestOptions::new(),
         }

@@ -55,7 +55,7 @@ impl<'a> PipelineConfigVarApi<'a> {
             client: self.client,
             pipeline_id: pipeline_id.into(),
             pipeline_coupling_stage: pipeline_coupling_stage.into(),
-            body: body,
+            body,
             options: crate::RequestOptions::new(),
         }
     }

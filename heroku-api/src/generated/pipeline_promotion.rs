@@ -29,9 +29,9 @@ impl<'a> PipelinePromotionApi<'a> {
         PipelinePromotionCreateRequest {
             client: self.client,
             body: PipelinePromotionCreateBody {
-                pipeline: pipeline,
-                source: source,
-                targets: targets,
+                pipeline,
+                source,
+                targets,
             },
             options: crate::RequestOptions::new(),
         }

@@ -27,8 +27,8 @@ impl<'a> PipelineTransferApi<'a> {
         PipelineTransferCreateRequest {
             client: self.client,
             body: PipelineTransferCreateBody {
-                new_owner: new_owner,
-                pipeline: pipeline,
+                new_owner,
+                pipeline,
             },
             options: crate::RequestOptions::new(),
         }

@@ -34,7 +34,7 @@ impl<'a> ReviewAppApi<'a> {
                 fork_repo_id: None,
                 pipeline: pipeline.into(),
                 pr_number: None,
-                source_blob: source_blob,
+                source_blob,
             },
             options: crate::RequestOptions::new(),
         }

@@ -53,7 +53,7 @@ impl<'a> SlugApi<'a> {
                 checksum: None,
                 commit: None,
                 commit_description: None,
-                process_types: process_types,
+                process_types,
                 stack: None,
             },
             options: crate::RequestOptions::new(),

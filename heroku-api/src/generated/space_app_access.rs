@@ -52,7 +52,7 @@ impl<'a> SpaceAppAccessApi<'a> {
             space_identity: space_identity.into(),
             account_identity: account_identity.into(),
             body: SpaceAppAccessUpdateBody {
-                permissions: permissions,
+                permissions,
             },
             options: crate::RequestOptions::new(),
         }

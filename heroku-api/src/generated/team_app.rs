@@ -66,9 +66,7 @@ impl<'a> TeamAppApi<'a> {
         TeamAppUpdateLockedRequest {
             client: self.client,
             team_app_identity: team_app_identity.into(),
-            body: TeamAppUpdateLockedBody {
-                locked: locked,
-            },
+            body: TeamAppUpdateLockedBody { locked },
             options: crate::RequestOptions::new(),
         }
     }

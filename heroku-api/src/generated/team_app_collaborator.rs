@@ -98,7 +98,7 @@ impl<'a> TeamAppCollaboratorApi<'a> {
             team_app_identity: team_app_identity.into(),
             team_app_collaborator_identity: team_app_collaborator_identity.into(),
             body: TeamAppCollaboratorUpdateBody {
-                permissions: permissions,
+                permissions,
             },
             options: crate::RequestOptions::new(),
         }

@@ -47,7 +47,7 @@ impl<'a> TeamInvitationApi<'a> {
             team_identity: team_identity.into(),
             body: TeamInvitationCreateBody {
                 email: email.into(),
-                role: role,
+                role,
             },
             options: crate::RequestOptions::new(),
         }

@@ -29,9 +29,9 @@ impl<'a> TelemetryDrainApi<'a> {
         TelemetryDrainCreateRequest {
             client: self.client,
             body: TelemetryDrainCreateBody {
-                exporter: exporter,
-                owner: owner,
-                signals: signals,
+                exporter,
+                owner,
+                signals,
             },
             options: crate::RequestOptions::new(),
         }

@@ -92,7 +92,7 @@ impl<'a> TestRunApi<'a> {
         TestRunInfoByPipelineRequest {
             client: self.client,
             pipeline_id: pipeline_id.into(),
-            test_run_number: test_run_number,
+            test_run_number,
             options: crate::RequestOptions::new(),
         }
     }
@@ -114,9 +114,9 @@ impl<'a> TestRunApi<'a> {
     ) -> TestRunUpdateRequest<'a> {
         TestRunUpdateRequest {
             client: self.client,
-            test_run_number: test_run_number,
+            test_run_number,
             body: TestRunUpdateBody {
-                message: message,
+                message,
                 status: status.into(),
             },
             options: crate::RequestOptions::new(),

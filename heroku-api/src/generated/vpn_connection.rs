@@ -34,7 +34,7 @@ impl<'a> VpnConnectionApi<'a> {
             body: VpnConnectionCreateBody {
                 name: name.into(),
                 public_ip: public_ip.into(),
-                routable_cidrs: routable_cidrs,
+                routable_cidrs,
             },
             options: crate::RequestOptions::new(),
         }
@@ -121,7 +121,7 @@ impl<'a> VpnConnectionApi<'a> {
             space_identity: space_identity.into(),
             vpn_connection_identity: vpn_connection_identity.into(),
             body: VpnConnectionUpdateBody {
-                routable_cidrs: routable_cidrs,
+                routable_cidrs,
             },
             options: crate::RequestOptions::new(),
         }

@@ -57,7 +57,10 @@ pub const TOKEN_ENV: &str = "HEROKU_API_KEY";
 
 /// Finds a token the way the Heroku CLI does: `explicit`, else
 /// `HEROKU_API_KEY`, else the `api.heroku.com` entry of `~/.netrc`.
-pub fn resolve_token(explicit: Option<Token>, netrc_host: &str) -> Result<(Token, TokenSource), Error> {
+pub fn resolve_token(
+    explicit: Option<Token>,
+    netrc_host: &str,
+) -> Result<(Token, TokenSource), Error> {
     if let Some(t) = explicit {
         return Ok((t, TokenSource::Explicit));
     }
@@ -144,10 +147,16 @@ mod tests {
     fn netrc_finds_the_heroku_machine() {
         let text = "machine git.heroku.com\n  login a@b.c\n  password gitpw\n\
                     machine api.heroku.com\n  login a@b.c\n  password apipw\n";
-        assert_eq!(netrc_password(text, "api.heroku.com").as_deref(), Some("apipw"));
+        assert_eq!(
+            netrc_password(text, "api.heroku.com").as_deref(),
+            Some("apipw")
+        );
         assert_eq!(netrc_password(text, "other.example"), None);
         let one_line = "machine api.heroku.com login x password y default login d password z";
-        assert_eq!(netrc_password(one_line, "api.heroku.com").as_deref(), Some("y"));
+        assert_eq!(
+            netrc_password(one_line, "api.heroku.com").as_deref(),
+            Some("y")
+        );
         assert_eq!(netrc_password(one_line, "nope").as_deref(), Some("z"));
     }
 

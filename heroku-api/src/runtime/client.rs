@@ -169,7 +169,10 @@ impl Client {
         loop {
             let pace = self.inner.throttle.delay(&self.inner.rate);
             if !pace.is_zero() {
-                tracing::debug!(delay_ms = pace.as_millis() as u64, "throttling: token pool is low");
+                tracing::debug!(
+                    delay_ms = pace.as_millis() as u64,
+                    "throttling: token pool is low"
+                );
                 tokio::time::sleep(pace).await;
             }
             attempts += 1;
@@ -216,7 +219,10 @@ impl Client {
                     if waited + delay <= policy.max_retry_time {
                         rate_retries += 1;
                         waited += delay;
-                        tracing::debug!(delay_ms = delay.as_millis() as u64, "rate limited (429); waiting");
+                        tracing::debug!(
+                            delay_ms = delay.as_millis() as u64,
+                            "rate limited (429); waiting"
+                        );
                         tokio::time::sleep(delay).await;
                         continue;
                     }
@@ -234,7 +240,11 @@ impl Client {
                 if waited + delay <= policy.max_retry_time {
                     fault_retries += 1;
                     waited += delay;
-                    tracing::debug!(status, delay_ms = delay.as_millis() as u64, "retrying after a gateway error");
+                    tracing::debug!(
+                        status,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying after a gateway error"
+                    );
                     tokio::time::sleep(delay).await;
                     continue;
                 }
@@ -282,11 +292,16 @@ impl Client {
             reqwest::header::ACCEPT,
             header_value(&format!("application/vnd.heroku+json; version={variant}"))?,
         );
-        let mut auth = header_value(&format!("Bearer {}", self.inner.token.expose()))
-            .map_err(|_| Error::Config("the API token contains characters not allowed in a header".into()))?;
+        let mut auth =
+            header_value(&format!("Bearer {}", self.inner.token.expose())).map_err(|_| {
+                Error::Config("the API token contains characters not allowed in a header".into())
+            })?;
         auth.set_sensitive(true);
         h.insert(reqwest::header::AUTHORIZATION, auth);
-        h.insert(HeaderName::from_static("request-id"), header_value(request_id)?);
+        h.insert(
+            HeaderName::from_static("request-id"),
+            header_value(request_id)?,
+        );
         if has_body {
             h.insert(
                 reqwest::header::CONTENT_TYPE,
@@ -315,7 +330,10 @@ fn header_value(s: &str) -> Result<HeaderValue> {
 fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
     let request_id = Some(request_id.to_string());
     if e.is_timeout() {
-        Error::Timeout { request_id, source: e }
+        Error::Timeout {
+            request_id,
+            source: e,
+        }
     } else {
         let context = if e.is_connect() {
             "connection failed"
@@ -335,7 +353,10 @@ fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
 }
 
 /// Reads status, headers and the whole body.
-async fn read(resp: reqwest::Response, request_id: &str) -> std::result::Result<(ResponseMeta, Bytes), reqwest::Error> {
+async fn read(
+    resp: reqwest::Response,
+    request_id: &str,
+) -> std::result::Result<(ResponseMeta, Bytes), reqwest::Error> {
     let meta = ResponseMeta::from_response(&resp, request_id);
     let body = resp.bytes().await?;
     Ok((meta, body))
@@ -403,7 +424,11 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     fn from_response(resp: &reqwest::Response, sent_request_id: &str) -> Self {
         let h = resp.headers();
-        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let get = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let warnings = ["warning-message", "x-heroku-warning"]
             .iter()
             .flat_map(|n| h.get_all(*n).iter())
@@ -477,7 +502,12 @@ impl fmt::Debug for RequestOptions {
         let headers: Vec<_> = self
             .headers
             .iter()
-            .map(|(n, v, sensitive)| (n.as_str(), if *sensitive { "[redacted]" } else { v.as_str() }))
+            .map(|(n, v, sensitive)| {
+                (
+                    n.as_str(),
+                    if *sensitive { "[redacted]" } else { v.as_str() },
+                )
+            })
             .collect();
         f.debug_struct("RequestOptions")
             .field("headers", &headers)
@@ -509,7 +539,8 @@ impl RequestOptions {
 
     /// The account password, which deleting an account requires.
     pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.headers.push(("Heroku-Password".into(), password.into(), true));
+        self.headers
+            .push(("Heroku-Password".into(), password.into(), true));
         self
     }
 
@@ -681,7 +712,10 @@ impl Method {
 
     /// Safe to repeat after a failure that may have reached the server.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Head | Method::Put | Method::Delete)
+        matches!(
+            self,
+            Method::Get | Method::Head | Method::Put | Method::Delete
+        )
     }
 
     fn to_reqwest(self) -> reqwest::Method {

@@ -345,7 +345,10 @@ pub(crate) fn api_error(status: u16, request_id: Option<String>, body: Bytes) ->
             let message = if body.is_empty() {
                 format!("{reason} (empty body)")
             } else {
-                format!("{reason}; the body is not a Heroku error: {:?}", snippet(&body, 200))
+                format!(
+                    "{reason}; the body is not a Heroku error: {:?}",
+                    snippet(&body, 200)
+                )
             };
             ApiError {
                 status,

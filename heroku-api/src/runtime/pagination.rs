@@ -8,7 +8,9 @@ use std::marker::PhantomData;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use crate::runtime::client::{decode_page, Client, OperationInfo, Payload, RequestOptions, ResponseMeta};
+use crate::runtime::client::{
+    decode_page, Client, OperationInfo, Payload, RequestOptions, ResponseMeta,
+};
 use crate::runtime::error::{Error, Result};
 
 /// The most items Heroku returns in one page.
@@ -166,10 +168,20 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
         };
         let (meta, body) = self
             .client
-            .execute(self.op, &self.path, &self.payload, &self.options, Some(&range))
+            .execute(
+                self.op,
+                &self.path,
+                &self.payload,
+                &self.options,
+                Some(&range),
+            )
             .await?;
         let items = decode_page(&meta, body)?;
-        let next = if meta.status == 206 { meta.next_range.clone() } else { None };
+        let next = if meta.status == 206 {
+            meta.next_range.clone()
+        } else {
+            None
+        };
         Ok(Page { items, next, meta })
     }
 

@@ -4,7 +4,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986 unreserved characters is escaped, so `/`, `?`,
 /// `#`, `%` and spaces in an identity can never leave their segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Encodes one path segment.
 #[doc(hidden)]
@@ -22,6 +26,9 @@ mod tests {
         assert_eq!(segment("../account"), "..%2Faccount");
         assert_eq!(segment("a?b#c d%"), "a%3Fb%23c%20d%25");
         assert_eq!(segment("~"), "~");
-        assert_eq!(segment("https://logs.example.com/x"), "https%3A%2F%2Flogs.example.com%2Fx");
+        assert_eq!(
+            segment("https://logs.example.com/x"),
+            "https%3A%2F%2Flogs.example.com%2Fx"
+        );
     }
 }

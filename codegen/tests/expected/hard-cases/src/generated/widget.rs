@@ -88,7 +88,7 @@ impl<'a> WidgetApi<'a> {
             body: WidgetUpdateBody {
                 month: None,
                 note: None,
-                reason: reason,
+                reason,
             },
             options: crate::RequestOptions::new(),
         }
@@ -172,7 +172,7 @@ impl<'a> WidgetApi<'a> {
         WidgetLabelsRequest {
             client: self.client,
             widget_identity: widget_identity.into(),
-            body: body,
+            body,
             options: crate::RequestOptions::new(),
         }
     }
