@@ -225,10 +225,9 @@ fn check(crate_dir: &Path, label: &str, output: &Output) -> Result<(), String> {
             let diff = similar::TextDiff::from_lines(&committed, text);
             print!(
                 "{}",
-                diff.unified_diff().context_radius(3).header(
-                    &format!("a/{label}{rel}"),
-                    &format!("b/{label}{rel}")
-                )
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{label}{rel}"), &format!("b/{label}{rel}"))
             );
         }
     }

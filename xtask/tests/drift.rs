@@ -55,10 +55,19 @@ fn two_runs_write_identical_bytes() {
     let mut trees = Vec::new();
     for run in ["a", "b"] {
         let dir = base.join(run);
-        let (ok, text) = xtask(&["codegen", "--schema", schema.to_str().unwrap(), "--out", dir.to_str().unwrap()]);
+        let (ok, text) = xtask(&[
+            "codegen",
+            "--schema",
+            schema.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
         assert!(ok, "{text}");
         let mut files = Vec::new();
-        for e in std::fs::read_dir(dir.join("src/generated")).unwrap().flatten() {
+        for e in std::fs::read_dir(dir.join("src/generated"))
+            .unwrap()
+            .flatten()
+        {
             files.push((e.file_name(), std::fs::read(e.path()).unwrap()));
         }
         files.sort();

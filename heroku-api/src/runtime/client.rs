@@ -16,6 +16,9 @@ use crate::runtime::retry::{parse_retry_after, RateState, RetryPolicy, Throttle}
 
 /// Heroku's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.heroku.com";
+/// Sent as `User-Agent` on every request, also through a caller's own
+/// `reqwest::Client`.
+pub const USER_AGENT: &str = concat!("heroku-api-rust/", env!("CARGO_PKG_VERSION"));
 /// The `Accept` variant sent when none is chosen.
 pub const DEFAULT_VARIANT: &str = "3";
 
@@ -189,7 +192,7 @@ impl Client {
                 Ok(resp) => read(resp, request_id).await,
                 Err(e) => Err(e),
             };
-            let (meta, body) = match outcome {
+            let (mut meta, body) = match outcome {
                 Ok(ok) => ok,
                 Err(e) => {
                     let retry = idempotent && fault_retries < policy.max_retries;
@@ -209,6 +212,8 @@ impl Client {
             if let Some(n) = meta.rate_limit_remaining {
                 self.inner.rate.observe(n);
             }
+            meta.attempts = attempts;
+            meta.waited = waited;
             let status = meta.status;
             if status == 429 {
                 let last = api_error(status, meta.request_id.clone(), body);
@@ -301,6 +306,10 @@ impl Client {
         h.insert(
             HeaderName::from_static("request-id"),
             header_value(request_id)?,
+        );
+        h.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
         );
         if has_body {
             h.insert(
@@ -419,6 +428,11 @@ pub struct ResponseMeta {
     pub warnings: Vec<String>,
     /// `Retry-After`, when the server sent one.
     pub retry_after: Option<Duration>,
+    /// How many requests this call sent, the first one included.
+    pub attempts: u32,
+    /// How long this call waited between attempts (backoff and
+    /// `Retry-After`; not the proactive throttle).
+    pub waited: Duration,
 }
 
 impl ResponseMeta {
@@ -442,6 +456,8 @@ impl ResponseMeta {
             etag: get("etag"),
             warnings,
             retry_after: get("retry-after").as_deref().and_then(parse_retry_after),
+            attempts: 1,
+            waited: Duration::ZERO,
         }
     }
 }
@@ -658,7 +674,6 @@ impl ClientBuilder {
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder()
-                .user_agent(concat!("heroku-api-rust/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                 .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
                 .build()

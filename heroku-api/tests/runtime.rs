@@ -1,0 +1,621 @@
+//! The runtime under the generated endpoints, against a local HTTP server:
+//! paging, 429 and fault retries, errors, secrets and path safety.
+//! Backoff runs on a paused tokio clock: nothing really sleeps.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use heroku_api::{Client, Cursor, Error, ErrorId, Range, RetryPolicy};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "hk-test-token-5f1c0e9a";
+
+fn app_json(i: usize) -> Value {
+    json!({
+        "acm": false, "archived_at": null,
+        "build_stack": { "id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24" },
+        "buildpack_provided_description": null,
+        "created_at": "2012-01-01T12:00:00Z",
+        "generation": { "id": "01234567-89ab-cdef-0123-456789abcdef", "name": "cedar" },
+        "git_url": format!("https://git.heroku.com/app-{i:05}.git"),
+        "id": format!("00000000-0000-0000-0000-{i:012}"),
+        "internal_routing": null, "maintenance": false,
+        "name": format!("app-{i:05}"),
+        "organization": null,
+        "owner": { "email": "user@example.com", "id": "01234567-89ab-cdef-0123-456789abcdef" },
+        "region": { "id": "01234567-89ab-cdef-0123-456789abcdef", "name": "us" },
+        "released_at": null, "repo_size": null, "slug_size": null, "space": null,
+        "stack": { "id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24" },
+        "team": null,
+        "updated_at": "2012-01-01T12:00:00Z",
+        "web_url": null
+    })
+}
+
+/// A client for `server` whose HTTP client has no timers of its own, so
+/// the paused clock only moves for the runtime's own waits.
+fn client(server: &MockServer) -> Client {
+    client_with(server, RetryPolicy::default())
+}
+
+fn client_with(server: &MockServer, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .http_client(reqwest::Client::new())
+        .retry(retry)
+        .build()
+        .expect("client")
+}
+
+/// Serves 2,500 apps through `Range: name ..; max=N` and `Next-Range`.
+fn paged_apps(total: usize) -> impl Fn(&Request) -> ResponseTemplate + Send + Sync + 'static {
+    move |req: &Request| {
+        let range = req
+            .headers
+            .get("range")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        // `name ..; max=1000` or `name ]app-00999..; max=1000`
+        let (start, max) = parse_range(&range);
+        let first = start.map_or(0, |after| after + 1);
+        let last = (first + max).min(total);
+        let items: Vec<Value> = (first..last).map(app_json).collect();
+        if last < total {
+            ResponseTemplate::new(206)
+                .set_body_json(items)
+                .insert_header(
+                    "next-range",
+                    format!("name ]app-{:05}..; max={max}", last - 1).as_str(),
+                )
+                .insert_header("ratelimit-remaining", "4000")
+        } else {
+            ResponseTemplate::new(200).set_body_json(items)
+        }
+    }
+}
+
+fn parse_range(range: &str) -> (Option<usize>, usize) {
+    let max = range
+        .split("max=")
+        .nth(1)
+        .and_then(|m| m.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(200);
+    let start = range
+        .split(']')
+        .nth(1)
+        .and_then(|s| s.split("..").next())
+        .and_then(|s| s.strip_prefix("app-"))
+        .and_then(|s| s.parse().ok());
+    (start, max)
+}
+
+#[tokio::test]
+async fn a_list_of_2500_comes_back_complete_in_3_requests_and_resumes() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(paged_apps(2500))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let apps: Vec<_> = client
+        .app()
+        .list()
+        .range(Range::by("name"))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 2500);
+    for (i, app) in apps.iter().enumerate() {
+        assert_eq!(app.name, format!("app-{i:05}"));
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    let sent: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("range")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(sent[0], "name ..; max=1000");
+    assert_eq!(sent[1], "name ]app-00999..; max=1000");
+
+    // Page by page, saving the cursor, then resuming from it.
+    let pager = client
+        .app()
+        .list()
+        .range(Range::by("name"))
+        .paginate()
+        .unwrap();
+    let page = pager.page(None).await.unwrap();
+    assert_eq!(page.items.len(), 1000);
+    let saved = page.next.clone().expect("a next cursor").to_string();
+    let rest: Vec<_> = client
+        .app()
+        .list()
+        .paginate()
+        .unwrap()
+        .stream_from(Some(Cursor::new(saved)))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1500);
+    assert_eq!(rest[0].name, "app-01000");
+    assert_eq!(client.rate_limit_remaining(), Some(4000));
+}
+
+#[tokio::test]
+async fn awaiting_a_list_collects_every_page() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(paged_apps(1500))
+        .mount(&server)
+        .await;
+    let apps = client(&server)
+        .app()
+        .list()
+        .range(Range::by("name").max(500))
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 1500);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_ends_the_stream_with_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(
+            ResponseTemplate::new(206)
+                .set_body_json(vec![app_json(1)])
+                .insert_header("next-range", "name ]app-00001..; max=1"),
+        )
+        .mount(&server)
+        .await;
+    let result: Result<Vec<_>, _> = client(&server).app().list().stream().try_collect().await;
+    assert!(
+        matches!(result, Err(Error::PaginationLoop { .. })),
+        "{result:?}"
+    );
+    // First page, then the cursor once; the repeat is refused before sending.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// Answers 429 (with `Retry-After: 2`) to the first `n` requests, then `ok`.
+fn storm(n: usize, ok: ResponseTemplate) -> impl Fn(&Request) -> ResponseTemplate + Send + Sync {
+    let seen = Arc::new(Mutex::new(0usize));
+    move |_req: &Request| {
+        let mut count = seen.lock().unwrap();
+        *count += 1;
+        if *count <= n {
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "2")
+                .insert_header("ratelimit-remaining", "0")
+                .set_body_json(json!({"id": "rate_limit", "message": "Your account reached the API rate limit"}))
+        } else {
+            ok.clone()
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_storm_is_waited_out_following_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/my-app"))
+        .respond_with(storm(
+            3,
+            ResponseTemplate::new(200).set_body_json(app_json(7)),
+        ))
+        .mount(&server)
+        .await;
+    let resp = client(&server)
+        .app()
+        .info("my-app")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!(resp.body.name, "app-00007");
+    assert_eq!(resp.meta.attempts, 4);
+    assert_eq!(
+        resp.meta.waited,
+        Duration::from_secs(6),
+        "three Retry-After: 2 waits"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_429_budget_ends_in_a_rate_limit_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/my-app"))
+        .respond_with(storm(usize::MAX, ResponseTemplate::new(200)))
+        .mount(&server)
+        .await;
+    let client = client_with(&server, RetryPolicy::default().max_rate_limit_retries(2));
+    let err = client.app().info("my-app").await.unwrap_err();
+    let Error::RateLimited(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.attempts, 3);
+    assert_eq!(e.waited, Duration::from_secs(4));
+    assert_eq!(e.last.id, Some(ErrorId::RateLimit));
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    // A total-time budget stops earlier than the attempt budget.
+    let client = client_with(
+        &server,
+        RetryPolicy::default().max_retry_time(Duration::from_secs(3)),
+    );
+    let err = client.app().info("my-app").await.unwrap_err();
+    let Error::RateLimited(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.attempts, 2, "2 s + 2 s would exceed 3 s");
+    assert!(err.to_string().contains("rate limit"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_under_429_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/apps"))
+        .respond_with(storm(
+            2,
+            ResponseTemplate::new(201).set_body_json(app_json(1)),
+        ))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let app = client(&server)
+        .app()
+        .create()
+        .name("app-00001")
+        .await
+        .unwrap();
+    assert_eq!(app.name, "app-00001");
+    server.verify().await;
+    // The body is replayed identically on every attempt.
+    let bodies: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert!(
+        bodies.iter().all(|b| *b == json!({"name": "app-00001"})),
+        "{bodies:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_under_503_is_not_retried_but_a_get_is() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/apps"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_string("<html>Service Unavailable</html>"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).app().create().await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    server.verify().await;
+
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(0));
+    let counter = seen.clone();
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(move |_: &Request| {
+            let mut n = counter.lock().unwrap();
+            *n += 1;
+            if *n < 3 {
+                ResponseTemplate::new(503)
+            } else {
+                ResponseTemplate::new(200).set_body_json(app_json(3))
+            }
+        })
+        .mount(&server)
+        .await;
+    let resp = client(&server)
+        .app()
+        .info("x")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!(resp.meta.attempts, 3);
+    assert_eq!(*seen.lock().unwrap(), 3);
+}
+
+#[tokio::test]
+async fn an_api_error_carries_every_field_and_the_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/nope"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("request-id", "req-123")
+                .set_body_json(json!({
+                    "id": "not_found",
+                    "message": "Couldn't find that app.",
+                    "url": "https://devcenter.heroku.com/articles/platform-api-reference#errors"
+                })),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).app().info("nope").await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status, 404);
+    assert_eq!(api.id, Some(ErrorId::NotFound));
+    assert_eq!(api.message, "Couldn't find that app.");
+    assert_eq!(
+        api.url.as_deref(),
+        Some("https://devcenter.heroku.com/articles/platform-api-reference#errors")
+    );
+    assert_eq!(api.request_id.as_deref(), Some("req-123"));
+    assert!(String::from_utf8_lossy(&api.body).contains("not_found"));
+    assert!(err.is_not_found());
+    let shown = err.to_string();
+    assert!(
+        shown.contains("404") && shown.contains("not_found") && shown.contains("req-123"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_non_json_502_page_is_a_typed_error_with_a_snippet() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/apps"))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .set_body_string("<html><body>Bad Gateway from the proxy</body></html>"),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).app().create().await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status, 502);
+    assert_eq!(api.id, None);
+    assert!(
+        api.message.contains("Bad Gateway from the proxy"),
+        "{}",
+        api.message
+    );
+    assert!(err.request_id().is_some(), "our own Request-Id is kept");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_decode_keeps_its_path_and_bytes() {
+    let server = MockServer::start().await;
+    let mut broken = app_json(1);
+    broken["created_at"] = json!("yesterday");
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&broken))
+        .mount(&server)
+        .await;
+    let err = client(&server).app().info("x").await.unwrap_err();
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.path, "created_at");
+    assert_eq!(serde_json::from_slice::<Value>(&d.body).unwrap(), broken);
+}
+
+#[tokio::test]
+async fn every_request_carries_the_protocol_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(app_json(1))
+                .insert_header("warning-message", "This app is deprecated")
+                .insert_header("etag", "\"abc\""),
+        )
+        .mount(&server)
+        .await;
+    let resp = client(&server)
+        .app()
+        .info("x")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.meta.warnings,
+        vec!["This app is deprecated".to_string()]
+    );
+    assert_eq!(resp.meta.etag.as_deref(), Some("\"abc\""));
+    let req = &server.received_requests().await.unwrap()[0];
+    let h = |n: &str| req.headers.get(n).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(
+        h("accept").as_deref(),
+        Some("application/vnd.heroku+json; version=3")
+    );
+    assert_eq!(h("authorization"), Some(format!("Bearer {TOKEN}")));
+    let rid = h("request-id").expect("request id");
+    assert_eq!(rid.len(), 36, "a uuid: {rid}");
+    assert_eq!(resp.meta.request_id.as_deref(), Some(rid.as_str()));
+    assert!(h("user-agent").unwrap().starts_with("heroku-api-rust/"));
+
+    // Per-request headers and variant.
+    let opts = heroku_api::RequestOptions::new()
+        .two_factor_code("123456")
+        .variant("3.sdk");
+    client(&server)
+        .app()
+        .info("x")
+        .with_options(opts)
+        .await
+        .unwrap();
+    let req = &server.received_requests().await.unwrap()[1];
+    assert_eq!(req.headers.get("heroku-two-factor-code").unwrap(), "123456");
+    assert_eq!(
+        req.headers.get("accept").unwrap(),
+        "application/vnd.heroku+json; version=3.sdk"
+    );
+}
+
+#[tokio::test]
+async fn identities_cannot_escape_their_path_segment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    for name in ["../account", "a/b", "a?b=c", "a#b", "100%", "sp ace"] {
+        let _ = client.app().info(name).await;
+    }
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/apps/..%2Faccount",
+            "/apps/a%2Fb",
+            "/apps/a%3Fb%3Dc",
+            "/apps/a%23b",
+            "/apps/100%25",
+            "/apps/sp%20ace"
+        ]
+    );
+    for r in server.received_requests().await.unwrap() {
+        assert!(r.url.query().is_none());
+    }
+    // A bare `..` or `.` would be normalised away by URL parsing: refused.
+    for name in ["..", "."] {
+        let err = client.app().info(name).await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn the_token_never_follows_a_redirect_to_another_host() {
+    let foreign = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&foreign)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/elsewhere", foreign.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let _ = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .build()
+        .unwrap()
+        .app()
+        .info("x")
+        .await;
+    let reqs = foreign.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1, "the redirect was followed");
+    assert!(
+        reqs[0].headers.get("authorization").is_none(),
+        "Authorization leaked to another origin"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap()[0]
+            .headers
+            .get("authorization")
+            .unwrap(),
+        &format!("Bearer {TOKEN}")
+    );
+}
+
+/// A tracing writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_token_is_in_no_debug_output_error_or_trace() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"id": "unauthorized", "message": "Invalid credentials provided."}),
+        ))
+        .mount(&server)
+        .await;
+    let builder = Client::builder().token(TOKEN).base_url(server.uri());
+    assert!(!format!("{builder:?}").contains(TOKEN));
+    let client = builder.build().unwrap();
+    let err = client
+        .app()
+        .info("x")
+        .with_options(heroku_api::RequestOptions::new().password("hunter2-password"))
+        .await
+        .unwrap_err();
+    let traced = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        traced.contains("heroku_api.request"),
+        "tracing ran: {traced}"
+    );
+    for shown in [
+        format!("{client:?}"),
+        format!("{err:?}"),
+        err.to_string(),
+        traced,
+    ] {
+        assert!(!shown.contains(TOKEN), "token leaked: {shown}");
+        assert!(
+            !shown.contains("hunter2-password"),
+            "password leaked: {shown}"
+        );
+    }
+    let opts = heroku_api::RequestOptions::new().two_factor_code("654321");
+    assert!(!format!("{opts:?}").contains("654321"));
+}
