@@ -13,7 +13,9 @@ fn explicit_then_environment_then_netrc() {
 
     // Nothing anywhere: the error names all three sources.
     let err = Client::new().unwrap_err();
-    let Error::Config(message) = &err else { panic!("{err:?}") };
+    let Error::Config(message) = &err else {
+        panic!("{err:?}")
+    };
     assert!(message.contains("ClientBuilder::token"), "{message}");
     assert!(message.contains("HEROKU_API_KEY"), "{message}");
     assert!(message.contains(".netrc"), "{message}");
@@ -30,7 +32,10 @@ fn explicit_then_environment_then_netrc() {
 
     // The environment beats netrc.
     std::env::set_var("HEROKU_API_KEY", "env-token");
-    assert_eq!(Client::new().unwrap().token_source(), TokenSource::Environment);
+    assert_eq!(
+        Client::new().unwrap().token_source(),
+        TokenSource::Environment
+    );
 
     // An explicit token beats both.
     let client = Client::builder().token("explicit-token").build().unwrap();
@@ -46,7 +51,10 @@ fn explicit_then_environment_then_netrc() {
 
     // With a custom base URL, netrc is read for that host.
     std::env::remove_var("HEROKU_API_KEY");
-    let err = Client::builder().base_url("http://127.0.0.1:1").build().unwrap_err();
+    let err = Client::builder()
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("machine 127.0.0.1"), "{err}");
 
     std::fs::remove_dir_all(&home).unwrap();
