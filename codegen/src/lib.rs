@@ -6,6 +6,7 @@
 //! compile-time coverage test come with it.
 
 mod emit;
+mod fake_spec;
 mod names;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ pub struct Source {
     pub sha256: String,
 }
 
-/// Generated files, by path relative to the heroku-api crate root.
+/// Generated files, by path relative to the workspace root.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Output {
     pub files: BTreeMap<String, String>,
@@ -39,10 +40,20 @@ impl fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
-/// The directory, relative to the crate root, that holds generated modules.
-pub const GENERATED_DIR: &str = "src/generated";
-/// The generated compile-time coverage test, relative to the crate root.
-pub const COVERAGE_TEST: &str = "tests/generated/operations.rs";
+/// The heroku-api crate, relative to the workspace root.
+pub const API_CRATE: &str = "heroku-api";
+/// Where generated modules go, relative to the workspace root.
+pub const GENERATED_DIR: &str = "heroku-api/src/generated";
+/// The generated compile-time coverage test.
+pub const COVERAGE_TEST: &str = "heroku-api/tests/generated/operations.rs";
+/// What the fake Heroku (the `tests` crate) needs from the schema.
+pub const FAKE_SPEC: &str = "tests/src/generated/spec.json";
+/// Every directory whose files are all generated.
+pub const GENERATED_DIRS: &[&str] = &[
+    "heroku-api/src/generated",
+    "heroku-api/tests/generated",
+    "tests/src/generated",
+];
 
 /// Generates every file.
 pub fn generate(api: &Api, source: &Source) -> Result<Output, CodegenError> {

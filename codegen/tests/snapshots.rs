@@ -53,7 +53,7 @@ fn generation_is_deterministic() {
 fn file<'a>(output: &'a heroku_codegen::Output, name: &str) -> &'a str {
     output
         .files
-        .get(&format!("src/generated/{name}.rs"))
+        .get(&format!("heroku-api/src/generated/{name}.rs"))
         .map(String::as_str)
         .unwrap_or_else(|| panic!("no {name}.rs"))
 }

@@ -1,1 +1,258 @@
+//! A local fake of the Heroku Platform API, for tests, examples and demos.
+//!
+//! Its routes are every operation of the schema heroku-api is generated
+//! from (the route table is generated into this crate, so nothing here reads
+//! the schema). The core of the platform keeps real state: apps, config
+//! vars with releases, formation and dynos, sources and builds with
+//! streamed output, slugs, releases and rollbacks, pipelines with couplings
+//! and promotions, add-ons that attach config vars, domains, log sessions
+//! and collaborators. Every other operation answers with a body built from
+//! the schema and its examples.
+//!
+//! It speaks the protocol around the schema too: bearer auth, `Range` /
+//! `Next-Range` pagination on every list, a token bucket per token with
+//! `RateLimit-Remaining` and 429s, Heroku-style errors, and seeded fault
+//! injection (resets, 5xx, truncated bodies, 429 bursts, slow answers).
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let fake = heroku_fake::start().await.expect("fake");
+//! println!("{} (token {})", fake.base_url(), fake.token());
+//! # }
+//! ```
 
+mod range;
+mod server;
+mod spec;
+mod state;
+mod synth;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use state::Timings;
+
+/// The token the fake accepts unless configured otherwise.
+pub const DEFAULT_TOKEN: &str = "fake-heroku-token";
+
+/// How the fake behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The bearer token requests must carry.
+    pub token: String,
+    /// Seeds ids and fault injection, so runs are reproducible.
+    pub seed: u64,
+    pub rate_limit: RateLimit,
+    pub faults: Faults,
+    pub timings: Timings,
+    /// Answer every operation with a body synthesised from the schema,
+    /// keeping no state (for checking that every operation decodes).
+    pub stateless: bool,
+    /// Where the standalone server listens; in-process fakes use an
+    /// ephemeral port on 127.0.0.1.
+    pub addr: SocketAddr,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            token: DEFAULT_TOKEN.to_string(),
+            seed: 0x4845_524f_4b55,
+            rate_limit: RateLimit::default(),
+            faults: Faults::default(),
+            timings: Timings::default(),
+            stateless: false,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// One token bucket per API token.
+#[derive(Debug, Clone)]
+pub struct RateLimit {
+    /// Most tokens the bucket holds (Heroku: 4,500).
+    pub capacity: f64,
+    /// Tokens the bucket starts with.
+    pub initial: f64,
+    /// Tokens added per second (Heroku: 4,500 per hour).
+    pub refill_per_second: f64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            capacity: 4500.0,
+            initial: 4500.0,
+            refill_per_second: 1.25,
+        }
+    }
+}
+
+/// Faults injected at random, by probability (0.0–1.0 each), drawn from
+/// the seeded generator, plus targeted rules that fire first.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Drop the connection without an answer.
+    pub reset: f64,
+    /// Answer 503 with an HTML page, as a proxy would.
+    pub status_503: f64,
+    /// Send half the body, then fail.
+    pub truncate: f64,
+    /// Answer 429 `rate_limit` (with `Retry-After: 1`).
+    pub rate_limit: f64,
+    /// Wait `slow_for` before answering.
+    pub slow: f64,
+    pub slow_for: Duration,
+    pub rules: Vec<FaultRule>,
+}
+
+/// A fault for the next `remaining` requests matching a method and a path
+/// prefix.
+#[derive(Debug, Clone)]
+pub struct FaultRule {
+    pub method: Option<String>,
+    pub path_prefix: String,
+    pub fault: Fault,
+    pub remaining: u32,
+}
+
+/// One injected fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    Reset,
+    Status(u16),
+    Truncate,
+    RateLimited,
+    Slow(Duration),
+}
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// The schema operation it matched (`app.create`), if any.
+    pub operation: Option<String>,
+    pub status: u16,
+    /// Whether it carried an `Authorization` header.
+    pub authorized: bool,
+    pub request_id: String,
+    pub fault: Option<Fault>,
+}
+
+/// A running fake. Dropping it stops the server.
+pub struct FakeHeroku {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for FakeHeroku {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeHeroku")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts a fake with the default configuration on an ephemeral port.
+pub async fn start() -> std::io::Result<FakeHeroku> {
+    start_with(Config::default()).await
+}
+
+/// Starts a fake with `config`.
+pub async fn start_with(config: Config) -> std::io::Result<FakeHeroku> {
+    let listener = TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let shared = Arc::new(server::Shared {
+        world: Mutex::new(state::World::new(config.seed, config.timings.clone())),
+        faults: Mutex::new(server::FaultState::new(
+            config.seed,
+            config.faults.rules.clone(),
+        )),
+        config,
+        base_url,
+        log: Mutex::new(Vec::new()),
+        buckets: Mutex::new(Default::default()),
+    });
+    let accept = shared.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let shared = accept.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| server::handle(shared.clone(), req));
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(FakeHeroku { shared, addr, task })
+}
+
+impl FakeHeroku {
+    /// `http://127.0.0.1:<port>`: pass it to `ClientBuilder::base_url`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The token the fake accepts.
+    pub fn token(&self) -> &str {
+        &self.shared.config.token
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        server::lock(&self.shared.log).clone()
+    }
+
+    /// How many requests with this method reached this exact path.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        server::lock(&self.shared.log)
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path == path)
+            .count()
+    }
+
+    /// Adds a targeted fault rule.
+    pub fn inject(&self, rule: FaultRule) {
+        server::lock(&self.shared.faults).rules.push(rule);
+    }
+
+    /// The bytes uploaded to a source blob, if any.
+    pub fn blob(&self, put_url: &str) -> Option<Vec<u8>> {
+        let id = put_url.rsplit('/').next()?;
+        server::lock(&self.shared.world)
+            .blobs
+            .get(id)
+            .cloned()
+            .flatten()
+    }
+
+    /// Waits until the server is stopped (for the standalone binary).
+    pub async fn serve_forever(self) {
+        let _ = (&mut { self }.task).await;
+    }
+}
+
+impl Drop for FakeHeroku {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

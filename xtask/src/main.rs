@@ -129,10 +129,9 @@ fn codegen(args: &[String]) -> Result<(), String> {
 
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;
-        let mut output = generate(&loaded, &path)?;
+        let output = standalone_view(&generate(&loaded, &path)?);
         if flags.check {
-            output.files.retain(|k, _| k.starts_with("src/"));
-            return check(out, "", &output);
+            return check(out, "", &output, &[STANDALONE_GENERATED]);
         }
         write_standalone(out, &output, &loaded.sha256)?;
         println!(
@@ -158,11 +157,10 @@ fn codegen(args: &[String]) -> Result<(), String> {
     }
     report_overlays(&loaded, true)?;
     let output = generate(&loaded, &path)?;
-    let crate_dir = root().join("heroku-api");
     if flags.check {
-        return check(&crate_dir, "heroku-api/", &output);
+        return check(&root(), "", &output, heroku_codegen::GENERATED_DIRS);
     }
-    write_into(&crate_dir, &output)?;
+    write_into(&root(), &output, heroku_codegen::GENERATED_DIRS)?;
     if flags.update_lock && loaded.sha256 != lock.sha256 {
         let new_lock = lock.updated(&path, &loaded.sha256)?;
         new_lock.write(&root())?;
@@ -177,19 +175,35 @@ fn codegen(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Files under `src/generated/` that the output does not contain.
-fn stale_files(crate_dir: &Path, output: &Output) -> Vec<String> {
-    let dir = crate_dir.join(heroku_codegen::GENERATED_DIR);
+/// Where a standalone crate keeps its generated modules.
+const STANDALONE_GENERATED: &str = "src/generated";
+
+/// The heroku-api part of the output, with paths relative to the crate.
+fn standalone_view(output: &Output) -> Output {
+    let prefix = format!("{}/", heroku_codegen::API_CRATE);
+    let files = output
+        .files
+        .iter()
+        .filter_map(|(k, v)| {
+            let rel = k.strip_prefix(&prefix)?;
+            rel.starts_with("src/")
+                .then(|| (rel.to_string(), v.clone()))
+        })
+        .collect();
+    Output { files }
+}
+
+/// Files in the generated directories under `base` that the output does
+/// not contain (a resource that went away).
+fn stale_files(base: &Path, output: &Output, dirs: &[&str]) -> Vec<String> {
     let mut stale = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for e in entries.flatten() {
-            let rel = format!(
-                "{}/{}",
-                heroku_codegen::GENERATED_DIR,
-                e.file_name().to_string_lossy()
-            );
-            if !output.files.contains_key(&rel) {
-                stale.push(rel);
+    for dir in dirs {
+        if let Ok(entries) = std::fs::read_dir(base.join(dir)) {
+            for e in entries.flatten() {
+                let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
+                if !output.files.contains_key(&rel) {
+                    stale.push(rel);
+                }
             }
         }
     }
@@ -197,8 +211,8 @@ fn stale_files(crate_dir: &Path, output: &Output) -> Vec<String> {
     stale
 }
 
-fn write_into(crate_dir: &Path, output: &Output) -> Result<(), String> {
-    for rel in stale_files(crate_dir, output) {
+fn write_into(crate_dir: &Path, output: &Output, dirs: &[&str]) -> Result<(), String> {
+    for rel in stale_files(crate_dir, output, dirs) {
         std::fs::remove_file(crate_dir.join(&rel)).map_err(|e| format!("{rel}: {e}"))?;
     }
     for (rel, text) in &output.files {
@@ -216,7 +230,7 @@ fn write_into(crate_dir: &Path, output: &Output) -> Result<(), String> {
 
 /// Compares `output` with the files in `crate_dir`; `label` prefixes paths
 /// in the diff.
-fn check(crate_dir: &Path, label: &str, output: &Output) -> Result<(), String> {
+fn check(crate_dir: &Path, label: &str, output: &Output, dirs: &[&str]) -> Result<(), String> {
     let mut stale = 0;
     for (rel, text) in &output.files {
         let committed = std::fs::read_to_string(crate_dir.join(rel)).unwrap_or_default();
@@ -231,7 +245,7 @@ fn check(crate_dir: &Path, label: &str, output: &Output) -> Result<(), String> {
             );
         }
     }
-    for rel in stale_files(crate_dir, output) {
+    for rel in stale_files(crate_dir, output, dirs) {
         stale += 1;
         println!("--- a/{label}{rel}\n+++ /dev/null\n(file is no longer generated)");
     }
@@ -289,9 +303,7 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
     copy_tree(&src.join("src"), &out.join("src"), &|p: &Path| {
         p.ends_with("generated")
     })?;
-    let mut files = output.clone();
-    files.files.retain(|k, _| k.starts_with("src/"));
-    write_into(out, &files)?;
+    write_into(out, output, &[STANDALONE_GENERATED])?;
     Ok(())
 }
 
@@ -366,7 +378,6 @@ fn coverage(args: &[String]) -> Result<(), String> {
     if loaded.sha256 == lock.sha256 {
         let committed = std::fs::read_to_string(
             root()
-                .join("heroku-api")
                 .join(heroku_codegen::GENERATED_DIR)
                 .join("operations.rs"),
         )

@@ -2171,7 +2171,7 @@ pub const RELEASE_LIST: OperationInfo = OperationInfo::new(
     "/apps/{app_identity}/releases",
     Stability::Production,
     true,
-    &[],
+    &["version", "id"],
 );
 /// `release.create`: `POST /apps/{app_identity}/releases`.
 pub const RELEASE_CREATE: OperationInfo = OperationInfo::new(

@@ -1,0 +1,1613 @@
+//! The stateful core of the fake platform: apps, config, formation, dynos,
+//! sources, builds, slugs, releases, pipelines, promotions, add-ons,
+//! domains, log sessions and collaborators, consistent across calls.
+//!
+//! Records are built from the schema's own bodies (so they are always
+//! schema-valid) and then given real values.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+use tokio::time::Instant;
+
+use crate::spec::{Operation, Schema, Spec};
+use crate::synth;
+
+/// What a handler answers.
+pub enum Reply {
+    /// A JSON body with a status.
+    Json(u16, Value),
+    /// A Heroku error `{id, message}`.
+    Error(u16, &'static str, String),
+    /// No stateful handler: answer with a body synthesised from the schema.
+    Synthesize,
+}
+
+fn not_found(what: &str) -> Reply {
+    Reply::Error(404, "not_found", format!("Couldn't find that {what}."))
+}
+
+fn invalid(message: impl Into<String>) -> Reply {
+    Reply::Error(422, "invalid_params", message.into())
+}
+
+/// Timing of the fake's asynchronous work.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    /// How long a build stays `pending`.
+    pub build: Duration,
+    /// How long a release stays `pending`.
+    pub release: Duration,
+    /// How long a promotion and its targets stay `pending`.
+    pub promotion: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            build: Duration::from_millis(300),
+            release: Duration::from_millis(100),
+            promotion: Duration::from_millis(200),
+        }
+    }
+}
+
+struct Release {
+    value: Value,
+    config: BTreeMap<String, String>,
+    created: Instant,
+}
+
+struct Build {
+    value: Value,
+    created: Instant,
+    /// Whether the uploaded source was usable.
+    ok: bool,
+    /// Set once the build's release exists.
+    finished: bool,
+}
+
+struct Promotion {
+    value: Value,
+    targets: Vec<Value>,
+    created: Instant,
+    finished: bool,
+}
+
+/// Every piece of platform state.
+pub struct World {
+    rng: StdRng,
+    clock: u64,
+    pub timings: Timings,
+    account: Value,
+    apps: Vec<Value>,
+    config: HashMap<String, BTreeMap<String, String>>,
+    releases: HashMap<String, Vec<Release>>,
+    formation: HashMap<String, Vec<Value>>,
+    one_off_dynos: HashMap<String, Vec<Value>>,
+    /// Source blobs by id: the uploaded bytes, once PUT.
+    pub blobs: HashMap<String, Option<Vec<u8>>>,
+    builds: HashMap<String, Vec<Build>>,
+    slugs: HashMap<String, Value>,
+    pipelines: Vec<Value>,
+    couplings: Vec<Value>,
+    promotions: Vec<Promotion>,
+    addons: Vec<Value>,
+    domains: HashMap<String, Vec<Value>>,
+    collaborators: HashMap<String, Vec<Value>>,
+    /// Log sessions: id → app id.
+    pub log_sessions: HashMap<String, String>,
+}
+
+/// Context a handler needs.
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub op: &'a Operation,
+    pub params: &'a BTreeMap<String, String>,
+    pub body: &'a Value,
+    pub base_url: &'a str,
+    pub now: Instant,
+}
+
+impl Ctx<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The last path parameter: the identity of the record addressed.
+    fn last(&self) -> &str {
+        self.op
+            .path
+            .iter()
+            .rev()
+            .find_map(|s| match s {
+                crate::spec::Segment::Param { param } => Some(param.as_str()),
+                crate::spec::Segment::Lit { .. } => None,
+            })
+            .map(|name| self.param(name))
+            .unwrap_or("")
+    }
+
+    /// The record shape this operation returns (the item, for lists).
+    fn template(&self) -> Value {
+        let reference = match &self.op.response {
+            Some(Schema::Ref { reference }) => Some(reference),
+            Some(Schema::Array { array }) => match array.as_ref() {
+                Schema::Ref { reference } => Some(reference),
+                _ => None,
+            },
+            _ => None,
+        };
+        reference
+            .map(|r| synth::of_type(self.spec, r))
+            .unwrap_or_else(|| json!({}))
+    }
+
+    fn str_field(&self, name: &str) -> Option<String> {
+        match self.body.get(name) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Object(o)) => o
+                .get("name")
+                .or_else(|| o.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        }
+    }
+}
+
+/// An identity object `{id, name}` (or the keys that exist in `shape`).
+fn reference(shape: Option<&Value>, record: &Value) -> Value {
+    let mut out = Map::new();
+    let keys: Vec<String> = match shape {
+        Some(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => vec!["id".into(), "name".into()],
+    };
+    for k in keys {
+        if let Some(v) = record.get(&k) {
+            out.insert(k, v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// Sets `key` on `target` only if the schema shape has it.
+fn set(target: &mut Value, key: &str, value: Value) {
+    if let Some(obj) = target.as_object_mut() {
+        if obj.contains_key(key) {
+            obj.insert(key.to_string(), value);
+        }
+    }
+}
+
+/// Sets `key` to a reference to `record`, shaped like the schema's.
+fn set_ref(target: &mut Value, key: &str, record: &Value) {
+    let shape = target.get(key).cloned();
+    if shape.is_some() {
+        let r = reference(shape.as_ref().filter(|s| s.is_object()), record);
+        set(target, key, r);
+    }
+}
+
+const WORDS: &[&str] = &[
+    "amber", "brisk", "calm", "dusty", "eager", "fuzzy", "gentle", "hidden", "icy", "jolly",
+    "keen", "lively", "misty", "noble", "odd", "proud", "quiet", "rapid", "shiny", "tidy", "vast",
+    "warm",
+];
+const NOUNS: &[&str] = &[
+    "anchor", "brook", "canyon", "delta", "ember", "forest", "glacier", "harbor", "island",
+    "jungle", "lagoon", "meadow", "nebula", "ocean", "peak", "river", "summit", "tundra", "valley",
+    "willow",
+];
+
+impl World {
+    pub fn new(seed: u64, timings: Timings) -> Self {
+        World {
+            rng: StdRng::seed_from_u64(seed),
+            clock: 0,
+            timings,
+            account: Value::Null,
+            apps: Vec::new(),
+            config: HashMap::new(),
+            releases: HashMap::new(),
+            formation: HashMap::new(),
+            one_off_dynos: HashMap::new(),
+            blobs: HashMap::new(),
+            builds: HashMap::new(),
+            slugs: HashMap::new(),
+            pipelines: Vec::new(),
+            couplings: Vec::new(),
+            promotions: Vec::new(),
+            addons: Vec::new(),
+            domains: HashMap::new(),
+            collaborators: HashMap::new(),
+            log_sessions: HashMap::new(),
+        }
+    }
+
+    /// A seeded, uuid-shaped id.
+    pub fn id(&mut self) -> String {
+        let a: u32 = self.rng.random();
+        let b: u16 = self.rng.random();
+        let c: u16 = self.rng.random::<u16>() & 0x0fff | 0x4000;
+        let d: u16 = self.rng.random::<u16>() & 0x3fff | 0x8000;
+        let e: u64 = self.rng.random::<u64>() & 0xffff_ffff_ffff;
+        format!("{a:08x}-{b:04x}-{c:04x}-{d:04x}-{e:012x}")
+    }
+
+    /// A deterministic timestamp that moves forward one second per call.
+    pub fn timestamp(&mut self) -> String {
+        self.clock += 1;
+        let secs = self.clock;
+        let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+        let day = 1 + secs / 86_400 % 28;
+        format!("2026-01-{day:02}T{h:02}:{m:02}:{s:02}Z")
+    }
+
+    fn words(&mut self) -> String {
+        let w = WORDS[self.rng.random_range(0..WORDS.len())];
+        let n = NOUNS[self.rng.random_range(0..NOUNS.len())];
+        let k: u16 = self.rng.random_range(10..99);
+        format!("{w}-{n}-{k}")
+    }
+
+    fn account(&mut self, spec: &Spec) -> Value {
+        if self.account.is_null() {
+            let mut a = synth::of_type(spec, "account::Account");
+            let id = self.id();
+            set(&mut a, "id", json!(id));
+            set(&mut a, "email", json!("developer@example.com"));
+            set(&mut a, "name", json!("Fake Developer"));
+            self.account = a;
+        }
+        self.account.clone()
+    }
+
+    fn find_app(&self, identity: &str) -> Option<usize> {
+        self.apps.iter().position(|a| {
+            a.get("id").and_then(Value::as_str) == Some(identity)
+                || a.get("name").and_then(Value::as_str) == Some(identity)
+        })
+    }
+
+    fn app(&self, identity: &str) -> Result<Value, Reply> {
+        self.find_app(identity)
+            .map(|i| self.apps[i].clone())
+            .ok_or_else(|| not_found("app"))
+    }
+
+    /// The answer to one request, or `Synthesize` when the operation keeps
+    /// no state.
+    pub fn handle(&mut self, cx: &Ctx) -> Reply {
+        self.settle(cx.spec, cx.now);
+        match self.dispatch(cx) {
+            Ok(reply) => reply,
+            Err(reply) => reply,
+        }
+    }
+
+    fn dispatch(&mut self, cx: &Ctx) -> Result<Reply, Reply> {
+        let id = cx.op.id.as_str();
+        let ok = |v: Value| Ok(Reply::Json(200, v));
+        let created = |v: Value| Ok(Reply::Json(201, v));
+        match id {
+            // ---------------------------------------------------- account
+            "account.info" => ok(self.account(cx.spec)),
+            "account.update" => {
+                let mut a = self.account(cx.spec);
+                if let Some(obj) = cx.body.as_object() {
+                    for (k, v) in obj {
+                        if k != "password" {
+                            set(&mut a, k, v.clone());
+                        }
+                    }
+                }
+                self.account = a.clone();
+                ok(a)
+            }
+            "rate-limit.info" => Ok(Reply::Synthesize),
+
+            // ---------------------------------------------------- apps
+            "app.create" => {
+                let name = match cx.str_field("name") {
+                    Some(n) => n,
+                    None => self.words(),
+                };
+                if !valid_app_name(&name) {
+                    return Err(invalid(format!(
+                        "Name must start with a letter, end with a letter or digit and can only contain lowercase letters, digits, and dashes: {name}"
+                    )));
+                }
+                if self.find_app(&name).is_some() {
+                    return Err(invalid("Name is already taken"));
+                }
+                let mut app = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                let account = self.account(cx.spec);
+                set(&mut app, "id", json!(id));
+                set(&mut app, "name", json!(name));
+                set(&mut app, "created_at", json!(now));
+                set(&mut app, "updated_at", json!(now));
+                set(&mut app, "released_at", json!(now));
+                set(
+                    &mut app,
+                    "git_url",
+                    json!(format!("https://git.heroku.com/{name}.git")),
+                );
+                set(
+                    &mut app,
+                    "web_url",
+                    json!(format!("https://{name}.herokuapp.com/")),
+                );
+                set(&mut app, "maintenance", json!(false));
+                set_ref(&mut app, "owner", &account);
+                if let Some(region) = cx.str_field("region") {
+                    if let Some(r) = app.get_mut("region") {
+                        set(r, "name", json!(region));
+                    }
+                }
+                if let Some(stack) = cx.str_field("stack") {
+                    for key in ["stack", "build_stack"] {
+                        if let Some(s) = app.get_mut(key) {
+                            set(s, "name", json!(stack));
+                        }
+                    }
+                }
+                for key in ["organization", "team", "space"] {
+                    set(&mut app, key, Value::Null);
+                }
+                self.apps.push(app.clone());
+                self.config.insert(id.clone(), BTreeMap::new());
+                self.new_release(cx, &id, "Initial release", None, cx.now);
+                created(app)
+            }
+            "app.info" => ok(self.app(cx.param("app_identity"))?),
+            "app.list" | "app.list_owned_and_collaborated" => ok(json!(self.apps)),
+            "app.update" => {
+                let i = self
+                    .find_app(cx.param("app_identity"))
+                    .ok_or_else(|| not_found("app"))?;
+                if let Some(name) = cx.str_field("name") {
+                    if !valid_app_name(&name) {
+                        return Err(invalid("Name is invalid"));
+                    }
+                    if self.find_app(&name).is_some_and(|j| j != i) {
+                        return Err(invalid("Name is already taken"));
+                    }
+                    set(&mut self.apps[i], "name", json!(name));
+                    set(
+                        &mut self.apps[i],
+                        "git_url",
+                        json!(format!("https://git.heroku.com/{name}.git")),
+                    );
+                }
+                if let Some(m) = cx.body.get("maintenance").and_then(Value::as_bool) {
+                    set(&mut self.apps[i], "maintenance", json!(m));
+                }
+                if let Some(stack) = cx.str_field("build_stack") {
+                    if let Some(s) = self.apps[i].get_mut("build_stack") {
+                        set(s, "name", json!(stack));
+                    }
+                }
+                let now = self.timestamp();
+                set(&mut self.apps[i], "updated_at", json!(now));
+                ok(self.apps[i].clone())
+            }
+            "app.delete" => {
+                let i = self
+                    .find_app(cx.param("app_identity"))
+                    .ok_or_else(|| not_found("app"))?;
+                let app = self.apps.remove(i);
+                let app_id = app["id"].as_str().unwrap_or("").to_string();
+                self.config.remove(&app_id);
+                self.releases.remove(&app_id);
+                self.formation.remove(&app_id);
+                self.domains.remove(&app_id);
+                self.collaborators.remove(&app_id);
+                self.builds.remove(&app_id);
+                self.addons
+                    .retain(|a| a.pointer("/app/id").and_then(Value::as_str) != Some(&app_id));
+                self.couplings
+                    .retain(|c| c.pointer("/app/id").and_then(Value::as_str) != Some(&app_id));
+                ok(app)
+            }
+
+            // ---------------------------------------------------- config vars
+            "config-var.info_for_app" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self
+                    .config
+                    .get(app_id(&app))
+                    .cloned()
+                    .unwrap_or_default()))
+            }
+            "config-var.info_for_app_release" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let r = self.find_release(app_id(&app), cx.last())?;
+                ok(json!(self.releases[app_id(&app)][r].config))
+            }
+            "config-var.update" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let id = app_id(&app).to_string();
+                let changes = cx.body.as_object().cloned().unwrap_or_default();
+                let vars = self.config.entry(id.clone()).or_default();
+                let mut set_keys = Vec::new();
+                let mut removed = Vec::new();
+                for (k, v) in &changes {
+                    match v {
+                        Value::Null => {
+                            if vars.remove(k).is_some() {
+                                removed.push(k.clone());
+                            }
+                        }
+                        Value::String(s) => {
+                            vars.insert(k.clone(), s.clone());
+                            set_keys.push(k.clone());
+                        }
+                        other => {
+                            return Err(invalid(format!(
+                                "{k} must be a string or null, not {other}"
+                            )))
+                        }
+                    }
+                }
+                let result = json!(vars);
+                let mut parts = Vec::new();
+                if !set_keys.is_empty() {
+                    parts.push(format!("Set {} config vars", set_keys.join(", ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("Remove {} config vars", removed.join(", ")));
+                }
+                if !parts.is_empty() {
+                    let slug = self.current_slug(&id);
+                    self.new_release(cx, &id, &parts.join("; "), slug, cx.now);
+                }
+                ok(result)
+            }
+
+            // ---------------------------------------------------- releases
+            "release.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let list: Vec<Value> = self
+                    .releases
+                    .get(app_id(&app))
+                    .map(|rs| rs.iter().map(|r| r.value.clone()).collect())
+                    .unwrap_or_default();
+                ok(json!(list))
+            }
+            "release.info" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let r = self.find_release(app_id(&app), cx.last())?;
+                ok(self.releases[app_id(&app)][r].value.clone())
+            }
+            "release.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let slug = cx
+                    .str_field("slug")
+                    .ok_or_else(|| invalid("slug is required"))?;
+                if !self.slugs.contains_key(&slug) {
+                    return Err(not_found("slug"));
+                }
+                let desc = cx
+                    .str_field("description")
+                    .unwrap_or_else(|| "Deploy".to_string());
+                let r = self.new_release(cx, app_id(&app), &desc, Some(slug), cx.now);
+                created(r)
+            }
+            "release.rollback" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let target = cx
+                    .str_field("release")
+                    .ok_or_else(|| invalid("release is required"))?;
+                let id = app_id(&app).to_string();
+                let r = self.find_release(&id, &target)?;
+                let (version, slug, config) = {
+                    let old = &self.releases[&id][r];
+                    (
+                        old.value["version"].as_i64().unwrap_or(0),
+                        old.value
+                            .pointer("/slug/id")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        old.config.clone(),
+                    )
+                };
+                self.config.insert(id.clone(), config);
+                let r = self.new_release(cx, &id, &format!("Rollback to v{version}"), slug, cx.now);
+                created(r)
+            }
+
+            // ---------------------------------------------------- formation and dynos
+            "formation.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self
+                    .formation
+                    .get(app_id(&app))
+                    .cloned()
+                    .unwrap_or_default()))
+            }
+            "formation.info" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let ty = cx.last();
+                self.formation
+                    .get(app_id(&app))
+                    .and_then(|f| f.iter().find(|p| p["type"] == ty || p["id"] == ty))
+                    .cloned()
+                    .map(|f| Reply::Json(200, f))
+                    .ok_or_else(|| not_found("process type"))
+            }
+            "formation.update" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let ty = cx.last().to_string();
+                let p = self.scale(cx, &app, &ty, cx.body)?;
+                ok(p)
+            }
+            "formation.batch_update" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let updates = cx
+                    .body
+                    .get("updates")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut out = Vec::new();
+                for u in &updates {
+                    let ty = u
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    out.push(self.scale(cx, &app, &ty, u)?);
+                }
+                ok(json!(out))
+            }
+            "dyno.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self.dynos(cx, &app)))
+            }
+            "dyno.info" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last();
+                self.dynos(cx, &app)
+                    .into_iter()
+                    .find(|d| d["name"] == want || d["id"] == want)
+                    .map(|d| Reply::Json(200, d))
+                    .ok_or_else(|| not_found("dyno"))
+            }
+            "dyno.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let command = cx.str_field("command").unwrap_or_default();
+                let mut d = cx.template();
+                let id = self.id();
+                let n = self.one_off_dynos.get(app_id(&app)).map_or(0, Vec::len) + 1;
+                let now = self.timestamp();
+                set(&mut d, "id", json!(id));
+                set(&mut d, "name", json!(format!("run.{n}")));
+                set(&mut d, "command", json!(command));
+                set(&mut d, "type", json!("run"));
+                set(&mut d, "state", json!("up"));
+                set(&mut d, "created_at", json!(now));
+                set(&mut d, "updated_at", json!(now));
+                set(&mut d, "attach_url", Value::Null);
+                set_ref(&mut d, "app", &app);
+                self.one_off_dynos
+                    .entry(app_id(&app).to_string())
+                    .or_default()
+                    .push(d.clone());
+                created(d)
+            }
+            "dyno.restart" | "dyno.stop" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last();
+                if !self
+                    .dynos(cx, &app)
+                    .iter()
+                    .any(|d| d["name"] == want || d["id"] == want)
+                {
+                    return Err(not_found("dyno"));
+                }
+                ok(json!({}))
+            }
+            "dyno.restart_all" | "dyno.restart_formation" | "dyno.stop_formation" => {
+                self.app(cx.param("app_identity"))?;
+                ok(json!({}))
+            }
+
+            // ---------------------------------------------------- sources, builds, slugs
+            "source.create" | "source.create_deprecated" => {
+                let blob = self.id();
+                self.blobs.insert(blob.clone(), None);
+                let url = format!("{}/__fake/blobs/{blob}", cx.base_url);
+                let mut s = cx.template();
+                if let Some(sb) = s.get_mut("source_blob") {
+                    set(sb, "get_url", json!(url));
+                    set(sb, "put_url", json!(url));
+                }
+                created(s)
+            }
+            "build.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let url = cx
+                    .body
+                    .pointer("/source_blob/url")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| invalid("source_blob.url is required"))?
+                    .to_string();
+                let blob = url.rsplit('/').next().unwrap_or("");
+                let ok_source =
+                    matches!(self.blobs.get(blob), Some(Some(bytes)) if !bytes.is_empty());
+                let mut b = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                set(&mut b, "id", json!(id));
+                set(&mut b, "status", json!("pending"));
+                set(&mut b, "created_at", json!(now));
+                set(&mut b, "updated_at", json!(now));
+                set(
+                    &mut b,
+                    "output_stream_url",
+                    json!(format!("{}/__fake/streams/builds/{id}", cx.base_url)),
+                );
+                set(&mut b, "release", Value::Null);
+                set(&mut b, "slug", Value::Null);
+                set_ref(&mut b, "app", &app);
+                let account = self.account(cx.spec);
+                set_ref(&mut b, "user", &account);
+                if let Some(sb) = b.get_mut("source_blob") {
+                    set(sb, "url", json!(url));
+                }
+                self.builds
+                    .entry(app_id(&app).to_string())
+                    .or_default()
+                    .push(Build {
+                        value: b.clone(),
+                        created: cx.now,
+                        ok: ok_source,
+                        finished: false,
+                    });
+                created(b)
+            }
+            "build.info" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last();
+                self.builds
+                    .get(app_id(&app))
+                    .and_then(|bs| bs.iter().find(|b| b.value["id"] == want))
+                    .map(|b| Reply::Json(200, b.value.clone()))
+                    .ok_or_else(|| not_found("build"))
+            }
+            "build.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let list: Vec<Value> = self
+                    .builds
+                    .get(app_id(&app))
+                    .map(|bs| bs.iter().map(|b| b.value.clone()).collect())
+                    .unwrap_or_default();
+                ok(json!(list))
+            }
+            "slug.info" => {
+                self.app(cx.param("app_identity"))?;
+                self.slugs
+                    .get(cx.last())
+                    .cloned()
+                    .map(|s| Reply::Json(200, s))
+                    .ok_or_else(|| not_found("slug"))
+            }
+            "slug.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let mut s = cx.template();
+                let id = self.id();
+                set(&mut s, "id", json!(id));
+                if let Some(pt) = cx.body.get("process_types") {
+                    set(&mut s, "process_types", pt.clone());
+                }
+                if let Some(blob) = s.get_mut("blob") {
+                    set(
+                        blob,
+                        "url",
+                        json!(format!("{}/__fake/blobs/{id}", cx.base_url)),
+                    );
+                }
+                let _ = app;
+                self.blobs.insert(id.clone(), None);
+                self.slugs.insert(id, s.clone());
+                created(s)
+            }
+
+            // ---------------------------------------------------- pipelines
+            "pipeline.create" => {
+                let name = cx
+                    .str_field("name")
+                    .ok_or_else(|| invalid("name is required"))?;
+                if self.pipelines.iter().any(|p| p["name"] == name.as_str()) {
+                    return Err(invalid("Name is already taken"));
+                }
+                let mut p = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                set(&mut p, "id", json!(id));
+                set(&mut p, "name", json!(name));
+                set(&mut p, "created_at", json!(now));
+                set(&mut p, "updated_at", json!(now));
+                self.pipelines.push(p.clone());
+                created(p)
+            }
+            "pipeline.info" => {
+                let want = cx.last();
+                self.pipeline(want).map(|p| Reply::Json(200, p))
+            }
+            "pipeline.list" => ok(json!(self.pipelines)),
+            "pipeline.update" => {
+                let want = cx.last().to_string();
+                let i = self
+                    .pipeline_index(&want)
+                    .ok_or_else(|| not_found("pipeline"))?;
+                if let Some(name) = cx.str_field("name") {
+                    set(&mut self.pipelines[i], "name", json!(name));
+                }
+                ok(self.pipelines[i].clone())
+            }
+            "pipeline.delete" => {
+                let want = cx.last().to_string();
+                let i = self
+                    .pipeline_index(&want)
+                    .ok_or_else(|| not_found("pipeline"))?;
+                let p = self.pipelines.remove(i);
+                self.couplings
+                    .retain(|c| c.pointer("/pipeline/id") != p.get("id"));
+                ok(p)
+            }
+            "pipeline-coupling.create" => {
+                let app = self.app(&cx.str_field("app").unwrap_or_default())?;
+                let pipeline = self.pipeline(&cx.str_field("pipeline").unwrap_or_default())?;
+                let stage = cx.str_field("stage").unwrap_or_default();
+                if self
+                    .couplings
+                    .iter()
+                    .any(|c| c.pointer("/app/id") == app.get("id"))
+                {
+                    return Err(invalid("App is already part of a pipeline"));
+                }
+                let mut c = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                set(&mut c, "id", json!(id));
+                set(&mut c, "stage", json!(stage));
+                set(&mut c, "created_at", json!(now));
+                set(&mut c, "updated_at", json!(now));
+                set_ref(&mut c, "app", &app);
+                set_ref(&mut c, "pipeline", &pipeline);
+                self.couplings.push(c.clone());
+                created(c)
+            }
+            "pipeline-coupling.list" | "pipeline-coupling.list_by_current_user" => {
+                ok(json!(self.couplings))
+            }
+            "pipeline-coupling.list_by_pipeline" => {
+                let p = self.pipeline(cx.last())?;
+                let list: Vec<Value> = self
+                    .couplings
+                    .iter()
+                    .filter(|c| c.pointer("/pipeline/id") == p.get("id"))
+                    .cloned()
+                    .collect();
+                ok(json!(list))
+            }
+            "pipeline-coupling.info" => {
+                let want = cx.last();
+                self.couplings
+                    .iter()
+                    .find(|c| c["id"] == want)
+                    .cloned()
+                    .map(|c| Reply::Json(200, c))
+                    .ok_or_else(|| not_found("pipeline coupling"))
+            }
+            "pipeline-coupling.info_by_app" => {
+                let app = self.app(cx.param("app_identity"))?;
+                self.couplings
+                    .iter()
+                    .find(|c| c.pointer("/app/id") == app.get("id"))
+                    .cloned()
+                    .map(|c| Reply::Json(200, c))
+                    .ok_or_else(|| not_found("pipeline coupling"))
+            }
+            "pipeline-coupling.update" | "pipeline-coupling.delete" => {
+                let want = cx.last();
+                let i = self
+                    .couplings
+                    .iter()
+                    .position(|c| c["id"] == want)
+                    .ok_or_else(|| not_found("pipeline coupling"))?;
+                if id == "pipeline-coupling.delete" {
+                    return ok(self.couplings.remove(i));
+                }
+                if let Some(stage) = cx.str_field("stage") {
+                    set(&mut self.couplings[i], "stage", json!(stage));
+                }
+                ok(self.couplings[i].clone())
+            }
+            "pipeline-promotion.create" => {
+                let pipeline = self.pipeline(
+                    cx.body
+                        .pointer("/pipeline/id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                )?;
+                let source_id = cx
+                    .body
+                    .pointer("/source/app/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let source = self.app(&source_id)?;
+                let source_release = self
+                    .releases
+                    .get(app_id(&source))
+                    .and_then(|rs| rs.last())
+                    .map(|r| r.value.clone())
+                    .ok_or_else(|| invalid("The source app has no release to promote"))?;
+                let mut p = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                set(&mut p, "id", json!(id));
+                set(&mut p, "status", json!("pending"));
+                set(&mut p, "created_at", json!(now));
+                set(&mut p, "updated_at", Value::Null);
+                set_ref(&mut p, "pipeline", &pipeline);
+                if let Some(src) = p.get_mut("source") {
+                    set_ref(src, "app", &source);
+                    set_ref(src, "release", &source_release);
+                }
+                let mut targets = Vec::new();
+                let target_template = synth::of_type(
+                    cx.spec,
+                    "pipeline_promotion_target::PipelinePromotionTarget",
+                );
+                for t in cx
+                    .body
+                    .get("targets")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    let tid = t
+                        .pointer("/app/id")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let app = self.app(&tid)?;
+                    let mut target = target_template.clone();
+                    let target_id = self.id();
+                    set(&mut target, "id", json!(target_id));
+                    set(&mut target, "status", json!("pending"));
+                    set(&mut target, "error_message", Value::Null);
+                    set(&mut target, "release", Value::Null);
+                    set_ref(&mut target, "app", &app);
+                    set_ref(&mut target, "pipeline_promotion", &p);
+                    targets.push(target);
+                }
+                self.promotions.push(Promotion {
+                    value: p.clone(),
+                    targets,
+                    created: cx.now,
+                    finished: false,
+                });
+                created(p)
+            }
+            "pipeline-promotion.info" => {
+                let want = cx.last();
+                self.promotions
+                    .iter()
+                    .find(|p| p.value["id"] == want)
+                    .map(|p| Reply::Json(200, p.value.clone()))
+                    .ok_or_else(|| not_found("promotion"))
+            }
+            "pipeline-promotion-target.list" => {
+                let want = cx.last();
+                self.promotions
+                    .iter()
+                    .find(|p| p.value["id"] == want)
+                    .map(|p| Reply::Json(200, json!(p.targets)))
+                    .ok_or_else(|| not_found("promotion"))
+            }
+
+            // ---------------------------------------------------- add-ons
+            "add-on.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let plan = cx
+                    .str_field("plan")
+                    .ok_or_else(|| invalid("plan is required"))?;
+                let service = plan.split(':').next().unwrap_or(&plan).to_string();
+                let var = match service.as_str() {
+                    "heroku-postgresql" => "DATABASE_URL".to_string(),
+                    "heroku-redis" => "REDIS_URL".to_string(),
+                    other => format!("{}_URL", other.to_ascii_uppercase().replace('-', "_")),
+                };
+                let mut a = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                let words = self.words();
+                let name = cx
+                    .str_field("name")
+                    .unwrap_or_else(|| format!("{service}-{words}"));
+                set(&mut a, "id", json!(id));
+                set(&mut a, "name", json!(name));
+                set(&mut a, "config_vars", json!([var]));
+                set(&mut a, "state", json!("provisioned"));
+                set(&mut a, "created_at", json!(now));
+                set(&mut a, "updated_at", json!(now));
+                set(&mut a, "provision_message", Value::Null);
+                set_ref(&mut a, "app", &app);
+                if let Some(p) = a.get_mut("plan") {
+                    set(p, "name", json!(plan));
+                }
+                if let Some(s) = a.get_mut("addon_service") {
+                    set(s, "name", json!(service));
+                }
+                let app_key = app_id(&app).to_string();
+                let value = format!(
+                    "{}://fake:{}@localhost:5432/{}",
+                    service.replace("heroku-", ""),
+                    &id[..8],
+                    name
+                );
+                self.config
+                    .entry(app_key.clone())
+                    .or_default()
+                    .insert(var.clone(), value);
+                let slug = self.current_slug(&app_key);
+                self.new_release(
+                    cx,
+                    &app_key,
+                    &format!("Attach {} ({name})", var.trim_end_matches("_URL")),
+                    slug,
+                    cx.now,
+                );
+                self.addons.push(a.clone());
+                created(a)
+            }
+            "add-on.list" | "add-on.list_by_user" => ok(json!(self.addons)),
+            "add-on.list_by_app" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let list: Vec<Value> = self
+                    .addons
+                    .iter()
+                    .filter(|a| a.pointer("/app/id") == app.get("id"))
+                    .cloned()
+                    .collect();
+                ok(json!(list))
+            }
+            "add-on.info" | "add-on.info_by_app" | "add-on.delete" | "add-on.update" => {
+                if id == "add-on.info_by_app" {
+                    self.app(cx.param("app_identity"))?;
+                }
+                let want = cx.last();
+                let i = self
+                    .addons
+                    .iter()
+                    .position(|a| a["id"] == want || a["name"] == want)
+                    .ok_or_else(|| not_found("add-on"))?;
+                match id {
+                    "add-on.delete" => {
+                        let a = self.addons.remove(i);
+                        let app_key = a
+                            .pointer("/app/id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        if let Some(vars) = self.config.get_mut(&app_key) {
+                            for v in a
+                                .get("config_vars")
+                                .and_then(Value::as_array)
+                                .into_iter()
+                                .flatten()
+                            {
+                                if let Some(v) = v.as_str() {
+                                    vars.remove(v);
+                                }
+                            }
+                        }
+                        let slug = self.current_slug(&app_key);
+                        let name = a["name"].as_str().unwrap_or("").to_string();
+                        self.new_release(cx, &app_key, &format!("Detach {name}"), slug, cx.now);
+                        ok(a)
+                    }
+                    "add-on.update" => {
+                        if let Some(plan) = cx.str_field("plan") {
+                            if let Some(p) = self.addons[i].get_mut("plan") {
+                                set(p, "name", json!(plan));
+                            }
+                        }
+                        ok(self.addons[i].clone())
+                    }
+                    _ => ok(self.addons[i].clone()),
+                }
+            }
+
+            // ---------------------------------------------------- domains
+            "domain.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let hostname = cx
+                    .str_field("hostname")
+                    .ok_or_else(|| invalid("hostname is required"))?;
+                let list = self.domains.entry(app_id(&app).to_string()).or_default();
+                if list.iter().any(|d| d["hostname"] == hostname.as_str()) {
+                    return Err(invalid("Domain already added to this app."));
+                }
+                let mut d = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                let cname = format!("{}.herokudns.com", self.words());
+                set(&mut d, "id", json!(id));
+                set(&mut d, "hostname", json!(hostname));
+                set(&mut d, "cname", json!(cname));
+                set(&mut d, "kind", json!("custom"));
+                set(&mut d, "status", json!("pending"));
+                set(&mut d, "created_at", json!(now));
+                set(&mut d, "updated_at", json!(now));
+                set(&mut d, "sni_endpoint", Value::Null);
+                set_ref(&mut d, "app", &app);
+                self.domains
+                    .entry(app_id(&app).to_string())
+                    .or_default()
+                    .push(d.clone());
+                created(d)
+            }
+            "domain.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self
+                    .domains
+                    .get(app_id(&app))
+                    .cloned()
+                    .unwrap_or_default()))
+            }
+            "domain.info" | "domain.delete" | "domain.update" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last().to_string();
+                let list = self.domains.entry(app_id(&app).to_string()).or_default();
+                let i = list
+                    .iter()
+                    .position(|d| d["id"] == want.as_str() || d["hostname"] == want.as_str())
+                    .ok_or_else(|| not_found("domain"))?;
+                match id {
+                    "domain.delete" => ok(list.remove(i)),
+                    "domain.update" => {
+                        if let Some(sni) = cx.body.get("sni_endpoint") {
+                            let v = if sni.is_null() {
+                                Value::Null
+                            } else {
+                                json!({ "id": sni, "name": sni })
+                            };
+                            set(&mut list[i], "sni_endpoint", v);
+                        }
+                        ok(list[i].clone())
+                    }
+                    _ => ok(list[i].clone()),
+                }
+            }
+
+            // ---------------------------------------------------- log sessions
+            "log-session.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let id = self.id();
+                let lines = cx.body.get("lines").and_then(Value::as_i64).unwrap_or(100);
+                let tail = cx
+                    .body
+                    .get("tail")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                self.log_sessions
+                    .insert(id.clone(), app_id(&app).to_string());
+                let mut s = cx.template();
+                let now = self.timestamp();
+                set(&mut s, "id", json!(id));
+                set(&mut s, "created_at", json!(now));
+                set(&mut s, "updated_at", json!(now));
+                set(
+                    &mut s,
+                    "logplex_url",
+                    json!(format!(
+                        "{}/__fake/logs/{id}?lines={lines}&tail={tail}",
+                        cx.base_url
+                    )),
+                );
+                created(s)
+            }
+
+            // ---------------------------------------------------- collaborators
+            "collaborator.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let email = cx
+                    .str_field("user")
+                    .ok_or_else(|| invalid("user is required"))?;
+                let list = self
+                    .collaborators
+                    .entry(app_id(&app).to_string())
+                    .or_default();
+                if list.iter().any(|c| {
+                    c.pointer("/user/email").and_then(Value::as_str) == Some(email.as_str())
+                }) {
+                    return Err(invalid("User is already a collaborator on this app."));
+                }
+                let mut c = cx.template();
+                let id = self.id();
+                let user_id = self.id();
+                let now = self.timestamp();
+                set(&mut c, "id", json!(id));
+                set(&mut c, "created_at", json!(now));
+                set(&mut c, "updated_at", json!(now));
+                set(&mut c, "role", Value::Null);
+                if let Some(u) = c.get_mut("user") {
+                    set(u, "email", json!(email));
+                    set(u, "id", json!(user_id));
+                }
+                set_ref(&mut c, "app", &app);
+                self.collaborators
+                    .entry(app_id(&app).to_string())
+                    .or_default()
+                    .push(c.clone());
+                created(c)
+            }
+            "collaborator.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self
+                    .collaborators
+                    .get(app_id(&app))
+                    .cloned()
+                    .unwrap_or_default()))
+            }
+            "collaborator.info" | "collaborator.delete" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last().to_string();
+                let list = self
+                    .collaborators
+                    .entry(app_id(&app).to_string())
+                    .or_default();
+                let i = list
+                    .iter()
+                    .position(|c| {
+                        c["id"] == want.as_str()
+                            || c.pointer("/user/email").and_then(Value::as_str)
+                                == Some(want.as_str())
+                    })
+                    .ok_or_else(|| not_found("collaborator"))?;
+                if id == "collaborator.delete" {
+                    ok(list.remove(i))
+                } else {
+                    ok(list[i].clone())
+                }
+            }
+
+            _ => Ok(Reply::Synthesize),
+        }
+    }
+
+    fn pipeline_index(&self, want: &str) -> Option<usize> {
+        self.pipelines
+            .iter()
+            .position(|p| p["id"] == want || p["name"] == want)
+    }
+
+    fn pipeline(&self, want: &str) -> Result<Value, Reply> {
+        self.pipeline_index(want)
+            .map(|i| self.pipelines[i].clone())
+            .ok_or_else(|| not_found("pipeline"))
+    }
+
+    fn find_release(&self, app: &str, identity: &str) -> Result<usize, Reply> {
+        let list = self.releases.get(app).ok_or_else(|| not_found("release"))?;
+        let version: Option<i64> = identity.parse().ok();
+        list.iter()
+            .position(|r| {
+                r.value["id"] == identity
+                    || (version.is_some() && r.value["version"].as_i64() == version)
+            })
+            .ok_or_else(|| not_found("release"))
+    }
+
+    fn current_slug(&self, app: &str) -> Option<String> {
+        self.releases
+            .get(app)
+            .and_then(|rs| rs.last())
+            .and_then(|r| {
+                r.value
+                    .pointer("/slug/id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+    }
+
+    /// Appends a release: the next version, the app's config at this moment.
+    fn new_release(
+        &mut self,
+        cx: &Ctx,
+        app: &str,
+        description: &str,
+        slug: Option<String>,
+        now: Instant,
+    ) -> Value {
+        let mut r = synth::of_type(cx.spec, "release::Release");
+        let id = self.id();
+        let ts = self.timestamp();
+        let version = self.releases.get(app).map_or(0, Vec::len) as i64 + 1;
+        let account = self.account(cx.spec);
+        let app_value = self
+            .apps
+            .iter()
+            .find(|a| a["id"] == app)
+            .cloned()
+            .unwrap_or(Value::Null);
+        set(&mut r, "id", json!(id));
+        set(&mut r, "version", json!(version));
+        set(&mut r, "description", json!(description));
+        set(
+            &mut r,
+            "status",
+            json!(if slug.is_some() {
+                "pending"
+            } else {
+                "succeeded"
+            }),
+        );
+        set(&mut r, "created_at", json!(ts));
+        set(&mut r, "updated_at", json!(ts));
+        set(&mut r, "current", json!(true));
+        set(&mut r, "output_stream_url", Value::Null);
+        set(&mut r, "addon_plan_names", json!([]));
+        set(&mut r, "artifacts", json!([]));
+        set(&mut r, "oci_image", Value::Null);
+        set(
+            &mut r,
+            "slug",
+            slug.as_ref().map_or(Value::Null, |s| json!({ "id": s })),
+        );
+        set_ref(&mut r, "app", &app_value);
+        set_ref(&mut r, "user", &account);
+        let config = self.config.get(app).cloned().unwrap_or_default();
+        let list = self.releases.entry(app.to_string()).or_default();
+        for old in list.iter_mut() {
+            set(&mut old.value, "current", json!(false));
+        }
+        list.push(Release {
+            value: r.clone(),
+            config,
+            created: now,
+        });
+        if let Some(a) = self.apps.iter_mut().find(|a| a["id"] == app) {
+            set(a, "released_at", json!(ts));
+        }
+        r
+    }
+
+    /// Sets the quantity and size of one process type.
+    fn scale(&mut self, cx: &Ctx, app: &Value, ty: &str, change: &Value) -> Result<Value, Reply> {
+        if ty.is_empty() {
+            return Err(invalid("type is required"));
+        }
+        let template = synth::of_type(cx.spec, "formation::Formation");
+        let id = self.id();
+        let now = self.timestamp();
+        let list = self.formation.entry(app_id(app).to_string()).or_default();
+        let i = match list.iter().position(|p| p["type"] == ty) {
+            Some(i) => i,
+            None => {
+                let mut p = template;
+                set(&mut p, "id", json!(id));
+                set(&mut p, "type", json!(ty));
+                set(&mut p, "quantity", json!(0));
+                set(&mut p, "command", json!(format!("bin/{ty}")));
+                set(&mut p, "created_at", json!(now));
+                set_ref(&mut p, "app", app);
+                if let Some(s) = p.get_mut("dyno_size") {
+                    set(s, "name", json!("Basic"));
+                }
+                set(&mut p, "size", json!("Basic"));
+                list.push(p);
+                list.len() - 1
+            }
+        };
+        let p = &mut list[i];
+        if let Some(q) = change.get("quantity") {
+            if !q.is_i64() || q.as_i64().unwrap_or(0) < 0 {
+                return Err(invalid("quantity must be a non-negative integer"));
+            }
+            set(p, "quantity", q.clone());
+        }
+        let size = change
+            .get("size")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                change
+                    .pointer("/dyno_size/name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        if let Some(size) = size {
+            set(p, "size", json!(size));
+            if let Some(s) = p.get_mut("dyno_size") {
+                set(s, "name", json!(size));
+            }
+        }
+        set(p, "updated_at", json!(now));
+        Ok(p.clone())
+    }
+
+    /// The dynos an app runs: one per formation unit, plus one-offs.
+    fn dynos(&mut self, cx: &Ctx, app: &Value) -> Vec<Value> {
+        let template = synth::of_type(cx.spec, "dyno::Dyno");
+        let mut out = Vec::new();
+        let key = app_id(app).to_string();
+        for p in self.formation.get(&key).cloned().unwrap_or_default() {
+            let ty = p["type"].as_str().unwrap_or("web").to_string();
+            for n in 1..=p["quantity"].as_i64().unwrap_or(0) {
+                let mut d = template.clone();
+                set(
+                    &mut d,
+                    "id",
+                    json!(format!("{}-{ty}-{n}", &key[..8.min(key.len())])),
+                );
+                set(&mut d, "name", json!(format!("{ty}.{n}")));
+                set(&mut d, "type", json!(ty));
+                set(&mut d, "state", json!("up"));
+                set(&mut d, "command", p["command"].clone());
+                set(&mut d, "size", p["size"].clone());
+                set(&mut d, "attach_url", Value::Null);
+                set_ref(&mut d, "app", app);
+                out.push(d);
+            }
+        }
+        out.extend(self.one_off_dynos.get(&key).cloned().unwrap_or_default());
+        out
+    }
+
+    /// Moves time-driven work forward: builds finish, releases and
+    /// promotions leave `pending`.
+    fn settle(&mut self, spec: &Spec, now: Instant) {
+        // Builds.
+        let mut finished = Vec::new();
+        for (app, builds) in &self.builds {
+            for (i, b) in builds.iter().enumerate() {
+                if !b.finished && now.duration_since(b.created) >= self.timings.build {
+                    finished.push((app.clone(), i, b.ok));
+                }
+            }
+        }
+        for (app, i, ok) in finished {
+            let release = if ok {
+                let slug_id = self.id();
+                let mut slug = synth::of_type(spec, "slug::Slug");
+                set(&mut slug, "id", json!(slug_id));
+                set(&mut slug, "process_types", json!({ "web": "bin/web" }));
+                self.slugs.insert(slug_id.clone(), slug);
+                let cx_spec = spec;
+                let r = self.new_release_plain(cx_spec, &app, "Deploy", Some(slug_id.clone()), now);
+                if self.formation.get(&app).is_none_or(Vec::is_empty) {
+                    let app_value = self
+                        .apps
+                        .iter()
+                        .find(|a| a["id"] == app.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let mut p = synth::of_type(spec, "formation::Formation");
+                    let id = self.id();
+                    set(&mut p, "id", json!(id));
+                    set(&mut p, "type", json!("web"));
+                    set(&mut p, "quantity", json!(1));
+                    set(&mut p, "command", json!("bin/web"));
+                    set(&mut p, "size", json!("Basic"));
+                    set_ref(&mut p, "app", &app_value);
+                    self.formation.insert(app.clone(), vec![p]);
+                }
+                Some((r, slug_id))
+            } else {
+                None
+            };
+            let ts = self.timestamp();
+            if let Some(b) = self.builds.get_mut(&app).and_then(|bs| bs.get_mut(i)) {
+                b.finished = true;
+                set(&mut b.value, "updated_at", json!(ts));
+                match release {
+                    Some((r, slug)) => {
+                        set(&mut b.value, "status", json!("succeeded"));
+                        set(&mut b.value, "release", json!({ "id": r["id"] }));
+                        set(&mut b.value, "slug", json!({ "id": slug }));
+                    }
+                    None => set(&mut b.value, "status", json!("failed")),
+                }
+            }
+        }
+        // Releases.
+        let release_time = self.timings.release;
+        for list in self.releases.values_mut() {
+            for r in list.iter_mut() {
+                if r.value["status"] == "pending" && now.duration_since(r.created) >= release_time {
+                    set(&mut r.value, "status", json!("succeeded"));
+                }
+            }
+        }
+        // Promotions.
+        let promotion_time = self.timings.promotion;
+        let mut due = Vec::new();
+        for (i, p) in self.promotions.iter().enumerate() {
+            if !p.finished && now.duration_since(p.created) >= promotion_time {
+                due.push(i);
+            }
+        }
+        for i in due {
+            let source_app = self.promotions[i]
+                .value
+                .pointer("/source/app/id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let slug = self.current_slug(&source_app);
+            let targets = self.promotions[i].targets.clone();
+            let mut done = Vec::new();
+            for mut t in targets {
+                let app = t
+                    .pointer("/app/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                if self.find_app(&app).is_none() {
+                    set(&mut t, "status", json!("failed"));
+                    set(
+                        &mut t,
+                        "error_message",
+                        json!("The target app no longer exists"),
+                    );
+                } else if slug.is_none() {
+                    set(&mut t, "status", json!("failed"));
+                    set(
+                        &mut t,
+                        "error_message",
+                        json!("The source app has no slug to promote"),
+                    );
+                } else {
+                    let r = self.new_release_plain(spec, &app, "Promote", slug.clone(), now);
+                    set(&mut t, "status", json!("succeeded"));
+                    set(&mut t, "release", json!({ "id": r["id"] }));
+                }
+                done.push(t);
+            }
+            let ts = self.timestamp();
+            let p = &mut self.promotions[i];
+            p.targets = done;
+            p.finished = true;
+            set(&mut p.value, "status", json!("completed"));
+            set(&mut p.value, "updated_at", json!(ts));
+        }
+    }
+
+    fn new_release_plain(
+        &mut self,
+        spec: &Spec,
+        app: &str,
+        description: &str,
+        slug: Option<String>,
+        now: Instant,
+    ) -> Value {
+        // A context only for building the record.
+        let op = Operation {
+            id: String::new(),
+            method: String::new(),
+            path: Vec::new(),
+            paginated: false,
+            ranges: Vec::new(),
+            body: None,
+            response: None,
+        };
+        let params = BTreeMap::new();
+        let cx = Ctx {
+            spec,
+            op: &op,
+            params: &params,
+            body: &Value::Null,
+            base_url: "",
+            now,
+        };
+        self.new_release(&cx, app, description, slug, now)
+    }
+
+    /// Build output lines so far, and whether the build is done.
+    pub fn build_output(
+        &mut self,
+        spec: &Spec,
+        build_id: &str,
+        now: Instant,
+    ) -> Option<(Vec<String>, bool)> {
+        self.settle(spec, now);
+        let b = self
+            .builds
+            .values()
+            .flatten()
+            .find(|b| b.value["id"] == build_id)?;
+        let elapsed = now.duration_since(b.created);
+        let total = self.timings.build.max(Duration::from_millis(1));
+        let mut lines = vec![
+            "-----> Building on the Heroku-24 stack".to_string(),
+            "-----> Using buildpack: heroku/fake".to_string(),
+            "-----> Installing dependencies".to_string(),
+            "-----> Compiling the application".to_string(),
+            "-----> Discovering process types".to_string(),
+            "       Procfile declares types -> web".to_string(),
+            "-----> Compressing...".to_string(),
+        ];
+        if !b.ok {
+            lines.truncate(2);
+            lines.push(" !     Push rejected: the source archive is missing or empty".to_string());
+        } else {
+            lines.push("-----> Launching...".to_string());
+        }
+        let shown = if b.finished {
+            lines.len()
+        } else {
+            ((elapsed.as_secs_f64() / total.as_secs_f64()) * lines.len() as f64).floor() as usize
+        };
+        lines.truncate(shown.min(lines.len()));
+        if b.finished && b.ok {
+            let version = b
+                .value
+                .pointer("/release/id")
+                .and_then(Value::as_str)
+                .and_then(|rid| {
+                    self.releases
+                        .values()
+                        .flatten()
+                        .find(|r| r.value["id"] == rid)
+                        .and_then(|r| r.value["version"].as_i64())
+                })
+                .unwrap_or(0);
+            lines.push(format!("       Released v{version}"));
+        }
+        Some((lines, b.finished))
+    }
+
+    /// Log lines for a log session's app.
+    pub fn log_lines(&self, session: &str) -> Option<Vec<String>> {
+        let app = self.log_sessions.get(session)?;
+        let name = self
+            .apps
+            .iter()
+            .find(|a| a["id"] == app.as_str())
+            .and_then(|a| a["name"].as_str())
+            .unwrap_or("app");
+        let mut out = Vec::new();
+        for r in self.releases.get(app).into_iter().flatten() {
+            let ts = r.value["created_at"].as_str().unwrap_or("");
+            let v = r.value["version"].as_i64().unwrap_or(0);
+            let d = r.value["description"].as_str().unwrap_or("");
+            out.push(format!(
+                "{ts} app[api]: Release v{v} created by developer@example.com: {d}"
+            ));
+        }
+        for p in self.formation.get(app).into_iter().flatten() {
+            let ty = p["type"].as_str().unwrap_or("web");
+            for n in 1..=p["quantity"].as_i64().unwrap_or(0) {
+                out.push(format!("2026-01-01T00:00:00Z heroku[{ty}.{n}]: State changed from starting to up ({name})"));
+            }
+        }
+        Some(out)
+    }
+}
+
+fn app_id(app: &Value) -> &str {
+    app.get("id").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Heroku's app name rule: 3–30 characters, lowercase letters, digits and
+/// dashes, starting with a letter.
+fn valid_app_name(name: &str) -> bool {
+    (3..=30).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-')
+}
