@@ -204,25 +204,21 @@ async fn truncate(resp: Response<ResponseBody>) -> Response<ResponseBody> {
         .unwrap_or_default();
     let half = bytes.slice(..bytes.len() / 2);
     let full_len = bytes.len();
-    let stream = futures_stream(vec![
-        Ok(Frame::data(half)),
-        Err(std::io::Error::other("injected truncation")),
-    ]);
-    let mut r = Response::from_parts(parts, stream);
+    // The first half goes out (headers with it), then the body fails.
+    let (tx, rx) = mpsc::channel(2);
+    tokio::spawn(async move {
+        let _ = tx.send(Ok(Frame::data(half))).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let _ = tx
+            .send(Err(std::io::Error::other("injected truncation")))
+            .await;
+    });
+    let mut r = Response::from_parts(parts, StreamBody::new(ReceiverStream(rx)).boxed());
     r.headers_mut().insert(
         "content-length",
         full_len.to_string().parse().expect("number"),
     );
     r
-}
-
-fn futures_stream(items: Vec<Result<Frame<Bytes>, std::io::Error>>) -> ResponseBody {
-    let (tx, rx) = mpsc::channel(items.len().max(1));
-    for i in items {
-        let _ = tx.try_send(i);
-    }
-    drop(tx);
-    StreamBody::new(ReceiverStream(rx)).boxed()
 }
 
 /// A `Stream` over an mpsc receiver (what tokio-stream would provide).

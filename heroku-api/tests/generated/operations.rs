@@ -127,7 +127,8 @@ fn every_operation_has_an_endpoint() {
     seen.push((
         "add-on-webhook.create",
         format!(
-            "{:?}", client.add_on_webhook().create("x", Default::default(), "x", "x")
+            "{:?}", client.add_on_webhook().create("x", Default::default(), "notify",
+            "x")
         ),
     ));
     seen.push((
@@ -215,11 +216,13 @@ fn every_operation_has_an_endpoint() {
     seen.push(("app-transfer.list", format!("{:?}", client.app_transfer().list())));
     seen.push((
         "app-transfer.update",
-        format!("{:?}", client.app_transfer().update("x", "x")),
+        format!("{:?}", client.app_transfer().update("x", "pending")),
     ));
     seen.push((
         "app-webhook.create",
-        format!("{:?}", client.app_webhook().create("x", Default::default(), "x", "x")),
+        format!(
+            "{:?}", client.app_webhook().create("x", Default::default(), "notify", "x")
+        ),
     ));
     seen.push((
         "app-webhook.delete",
@@ -567,7 +570,7 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "pipeline-coupling.create",
-        format!("{:?}", client.pipeline_coupling().create("x", "x", "x")),
+        format!("{:?}", client.pipeline_coupling().create("x", "x", "test")),
     ));
     seen.push((
         "pipeline-coupling.info",
@@ -837,15 +840,15 @@ fn every_operation_has_an_endpoint() {
     seen.push(("team-invoice.list", format!("{:?}", client.team_invoice().list("x"))));
     seen.push((
         "team-member.create_or_update",
-        format!("{:?}", client.team_member().create_or_update("x", "x", "x")),
+        format!("{:?}", client.team_member().create_or_update("x", "x", "admin")),
     ));
     seen.push((
         "team-member.create",
-        format!("{:?}", client.team_member().create("x", "x", "x")),
+        format!("{:?}", client.team_member().create("x", "x", "admin")),
     ));
     seen.push((
         "team-member.update",
-        format!("{:?}", client.team_member().update("x", "x", "x")),
+        format!("{:?}", client.team_member().update("x", "x", "admin")),
     ));
     seen.push((
         "team-member.delete",
@@ -873,9 +876,9 @@ fn every_operation_has_an_endpoint() {
         "telemetry-drain.create",
         format!(
             "{:?}", client.telemetry_drain()
-            .create(heroku_api::telemetry_drain::TelemetryDrainExporter::new("x", "x"),
-            heroku_api::telemetry_drain::TelemetryDrainOwner::new("x", "x"),
-            Default::default())
+            .create(heroku_api::telemetry_drain::TelemetryDrainExporter::new("x",
+            "otlphttp"), heroku_api::telemetry_drain::TelemetryDrainOwner::new("x",
+            "app"), Default::default())
         ),
     ));
     seen.push((
@@ -912,7 +915,7 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "test-run.update",
-        format!("{:?}", client.test_run().update(1, None, "x")),
+        format!("{:?}", client.test_run().update(1, None, "pending")),
     ));
     seen.push((
         "user-preferences.list",
@@ -953,4 +956,823 @@ fn every_operation_has_an_endpoint() {
     assert_eq!(called, table, "the operation table and the endpoints disagree");
     let unique: std::collections::BTreeSet<&str> = table.iter().copied().collect();
     assert_eq!(unique.len(), table.len(), "operation ids must be unique");
+}
+/// Every operation, sent to the fake Heroku (answering from the
+/// schema), decodes its answer into the generated types.
+#[tokio::test]
+async fn every_operation_decodes_the_fakes_answer() {
+    let config = heroku_fake::Config {
+        stateless: true,
+        ..Default::default()
+    };
+    let fake = heroku_fake::start_with(config).await.expect("fake");
+    let client = heroku_api::Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .build()
+        .expect("client");
+    let mut failures: Vec<String> = Vec::new();
+    let mut check = |id: &str, result: heroku_api::Result<()>| {
+        if let Err(e) = result {
+            failures.push(format!("{id}: {e}"));
+        }
+    };
+    check("account.info", client.account().info().await.map(drop));
+    check("account.update", client.account().update().await.map(drop));
+    check("account.delete", client.account().delete().await.map(drop));
+    check("account.info_by_user", client.account().info_by_user("x").await.map(drop));
+    check(
+        "account.update_by_user",
+        client.account().update_by_user("x").await.map(drop),
+    );
+    check(
+        "account.delete_by_user",
+        client.account().delete_by_user("x").await.map(drop),
+    );
+    check(
+        "account-delinquency.info",
+        client.account_delinquency().info().await.map(drop),
+    );
+    check("account-feature.info", client.account_feature().info("x").await.map(drop));
+    check("account-feature.list", client.account_feature().list().await.map(drop));
+    check(
+        "account-feature.update",
+        client.account_feature().update("x", false).await.map(drop),
+    );
+    check("add-on.list", client.add_on().list().await.map(drop));
+    check("add-on.info", client.add_on().info("x").await.map(drop));
+    check("add-on.create", client.add_on().create("x", "x").await.map(drop));
+    check("add-on.delete", client.add_on().delete("x", "x").await.map(drop));
+    check("add-on.info_by_app", client.add_on().info_by_app("x", "x").await.map(drop));
+    check("add-on.list_by_app", client.add_on().list_by_app("x").await.map(drop));
+    check("add-on.update", client.add_on().update("x", "x", "x").await.map(drop));
+    check("add-on.list_by_user", client.add_on().list_by_user("x").await.map(drop));
+    check("add-on.list_by_team", client.add_on().list_by_team("x").await.map(drop));
+    check("add-on.resolution", client.add_on().resolution("x").await.map(drop));
+    check(
+        "add-on-action.provision",
+        client.add_on_action().provision("x").await.map(drop),
+    );
+    check(
+        "add-on-action.deprovision",
+        client.add_on_action().deprovision("x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.create",
+        client.add_on_attachment().create("x", "x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.delete",
+        client.add_on_attachment().delete("x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.info",
+        client.add_on_attachment().info("x").await.map(drop),
+    );
+    check("add-on-attachment.list", client.add_on_attachment().list().await.map(drop));
+    check(
+        "add-on-attachment.list_by_add_on",
+        client.add_on_attachment().list_by_add_on("x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.list_by_app",
+        client.add_on_attachment().list_by_app("x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.info_by_app",
+        client.add_on_attachment().info_by_app("x", "x").await.map(drop),
+    );
+    check(
+        "add-on-attachment.resolution",
+        client.add_on_attachment().resolution("x").await.map(drop),
+    );
+    check("add-on-config.list", client.add_on_config().list("x").await.map(drop));
+    check("add-on-config.update", client.add_on_config().update("x").await.map(drop));
+    check(
+        "add-on-region-capability.list",
+        client.add_on_region_capability().list().await.map(drop),
+    );
+    check(
+        "add-on-region-capability.list_by_add_on_service",
+        client.add_on_region_capability().list_by_add_on_service("x").await.map(drop),
+    );
+    check(
+        "add-on-region-capability.list_by_region",
+        client.add_on_region_capability().list_by_region("x").await.map(drop),
+    );
+    check("add-on-service.info", client.add_on_service().info("x").await.map(drop));
+    check("add-on-service.list", client.add_on_service().list().await.map(drop));
+    check(
+        "add-on-webhook.create",
+        client
+            .add_on_webhook()
+            .create("x", Default::default(), "notify", "x")
+            .await
+            .map(drop),
+    );
+    check(
+        "add-on-webhook.delete",
+        client.add_on_webhook().delete("x", "x").await.map(drop),
+    );
+    check("add-on-webhook.info", client.add_on_webhook().info("x", "x").await.map(drop));
+    check("add-on-webhook.list", client.add_on_webhook().list("x").await.map(drop));
+    check(
+        "add-on-webhook.update",
+        client.add_on_webhook().update("x", "x").await.map(drop),
+    );
+    check(
+        "add-on-webhook-delivery.info",
+        client.add_on_webhook_delivery().info("x", "x").await.map(drop),
+    );
+    check(
+        "add-on-webhook-delivery.list",
+        client.add_on_webhook_delivery().list("x").await.map(drop),
+    );
+    check(
+        "add-on-webhook-event.info",
+        client.add_on_webhook_event().info("x", "x").await.map(drop),
+    );
+    check(
+        "add-on-webhook-event.list",
+        client.add_on_webhook_event().list("x").await.map(drop),
+    );
+    check(
+        "allowed-add-on-service.list_by_team",
+        client.allowed_add_on_service().list_by_team("x").await.map(drop),
+    );
+    check(
+        "allowed-add-on-service.create_by_team",
+        client.allowed_add_on_service().create_by_team("x").await.map(drop),
+    );
+    check(
+        "allowed-add-on-service.delete_by_team",
+        client.allowed_add_on_service().delete_by_team("x", "x").await.map(drop),
+    );
+    check("app.create", client.app().create().await.map(drop));
+    check("app.delete", client.app().delete("x").await.map(drop));
+    check("app.info", client.app().info("x").await.map(drop));
+    check("app.list", client.app().list().await.map(drop));
+    check(
+        "app.list_owned_and_collaborated",
+        client.app().list_owned_and_collaborated("x").await.map(drop),
+    );
+    check("app.update", client.app().update("x").await.map(drop));
+    check("app.enable_acm", client.app().enable_acm("x").await.map(drop));
+    check("app.disable_acm", client.app().disable_acm("x").await.map(drop));
+    check("app.refresh_acm", client.app().refresh_acm("x").await.map(drop));
+    check("app-feature.info", client.app_feature().info("x", "x").await.map(drop));
+    check("app-feature.list", client.app_feature().list("x").await.map(drop));
+    check(
+        "app-feature.update",
+        client.app_feature().update("x", "x", false).await.map(drop),
+    );
+    check(
+        "app-setup.create",
+        client
+            .app_setup()
+            .create(heroku_api::app_setup::AppSetupCreateSourceBlob::new())
+            .await
+            .map(drop),
+    );
+    check("app-setup.info", client.app_setup().info("x").await.map(drop));
+    check("app-transfer.create", client.app_transfer().create("x", "x").await.map(drop));
+    check("app-transfer.delete", client.app_transfer().delete("x").await.map(drop));
+    check("app-transfer.info", client.app_transfer().info("x").await.map(drop));
+    check("app-transfer.list", client.app_transfer().list().await.map(drop));
+    check(
+        "app-transfer.update",
+        client.app_transfer().update("x", "pending").await.map(drop),
+    );
+    check(
+        "app-webhook.create",
+        client
+            .app_webhook()
+            .create("x", Default::default(), "notify", "x")
+            .await
+            .map(drop),
+    );
+    check("app-webhook.delete", client.app_webhook().delete("x", "x").await.map(drop));
+    check("app-webhook.info", client.app_webhook().info("x", "x").await.map(drop));
+    check("app-webhook.list", client.app_webhook().list("x").await.map(drop));
+    check("app-webhook.update", client.app_webhook().update("x", "x").await.map(drop));
+    check(
+        "app-webhook-delivery.info",
+        client.app_webhook_delivery().info("x", "x").await.map(drop),
+    );
+    check(
+        "app-webhook-delivery.list",
+        client.app_webhook_delivery().list("x").await.map(drop),
+    );
+    check(
+        "app-webhook-event.info",
+        client.app_webhook_event().info("x", "x").await.map(drop),
+    );
+    check(
+        "app-webhook-event.list",
+        client.app_webhook_event().list("x").await.map(drop),
+    );
+    check("archive.info", client.archive().info("x", 1, "x").await.map(drop));
+    check("archive.list", client.archive().list("x").await.map(drop));
+    check(
+        "audit-trail-event.list",
+        client.audit_trail_event().list("x").await.map(drop),
+    );
+    check(
+        "build.create",
+        client
+            .build()
+            .create("x", heroku_api::build::BuildSourceBlob::new("x"))
+            .await
+            .map(drop),
+    );
+    check("build.info", client.build().info("x", "x").await.map(drop));
+    check("build.list", client.build().list("x").await.map(drop));
+    check("build.delete_cache", client.build().delete_cache("x").await.map(drop));
+    check("build.cancel", client.build().cancel("x", "x").await.map(drop));
+    check(
+        "buildpack-installation.update",
+        client.buildpack_installation().update("x", Default::default()).await.map(drop),
+    );
+    check(
+        "buildpack-installation.list",
+        client.buildpack_installation().list("x").await.map(drop),
+    );
+    check("collaborator.create", client.collaborator().create("x", "x").await.map(drop));
+    check("collaborator.delete", client.collaborator().delete("x", "x").await.map(drop));
+    check("collaborator.info", client.collaborator().info("x", "x").await.map(drop));
+    check("collaborator.list", client.collaborator().list("x").await.map(drop));
+    check(
+        "config-var.info_for_app",
+        client.config_var().info_for_app("x").await.map(drop),
+    );
+    check(
+        "config-var.info_for_app_release",
+        client.config_var().info_for_app_release("x", "x").await.map(drop),
+    );
+    check(
+        "config-var.update",
+        client.config_var().update("x", Default::default()).await.map(drop),
+    );
+    check("credit.create", client.credit().create().await.map(drop));
+    check("credit.info", client.credit().info("x").await.map(drop));
+    check("credit.list", client.credit().list().await.map(drop));
+    check("domain.create", client.domain().create("x", "x", None).await.map(drop));
+    check("domain.update", client.domain().update("x", "x", None).await.map(drop));
+    check("domain.delete", client.domain().delete("x", "x").await.map(drop));
+    check("domain.info", client.domain().info("x", "x").await.map(drop));
+    check("domain.list", client.domain().list("x").await.map(drop));
+    check("dyno.create", client.dyno().create("x", "x").await.map(drop));
+    check("dyno.restart", client.dyno().restart("x", "x").await.map(drop));
+    check(
+        "dyno.restart_formation",
+        client.dyno().restart_formation("x", "x").await.map(drop),
+    );
+    check("dyno.restart_all", client.dyno().restart_all("x").await.map(drop));
+    check("dyno.stop", client.dyno().stop("x", "x").await.map(drop));
+    check("dyno.stop_formation", client.dyno().stop_formation("x", "x").await.map(drop));
+    check("dyno.info", client.dyno().info("x", "x").await.map(drop));
+    check("dyno.list", client.dyno().list("x").await.map(drop));
+    check("dyno-size.info", client.dyno_size().info("x").await.map(drop));
+    check("dyno-size.list", client.dyno_size().list().await.map(drop));
+    check(
+        "dyno-size.list_app_dyno_sizes",
+        client.dyno_size().list_app_dyno_sizes("x").await.map(drop),
+    );
+    check("enterprise-account.list", client.enterprise_account().list().await.map(drop));
+    check(
+        "enterprise-account.info",
+        client.enterprise_account().info("x").await.map(drop),
+    );
+    check(
+        "enterprise-account.update",
+        client.enterprise_account().update("x").await.map(drop),
+    );
+    check(
+        "enterprise-account-daily-usage.info",
+        client.enterprise_account_daily_usage().info("x", "x").await.map(drop),
+    );
+    check(
+        "enterprise-account-member.list",
+        client.enterprise_account_member().list("x").await.map(drop),
+    );
+    check(
+        "enterprise-account-member.create",
+        client
+            .enterprise_account_member()
+            .create("x", Default::default(), "x")
+            .await
+            .map(drop),
+    );
+    check(
+        "enterprise-account-member.update",
+        client
+            .enterprise_account_member()
+            .update("x", "x", Default::default())
+            .await
+            .map(drop),
+    );
+    check(
+        "enterprise-account-member.delete",
+        client.enterprise_account_member().delete("x", "x").await.map(drop),
+    );
+    check(
+        "enterprise-account-monthly-usage.info",
+        client.enterprise_account_monthly_usage().info("x", "x").await.map(drop),
+    );
+    check("filter-apps.apps", client.filter_apps().apps().await.map(drop));
+    check("formation.info", client.formation().info("x", "x").await.map(drop));
+    check("formation.list", client.formation().list("x").await.map(drop));
+    check(
+        "formation.batch_update",
+        client.formation().batch_update("x", Default::default()).await.map(drop),
+    );
+    check("formation.update", client.formation().update("x", "x").await.map(drop));
+    check("generation.info", client.generation().info("x").await.map(drop));
+    check("generation.list", client.generation().list().await.map(drop));
+    check(
+        "generation.list_by_team",
+        client.generation().list_by_team("x").await.map(drop),
+    );
+    check(
+        "identity-provider.list_by_team",
+        client.identity_provider().list_by_team("x").await.map(drop),
+    );
+    check(
+        "identity-provider.create_by_team",
+        client.identity_provider().create_by_team("x", "x", "x", "x").await.map(drop),
+    );
+    check(
+        "identity-provider.update_by_team",
+        client.identity_provider().update_by_team("x", "x").await.map(drop),
+    );
+    check(
+        "identity-provider.delete_by_team",
+        client.identity_provider().delete_by_team("x", "x").await.map(drop),
+    );
+    check(
+        "inbound-ruleset.current",
+        client.inbound_ruleset().current("x").await.map(drop),
+    );
+    check(
+        "inbound-ruleset.info",
+        client.inbound_ruleset().info("x", "x").await.map(drop),
+    );
+    check("inbound-ruleset.list", client.inbound_ruleset().list("x").await.map(drop));
+    check(
+        "inbound-ruleset.create",
+        client.inbound_ruleset().create("x").await.map(drop),
+    );
+    check("invoice.info", client.invoice().info("x").await.map(drop));
+    check("invoice.list", client.invoice().list().await.map(drop));
+    check("invoice-address.info", client.invoice_address().info().await.map(drop));
+    check("invoice-address.update", client.invoice_address().update().await.map(drop));
+    check("key.info", client.key().info("x").await.map(drop));
+    check("key.list", client.key().list().await.map(drop));
+    check("log-drain.create", client.log_drain().create("x", "x").await.map(drop));
+    check("log-drain.update", client.log_drain().update("x", "x", "x").await.map(drop));
+    check("log-drain.delete", client.log_drain().delete("x", "x").await.map(drop));
+    check("log-drain.info", client.log_drain().info("x", "x").await.map(drop));
+    check(
+        "log-drain.list_by_add_on",
+        client.log_drain().list_by_add_on("x").await.map(drop),
+    );
+    check("log-drain.list", client.log_drain().list("x").await.map(drop));
+    check("log-session.create", client.log_session().create("x").await.map(drop));
+    check(
+        "oauth-authorization.create",
+        client.oauth_authorization().create(Default::default()).await.map(drop),
+    );
+    check(
+        "oauth-authorization.delete",
+        client.oauth_authorization().delete("x").await.map(drop),
+    );
+    check(
+        "oauth-authorization.info",
+        client.oauth_authorization().info("x").await.map(drop),
+    );
+    check(
+        "oauth-authorization.update",
+        client
+            .oauth_authorization()
+            .update(
+                "x",
+                heroku_api::oauth_authorization::OauthAuthorizationUpdateClient::new(),
+            )
+            .await
+            .map(drop),
+    );
+    check(
+        "oauth-authorization.list",
+        client.oauth_authorization().list().await.map(drop),
+    );
+    check(
+        "oauth-authorization.regenerate",
+        client.oauth_authorization().regenerate("x").await.map(drop),
+    );
+    check("oauth-client.create", client.oauth_client().create("x", "x").await.map(drop));
+    check("oauth-client.delete", client.oauth_client().delete("x").await.map(drop));
+    check("oauth-client.info", client.oauth_client().info("x").await.map(drop));
+    check("oauth-client.list", client.oauth_client().list().await.map(drop));
+    check("oauth-client.update", client.oauth_client().update("x").await.map(drop));
+    check(
+        "oauth-client.rotate_credentials",
+        client.oauth_client().rotate_credentials("x").await.map(drop),
+    );
+    check(
+        "oauth-token.create",
+        client
+            .oauth_token()
+            .create(
+                heroku_api::oauth_token::OauthTokenCreateClient::new(),
+                heroku_api::oauth_token::OauthTokenCreateGrant::new(),
+                heroku_api::oauth_token::OauthTokenCreateRefreshToken::new(),
+            )
+            .await
+            .map(drop),
+    );
+    check("oauth-token.delete", client.oauth_token().delete("x").await.map(drop));
+    check("oci-image.info", client.oci_image().info("x", "x").await.map(drop));
+    check("oci-image.create", client.oci_image().create("x").await.map(drop));
+    check(
+        "password-reset.reset_password",
+        client.password_reset().reset_password("x").await.map(drop),
+    );
+    check(
+        "password-reset.complete_reset_password",
+        client.password_reset().complete_reset_password("x", "x", "x").await.map(drop),
+    );
+    check("peering.list", client.peering().list("x").await.map(drop));
+    check("peering.accept", client.peering().accept("x", "x").await.map(drop));
+    check("peering.destroy", client.peering().destroy("x", "x").await.map(drop));
+    check("peering.info", client.peering().info("x", "x").await.map(drop));
+    check("peering-info.info", client.peering_info().info("x").await.map(drop));
+    check(
+        "permission-entity.list",
+        client.permission_entity().list("x").await.map(drop),
+    );
+    check("pipeline.create", client.pipeline().create("x").await.map(drop));
+    check("pipeline.info", client.pipeline().info("x").await.map(drop));
+    check("pipeline.delete", client.pipeline().delete("x").await.map(drop));
+    check("pipeline.update", client.pipeline().update("x").await.map(drop));
+    check("pipeline.list", client.pipeline().list().await.map(drop));
+    check("pipeline-build.list", client.pipeline_build().list("x").await.map(drop));
+    check(
+        "pipeline-config-var.info_for_app",
+        client.pipeline_config_var().info_for_app("x", "x").await.map(drop),
+    );
+    check(
+        "pipeline-config-var.update",
+        client.pipeline_config_var().update("x", "x", Default::default()).await.map(drop),
+    );
+    check(
+        "pipeline-coupling.list_by_pipeline",
+        client.pipeline_coupling().list_by_pipeline("x").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.list_by_current_user",
+        client.pipeline_coupling().list_by_current_user().await.map(drop),
+    );
+    check("pipeline-coupling.list", client.pipeline_coupling().list().await.map(drop));
+    check(
+        "pipeline-coupling.list_by_team",
+        client.pipeline_coupling().list_by_team("x").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.create",
+        client.pipeline_coupling().create("x", "x", "test").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.info",
+        client.pipeline_coupling().info("x").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.delete",
+        client.pipeline_coupling().delete("x").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.update",
+        client.pipeline_coupling().update("x").await.map(drop),
+    );
+    check(
+        "pipeline-coupling.info_by_app",
+        client.pipeline_coupling().info_by_app("x").await.map(drop),
+    );
+    check(
+        "pipeline-deployment.list",
+        client.pipeline_deployment().list("x").await.map(drop),
+    );
+    check(
+        "pipeline-promotion.create",
+        client
+            .pipeline_promotion()
+            .create(
+                heroku_api::pipeline_promotion::PipelinePromotionCreatePipeline::new(
+                    "x",
+                ),
+                heroku_api::pipeline_promotion::PipelinePromotionCreateSource::new(),
+                Default::default(),
+            )
+            .await
+            .map(drop),
+    );
+    check(
+        "pipeline-promotion.info",
+        client.pipeline_promotion().info("x").await.map(drop),
+    );
+    check(
+        "pipeline-promotion-target.list",
+        client.pipeline_promotion_target().list("x").await.map(drop),
+    );
+    check("pipeline-release.list", client.pipeline_release().list("x").await.map(drop));
+    check(
+        "pipeline-stack.default_stack",
+        client.pipeline_stack().default_stack("x").await.map(drop),
+    );
+    check(
+        "pipeline-transfer.create",
+        client
+            .pipeline_transfer()
+            .create(
+                heroku_api::pipeline_transfer::PipelineTransferCreateNewOwner::new(),
+                heroku_api::pipeline_transfer::PipelineTransferCreatePipeline::new(),
+            )
+            .await
+            .map(drop),
+    );
+    check("plan.info", client.plan().info("x").await.map(drop));
+    check("plan.info_by_add_on", client.plan().info_by_add_on("x", "x").await.map(drop));
+    check("plan.list_by_add_on", client.plan().list_by_add_on("x").await.map(drop));
+    check("rate-limit.info", client.rate_limit().info().await.map(drop));
+    check("region.info", client.region().info("x").await.map(drop));
+    check("region.list", client.region().list().await.map(drop));
+    check("release.info", client.release().info("x", "x").await.map(drop));
+    check("release.list", client.release().list("x").await.map(drop));
+    check("release.create", client.release().create("x", "x").await.map(drop));
+    check("release.rollback", client.release().rollback("x", "x").await.map(drop));
+    check(
+        "review-app.create",
+        client
+            .review_app()
+            .create("x", "x", heroku_api::review_app::ReviewAppSourceBlob::new("x"))
+            .await
+            .map(drop),
+    );
+    check(
+        "review-app.get_review_app",
+        client.review_app().get_review_app("x").await.map(drop),
+    );
+    check("review-app.delete", client.review_app().delete("x").await.map(drop));
+    check(
+        "review-app.get_review_app_by_app_id",
+        client.review_app().get_review_app_by_app_id("x").await.map(drop),
+    );
+    check("review-app.list", client.review_app().list("x").await.map(drop));
+    check(
+        "review-app-config.enable",
+        client.review_app_config().enable("x", "x").await.map(drop),
+    );
+    check(
+        "review-app-config.info",
+        client.review_app_config().info("x").await.map(drop),
+    );
+    check(
+        "review-app-config.update",
+        client.review_app_config().update("x").await.map(drop),
+    );
+    check(
+        "review-app-config.delete",
+        client.review_app_config().delete("x").await.map(drop),
+    );
+    check("slug.info", client.slug().info("x", "x").await.map(drop));
+    check("slug.create", client.slug().create("x", Default::default()).await.map(drop));
+    check("sms-number.sms_number", client.sms_number().sms_number("x").await.map(drop));
+    check("sms-number.recover", client.sms_number().recover("x").await.map(drop));
+    check("sms-number.confirm", client.sms_number().confirm("x").await.map(drop));
+    check(
+        "sni-endpoint.create",
+        client.sni_endpoint().create("x", "x", "x").await.map(drop),
+    );
+    check("sni-endpoint.delete", client.sni_endpoint().delete("x", "x").await.map(drop));
+    check("sni-endpoint.info", client.sni_endpoint().info("x", "x").await.map(drop));
+    check("sni-endpoint.list", client.sni_endpoint().list("x").await.map(drop));
+    check(
+        "sni-endpoint.update",
+        client.sni_endpoint().update("x", "x", "x", "x").await.map(drop),
+    );
+    check("source.create", client.source().create().await.map(drop));
+    check(
+        "source.create_deprecated",
+        client.source().create_deprecated("x").await.map(drop),
+    );
+    check("space.list", client.space().list().await.map(drop));
+    check("space.info", client.space().info("x").await.map(drop));
+    check("space.update", client.space().update("x").await.map(drop));
+    check("space.delete", client.space().delete("x").await.map(drop));
+    check("space.create", client.space().create("x", "x").await.map(drop));
+    check(
+        "space-app-access.info",
+        client.space_app_access().info("x", "x").await.map(drop),
+    );
+    check(
+        "space-app-access.update",
+        client.space_app_access().update("x", "x", Default::default()).await.map(drop),
+    );
+    check("space-app-access.list", client.space_app_access().list("x").await.map(drop));
+    check("space-nat.info", client.space_nat().info("x").await.map(drop));
+    check(
+        "space-topology.topology",
+        client.space_topology().topology("x").await.map(drop),
+    );
+    check(
+        "space-transfer.transfer",
+        client.space_transfer().transfer("x", "x").await.map(drop),
+    );
+    check("stack.info", client.stack().info("x").await.map(drop));
+    check("stack.list", client.stack().list().await.map(drop));
+    check("stack.list_by_app", client.stack().list_by_app("x").await.map(drop));
+    check("team.list", client.team().list().await.map(drop));
+    check("team.info", client.team().info("x").await.map(drop));
+    check("team.update", client.team().update("x").await.map(drop));
+    check("team.create", client.team().create("x").await.map(drop));
+    check("team.delete", client.team().delete("x").await.map(drop));
+    check(
+        "team.list_by_enterprise_account",
+        client.team().list_by_enterprise_account("x").await.map(drop),
+    );
+    check(
+        "team.create_in_enterprise_account",
+        client.team().create_in_enterprise_account("x", "x").await.map(drop),
+    );
+    check(
+        "team-add-on.list_for_team",
+        client.team_add_on().list_for_team("x").await.map(drop),
+    );
+    check("team-app.create", client.team_app().create().await.map(drop));
+    check("team-app.info", client.team_app().info("x").await.map(drop));
+    check(
+        "team-app.update_locked",
+        client.team_app().update_locked("x", false).await.map(drop),
+    );
+    check(
+        "team-app.transfer_to_account",
+        client.team_app().transfer_to_account("x", "x").await.map(drop),
+    );
+    check(
+        "team-app.transfer_to_team",
+        client.team_app().transfer_to_team("x", "x").await.map(drop),
+    );
+    check("team-app.list_by_team", client.team_app().list_by_team("x").await.map(drop));
+    check(
+        "team-app-collaborator.create",
+        client.team_app_collaborator().create("x", "x").await.map(drop),
+    );
+    check(
+        "team-app-collaborator.delete",
+        client.team_app_collaborator().delete("x", "x").await.map(drop),
+    );
+    check(
+        "team-app-collaborator.info",
+        client.team_app_collaborator().info("x", "x").await.map(drop),
+    );
+    check(
+        "team-app-collaborator.update",
+        client
+            .team_app_collaborator()
+            .update("x", "x", Default::default())
+            .await
+            .map(drop),
+    );
+    check(
+        "team-app-collaborator.list",
+        client.team_app_collaborator().list("x").await.map(drop),
+    );
+    check(
+        "team-app-permission.list",
+        client.team_app_permission().list().await.map(drop),
+    );
+    check(
+        "team-daily-usage.info",
+        client.team_daily_usage().info("x", "x").await.map(drop),
+    );
+    check("team-delinquency.info", client.team_delinquency().info("x").await.map(drop));
+    check("team-feature.info", client.team_feature().info("x", "x").await.map(drop));
+    check("team-feature.list", client.team_feature().list("x").await.map(drop));
+    check("team-invitation.list", client.team_invitation().list("x").await.map(drop));
+    check(
+        "team-invitation.create",
+        client.team_invitation().create("x", "x", None).await.map(drop),
+    );
+    check(
+        "team-invitation.revoke",
+        client.team_invitation().revoke("x", "x").await.map(drop),
+    );
+    check("team-invitation.get", client.team_invitation().get("x").await.map(drop));
+    check(
+        "team-invitation.accept",
+        client.team_invitation().accept("x").await.map(drop),
+    );
+    check("team-invoice.info", client.team_invoice().info("x", "x").await.map(drop));
+    check("team-invoice.list", client.team_invoice().list("x").await.map(drop));
+    check(
+        "team-member.create_or_update",
+        client.team_member().create_or_update("x", "x", "admin").await.map(drop),
+    );
+    check(
+        "team-member.create",
+        client.team_member().create("x", "x", "admin").await.map(drop),
+    );
+    check(
+        "team-member.update",
+        client.team_member().update("x", "x", "admin").await.map(drop),
+    );
+    check("team-member.delete", client.team_member().delete("x", "x").await.map(drop));
+    check("team-member.list", client.team_member().list("x").await.map(drop));
+    check(
+        "team-member.list_by_member",
+        client.team_member().list_by_member("x", "x").await.map(drop),
+    );
+    check(
+        "team-monthly-usage.info",
+        client.team_monthly_usage().info("x", "x").await.map(drop),
+    );
+    check("team-preferences.list", client.team_preferences().list("x").await.map(drop));
+    check(
+        "team-preferences.update",
+        client.team_preferences().update("x").await.map(drop),
+    );
+    check("team-space.list", client.team_space().list("x").await.map(drop));
+    check(
+        "telemetry-drain.create",
+        client
+            .telemetry_drain()
+            .create(
+                heroku_api::telemetry_drain::TelemetryDrainExporter::new(
+                    "x",
+                    "otlphttp",
+                ),
+                heroku_api::telemetry_drain::TelemetryDrainOwner::new("x", "app"),
+                Default::default(),
+            )
+            .await
+            .map(drop),
+    );
+    check(
+        "telemetry-drain.list_by_app",
+        client.telemetry_drain().list_by_app("x").await.map(drop),
+    );
+    check(
+        "telemetry-drain.list_by_space",
+        client.telemetry_drain().list_by_space("x").await.map(drop),
+    );
+    check(
+        "telemetry-drain.update",
+        client.telemetry_drain().update("x").await.map(drop),
+    );
+    check(
+        "telemetry-drain.delete",
+        client.telemetry_drain().delete("x").await.map(drop),
+    );
+    check("telemetry-drain.info", client.telemetry_drain().info("x").await.map(drop));
+    check("test-case.list", client.test_case().list("x").await.map(drop));
+    check("test-node.list", client.test_node().list("x").await.map(drop));
+    check(
+        "test-run.create",
+        client.test_run().create("x", "x", "x", "x", "x").await.map(drop),
+    );
+    check("test-run.info", client.test_run().info("x").await.map(drop));
+    check("test-run.list", client.test_run().list("x").await.map(drop));
+    check(
+        "test-run.info_by_pipeline",
+        client.test_run().info_by_pipeline("x", 1).await.map(drop),
+    );
+    check(
+        "test-run.update",
+        client.test_run().update(1, None, "pending").await.map(drop),
+    );
+    check("user-preferences.list", client.user_preferences().list("x").await.map(drop));
+    check(
+        "user-preferences.update",
+        client.user_preferences().update("x").await.map(drop),
+    );
+    check(
+        "vpn-connection.create",
+        client.vpn_connection().create("x", "x", "x", Default::default()).await.map(drop),
+    );
+    check(
+        "vpn-connection.destroy",
+        client.vpn_connection().destroy("x", "x").await.map(drop),
+    );
+    check("vpn-connection.list", client.vpn_connection().list("x").await.map(drop));
+    check("vpn-connection.info", client.vpn_connection().info("x", "x").await.map(drop));
+    check(
+        "vpn-connection.update",
+        client.vpn_connection().update("x", "x", Default::default()).await.map(drop),
+    );
+    assert!(
+        failures.is_empty(), "{} operations failed:\n{}", failures.len(), failures
+        .join("\n")
+    );
+    let log = fake.requests();
+    assert_eq!(log.len(), 305usize, "one request per operation");
+    assert!(log.iter().all(| r | r.operation.is_some() && r.status < 400));
 }
