@@ -28,7 +28,7 @@ pub fn parse(header: &str) -> Option<RangeSpec> {
     };
     let (field, bounds) = match range_part.split_once(char::is_whitespace) {
         Some((f, b)) => (f.trim(), b.trim()),
-        None => (range_part, ".."),
+        None => return None,
     };
     if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
