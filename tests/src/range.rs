@@ -190,7 +190,7 @@ mod tests {
             "id ..; max=1001",
             "id ..; max=x",
             "id ..; order=up",
-            "i d ..",
+            "i-d ..",
             "id ..; foo=1",
         ] {
             assert!(parse(bad).is_none(), "{bad}");
