@@ -42,6 +42,8 @@ extern crate self as heroku_api;
 #[rustfmt::skip]
 mod generated;
 mod runtime;
+#[cfg(feature = "workflows")]
+pub mod workflows;
 
 pub use generated::*;
 pub use runtime::auth::{Token, TokenSource, TOKEN_ENV};

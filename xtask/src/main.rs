@@ -276,22 +276,7 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| io(&src, e))?;
     let short = &sha256[..sha256.len().min(8)];
-    let mut versioned = false;
-    let manifest: String = manifest
-        .lines()
-        .map(|line| {
-            match line
-                .strip_prefix("version = \"")
-                .and_then(|v| v.strip_suffix('"'))
-            {
-                Some(v) if !versioned => {
-                    versioned = true;
-                    format!("version = \"{v}+schema.{short}\"\n")
-                }
-                _ => format!("{line}\n"),
-            }
-        })
-        .collect();
+    let manifest = standalone_manifest(&manifest, short);
     std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
         .map_err(|e| io(out, e))?;
     // The workspace's lock file keeps the standalone crate on the same
@@ -305,6 +290,47 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
     })?;
     write_into(out, output, &[STANDALONE_GENERATED])?;
     Ok(())
+}
+
+/// heroku-api's manifest for a standalone crate: the schema hash as
+/// version build metadata, and without the sections that point at files a
+/// standalone crate does not have (dev-dependencies on workspace crates,
+/// examples, tests, benches). Default features are off: the `workflows`
+/// feature is written against the pinned schema's endpoints.
+fn standalone_manifest(manifest: &str, short_sha: &str) -> String {
+    let mut out = String::new();
+    let mut versioned = false;
+    let mut skipping = false;
+    for line in manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            skipping = matches!(
+                trimmed,
+                "[dev-dependencies]" | "[[example]]" | "[[test]]" | "[[bench]]"
+            );
+        }
+        if skipping {
+            continue;
+        }
+        if trimmed.starts_with("default = ") {
+            out.push_str("default = []\n");
+            continue;
+        }
+        match line
+            .strip_prefix("version = \"")
+            .and_then(|v| v.strip_suffix('"'))
+        {
+            Some(v) if !versioned => {
+                versioned = true;
+                out.push_str(&format!("version = \"{v}+schema.{short_sha}\"\n"));
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 fn copy_tree(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<(), String> {

@@ -76,6 +76,11 @@ impl Client {
         self.inner.token_source
     }
 
+    /// The HTTP client, for requests outside the API (no token added).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The last `RateLimit-Remaining` the API reported, if any response has
     /// been seen yet.
     pub fn rate_limit_remaining(&self) -> Option<u64> {

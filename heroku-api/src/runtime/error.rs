@@ -52,9 +52,38 @@ pub enum Error {
         /// The repeated `Next-Range` value.
         cursor: String,
     },
-    /// The client is not set up correctly (no token, a bad base URL, ...).
+    /// The client is not set up correctly (no token, a bad base URL, ...),
+    /// or a call was given arguments it cannot use.
     #[error("{0}")]
     Config(String),
+    /// A file could not be read or written (packing a deploy, say).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A build finished with a status other than `succeeded`.
+    #[error("build {build_id} {status}; last output:\n{}", output_tail.join("\n"))]
+    BuildFailed {
+        /// The build's id.
+        build_id: String,
+        /// Its final status (`failed`).
+        status: String,
+        /// The last lines of its output.
+        output_tail: Vec<String>,
+    },
+    /// A wait for the platform (a build, a release, a promotion) ran out of
+    /// time. The work may still finish; check it later.
+    #[error("gave up waiting for {what} after {:.0}s", waited.as_secs_f64())]
+    WaitTimeout {
+        /// What was awaited.
+        what: String,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
 }
 
 impl Error {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+mod handed_back;
 pub mod pagination;
 pub mod path;
 pub mod retry;

@@ -1,0 +1,102 @@
+//! URLs the API hands back (upload URLs, build output and log streams).
+//!
+//! They are not API endpoints: requests to them never carry the API token,
+//! whatever host they point at.
+
+use bytes::Bytes;
+use futures_util::stream::{self, BoxStream, StreamExt};
+
+use crate::runtime::client::{Client, USER_AGENT};
+use crate::runtime::error::{api_error, Error, Result};
+
+impl Client {
+    /// Uploads `body` to a presigned URL (a source's `put_url`), without the
+    /// API token.
+    pub async fn put_presigned(&self, url: &str, body: impl Into<Bytes>) -> Result<()> {
+        let resp = self
+            .http()
+            .put(url)
+            .header(reqwest::header::USER_AGENT, USER_AGENT)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| handed_back_error(e, "upload"))?;
+        let status = resp.status().as_u16();
+        if status >= 400 {
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(Error::Api(Box::new(api_error(status, None, body))));
+        }
+        Ok(())
+    }
+
+    /// Reads a text stream the API hands back (a build's
+    /// `output_stream_url`, a log session's `logplex_url`) line by line, as
+    /// it arrives, without the API token.
+    pub async fn stream_lines(&self, url: &str) -> Result<BoxStream<'static, Result<String>>> {
+        let resp = self
+            .http()
+            .get(url)
+            .header(reqwest::header::USER_AGENT, USER_AGENT)
+            // A stream lasts as long as the build or the log tail does.
+            .timeout(std::time::Duration::from_secs(24 * 3600))
+            .send()
+            .await
+            .map_err(|e| handed_back_error(e, "stream"))?;
+        let status = resp.status().as_u16();
+        if status >= 400 {
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(Error::Api(Box::new(api_error(status, None, body))));
+        }
+        struct State {
+            bytes: BoxStream<'static, reqwest::Result<Bytes>>,
+            pending: Vec<u8>,
+            done: bool,
+        }
+        let state = State {
+            bytes: resp.bytes_stream().boxed(),
+            pending: Vec::new(),
+            done: false,
+        };
+        Ok(stream::unfold(state, |mut st| async move {
+            loop {
+                if let Some(pos) = st.pending.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = st.pending.drain(..=pos).collect();
+                    let text = String::from_utf8_lossy(&line[..line.len() - 1]);
+                    return Some((Ok(text.trim_end_matches('\r').to_string()), st));
+                }
+                if st.done {
+                    if st.pending.is_empty() {
+                        return None;
+                    }
+                    let rest = std::mem::take(&mut st.pending);
+                    return Some((Ok(String::from_utf8_lossy(&rest).into_owned()), st));
+                }
+                match st.bytes.next().await {
+                    Some(Ok(chunk)) => st.pending.extend_from_slice(&chunk),
+                    Some(Err(e)) => {
+                        st.done = true;
+                        st.pending.clear();
+                        return Some((Err(handed_back_error(e, "stream")), st));
+                    }
+                    None => st.done = true,
+                }
+            }
+        })
+        .boxed())
+    }
+}
+
+fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            request_id: None,
+            source: e,
+        }
+    } else {
+        Error::Transport {
+            context: format!("the {what} URL the API handed back failed"),
+            request_id: None,
+            source: e,
+        }
+    }
+}

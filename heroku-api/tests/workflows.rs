@@ -1,0 +1,352 @@
+//! The workflow helpers against the fake Heroku.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use heroku_api::workflows::{Scale, SyncOptions};
+use heroku_api::{Client, Error};
+
+async fn setup() -> (heroku_fake::FakeHeroku, Client) {
+    let fake = heroku_fake::start().await.unwrap();
+    let client = Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    (fake, client)
+}
+
+fn sample_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("heroku-api-wf-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join("Procfile"), "web: bin/web\n").unwrap();
+    std::fs::write(dir.join(".git/config"), "secret").unwrap();
+    std::fs::write(dir.join("debug.log"), "noise").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn a_deploy_streams_output_before_the_build_finishes_and_returns_the_release() {
+    let (fake, client) = setup().await;
+    client.app().create().name("deploy-me").await.unwrap();
+    let dir = sample_dir("deploy");
+    // Record, for every output line, whether the build was still pending.
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = seen.clone();
+    let deployed = client
+        .deploy("deploy-me")
+        .directory(&dir)
+        .ignore(["*.log"])
+        .version("abc123")
+        .run(move |line| sink.lock().unwrap().push(line.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(deployed.build.status.as_str(), "succeeded");
+    assert_eq!(deployed.release.version, 2);
+    assert_eq!(deployed.release.status.as_str(), "succeeded");
+    let lines = seen.lock().unwrap().clone();
+    assert!(lines.len() >= 8, "{lines:?}");
+    assert_eq!(lines.last().unwrap().trim(), "Released v2");
+
+    // The upload went to the presigned URL without the token, and held a
+    // tarball without .git or the ignored log.
+    let upload = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("an upload");
+    assert!(!upload.authorized, "the upload carried Authorization");
+    let put_url = format!("{}{}", fake.base_url(), upload.path);
+    let tarball = fake.blob(&put_url).expect("stored");
+    let names = tar_names(&tarball);
+    assert_eq!(names, ["Procfile"]);
+    let stream = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/__fake/streams/"))
+        .unwrap();
+    assert!(
+        !stream.authorized,
+        "the output stream carried Authorization"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn output_arrives_while_the_build_is_still_pending() {
+    let (_fake, client) = setup().await;
+    client.app().create().name("watch-me").await.unwrap();
+    let source = client.source().create().await.unwrap();
+    client
+        .put_presigned(&source.source_blob.put_url, b"tarball".to_vec())
+        .await
+        .unwrap();
+    let build = client
+        .build()
+        .create(
+            "watch-me",
+            heroku_api::build::BuildSourceBlob::new(source.source_blob.get_url),
+        )
+        .await
+        .unwrap();
+    let mut lines = client
+        .stream_lines(build.output_stream_url.as_deref().unwrap())
+        .await
+        .unwrap();
+    let first = lines.next().await.unwrap().unwrap();
+    assert!(first.contains("Building"), "{first}");
+    let status = client
+        .build()
+        .info("watch-me", build.id.as_str())
+        .await
+        .unwrap()
+        .status;
+    assert_eq!(
+        status.as_str(),
+        "pending",
+        "the first line came before the build finished"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_build_carries_the_tail_of_its_output() {
+    let (_fake, client) = setup().await;
+    client.app().create().name("broken").await.unwrap();
+    // An empty tarball: the fake's build fails.
+    let err = client
+        .deploy("broken")
+        .tarball(Vec::new())
+        .run(|_| {})
+        .await
+        .unwrap_err();
+    let Error::BuildFailed {
+        status,
+        output_tail,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status, "failed");
+    assert!(
+        output_tail.iter().any(|l| l.contains("Push rejected")),
+        "{output_tail:?}"
+    );
+    assert!(err.to_string().contains("Push rejected"), "{err}");
+    // Nothing to deploy is a clear error, not a request.
+    let err = client.deploy("broken").run(|_| {}).await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_deploy_that_outlives_its_timeout_says_so() {
+    let config = heroku_fake::Config {
+        timings: heroku_fake::Timings {
+            build: Duration::from_secs(30),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let fake = heroku_fake::start_with(config).await.unwrap();
+    let client = Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    client.app().create().name("slow-build").await.unwrap();
+    let err = client
+        .deploy("slow-build")
+        .tarball(b"bytes".to_vec())
+        .timeout(Duration::from_millis(300))
+        .run(|_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WaitTimeout { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn rollback_to_a_version_and_wait_for_the_release() {
+    let (_fake, client) = setup().await;
+    client.app().create().name("roll").await.unwrap();
+    for v in ["a", "b"] {
+        client
+            .config_var()
+            .update("roll", [("V".to_string(), Some(v.to_string()))].into())
+            .await
+            .unwrap();
+    }
+    let r = client.rollback_to_version("roll", 2).await.unwrap();
+    assert_eq!((r.version, r.description.as_str()), (4, "Rollback to v2"));
+    let vars = client.config_var().info_for_app("roll").await.unwrap();
+    assert_eq!(vars["V"].as_deref(), Some("a"));
+    let done = client
+        .wait_for_release("roll", &r.id, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(done.status.as_str(), "succeeded");
+    assert!(client
+        .rollback_to_version("roll", 99)
+        .await
+        .unwrap_err()
+        .is_not_found());
+}
+
+#[tokio::test]
+async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff() {
+    let (fake, client) = setup().await;
+    for (app, vars) in [
+        (
+            "cfg-a",
+            vec![("KEEP", "1"), ("OLD", "x"), ("DATABASE_URL", "pg://a")],
+        ),
+        ("cfg-b", vec![("KEEP", "1")]),
+    ] {
+        client.app().create().name(app).await.unwrap();
+        let vars = vars
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect();
+        client.config_var().update(app, vars).await.unwrap();
+    }
+    let desired: BTreeMap<String, String> = [("KEEP", "1"), ("NEW", "secret-value")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let opts = SyncOptions::new().remove_extra(true).keep(["DATABASE_URL"]);
+
+    let before_state = (
+        client.config_var().info_for_app("cfg-a").await.unwrap(),
+        client.config_var().info_for_app("cfg-b").await.unwrap(),
+    );
+    let before = fake.requests().len();
+    let diffs = client
+        .config_sync(&desired, &["cfg-a", "cfg-b"], &opts.clone().dry_run(true))
+        .await
+        .unwrap();
+    assert!(
+        fake.requests()[before..].iter().all(|r| r.method == "GET"),
+        "a dry run only reads"
+    );
+    let shown: String = diffs.iter().map(|d| d.to_string()).collect();
+    assert!(
+        !shown.contains("secret-value") && !shown.contains("pg://a"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("+ NEW = <12 chars>") && shown.contains("- OLD"),
+        "{shown}"
+    );
+    let after_dry = (
+        client.config_var().info_for_app("cfg-a").await.unwrap(),
+        client.config_var().info_for_app("cfg-b").await.unwrap(),
+    );
+    assert_eq!(before_state, after_dry);
+
+    let before = fake.requests().len();
+    client
+        .config_sync(&desired, &["cfg-a", "cfg-b"], &opts)
+        .await
+        .unwrap();
+    let patches = fake.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count();
+    assert_eq!(patches, 2, "one PATCH per app");
+    let a = client.config_var().info_for_app("cfg-a").await.unwrap();
+    let keys: Vec<&str> = a.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["DATABASE_URL", "KEEP", "NEW"]);
+    let again = client
+        .config_sync(&desired, &["cfg-a", "cfg-b"], &opts)
+        .await
+        .unwrap();
+    assert!(again.iter().all(|d| d.is_empty()), "in sync now");
+}
+
+#[tokio::test]
+async fn promote_a_stage_and_scale_and_tail_logs() {
+    let (_fake, client) = setup().await;
+    let staging = client.app().create().name("p-staging").await.unwrap();
+    client
+        .deploy("p-staging")
+        .tarball(b"code".to_vec())
+        .run(|_| {})
+        .await
+        .unwrap();
+    let pipeline = client.pipeline().create("p").await.unwrap();
+    let pid = pipeline.id.unwrap();
+    client
+        .pipeline_coupling()
+        .create("p-staging", pid.as_str(), "staging")
+        .await
+        .unwrap();
+    for name in ["p-prod-1", "p-prod-2"] {
+        client.app().create().name(name).await.unwrap();
+        client
+            .pipeline_coupling()
+            .create(name, pid.as_str(), "production")
+            .await
+            .unwrap();
+    }
+    let result = client
+        .promote_stage("p", "staging", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(result.succeeded(), "{result:?}");
+    assert_eq!(result.targets.len(), 2);
+    assert!(result.targets.iter().all(|t| t.release_id.is_some()));
+    let err = client
+        .promote_stage("p", "production", Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+
+    let formation = client
+        .scale(
+            staging.id.as_str(),
+            &[
+                Scale::new("web", 3).size("Standard-2X"),
+                Scale::new("worker", 1),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(formation.len(), 2);
+    assert_eq!(client.dyno().list("p-staging").await.unwrap().len(), 4);
+
+    let mut lines = client.log_tail("p-staging", 10, false).await.unwrap();
+    let mut all = Vec::new();
+    while let Some(l) = lines.next().await {
+        all.push(l.unwrap());
+    }
+    assert!(all.iter().any(|l| l.contains("Deploy")), "{all:?}");
+    assert!(all.iter().any(|l| l.contains("web.3")), "{all:?}");
+}
+
+fn tar_names(tarball: &[u8]) -> Vec<String> {
+    // A tiny tar reader: names from 512-byte headers of the gunzipped data.
+    let mut gz = flate2::read::GzDecoder::new(tarball);
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut gz, &mut data).unwrap();
+    let mut names = Vec::new();
+    let mut offset = 0;
+    while offset + 512 <= data.len() {
+        let header = &data[offset..offset + 512];
+        if header.iter().all(|b| *b == 0) {
+            break;
+        }
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size = usize::from_str_radix(
+            String::from_utf8_lossy(&header[124..135])
+                .trim_matches(|c: char| c == '\0' || c == ' '),
+            8,
+        )
+        .unwrap();
+        names.push(name);
+        offset += 512 + size.div_ceil(512) * 512;
+    }
+    names
+}
