@@ -190,8 +190,8 @@ fn mod_file(api: &Api, source: &Source) -> Result<String, CodegenError> {
             }
         });
     let schema_note = inner_doc(&format!(
-        "The generated part of heroku-api: one module per resource of the schema.\n\nGenerated from `{}` (sha256 `{}`).",
-        source.name, source.sha256
+        "The generated part of heroku-api: one module per resource of the schema.\n\nGenerated from the schema with sha256 `{}`.",
+        source.sha256
     ));
     let tokens = quote! {
         #schema_note

@@ -17,8 +17,8 @@ use heroku_schema::Api;
 /// Facts about the schema that go into file headers.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// File name of the schema, e.g. `platform-api-3-2026-02.json`.
-    pub name: String,
+    /// SHA-256 of the schema file. The file's name is left out on purpose:
+    /// the same schema gives the same bytes wherever it was read from.
     pub sha256: String,
 }
 

@@ -13,7 +13,6 @@ fn generate(fixture: &str) -> heroku_codegen::Output {
     let path = dir().join("fixtures").join(format!("{fixture}.json"));
     let loaded = heroku_schema::load(&path, &[]).expect("fixture loads");
     let source = heroku_codegen::Source {
-        name: format!("{fixture}.json"),
         sha256: loaded.sha256.clone(),
     };
     heroku_codegen::generate(&loaded.api, &source).expect("fixture generates")

@@ -7,31 +7,44 @@
 //! Required parameters go in the call, optional ones are chained setters, and
 //! a request is sent by awaiting it (or calling `send()`).
 //!
-//! ```no_run
-//! # async fn demo() -> heroku_api::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> heroku_api::Result<()> {
 //! use futures_util::TryStreamExt;
 //!
-//! let client = heroku_api::Client::new()?; // HEROKU_API_KEY, then ~/.netrc
+//! # let fake = heroku_fake::start().await.unwrap();
+//! // Against Heroku: `Client::new()?` reads HEROKU_API_KEY, then ~/.netrc.
+//! // Here, against the fake Heroku that ships with this crate's tests:
+//! let client = heroku_api::Client::builder()
+//!     .token(fake.token())
+//!     .base_url(fake.base_url())
+//!     .build()?;
+//!
 //! let app = client.app().create().name("my-app").region("eu").await?;
-//! client
-//!     .config_var()
-//!     .update(app.name.as_str(), [("GREETING".to_string(), Some("hello".to_string()))].into())
-//!     .await?;
+//! let vars = [("GREETING".to_string(), Some("hello".to_string()))].into();
+//! client.config_var().update(app.id.as_str(), vars).await?;
+//!
+//! // Lists follow `Next-Range` lazily, a page at a time.
 //! let mut apps = client.app().list().stream();
 //! while let Some(app) = apps.try_next().await? {
 //!     println!("{}", app.name);
 //! }
+//! assert_eq!(client.release().list("my-app").await?.len(), 2);
 //! # Ok(()) }
 //! ```
 //!
-//! The runtime under the endpoints:
+//! Under the endpoints, the runtime:
 //! - sends `Accept: application/vnd.heroku+json; version=3`, a bearer token
 //!   (never logged, never sent to another host), and a `Request-Id`;
 //! - follows `Next-Range` lazily for every list ([`Paginator`]);
-//! - paces requests as `RateLimit-Remaining` runs low, retries 429s for every
-//!   method and gateway errors only for idempotent ones ([`RetryPolicy`]);
+//! - paces requests as `RateLimit-Remaining` runs low ([`Throttle`]), retries
+//!   429s for every method and gateway errors only for idempotent ones
+//!   ([`RetryPolicy`]);
 //! - returns one [`Error`] type carrying Heroku's error id, message, URL,
 //!   request id and the raw body.
+//!
+//! [`workflows`] builds deploys, promotions, config sync, scaling and log
+//! tails on top. The operation table is [`operations::OPERATIONS`].
 
 #![warn(missing_docs)]
 #![allow(clippy::large_enum_variant)]
@@ -54,6 +67,11 @@ pub use runtime::client::{
 pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
 pub use runtime::retry::{RetryPolicy, Throttle};
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// Items the generated code uses; not part of the public API.
 #[doc(hidden)]

@@ -5,6 +5,7 @@
 //! [model::Api]. Every failure is a [`SchemaError`] that names the JSON
 //! pointer of the offending node; nothing here panics on schema content.
 
+pub mod diff;
 pub mod error;
 pub mod model;
 pub mod naming;

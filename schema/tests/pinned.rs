@@ -164,3 +164,55 @@ fn the_3sdk_schema_names_duplicate_titles_from_the_href() {
         assert!(ids.contains(&id.to_string()), "missing {id}");
     }
 }
+
+#[test]
+#[ignore = "needs ../shared/schema; run by .ci/run"]
+fn the_2022_to_2026_upgrade_is_classified() {
+    use heroku_schema::diff::{diff, ChangeKind};
+    let old = load("platform-api-3-2022-09.json");
+    let new = load("platform-api-3-2026-02.json");
+    let d = diff(&old.api, &new.api);
+    let added: Vec<&str> = d
+        .of_kind(ChangeKind::ResourceAdded)
+        .map(|c| c.resource.as_str())
+        .collect();
+    for r in [
+        "generation",
+        "oci-image",
+        "telemetry-drain",
+        "account-delinquency",
+        "team-delinquency",
+    ] {
+        assert!(added.contains(&r), "{r} not reported as added: {added:?}");
+    }
+    assert!(d.of_kind(ChangeKind::ResourceAdded).all(|c| !c.breaking));
+    // An added response field is not breaking (models are non_exhaustive).
+    let app_generation = d
+        .of_kind(ChangeKind::ResponseFieldAdded)
+        .find(|c| c.detail.contains("`App.generation` added"))
+        .expect("App.generation");
+    assert!(!app_generation.breaking);
+    // Changed links: new operations, and a removed resource is breaking.
+    let ops: Vec<&str> = d
+        .of_kind(ChangeKind::OperationAdded)
+        .map(|c| c.detail.as_str())
+        .collect();
+    assert!(ops.iter().any(|o| o.contains("`build.cancel`")), "{ops:?}");
+    assert!(d.of_kind(ChangeKind::ResourceRemoved).all(|c| c.breaking));
+    let md = d.markdown("upgrade");
+    assert!(
+        md.contains("### `telemetry-drain`") && md.contains("**breaking**"),
+        "{md}"
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/schema; run by .ci/run"]
+fn the_3sdk_variant_adds_18_resources() {
+    use heroku_schema::diff::{diff, ChangeKind};
+    let d = diff(
+        &load("platform-api-3-2026-02.json").api,
+        &load("platform-api-3.sdk-2026-05.json").api,
+    );
+    assert_eq!(d.of_kind(ChangeKind::ResourceAdded).count(), 18);
+}

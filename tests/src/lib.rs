@@ -21,6 +21,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 mod range;
 mod server;
 mod spec;
@@ -49,8 +51,11 @@ pub struct Config {
     pub token: String,
     /// Seeds ids and fault injection, so runs are reproducible.
     pub seed: u64,
+    /// The token bucket (capacity, start, refill).
     pub rate_limit: RateLimit,
+    /// Faults to inject.
     pub faults: Faults,
+    /// How long builds, releases and promotions stay pending.
     pub timings: Timings,
     /// Answer every operation with a body synthesised from the schema,
     /// keeping no state (for checking that every operation decodes).
@@ -109,7 +114,9 @@ pub struct Faults {
     pub rate_limit: f64,
     /// Wait `slow_for` before answering.
     pub slow: f64,
+    /// How long a slow answer waits.
     pub slow_for: Duration,
+    /// Targeted faults, checked before the probabilities.
     pub rules: Vec<FaultRule>,
 }
 
@@ -117,34 +124,49 @@ pub struct Faults {
 /// prefix.
 #[derive(Debug, Clone)]
 pub struct FaultRule {
+    /// Only this method (any when `None`).
     pub method: Option<String>,
+    /// Only paths starting with this.
     pub path_prefix: String,
+    /// The fault.
     pub fault: Fault,
+    /// How many more requests it applies to.
     pub remaining: u32,
 }
 
 /// One injected fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// Drop the connection without an answer.
     Reset,
+    /// Answer with this status and an HTML page.
     Status(u16),
+    /// Send half the body, then fail.
     Truncate,
+    /// Answer 429 `rate_limit`.
     RateLimited,
+    /// Wait this long, then answer normally.
     Slow(Duration),
 }
 
 /// One request the fake received.
 #[derive(Debug, Clone)]
 pub struct LoggedRequest {
+    /// HTTP method.
     pub method: String,
+    /// Path, percent-encoded as received.
     pub path: String,
+    /// Query string.
     pub query: String,
     /// The schema operation it matched (`app.create`), if any.
     pub operation: Option<String>,
+    /// The status answered (0 for a dropped connection).
     pub status: u16,
     /// Whether it carried an `Authorization` header.
     pub authorized: bool,
+    /// The request's `Request-Id` (the client's, else the fake's).
     pub request_id: String,
+    /// The fault injected, if any.
     pub fault: Option<Fault>,
 }
 
@@ -208,6 +230,7 @@ impl FakeHeroku {
         &self.shared.base_url
     }
 
+    /// The socket address the fake listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

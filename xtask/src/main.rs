@@ -1,6 +1,7 @@
 //! `cargo xtask`: generation, the drift check, coverage, and schema upkeep.
 
 mod lock;
+mod schema_cmd;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,12 @@ commands:
       that crate's generated files instead).
   coverage [--schema PATH]
       Map every link of the schema to exactly one generated operation.
+  schema fetch [--variant 3|3.sdk] [--from FILE] [--to PATH]
+      Download (or copy) Heroku's schema, check that it parses, write it
+      (default schema/downloaded/), and show the old and new SHA-256.
+  schema diff OLD NEW [--json] [--title TEXT]
+      What changed for SDK users, each change marked breaking or not;
+      Markdown for the CHANGELOG, or JSON.
 
 The schema is --schema PATH, else $HEROKU_SCHEMA, else the lock's path.
 ";
@@ -33,6 +40,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("coverage") => coverage(&args[1..]),
+        Some("schema") => schema_cmd::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -49,7 +57,7 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the parent of this crate's directory).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -89,7 +97,7 @@ fn schema_path(flag: Option<PathBuf>, lock: &Lock) -> PathBuf {
         .unwrap_or_else(|| root().join(&lock.path))
 }
 
-fn load(path: &Path) -> Result<Loaded, String> {
+pub(crate) fn load(path: &Path) -> Result<Loaded, String> {
     let overlays = heroku_schema::overlay::load_dir(&root().join("schema/overlays"))
         .map_err(|e| e.to_string())?;
     heroku_schema::load(path, &overlays).map_err(|e| format!("{}: {e}", path.display()))
@@ -109,12 +117,8 @@ fn report_overlays(loaded: &Loaded, strict: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn generate(loaded: &Loaded, path: &Path) -> Result<Output, String> {
+fn generate(loaded: &Loaded) -> Result<Output, String> {
     let source = Source {
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
         sha256: loaded.sha256.clone(),
     };
     heroku_codegen::generate(&loaded.api, &source).map_err(|e| e.to_string())
@@ -129,7 +133,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
 
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;
-        let output = standalone_view(&generate(&loaded, &path)?);
+        let output = standalone_view(&generate(&loaded)?);
         if flags.check {
             return check(out, "", &output, &[STANDALONE_GENERATED]);
         }
@@ -156,7 +160,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
         ));
     }
     report_overlays(&loaded, true)?;
-    let output = generate(&loaded, &path)?;
+    let output = generate(&loaded)?;
     if flags.check {
         return check(&root(), "", &output, heroku_codegen::GENERATED_DIRS);
     }
@@ -388,7 +392,7 @@ fn coverage(args: &[String]) -> Result<(), String> {
     let missing: Vec<_> = links.difference(&mapped).cloned().collect();
 
     // What the generator produces must name every operation once.
-    let output = generate(&loaded, &path)?;
+    let output = generate(&loaded)?;
     let generated_ids = table_ids(
         output
             .files

@@ -3,7 +3,7 @@
 
 //! The generated part of heroku-api: one module per resource of the schema.
 //!
-//! Generated from `platform-api-3-2026-02.json` (sha256 `f8954a58ad229bf95dcdbb62df1ff5a1414e6a04bdf81422e33e43faca802202`).
+//! Generated from the schema with sha256 `f8954a58ad229bf95dcdbb62df1ff5a1414e6a04bdf81422e33e43faca802202`.
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 /// The table of every generated operation.
 pub mod operations;
