@@ -65,8 +65,10 @@ pub use runtime::client::{
     Stability, DEFAULT_BASE_URL, DEFAULT_VARIANT,
 };
 pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
+pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
 pub use runtime::retry::{RetryPolicy, Throttle};
+pub use runtime::transport::{SendFuture, Transport};
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

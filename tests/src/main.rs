@@ -10,7 +10,8 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: heroku-fake [--port N] [--token TOKEN] [--seed N]";
+const USAGE: &str =
+    "usage: heroku-fake [--port N] [--token TOKEN] [--seed N] [--rate-limit TOKENS]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,6 +29,13 @@ async fn main() -> ExitCode {
                 true
             }
             ("--seed", Some(v)) => v.parse().map(|s| config.seed = s).is_ok(),
+            ("--rate-limit", Some(v)) => v
+                .parse()
+                .map(|n: f64| {
+                    config.rate_limit.capacity = n;
+                    config.rate_limit.initial = n;
+                })
+                .is_ok(),
             _ => false,
         };
         if !parsed {

@@ -11,8 +11,10 @@ use tracing::Instrument;
 
 use crate::runtime::auth::{resolve_token, Token, TokenSource};
 use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
+use crate::runtime::metrics::{Failure, Metrics, MetricsSnapshot, Wait};
 use crate::runtime::pagination::Cursor;
 use crate::runtime::retry::{parse_retry_after, RateState, RetryPolicy, Throttle};
+use crate::runtime::transport::Transport;
 
 /// Heroku's production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.heroku.com";
@@ -31,6 +33,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    transport: Arc<dyn Transport>,
+    metrics: Metrics,
     base_url: reqwest::Url,
     token: Token,
     token_source: TokenSource,
@@ -97,7 +101,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Response<T>> {
         let (meta, body) = self.execute(op, &path, &payload, options, None).await?;
-        let body = decode(&meta, body)?;
+        let body = self.decode(&meta, body)?;
         Ok(Response { body, meta })
     }
 
@@ -111,7 +115,27 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Response<()>> {
         let (meta, _) = self.execute(op, &path, &payload, options, None).await?;
+        self.inner.metrics.call_succeeded();
         Ok(Response { body: (), meta })
+    }
+
+    /// Decodes a successful answer, counting the call's outcome.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        meta: &ResponseMeta,
+        body: Bytes,
+    ) -> Result<T> {
+        let decoded = decode(meta, body);
+        match &decoded {
+            Ok(_) => self.inner.metrics.call_succeeded(),
+            Err(_) => self.inner.metrics.call_failed(Failure::Decode),
+        }
+        decoded
+    }
+
+    /// A snapshot of this client's counters (shared by its clones).
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.metrics.snapshot(self.inner.rate.remaining())
     }
 
     /// The request path: throttle, send, observe rate limits, retry within
@@ -170,17 +194,18 @@ impl Client {
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
         let headers = self.headers(options, range, request_id, payload.body.is_some())?;
         let idempotent = op.method.is_idempotent();
+        let metrics = &self.inner.metrics;
         let mut attempts = 0u32;
         let mut fault_retries = 0u32;
         let mut rate_retries = 0u32;
         let mut waited = Duration::ZERO;
+        // Waits `delay` if the budget allows, counting it as a retry.
+        let budget_allows =
+            |waited: Duration, delay: Duration| waited + delay <= policy.max_retry_time;
         loop {
             let pace = self.inner.throttle.delay(&self.inner.rate);
             if !pace.is_zero() {
-                tracing::debug!(
-                    delay_ms = pace.as_millis() as u64,
-                    "throttling: token pool is low"
-                );
+                metrics.wait(Wait::Throttle, pace);
                 tokio::time::sleep(pace).await;
             }
             attempts += 1;
@@ -193,27 +218,34 @@ impl Client {
             if let Some(body) = &payload.body {
                 request = request.body(body.clone());
             }
-            let outcome = match request.send().await {
+            let request = request
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the request: {e}")))?;
+            metrics.sent(payload.body.as_ref().map_or(0, Bytes::len));
+            let outcome = match self.inner.transport.send(request).await {
                 Ok(resp) => read(resp, request_id).await,
                 Err(e) => Err(e),
             };
             let (mut meta, body) = match outcome {
                 Ok(ok) => ok,
                 Err(e) => {
-                    let retry = idempotent && fault_retries < policy.max_retries;
-                    if retry {
+                    metrics.transport_failure();
+                    if idempotent && fault_retries < policy.max_retries {
                         let delay = policy.backoff(fault_retries);
-                        if waited + delay <= policy.max_retry_time {
+                        if budget_allows(waited, delay) {
                             fault_retries += 1;
                             waited += delay;
+                            metrics.wait(Wait::Retry, delay);
                             tracing::debug!(error = %e, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
                             tokio::time::sleep(delay).await;
                             continue;
                         }
                     }
+                    metrics.call_failed(Failure::Transport);
                     return Err(transport_error(e, request_id));
                 }
             };
+            metrics.received(meta.status, body.len());
             if let Some(n) = meta.rate_limit_remaining {
                 self.inner.rate.observe(n);
             }
@@ -221,14 +253,25 @@ impl Client {
             meta.waited = waited;
             let status = meta.status;
             if status == 429 {
+                self.inner.throttle.rate_limited(&self.inner.rate);
                 let last = api_error(status, meta.request_id.clone(), body);
                 if rate_retries < policy.max_rate_limit_retries {
-                    let delay = meta
-                        .retry_after
-                        .unwrap_or_else(|| policy.backoff(rate_retries));
-                    if waited + delay <= policy.max_retry_time {
+                    // Retry-After wins. Otherwise the throttle's pause (which a
+                    // 429 has just doubled) plus a full-jitter share of the base
+                    // delay; with the throttle off, exponential backoff with
+                    // full jitter.
+                    let delay = meta.retry_after.unwrap_or_else(|| {
+                        let pace = self.inner.throttle.delay(&self.inner.rate);
+                        if pace.is_zero() {
+                            policy.backoff(rate_retries)
+                        } else {
+                            pace + policy.backoff(0)
+                        }
+                    });
+                    if budget_allows(waited, delay) {
                         rate_retries += 1;
                         waited += delay;
+                        metrics.wait(Wait::Retry, delay);
                         tracing::debug!(
                             delay_ms = delay.as_millis() as u64,
                             "rate limited (429); waiting"
@@ -237,19 +280,22 @@ impl Client {
                         continue;
                     }
                 }
+                metrics.call_failed(Failure::RateLimited);
                 return Err(Error::RateLimited(Box::new(RateLimitedError {
                     attempts,
                     waited,
                     last,
                 })));
             }
+            self.inner.throttle.succeeded(&self.inner.rate);
             if matches!(status, 502..=504) && idempotent && fault_retries < policy.max_retries {
                 let delay = meta
                     .retry_after
                     .unwrap_or_else(|| policy.backoff(fault_retries));
-                if waited + delay <= policy.max_retry_time {
+                if budget_allows(waited, delay) {
                     fault_retries += 1;
                     waited += delay;
+                    metrics.wait(Wait::Retry, delay);
                     tracing::debug!(
                         status,
                         delay_ms = delay.as_millis() as u64,
@@ -260,6 +306,7 @@ impl Client {
                 }
             }
             if status >= 400 {
+                metrics.call_failed(Failure::Api);
                 return Err(Error::Api(Box::new(api_error(
                     status,
                     meta.request_id.clone(),
@@ -392,10 +439,6 @@ fn decode<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<T> {
             body: body.clone(),
         }))
     })
-}
-
-pub(crate) fn decode_page<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<Vec<T>> {
-    decode(meta, body)
 }
 
 /// A successful answer: the typed body and the headers worth keeping.
@@ -597,6 +640,7 @@ pub struct ClientBuilder {
     variant: Option<String>,
     retry: Option<RetryPolicy>,
     throttle: Option<Throttle>,
+    transport: Option<Arc<dyn Transport>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -664,6 +708,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends requests through `transport` instead of the HTTP client (to
+    /// record, replay or simulate traffic). Only API requests go through
+    /// it; upload and stream URLs use the HTTP client.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
     /// Builds the client, finding the token if none was given.
     pub fn build(self) -> Result<Client> {
         let base = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
@@ -684,9 +736,14 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let transport = self
+            .transport
+            .unwrap_or_else(|| Arc::new(http.clone()) as Arc<dyn Transport>);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                transport,
+                metrics: Metrics::default(),
                 base_url,
                 token,
                 token_source,

@@ -8,9 +8,7 @@ use std::marker::PhantomData;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use crate::runtime::client::{
-    decode_page, Client, OperationInfo, Payload, RequestOptions, ResponseMeta,
-};
+use crate::runtime::client::{Client, OperationInfo, Payload, RequestOptions, ResponseMeta};
 use crate::runtime::error::{Error, Result};
 
 /// The most items Heroku returns in one page.
@@ -176,7 +174,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 Some(&range),
             )
             .await?;
-        let items = decode_page(&meta, body)?;
+        let items: Vec<T> = self.client.decode(&meta, body)?;
         let next = if meta.status == 206 {
             meta.next_range.clone()
         } else {

@@ -9,8 +9,10 @@ use rand::Rng;
 ///
 /// - A `429` is always safe to retry (Heroku did not process the request), so
 ///   every method is retried, up to `max_rate_limit_retries` times, waiting
-///   `Retry-After` when the server sends it and exponential backoff with full
-///   jitter otherwise.
+///   `Retry-After` when the server sends it. Otherwise it waits the
+///   [`Throttle`]'s pause, which doubles with every 429, plus a full-jitter
+///   share of `base_delay`; with the throttle disabled, exponential backoff
+///   with full jitter.
 /// - Connection errors, timeouts and `502`/`503`/`504` are retried only for
 ///   idempotent methods (GET, HEAD, PUT, DELETE), up to `max_retries` times.
 ///   POST and PATCH are never retried on these, so they are never duplicated.
@@ -96,13 +98,15 @@ impl RetryPolicy {
     }
 }
 
-/// What the client knows about the account's token pool.
+/// What the client knows about the account's token pool, and its pacing.
 #[derive(Debug)]
 pub(crate) struct RateState {
     /// Last `RateLimit-Remaining`, or `u64::MAX` before the first response.
     remaining: AtomicU64,
     /// The largest `RateLimit-Remaining` seen: the pool's size, learned.
     largest: AtomicU64,
+    /// The current pause between requests, in nanoseconds.
+    interval_ns: AtomicU64,
 }
 
 const UNKNOWN: u64 = u64::MAX;
@@ -114,6 +118,7 @@ impl RateState {
         RateState {
             remaining: AtomicU64::new(UNKNOWN),
             largest: AtomicU64::new(DEFAULT_POOL),
+            interval_ns: AtomicU64::new(0),
         }
     }
 
@@ -132,16 +137,34 @@ impl RateState {
     fn pool(&self) -> u64 {
         self.largest.load(Ordering::Relaxed)
     }
+
+    fn interval(&self) -> f64 {
+        self.interval_ns.load(Ordering::Relaxed) as f64 / 1e9
+    }
+
+    fn set_interval(&self, secs: f64) {
+        let ns = (secs.max(0.0) * 1e9).min(u64::MAX as f64) as u64;
+        self.interval_ns.store(ns, Ordering::Relaxed);
+    }
 }
 
-/// Paces requests as the token pool runs low, so that a busy client slows
-/// down smoothly instead of running into 429s.
+/// Paces requests as the account's token pool runs low, so that clients
+/// sharing one account slow down together instead of running into 429s.
 ///
-/// Above `threshold` (a fraction of the pool) nothing is delayed. Below it,
-/// each request waits in proportion to how far the pool has drained below
-/// the threshold, reaching `interval_at_empty` when it is empty. The default
-/// interval is Heroku's refill period (one token per 0.8 s), so one client
-/// alone on an empty pool sends no faster than the pool refills.
+/// Every client keeps a pause between requests, driven by the
+/// `RateLimit-Remaining` each answer reports (which all clients of the
+/// account see alike, so they converge on fair shares without talking to
+/// each other):
+/// - while the pool is above `threshold` (a fraction of its size), no pause;
+/// - below it, the pause shrinks in proportion while the pool is above
+///   `reserve` tokens, and grows by up to `growth` per answer as the pool
+///   falls below `reserve`, so the clients settle where the pool refills
+///   as fast as they spend it, keeping a few tokens in hand;
+/// - a 429 multiplies the pause by 1.5 (at least `base_interval`, Heroku's refill
+///   period of 0.8 s).
+///
+/// The pause never exceeds `max_interval`, and each one is jittered by
+/// ±10 % so clients do not move in lockstep.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Throttle {
@@ -149,8 +172,14 @@ pub struct Throttle {
     pub enabled: bool,
     /// Fraction of the pool under which pacing starts (default 0.2).
     pub threshold: f64,
-    /// Wait per request when the pool is empty (default 0.8 s, the refill period).
-    pub interval_at_empty: Duration,
+    /// Tokens to keep in hand (default 20).
+    pub reserve: u64,
+    /// Largest relative growth of the pause per answer (default 0.25).
+    pub growth: f64,
+    /// The pause a 429 at least sets (default 0.8 s).
+    pub base_interval: Duration,
+    /// The longest pause (default 30 s).
+    pub max_interval: Duration,
 }
 
 impl Default for Throttle {
@@ -158,7 +187,10 @@ impl Default for Throttle {
         Throttle {
             enabled: true,
             threshold: 0.2,
-            interval_at_empty: Duration::from_millis(800),
+            reserve: 20,
+            growth: 0.25,
+            base_interval: Duration::from_millis(800),
+            max_interval: Duration::from_secs(30),
         }
     }
 }
@@ -172,20 +204,53 @@ impl Throttle {
         }
     }
 
+    /// The pause before the next request.
     pub(crate) fn delay(&self, state: &RateState) -> Duration {
         if !self.enabled {
             return Duration::ZERO;
         }
-        let Some(remaining) = state.remaining() else {
-            return Duration::ZERO;
-        };
-        let threshold = (state.pool() as f64 * self.threshold).max(1.0);
-        let remaining = remaining as f64;
-        if remaining >= threshold {
+        let interval = state.interval();
+        if interval <= 0.0 {
             return Duration::ZERO;
         }
-        let drained = (threshold - remaining) / threshold;
-        self.interval_at_empty.mul_f64(drained.clamp(0.0, 1.0))
+        let jitter = rand::rng().random_range(0.9..1.1);
+        Duration::from_secs_f64((interval * jitter).min(self.max_interval.as_secs_f64()))
+    }
+
+    /// Adjusts the pause after an answer that was not a 429.
+    pub(crate) fn succeeded(&self, state: &RateState) {
+        if !self.enabled {
+            return;
+        }
+        let Some(remaining) = state.remaining() else {
+            return;
+        };
+        let remaining = remaining as f64;
+        let threshold = (state.pool() as f64 * self.threshold).max(self.reserve as f64 + 1.0);
+        let reserve = self.reserve as f64;
+        let current = state.interval();
+        let next = if remaining >= threshold {
+            0.0
+        } else if remaining < reserve {
+            let start = if current > 0.0 {
+                current
+            } else {
+                self.base_interval.as_secs_f64() * 0.05
+            };
+            start * (1.0 + self.growth * (reserve - remaining) / reserve.max(1.0))
+        } else {
+            current * (1.0 - (remaining - reserve) / (threshold - reserve))
+        };
+        state.set_interval(next.min(self.max_interval.as_secs_f64()));
+    }
+
+    /// Adjusts the pause after a 429.
+    pub(crate) fn rate_limited(&self, state: &RateState) {
+        if !self.enabled {
+            return;
+        }
+        let next = (state.interval() * 1.5).max(self.base_interval.as_secs_f64());
+        state.set_interval(next.min(self.max_interval.as_secs_f64()));
     }
 }
 
@@ -211,18 +276,34 @@ mod tests {
     }
 
     #[test]
-    fn throttle_waits_only_when_low() {
+    fn the_throttle_paces_only_when_the_pool_runs_low() {
         let t = Throttle::default();
         let s = RateState::new();
-        assert_eq!(t.delay(&s), Duration::ZERO);
+        assert_eq!(t.delay(&s), Duration::ZERO, "nothing known yet");
         s.observe(4_500);
+        t.succeeded(&s);
+        assert_eq!(t.delay(&s), Duration::ZERO, "a full pool");
+        // Below the reserve the pause grows with every answer.
+        s.observe(5);
+        t.succeeded(&s);
+        let first = t.delay(&s);
+        assert!(first > Duration::ZERO);
+        t.succeeded(&s);
+        t.succeeded(&s);
+        assert!(t.delay(&s) > first);
+        // A 429 sets at least the refill period.
+        t.rate_limited(&s);
+        assert!(t.delay(&s) >= Duration::from_millis(720));
+        // Back above the threshold: no pause.
+        s.observe(2_000);
+        t.succeeded(&s);
         assert_eq!(t.delay(&s), Duration::ZERO);
-        s.observe(900);
-        assert_eq!(t.delay(&s), Duration::ZERO);
-        s.observe(450);
-        assert_eq!(t.delay(&s), Duration::from_millis(400));
-        s.observe(0);
-        assert_eq!(t.delay(&s), Duration::from_millis(800));
+        // Never beyond the cap.
+        for _ in 0..100 {
+            t.rate_limited(&s);
+        }
+        assert!(t.delay(&s) <= Duration::from_secs(30));
+        assert_eq!(Throttle::disabled().delay(&s), Duration::ZERO);
     }
 
     #[test]
