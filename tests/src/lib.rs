@@ -102,7 +102,7 @@ impl Default for RateLimit {
 
 /// Faults injected at random, by probability (0.0–1.0 each), drawn from
 /// the seeded generator, plus targeted rules that fire first.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Faults {
     /// Drop the connection without an answer.
     pub reset: f64,
@@ -114,10 +114,37 @@ pub struct Faults {
     pub rate_limit: f64,
     /// Wait `slow_for` before answering.
     pub slow: f64,
+    /// The `Retry-After` (seconds) an injected 429 carries.
+    pub retry_after: u64,
     /// How long a slow answer waits.
     pub slow_for: Duration,
     /// Targeted faults, checked before the probabilities.
     pub rules: Vec<FaultRule>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            reset: 0.0,
+            status_503: 0.0,
+            truncate: 0.0,
+            rate_limit: 0.0,
+            slow: 0.0,
+            retry_after: 1,
+            slow_for: Duration::ZERO,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// A body for a type of the schema, built as the fake builds its answers
+/// (from the schema's examples, coerced to their types), or `None` for an
+/// unknown type. Types are named `module::Type`, e.g. `app::App`.
+pub fn sample(type_name: &str) -> Option<serde_json::Value> {
+    spec::spec()
+        .types
+        .contains_key(type_name)
+        .then(|| synth::of_type(spec::spec(), type_name))
 }
 
 /// A fault for the next `remaining` requests matching a method and a path

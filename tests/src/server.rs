@@ -161,8 +161,16 @@ pub async fn handle(
             let mut r = error_response(429, "rate_limit", "Your account reached the API rate limit. Please wait a few minutes before making new requests");
             r.headers_mut()
                 .insert("ratelimit-remaining", "0".parse().expect("static header"));
-            r.headers_mut()
-                .insert("retry-after", "1".parse().expect("static header"));
+            r.headers_mut().insert(
+                "retry-after",
+                shared
+                    .config
+                    .faults
+                    .retry_after
+                    .to_string()
+                    .parse()
+                    .expect("number"),
+            );
             return Ok(r);
         }
         Some(Fault::Slow(d)) => tokio::time::sleep(*d).await,

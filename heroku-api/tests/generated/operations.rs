@@ -1776,3 +1776,2215 @@ async fn every_operation_decodes_the_fakes_answer() {
     assert_eq!(log.len(), 305usize, "one request per operation");
     assert!(log.iter().all(| r | r.operation.is_some() && r.status < 400));
 }
+/// `true` when `value` carries everything in `sample`: `null` and
+/// absent count as the same (optional fields are skipped when `None`).
+fn carries(sample: &serde_json::Value, value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (sample, value) {
+        (Value::Object(s), Value::Object(v)) => {
+            s.iter()
+                .all(|(k, sv)| match v.get(k) {
+                    Some(vv) => carries(sv, vv),
+                    None => sv.is_null(),
+                })
+        }
+        (Value::Array(s), Value::Array(v)) => {
+            s.len() == v.len() && s.iter().zip(v).all(|(a, b)| carries(a, b))
+        }
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    name: &str,
+    failures: &mut Vec<String>,
+) {
+    let sample = heroku_fake::sample(name).expect("a sample body");
+    match serde_json::from_value::<T>(sample.clone()) {
+        Ok(decoded) => {
+            let back = serde_json::to_value(&decoded).expect("serialises");
+            if !carries(&sample, &back) {
+                failures
+                    .push(format!("{name}: lost data\n  in:  {sample}\n  out: {back}"));
+            }
+        }
+        Err(e) => failures.push(format!("{name}: does not decode: {e}")),
+    }
+}
+/// Every generated model decodes a body built from the schema and
+/// serialises back without losing a known field.
+#[test]
+fn every_model_round_trips() {
+    let mut failures = Vec::new();
+    round_trip::<heroku_api::account::Account>("account::Account", &mut failures);
+    round_trip::<
+        heroku_api::account::AccountDefaultOrganization,
+    >("account::AccountDefaultOrganization", &mut failures);
+    round_trip::<
+        heroku_api::account::AccountDefaultTeam,
+    >("account::AccountDefaultTeam", &mut failures);
+    round_trip::<
+        heroku_api::account::AccountIdentityProvider,
+    >("account::AccountIdentityProvider", &mut failures);
+    round_trip::<
+        heroku_api::account::AccountIdentityProviderOrganization,
+    >("account::AccountIdentityProviderOrganization", &mut failures);
+    round_trip::<
+        heroku_api::account::AccountIdentityProviderTeam,
+    >("account::AccountIdentityProviderTeam", &mut failures);
+    round_trip::<
+        heroku_api::account_delinquency::AccountDelinquency,
+    >("account_delinquency::AccountDelinquency", &mut failures);
+    round_trip::<
+        heroku_api::account_feature::AccountFeature,
+    >("account_feature::AccountFeature", &mut failures);
+    round_trip::<heroku_api::add_on::AddOn>("add_on::AddOn", &mut failures);
+    round_trip::<
+        heroku_api::add_on::AddOnAddonService,
+    >("add_on::AddOnAddonService", &mut failures);
+    round_trip::<heroku_api::add_on::AddOnApp>("add_on::AddOnApp", &mut failures);
+    round_trip::<
+        heroku_api::add_on::AddOnBilledPrice,
+    >("add_on::AddOnBilledPrice", &mut failures);
+    round_trip::<
+        heroku_api::add_on::AddOnBillingEntity,
+    >("add_on::AddOnBillingEntity", &mut failures);
+    round_trip::<
+        heroku_api::add_on::AddOnCreateAttachment,
+    >("add_on::AddOnCreateAttachment", &mut failures);
+    round_trip::<heroku_api::add_on::AddOnPlan>("add_on::AddOnPlan", &mut failures);
+    round_trip::<
+        heroku_api::add_on_attachment::AddOnAttachment,
+    >("add_on_attachment::AddOnAttachment", &mut failures);
+    round_trip::<
+        heroku_api::add_on_attachment::AddOnAttachmentAddon,
+    >("add_on_attachment::AddOnAttachmentAddon", &mut failures);
+    round_trip::<
+        heroku_api::add_on_attachment::AddOnAttachmentAddonApp,
+    >("add_on_attachment::AddOnAttachmentAddonApp", &mut failures);
+    round_trip::<
+        heroku_api::add_on_attachment::AddOnAttachmentApp,
+    >("add_on_attachment::AddOnAttachmentApp", &mut failures);
+    round_trip::<
+        heroku_api::add_on_config::AddOnConfig,
+    >("add_on_config::AddOnConfig", &mut failures);
+    round_trip::<
+        heroku_api::add_on_plan_action::AddOnPlanAction,
+    >("add_on_plan_action::AddOnPlanAction", &mut failures);
+    round_trip::<
+        heroku_api::add_on_region_capability::AddOnRegionCapability,
+    >("add_on_region_capability::AddOnRegionCapability", &mut failures);
+    round_trip::<
+        heroku_api::add_on_service::AddOnService,
+    >("add_on_service::AddOnService", &mut failures);
+    round_trip::<
+        heroku_api::add_on_service::AddOnServiceSupportedGeneration,
+    >("add_on_service::AddOnServiceSupportedGeneration", &mut failures);
+    round_trip::<
+        heroku_api::add_on_webhook::AddOnWebhook,
+    >("add_on_webhook::AddOnWebhook", &mut failures);
+    round_trip::<
+        heroku_api::add_on_webhook::AddOnWebhookAddonWebhook,
+    >("add_on_webhook::AddOnWebhookAddonWebhook", &mut failures);
+    round_trip::<
+        heroku_api::add_on_webhook::AddOnWebhookAddonWebhookAddon,
+    >("add_on_webhook::AddOnWebhookAddonWebhookAddon", &mut failures);
+    round_trip::<
+        heroku_api::allowed_add_on_service::AllowedAddOnService,
+    >("allowed_add_on_service::AllowedAddOnService", &mut failures);
+    round_trip::<
+        heroku_api::allowed_add_on_service::AllowedAddOnServiceAddedBy,
+    >("allowed_add_on_service::AllowedAddOnServiceAddedBy", &mut failures);
+    round_trip::<
+        heroku_api::allowed_add_on_service::AllowedAddOnServiceAddonService,
+    >("allowed_add_on_service::AllowedAddOnServiceAddonService", &mut failures);
+    round_trip::<heroku_api::app::App>("app::App", &mut failures);
+    round_trip::<heroku_api::app::AppBuildStack>("app::AppBuildStack", &mut failures);
+    round_trip::<heroku_api::app::AppGeneration>("app::AppGeneration", &mut failures);
+    round_trip::<
+        heroku_api::app::AppOrganization,
+    >("app::AppOrganization", &mut failures);
+    round_trip::<heroku_api::app::AppOwner>("app::AppOwner", &mut failures);
+    round_trip::<heroku_api::app::AppRegion>("app::AppRegion", &mut failures);
+    round_trip::<heroku_api::app::AppSpace>("app::AppSpace", &mut failures);
+    round_trip::<heroku_api::app::AppStack>("app::AppStack", &mut failures);
+    round_trip::<heroku_api::app::AppTeam>("app::AppTeam", &mut failures);
+    round_trip::<
+        heroku_api::app_feature::AppFeature,
+    >("app_feature::AppFeature", &mut failures);
+    round_trip::<heroku_api::app_setup::AppSetup>("app_setup::AppSetup", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupApp,
+    >("app_setup::AppSetupApp", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupBuild,
+    >("app_setup::AppSetupBuild", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupBuildpackOverride,
+    >("app_setup::AppSetupBuildpackOverride", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupCreateApp,
+    >("app_setup::AppSetupCreateApp", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupCreateSourceBlob,
+    >("app_setup::AppSetupCreateSourceBlob", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupOverrides,
+    >("app_setup::AppSetupOverrides", &mut failures);
+    round_trip::<
+        heroku_api::app_setup::AppSetupPostdeploy,
+    >("app_setup::AppSetupPostdeploy", &mut failures);
+    round_trip::<
+        heroku_api::app_transfer::AppTransfer,
+    >("app_transfer::AppTransfer", &mut failures);
+    round_trip::<
+        heroku_api::app_transfer::AppTransferApp,
+    >("app_transfer::AppTransferApp", &mut failures);
+    round_trip::<
+        heroku_api::app_transfer::AppTransferOwner,
+    >("app_transfer::AppTransferOwner", &mut failures);
+    round_trip::<
+        heroku_api::app_transfer::AppTransferRecipient,
+    >("app_transfer::AppTransferRecipient", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook::AppWebhook,
+    >("app_webhook::AppWebhook", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook::AppWebhookApp,
+    >("app_webhook::AppWebhookApp", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_delivery::AppWebhookDelivery,
+    >("app_webhook_delivery::AppWebhookDelivery", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryEvent,
+    >("app_webhook_delivery::AppWebhookDeliveryEvent", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryLastAttempt,
+    >("app_webhook_delivery::AppWebhookDeliveryLastAttempt", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryWebhook,
+    >("app_webhook_delivery::AppWebhookDeliveryWebhook", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_event::AppWebhookEvent,
+    >("app_webhook_event::AppWebhookEvent", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_event::AppWebhookEventActor,
+    >("app_webhook_event::AppWebhookEventActor", &mut failures);
+    round_trip::<
+        heroku_api::app_webhook_event::AppWebhookEventPayload,
+    >("app_webhook_event::AppWebhookEventPayload", &mut failures);
+    round_trip::<heroku_api::archive::Archive>("archive::Archive", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEvent,
+    >("audit_trail_event::AuditTrailEvent", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventActor,
+    >("audit_trail_event::AuditTrailEventActor", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventApp,
+    >("audit_trail_event::AuditTrailEventApp", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventEnterpriseAccount,
+    >("audit_trail_event::AuditTrailEventEnterpriseAccount", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventOwner,
+    >("audit_trail_event::AuditTrailEventOwner", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventRequest,
+    >("audit_trail_event::AuditTrailEventRequest", &mut failures);
+    round_trip::<
+        heroku_api::audit_trail_event::AuditTrailEventTeam,
+    >("audit_trail_event::AuditTrailEventTeam", &mut failures);
+    round_trip::<heroku_api::build::Build>("build::Build", &mut failures);
+    round_trip::<heroku_api::build::BuildApp>("build::BuildApp", &mut failures);
+    round_trip::<heroku_api::build::BuildRelease>("build::BuildRelease", &mut failures);
+    round_trip::<heroku_api::build::BuildSlug>("build::BuildSlug", &mut failures);
+    round_trip::<
+        heroku_api::build::BuildSourceBlob,
+    >("build::BuildSourceBlob", &mut failures);
+    round_trip::<heroku_api::build::BuildUser>("build::BuildUser", &mut failures);
+    round_trip::<heroku_api::build::Buildpack>("build::Buildpack", &mut failures);
+    round_trip::<
+        heroku_api::buildpack_installation::BuildpackInstallation,
+    >("buildpack_installation::BuildpackInstallation", &mut failures);
+    round_trip::<
+        heroku_api::buildpack_installation::BuildpackInstallationBuildpack,
+    >("buildpack_installation::BuildpackInstallationBuildpack", &mut failures);
+    round_trip::<
+        heroku_api::buildpack_installation::BuildpackInstallationUpdate,
+    >("buildpack_installation::BuildpackInstallationUpdate", &mut failures);
+    round_trip::<
+        heroku_api::collaborator::Collaborator,
+    >("collaborator::Collaborator", &mut failures);
+    round_trip::<
+        heroku_api::collaborator::CollaboratorApp,
+    >("collaborator::CollaboratorApp", &mut failures);
+    round_trip::<
+        heroku_api::collaborator::CollaboratorUser,
+    >("collaborator::CollaboratorUser", &mut failures);
+    round_trip::<heroku_api::credit::Credit>("credit::Credit", &mut failures);
+    round_trip::<heroku_api::domain::Domain>("domain::Domain", &mut failures);
+    round_trip::<heroku_api::domain::DomainApp>("domain::DomainApp", &mut failures);
+    round_trip::<
+        heroku_api::domain::DomainSniEndpointObject,
+    >("domain::DomainSniEndpointObject", &mut failures);
+    round_trip::<heroku_api::dyno::Dyno>("dyno::Dyno", &mut failures);
+    round_trip::<heroku_api::dyno::DynoApp>("dyno::DynoApp", &mut failures);
+    round_trip::<heroku_api::dyno::DynoRelease>("dyno::DynoRelease", &mut failures);
+    round_trip::<heroku_api::dyno_size::DynoSize>("dyno_size::DynoSize", &mut failures);
+    round_trip::<
+        heroku_api::dyno_size::DynoSizeGeneration,
+    >("dyno_size::DynoSizeGeneration", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account::EnterpriseAccount,
+    >("enterprise_account::EnterpriseAccount", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account::EnterpriseAccountIdentityProvider,
+    >("enterprise_account::EnterpriseAccountIdentityProvider", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_daily_usage::EnterpriseAccountDailyUsage,
+    >("enterprise_account_daily_usage::EnterpriseAccountDailyUsage", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_daily_usage::EnterpriseAccountDailyUsageTeam,
+    >("enterprise_account_daily_usage::EnterpriseAccountDailyUsageTeam", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMember,
+    >("enterprise_account_member::EnterpriseAccountMember", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberEnterpriseAccount,
+    >(
+        "enterprise_account_member::EnterpriseAccountMemberEnterpriseAccount",
+        &mut failures,
+    );
+    round_trip::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberExpandedPermission,
+    >(
+        "enterprise_account_member::EnterpriseAccountMemberExpandedPermission",
+        &mut failures,
+    );
+    round_trip::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberIdentityProvider,
+    >(
+        "enterprise_account_member::EnterpriseAccountMemberIdentityProvider",
+        &mut failures,
+    );
+    round_trip::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberUser,
+    >("enterprise_account_member::EnterpriseAccountMemberUser", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsage,
+    >("enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsage", &mut failures);
+    round_trip::<
+        heroku_api::enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsageTeam,
+    >(
+        "enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsageTeam",
+        &mut failures,
+    );
+    round_trip::<
+        heroku_api::filter_apps::FilterAppsIn,
+    >("filter_apps::FilterAppsIn", &mut failures);
+    round_trip::<
+        heroku_api::formation::Formation,
+    >("formation::Formation", &mut failures);
+    round_trip::<
+        heroku_api::formation::FormationApp,
+    >("formation::FormationApp", &mut failures);
+    round_trip::<
+        heroku_api::formation::FormationDynoSize,
+    >("formation::FormationDynoSize", &mut failures);
+    round_trip::<
+        heroku_api::formation::FormationDynoSizeObject,
+    >("formation::FormationDynoSizeObject", &mut failures);
+    round_trip::<
+        heroku_api::formation::FormationUpdate,
+    >("formation::FormationUpdate", &mut failures);
+    round_trip::<
+        heroku_api::generation::Generation,
+    >("generation::Generation", &mut failures);
+    round_trip::<
+        heroku_api::identity_provider::IdentityProvider,
+    >("identity_provider::IdentityProvider", &mut failures);
+    round_trip::<
+        heroku_api::identity_provider::IdentityProviderOrganization,
+    >("identity_provider::IdentityProviderOrganization", &mut failures);
+    round_trip::<
+        heroku_api::identity_provider::IdentityProviderOwner,
+    >("identity_provider::IdentityProviderOwner", &mut failures);
+    round_trip::<
+        heroku_api::inbound_ruleset::InboundRuleset,
+    >("inbound_ruleset::InboundRuleset", &mut failures);
+    round_trip::<
+        heroku_api::inbound_ruleset::InboundRulesetRule,
+    >("inbound_ruleset::InboundRulesetRule", &mut failures);
+    round_trip::<
+        heroku_api::inbound_ruleset::InboundRulesetSpace,
+    >("inbound_ruleset::InboundRulesetSpace", &mut failures);
+    round_trip::<heroku_api::invoice::Invoice>("invoice::Invoice", &mut failures);
+    round_trip::<
+        heroku_api::invoice_address::InvoiceAddress,
+    >("invoice_address::InvoiceAddress", &mut failures);
+    round_trip::<heroku_api::key::Key>("key::Key", &mut failures);
+    round_trip::<heroku_api::log_drain::LogDrain>("log_drain::LogDrain", &mut failures);
+    round_trip::<
+        heroku_api::log_drain::LogDrainAddon,
+    >("log_drain::LogDrainAddon", &mut failures);
+    round_trip::<
+        heroku_api::log_drain::LogDrainAddonApp,
+    >("log_drain::LogDrainAddonApp", &mut failures);
+    round_trip::<
+        heroku_api::log_drain::LogDrainApp,
+    >("log_drain::LogDrainApp", &mut failures);
+    round_trip::<
+        heroku_api::log_session::LogSession,
+    >("log_session::LogSession", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorization,
+    >("oauth_authorization::OauthAuthorization", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationAccessToken,
+    >("oauth_authorization::OauthAuthorizationAccessToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationClient,
+    >("oauth_authorization::OauthAuthorizationClient", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationGrant,
+    >("oauth_authorization::OauthAuthorizationGrant", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationRefreshToken,
+    >("oauth_authorization::OauthAuthorizationRefreshToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationSession,
+    >("oauth_authorization::OauthAuthorizationSession", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationUpdateClient,
+    >("oauth_authorization::OauthAuthorizationUpdateClient", &mut failures);
+    round_trip::<
+        heroku_api::oauth_authorization::OauthAuthorizationUser,
+    >("oauth_authorization::OauthAuthorizationUser", &mut failures);
+    round_trip::<
+        heroku_api::oauth_client::OauthClient,
+    >("oauth_client::OauthClient", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthToken,
+    >("oauth_token::OauthToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenAccessToken,
+    >("oauth_token::OauthTokenAccessToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenAuthorization,
+    >("oauth_token::OauthTokenAuthorization", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenClient,
+    >("oauth_token::OauthTokenClient", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenCreateClient,
+    >("oauth_token::OauthTokenCreateClient", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenCreateGrant,
+    >("oauth_token::OauthTokenCreateGrant", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenCreateRefreshToken,
+    >("oauth_token::OauthTokenCreateRefreshToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenGrant,
+    >("oauth_token::OauthTokenGrant", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenRefreshToken,
+    >("oauth_token::OauthTokenRefreshToken", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenSession,
+    >("oauth_token::OauthTokenSession", &mut failures);
+    round_trip::<
+        heroku_api::oauth_token::OauthTokenUser,
+    >("oauth_token::OauthTokenUser", &mut failures);
+    round_trip::<heroku_api::oci_image::OciImage>("oci_image::OciImage", &mut failures);
+    round_trip::<
+        heroku_api::oci_image::OciImageBuildpack,
+    >("oci_image::OciImageBuildpack", &mut failures);
+    round_trip::<
+        heroku_api::oci_image::OciImageProcessType,
+    >("oci_image::OciImageProcessType", &mut failures);
+    round_trip::<
+        heroku_api::oci_image::OciImageStack,
+    >("oci_image::OciImageStack", &mut failures);
+    round_trip::<
+        heroku_api::password_reset::PasswordReset,
+    >("password_reset::PasswordReset", &mut failures);
+    round_trip::<
+        heroku_api::password_reset::PasswordResetUser,
+    >("password_reset::PasswordResetUser", &mut failures);
+    round_trip::<heroku_api::peering::Peering>("peering::Peering", &mut failures);
+    round_trip::<
+        heroku_api::peering_info::PeeringInfo,
+    >("peering_info::PeeringInfo", &mut failures);
+    round_trip::<
+        heroku_api::permission_entity::PermissionEntity,
+    >("permission_entity::PermissionEntity", &mut failures);
+    round_trip::<
+        heroku_api::permission_entity::PermissionEntityUser,
+    >("permission_entity::PermissionEntityUser", &mut failures);
+    round_trip::<heroku_api::pipeline::Pipeline>("pipeline::Pipeline", &mut failures);
+    round_trip::<
+        heroku_api::pipeline::PipelineGeneration,
+    >("pipeline::PipelineGeneration", &mut failures);
+    round_trip::<
+        heroku_api::pipeline::PipelineOwner,
+    >("pipeline::PipelineOwner", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuild,
+    >("pipeline_build::PipelineBuild", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuildApp,
+    >("pipeline_build::PipelineBuildApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuildRelease,
+    >("pipeline_build::PipelineBuildRelease", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuildSlug,
+    >("pipeline_build::PipelineBuildSlug", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuildSourceBlob,
+    >("pipeline_build::PipelineBuildSourceBlob", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_build::PipelineBuildUser,
+    >("pipeline_build::PipelineBuildUser", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_coupling::PipelineCoupling,
+    >("pipeline_coupling::PipelineCoupling", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_coupling::PipelineCouplingApp,
+    >("pipeline_coupling::PipelineCouplingApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_coupling::PipelineCouplingPipeline,
+    >("pipeline_coupling::PipelineCouplingPipeline", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_deployment::PipelineDeployment,
+    >("pipeline_deployment::PipelineDeployment", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_deployment::PipelineDeploymentApp,
+    >("pipeline_deployment::PipelineDeploymentApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_deployment::PipelineDeploymentSlug,
+    >("pipeline_deployment::PipelineDeploymentSlug", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_deployment::PipelineDeploymentUser,
+    >("pipeline_deployment::PipelineDeploymentUser", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotion,
+    >("pipeline_promotion::PipelinePromotion", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreatePipeline,
+    >("pipeline_promotion::PipelinePromotionCreatePipeline", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSource,
+    >("pipeline_promotion::PipelinePromotionCreateSource", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSourceApp,
+    >("pipeline_promotion::PipelinePromotionCreateSourceApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSourceRelease,
+    >("pipeline_promotion::PipelinePromotionCreateSourceRelease", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateTarget,
+    >("pipeline_promotion::PipelinePromotionCreateTarget", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateTargetApp,
+    >("pipeline_promotion::PipelinePromotionCreateTargetApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionPipeline,
+    >("pipeline_promotion::PipelinePromotionPipeline", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionSource,
+    >("pipeline_promotion::PipelinePromotionSource", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionSourceApp,
+    >("pipeline_promotion::PipelinePromotionSourceApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion::PipelinePromotionSourceRelease,
+    >("pipeline_promotion::PipelinePromotionSourceRelease", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTarget,
+    >("pipeline_promotion_target::PipelinePromotionTarget", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetApp,
+    >("pipeline_promotion_target::PipelinePromotionTargetApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetPipelinePromotion,
+    >(
+        "pipeline_promotion_target::PipelinePromotionTargetPipelinePromotion",
+        &mut failures,
+    );
+    round_trip::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetRelease,
+    >("pipeline_promotion_target::PipelinePromotionTargetRelease", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_release::PipelineRelease,
+    >("pipeline_release::PipelineRelease", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_release::PipelineReleaseApp,
+    >("pipeline_release::PipelineReleaseApp", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_release::PipelineReleaseSlug,
+    >("pipeline_release::PipelineReleaseSlug", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_release::PipelineReleaseUser,
+    >("pipeline_release::PipelineReleaseUser", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_stack::PipelineStack,
+    >("pipeline_stack::PipelineStack", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_stack::PipelineStackStack,
+    >("pipeline_stack::PipelineStackStack", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_transfer::PipelineTransfer,
+    >("pipeline_transfer::PipelineTransfer", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_transfer::PipelineTransferCreateNewOwner,
+    >("pipeline_transfer::PipelineTransferCreateNewOwner", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_transfer::PipelineTransferCreatePipeline,
+    >("pipeline_transfer::PipelineTransferCreatePipeline", &mut failures);
+    round_trip::<
+        heroku_api::pipeline_transfer::PipelineTransferPipeline,
+    >("pipeline_transfer::PipelineTransferPipeline", &mut failures);
+    round_trip::<heroku_api::plan::Plan>("plan::Plan", &mut failures);
+    round_trip::<
+        heroku_api::plan::PlanAddonService,
+    >("plan::PlanAddonService", &mut failures);
+    round_trip::<heroku_api::plan::PlanPrice>("plan::PlanPrice", &mut failures);
+    round_trip::<
+        heroku_api::rate_limit::RateLimit,
+    >("rate_limit::RateLimit", &mut failures);
+    round_trip::<heroku_api::region::Region>("region::Region", &mut failures);
+    round_trip::<
+        heroku_api::region::RegionProvider,
+    >("region::RegionProvider", &mut failures);
+    round_trip::<heroku_api::release::Release>("release::Release", &mut failures);
+    round_trip::<heroku_api::release::ReleaseApp>("release::ReleaseApp", &mut failures);
+    round_trip::<
+        heroku_api::release::ReleaseArtifact,
+    >("release::ReleaseArtifact", &mut failures);
+    round_trip::<
+        heroku_api::release::ReleaseSlug,
+    >("release::ReleaseSlug", &mut failures);
+    round_trip::<
+        heroku_api::release::ReleaseUser,
+    >("release::ReleaseUser", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewApp,
+    >("review_app::ReviewApp", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewAppApp,
+    >("review_app::ReviewAppApp", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewAppAppSetupObject,
+    >("review_app::ReviewAppAppSetupObject", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewAppForkRepo,
+    >("review_app::ReviewAppForkRepo", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewAppPipeline,
+    >("review_app::ReviewAppPipeline", &mut failures);
+    round_trip::<
+        heroku_api::review_app::ReviewAppSourceBlob,
+    >("review_app::ReviewAppSourceBlob", &mut failures);
+    round_trip::<
+        heroku_api::review_app_config::ReviewAppConfig,
+    >("review_app_config::ReviewAppConfig", &mut failures);
+    round_trip::<
+        heroku_api::review_app_config::ReviewAppConfigDeployTarget,
+    >("review_app_config::ReviewAppConfigDeployTarget", &mut failures);
+    round_trip::<
+        heroku_api::review_app_config::ReviewAppConfigRepoObject,
+    >("review_app_config::ReviewAppConfigRepoObject", &mut failures);
+    round_trip::<heroku_api::slug::Slug>("slug::Slug", &mut failures);
+    round_trip::<heroku_api::slug::SlugBlob>("slug::SlugBlob", &mut failures);
+    round_trip::<heroku_api::slug::SlugStack>("slug::SlugStack", &mut failures);
+    round_trip::<
+        heroku_api::sms_number::SmsNumber,
+    >("sms_number::SmsNumber", &mut failures);
+    round_trip::<
+        heroku_api::sni_endpoint::SniEndpoint,
+    >("sni_endpoint::SniEndpoint", &mut failures);
+    round_trip::<
+        heroku_api::sni_endpoint::SniEndpointApp,
+    >("sni_endpoint::SniEndpointApp", &mut failures);
+    round_trip::<
+        heroku_api::sni_endpoint::SniEndpointSslCert,
+    >("sni_endpoint::SniEndpointSslCert", &mut failures);
+    round_trip::<heroku_api::source::Source>("source::Source", &mut failures);
+    round_trip::<
+        heroku_api::source::SourceSourceBlob,
+    >("source::SourceSourceBlob", &mut failures);
+    round_trip::<heroku_api::space::Space>("space::Space", &mut failures);
+    round_trip::<
+        heroku_api::space::SpaceGeneration,
+    >("space::SpaceGeneration", &mut failures);
+    round_trip::<
+        heroku_api::space::SpaceOrganization,
+    >("space::SpaceOrganization", &mut failures);
+    round_trip::<heroku_api::space::SpaceRegion>("space::SpaceRegion", &mut failures);
+    round_trip::<heroku_api::space::SpaceTeam>("space::SpaceTeam", &mut failures);
+    round_trip::<
+        heroku_api::space_app_access::SpaceAppAccess,
+    >("space_app_access::SpaceAppAccess", &mut failures);
+    round_trip::<
+        heroku_api::space_app_access::SpaceAppAccessPermission,
+    >("space_app_access::SpaceAppAccessPermission", &mut failures);
+    round_trip::<
+        heroku_api::space_app_access::SpaceAppAccessSpace,
+    >("space_app_access::SpaceAppAccessSpace", &mut failures);
+    round_trip::<
+        heroku_api::space_app_access::SpaceAppAccessUpdatePermission,
+    >("space_app_access::SpaceAppAccessUpdatePermission", &mut failures);
+    round_trip::<
+        heroku_api::space_app_access::SpaceAppAccessUser,
+    >("space_app_access::SpaceAppAccessUser", &mut failures);
+    round_trip::<heroku_api::space_nat::SpaceNat>("space_nat::SpaceNat", &mut failures);
+    round_trip::<
+        heroku_api::space_topology::SpaceTopology,
+    >("space_topology::SpaceTopology", &mut failures);
+    round_trip::<
+        heroku_api::space_topology::SpaceTopologyApp,
+    >("space_topology::SpaceTopologyApp", &mut failures);
+    round_trip::<
+        heroku_api::space_topology::SpaceTopologyDyno,
+    >("space_topology::SpaceTopologyDyno", &mut failures);
+    round_trip::<
+        heroku_api::space_topology::SpaceTopologyFormation,
+    >("space_topology::SpaceTopologyFormation", &mut failures);
+    round_trip::<heroku_api::stack::Stack>("stack::Stack", &mut failures);
+    round_trip::<heroku_api::team::Team>("team::Team", &mut failures);
+    round_trip::<
+        heroku_api::team::TeamEnterpriseAccount,
+    >("team::TeamEnterpriseAccount", &mut failures);
+    round_trip::<
+        heroku_api::team::TeamIdentityProvider,
+    >("team::TeamIdentityProvider", &mut failures);
+    round_trip::<heroku_api::team_app::TeamApp>("team_app::TeamApp", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppBuildStack,
+    >("team_app::TeamAppBuildStack", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppOwner,
+    >("team_app::TeamAppOwner", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppRegion,
+    >("team_app::TeamAppRegion", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppSpace,
+    >("team_app::TeamAppSpace", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppStack,
+    >("team_app::TeamAppStack", &mut failures);
+    round_trip::<
+        heroku_api::team_app::TeamAppTeam,
+    >("team_app::TeamAppTeam", &mut failures);
+    round_trip::<
+        heroku_api::team_app_collaborator::TeamAppCollaborator,
+    >("team_app_collaborator::TeamAppCollaborator", &mut failures);
+    round_trip::<
+        heroku_api::team_app_collaborator::TeamAppCollaboratorApp,
+    >("team_app_collaborator::TeamAppCollaboratorApp", &mut failures);
+    round_trip::<
+        heroku_api::team_app_collaborator::TeamAppCollaboratorUser,
+    >("team_app_collaborator::TeamAppCollaboratorUser", &mut failures);
+    round_trip::<
+        heroku_api::team_app_permission::TeamAppPermission,
+    >("team_app_permission::TeamAppPermission", &mut failures);
+    round_trip::<
+        heroku_api::team_daily_usage::TeamDailyUsage,
+    >("team_daily_usage::TeamDailyUsage", &mut failures);
+    round_trip::<
+        heroku_api::team_daily_usage::TeamDailyUsageAppUsageDaily,
+    >("team_daily_usage::TeamDailyUsageAppUsageDaily", &mut failures);
+    round_trip::<
+        heroku_api::team_delinquency::TeamDelinquency,
+    >("team_delinquency::TeamDelinquency", &mut failures);
+    round_trip::<
+        heroku_api::team_feature::TeamFeature,
+    >("team_feature::TeamFeature", &mut failures);
+    round_trip::<
+        heroku_api::team_invitation::TeamInvitation,
+    >("team_invitation::TeamInvitation", &mut failures);
+    round_trip::<
+        heroku_api::team_invitation::TeamInvitationInvitedBy,
+    >("team_invitation::TeamInvitationInvitedBy", &mut failures);
+    round_trip::<
+        heroku_api::team_invitation::TeamInvitationTeam,
+    >("team_invitation::TeamInvitationTeam", &mut failures);
+    round_trip::<
+        heroku_api::team_invitation::TeamInvitationUser,
+    >("team_invitation::TeamInvitationUser", &mut failures);
+    round_trip::<
+        heroku_api::team_invoice::TeamInvoice,
+    >("team_invoice::TeamInvoice", &mut failures);
+    round_trip::<
+        heroku_api::team_member::TeamMember,
+    >("team_member::TeamMember", &mut failures);
+    round_trip::<
+        heroku_api::team_member::TeamMemberIdentityProvider,
+    >("team_member::TeamMemberIdentityProvider", &mut failures);
+    round_trip::<
+        heroku_api::team_member::TeamMemberUser,
+    >("team_member::TeamMemberUser", &mut failures);
+    round_trip::<
+        heroku_api::team_monthly_usage::TeamMonthlyUsage,
+    >("team_monthly_usage::TeamMonthlyUsage", &mut failures);
+    round_trip::<
+        heroku_api::team_monthly_usage::TeamMonthlyUsageAppUsageMonthly,
+    >("team_monthly_usage::TeamMonthlyUsageAppUsageMonthly", &mut failures);
+    round_trip::<
+        heroku_api::team_preferences::TeamPreferences,
+    >("team_preferences::TeamPreferences", &mut failures);
+    round_trip::<
+        heroku_api::telemetry_drain::TelemetryDrain,
+    >("telemetry_drain::TelemetryDrain", &mut failures);
+    round_trip::<
+        heroku_api::telemetry_drain::TelemetryDrainExporter,
+    >("telemetry_drain::TelemetryDrainExporter", &mut failures);
+    round_trip::<
+        heroku_api::telemetry_drain::TelemetryDrainOwner,
+    >("telemetry_drain::TelemetryDrainOwner", &mut failures);
+    round_trip::<heroku_api::test_case::TestCase>("test_case::TestCase", &mut failures);
+    round_trip::<
+        heroku_api::test_case::TestCaseTestNode,
+    >("test_case::TestCaseTestNode", &mut failures);
+    round_trip::<
+        heroku_api::test_case::TestCaseTestRun,
+    >("test_case::TestCaseTestRun", &mut failures);
+    round_trip::<heroku_api::test_node::TestNode>("test_node::TestNode", &mut failures);
+    round_trip::<
+        heroku_api::test_node::TestNodeDyno,
+    >("test_node::TestNodeDyno", &mut failures);
+    round_trip::<
+        heroku_api::test_node::TestNodePipeline,
+    >("test_node::TestNodePipeline", &mut failures);
+    round_trip::<
+        heroku_api::test_node::TestNodeTestRun,
+    >("test_node::TestNodeTestRun", &mut failures);
+    round_trip::<heroku_api::test_run::TestRun>("test_run::TestRun", &mut failures);
+    round_trip::<
+        heroku_api::test_run::TestRunDyno,
+    >("test_run::TestRunDyno", &mut failures);
+    round_trip::<
+        heroku_api::test_run::TestRunOrganization,
+    >("test_run::TestRunOrganization", &mut failures);
+    round_trip::<
+        heroku_api::test_run::TestRunPipeline,
+    >("test_run::TestRunPipeline", &mut failures);
+    round_trip::<
+        heroku_api::user_preferences::UserPreferences,
+    >("user_preferences::UserPreferences", &mut failures);
+    round_trip::<
+        heroku_api::vpn_connection::VpnConnection,
+    >("vpn_connection::VpnConnection", &mut failures);
+    round_trip::<
+        heroku_api::vpn_connection::VpnConnectionTunnel,
+    >("vpn_connection::VpnConnectionTunnel", &mut failures);
+    assert!(
+        failures.is_empty(), "{} types failed:\n{}", failures.len(), failures.join("\n")
+    );
+}
+/// Tries `bytes` as every generated model; returns how many accepted it.
+fn decode_every_model(bytes: &[u8]) -> usize {
+    let mut accepted = 0;
+    if serde_json::from_slice::<heroku_api::account::Account>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::account::AccountDefaultOrganization>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::account::AccountDefaultTeam>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::account::AccountIdentityProvider>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::account::AccountIdentityProviderOrganization,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::account::AccountIdentityProviderTeam>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::account_delinquency::AccountDelinquency,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::account_feature::AccountFeature>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOn>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnAddonService>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnBilledPrice>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnBillingEntity>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnCreateAttachment>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on::AddOnPlan>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_attachment::AddOnAttachment>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_attachment::AddOnAttachmentAddon,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_attachment::AddOnAttachmentAddonApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_attachment::AddOnAttachmentApp>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_config::AddOnConfig>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_plan_action::AddOnPlanAction>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_region_capability::AddOnRegionCapability,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_service::AddOnService>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_service::AddOnServiceSupportedGeneration,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::add_on_webhook::AddOnWebhook>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_webhook::AddOnWebhookAddonWebhook,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::add_on_webhook::AddOnWebhookAddonWebhookAddon,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::allowed_add_on_service::AllowedAddOnService,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::allowed_add_on_service::AllowedAddOnServiceAddedBy,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::allowed_add_on_service::AllowedAddOnServiceAddonService,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::App>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppBuildStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppGeneration>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppOrganization>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppOwner>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppRegion>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppSpace>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app::AppTeam>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_feature::AppFeature>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetup>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupBuild>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupBuildpackOverride>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupCreateApp>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupCreateSourceBlob>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupOverrides>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_setup::AppSetupPostdeploy>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_transfer::AppTransfer>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_transfer::AppTransferApp>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_transfer::AppTransferOwner>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_transfer::AppTransferRecipient>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_webhook::AppWebhook>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_webhook::AppWebhookApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_delivery::AppWebhookDelivery,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryEvent,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryLastAttempt,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_delivery::AppWebhookDeliveryWebhook,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::app_webhook_event::AppWebhookEvent>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_event::AppWebhookEventActor,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::app_webhook_event::AppWebhookEventPayload,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::archive::Archive>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::audit_trail_event::AuditTrailEvent>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::audit_trail_event::AuditTrailEventActor,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::audit_trail_event::AuditTrailEventApp>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::audit_trail_event::AuditTrailEventEnterpriseAccount,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::audit_trail_event::AuditTrailEventOwner,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::audit_trail_event::AuditTrailEventRequest,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::audit_trail_event::AuditTrailEventTeam,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::Build>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::BuildApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::BuildRelease>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::BuildSlug>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::BuildSourceBlob>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::BuildUser>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::build::Buildpack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::buildpack_installation::BuildpackInstallation,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::buildpack_installation::BuildpackInstallationBuildpack,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::buildpack_installation::BuildpackInstallationUpdate,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::collaborator::Collaborator>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::collaborator::CollaboratorApp>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::collaborator::CollaboratorUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::credit::Credit>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::domain::Domain>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::domain::DomainApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::domain::DomainSniEndpointObject>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::dyno::Dyno>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::dyno::DynoApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::dyno::DynoRelease>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::dyno_size::DynoSize>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::dyno_size::DynoSizeGeneration>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::enterprise_account::EnterpriseAccount>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account::EnterpriseAccountIdentityProvider,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_daily_usage::EnterpriseAccountDailyUsage,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_daily_usage::EnterpriseAccountDailyUsageTeam,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMember,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberEnterpriseAccount,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberExpandedPermission,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberIdentityProvider,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_member::EnterpriseAccountMemberUser,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsage,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsageTeam,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::filter_apps::FilterAppsIn>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::formation::Formation>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::formation::FormationApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::formation::FormationDynoSize>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::formation::FormationDynoSizeObject>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::formation::FormationUpdate>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::generation::Generation>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::identity_provider::IdentityProvider>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::identity_provider::IdentityProviderOrganization,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::identity_provider::IdentityProviderOwner,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::inbound_ruleset::InboundRuleset>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::inbound_ruleset::InboundRulesetRule>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::inbound_ruleset::InboundRulesetSpace>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::invoice::Invoice>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::invoice_address::InvoiceAddress>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::key::Key>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::log_drain::LogDrain>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::log_drain::LogDrainAddon>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::log_drain::LogDrainAddonApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::log_drain::LogDrainApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::log_session::LogSession>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorization,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationAccessToken,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationClient,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationGrant,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationRefreshToken,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationSession,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationUpdateClient,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_authorization::OauthAuthorizationUser,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_client::OauthClient>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthToken>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenAccessToken>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenAuthorization>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenClient>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenCreateClient>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenCreateGrant>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::oauth_token::OauthTokenCreateRefreshToken,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenGrant>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenRefreshToken>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenSession>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oauth_token::OauthTokenUser>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oci_image::OciImage>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oci_image::OciImageBuildpack>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oci_image::OciImageProcessType>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::oci_image::OciImageStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::password_reset::PasswordReset>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::password_reset::PasswordResetUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::peering::Peering>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::peering_info::PeeringInfo>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::permission_entity::PermissionEntity>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::permission_entity::PermissionEntityUser,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline::Pipeline>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline::PipelineGeneration>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline::PipelineOwner>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_build::PipelineBuild>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_build::PipelineBuildApp>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_build::PipelineBuildRelease>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_build::PipelineBuildSlug>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_build::PipelineBuildSourceBlob,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_build::PipelineBuildUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_coupling::PipelineCoupling>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_coupling::PipelineCouplingApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_coupling::PipelineCouplingPipeline,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_deployment::PipelineDeployment,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_deployment::PipelineDeploymentApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_deployment::PipelineDeploymentSlug,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_deployment::PipelineDeploymentUser,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_promotion::PipelinePromotion>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreatePipeline,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSource,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSourceApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateSourceRelease,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateTarget,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionCreateTargetApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionPipeline,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionSource,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionSourceApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion::PipelinePromotionSourceRelease,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTarget,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetPipelinePromotion,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_promotion_target::PipelinePromotionTargetRelease,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_release::PipelineRelease>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_release::PipelineReleaseApp>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_release::PipelineReleaseSlug>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_release::PipelineReleaseUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_stack::PipelineStack>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_stack::PipelineStackStack>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::pipeline_transfer::PipelineTransfer>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_transfer::PipelineTransferCreateNewOwner,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_transfer::PipelineTransferCreatePipeline,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::pipeline_transfer::PipelineTransferPipeline,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::plan::Plan>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::plan::PlanAddonService>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::plan::PlanPrice>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::rate_limit::RateLimit>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::region::Region>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::region::RegionProvider>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::release::Release>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::release::ReleaseApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::release::ReleaseArtifact>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::release::ReleaseSlug>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::release::ReleaseUser>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewAppApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewAppAppSetupObject>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewAppForkRepo>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewAppPipeline>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app::ReviewAppSourceBlob>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::review_app_config::ReviewAppConfig>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::review_app_config::ReviewAppConfigDeployTarget,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::review_app_config::ReviewAppConfigRepoObject,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::slug::Slug>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::slug::SlugBlob>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::slug::SlugStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::sms_number::SmsNumber>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::sni_endpoint::SniEndpoint>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::sni_endpoint::SniEndpointApp>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::sni_endpoint::SniEndpointSslCert>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::source::Source>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::source::SourceSourceBlob>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space::Space>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space::SpaceGeneration>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space::SpaceOrganization>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space::SpaceRegion>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space::SpaceTeam>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_app_access::SpaceAppAccess>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::space_app_access::SpaceAppAccessPermission,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_app_access::SpaceAppAccessSpace>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::space_app_access::SpaceAppAccessUpdatePermission,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_app_access::SpaceAppAccessUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_nat::SpaceNat>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_topology::SpaceTopology>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_topology::SpaceTopologyApp>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::space_topology::SpaceTopologyDyno>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::space_topology::SpaceTopologyFormation,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::stack::Stack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team::Team>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team::TeamEnterpriseAccount>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team::TeamIdentityProvider>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamApp>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppBuildStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppOwner>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppRegion>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppSpace>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppStack>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_app::TeamAppTeam>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_app_collaborator::TeamAppCollaborator,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_app_collaborator::TeamAppCollaboratorApp,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_app_collaborator::TeamAppCollaboratorUser,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_app_permission::TeamAppPermission,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_daily_usage::TeamDailyUsage>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_daily_usage::TeamDailyUsageAppUsageDaily,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_delinquency::TeamDelinquency>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_feature::TeamFeature>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_invitation::TeamInvitation>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_invitation::TeamInvitationInvitedBy,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_invitation::TeamInvitationTeam>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_invitation::TeamInvitationUser>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_invoice::TeamInvoice>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_member::TeamMember>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_member::TeamMemberIdentityProvider,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_member::TeamMemberUser>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_monthly_usage::TeamMonthlyUsage>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::team_monthly_usage::TeamMonthlyUsageAppUsageMonthly,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::team_preferences::TeamPreferences>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::telemetry_drain::TelemetryDrain>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<
+        heroku_api::telemetry_drain::TelemetryDrainExporter,
+    >(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::telemetry_drain::TelemetryDrainOwner>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_case::TestCase>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_case::TestCaseTestNode>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_case::TestCaseTestRun>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_node::TestNode>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_node::TestNodeDyno>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_node::TestNodePipeline>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_node::TestNodeTestRun>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_run::TestRun>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_run::TestRunDyno>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_run::TestRunOrganization>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::test_run::TestRunPipeline>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::user_preferences::UserPreferences>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::vpn_connection::VpnConnection>(bytes).is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::vpn_connection::VpnConnectionTunnel>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    accepted
+}
+/// Decoding arbitrary JSON into any generated type never panics: a
+/// seeded generator feeds 2,000 random documents (and their
+/// truncations) to every model.
+#[test]
+fn decoding_arbitrary_json_never_panics() {
+    let mut seed: u64 = 0x5eed_f00d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    fn value(next: &mut dyn FnMut() -> u64, depth: u32) -> serde_json::Value {
+        use serde_json::json;
+        let keys = [
+            "id",
+            "name",
+            "created_at",
+            "app",
+            "status",
+            "type",
+            "version",
+            "email",
+            "x",
+        ];
+        match next() % if depth > 3 { 5 } else { 7 } {
+            0 => json!(null),
+            1 => json!(next() % 2 == 0),
+            2 => json!((next() % 2000) as i64 - 1000),
+            3 => json!(format!("s{}", next() % 100)),
+            4 => json!("2012-01-01T12:00:00Z"),
+            5 => (0..next() % 4).map(|_| value(next, depth + 1)).collect(),
+            _ => {
+                serde_json::Value::Object(
+                    (0..next() % 6)
+                        .map(|_| (
+                            keys[(next() % keys.len() as u64) as usize].to_string(),
+                            value(next, depth + 1),
+                        ))
+                        .collect(),
+                )
+            }
+        }
+    }
+    for _ in 0..2000 {
+        let doc = value(&mut next, 0).to_string();
+        decode_every_model(doc.as_bytes());
+        let cut = (next() as usize) % (doc.len() + 1);
+        decode_every_model(&doc.as_bytes()[..cut]);
+    }
+}
