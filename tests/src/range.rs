@@ -209,3 +209,31 @@ mod tests {
         assert_eq!((p.items.len(), p.next), (1, None));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_range_header_parses_or_is_refused(header in any::<String>()) {
+            let _ = parse(&header);
+        }
+
+        #[test]
+        fn next_ranges_parse_back(field in "[a-z_]{1,12}", last in "[a-z0-9-]{0,20}", max in 1usize..=1000, desc in any::<bool>()) {
+            let order = if desc { ", order=desc" } else { "" };
+            let next = format!("{field} ]{last}..; max={max}{order}");
+            let r = parse(&next).expect("a Next-Range the fake writes parses");
+            prop_assert_eq!(r.field, field);
+            prop_assert_eq!(r.max, max);
+            prop_assert_eq!(r.desc, desc);
+            if !last.is_empty() {
+                prop_assert_eq!(r.first, Some((last, true)));
+            }
+        }
+    }
+}
