@@ -35,7 +35,7 @@ fn replacement() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         "[a-z#/{}()%~]{0,12}".prop_map(Value::String),
         Just(serde_json::json!(["string", "null"])),
         Just(serde_json::json!({"$ref": "#/definitions/widget"})),
