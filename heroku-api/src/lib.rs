@@ -64,6 +64,9 @@ pub use runtime::client::{
     Client, ClientBuilder, Method, OperationInfo, RequestOptions, Response, ResponseMeta,
     Stability, DEFAULT_BASE_URL, DEFAULT_VARIANT,
 };
+pub use runtime::credentials::{
+    CredentialContext, CredentialProvider, OAuthRefresh, StaticToken, TokenFuture,
+};
 pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};

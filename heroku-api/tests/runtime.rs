@@ -619,3 +619,71 @@ async fn the_token_is_in_no_debug_output_error_or_trace() {
     let opts = heroku_api::RequestOptions::new().two_factor_code("654321");
     assert!(!format!("{opts:?}").contains("654321"));
 }
+
+/// A provider that hands out `old` until told it was rejected, then `new`.
+#[derive(Debug, Default)]
+struct Rotating {
+    rotated: std::sync::atomic::AtomicBool,
+}
+
+impl heroku_api::CredentialProvider for Rotating {
+    fn token<'a>(&'a self, _cx: &'a heroku_api::CredentialContext) -> heroku_api::TokenFuture<'a> {
+        let t = if self.rotated.load(std::sync::atomic::Ordering::SeqCst) {
+            "new"
+        } else {
+            "old"
+        };
+        Box::pin(async move { Ok(heroku_api::Token::new(t)) })
+    }
+
+    fn invalidate(&self, _rejected: &heroku_api::Token) -> bool {
+        self.rotated
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_retries_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(|req: &Request| {
+            if req.headers.get("authorization").unwrap() == "Bearer new" {
+                ResponseTemplate::new(200).set_body_json(app_json(1))
+            } else {
+                ResponseTemplate::new(401)
+                    .set_body_json(json!({"id": "unauthorized", "message": "Expired token."}))
+            }
+        })
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .credentials(Rotating::default())
+        .build()
+        .unwrap();
+    assert_eq!(client.token_source(), heroku_api::TokenSource::Provider);
+    client.app().info("x").await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // A provider that cannot refresh: the 401 is the answer, sent once.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"id": "unauthorized", "message": "Invalid credentials provided."}),
+        ))
+        .mount(&server)
+        .await;
+    let err = Client::builder()
+        .token("static")
+        .base_url(server.uri())
+        .build()
+        .unwrap()
+        .app()
+        .info("x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_id(), Some(&ErrorId::Unauthorized));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

@@ -350,3 +350,35 @@ fn tar_names(tarball: &[u8]) -> Vec<String> {
     }
     names
 }
+
+#[tokio::test]
+async fn authorization_helpers_redact_their_secrets() {
+    let (fake, client) = setup().await;
+    let short = client
+        .create_authorization("ci deploys", Some(Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    let token = short.access_token.clone().expect("a token on creation");
+    assert!(!format!("{short:?}").contains(token.expose()));
+    let all = client.list_authorizations().await.unwrap();
+    assert!(!all.is_empty());
+    client.revoke_authorization(&short.id).await.unwrap();
+    let sent: Vec<_> = fake
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.operation.clone()))
+        .collect();
+    assert!(
+        sent.contains(&(
+            "DELETE".to_string(),
+            Some("oauth-authorization.delete".to_string())
+        )),
+        "{sent:?}"
+    );
+    let body = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(body.path, "/oauth/authorizations");
+}

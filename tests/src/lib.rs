@@ -57,6 +57,8 @@ pub struct Config {
     pub faults: Faults,
     /// How long builds, releases and promotions stay pending.
     pub timings: Timings,
+    /// The OAuth client the fake accepts at `POST /oauth/tokens`, if any.
+    pub oauth: Option<OAuth>,
     /// Answer every operation with a body synthesised from the schema,
     /// keeping no state (for checking that every operation decodes).
     pub stateless: bool,
@@ -74,7 +76,30 @@ impl Default for Config {
             faults: Faults::default(),
             timings: Timings::default(),
             stateless: false,
+            oauth: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// An OAuth client: the refresh token and secret it accepts, and how long
+/// the access tokens it issues live.
+#[derive(Debug, Clone)]
+pub struct OAuth {
+    /// The refresh token the exchange accepts.
+    pub refresh_token: String,
+    /// The OAuth client secret the exchange accepts.
+    pub client_secret: String,
+    /// Lifetime of issued access tokens.
+    pub lifetime: Duration,
+}
+
+impl Default for OAuth {
+    fn default() -> Self {
+        OAuth {
+            refresh_token: "fake-refresh-token".into(),
+            client_secret: "fake-client-secret".into(),
+            lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -224,6 +249,7 @@ pub async fn start_with(config: Config) -> std::io::Result<FakeHeroku> {
     let base_url = format!("http://{addr}");
     let shared = Arc::new(server::Shared {
         world: Mutex::new(state::World::new(config.seed, config.timings.clone())),
+        oauth: Mutex::new(Default::default()),
         faults: Mutex::new(server::FaultState::new(
             config.seed,
             config.faults.rules.clone(),
@@ -293,6 +319,34 @@ impl FakeHeroku {
             .get(id)
             .cloned()
             .flatten()
+    }
+
+    /// How many OAuth token exchanges the fake answered (refused ones too).
+    pub fn oauth_exchanges(&self) -> u64 {
+        server::lock(&self.shared.oauth).exchanges
+    }
+
+    /// Revokes the refresh token: later exchanges are refused.
+    pub fn revoke_refresh_token(&self) {
+        server::lock(&self.shared.oauth).revoked = true;
+    }
+
+    /// Answers one request in memory, without a socket: for tests that run
+    /// on a paused clock (plug it into a client with a `Transport`). The
+    /// answer's body is read whole; an injected reset is an error.
+    pub async fn call(
+        &self,
+        request: hyper::Request<bytes::Bytes>,
+    ) -> std::io::Result<hyper::Response<bytes::Bytes>> {
+        let (parts, body) = request.into_parts();
+        let response = server::handle_bytes(self.shared.clone(), parts, body)
+            .await
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::ConnectionReset, e))?;
+        let (parts, body) = response.into_parts();
+        let bytes = http_body_util::BodyExt::collect(body)
+            .await
+            .map(|b| b.to_bytes())?;
+        Ok(hyper::Response::from_parts(parts, bytes))
     }
 
     /// Waits until the server is stopped (for the standalone binary).

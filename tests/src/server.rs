@@ -25,11 +25,21 @@ pub type ResponseBody = http_body_util::combinators::BoxBody<Bytes, std::io::Err
 /// Everything a connection handler shares.
 pub struct Shared {
     pub config: Config,
+    pub oauth: Mutex<OAuthState>,
     pub base_url: String,
     pub world: Mutex<World>,
     pub log: Mutex<Vec<LoggedRequest>>,
     pub buckets: Mutex<HashMap<String, Bucket>>,
     pub faults: Mutex<FaultState>,
+}
+
+/// Access tokens the fake issued, and how many exchanges it answered.
+#[derive(Default)]
+pub struct OAuthState {
+    pub issued: HashMap<String, Instant>,
+    pub exchanges: u64,
+    pub counter: u64,
+    pub revoked: bool,
 }
 
 pub struct FaultState {
@@ -98,10 +108,24 @@ pub async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Reset> {
-    let method = req.method().as_str().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().unwrap_or("").to_string();
-    let headers = req.headers().clone();
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    handle_bytes(shared, parts, body).await
+}
+
+/// Handles one request whose body has been read.
+pub async fn handle_bytes(
+    shared: Arc<Shared>,
+    parts: hyper::http::request::Parts,
+    body: Bytes,
+) -> Result<Response<ResponseBody>, Reset> {
+    let method = parts.method.as_str().to_string();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let headers = parts.headers.clone();
     let header = |n: &str| {
         headers
             .get(n)
@@ -111,10 +135,6 @@ pub async fn handle(
     let auth = header("authorization");
     let request_id =
         header("request-id").unwrap_or_else(|| format!("fake-{}", lock(&shared.log).len()));
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
-    };
 
     let mut entry = LoggedRequest {
         method: method.clone(),
@@ -286,9 +306,23 @@ fn api(
     let spec = spec::spec();
     let now = Instant::now();
 
-    // Auth.
+    // The OAuth exchange is authenticated by its body, not a bearer token.
+    if method == "POST" && path == "/oauth/tokens" {
+        entry.operation = Some("oauth-token.create".into());
+        return oauth_exchange(shared, &body, now);
+    }
+
+    // Auth: the configured token, or an access token the fake issued that
+    // has not expired.
     let token = auth.and_then(|a| a.strip_prefix("Bearer ")).map(str::trim);
-    let Some(token) = token.filter(|t| *t == shared.config.token) else {
+    let valid = |t: &&str| {
+        *t == shared.config.token
+            || lock(&shared.oauth)
+                .issued
+                .get(*t)
+                .is_some_and(|expires| now < *expires)
+    };
+    let Some(token) = token.filter(valid) else {
         return error_response(401, "unauthorized", "Invalid credentials provided.");
     };
 
@@ -472,6 +506,45 @@ fn api(
         }
         (_, value) => with_limit(json_response(status, &value)),
     }
+}
+
+/// `POST /oauth/tokens` with grant type `refresh_token`.
+fn oauth_exchange(shared: &Shared, body: &Bytes, now: Instant) -> Response<ResponseBody> {
+    let mut oauth = lock(&shared.oauth);
+    oauth.exchanges += 1;
+    let Some(config) = &shared.config.oauth else {
+        return error_response(
+            404,
+            "not_found",
+            "This fake has no OAuth client configured.",
+        );
+    };
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let refresh = v.pointer("/refresh_token/token").and_then(Value::as_str);
+    let secret = v.pointer("/client/secret").and_then(Value::as_str);
+    let grant = v.pointer("/grant/type").and_then(Value::as_str);
+    if grant != Some("refresh_token") {
+        return error_response(422, "invalid_params", "grant.type must be refresh_token.");
+    }
+    if oauth.revoked
+        || refresh != Some(config.refresh_token.as_str())
+        || secret != Some(config.client_secret.as_str())
+    {
+        return error_response(
+            401,
+            "unauthorized",
+            "Invalid refresh token or client secret.",
+        );
+    }
+    oauth.counter += 1;
+    let token = format!("fake-access-{}", oauth.counter);
+    oauth.issued.insert(token.clone(), now + config.lifetime);
+    let mut answer = synth::of_type(spec::spec(), "oauth_token::OauthToken");
+    if let Some(a) = answer.get_mut("access_token") {
+        a["token"] = json!(token);
+        a["expires_in"] = json!(config.lifetime.as_secs());
+    }
+    json_response(201, &answer)
 }
 
 /// Takes one token from the bucket of `token` (if `spend`), returning what

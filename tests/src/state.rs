@@ -98,6 +98,7 @@ pub struct World {
     addons: Vec<Value>,
     domains: HashMap<String, Vec<Value>>,
     collaborators: HashMap<String, Vec<Value>>,
+    authorizations: Vec<Value>,
     /// Log sessions: id → app id.
     pub log_sessions: HashMap<String, String>,
 }
@@ -224,6 +225,7 @@ impl World {
             addons: Vec::new(),
             domains: HashMap::new(),
             collaborators: HashMap::new(),
+            authorizations: Vec::new(),
             log_sessions: HashMap::new(),
         }
     }
@@ -1180,6 +1182,58 @@ impl World {
                     ok(list.remove(i))
                 } else {
                     ok(list[i].clone())
+                }
+            }
+
+            // ---------------------------------------------------- authorizations
+            "oauth-authorization.create" => {
+                let mut a = cx.template();
+                let id = self.id();
+                let now = self.timestamp();
+                let n = self.authorizations.len() + 1;
+                let expires_in = cx.body.get("expires_in").and_then(Value::as_i64);
+                set(&mut a, "id", json!(id));
+                set(
+                    &mut a,
+                    "description",
+                    json!(cx.str_field("description").unwrap_or_default()),
+                );
+                set(
+                    &mut a,
+                    "scope",
+                    cx.body.get("scope").cloned().unwrap_or(json!(["global"])),
+                );
+                set(&mut a, "created_at", json!(now));
+                set(&mut a, "updated_at", json!(now));
+                let token_id = self.id();
+                set(
+                    &mut a,
+                    "access_token",
+                    json!({ "id": token_id, "token": format!("fake-authorization-token-{n}"), "expires_in": expires_in }),
+                );
+                let refresh = match expires_in {
+                    Some(_) => {
+                        let rid = self.id();
+                        json!({ "id": rid, "token": format!("fake-authorization-refresh-{n}"), "expires_in": null })
+                    }
+                    None => Value::Null,
+                };
+                set(&mut a, "refresh_token", refresh);
+                self.authorizations.push(a.clone());
+                created(a)
+            }
+            "oauth-authorization.list" => ok(json!(self.authorizations)),
+            "oauth-authorization.info" | "oauth-authorization.delete" => {
+                let want = cx.last().to_string();
+                let i = self
+                    .authorizations
+                    .iter()
+                    .position(|a| a["id"] == want.as_str())
+                    .ok_or_else(|| not_found("authorization"))?;
+                if id == "oauth-authorization.delete" {
+                    ok(self.authorizations.remove(i))
+                } else {
+                    ok(self.authorizations[i].clone())
                 }
             }
 

@@ -50,6 +50,9 @@ pub enum TokenSource {
     Environment,
     /// The password of `machine api.heroku.com` in `~/.netrc`.
     Netrc,
+    /// A [`CredentialProvider`](crate::CredentialProvider) such as
+    /// [`OAuthRefresh`](crate::OAuthRefresh).
+    Provider,
 }
 
 /// The environment variable the Heroku CLI reads.

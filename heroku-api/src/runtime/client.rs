@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::runtime::auth::{resolve_token, Token, TokenSource};
+use crate::runtime::credentials::{CredentialContext, CredentialProvider, StaticToken};
 use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
 use crate::runtime::metrics::{Failure, Metrics, MetricsSnapshot, Wait};
 use crate::runtime::pagination::Cursor;
@@ -36,7 +37,8 @@ struct Inner {
     transport: Arc<dyn Transport>,
     metrics: Metrics,
     base_url: reqwest::Url,
-    token: Token,
+    credentials: Arc<dyn CredentialProvider>,
+    credential_context: CredentialContext,
     token_source: TokenSource,
     variant: String,
     retry: RetryPolicy,
@@ -48,7 +50,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
-            .field("token", &self.inner.token)
+            .field("credentials", &self.inner.credentials)
             .field("token_source", &self.inner.token_source)
             .field("variant", &self.inner.variant)
             .field("retry", &self.inner.retry)
@@ -198,6 +200,7 @@ impl Client {
         let mut attempts = 0u32;
         let mut fault_retries = 0u32;
         let mut rate_retries = 0u32;
+        let mut reauthenticated = false;
         let mut waited = Duration::ZERO;
         // Waits `delay` if the budget allows, counting it as a retry.
         let budget_allows =
@@ -210,11 +213,28 @@ impl Client {
             }
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
+            let token = match self
+                .inner
+                .credentials
+                .token(&self.inner.credential_context)
+                .await
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    metrics.call_failed(Failure::Credentials);
+                    return Err(e);
+                }
+            };
+            let mut auth = header_value(&format!("Bearer {}", token.expose())).map_err(|_| {
+                Error::Config("the API token contains characters not allowed in a header".into())
+            })?;
+            auth.set_sensitive(true);
             let mut request = self
                 .inner
                 .http
                 .request(op.method.to_reqwest(), url.clone())
-                .headers(headers.clone());
+                .headers(headers.clone())
+                .header(reqwest::header::AUTHORIZATION, auth);
             if let Some(body) = &payload.body {
                 request = request.body(body.clone());
             }
@@ -288,6 +308,12 @@ impl Client {
                 })));
             }
             self.inner.throttle.succeeded(&self.inner.rate);
+            // An expired or revoked token: the provider may refresh it, once.
+            if status == 401 && !reauthenticated && self.inner.credentials.invalidate(&token) {
+                reauthenticated = true;
+                tracing::debug!("401: retrying once with a fresh token");
+                continue;
+            }
             if matches!(status, 502..=504) && idempotent && fault_retries < policy.max_retries {
                 let delay = meta
                     .retry_after
@@ -349,12 +375,6 @@ impl Client {
             reqwest::header::ACCEPT,
             header_value(&format!("application/vnd.heroku+json; version={variant}"))?,
         );
-        let mut auth =
-            header_value(&format!("Bearer {}", self.inner.token.expose())).map_err(|_| {
-                Error::Config("the API token contains characters not allowed in a header".into())
-            })?;
-        auth.set_sensitive(true);
-        h.insert(reqwest::header::AUTHORIZATION, auth);
         h.insert(
             HeaderName::from_static("request-id"),
             header_value(request_id)?,
@@ -641,6 +661,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     throttle: Option<Throttle>,
     transport: Option<Arc<dyn Transport>>,
+    credentials: Option<Arc<dyn CredentialProvider>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -708,6 +729,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Gets tokens from `provider` (an [`OAuthRefresh`](crate::OAuthRefresh),
+    /// or your own) instead of a fixed token.
+    pub fn credentials(mut self, provider: impl CredentialProvider) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
     /// Sends requests through `transport` instead of the HTTP client (to
     /// record, replay or simulate traffic). Only API requests go through
     /// it; upload and stream URLs use the HTTP client.
@@ -727,7 +755,14 @@ impl ClientBuilder {
             )));
         }
         let netrc_host = base_url.host_str().unwrap_or("api.heroku.com").to_string();
-        let (token, token_source) = resolve_token(self.token, &netrc_host)?;
+        let (credentials, token_source): (Arc<dyn CredentialProvider>, TokenSource) =
+            match self.credentials {
+                Some(provider) => (provider, TokenSource::Provider),
+                None => {
+                    let (token, source) = resolve_token(self.token, &netrc_host)?;
+                    (Arc::new(StaticToken(token)), source)
+                }
+            };
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder()
@@ -742,10 +777,14 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                credential_context: CredentialContext {
+                    transport: transport.clone(),
+                    base_url: base_url.clone(),
+                },
                 transport,
                 metrics: Metrics::default(),
                 base_url,
-                token,
+                credentials,
                 token_source,
                 variant: self.variant.unwrap_or_else(|| DEFAULT_VARIANT.to_string()),
                 retry: self.retry.unwrap_or_default(),

@@ -56,6 +56,10 @@ pub enum Error {
     /// or a call was given arguments it cannot use.
     #[error("{0}")]
     Config(String),
+    /// No API token could be had: a credential provider failed (a refused
+    /// OAuth refresh, say). The message says what to do.
+    #[error("{0}")]
+    Credentials(String),
     /// A file could not be read or written (packing a deploy, say).
     #[error("{context}: {source}")]
     Io {

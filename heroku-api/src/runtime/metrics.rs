@@ -21,6 +21,7 @@ pub(crate) struct Metrics {
     calls_decode: AtomicU64,
     calls_transport: AtomicU64,
     calls_rate_limited: AtomicU64,
+    calls_credentials: AtomicU64,
     retries: AtomicU64,
     retry_wait_ns: AtomicU64,
     throttle_wait_ns: AtomicU64,
@@ -45,6 +46,7 @@ pub(crate) enum Failure {
     Decode,
     Transport,
     RateLimited,
+    Credentials,
 }
 
 const R: Ordering = Ordering::Relaxed;
@@ -100,6 +102,7 @@ impl Metrics {
             Failure::Decode => &self.calls_decode,
             Failure::Transport => &self.calls_transport,
             Failure::RateLimited => &self.calls_rate_limited,
+            Failure::Credentials => &self.calls_credentials,
         };
         counter.fetch_add(1, R);
         tracing::debug!(target: "heroku_api::metrics", event = "call_failed", kind = ?how);
@@ -118,6 +121,7 @@ impl Metrics {
                 decode: self.calls_decode.load(R),
                 transport: self.calls_transport.load(R),
                 rate_limited: self.calls_rate_limited.load(R),
+                credentials: self.calls_credentials.load(R),
             },
             retries: self.retries.load(R),
             retry_wait: Duration::from_nanos(self.retry_wait_ns.load(R)),
@@ -176,4 +180,6 @@ pub struct FailureCounts {
     pub transport: u64,
     /// The 429 retry budget ran out.
     pub rate_limited: u64,
+    /// No token could be had (a refused OAuth refresh).
+    pub credentials: u64,
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod credentials;
 pub mod error;
 mod handed_back;
 pub mod metrics;

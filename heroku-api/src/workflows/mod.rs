@@ -1,7 +1,9 @@
 //! The workflows teams automate, built on the generated endpoints: deploy a
 //! directory or tarball, roll back and wait for releases, promote through a
-//! pipeline, keep config in sync, scale, and tail logs.
+//! pipeline, keep config in sync, scale, tail logs, and manage OAuth
+//! authorizations.
 
+mod authorizations;
 mod config_sync;
 mod deploy;
 mod pipeline;
@@ -16,6 +18,7 @@ use crate::formation::{Formation, FormationDynoSize, FormationUpdate};
 use crate::release::Release;
 use crate::{Client, Error, Result};
 
+pub use authorizations::Authorization;
 pub use config_sync::{ConfigChange, ConfigDiff, SyncOptions};
 pub use deploy::{pack_directory, Deploy, Deployed};
 pub use pipeline::{PromotionResult, TargetResult};
