@@ -307,7 +307,7 @@ fn api(
     let now = Instant::now();
 
     // The OAuth exchange is authenticated by its body, not a bearer token.
-    if method == "POST" && path == "/oauth/tokens" {
+    if method == "POST" && path == "/oauth/tokens" && shared.config.oauth.is_some() {
         entry.operation = Some("oauth-token.create".into());
         return oauth_exchange(shared, &body, now);
     }
