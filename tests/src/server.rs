@@ -486,6 +486,30 @@ fn api(
         }
     };
 
+    // Conditional GET: an ETag on every JSON answer, 304 when it matches.
+    let etag = (method == "GET").then(|| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        value.to_string().hash(&mut h);
+        format!("\"{:016x}\"", h.finish())
+    });
+    if let (Some(tag), Some(sent)) = (
+        &etag,
+        headers.get("if-none-match").and_then(|v| v.to_str().ok()),
+    ) {
+        if range.is_none() && sent == tag {
+            let mut r = Response::new(full(Bytes::new()));
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r.headers_mut().insert("etag", tag.parse().expect("header"));
+            return with_limit(r);
+        }
+    }
+    let with_limit = |mut r: Response<ResponseBody>| {
+        if let Some(tag) = &etag {
+            r.headers_mut().insert("etag", tag.parse().expect("header"));
+        }
+        with_limit(r)
+    };
     match (range, value) {
         (Some((r, allowed)), Value::Array(items)) => {
             let page = range::page(items, &r);

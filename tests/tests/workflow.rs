@@ -306,3 +306,69 @@ async fn lists_page_with_ranges_and_errors_look_like_heroku() {
     let e = client.app().create().name("Bad_Name").await.unwrap_err();
     assert_eq!(e.error_id(), Some(&heroku_api::ErrorId::InvalidParams));
 }
+
+#[tokio::test]
+async fn the_etag_cache_revalidates_and_answers_304s_from_memory() {
+    let fake = heroku_fake::start().await.unwrap();
+    let client = Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .etag_cache(16)
+        .build()
+        .unwrap();
+    client.app().create().name("cached-app").await.unwrap();
+    let first = client
+        .app()
+        .info("cached-app")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!(first.meta.status, 200);
+    let second = client
+        .app()
+        .info("cached-app")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!(second.meta.status, 304, "revalidated");
+    assert_eq!(second.body, first.body, "answered from the cache");
+    // A change makes the server answer in full again.
+    client
+        .app()
+        .update("cached-app")
+        .maintenance(true)
+        .await
+        .unwrap();
+    let third = client
+        .app()
+        .info("cached-app")
+        .send_with_meta()
+        .await
+        .unwrap();
+    assert_eq!((third.meta.status, third.body.maintenance), (200, true));
+    let log = fake.requests();
+    let gets: Vec<u16> = log
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(gets, [200, 304, 200]);
+    // Off by default: no If-None-Match, no 304.
+    let plain = Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    plain.app().info("cached-app").await.unwrap();
+    assert_eq!(
+        plain
+            .app()
+            .info("cached-app")
+            .send_with_meta()
+            .await
+            .unwrap()
+            .meta
+            .status,
+        200
+    );
+}

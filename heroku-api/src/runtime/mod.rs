@@ -4,6 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod credentials;
 pub mod error;
+mod etag;
 mod handed_back;
 pub mod metrics;
 pub mod pagination;
