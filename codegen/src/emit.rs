@@ -56,49 +56,43 @@ fn render(tokens: TokenStream, what: &str) -> Result<String, CodegenError> {
 
 // ---------------------------------------------------------------- docs
 
-/// Doc attributes for schema text, made safe for rustdoc: no accidental
-/// links, HTML or indented code blocks, and URLs marked as links.
-fn doc(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in text.lines() {
-        let line = format!(" {}", sanitize(line.trim()));
-        let line = if line.trim().is_empty() {
+/// Doc lines for schema text, made safe for rustdoc: no accidental links,
+/// HTML or indented code blocks, and URLs marked as links.
+fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(|line| {
+        let line = sanitize(line.trim());
+        if line.trim().is_empty() {
             String::new()
         } else {
-            line
-        };
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
+            format!(" {line}")
+        }
+    })
+}
+
+/// Outer doc attributes (`///`) for schema text.
+fn doc(text: &str) -> TokenStream {
+    doc_lines(text).map(|line| quote!(#[doc = #line])).collect()
+}
+
+/// Inner doc attributes (`//!`) for schema text.
+fn inner_doc(text: &str) -> TokenStream {
+    doc_lines(text)
+        .map(|line| quote!(#![doc = #line]))
+        .collect()
 }
 
 /// Doc attributes for text the generator writes itself (may hold links).
 fn doc_raw(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in text.lines() {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
-}
-
-/// Like [`doc`], as inner attributes (`//!`).
-fn inner_doc(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in text.lines() {
-        let line = format!(" {}", sanitize(line.trim()));
-        let line = if line.trim().is_empty() {
-            String::new()
-        } else {
-            line
-        };
-        out.extend(quote!(#![doc = #line]));
-    }
-    out
+    text.lines()
+        .map(|line| {
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote!(#[doc = #line])
+        })
+        .collect()
 }
 
 fn sanitize(line: &str) -> String {

@@ -1146,37 +1146,12 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Overlays the keywords set beside a `$ref` on its target. `definitions`,
+/// `links`, `identity` and unknown keywords of the referring node are not
+/// carried over: they describe the node, not its type.
 fn overlay_siblings(target: &mut Node, siblings: Node) {
-    let Node {
-        reference,
-        types,
-        title,
-        description,
-        stability,
-        example,
-        default,
-        format,
-        pattern,
-        enum_values,
-        properties,
-        pattern_properties,
-        additional_properties,
-        items,
-        required,
-        strict_properties,
-        any_of,
-        one_of,
-        definitions: _,
-        links: _,
-        read_only,
-        deprecated,
-        identity: _,
-        optional,
-        other: _,
-    } = siblings;
-    let _ = reference;
     macro_rules! take {
-        ($($f:ident),*) => { $( if $f.is_some() { target.$f = $f; } )* };
+        ($($f:ident),*) => { $( if siblings.$f.is_some() { target.$f = siblings.$f; } )* };
     }
     take!(
         types,

@@ -115,6 +115,17 @@ pub struct RateLimit {
     pub refill_per_second: f64,
 }
 
+impl RateLimit {
+    /// A bucket that never runs dry, for load and fault tests.
+    pub fn unlimited() -> Self {
+        RateLimit {
+            capacity: 1e12,
+            initial: 1e12,
+            refill_per_second: 0.0,
+        }
+    }
+}
+
 impl Default for RateLimit {
     fn default() -> Self {
         RateLimit {

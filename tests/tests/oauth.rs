@@ -49,11 +49,7 @@ async fn fake(lifetime: Duration, faults: Faults) -> Arc<FakeHeroku> {
             client_secret: SECRET.into(),
             lifetime,
         }),
-        rate_limit: RateLimit {
-            capacity: 1e9,
-            initial: 1e9,
-            refill_per_second: 0.0,
-        },
+        rate_limit: RateLimit::unlimited(),
         faults,
         ..Config::default()
     };

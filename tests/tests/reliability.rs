@@ -23,11 +23,7 @@ struct Tally {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_thousand_mixed_requests_under_faults() {
     let config = Config {
-        rate_limit: RateLimit {
-            capacity: 1e9,
-            initial: 1e9,
-            refill_per_second: 0.0,
-        },
+        rate_limit: RateLimit::unlimited(),
         faults: Faults {
             status_503: 0.05,
             reset: 0.02,
