@@ -582,6 +582,9 @@ async fn the_token_is_in_no_debug_output_error_or_trace() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests in this binary may have cached "no subscriber" for a
+    // callsite; make every callsite ask again.
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -156,6 +156,9 @@ async fn no_secret_appears_in_debug_errors_or_traces() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests in this binary may have cached "no subscriber" for a
+    // callsite; make every callsite ask again.
+    tracing::callsite::rebuild_interest_cache();
 
     let fake = fake(Duration::from_secs(60), Faults::default()).await;
     let client = oauth_client(&fake);
