@@ -84,6 +84,10 @@ pub struct World {
     pub timings: Timings,
     account: Value,
     apps: Vec<Value>,
+    /// Position in `apps` by id and by name.
+    app_index: HashMap<String, usize>,
+    /// Releases still `pending`, so settling is free when there are none.
+    pending_releases: usize,
     config: HashMap<String, BTreeMap<String, String>>,
     releases: HashMap<String, Vec<Release>>,
     formation: HashMap<String, Vec<Value>>,
@@ -212,6 +216,8 @@ impl World {
             timings,
             account: Value::Null,
             apps: Vec::new(),
+            app_index: HashMap::new(),
+            pending_releases: 0,
             config: HashMap::new(),
             releases: HashMap::new(),
             formation: HashMap::new(),
@@ -269,10 +275,19 @@ impl World {
     }
 
     fn find_app(&self, identity: &str) -> Option<usize> {
-        self.apps.iter().position(|a| {
-            a.get("id").and_then(Value::as_str) == Some(identity)
-                || a.get("name").and_then(Value::as_str) == Some(identity)
-        })
+        self.app_index.get(identity).copied()
+    }
+
+    /// Rebuilds the id/name index after apps are added, renamed or removed.
+    fn reindex_apps(&mut self) {
+        self.app_index.clear();
+        for (i, a) in self.apps.iter().enumerate() {
+            for key in ["id", "name"] {
+                if let Some(v) = a.get(key).and_then(Value::as_str) {
+                    self.app_index.insert(v.to_string(), i);
+                }
+            }
+        }
     }
 
     fn app(&self, identity: &str) -> Result<Value, Reply> {
@@ -363,6 +378,9 @@ impl World {
                     set(&mut app, key, Value::Null);
                 }
                 self.apps.push(app.clone());
+                let i = self.apps.len() - 1;
+                self.app_index.insert(id.clone(), i);
+                self.app_index.insert(name.clone(), i);
                 self.config.insert(id.clone(), BTreeMap::new());
                 self.new_release(cx, &id, "Initial release", None, cx.now);
                 created(app)
@@ -381,6 +399,7 @@ impl World {
                         return Err(invalid("Name is already taken"));
                     }
                     set(&mut self.apps[i], "name", json!(name));
+                    self.reindex_apps();
                     set(
                         &mut self.apps[i],
                         "git_url",
@@ -404,9 +423,16 @@ impl World {
                     .find_app(cx.param("app_identity"))
                     .ok_or_else(|| not_found("app"))?;
                 let app = self.apps.remove(i);
+                self.reindex_apps();
                 let app_id = app["id"].as_str().unwrap_or("").to_string();
                 self.config.remove(&app_id);
-                self.releases.remove(&app_id);
+                if let Some(gone) = self.releases.remove(&app_id) {
+                    let pending = gone
+                        .iter()
+                        .filter(|r| r.value["status"] == "pending")
+                        .count();
+                    self.pending_releases -= pending;
+                }
                 self.formation.remove(&app_id);
                 self.domains.remove(&app_id);
                 self.collaborators.remove(&app_id);
@@ -1308,6 +1334,9 @@ impl World {
                 "succeeded"
             }),
         );
+        if slug.is_some() {
+            self.pending_releases += 1;
+        }
         set(&mut r, "created_at", json!(ts));
         set(&mut r, "updated_at", json!(ts));
         set(&mut r, "current", json!(true));
@@ -1478,10 +1507,15 @@ impl World {
         }
         // Releases.
         let release_time = self.timings.release;
-        for list in self.releases.values_mut() {
-            for r in list.iter_mut() {
-                if r.value["status"] == "pending" && now.duration_since(r.created) >= release_time {
-                    set(&mut r.value, "status", json!("succeeded"));
+        if self.pending_releases > 0 {
+            for list in self.releases.values_mut() {
+                for r in list.iter_mut() {
+                    if r.value["status"] == "pending"
+                        && now.duration_since(r.created) >= release_time
+                    {
+                        set(&mut r.value, "status", json!("succeeded"));
+                        self.pending_releases -= 1;
+                    }
                 }
             }
         }

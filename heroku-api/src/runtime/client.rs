@@ -155,7 +155,10 @@ impl Client {
         let mut query = payload.query.clone();
         query.extend(options.query.iter().cloned());
         let url = self.url_for(path, &query)?;
-        let request_id = uuid::Uuid::new_v4().to_string();
+        // A v4 uuid from the thread-local generator (no system call per request).
+        let request_id = uuid::Builder::from_random_bytes(rand::Rng::random(&mut rand::rng()))
+            .into_uuid()
+            .to_string();
         let span = tracing::debug_span!(
             "heroku_api.request",
             operation = op.id,
@@ -471,16 +474,145 @@ fn decode<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<T> {
     } else {
         &body
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let offset = byte_offset(bytes, e.line(), e.column());
         Error::Decode(Box::new(DecodeError {
             status: meta.status,
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
+            path: json_path_at(bytes, offset),
+            message: e.to_string(),
             request_id: meta.request_id.clone(),
             body: body.clone(),
         }))
     })
+}
+
+/// The byte offset of a 1-based line and column (serde_json's position).
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let mut current = 1;
+    for (i, b) in bytes.iter().enumerate() {
+        if current == line {
+            return (i + column).min(bytes.len());
+        }
+        if *b == b'\n' {
+            current += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// The JSON path (`apps[3].created_at`) of the value being read at
+/// `offset`, found by scanning the document's structure up to there. This
+/// keeps decoding on serde_json's fast path and costs nothing unless a
+/// decode fails.
+fn json_path_at(bytes: &[u8], offset: usize) -> String {
+    enum Frame {
+        Object { key: Option<String>, in_key: bool },
+        Array { index: usize },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let end = offset.min(bytes.len());
+    while i < end {
+        match bytes[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                in_key: true,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { in_key, .. }) = stack.last_mut() {
+                    *in_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { in_key, .. }) => *in_key = true,
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key, in_key: true }) = stack.last_mut() {
+                    let raw = &bytes[start..j.min(bytes.len())];
+                    *key = Some(String::from_utf8_lossy(raw).into_owned());
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(k), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    if path.is_empty() {
+        ".".to_string()
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::json_path_at;
+
+    fn path_of_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        let e = serde_json::from_str::<T>(json).unwrap_err();
+        let offset = super::byte_offset(json.as_bytes(), e.line(), e.column());
+        json_path_at(json.as_bytes(), offset)
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn paths_name_the_failing_value() {
+        assert_eq!(
+            path_of_error::<Outer>(r#"{"name": 5, "items": []}"#),
+            "name"
+        );
+        assert_eq!(
+            path_of_error::<Outer>(r#"{"name": "a", "items": [{"n": 1}, {"n": "x"}]}"#),
+            "items[1].n"
+        );
+        assert_eq!(
+            path_of_error::<Outer>(
+                "{\n  \"name\": \"a\",\n  \"items\": [\n    {\"n\": -1}\n  ]\n}"
+            ),
+            "items[0].n"
+        );
+        assert_eq!(
+            path_of_error::<Outer>(r#"{"na\"me": 1, "name": "ok", "items": "no"}"#),
+            "items"
+        );
+        assert_eq!(path_of_error::<Vec<u8>>("[1, 2, 300]"), "[2]");
+    }
 }
 
 /// A successful answer: the typed body and the headers worth keeping.

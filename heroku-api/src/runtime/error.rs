@@ -193,7 +193,8 @@ impl std::error::Error for ApiError {}
 pub struct DecodeError {
     /// HTTP status code.
     pub status: u16,
-    /// Where in the JSON decoding failed, e.g. `apps[3].created_at`.
+    /// Where in the JSON decoding failed, e.g. `apps[3].created_at` (`.`
+    /// for the whole document).
     pub path: String,
     /// What serde said.
     pub message: String,
