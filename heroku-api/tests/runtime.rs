@@ -690,3 +690,59 @@ async fn a_401_refreshes_once_and_retries_once() {
     assert_eq!(err.error_id(), Some(&ErrorId::Unauthorized));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_slow_answer_is_a_timeout_error_and_idempotent_calls_retry_it() {
+    let server = MockServer::start().await;
+    let seen = Arc::new(Mutex::new(0));
+    let counter = seen.clone();
+    Mock::given(method("GET"))
+        .and(path("/apps/slow"))
+        .respond_with(move |_: &Request| {
+            let mut n = counter.lock().unwrap();
+            *n += 1;
+            if *n == 1 {
+                ResponseTemplate::new(200)
+                    .set_body_json(app_json(1))
+                    .set_delay(Duration::from_millis(500))
+            } else {
+                ResponseTemplate::new(200).set_body_json(app_json(2))
+            }
+        })
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let resp = client.app().info("slow").send_with_meta().await.unwrap();
+    assert_eq!(
+        (resp.body.name.as_str(), resp.meta.attempts),
+        ("app-00002", 2)
+    );
+
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(app_json(3))
+                .set_delay(Duration::from_millis(500)),
+        )
+        .mount(&server)
+        .await;
+    let err = client.app().create().await.unwrap_err();
+    let Error::Timeout { after, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*after, Some(Duration::from_millis(100)));
+    assert!(err.to_string().contains("did not answer in time"), "{err}");
+}

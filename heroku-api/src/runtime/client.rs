@@ -38,6 +38,9 @@ struct Inner {
     transport: Arc<dyn Transport>,
     metrics: Metrics,
     etags: Option<EtagCache>,
+    /// One deadline per attempt (send and read), when this client built
+    /// its own HTTP client; a caller's client keeps its own timeouts.
+    timeout: Option<Duration>,
     base_url: reqwest::Url,
     credentials: Arc<dyn CredentialProvider>,
     credential_context: CredentialContext,
@@ -259,9 +262,18 @@ impl Client {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the request: {e}")))?;
             metrics.sent(payload.body.as_ref().map_or(0, Bytes::len));
-            let outcome = match self.inner.transport.send(request).await {
-                Ok(resp) => read(resp, request_id).await,
-                Err(e) => Err(e),
+            let exchange = async {
+                match self.inner.transport.send(request).await {
+                    Ok(resp) => read(resp, request_id).await,
+                    Err(e) => Err(e),
+                }
+            };
+            let outcome = match self.inner.timeout {
+                Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                    Ok(result) => result.map_err(Some),
+                    Err(_) => Err(None),
+                },
+                None => exchange.await.map_err(Some),
             };
             let (mut meta, body) = match outcome {
                 Ok(ok) => ok,
@@ -273,13 +285,24 @@ impl Client {
                             fault_retries += 1;
                             waited += delay;
                             metrics.wait(Wait::Retry, delay);
-                            tracing::debug!(error = %e, delay_ms = delay.as_millis() as u64, "retrying after a transport error");
+                            tracing::debug!(
+                                timed_out = e.is_none(),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a transport error"
+                            );
                             tokio::time::sleep(delay).await;
                             continue;
                         }
                     }
                     metrics.call_failed(Failure::Transport);
-                    return Err(transport_error(e, request_id));
+                    return Err(match e {
+                        Some(e) => transport_error(e, request_id),
+                        None => Error::Timeout {
+                            request_id: Some(request_id.to_string()),
+                            after: self.inner.timeout,
+                            source: None,
+                        },
+                    });
                 }
             };
             metrics.received(meta.status, body.len());
@@ -438,7 +461,8 @@ fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
     if e.is_timeout() {
         Error::Timeout {
             request_id,
-            source: e,
+            after: None,
+            source: Some(e),
         }
     } else {
         let context = if e.is_connect() {
@@ -926,11 +950,16 @@ impl ClientBuilder {
                     (Arc::new(StaticToken(token)), source)
                 }
             };
+        // Our own client: one deadline per attempt, kept by the runtime. A
+        // caller's client: its own timeouts.
+        let timeout = match &self.http {
+            Some(_) => None,
+            None => Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+        };
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-                .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -947,6 +976,7 @@ impl ClientBuilder {
                 transport,
                 metrics: Metrics::default(),
                 etags: self.etag_cache.map(EtagCache::new),
+                timeout,
                 base_url,
                 credentials,
                 token_source,

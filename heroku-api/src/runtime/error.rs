@@ -38,9 +38,11 @@ pub enum Error {
     Timeout {
         /// The `Request-Id` this client sent.
         request_id: Option<String>,
+        /// The timeout that ran out, when the client set it.
+        after: Option<Duration>,
+        /// The HTTP client's error, when its own timeout fired.
         #[source]
-        /// The underlying error.
-        source: reqwest::Error,
+        source: Option<reqwest::Error>,
     },
     /// Heroku kept answering 429 until the retry budget ran out.
     #[error(transparent)]

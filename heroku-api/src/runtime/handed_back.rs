@@ -90,7 +90,8 @@ fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
     if e.is_timeout() {
         Error::Timeout {
             request_id: None,
-            source: e,
+            after: None,
+            source: Some(e),
         }
     } else {
         Error::Transport {
