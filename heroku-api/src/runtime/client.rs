@@ -884,7 +884,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole-request timeout (default 60 s).
+    /// The deadline for each attempt, sending and reading the answer
+    /// (default 60 s). A timed-out idempotent request is retried.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
