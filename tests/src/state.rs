@@ -382,7 +382,7 @@ impl World {
                 self.app_index.insert(id.clone(), i);
                 self.app_index.insert(name.clone(), i);
                 self.config.insert(id.clone(), BTreeMap::new());
-                self.new_release(cx, &id, "Initial release", None, cx.now);
+                self.new_release(cx.spec, &id, "Initial release", None, cx.now);
                 created(app)
             }
             "app.info" => ok(self.app(cx.param("app_identity"))?),
@@ -493,7 +493,7 @@ impl World {
                 }
                 if !parts.is_empty() {
                     let slug = self.current_slug(&id);
-                    self.new_release(cx, &id, &parts.join("; "), slug, cx.now);
+                    self.new_release(cx.spec, &id, &parts.join("; "), slug, cx.now);
                 }
                 ok(result)
             }
@@ -524,7 +524,7 @@ impl World {
                 let desc = cx
                     .str_field("description")
                     .unwrap_or_else(|| "Deploy".to_string());
-                let r = self.new_release(cx, app_id(&app), &desc, Some(slug), cx.now);
+                let r = self.new_release(cx.spec, app_id(&app), &desc, Some(slug), cx.now);
                 created(r)
             }
             "release.rollback" => {
@@ -546,7 +546,13 @@ impl World {
                     )
                 };
                 self.config.insert(id.clone(), config);
-                let r = self.new_release(cx, &id, &format!("Rollback to v{version}"), slug, cx.now);
+                let r = self.new_release(
+                    cx.spec,
+                    &id,
+                    &format!("Rollback to v{version}"),
+                    slug,
+                    cx.now,
+                );
                 created(r)
             }
 
@@ -990,7 +996,7 @@ impl World {
                     .insert(var.clone(), value);
                 let slug = self.current_slug(&app_key);
                 self.new_release(
-                    cx,
+                    cx.spec,
                     &app_key,
                     &format!("Attach {} ({name})", var.trim_end_matches("_URL")),
                     slug,
@@ -1042,7 +1048,13 @@ impl World {
                         }
                         let slug = self.current_slug(&app_key);
                         let name = a["name"].as_str().unwrap_or("").to_string();
-                        self.new_release(cx, &app_key, &format!("Detach {name}"), slug, cx.now);
+                        self.new_release(
+                            cx.spec,
+                            &app_key,
+                            &format!("Detach {name}"),
+                            slug,
+                            cx.now,
+                        );
                         ok(a)
                     }
                     "add-on.update" => {
@@ -1305,17 +1317,17 @@ impl World {
     /// Appends a release: the next version, the app's config at this moment.
     fn new_release(
         &mut self,
-        cx: &Ctx,
+        spec: &Spec,
         app: &str,
         description: &str,
         slug: Option<String>,
         now: Instant,
     ) -> Value {
-        let mut r = synth::of_type(cx.spec, "release::Release");
+        let mut r = synth::of_type(spec, "release::Release");
         let id = self.id();
         let ts = self.timestamp();
         let version = self.releases.get(app).map_or(0, Vec::len) as i64 + 1;
-        let account = self.account(cx.spec);
+        let account = self.account(spec);
         let app_value = self
             .apps
             .iter()
@@ -1468,8 +1480,7 @@ impl World {
                 set(&mut slug, "id", json!(slug_id));
                 set(&mut slug, "process_types", json!({ "web": "bin/web" }));
                 self.slugs.insert(slug_id.clone(), slug);
-                let cx_spec = spec;
-                let r = self.new_release_plain(cx_spec, &app, "Deploy", Some(slug_id.clone()), now);
+                let r = self.new_release(spec, &app, "Deploy", Some(slug_id.clone()), now);
                 if self.formation.get(&app).is_none_or(Vec::is_empty) {
                     let app_value = self
                         .apps
@@ -1558,7 +1569,7 @@ impl World {
                         json!("The source app has no slug to promote"),
                     );
                 } else {
-                    let r = self.new_release_plain(spec, &app, "Promote", slug.clone(), now);
+                    let r = self.new_release(spec, &app, "Promote", slug.clone(), now);
                     set(&mut t, "status", json!("succeeded"));
                     set(&mut t, "release", json!({ "id": r["id"] }));
                 }
@@ -1571,36 +1582,6 @@ impl World {
             set(&mut p.value, "status", json!("completed"));
             set(&mut p.value, "updated_at", json!(ts));
         }
-    }
-
-    fn new_release_plain(
-        &mut self,
-        spec: &Spec,
-        app: &str,
-        description: &str,
-        slug: Option<String>,
-        now: Instant,
-    ) -> Value {
-        // A context only for building the record.
-        let op = Operation {
-            id: String::new(),
-            method: String::new(),
-            path: Vec::new(),
-            paginated: false,
-            ranges: Vec::new(),
-            body: None,
-            response: None,
-        };
-        let params = BTreeMap::new();
-        let cx = Ctx {
-            spec,
-            op: &op,
-            params: &params,
-            body: &Value::Null,
-            base_url: "",
-            now,
-        };
-        self.new_release(&cx, app, description, slug, now)
     }
 
     /// Build output lines so far, and whether the build is done.

@@ -13,40 +13,20 @@ impl Client {
     /// Uploads `body` to a presigned URL (a source's `put_url`), without the
     /// API token.
     pub async fn put_presigned(&self, url: &str, body: impl Into<Bytes>) -> Result<()> {
-        let resp = self
-            .http()
-            .put(url)
-            .header(reqwest::header::USER_AGENT, USER_AGENT)
-            .body(body.into())
-            .send()
-            .await
-            .map_err(|e| handed_back_error(e, "upload"))?;
-        let status = resp.status().as_u16();
-        if status >= 400 {
-            let body = resp.bytes().await.unwrap_or_default();
-            return Err(Error::Api(Box::new(api_error(status, None, body))));
-        }
-        Ok(())
+        let request = self.http().put(url).body(body.into());
+        send_checked(request, "upload").await.map(drop)
     }
 
     /// Reads a text stream the API hands back (a build's
     /// `output_stream_url`, a log session's `logplex_url`) line by line, as
     /// it arrives, without the API token.
     pub async fn stream_lines(&self, url: &str) -> Result<BoxStream<'static, Result<String>>> {
-        let resp = self
+        // A stream lasts as long as the build or the log tail does.
+        let request = self
             .http()
             .get(url)
-            .header(reqwest::header::USER_AGENT, USER_AGENT)
-            // A stream lasts as long as the build or the log tail does.
-            .timeout(std::time::Duration::from_secs(24 * 3600))
-            .send()
-            .await
-            .map_err(|e| handed_back_error(e, "stream"))?;
-        let status = resp.status().as_u16();
-        if status >= 400 {
-            let body = resp.bytes().await.unwrap_or_default();
-            return Err(Error::Api(Box::new(api_error(status, None, body))));
-        }
+            .timeout(std::time::Duration::from_secs(24 * 3600));
+        let resp = send_checked(request, "stream").await?;
         struct State {
             bytes: BoxStream<'static, reqwest::Result<Bytes>>,
             pending: Vec<u8>,
@@ -84,6 +64,22 @@ impl Client {
         })
         .boxed())
     }
+}
+
+/// Sends a request to a handed-back URL (no token, our User-Agent) and
+/// turns an error status into an [`Error::Api`] with its body.
+async fn send_checked(request: reqwest::RequestBuilder, what: &str) -> Result<reqwest::Response> {
+    let resp = request
+        .header(reqwest::header::USER_AGENT, USER_AGENT)
+        .send()
+        .await
+        .map_err(|e| handed_back_error(e, what))?;
+    let status = resp.status().as_u16();
+    if status >= 400 {
+        let body = resp.bytes().await.unwrap_or_default();
+        return Err(Error::Api(Box::new(api_error(status, None, body))));
+    }
+    Ok(resp)
 }
 
 fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
