@@ -67,6 +67,9 @@ fn hard_cases_map_to_the_expected_rust() {
     assert!(widget.contains("rename = \"ca_signed?\""));
     assert!(widget.contains("rename = \"default-permission\""));
     assert!(!widget.contains("rename = \"created_at\""));
+    // The written-out Deserialize reads the JSON names, not the Rust ones.
+    assert!(widget.contains("\"ca_signed?\" => f_ca_signed = "));
+    assert!(widget.contains("\"type\" => f_type_ = Some(map.next_value()?),"));
     // Enums: digit-leading members, null member → Option, open catch-all.
     assert!(widget.contains("V01,"));
     assert!(widget.contains("pub default_permission: Option<WidgetRole>,"));
@@ -94,9 +97,9 @@ fn hard_cases_map_to_the_expected_rust() {
     assert!(widget.contains("reason: Option<String>"));
     // GET with a schema: query parameters; a list with declared ranges.
     assert!(widget.contains("Payload::query(&self.body)"));
-    assert!(widget.contains("pub async fn send(self) -> crate::Result<Vec<Widget>>"));
+    assert!(widget.contains("pub fn send(self) -> crate::ListFuture<Widget>"));
     // Empty-object response; link-level array type; enum path parameter.
-    assert!(widget.contains("pub async fn send(self) -> crate::Result<()>"));
+    assert!(widget.contains("pub fn send(self) -> crate::ResponseFuture<'a, ()>"));
     assert!(widget.contains("month: impl Into<WidgetMonth>"));
     // Deprecated link.
     assert!(widget.contains("#[deprecated(note = \"deactivated on 2017-08-01\")]"));

@@ -68,6 +68,7 @@ pub use runtime::credentials::{
     CredentialContext, CredentialProvider, OAuthRefresh, StaticToken, TokenFuture,
 };
 pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
+pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
 pub use runtime::retry::{RetryPolicy, Throttle};
@@ -83,5 +84,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::runtime::client::Payload;
     pub use crate::runtime::path::segment;
-    pub use crate::runtime::serde_helpers::{double_option, open_enum, string_or_integer};
+    pub use crate::runtime::serde_helpers::{
+        double_option, open_enum, required, skip_value, string_or_integer, Key,
+    };
 }

@@ -111,7 +111,7 @@ impl<'a> AccountApi<'a> {
 /// An account represents an individual signed up to use the Heroku platform.
 ///
 /// Schema: `/definitions/account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Account {
     /// whether to allow third party web activity tracking
@@ -159,6 +159,98 @@ pub struct Account {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// whether account has been verified with billing information
     pub verified: bool,
+}
+impl<'de> serde::Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Account;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Account` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Account, A::Error> {
+                let mut f_allow_tracking = None;
+                let mut f_beta = None;
+                let mut f_country_of_residence = None;
+                let mut f_created_at = None;
+                let mut f_default_organization = None;
+                let mut f_default_team = None;
+                let mut f_delinquent_at = None;
+                let mut f_email = None;
+                let mut f_federated = None;
+                let mut f_id = None;
+                let mut f_identity_provider = None;
+                let mut f_last_login = None;
+                let mut f_name = None;
+                let mut f_sms_number = None;
+                let mut f_suspended_at = None;
+                let mut f_two_factor_authentication = None;
+                let mut f_updated_at = None;
+                let mut f_verified = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "allow_tracking" => f_allow_tracking = Some(map.next_value()?),
+                        "beta" => f_beta = Some(map.next_value()?),
+                        "country_of_residence" => {
+                            f_country_of_residence = map.next_value()?;
+                        }
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "default_organization" => {
+                            f_default_organization = map.next_value()?;
+                        }
+                        "default_team" => f_default_team = map.next_value()?,
+                        "delinquent_at" => f_delinquent_at = map.next_value()?,
+                        "email" => f_email = Some(map.next_value()?),
+                        "federated" => f_federated = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "identity_provider" => f_identity_provider = map.next_value()?,
+                        "last_login" => f_last_login = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "sms_number" => f_sms_number = map.next_value()?,
+                        "suspended_at" => f_suspended_at = map.next_value()?,
+                        "two_factor_authentication" => {
+                            f_two_factor_authentication = Some(map.next_value()?);
+                        }
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "verified" => f_verified = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Account {
+                    allow_tracking: crate::__private::required(
+                        f_allow_tracking,
+                        "allow_tracking",
+                    )?,
+                    beta: crate::__private::required(f_beta, "beta")?,
+                    country_of_residence: f_country_of_residence,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    default_organization: f_default_organization,
+                    default_team: f_default_team,
+                    delinquent_at: f_delinquent_at,
+                    email: crate::__private::required(f_email, "email")?,
+                    federated: crate::__private::required(f_federated, "federated")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    identity_provider: f_identity_provider,
+                    last_login: f_last_login,
+                    name: f_name,
+                    sms_number: f_sms_number,
+                    suspended_at: f_suspended_at,
+                    two_factor_authentication: crate::__private::required(
+                        f_two_factor_authentication,
+                        "two_factor_authentication",
+                    )?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    verified: crate::__private::required(f_verified, "verified")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Implicit reference to currently authorized user
 ///
@@ -215,7 +307,7 @@ impl<'de> serde::Deserialize<'de> for AccountCurrent {
 /// team selected by default
 ///
 /// Schema: `/definitions/account/properties/default_organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDefaultOrganization {
     /// unique identifier of team
@@ -223,10 +315,42 @@ pub struct AccountDefaultOrganization {
     /// unique name of team
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AccountDefaultOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountDefaultOrganization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountDefaultOrganization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountDefaultOrganization, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountDefaultOrganization {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// team selected by default
 ///
 /// Schema: `/definitions/account/properties/default_team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDefaultTeam {
     /// unique identifier of team
@@ -234,25 +358,55 @@ pub struct AccountDefaultTeam {
     /// unique name of team
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AccountDefaultTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountDefaultTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountDefaultTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountDefaultTeam, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountDefaultTeam {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/account/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AccountIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountIdentity(String);
+impl serde::Serialize for AccountIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AccountIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AccountIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {
@@ -286,7 +440,7 @@ impl std::fmt::Display for AccountIdentity {
 /// Identity Provider details for federated users.
 ///
 /// Schema: `/definitions/account/properties/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProvider {
     /// unique identifier of this identity provider
@@ -300,25 +454,127 @@ pub struct AccountIdentityProvider {
     /// The `team` field.
     pub team: AccountIdentityProviderTeam,
 }
+impl<'de> serde::Deserialize<'de> for AccountIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountIdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountIdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountIdentityProvider, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_organization = None;
+                let mut f_owner = None;
+                let mut f_team = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "organization" => f_organization = Some(map.next_value()?),
+                        "owner" => f_owner = Some(map.next_value()?),
+                        "team" => f_team = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountIdentityProvider {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    organization: crate::__private::required(
+                        f_organization,
+                        "organization",
+                    )?,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                    team: crate::__private::required(f_team, "team")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `AccountIdentityProviderOrganization`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProviderOrganization {
     /// unique name of team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AccountIdentityProviderOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountIdentityProviderOrganization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountIdentityProviderOrganization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountIdentityProviderOrganization, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountIdentityProviderOrganization {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `AccountIdentityProviderTeam`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProviderTeam {
     /// unique name of team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for AccountIdentityProviderTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountIdentityProviderTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountIdentityProviderTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountIdentityProviderTeam, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountIdentityProviderTeam {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /account` request, from [`AccountApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -340,25 +596,27 @@ impl<'a> AccountInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
+        let path = String::from("/account");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_INFO,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
-        let path = String::from("/account");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ACCOUNT_INFO, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountInfoRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /account` request, from [`AccountApi::update`]. Await it, or call `send`.
@@ -411,25 +669,27 @@ impl<'a> AccountUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
+        let path = String::from("/account");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
-        let path = String::from("/account");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::ACCOUNT_UPDATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountUpdateRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /account` request, from [`AccountApi::delete`]. Await it, or call `send`.
@@ -452,25 +712,27 @@ impl<'a> AccountDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
+        let path = String::from("/account");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_DELETE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
-        let path = String::from("/account");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ACCOUNT_DELETE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountDeleteRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /users/{account_identity}` request, from [`AccountApi::info_by_user`]. Await it, or call `send`.
@@ -494,27 +756,29 @@ impl<'a> AccountInfoByUserRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ACCOUNT_INFO_BY_USER, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_INFO_BY_USER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountInfoByUserRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /users/{account_identity}` request, from [`AccountApi::update_by_user`]. Await it, or call `send`.
@@ -568,32 +832,29 @@ impl<'a> AccountUpdateByUserRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ACCOUNT_UPDATE_BY_USER,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_UPDATE_BY_USER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountUpdateByUserRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /users/{account_identity}` request, from [`AccountApi::delete_by_user`]. Await it, or call `send`.
@@ -617,31 +878,28 @@ impl<'a> AccountDeleteByUserRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Account> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Account>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ACCOUNT_DELETE_BY_USER,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_DELETE_BY_USER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountDeleteByUserRequest<'a> {
     type Output = crate::Result<Account>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Account>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

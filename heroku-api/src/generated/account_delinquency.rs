@@ -25,7 +25,7 @@ impl<'a> AccountDelinquencyApi<'a> {
 /// A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
 ///
 /// Schema: `/definitions/account-delinquency`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDelinquency {
     /// scheduled time of when we will delete your account due to delinquency
@@ -34,6 +34,42 @@ pub struct AccountDelinquency {
     /// scheduled time of when we will suspend your account due to delinquency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_suspension_time: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for AccountDelinquency {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountDelinquency;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountDelinquency` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountDelinquency, A::Error> {
+                let mut f_scheduled_deletion_time = None;
+                let mut f_scheduled_suspension_time = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "scheduled_deletion_time" => {
+                            f_scheduled_deletion_time = map.next_value()?;
+                        }
+                        "scheduled_suspension_time" => {
+                            f_scheduled_suspension_time = map.next_value()?;
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountDelinquency {
+                    scheduled_deletion_time: f_scheduled_deletion_time,
+                    scheduled_suspension_time: f_scheduled_suspension_time,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /account/delinquency` request, from [`AccountDelinquencyApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -55,31 +91,26 @@ impl<'a> AccountDelinquencyInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AccountDelinquency> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, AccountDelinquency> {
+        let path = String::from("/account/delinquency");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_DELINQUENCY_INFO,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AccountDelinquency>> {
-        let path = String::from("/account/delinquency");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ACCOUNT_DELINQUENCY_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountDelinquency> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountDelinquencyInfoRequest<'a> {
     type Output = crate::Result<AccountDelinquency>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AccountDelinquency>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -67,7 +67,7 @@ impl<'a> AccountFeatureApi<'a> {
 /// An account feature represents a Heroku labs capability that can be enabled or disabled for an account on Heroku.
 ///
 /// Schema: `/definitions/account-feature`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountFeature {
     /// when account feature was created
@@ -91,25 +91,88 @@ pub struct AccountFeature {
     /// when account feature was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for AccountFeature {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AccountFeature;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AccountFeature` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AccountFeature, A::Error> {
+                let mut f_created_at = None;
+                let mut f_description = None;
+                let mut f_display_name = None;
+                let mut f_doc_url = None;
+                let mut f_enabled = None;
+                let mut f_feedback_email = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "display_name" => f_display_name = Some(map.next_value()?),
+                        "doc_url" => f_doc_url = Some(map.next_value()?),
+                        "enabled" => f_enabled = Some(map.next_value()?),
+                        "feedback_email" => f_feedback_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AccountFeature {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    display_name: crate::__private::required(
+                        f_display_name,
+                        "display_name",
+                    )?,
+                    doc_url: crate::__private::required(f_doc_url, "doc_url")?,
+                    enabled: crate::__private::required(f_enabled, "enabled")?,
+                    feedback_email: crate::__private::required(
+                        f_feedback_email,
+                        "feedback_email",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of account feature, or unique name of account feature.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/account-feature/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AccountFeatureIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountFeatureIdentity(String);
+impl serde::Serialize for AccountFeatureIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AccountFeatureIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AccountFeatureIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -157,28 +220,30 @@ impl<'a> AccountFeatureInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AccountFeature> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AccountFeature>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AccountFeature> {
         let path = format!(
             "/account/features/{}", crate ::__private::segment(self
             .account_feature_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ACCOUNT_FEATURE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_FEATURE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountFeature> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountFeatureInfoRequest<'a> {
     type Output = crate::Result<AccountFeature>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AccountFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /account/features` request, from [`AccountFeatureApi::list`]. Await it, or call `send`.
@@ -210,7 +275,7 @@ impl<'a> AccountFeatureListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<AccountFeature>> {
         let path = String::from("/account/features");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -223,26 +288,19 @@ impl<'a> AccountFeatureListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AccountFeature>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AccountFeature> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AccountFeature>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AccountFeature> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AccountFeatureListRequest<'a> {
     type Output = crate::Result<Vec<AccountFeature>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AccountFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /account/features/{account_feature_identity}` request, from [`AccountFeatureApi::update`]. Await it, or call `send`.
@@ -271,32 +329,29 @@ impl<'a> AccountFeatureUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AccountFeature> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AccountFeature>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AccountFeature> {
         let path = format!(
             "/account/features/{}", crate ::__private::segment(self
             .account_feature_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ACCOUNT_FEATURE_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ACCOUNT_FEATURE_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountFeature> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AccountFeatureUpdateRequest<'a> {
     type Output = crate::Result<AccountFeature>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AccountFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -216,7 +216,7 @@ impl<'a> AddOnApi<'a> {
 /// Add-ons represent add-ons that have been provisioned and attached to one or more apps.
 ///
 /// Schema: `/definitions/add-on`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOn {
     /// provider actions for this specific add-on
@@ -253,10 +253,93 @@ pub struct AddOn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AddOn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOn;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOn` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOn, A::Error> {
+                let mut f_actions = None;
+                let mut f_addon_service = None;
+                let mut f_app = None;
+                let mut f_billed_price = None;
+                let mut f_billing_entity = None;
+                let mut f_config_vars = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_plan = None;
+                let mut f_provider_id = None;
+                let mut f_provision_message = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                let mut f_web_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "actions" => f_actions = Some(map.next_value()?),
+                        "addon_service" => f_addon_service = Some(map.next_value()?),
+                        "app" => f_app = Some(map.next_value()?),
+                        "billed_price" => f_billed_price = map.next_value()?,
+                        "billing_entity" => f_billing_entity = Some(map.next_value()?),
+                        "config_vars" => f_config_vars = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "plan" => f_plan = Some(map.next_value()?),
+                        "provider_id" => f_provider_id = Some(map.next_value()?),
+                        "provision_message" => f_provision_message = map.next_value()?,
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "web_url" => f_web_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOn {
+                    actions: crate::__private::required(f_actions, "actions")?,
+                    addon_service: crate::__private::required(
+                        f_addon_service,
+                        "addon_service",
+                    )?,
+                    app: crate::__private::required(f_app, "app")?,
+                    billed_price: f_billed_price,
+                    billing_entity: crate::__private::required(
+                        f_billing_entity,
+                        "billing_entity",
+                    )?,
+                    config_vars: crate::__private::required(
+                        f_config_vars,
+                        "config_vars",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    plan: crate::__private::required(f_plan, "plan")?,
+                    provider_id: crate::__private::required(
+                        f_provider_id,
+                        "provider_id",
+                    )?,
+                    provision_message: f_provision_message,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    web_url: f_web_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of add-on service
 ///
 /// Schema: `/definitions/add-on/definitions/addon_service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAddonService {
     /// unique identifier of this add-on-service
@@ -264,10 +347,42 @@ pub struct AddOnAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnAddonService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnAddonService;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnAddonService` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnAddonService, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnAddonService {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/add-on/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnApp {
     /// unique identifier of app
@@ -275,10 +390,42 @@ pub struct AddOnApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// billed price
 ///
 /// Schema: `/definitions/add-on/properties/billed_price`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnBilledPrice {
     /// price in cents per unit of plan
@@ -288,10 +435,45 @@ pub struct AddOnBilledPrice {
     /// unit of price for plan
     pub unit: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnBilledPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnBilledPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnBilledPrice` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnBilledPrice, A::Error> {
+                let mut f_cents = None;
+                let mut f_contract = None;
+                let mut f_unit = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "cents" => f_cents = Some(map.next_value()?),
+                        "contract" => f_contract = Some(map.next_value()?),
+                        "unit" => f_unit = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnBilledPrice {
+                    cents: crate::__private::required(f_cents, "cents")?,
+                    contract: crate::__private::required(f_contract, "contract")?,
+                    unit: crate::__private::required(f_unit, "unit")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// billing entity associated with this add-on
 ///
 /// Schema: `/definitions/add-on/properties/billing_entity`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnBillingEntity {
     /// unique identifier of the billing entity
@@ -301,6 +483,41 @@ pub struct AddOnBillingEntity {
     /// type of Object of the billing entity; new types allowed at any time.
     #[serde(rename = "type")]
     pub type_: AddOnBillingEntityType,
+}
+impl<'de> serde::Deserialize<'de> for AddOnBillingEntity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnBillingEntity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnBillingEntity` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnBillingEntity, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnBillingEntity {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// type of Object of the billing entity; new types allowed at any time.
 ///
@@ -361,7 +578,7 @@ impl<'de> serde::Deserialize<'de> for AddOnBillingEntityType {
 /// name for add-on's initial attachment
 ///
 /// Schema: `/definitions/add-on/links/2/schema/properties/attachment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnCreateAttachment {
     /// unique name for this add-on attachment to this app
@@ -379,25 +596,52 @@ impl AddOnCreateAttachment {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for AddOnCreateAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnCreateAttachment;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnCreateAttachment` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnCreateAttachment, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnCreateAttachment {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of add-on, or globally unique name of the add-on.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AddOnIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddOnIdentity(String);
+impl serde::Serialize for AddOnIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AddOnIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AddOnIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -427,13 +671,45 @@ impl std::fmt::Display for AddOnIdentity {
 /// identity of add-on plan
 ///
 /// Schema: `/definitions/add-on/definitions/plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnPlan {
     /// unique identifier of this plan
     pub id: String,
     /// unique name of this plan
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for AddOnPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnPlan;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnPlan` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnPlan, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnPlan {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// state in the add-on's lifecycle
 ///
@@ -524,7 +800,7 @@ impl<'a> AddOnListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<AddOn>> {
         let path = String::from("/addons");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -537,26 +813,19 @@ impl<'a> AddOnListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOn>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOn> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOn>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOn> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnListRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}` request, from [`AddOnApi::info`]. Await it, or call `send`.
@@ -580,27 +849,29 @@ impl<'a> AddOnInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/addons/{}", crate ::__private::segment(self.add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ADD_ON_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnInfoRequest<'a> {
     type Output = crate::Result<AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/addons` request, from [`AddOnApi::create`]. Await it, or call `send`.
@@ -657,27 +928,29 @@ impl<'a> AddOnCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::ADD_ON_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnCreateRequest<'a> {
     type Output = crate::Result<AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::delete`]. Await it, or call `send`.
@@ -702,28 +975,30 @@ impl<'a> AddOnDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ADD_ON_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnDeleteRequest<'a> {
     type Output = crate::Result<AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::info_by_app`]. Await it, or call `send`.
@@ -748,28 +1023,30 @@ impl<'a> AddOnInfoByAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ADD_ON_INFO_BY_APP, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_INFO_BY_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnInfoByAppRequest<'a> {
     type Output = crate::Result<AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/addons` request, from [`AddOnApi::list_by_app`]. Await it, or call `send`.
@@ -804,7 +1081,7 @@ impl<'a> AddOnListByAppRequest<'a> {
         let path = format!(
             "/apps/{}/addons", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -817,26 +1094,19 @@ impl<'a> AddOnListByAppRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOn>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOn> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOn>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOn> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnListByAppRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::update`]. Await it, or call `send`.
@@ -873,28 +1143,30 @@ impl<'a> AddOnUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::ADD_ON_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnUpdateRequest<'a> {
     type Output = crate::Result<AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /users/{account_identity}/addons` request, from [`AddOnApi::list_by_user`]. Await it, or call `send`.
@@ -930,7 +1202,7 @@ impl<'a> AddOnListByUserRequest<'a> {
             "/users/{}/addons", crate ::__private::segment(self.account_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -943,26 +1215,19 @@ impl<'a> AddOnListByUserRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOn>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOn> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOn>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOn> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnListByUserRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/addons` request, from [`AddOnApi::list_by_team`]. Await it, or call `send`.
@@ -997,7 +1262,7 @@ impl<'a> AddOnListByTeamRequest<'a> {
         let path = format!(
             "/teams/{}/addons", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -1010,26 +1275,19 @@ impl<'a> AddOnListByTeamRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOn>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOn> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOn>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOn> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnListByTeamRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /actions/addons/resolve` request, from [`AddOnApi::resolution`]. Await it, or call `send`.
@@ -1071,24 +1329,26 @@ impl<'a> AddOnResolutionRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Vec<AddOn>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOn>> {
+        let path = String::from("/actions/addons/resolve");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_RESOLUTION,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Vec<AddOn>>> {
-        let path = String::from("/actions/addons/resolve");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::ADD_ON_RESOLUTION, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOn>> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnResolutionRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Vec<AddOn>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

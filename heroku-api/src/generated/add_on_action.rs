@@ -68,35 +68,30 @@ impl<'a> AddOnActionProvisionRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<crate::add_on::AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<crate::add_on::AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, crate::add_on::AddOn> {
         let path = format!(
             "/addons/{}/actions/provision", crate ::__private::segment(self
             .add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ACTION_PROVISION,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ACTION_PROVISION,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::add_on::AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnActionProvisionRequest<'a> {
     type Output = crate::Result<crate::add_on::AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, crate::add_on::AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /addons/{add_on_identity}/actions/deprovision` request, from [`AddOnActionApi::deprovision`]. Await it, or call `send`.
@@ -120,34 +115,29 @@ impl<'a> AddOnActionDeprovisionRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<crate::add_on::AddOn> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<crate::add_on::AddOn>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, crate::add_on::AddOn> {
         let path = format!(
             "/addons/{}/actions/deprovision", crate ::__private::segment(self
             .add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ACTION_DEPROVISION,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ACTION_DEPROVISION,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::add_on::AddOn> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnActionDeprovisionRequest<'a> {
     type Output = crate::Result<crate::add_on::AddOn>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, crate::add_on::AddOn>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

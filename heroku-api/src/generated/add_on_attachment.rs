@@ -170,7 +170,7 @@ impl<'a> AddOnAttachmentApi<'a> {
 /// An add-on attachment represents a connection between an app and an add-on that it has been given access to.
 ///
 /// Schema: `/definitions/add-on-attachment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAttachment {
     /// identity of add-on
@@ -195,10 +195,63 @@ pub struct AddOnAttachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AddOnAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnAttachment;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnAttachment` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnAttachment, A::Error> {
+                let mut f_addon = None;
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_log_input_url = None;
+                let mut f_name = None;
+                let mut f_namespace = None;
+                let mut f_updated_at = None;
+                let mut f_web_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon" => f_addon = Some(map.next_value()?),
+                        "app" => f_app = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "log_input_url" => f_log_input_url = map.next_value()?,
+                        "name" => f_name = Some(map.next_value()?),
+                        "namespace" => f_namespace = map.next_value()?,
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "web_url" => f_web_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnAttachment {
+                    addon: crate::__private::required(f_addon, "addon")?,
+                    app: crate::__private::required(f_app, "app")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    log_input_url: f_log_input_url,
+                    name: crate::__private::required(f_name, "name")?,
+                    namespace: f_namespace,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    web_url: f_web_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of add-on
 ///
 /// Schema: `/definitions/add-on-attachment/properties/addon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAttachmentAddon {
     /// billing application associated with this add-on
@@ -208,10 +261,45 @@ pub struct AddOnAttachmentAddon {
     /// globally unique name of the add-on
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnAttachmentAddon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnAttachmentAddon;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnAttachmentAddon` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnAttachmentAddon, A::Error> {
+                let mut f_app = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnAttachmentAddon {
+                    app: crate::__private::required(f_app, "app")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/add-on-attachment/properties/addon/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAttachmentAddonApp {
     /// unique identifier of app
@@ -219,10 +307,42 @@ pub struct AddOnAttachmentAddonApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnAttachmentAddonApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnAttachmentAddonApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnAttachmentAddonApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnAttachmentAddonApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnAttachmentAddonApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// application that is attached to add-on
 ///
 /// Schema: `/definitions/add-on-attachment/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAttachmentApp {
     /// unique identifier of app
@@ -230,25 +350,55 @@ pub struct AddOnAttachmentApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnAttachmentApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnAttachmentApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnAttachmentApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnAttachmentApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnAttachmentApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this add-on attachment.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-attachment/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AddOnAttachmentIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddOnAttachmentIdentity(String);
+impl serde::Serialize for AddOnAttachmentIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AddOnAttachmentIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AddOnAttachmentIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -278,22 +428,20 @@ impl std::fmt::Display for AddOnAttachmentIdentity {
 /// Names a resource in a path: unique identifier of this add-on attachment, or unique name for this add-on attachment to this app.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-attachment/definitions/scopedIdentity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AddOnAttachmentScopedIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddOnAttachmentScopedIdentity(String);
+impl serde::Serialize for AddOnAttachmentScopedIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AddOnAttachmentScopedIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AddOnAttachmentScopedIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -387,32 +535,27 @@ impl<'a> AddOnAttachmentCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnAttachment> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
+        let path = String::from("/addon-attachments");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ATTACHMENT_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnAttachment>> {
-        let path = String::from("/addon-attachments");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ATTACHMENT_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentCreateRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /addon-attachments/{add_on_attachment_identity}` request, from [`AddOnAttachmentApi::delete`]. Await it, or call `send`.
@@ -436,35 +579,30 @@ impl<'a> AddOnAttachmentDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnAttachment> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnAttachment>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/addon-attachments/{}", crate ::__private::segment(self
             .add_on_attachment_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ATTACHMENT_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ATTACHMENT_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentDeleteRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-attachments/{add_on_attachment_identity}` request, from [`AddOnAttachmentApi::info`]. Await it, or call `send`.
@@ -488,35 +626,30 @@ impl<'a> AddOnAttachmentInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnAttachment> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnAttachment>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/addon-attachments/{}", crate ::__private::segment(self
             .add_on_attachment_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ATTACHMENT_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ATTACHMENT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentInfoRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-attachments` request, from [`AddOnAttachmentApi::list`]. Await it, or call `send`.
@@ -548,7 +681,7 @@ impl<'a> AddOnAttachmentListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<AddOnAttachment>> {
         let path = String::from("/addon-attachments");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -561,26 +694,19 @@ impl<'a> AddOnAttachmentListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnAttachment>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnAttachment>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentListRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/addon-attachments` request, from [`AddOnAttachmentApi::list_by_add_on`]. Await it, or call `send`.
@@ -616,7 +742,7 @@ impl<'a> AddOnAttachmentListByAddOnRequest<'a> {
             "/addons/{}/addon-attachments", crate ::__private::segment(self
             .add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -629,26 +755,19 @@ impl<'a> AddOnAttachmentListByAddOnRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnAttachment>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnAttachment>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/addon-attachments` request, from [`AddOnAttachmentApi::list_by_app`]. Await it, or call `send`.
@@ -684,7 +803,7 @@ impl<'a> AddOnAttachmentListByAppRequest<'a> {
             "/apps/{}/addon-attachments", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -697,26 +816,19 @@ impl<'a> AddOnAttachmentListByAppRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnAttachment>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnAttachment>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentListByAppRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}` request, from [`AddOnAttachmentApi::info_by_app`]. Await it, or call `send`.
@@ -741,36 +853,31 @@ impl<'a> AddOnAttachmentInfoByAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnAttachment> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnAttachment>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/apps/{}/addon-attachments/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.add_on_attachment_scoped_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ATTACHMENT_INFO_BY_APP,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ATTACHMENT_INFO_BY_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentInfoByAppRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /actions/addon-attachments/resolve` request, from [`AddOnAttachmentApi::resolution`]. Await it, or call `send`.
@@ -812,31 +919,26 @@ impl<'a> AddOnAttachmentResolutionRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Vec<AddOnAttachment>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOnAttachment>> {
+        let path = String::from("/actions/addon-attachments/resolve");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_ATTACHMENT_RESOLUTION,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<Vec<AddOnAttachment>>> {
-        let path = String::from("/actions/addon-attachments/resolve");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ADD_ON_ATTACHMENT_RESOLUTION,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOnAttachment>> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnAttachmentResolutionRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Vec<AddOnAttachment>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -54,7 +54,7 @@ impl<'a> AddOnConfigApi<'a> {
 /// Configuration of an Add-on
 ///
 /// Schema: `/definitions/add-on-config`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnConfig {
     /// unique name of the config
@@ -75,6 +75,38 @@ impl AddOnConfig {
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for AddOnConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnConfig, A::Error> {
+                let mut f_name = None;
+                let mut f_value = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = Some(map.next_value()?),
+                        "value" => f_value = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnConfig {
+                    name: crate::__private::required(f_name, "name")?,
+                    value: f_value,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A `GET /addons/{add_on_identity}/config` request, from [`AddOnConfigApi::list`]. Await it, or call `send`.
@@ -110,7 +142,7 @@ impl<'a> AddOnConfigListRequest<'a> {
             "/addons/{}/config", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -123,26 +155,19 @@ impl<'a> AddOnConfigListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnConfig>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnConfig> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnConfig>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnConfig> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnConfigListRequest<'a> {
     type Output = crate::Result<Vec<AddOnConfig>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnConfig>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /addons/{add_on_identity}/config` request, from [`AddOnConfigApi::update`]. Await it, or call `send`.
@@ -177,29 +202,29 @@ impl<'a> AddOnConfigUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Vec<AddOnConfig>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<Vec<AddOnConfig>>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOnConfig>> {
         let path = format!(
             "/addons/{}/config", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::ADD_ON_CONFIG_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_CONFIG_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOnConfig>> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnConfigUpdateRequest<'a> {
     type Output = crate::Result<Vec<AddOnConfig>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Vec<AddOnConfig>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -64,7 +64,7 @@ impl<'a> AddOnRegionCapabilityApi<'a> {
 /// Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
 ///
 /// Schema: `/definitions/add-on-region-capability`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnRegionCapability {
     /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
@@ -75,6 +75,52 @@ pub struct AddOnRegionCapability {
     pub region: crate::region::Region,
     /// whether the add-on can be installed to a Space
     pub supports_private_networking: bool,
+}
+impl<'de> serde::Deserialize<'de> for AddOnRegionCapability {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnRegionCapability;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnRegionCapability` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnRegionCapability, A::Error> {
+                let mut f_addon_service = None;
+                let mut f_id = None;
+                let mut f_region = None;
+                let mut f_supports_private_networking = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon_service" => f_addon_service = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "region" => f_region = Some(map.next_value()?),
+                        "supports_private_networking" => {
+                            f_supports_private_networking = Some(map.next_value()?);
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnRegionCapability {
+                    addon_service: crate::__private::required(
+                        f_addon_service,
+                        "addon_service",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    region: crate::__private::required(f_region, "region")?,
+                    supports_private_networking: crate::__private::required(
+                        f_supports_private_networking,
+                        "supports_private_networking",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /addon-region-capabilities` request, from [`AddOnRegionCapabilityApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -105,7 +151,7 @@ impl<'a> AddOnRegionCapabilityListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<AddOnRegionCapability>> {
         let path = String::from("/addon-region-capabilities");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -118,26 +164,19 @@ impl<'a> AddOnRegionCapabilityListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnRegionCapability>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnRegionCapability>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnRegionCapability>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/region-capabilities` request, from [`AddOnRegionCapabilityApi::list_by_add_on_service`]. Await it, or call `send`.
@@ -174,7 +213,7 @@ impl<'a> AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
             "/addon-services/{}/region-capabilities", crate ::__private::segment(self
             .add_on_service_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -187,26 +226,19 @@ impl<'a> AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnRegionCapability>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnRegionCapability>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnRegionCapability>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /regions/{region_identity}/addon-region-capabilities` request, from [`AddOnRegionCapabilityApi::list_by_region`]. Await it, or call `send`.
@@ -243,7 +275,7 @@ impl<'a> AddOnRegionCapabilityListByRegionRequest<'a> {
             "/regions/{}/addon-region-capabilities", crate ::__private::segment(self
             .region_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -256,25 +288,18 @@ impl<'a> AddOnRegionCapabilityListByRegionRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnRegionCapability>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnRegionCapability>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListByRegionRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnRegionCapability>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

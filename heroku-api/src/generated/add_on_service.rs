@@ -44,7 +44,7 @@ impl<'a> AddOnServiceApi<'a> {
 /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/add-on-service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnService {
     /// npm package name of the add-on service's Heroku CLI plugin
@@ -69,25 +69,94 @@ pub struct AddOnService {
     /// when add-on-service was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for AddOnService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnService;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnService` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnService, A::Error> {
+                let mut f_cli_plugin_name = None;
+                let mut f_created_at = None;
+                let mut f_human_name = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_state = None;
+                let mut f_supported_generations = None;
+                let mut f_supports_multiple_installations = None;
+                let mut f_supports_sharing = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "cli_plugin_name" => f_cli_plugin_name = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "human_name" => f_human_name = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "supported_generations" => {
+                            f_supported_generations = Some(map.next_value()?);
+                        }
+                        "supports_multiple_installations" => {
+                            f_supports_multiple_installations = Some(map.next_value()?);
+                        }
+                        "supports_sharing" => {
+                            f_supports_sharing = Some(map.next_value()?);
+                        }
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnService {
+                    cli_plugin_name: f_cli_plugin_name,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    human_name: crate::__private::required(f_human_name, "human_name")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    supported_generations: crate::__private::required(
+                        f_supported_generations,
+                        "supported_generations",
+                    )?,
+                    supports_multiple_installations: crate::__private::required(
+                        f_supports_multiple_installations,
+                        "supports_multiple_installations",
+                    )?,
+                    supports_sharing: crate::__private::required(
+                        f_supports_sharing,
+                        "supports_sharing",
+                    )?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this add-on-service, or unique name of this add-on-service.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-service/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AddOnServiceIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AddOnServiceIdentity(String);
+impl serde::Serialize for AddOnServiceIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AddOnServiceIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AddOnServiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -181,7 +250,7 @@ impl<'de> serde::Deserialize<'de> for AddOnServiceState {
 /// `AddOnServiceSupportedGeneration`.
 ///
 /// Schema: `/definitions/add-on-service/definitions/supported_generations/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnServiceSupportedGeneration {
     /// unique identifier of generation
@@ -190,6 +259,38 @@ pub struct AddOnServiceSupportedGeneration {
     /// unique name of generation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for AddOnServiceSupportedGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnServiceSupportedGeneration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnServiceSupportedGeneration` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnServiceSupportedGeneration, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnServiceSupportedGeneration {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /addon-services/{add_on_service_identity}` request, from [`AddOnServiceApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -212,28 +313,30 @@ impl<'a> AddOnServiceInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnService> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AddOnService>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnService> {
         let path = format!(
             "/addon-services/{}", crate ::__private::segment(self.add_on_service_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ADD_ON_SERVICE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_SERVICE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnService> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnServiceInfoRequest<'a> {
     type Output = crate::Result<AddOnService>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnService>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-services` request, from [`AddOnServiceApi::list`]. Await it, or call `send`.
@@ -265,7 +368,7 @@ impl<'a> AddOnServiceListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<AddOnService>> {
         let path = String::from("/addon-services");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -278,25 +381,18 @@ impl<'a> AddOnServiceListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AddOnService>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnService> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnService>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnService> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnServiceListRequest<'a> {
     type Output = crate::Result<Vec<AddOnService>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnService>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -134,7 +134,7 @@ impl<'a> AddOnWebhookApi<'a> {
 /// Represents the details of a webhook subscription
 ///
 /// Schema: `/definitions/add-on-webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhook {
     /// when the webhook was created
@@ -150,10 +150,54 @@ pub struct AddOnWebhook {
     /// the URL where the webhook's notification requests are sent
     pub url: String,
 }
+impl<'de> serde::Deserialize<'de> for AddOnWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnWebhook;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnWebhook` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnWebhook, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_include = None;
+                let mut f_level = None;
+                let mut f_updated_at = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "include" => f_include = Some(map.next_value()?),
+                        "level" => f_level = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "url" => f_url = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnWebhook {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    include: crate::__private::required(f_include, "include")?,
+                    level: crate::__private::required(f_level, "level")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    url: crate::__private::required(f_url, "url")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// add-on webhook
 ///
 /// Schema: `/definitions/add-on-webhook/definitions/addon_webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhookAddonWebhook {
     /// identity of add-on. Only used for add-on partner webhooks.
@@ -178,16 +222,95 @@ pub struct AddOnWebhookAddonWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnWebhookAddonWebhook;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnWebhookAddonWebhook` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnWebhookAddonWebhook, A::Error> {
+                let mut f_addon = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_include = None;
+                let mut f_level = None;
+                let mut f_updated_at = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon" => f_addon = map.next_value()?,
+                        "created_at" => f_created_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "include" => f_include = map.next_value()?,
+                        "level" => f_level = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        "url" => f_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnWebhookAddonWebhook {
+                    addon: f_addon,
+                    created_at: f_created_at,
+                    id: f_id,
+                    include: f_include,
+                    level: f_level,
+                    updated_at: f_updated_at,
+                    url: f_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of add-on. Only used for add-on partner webhooks.
 ///
 /// Schema: `/definitions/add-on-webhook/definitions/addon_webhook/properties/addon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhookAddonWebhookAddon {
     /// unique identifier of add-on
     pub id: String,
     /// globally unique name of the add-on
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhookAddon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AddOnWebhookAddonWebhookAddon;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddOnWebhookAddonWebhookAddon` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddOnWebhookAddonWebhookAddon, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AddOnWebhookAddonWebhookAddon {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /addons/{add_on_identity}/webhooks` request, from [`AddOnWebhookApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -241,35 +364,32 @@ impl<'a> AddOnWebhookCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnWebhookAddonWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnWebhookAddonWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ADD_ON_WEBHOOK_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookCreateRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::delete`]. Await it, or call `send`.
@@ -294,35 +414,32 @@ impl<'a> AddOnWebhookDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnWebhookAddonWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnWebhookAddonWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_WEBHOOK_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookDeleteRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::info`]. Await it, or call `send`.
@@ -347,30 +464,32 @@ impl<'a> AddOnWebhookInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnWebhookAddonWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnWebhookAddonWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ADD_ON_WEBHOOK_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookInfoRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/webhooks` request, from [`AddOnWebhookApi::list`]. Await it, or call `send`.
@@ -406,7 +525,7 @@ impl<'a> AddOnWebhookListRequest<'a> {
             "/addons/{}/webhooks", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -419,29 +538,19 @@ impl<'a> AddOnWebhookListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<AddOnWebhookAddonWebhook>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AddOnWebhookAddonWebhook> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AddOnWebhookAddonWebhook>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AddOnWebhookAddonWebhook> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookListRequest<'a> {
     type Output = crate::Result<Vec<AddOnWebhookAddonWebhook>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AddOnWebhookAddonWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::update`]. Await it, or call `send`.
@@ -518,34 +627,31 @@ impl<'a> AddOnWebhookUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AddOnWebhookAddonWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AddOnWebhookAddonWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ADD_ON_WEBHOOK_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookUpdateRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -75,40 +75,38 @@ impl<'a> AddOnWebhookDeliveryInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::app_webhook_delivery::AppWebhookDelivery> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<crate::app_webhook_delivery::AppWebhookDelivery>,
-    > {
+    ) -> crate::ResponseFuture<'a, crate::app_webhook_delivery::AppWebhookDelivery> {
         let path = format!(
             "/addons/{}/webhook-deliveries/{}", crate ::__private::segment(self
             .add_on_identity.as_str()), crate ::__private::segment(self
             .app_webhook_delivery_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_WEBHOOK_DELIVERY_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_DELIVERY_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, crate::app_webhook_delivery::AppWebhookDelivery> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookDeliveryInfoRequest<'a> {
     type Output = crate::Result<crate::app_webhook_delivery::AppWebhookDelivery>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        crate::app_webhook_delivery::AppWebhookDelivery,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-deliveries` request, from [`AddOnWebhookDeliveryApi::list`]. Await it, or call `send`.
@@ -148,7 +146,7 @@ impl<'a> AddOnWebhookDeliveryListRequest<'a> {
             "/addons/{}/webhook-deliveries", crate ::__private::segment(self
             .add_on_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -163,28 +161,20 @@ impl<'a> AddOnWebhookDeliveryListRequest<'a> {
     /// Every item, lazily, following `Next-Range` page by page.
     pub fn stream(
         self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<crate::app_webhook_delivery::AppWebhookDelivery>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    ) -> crate::ItemStream<crate::app_webhook_delivery::AppWebhookDelivery> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<Vec<crate::app_webhook_delivery::AppWebhookDelivery>> {
-        self.paginate()?.all().await
+    ) -> crate::ListFuture<crate::app_webhook_delivery::AppWebhookDelivery> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookDeliveryListRequest<'a> {
     type Output = crate::Result<Vec<crate::app_webhook_delivery::AppWebhookDelivery>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::app_webhook_delivery::AppWebhookDelivery>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

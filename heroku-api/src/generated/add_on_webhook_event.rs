@@ -75,36 +75,38 @@ impl<'a> AddOnWebhookEventInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<crate::app_webhook_event::AppWebhookEvent> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::Response<crate::app_webhook_event::AppWebhookEvent>> {
+    ) -> crate::ResponseFuture<'a, crate::app_webhook_event::AppWebhookEvent> {
         let path = format!(
             "/addons/{}/webhook-events/{}", crate ::__private::segment(self
             .add_on_identity.as_str()), crate ::__private::segment(self
             .app_webhook_event_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ADD_ON_WEBHOOK_EVENT_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ADD_ON_WEBHOOK_EVENT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, crate::app_webhook_event::AppWebhookEvent> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookEventInfoRequest<'a> {
     type Output = crate::Result<crate::app_webhook_event::AppWebhookEvent>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        crate::app_webhook_event::AppWebhookEvent,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-events` request, from [`AddOnWebhookEventApi::list`]. Await it, or call `send`.
@@ -142,7 +144,7 @@ impl<'a> AddOnWebhookEventListRequest<'a> {
             "/addons/{}/webhook-events", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -155,30 +157,18 @@ impl<'a> AddOnWebhookEventListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<crate::app_webhook_event::AppWebhookEvent>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<crate::app_webhook_event::AppWebhookEvent> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(
-        self,
-    ) -> crate::Result<Vec<crate::app_webhook_event::AppWebhookEvent>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<crate::app_webhook_event::AppWebhookEvent> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AddOnWebhookEventListRequest<'a> {
     type Output = crate::Result<Vec<crate::app_webhook_event::AppWebhookEvent>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::app_webhook_event::AppWebhookEvent>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

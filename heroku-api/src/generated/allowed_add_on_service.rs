@@ -75,7 +75,7 @@ impl<'a> AllowedAddOnServiceApi<'a> {
 /// Entities that have been allowed to be used by a Team
 ///
 /// Schema: `/definitions/allowed-add-on-service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AllowedAddOnService {
     /// when the add-on service was allowed
@@ -87,10 +87,51 @@ pub struct AllowedAddOnService {
     /// unique identifier for this allowed add-on service record
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for AllowedAddOnService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AllowedAddOnService;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AllowedAddOnService` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AllowedAddOnService, A::Error> {
+                let mut f_added_at = None;
+                let mut f_added_by = None;
+                let mut f_addon_service = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "added_at" => f_added_at = Some(map.next_value()?),
+                        "added_by" => f_added_by = Some(map.next_value()?),
+                        "addon_service" => f_addon_service = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AllowedAddOnService {
+                    added_at: crate::__private::required(f_added_at, "added_at")?,
+                    added_by: crate::__private::required(f_added_by, "added_by")?,
+                    addon_service: crate::__private::required(
+                        f_addon_service,
+                        "addon_service",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the user which allowed the add-on service
 ///
 /// Schema: `/definitions/allowed-add-on-service/definitions/added_by`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AllowedAddOnServiceAddedBy {
     /// unique email address of account
@@ -100,10 +141,42 @@ pub struct AllowedAddOnServiceAddedBy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceAddedBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AllowedAddOnServiceAddedBy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AllowedAddOnServiceAddedBy` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AllowedAddOnServiceAddedBy, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AllowedAddOnServiceAddedBy {
+                    email: f_email,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the add-on service allowed for use
 ///
 /// Schema: `/definitions/allowed-add-on-service/definitions/addon_service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AllowedAddOnServiceAddonService {
     /// human-readable name of the add-on service provider
@@ -116,25 +189,58 @@ pub struct AllowedAddOnServiceAddonService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceAddonService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AllowedAddOnServiceAddonService;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AllowedAddOnServiceAddonService` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AllowedAddOnServiceAddonService, A::Error> {
+                let mut f_human_name = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "human_name" => f_human_name = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AllowedAddOnServiceAddonService {
+                    human_name: f_human_name,
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier for this allowed add-on service record, or unique name of this add-on-service.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/allowed-add-on-service/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AllowedAddOnServiceIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AllowedAddOnServiceIdentity(String);
+impl serde::Serialize for AllowedAddOnServiceIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AllowedAddOnServiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -194,7 +300,7 @@ impl<'a> AllowedAddOnServiceListByTeamRequest<'a> {
             "/teams/{}/allowed-addon-services", crate ::__private::segment(self
             .team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -207,26 +313,19 @@ impl<'a> AllowedAddOnServiceListByTeamRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AllowedAddOnService>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AllowedAddOnService> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AllowedAddOnService>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AllowedAddOnService> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceListByTeamRequest<'a> {
     type Output = crate::Result<Vec<AllowedAddOnService>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AllowedAddOnService>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /teams/{team_identity}/allowed-addon-services` request, from [`AllowedAddOnServiceApi::create_by_team`]. Await it, or call `send`.
@@ -261,35 +360,32 @@ impl<'a> AllowedAddOnServiceCreateByTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Vec<AllowedAddOnService>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<Vec<AllowedAddOnService>>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Vec<AllowedAddOnService>> {
         let path = format!(
             "/teams/{}/allowed-addon-services", crate ::__private::segment(self
             .team_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ALLOWED_ADD_ON_SERVICE_CREATE_BY_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ALLOWED_ADD_ON_SERVICE_CREATE_BY_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, Vec<AllowedAddOnService>> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceCreateByTeamRequest<'a> {
     type Output = crate::Result<Vec<AllowedAddOnService>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Vec<AllowedAddOnService>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}` request, from [`AllowedAddOnServiceApi::delete_by_team`]. Await it, or call `send`.
@@ -314,35 +410,30 @@ impl<'a> AllowedAddOnServiceDeleteByTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AllowedAddOnService> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AllowedAddOnService>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AllowedAddOnService> {
         let path = format!(
             "/teams/{}/allowed-addon-services/{}", crate ::__private::segment(self
             .team_identity.as_str()), crate ::__private::segment(self
             .allowed_add_on_service_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ALLOWED_ADD_ON_SERVICE_DELETE_BY_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ALLOWED_ADD_ON_SERVICE_DELETE_BY_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AllowedAddOnService> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceDeleteByTeamRequest<'a> {
     type Output = crate::Result<AllowedAddOnService>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AllowedAddOnService>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -166,7 +166,7 @@ impl<'a> AppApi<'a> {
 /// An app represents the program that you would like to deploy and run on Heroku.
 ///
 /// Schema: `/definitions/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct App {
     /// ACM status of this app
@@ -224,10 +224,110 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for App {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = App;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `App` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<App, A::Error> {
+                let mut f_acm = None;
+                let mut f_archived_at = None;
+                let mut f_build_stack = None;
+                let mut f_buildpack_provided_description = None;
+                let mut f_created_at = None;
+                let mut f_generation = None;
+                let mut f_git_url = None;
+                let mut f_id = None;
+                let mut f_internal_routing = None;
+                let mut f_maintenance = None;
+                let mut f_name = None;
+                let mut f_organization = None;
+                let mut f_owner = None;
+                let mut f_region = None;
+                let mut f_released_at = None;
+                let mut f_repo_size = None;
+                let mut f_slug_size = None;
+                let mut f_space = None;
+                let mut f_stack = None;
+                let mut f_team = None;
+                let mut f_updated_at = None;
+                let mut f_web_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "acm" => f_acm = Some(map.next_value()?),
+                        "archived_at" => f_archived_at = map.next_value()?,
+                        "build_stack" => f_build_stack = Some(map.next_value()?),
+                        "buildpack_provided_description" => {
+                            f_buildpack_provided_description = map.next_value()?;
+                        }
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "generation" => f_generation = Some(map.next_value()?),
+                        "git_url" => f_git_url = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "internal_routing" => f_internal_routing = map.next_value()?,
+                        "maintenance" => f_maintenance = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "organization" => f_organization = map.next_value()?,
+                        "owner" => f_owner = Some(map.next_value()?),
+                        "region" => f_region = Some(map.next_value()?),
+                        "released_at" => f_released_at = map.next_value()?,
+                        "repo_size" => f_repo_size = map.next_value()?,
+                        "slug_size" => f_slug_size = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        "stack" => f_stack = Some(map.next_value()?),
+                        "team" => f_team = map.next_value()?,
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "web_url" => f_web_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(App {
+                    acm: crate::__private::required(f_acm, "acm")?,
+                    archived_at: f_archived_at,
+                    build_stack: crate::__private::required(
+                        f_build_stack,
+                        "build_stack",
+                    )?,
+                    buildpack_provided_description: f_buildpack_provided_description,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    generation: crate::__private::required(f_generation, "generation")?,
+                    git_url: crate::__private::required(f_git_url, "git_url")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    internal_routing: f_internal_routing,
+                    maintenance: crate::__private::required(
+                        f_maintenance,
+                        "maintenance",
+                    )?,
+                    name: crate::__private::required(f_name, "name")?,
+                    organization: f_organization,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                    region: crate::__private::required(f_region, "region")?,
+                    released_at: f_released_at,
+                    repo_size: f_repo_size,
+                    slug_size: f_slug_size,
+                    space: f_space,
+                    stack: crate::__private::required(f_stack, "stack")?,
+                    team: f_team,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    web_url: f_web_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of the stack that will be used for new builds
 ///
 /// Schema: `/definitions/app/properties/build_stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppBuildStack {
     /// unique identifier of stack
@@ -235,10 +335,42 @@ pub struct AppBuildStack {
     /// unique name of stack
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AppBuildStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppBuildStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppBuildStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppBuildStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppBuildStack {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Generation of the Heroku platform for this app
 ///
 /// Schema: `/definitions/app/definitions/generation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppGeneration {
     /// unique identifier of the generation of the Heroku platform for this app
@@ -248,25 +380,55 @@ pub struct AppGeneration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AppGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppGeneration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppGeneration` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppGeneration, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppGeneration {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of app, or unique name of app.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppIdentity(String);
+impl serde::Serialize for AppIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -296,7 +458,7 @@ impl std::fmt::Display for AppIdentity {
 /// identity of team
 ///
 /// Schema: `/definitions/app/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppOrganization {
     /// unique identifier of team
@@ -306,10 +468,42 @@ pub struct AppOrganization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AppOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppOrganization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppOrganization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppOrganization, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppOrganization {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app owner
 ///
 /// Schema: `/definitions/app/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppOwner {
     /// unique email address of account
@@ -317,10 +511,42 @@ pub struct AppOwner {
     /// unique identifier of an account
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for AppOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppOwner, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppOwner {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app region
 ///
 /// Schema: `/definitions/app/properties/region`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppRegion {
     /// unique identifier of region
@@ -328,10 +554,42 @@ pub struct AppRegion {
     /// unique name of region
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AppRegion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppRegion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppRegion` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppRegion, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppRegion {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of space
 ///
 /// Schema: `/definitions/app/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSpace {
     /// unique identifier of space
@@ -344,10 +602,45 @@ pub struct AppSpace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shield: Option<bool>,
 }
+impl<'de> serde::Deserialize<'de> for AppSpace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSpace;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSpace` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSpace, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_shield = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "shield" => f_shield = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSpace {
+                    id: f_id,
+                    name: f_name,
+                    shield: f_shield,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app stack
 ///
 /// Schema: `/definitions/app/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppStack {
     /// unique identifier of stack
@@ -355,10 +648,42 @@ pub struct AppStack {
     /// unique name of stack
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AppStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppStack {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of team
 ///
 /// Schema: `/definitions/app/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppTeam {
     /// unique identifier of team
@@ -368,25 +693,52 @@ pub struct AppTeam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AppTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppTeam, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppTeam { id: f_id, name: f_name })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique name of app.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-app/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamAppIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamAppIdentity(String);
+impl serde::Serialize for TeamAppIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamAppIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamAppIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -465,25 +817,27 @@ impl<'a> AppCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
+        let path = String::from("/apps");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
-        let path = String::from("/apps");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppCreateRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}` request, from [`AppApi::delete`]. Await it, or call `send`.
@@ -507,27 +861,29 @@ impl<'a> AppDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppDeleteRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}` request, from [`AppApi::info`]. Await it, or call `send`.
@@ -551,27 +907,29 @@ impl<'a> AppInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppInfoRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps` request, from [`AppApi::list`]. Await it, or call `send`.
@@ -603,7 +961,7 @@ impl<'a> AppListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<App>> {
         let path = String::from("/apps");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -616,24 +974,19 @@ impl<'a> AppListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(self) -> futures_util::stream::BoxStream<'static, crate::Result<App>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<App> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<App>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<App> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppListRequest<'a> {
     type Output = crate::Result<Vec<App>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /users/{account_identity}/apps` request, from [`AppApi::list_owned_and_collaborated`]. Await it, or call `send`.
@@ -668,7 +1021,7 @@ impl<'a> AppListOwnedAndCollaboratedRequest<'a> {
         let path = format!(
             "/users/{}/apps", crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -681,24 +1034,19 @@ impl<'a> AppListOwnedAndCollaboratedRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(self) -> futures_util::stream::BoxStream<'static, crate::Result<App>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<App> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<App>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<App> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppListOwnedAndCollaboratedRequest<'a> {
     type Output = crate::Result<Vec<App>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}` request, from [`AppApi::update`]. Await it, or call `send`.
@@ -750,27 +1098,29 @@ impl<'a> AppUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppUpdateRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/acm` request, from [`AppApi::enable_acm`]. Await it, or call `send`.
@@ -794,27 +1144,29 @@ impl<'a> AppEnableAcmRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_ENABLE_ACM, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_ENABLE_ACM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppEnableAcmRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/acm` request, from [`AppApi::disable_acm`]. Await it, or call `send`.
@@ -838,27 +1190,29 @@ impl<'a> AppDisableAcmRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_DISABLE_ACM, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_DISABLE_ACM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppDisableAcmRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/acm` request, from [`AppApi::refresh_acm`]. Await it, or call `send`.
@@ -882,26 +1236,28 @@ impl<'a> AppRefreshAcmRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<App> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<App>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_REFRESH_ACM, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_REFRESH_ACM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppRefreshAcmRequest<'a> {
     type Output = crate::Result<App>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, App>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

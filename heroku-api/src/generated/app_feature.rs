@@ -78,7 +78,7 @@ impl<'a> AppFeatureApi<'a> {
 /// An app feature represents a Heroku labs capability that can be enabled or disabled for an app on Heroku.
 ///
 /// Schema: `/definitions/app-feature`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppFeature {
     /// when app feature was created
@@ -102,25 +102,88 @@ pub struct AppFeature {
     /// when app feature was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for AppFeature {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppFeature;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppFeature` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppFeature, A::Error> {
+                let mut f_created_at = None;
+                let mut f_description = None;
+                let mut f_display_name = None;
+                let mut f_doc_url = None;
+                let mut f_enabled = None;
+                let mut f_feedback_email = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "display_name" => f_display_name = Some(map.next_value()?),
+                        "doc_url" => f_doc_url = Some(map.next_value()?),
+                        "enabled" => f_enabled = Some(map.next_value()?),
+                        "feedback_email" => f_feedback_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppFeature {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    display_name: crate::__private::required(
+                        f_display_name,
+                        "display_name",
+                    )?,
+                    doc_url: crate::__private::required(f_doc_url, "doc_url")?,
+                    enabled: crate::__private::required(f_enabled, "enabled")?,
+                    feedback_email: crate::__private::required(
+                        f_feedback_email,
+                        "feedback_email",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of app feature, or unique name of app feature.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-feature/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppFeatureIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppFeatureIdentity(String);
+impl serde::Serialize for AppFeatureIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppFeatureIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppFeatureIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -169,28 +232,30 @@ impl<'a> AppFeatureInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppFeature> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppFeature>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppFeature> {
         let path = format!(
             "/apps/{}/features/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_feature_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_FEATURE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_FEATURE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppFeature> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppFeatureInfoRequest<'a> {
     type Output = crate::Result<AppFeature>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/features` request, from [`AppFeatureApi::list`]. Await it, or call `send`.
@@ -225,7 +290,7 @@ impl<'a> AppFeatureListRequest<'a> {
         let path = format!(
             "/apps/{}/features", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -238,26 +303,19 @@ impl<'a> AppFeatureListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AppFeature>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AppFeature> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AppFeature>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AppFeature> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppFeatureListRequest<'a> {
     type Output = crate::Result<Vec<AppFeature>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AppFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/features/{app_feature_identity}` request, from [`AppFeatureApi::update`]. Await it, or call `send`.
@@ -287,27 +345,29 @@ impl<'a> AppFeatureUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppFeature> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppFeature>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppFeature> {
         let path = format!(
             "/apps/{}/features/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_feature_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_FEATURE_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_FEATURE_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppFeature> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppFeatureUpdateRequest<'a> {
     type Output = crate::Result<AppFeature>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppFeature>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

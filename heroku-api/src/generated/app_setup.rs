@@ -54,7 +54,7 @@ impl<'a> AppSetupApi<'a> {
 /// An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
 ///
 /// Schema: `/definitions/app-setup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetup {
     /// identity of app
@@ -82,10 +82,71 @@ pub struct AppSetup {
     /// when app setup was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for AppSetup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetup;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetup` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetup, A::Error> {
+                let mut f_app = None;
+                let mut f_build = None;
+                let mut f_created_at = None;
+                let mut f_failure_message = None;
+                let mut f_id = None;
+                let mut f_manifest_errors = None;
+                let mut f_postdeploy = None;
+                let mut f_resolved_success_url = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "build" => f_build = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "failure_message" => f_failure_message = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "manifest_errors" => f_manifest_errors = Some(map.next_value()?),
+                        "postdeploy" => f_postdeploy = map.next_value()?,
+                        "resolved_success_url" => {
+                            f_resolved_success_url = map.next_value()?;
+                        }
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetup {
+                    app: crate::__private::required(f_app, "app")?,
+                    build: f_build,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    failure_message: f_failure_message,
+                    id: crate::__private::required(f_id, "id")?,
+                    manifest_errors: crate::__private::required(
+                        f_manifest_errors,
+                        "manifest_errors",
+                    )?,
+                    postdeploy: f_postdeploy,
+                    resolved_success_url: f_resolved_success_url,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app
 ///
 /// Schema: `/definitions/app-setup/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupApp {
     /// unique identifier of app
@@ -93,10 +154,42 @@ pub struct AppSetupApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AppSetupApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity and status of build
 ///
 /// Schema: `/definitions/app-setup/properties/build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupBuild {
     /// unique identifier of build
@@ -106,10 +199,50 @@ pub struct AppSetupBuild {
     /// status of build
     pub status: crate::build::BuildStatus,
 }
+impl<'de> serde::Deserialize<'de> for AppSetupBuild {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupBuild;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupBuild` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupBuild, A::Error> {
+                let mut f_id = None;
+                let mut f_output_stream_url = None;
+                let mut f_status = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "output_stream_url" => {
+                            f_output_stream_url = Some(map.next_value()?);
+                        }
+                        "status" => f_status = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupBuild {
+                    id: crate::__private::required(f_id, "id")?,
+                    output_stream_url: crate::__private::required(
+                        f_output_stream_url,
+                        "output_stream_url",
+                    )?,
+                    status: crate::__private::required(f_status, "status")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// a buildpack override
 ///
 /// Schema: `/definitions/app-setup/definitions/buildpack_override`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupBuildpackOverride {
     /// location of the buildpack
@@ -127,10 +260,39 @@ impl AppSetupBuildpackOverride {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for AppSetupBuildpackOverride {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupBuildpackOverride;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupBuildpackOverride` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupBuildpackOverride, A::Error> {
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "url" => f_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupBuildpackOverride {
+                    url: f_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// optional parameters for created app
 ///
 /// Schema: `/definitions/app-setup/links/0/schema/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupCreateApp {
     /// are other team members forbidden from joining this app.
@@ -204,10 +366,57 @@ impl AppSetupCreateApp {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for AppSetupCreateApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupCreateApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupCreateApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupCreateApp, A::Error> {
+                let mut f_locked = None;
+                let mut f_name = None;
+                let mut f_organization = None;
+                let mut f_personal = None;
+                let mut f_region = None;
+                let mut f_space = None;
+                let mut f_stack = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "locked" => f_locked = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "organization" => f_organization = map.next_value()?,
+                        "personal" => f_personal = map.next_value()?,
+                        "region" => f_region = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        "stack" => f_stack = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupCreateApp {
+                    locked: f_locked,
+                    name: f_name,
+                    organization: f_organization,
+                    personal: f_personal,
+                    region: f_region,
+                    space: f_space,
+                    stack: f_stack,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// gzipped tarball of source code containing app.json manifest file
 ///
 /// Schema: `/definitions/app-setup/links/0/schema/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupCreateSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -245,25 +454,58 @@ impl AppSetupCreateSourceBlob {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for AppSetupCreateSourceBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupCreateSourceBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupCreateSourceBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupCreateSourceBlob, A::Error> {
+                let mut f_checksum = None;
+                let mut f_url = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "checksum" => f_checksum = map.next_value()?,
+                        "url" => f_url = map.next_value()?,
+                        "version" => f_version = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupCreateSourceBlob {
+                    checksum: f_checksum,
+                    url: f_url,
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of app setup.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-setup/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppSetupIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppSetupIdentity(String);
+impl serde::Serialize for AppSetupIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppSetupIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppSetupIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -293,7 +535,7 @@ impl std::fmt::Display for AppSetupIdentity {
 /// overrides of keys in the app.json manifest file
 ///
 /// Schema: `/definitions/app-setup/definitions/overrides`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupOverrides {
     /// overrides the buildpacks specified in the app.json manifest file
@@ -322,10 +564,42 @@ impl AppSetupOverrides {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for AppSetupOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupOverrides;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupOverrides` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupOverrides, A::Error> {
+                let mut f_buildpacks = None;
+                let mut f_env = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "buildpacks" => f_buildpacks = map.next_value()?,
+                        "env" => f_env = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupOverrides {
+                    buildpacks: f_buildpacks,
+                    env: f_env,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// result of postdeploy script
 ///
 /// Schema: `/definitions/app-setup/definitions/postdeploy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupPostdeploy {
     /// The exit code of the postdeploy script
@@ -334,6 +608,38 @@ pub struct AppSetupPostdeploy {
     /// output of the postdeploy script
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for AppSetupPostdeploy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppSetupPostdeploy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppSetupPostdeploy` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppSetupPostdeploy, A::Error> {
+                let mut f_exit_code = None;
+                let mut f_output = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "exit_code" => f_exit_code = map.next_value()?,
+                        "output" => f_output = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppSetupPostdeploy {
+                    exit_code: f_exit_code,
+                    output: f_output,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// the overall status of app setup
 ///
@@ -434,25 +740,27 @@ impl<'a> AppSetupCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppSetup> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, AppSetup> {
+        let path = String::from("/app-setups");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_SETUP_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppSetup>> {
-        let path = String::from("/app-setups");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_SETUP_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppSetup> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppSetupCreateRequest<'a> {
     type Output = crate::Result<AppSetup>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppSetup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /app-setups/{app_setup_identity}` request, from [`AppSetupApi::info`]. Await it, or call `send`.
@@ -476,27 +784,29 @@ impl<'a> AppSetupInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppSetup> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppSetup>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppSetup> {
         let path = format!(
             "/app-setups/{}", crate ::__private::segment(self.app_setup_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_SETUP_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_SETUP_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppSetup> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppSetupInfoRequest<'a> {
     type Output = crate::Result<AppSetup>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppSetup>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -134,7 +134,7 @@ impl<'a> AppWebhookApi<'a> {
 /// app webhook
 ///
 /// Schema: `/definitions/app-webhook/definitions/app_webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhook {
     /// identity of app. Only used for customer webhooks.
@@ -159,10 +159,57 @@ pub struct AppWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AppWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhook;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhook` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhook, A::Error> {
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_include = None;
+                let mut f_level = None;
+                let mut f_updated_at = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "created_at" => f_created_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "include" => f_include = map.next_value()?,
+                        "level" => f_level = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        "url" => f_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhook {
+                    app: f_app,
+                    created_at: f_created_at,
+                    id: f_id,
+                    include: f_include,
+                    level: f_level,
+                    updated_at: f_updated_at,
+                    url: f_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app. Only used for customer webhooks.
 ///
 /// Schema: `/definitions/app-webhook/definitions/app_webhook/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookApp {
     /// unique identifier of app
@@ -170,25 +217,55 @@ pub struct AppWebhookApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for AppWebhookApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: the webhook's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppWebhookIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppWebhookIdentity(String);
+impl serde::Serialize for AppWebhookIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppWebhookIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -323,27 +400,29 @@ impl<'a> AppWebhookCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_WEBHOOK_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookCreateRequest<'a> {
     type Output = crate::Result<AppWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::delete`]. Await it, or call `send`.
@@ -368,28 +447,30 @@ impl<'a> AppWebhookDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_WEBHOOK_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookDeleteRequest<'a> {
     type Output = crate::Result<AppWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::info`]. Await it, or call `send`.
@@ -414,28 +495,30 @@ impl<'a> AppWebhookInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::APP_WEBHOOK_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookInfoRequest<'a> {
     type Output = crate::Result<AppWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/webhooks` request, from [`AppWebhookApi::list`]. Await it, or call `send`.
@@ -470,7 +553,7 @@ impl<'a> AppWebhookListRequest<'a> {
         let path = format!(
             "/apps/{}/webhooks", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -483,26 +566,19 @@ impl<'a> AppWebhookListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AppWebhook>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AppWebhook> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AppWebhook>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AppWebhook> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhook>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AppWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::update`]. Await it, or call `send`.
@@ -576,27 +652,29 @@ impl<'a> AppWebhookUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhook> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<AppWebhook>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_webhook_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::APP_WEBHOOK_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookUpdateRequest<'a> {
     type Output = crate::Result<AppWebhook>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

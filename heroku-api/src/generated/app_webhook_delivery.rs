@@ -54,7 +54,7 @@ impl<'a> AppWebhookDeliveryApi<'a> {
 /// Represents the delivery of a webhook notification, including its current status.
 ///
 /// Schema: `/definitions/app-webhook-delivery`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDelivery {
     /// when the delivery was created
@@ -77,6 +77,62 @@ pub struct AppWebhookDelivery {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// identity of webhook
     pub webhook: AppWebhookDeliveryWebhook,
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookDelivery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookDelivery;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookDelivery` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookDelivery, A::Error> {
+                let mut f_created_at = None;
+                let mut f_event = None;
+                let mut f_id = None;
+                let mut f_last_attempt = None;
+                let mut f_next_attempt_at = None;
+                let mut f_num_attempts = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_webhook = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "event" => f_event = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "last_attempt" => f_last_attempt = map.next_value()?,
+                        "next_attempt_at" => f_next_attempt_at = map.next_value()?,
+                        "num_attempts" => f_num_attempts = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "webhook" => f_webhook = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookDelivery {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    event: crate::__private::required(f_event, "event")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    last_attempt: f_last_attempt,
+                    next_attempt_at: f_next_attempt_at,
+                    num_attempts: crate::__private::required(
+                        f_num_attempts,
+                        "num_attempts",
+                    )?,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    webhook: crate::__private::required(f_webhook, "webhook")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// status of an attempt
 ///
@@ -141,7 +197,7 @@ impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryAttemptStatus {
 /// identity of event
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/event`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryEvent {
     /// the event's unique identifier
@@ -149,25 +205,55 @@ pub struct AppWebhookDeliveryEvent {
     /// the type of entity that the event is related to
     pub include: String,
 }
+impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookDeliveryEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookDeliveryEvent` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookDeliveryEvent, A::Error> {
+                let mut f_id = None;
+                let mut f_include = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "include" => f_include = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookDeliveryEvent {
+                    id: crate::__private::required(f_id, "id")?,
+                    include: crate::__private::required(f_include, "include")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: the delivery's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook-delivery/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppWebhookDeliveryIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppWebhookDeliveryIdentity(String);
+impl serde::Serialize for AppWebhookDeliveryIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppWebhookDeliveryIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -197,7 +283,7 @@ impl std::fmt::Display for AppWebhookDeliveryIdentity {
 /// last attempt of a delivery
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/last_attempt`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryLastAttempt {
     /// http response code received during attempt
@@ -214,6 +300,50 @@ pub struct AppWebhookDeliveryLastAttempt {
     pub status: AppWebhookDeliveryAttemptStatus,
     /// when attempt was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryLastAttempt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookDeliveryLastAttempt;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookDeliveryLastAttempt` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookDeliveryLastAttempt, A::Error> {
+                let mut f_code = None;
+                let mut f_created_at = None;
+                let mut f_error_class = None;
+                let mut f_id = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "code" => f_code = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "error_class" => f_error_class = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookDeliveryLastAttempt {
+                    code: f_code,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    error_class: f_error_class,
+                    id: crate::__private::required(f_id, "id")?,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// the delivery's status
 ///
@@ -286,13 +416,45 @@ impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryStatus {
 /// identity of webhook
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryWebhook {
     /// the webhook's unique identifier
     pub id: String,
     /// if `notify`, Heroku makes a single, fire-and-forget delivery attempt. If `sync`, Heroku attempts multiple deliveries until the request is successful or a limit is reached
     pub level: crate::app_webhook::AppWebhookLevel,
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookDeliveryWebhook;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookDeliveryWebhook` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookDeliveryWebhook, A::Error> {
+                let mut f_id = None;
+                let mut f_level = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "level" => f_level = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookDeliveryWebhook {
+                    id: crate::__private::required(f_id, "id")?,
+                    level: crate::__private::required(f_level, "level")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}` request, from [`AppWebhookDeliveryApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -316,36 +478,31 @@ impl<'a> AppWebhookDeliveryInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhookDelivery> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AppWebhookDelivery>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhookDelivery> {
         let path = format!(
             "/apps/{}/webhook-deliveries/{}", crate ::__private::segment(self
             .app_identity.as_str()), crate ::__private::segment(self
             .app_webhook_delivery_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::APP_WEBHOOK_DELIVERY_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_DELIVERY_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhookDelivery> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookDeliveryInfoRequest<'a> {
     type Output = crate::Result<AppWebhookDelivery>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhookDelivery>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/webhook-deliveries` request, from [`AppWebhookDeliveryApi::list`]. Await it, or call `send`.
@@ -381,7 +538,7 @@ impl<'a> AppWebhookDeliveryListRequest<'a> {
             "/apps/{}/webhook-deliveries", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -394,25 +551,18 @@ impl<'a> AppWebhookDeliveryListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AppWebhookDelivery>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AppWebhookDelivery> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AppWebhookDelivery>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AppWebhookDelivery> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookDeliveryListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhookDelivery>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AppWebhookDelivery>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

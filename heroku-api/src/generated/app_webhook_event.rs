@@ -54,7 +54,7 @@ impl<'a> AppWebhookEventApi<'a> {
 /// Represents a webhook event that occurred.
 ///
 /// Schema: `/definitions/app-webhook-event`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEvent {
     /// when event was created
@@ -68,10 +68,51 @@ pub struct AppWebhookEvent {
     /// when the event was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for AppWebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookEvent` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookEvent, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_include = None;
+                let mut f_payload = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "include" => f_include = Some(map.next_value()?),
+                        "payload" => f_payload = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookEvent {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    include: crate::__private::required(f_include, "include")?,
+                    payload: crate::__private::required(f_payload, "payload")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// user that caused event
 ///
 /// Schema: `/definitions/app-webhook-event/definitions/actor`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEventActor {
     /// unique email address of account
@@ -79,25 +120,55 @@ pub struct AppWebhookEventActor {
     /// unique identifier of an account
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for AppWebhookEventActor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookEventActor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookEventActor` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookEventActor, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookEventActor {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: the event's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook-event/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct AppWebhookEventIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppWebhookEventIdentity(String);
+impl serde::Serialize for AppWebhookEventIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookEventIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl AppWebhookEventIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -127,7 +198,7 @@ impl std::fmt::Display for AppWebhookEventIdentity {
 /// payload of event
 ///
 /// Schema: `/definitions/app-webhook-event/definitions/payload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEventPayload {
     /// the type of event that occurred
@@ -142,6 +213,53 @@ pub struct AppWebhookEventPayload {
     pub resource: String,
     /// the version of the details provided for the event
     pub version: String,
+}
+impl<'de> serde::Deserialize<'de> for AppWebhookEventPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AppWebhookEventPayload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AppWebhookEventPayload` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AppWebhookEventPayload, A::Error> {
+                let mut f_action = None;
+                let mut f_actor = None;
+                let mut f_data = None;
+                let mut f_previous_data = None;
+                let mut f_resource = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "action" => f_action = Some(map.next_value()?),
+                        "actor" => f_actor = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "previous_data" => f_previous_data = Some(map.next_value()?),
+                        "resource" => f_resource = Some(map.next_value()?),
+                        "version" => f_version = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AppWebhookEventPayload {
+                    action: crate::__private::required(f_action, "action")?,
+                    actor: crate::__private::required(f_actor, "actor")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    previous_data: crate::__private::required(
+                        f_previous_data,
+                        "previous_data",
+                    )?,
+                    resource: crate::__private::required(f_resource, "resource")?,
+                    version: crate::__private::required(f_version, "version")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /apps/{app_identity}/webhook-events/{app_webhook_event_identity}` request, from [`AppWebhookEventApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -165,36 +283,31 @@ impl<'a> AppWebhookEventInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<AppWebhookEvent> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<AppWebhookEvent>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, AppWebhookEvent> {
         let path = format!(
             "/apps/{}/webhook-events/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.app_webhook_event_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::APP_WEBHOOK_EVENT_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::APP_WEBHOOK_EVENT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhookEvent> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookEventInfoRequest<'a> {
     type Output = crate::Result<AppWebhookEvent>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, AppWebhookEvent>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/webhook-events` request, from [`AppWebhookEventApi::list`]. Await it, or call `send`.
@@ -230,7 +343,7 @@ impl<'a> AppWebhookEventListRequest<'a> {
             "/apps/{}/webhook-events", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -243,25 +356,18 @@ impl<'a> AppWebhookEventListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AppWebhookEvent>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AppWebhookEvent> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AppWebhookEvent>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AppWebhookEvent> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AppWebhookEventListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhookEvent>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AppWebhookEvent>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -61,7 +61,7 @@ impl<'a> ArchiveApi<'a> {
 /// An audit trail archive represents a monthly json zipped file containing events
 ///
 /// Schema: `/definitions/archive`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Archive {
     /// checksum for the archive
@@ -76,6 +76,50 @@ pub struct Archive {
     pub url: String,
     /// year of the archive
     pub year: i64,
+}
+impl<'de> serde::Deserialize<'de> for Archive {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Archive;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Archive` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Archive, A::Error> {
+                let mut f_checksum = None;
+                let mut f_created_at = None;
+                let mut f_month = None;
+                let mut f_size = None;
+                let mut f_url = None;
+                let mut f_year = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "checksum" => f_checksum = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "month" => f_month = Some(map.next_value()?),
+                        "size" => f_size = Some(map.next_value()?),
+                        "url" => f_url = Some(map.next_value()?),
+                        "year" => f_year = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Archive {
+                    checksum: crate::__private::required(f_checksum, "checksum")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    month: crate::__private::required(f_month, "month")?,
+                    size: crate::__private::required(f_size, "size")?,
+                    url: crate::__private::required(f_url, "url")?,
+                    year: crate::__private::required(f_year, "year")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// month of the archive
 ///
@@ -196,29 +240,31 @@ impl<'a> ArchiveInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Archive> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Archive>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Archive> {
         let path = format!(
             "/enterprise-accounts/{}/archives/{}/{}", crate ::__private::segment(self
             .enterprise_account_identity.as_str()), self.archive_year, crate
             ::__private::segment(self.archive_month.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::ARCHIVE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ARCHIVE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Archive> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ArchiveInfoRequest<'a> {
     type Output = crate::Result<Archive>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Archive>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/archives` request, from [`ArchiveApi::list`]. Await it, or call `send`.
@@ -254,7 +300,7 @@ impl<'a> ArchiveListRequest<'a> {
             "/enterprise-accounts/{}/archives", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -267,25 +313,18 @@ impl<'a> ArchiveListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Archive>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Archive> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Archive>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Archive> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for ArchiveListRequest<'a> {
     type Output = crate::Result<Vec<Archive>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Archive>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -35,7 +35,7 @@ impl<'a> AuditTrailEventApi<'a> {
 /// An audit trail event represents some action on the platform
 ///
 /// Schema: `/definitions/audit-trail-event`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEvent {
     /// action for the event
@@ -62,10 +62,74 @@ pub struct AuditTrailEvent {
     #[serde(rename = "type")]
     pub type_: String,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEvent` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEvent, A::Error> {
+                let mut f_action = None;
+                let mut f_actor = None;
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_data = None;
+                let mut f_enterprise_account = None;
+                let mut f_id = None;
+                let mut f_owner = None;
+                let mut f_request = None;
+                let mut f_team = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "action" => f_action = Some(map.next_value()?),
+                        "actor" => f_actor = Some(map.next_value()?),
+                        "app" => f_app = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "enterprise_account" => {
+                            f_enterprise_account = Some(map.next_value()?);
+                        }
+                        "id" => f_id = Some(map.next_value()?),
+                        "owner" => f_owner = Some(map.next_value()?),
+                        "request" => f_request = Some(map.next_value()?),
+                        "team" => f_team = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEvent {
+                    action: crate::__private::required(f_action, "action")?,
+                    actor: crate::__private::required(f_actor, "actor")?,
+                    app: crate::__private::required(f_app, "app")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    enterprise_account: crate::__private::required(
+                        f_enterprise_account,
+                        "enterprise_account",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                    request: crate::__private::required(f_request, "request")?,
+                    team: crate::__private::required(f_team, "team")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// user who caused event
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/actor`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventActor {
     /// The `email` field.
@@ -75,10 +139,42 @@ pub struct AuditTrailEventActor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEventActor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventActor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventActor` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventActor, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventActor {
+                    email: f_email,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app upon which event took place
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventApp {
     /// The `id` field.
@@ -88,10 +184,42 @@ pub struct AuditTrailEventApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEventApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventApp {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// enterprise account on which the event happened
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/enterprise_account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventEnterpriseAccount {
     /// The `id` field.
@@ -101,10 +229,42 @@ pub struct AuditTrailEventEnterpriseAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEventEnterpriseAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventEnterpriseAccount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventEnterpriseAccount` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventEnterpriseAccount, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventEnterpriseAccount {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// owner of the app targeted by the event
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventOwner {
     /// The `email` field.
@@ -114,20 +274,81 @@ pub struct AuditTrailEventOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEventOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventOwner, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventOwner {
+                    email: f_email,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// information about where the action was triggered
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/request`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventRequest {
     /// The `ip_address` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AuditTrailEventRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventRequest, A::Error> {
+                let mut f_ip_address = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "ip_address" => f_ip_address = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventRequest {
+                    ip_address: f_ip_address,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// team on which the event happened
 ///
 /// Schema: `/definitions/audit-trail-event/definitions/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditTrailEventTeam {
     /// The `id` field.
@@ -136,6 +357,38 @@ pub struct AuditTrailEventTeam {
     /// The `name` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for AuditTrailEventTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = AuditTrailEventTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AuditTrailEventTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AuditTrailEventTeam, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(AuditTrailEventTeam {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/events` request, from [`AuditTrailEventApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -170,7 +423,7 @@ impl<'a> AuditTrailEventListRequest<'a> {
             "/enterprise-accounts/{}/events", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -183,25 +436,18 @@ impl<'a> AuditTrailEventListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<AuditTrailEvent>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<AuditTrailEvent> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<AuditTrailEvent>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<AuditTrailEvent> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for AuditTrailEventListRequest<'a> {
     type Output = crate::Result<Vec<AuditTrailEvent>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<AuditTrailEvent>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -117,7 +117,7 @@ impl<'a> BuildApi<'a> {
 /// A build represents the process of transforming a code tarball into build artifacts
 ///
 /// Schema: `/definitions/build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Build {
     /// app that the build belongs to
@@ -154,34 +154,129 @@ pub struct Build {
     /// user that started the build
     pub user: BuildUser,
 }
+impl<'de> serde::Deserialize<'de> for Build {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Build;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Build` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Build, A::Error> {
+                let mut f_app = None;
+                let mut f_buildpacks = None;
+                let mut f_created_at = None;
+                let mut f_generation = None;
+                let mut f_id = None;
+                let mut f_output_stream_url = None;
+                let mut f_release = None;
+                let mut f_slug = None;
+                let mut f_source_blob = None;
+                let mut f_stack = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "buildpacks" => f_buildpacks = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "generation" => f_generation = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "output_stream_url" => f_output_stream_url = map.next_value()?,
+                        "release" => f_release = map.next_value()?,
+                        "slug" => f_slug = map.next_value()?,
+                        "source_blob" => f_source_blob = Some(map.next_value()?),
+                        "stack" => f_stack = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Build {
+                    app: f_app,
+                    buildpacks: f_buildpacks,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    generation: f_generation,
+                    id: crate::__private::required(f_id, "id")?,
+                    output_stream_url: f_output_stream_url,
+                    release: f_release,
+                    slug: f_slug,
+                    source_blob: crate::__private::required(
+                        f_source_blob,
+                        "source_blob",
+                    )?,
+                    stack: f_stack,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app that the build belongs to
 ///
 /// Schema: `/definitions/build/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildApp {
     /// unique identifier of app
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for BuildApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of build.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/build/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct BuildIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BuildIdentity(String);
+impl serde::Serialize for BuildIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for BuildIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl BuildIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -211,25 +306,83 @@ impl std::fmt::Display for BuildIdentity {
 /// release resulting from the build
 ///
 /// Schema: `/definitions/build/definitions/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildRelease {
     /// unique identifier of release
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for BuildRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildRelease, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildRelease {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// slug created by this build (only applicable for Cedar-generation apps)
 ///
 /// Schema: `/definitions/build/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildSlug {
     /// unique identifier of slug
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for BuildSlug {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildSlug;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildSlug` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildSlug, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildSlug {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// location of gzipped tarball of source code used to create build
 ///
 /// Schema: `/definitions/build/definitions/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -271,6 +424,46 @@ impl BuildSourceBlob {
     ) -> Self {
         self.version_description = Some(version_description.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for BuildSourceBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildSourceBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildSourceBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildSourceBlob, A::Error> {
+                let mut f_checksum = None;
+                let mut f_url = None;
+                let mut f_version = None;
+                let mut f_version_description = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "checksum" => f_checksum = map.next_value()?,
+                        "url" => f_url = Some(map.next_value()?),
+                        "version" => f_version = map.next_value()?,
+                        "version_description" => {
+                            f_version_description = map.next_value()?;
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildSourceBlob {
+                    checksum: f_checksum,
+                    url: crate::__private::required(f_url, "url")?,
+                    version: f_version,
+                    version_description: f_version_description,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// status of build
@@ -336,7 +529,7 @@ impl<'de> serde::Deserialize<'de> for BuildStatus {
 /// user that started the build
 ///
 /// Schema: `/definitions/build/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildUser {
     /// unique email address of account
@@ -344,10 +537,42 @@ pub struct BuildUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for BuildUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Buildpack to execute in a build
 ///
 /// Schema: `/definitions/build/definitions/buildpacks/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Buildpack {
     /// Buildpack Registry name of the buildpack for the app
@@ -371,6 +596,38 @@ impl Buildpack {
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for Buildpack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Buildpack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Buildpack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Buildpack, A::Error> {
+                let mut f_name = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        "url" => f_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Buildpack {
+                    name: f_name,
+                    url: f_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A `POST /apps/{app_identity}/builds` request, from [`BuildApi::create`]. Await it, or call `send`.
@@ -411,27 +668,29 @@ impl<'a> BuildCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Build> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Build>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::BUILD_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::BUILD_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for BuildCreateRequest<'a> {
     type Output = crate::Result<Build>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Build>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/builds/{build_identity}` request, from [`BuildApi::info`]. Await it, or call `send`.
@@ -456,28 +715,30 @@ impl<'a> BuildInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Build> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Build>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.build_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::BUILD_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::BUILD_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for BuildInfoRequest<'a> {
     type Output = crate::Result<Build>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Build>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/builds` request, from [`BuildApi::list`]. Await it, or call `send`.
@@ -512,7 +773,7 @@ impl<'a> BuildListRequest<'a> {
         let path = format!(
             "/apps/{}/builds", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -525,26 +786,19 @@ impl<'a> BuildListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Build>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Build> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Build>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Build> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for BuildListRequest<'a> {
     type Output = crate::Result<Vec<Build>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Build>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/build-cache` request, from [`BuildApi::delete_cache`]. Await it, or call `send`.
@@ -568,28 +822,30 @@ impl<'a> BuildDeleteCacheRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Build> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Build>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/build-cache", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::BUILD_DELETE_CACHE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::BUILD_DELETE_CACHE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for BuildDeleteCacheRequest<'a> {
     type Output = crate::Result<Build>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Build>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/builds/{build_identity}` request, from [`BuildApi::cancel`]. Await it, or call `send`.
@@ -614,27 +870,29 @@ impl<'a> BuildCancelRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Build> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Build>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.build_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::BUILD_CANCEL, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::BUILD_CANCEL,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for BuildCancelRequest<'a> {
     type Output = crate::Result<Build>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Build>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

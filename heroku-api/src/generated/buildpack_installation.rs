@@ -56,7 +56,7 @@ impl<'a> BuildpackInstallationApi<'a> {
 /// A buildpack installation represents a buildpack that will be run against an app.
 ///
 /// Schema: `/definitions/buildpack-installation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallation {
     /// buildpack
@@ -64,10 +64,42 @@ pub struct BuildpackInstallation {
     /// determines the order in which the buildpacks will execute
     pub ordinal: i64,
 }
+impl<'de> serde::Deserialize<'de> for BuildpackInstallation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildpackInstallation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildpackInstallation` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildpackInstallation, A::Error> {
+                let mut f_buildpack = None;
+                let mut f_ordinal = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "buildpack" => f_buildpack = Some(map.next_value()?),
+                        "ordinal" => f_ordinal = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildpackInstallation {
+                    buildpack: crate::__private::required(f_buildpack, "buildpack")?,
+                    ordinal: crate::__private::required(f_ordinal, "ordinal")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// buildpack
 ///
 /// Schema: `/definitions/buildpack-installation/properties/buildpack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallationBuildpack {
     /// either the Buildpack Registry name or a URL of the buildpack for the app
@@ -77,10 +109,42 @@ pub struct BuildpackInstallationBuildpack {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for BuildpackInstallationBuildpack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildpackInstallationBuildpack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildpackInstallationBuildpack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildpackInstallationBuildpack, A::Error> {
+                let mut f_name = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        "url" => f_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildpackInstallationBuildpack {
+                    name: f_name,
+                    url: f_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Properties to update a buildpack installation
 ///
 /// Schema: `/definitions/buildpack-installation/definitions/update`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallationUpdate {
     /// location of the buildpack for the app. Either a url (unofficial buildpacks) or an internal urn (heroku official buildpacks).
@@ -92,6 +156,35 @@ impl BuildpackInstallationUpdate {
         Self {
             buildpack: buildpack.into(),
         }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BuildpackInstallationUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BuildpackInstallationUpdate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `BuildpackInstallationUpdate` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BuildpackInstallationUpdate, A::Error> {
+                let mut f_buildpack = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "buildpack" => f_buildpack = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(BuildpackInstallationUpdate {
+                    buildpack: crate::__private::required(f_buildpack, "buildpack")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A `PUT /apps/{app_identity}/buildpack-installations` request, from [`BuildpackInstallationApi::update`]. Await it, or call `send`.
@@ -120,35 +213,32 @@ impl<'a> BuildpackInstallationUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Vec<BuildpackInstallation>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<Vec<BuildpackInstallation>>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Vec<BuildpackInstallation>> {
         let path = format!(
             "/apps/{}/buildpack-installations", crate ::__private::segment(self
             .app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::BUILDPACK_INSTALLATION_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::BUILDPACK_INSTALLATION_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, Vec<BuildpackInstallation>> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for BuildpackInstallationUpdateRequest<'a> {
     type Output = crate::Result<Vec<BuildpackInstallation>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Vec<BuildpackInstallation>>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/buildpack-installations` request, from [`BuildpackInstallationApi::list`]. Await it, or call `send`.
@@ -184,7 +274,7 @@ impl<'a> BuildpackInstallationListRequest<'a> {
             "/apps/{}/buildpack-installations", crate ::__private::segment(self
             .app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -197,25 +287,18 @@ impl<'a> BuildpackInstallationListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<BuildpackInstallation>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<BuildpackInstallation> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<BuildpackInstallation>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<BuildpackInstallation> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for BuildpackInstallationListRequest<'a> {
     type Output = crate::Result<Vec<BuildpackInstallation>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<BuildpackInstallation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -99,7 +99,7 @@ impl<'a> CollaboratorApi<'a> {
 /// A collaborator represents an account that has been given access to an app on Heroku.
 ///
 /// Schema: `/definitions/collaborator`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Collaborator {
     /// app collaborator belongs to
@@ -119,10 +119,57 @@ pub struct Collaborator {
     /// identity of collaborated account
     pub user: CollaboratorUser,
 }
+impl<'de> serde::Deserialize<'de> for Collaborator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Collaborator;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Collaborator` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Collaborator, A::Error> {
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_permissions = None;
+                let mut f_role = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "permissions" => f_permissions = map.next_value()?,
+                        "role" => f_role = map.next_value()?,
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Collaborator {
+                    app: crate::__private::required(f_app, "app")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    permissions: f_permissions,
+                    role: f_role,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app collaborator belongs to
 ///
 /// Schema: `/definitions/collaborator/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CollaboratorApp {
     /// unique identifier of app
@@ -130,25 +177,55 @@ pub struct CollaboratorApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for CollaboratorApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CollaboratorApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CollaboratorApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CollaboratorApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(CollaboratorApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: invited email address of collaborator, or unique identifier of collaborator.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/collaborator/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct CollaboratorIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CollaboratorIdentity(String);
+impl serde::Serialize for CollaboratorIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for CollaboratorIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl CollaboratorIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -178,7 +255,7 @@ impl std::fmt::Display for CollaboratorIdentity {
 /// identity of collaborated account
 ///
 /// Schema: `/definitions/collaborator/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CollaboratorUser {
     /// unique email address of account
@@ -187,6 +264,41 @@ pub struct CollaboratorUser {
     pub federated: bool,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for CollaboratorUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CollaboratorUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CollaboratorUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CollaboratorUser, A::Error> {
+                let mut f_email = None;
+                let mut f_federated = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "federated" => f_federated = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(CollaboratorUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    federated: crate::__private::required(f_federated, "federated")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /apps/{app_identity}/collaborators` request, from [`CollaboratorApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -221,28 +333,30 @@ impl<'a> CollaboratorCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Collaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Collaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::COLLABORATOR_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::COLLABORATOR_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for CollaboratorCreateRequest<'a> {
     type Output = crate::Result<Collaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/collaborators/{collaborator_identity}` request, from [`CollaboratorApi::delete`]. Await it, or call `send`.
@@ -267,28 +381,30 @@ impl<'a> CollaboratorDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Collaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Collaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.collaborator_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::COLLABORATOR_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::COLLABORATOR_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for CollaboratorDeleteRequest<'a> {
     type Output = crate::Result<Collaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/collaborators/{collaborator_identity}` request, from [`CollaboratorApi::info`]. Await it, or call `send`.
@@ -313,28 +429,30 @@ impl<'a> CollaboratorInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Collaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Collaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.collaborator_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::COLLABORATOR_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::COLLABORATOR_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for CollaboratorInfoRequest<'a> {
     type Output = crate::Result<Collaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/collaborators` request, from [`CollaboratorApi::list`]. Await it, or call `send`.
@@ -370,7 +488,7 @@ impl<'a> CollaboratorListRequest<'a> {
             "/apps/{}/collaborators", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -383,25 +501,18 @@ impl<'a> CollaboratorListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Collaborator>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Collaborator> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Collaborator>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Collaborator> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for CollaboratorListRequest<'a> {
     type Output = crate::Result<Vec<Collaborator>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Collaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

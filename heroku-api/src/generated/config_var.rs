@@ -92,39 +92,40 @@ impl<'a> ConfigVarInfoForAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/apps/{}/config-vars", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::CONFIG_VAR_INFO_FOR_APP,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::CONFIG_VAR_INFO_FOR_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ConfigVarInfoForAppRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/releases/{release_identity}/config-vars` request, from [`ConfigVarApi::info_for_app_release`]. Await it, or call `send`.
@@ -149,40 +150,41 @@ impl<'a> ConfigVarInfoForAppReleaseRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/apps/{}/releases/{}/config-vars", crate ::__private::segment(self
             .app_identity.as_str()), crate ::__private::segment(self.release_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::CONFIG_VAR_INFO_FOR_APP_RELEASE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::CONFIG_VAR_INFO_FOR_APP_RELEASE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ConfigVarInfoForAppReleaseRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/config-vars` request, from [`ConfigVarApi::update`]. Await it, or call `send`.
@@ -207,33 +209,39 @@ impl<'a> ConfigVarUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/apps/{}/config-vars", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::CONFIG_VAR_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::CONFIG_VAR_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ConfigVarUpdateRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

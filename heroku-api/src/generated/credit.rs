@@ -59,7 +59,7 @@ impl<'a> CreditApi<'a> {
 /// A credit represents value that will be used up before further charges are assigned to an account.
 ///
 /// Schema: `/definitions/credit`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Credit {
     /// total value of credit in cents
@@ -77,25 +77,70 @@ pub struct Credit {
     /// when credit was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Credit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Credit;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Credit` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Credit, A::Error> {
+                let mut f_amount = None;
+                let mut f_balance = None;
+                let mut f_created_at = None;
+                let mut f_expires_at = None;
+                let mut f_id = None;
+                let mut f_title = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "amount" => f_amount = Some(map.next_value()?),
+                        "balance" => f_balance = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "expires_at" => f_expires_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "title" => f_title = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Credit {
+                    amount: crate::__private::required(f_amount, "amount")?,
+                    balance: crate::__private::required(f_balance, "balance")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    expires_at: crate::__private::required(f_expires_at, "expires_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    title: crate::__private::required(f_title, "title")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of credit.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/credit/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct CreditIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CreditIdentity(String);
+impl serde::Serialize for CreditIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreditIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl CreditIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -160,25 +205,27 @@ impl<'a> CreditCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Credit> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Credit> {
+        let path = String::from("/account/credits");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::CREDIT_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Credit>> {
-        let path = String::from("/account/credits");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::CREDIT_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Credit> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for CreditCreateRequest<'a> {
     type Output = crate::Result<Credit>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Credit>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /account/credits/{credit_identity}` request, from [`CreditApi::info`]. Await it, or call `send`.
@@ -202,28 +249,30 @@ impl<'a> CreditInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Credit> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Credit>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Credit> {
         let path = format!(
             "/account/credits/{}", crate ::__private::segment(self.credit_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::CREDIT_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::CREDIT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Credit> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for CreditInfoRequest<'a> {
     type Output = crate::Result<Credit>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Credit>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /account/credits` request, from [`CreditApi::list`]. Await it, or call `send`.
@@ -255,7 +304,7 @@ impl<'a> CreditListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Credit>> {
         let path = String::from("/account/credits");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -268,25 +317,18 @@ impl<'a> CreditListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Credit>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Credit> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Credit>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Credit> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for CreditListRequest<'a> {
     type Output = crate::Result<Vec<Credit>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Credit>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -125,7 +125,7 @@ impl<'a> DomainApi<'a> {
 /// Domains define what web routes should be routed to an app on Heroku.
 ///
 /// Schema: `/definitions/domain`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Domain {
     /// status of this record's ACM
@@ -155,10 +155,69 @@ pub struct Domain {
     /// when domain was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Domain {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Domain;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Domain` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Domain, A::Error> {
+                let mut f_acm_status = None;
+                let mut f_acm_status_reason = None;
+                let mut f_app = None;
+                let mut f_cname = None;
+                let mut f_created_at = None;
+                let mut f_hostname = None;
+                let mut f_id = None;
+                let mut f_kind = None;
+                let mut f_sni_endpoint = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "acm_status" => f_acm_status = map.next_value()?,
+                        "acm_status_reason" => f_acm_status_reason = map.next_value()?,
+                        "app" => f_app = Some(map.next_value()?),
+                        "cname" => f_cname = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "hostname" => f_hostname = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "kind" => f_kind = Some(map.next_value()?),
+                        "sni_endpoint" => f_sni_endpoint = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Domain {
+                    acm_status: f_acm_status,
+                    acm_status_reason: f_acm_status_reason,
+                    app: crate::__private::required(f_app, "app")?,
+                    cname: f_cname,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    hostname: crate::__private::required(f_hostname, "hostname")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    kind: crate::__private::required(f_kind, "kind")?,
+                    sni_endpoint: f_sni_endpoint,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app that owns the domain
 ///
 /// Schema: `/definitions/domain/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DomainApp {
     /// unique identifier of app
@@ -168,25 +227,55 @@ pub struct DomainApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for DomainApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DomainApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DomainApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DomainApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DomainApp {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this domain, or full hostname.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/domain/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct DomainIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DomainIdentity(String);
+impl serde::Serialize for DomainIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for DomainIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl DomainIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -272,7 +361,7 @@ impl<'de> serde::Deserialize<'de> for DomainKind {
 /// sni endpoint the domain is associated with
 ///
 /// Schema: `/definitions/domain/properties/sni_endpoint`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DomainSniEndpointObject {
     /// unique identifier of this SNI endpoint
@@ -281,6 +370,38 @@ pub struct DomainSniEndpointObject {
     /// unique name for SNI endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for DomainSniEndpointObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DomainSniEndpointObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DomainSniEndpointObject` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DomainSniEndpointObject, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DomainSniEndpointObject {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /apps/{app_identity}/domains` request, from [`DomainApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -309,27 +430,29 @@ impl<'a> DomainCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Domain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Domain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::DOMAIN_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DOMAIN_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DomainCreateRequest<'a> {
     type Output = crate::Result<Domain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Domain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::update`]. Await it, or call `send`.
@@ -359,28 +482,30 @@ impl<'a> DomainUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Domain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Domain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.domain_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::DOMAIN_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DOMAIN_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DomainUpdateRequest<'a> {
     type Output = crate::Result<Domain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Domain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::delete`]. Await it, or call `send`.
@@ -405,28 +530,30 @@ impl<'a> DomainDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Domain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Domain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.domain_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::DOMAIN_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DOMAIN_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DomainDeleteRequest<'a> {
     type Output = crate::Result<Domain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Domain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::info`]. Await it, or call `send`.
@@ -451,28 +578,30 @@ impl<'a> DomainInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Domain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Domain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.domain_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::DOMAIN_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DOMAIN_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DomainInfoRequest<'a> {
     type Output = crate::Result<Domain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Domain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/domains` request, from [`DomainApi::list`]. Await it, or call `send`.
@@ -507,7 +636,7 @@ impl<'a> DomainListRequest<'a> {
         let path = format!(
             "/apps/{}/domains", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -520,25 +649,18 @@ impl<'a> DomainListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Domain>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Domain> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Domain>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Domain> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for DomainListRequest<'a> {
     type Output = crate::Result<Vec<Domain>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Domain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -185,7 +185,7 @@ impl<'a> DynoApi<'a> {
 /// Dynos encapsulate running processes of an app on Heroku. Detailed information about dyno sizes can be found at: \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 ///
 /// Schema: `/definitions/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Dyno {
     /// app formation belongs to
@@ -213,10 +213,69 @@ pub struct Dyno {
     /// when process last changed state
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Dyno {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Dyno;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Dyno` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Dyno, A::Error> {
+                let mut f_app = None;
+                let mut f_attach_url = None;
+                let mut f_command = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_release = None;
+                let mut f_size = None;
+                let mut f_state = None;
+                let mut f_type_ = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "attach_url" => f_attach_url = map.next_value()?,
+                        "command" => f_command = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "release" => f_release = Some(map.next_value()?),
+                        "size" => f_size = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Dyno {
+                    app: crate::__private::required(f_app, "app")?,
+                    attach_url: f_attach_url,
+                    command: crate::__private::required(f_command, "command")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    release: crate::__private::required(f_release, "release")?,
+                    size: crate::__private::required(f_size, "size")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app formation belongs to
 ///
 /// Schema: `/definitions/dyno/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoApp {
     /// unique identifier of app
@@ -226,25 +285,52 @@ pub struct DynoApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for DynoApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DynoApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DynoApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DynoApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DynoApp { id: f_id, name: f_name })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this dyno, or the name of this process on this dyno.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/dyno/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct DynoIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DynoIdentity(String);
+impl serde::Serialize for DynoIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for DynoIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl DynoIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -274,13 +360,45 @@ impl std::fmt::Display for DynoIdentity {
 /// app release of the dyno
 ///
 /// Schema: `/definitions/dyno/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoRelease {
     /// unique identifier of release
     pub id: String,
     /// unique version assigned to the release
     pub version: i64,
+}
+impl<'de> serde::Deserialize<'de> for DynoRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DynoRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DynoRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DynoRelease, A::Error> {
+                let mut f_id = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "version" => f_version = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DynoRelease {
+                    id: crate::__private::required(f_id, "id")?,
+                    version: crate::__private::required(f_version, "version")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /apps/{app_identity}/dynos` request, from [`DynoApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -355,27 +473,29 @@ impl<'a> DynoCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Dyno> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Dyno>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Dyno> {
         let path = format!(
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::DYNO_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DYNO_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Dyno> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoCreateRequest<'a> {
     type Output = crate::Result<Dyno>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Dyno>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/dynos/{dyno_identity}` request, from [`DynoApi::restart`]. Await it, or call `send`.
@@ -400,28 +520,30 @@ impl<'a> DynoRestartRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.dyno_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(&crate::operations::DYNO_RESTART, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::DYNO_RESTART,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoRestartRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/formations/{dyno_formation_type}` request, from [`DynoApi::restart_formation`]. Await it, or call `send`.
@@ -446,33 +568,30 @@ impl<'a> DynoRestartFormationRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/formations/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(& self.dyno_formation_type)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(
-                &crate::operations::DYNO_RESTART_FORMATION,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::DYNO_RESTART_FORMATION,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoRestartFormationRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/dynos` request, from [`DynoApi::restart_all`]. Await it, or call `send`.
@@ -496,32 +615,29 @@ impl<'a> DynoRestartAllRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(
-                &crate::operations::DYNO_RESTART_ALL,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::DYNO_RESTART_ALL,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoRestartAllRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/dynos/{dyno_identity}/actions/stop` request, from [`DynoApi::stop`]. Await it, or call `send`.
@@ -546,29 +662,31 @@ impl<'a> DynoStopRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos/{}/actions/stop", crate ::__private::segment(self
             .app_identity.as_str()), crate ::__private::segment(self.dyno_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(&crate::operations::DYNO_STOP, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::DYNO_STOP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoStopRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/formations/{dyno_formation_type}/actions/stop` request, from [`DynoApi::stop_formation`]. Await it, or call `send`.
@@ -593,34 +711,31 @@ impl<'a> DynoStopFormationRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/formations/{}/actions/stop", crate ::__private::segment(self
             .app_identity.as_str()), crate ::__private::segment(& self
             .dyno_formation_type)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(
-                &crate::operations::DYNO_STOP_FORMATION,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::DYNO_STOP_FORMATION,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoStopFormationRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/dynos/{dyno_identity}` request, from [`DynoApi::info`]. Await it, or call `send`.
@@ -645,28 +760,30 @@ impl<'a> DynoInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Dyno> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Dyno>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Dyno> {
         let path = format!(
             "/apps/{}/dynos/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.dyno_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::DYNO_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DYNO_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Dyno> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoInfoRequest<'a> {
     type Output = crate::Result<Dyno>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Dyno>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/dynos` request, from [`DynoApi::list`]. Await it, or call `send`.
@@ -701,7 +818,7 @@ impl<'a> DynoListRequest<'a> {
         let path = format!(
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -714,25 +831,18 @@ impl<'a> DynoListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Dyno>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Dyno> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Dyno>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Dyno> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for DynoListRequest<'a> {
     type Output = crate::Result<Vec<Dyno>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Dyno>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

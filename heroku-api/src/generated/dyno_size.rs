@@ -63,7 +63,7 @@ impl<'a> DynoSizeApi<'a> {
 /// Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 ///
 /// Schema: `/definitions/dyno-size`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoSize {
     /// CPU architecture of this dyno size
@@ -88,10 +88,79 @@ pub struct DynoSize {
     /// whether this dyno can only be provisioned in a private space
     pub private_space_only: bool,
 }
+impl<'de> serde::Deserialize<'de> for DynoSize {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DynoSize;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DynoSize` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DynoSize, A::Error> {
+                let mut f_architecture = None;
+                let mut f_compute = None;
+                let mut f_cost = None;
+                let mut f_dedicated = None;
+                let mut f_generation = None;
+                let mut f_id = None;
+                let mut f_memory = None;
+                let mut f_name = None;
+                let mut f_precise_dyno_units = None;
+                let mut f_private_space_only = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "architecture" => f_architecture = Some(map.next_value()?),
+                        "compute" => f_compute = Some(map.next_value()?),
+                        "cost" => f_cost = map.next_value()?,
+                        "dedicated" => f_dedicated = Some(map.next_value()?),
+                        "generation" => f_generation = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "memory" => f_memory = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "precise_dyno_units" => {
+                            f_precise_dyno_units = Some(map.next_value()?);
+                        }
+                        "private_space_only" => {
+                            f_private_space_only = Some(map.next_value()?);
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DynoSize {
+                    architecture: crate::__private::required(
+                        f_architecture,
+                        "architecture",
+                    )?,
+                    compute: crate::__private::required(f_compute, "compute")?,
+                    cost: f_cost,
+                    dedicated: crate::__private::required(f_dedicated, "dedicated")?,
+                    generation: crate::__private::required(f_generation, "generation")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    memory: crate::__private::required(f_memory, "memory")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    precise_dyno_units: crate::__private::required(
+                        f_precise_dyno_units,
+                        "precise_dyno_units",
+                    )?,
+                    private_space_only: crate::__private::required(
+                        f_private_space_only,
+                        "private_space_only",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Generation of the Heroku platform for this dyno size
 ///
 /// Schema: `/definitions/dyno-size/definitions/generation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoSizeGeneration {
     /// unique identifier of the generation of the Heroku platform for this dyno size
@@ -101,25 +170,55 @@ pub struct DynoSizeGeneration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for DynoSizeGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DynoSizeGeneration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DynoSizeGeneration` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DynoSizeGeneration, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(DynoSizeGeneration {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of the dyno size, or name of the dyno size.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/dyno-size/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct DynoSizeIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DynoSizeIdentity(String);
+impl serde::Serialize for DynoSizeIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for DynoSizeIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl DynoSizeIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -167,28 +266,30 @@ impl<'a> DynoSizeInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<DynoSize> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<DynoSize>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, DynoSize> {
         let path = format!(
             "/dyno-sizes/{}", crate ::__private::segment(self.dyno_size_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::DYNO_SIZE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::DYNO_SIZE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, DynoSize> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for DynoSizeInfoRequest<'a> {
     type Output = crate::Result<DynoSize>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, DynoSize>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /dyno-sizes` request, from [`DynoSizeApi::list`]. Await it, or call `send`.
@@ -220,7 +321,7 @@ impl<'a> DynoSizeListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<DynoSize>> {
         let path = String::from("/dyno-sizes");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -233,26 +334,19 @@ impl<'a> DynoSizeListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<DynoSize>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<DynoSize> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<DynoSize>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<DynoSize> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for DynoSizeListRequest<'a> {
     type Output = crate::Result<Vec<DynoSize>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<DynoSize>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/available-dyno-sizes` request, from [`DynoSizeApi::list_app_dyno_sizes`]. Await it, or call `send`.
@@ -288,7 +382,7 @@ impl<'a> DynoSizeListAppDynoSizesRequest<'a> {
             "/apps/{}/available-dyno-sizes", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -301,25 +395,18 @@ impl<'a> DynoSizeListAppDynoSizesRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<DynoSize>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<DynoSize> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<DynoSize>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<DynoSize> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for DynoSizeListAppDynoSizesRequest<'a> {
     type Output = crate::Result<Vec<DynoSize>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<DynoSize>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

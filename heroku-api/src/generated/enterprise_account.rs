@@ -65,7 +65,7 @@ impl<'a> EnterpriseAccountApi<'a> {
 /// Enterprise accounts allow companies to manage their development teams and billing.
 ///
 /// Schema: `/definitions/enterprise-account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccount {
     /// when the enterprise account was created
@@ -86,25 +86,81 @@ pub struct EnterpriseAccount {
     /// when the enterprise account was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccount` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccount, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_identity_provider = None;
+                let mut f_name = None;
+                let mut f_partner_benefits = None;
+                let mut f_permissions = None;
+                let mut f_trial = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "identity_provider" => f_identity_provider = map.next_value()?,
+                        "name" => f_name = Some(map.next_value()?),
+                        "partner_benefits" => {
+                            f_partner_benefits = Some(map.next_value()?);
+                        }
+                        "permissions" => f_permissions = Some(map.next_value()?),
+                        "trial" => f_trial = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccount {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    identity_provider: f_identity_provider,
+                    name: crate::__private::required(f_name, "name")?,
+                    partner_benefits: crate::__private::required(
+                        f_partner_benefits,
+                        "partner_benefits",
+                    )?,
+                    permissions: crate::__private::required(
+                        f_permissions,
+                        "permissions",
+                    )?,
+                    trial: crate::__private::required(f_trial, "trial")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of the enterprise account, or unique name of the enterprise account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct EnterpriseAccountIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnterpriseAccountIdentity(String);
+impl serde::Serialize for EnterpriseAccountIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl EnterpriseAccountIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -134,7 +190,7 @@ impl std::fmt::Display for EnterpriseAccountIdentity {
 /// Identity Provider associated with the Enterprise Account
 ///
 /// Schema: `/definitions/enterprise-account/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountIdentityProvider {
     /// unique identifier of this identity provider
@@ -143,6 +199,41 @@ pub struct EnterpriseAccountIdentityProvider {
     pub name: String,
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountIdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountIdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountIdentityProvider, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "owner" => f_owner = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountIdentityProvider {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /enterprise-accounts` request, from [`EnterpriseAccountApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -173,7 +264,7 @@ impl<'a> EnterpriseAccountListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<EnterpriseAccount>> {
         let path = String::from("/enterprise-accounts");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -186,26 +277,19 @@ impl<'a> EnterpriseAccountListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<EnterpriseAccount>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<EnterpriseAccount> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<EnterpriseAccount>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<EnterpriseAccount> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountListRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccount>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<EnterpriseAccount>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}` request, from [`EnterpriseAccountApi::info`]. Await it, or call `send`.
@@ -229,35 +313,30 @@ impl<'a> EnterpriseAccountInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<EnterpriseAccount> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<EnterpriseAccount>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccount> {
         let path = format!(
             "/enterprise-accounts/{}", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ENTERPRISE_ACCOUNT_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ENTERPRISE_ACCOUNT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, EnterpriseAccount> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountInfoRequest<'a> {
     type Output = crate::Result<EnterpriseAccount>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccount>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /enterprise-accounts/{enterprise_account_identity}` request, from [`EnterpriseAccountApi::update`]. Await it, or call `send`.
@@ -292,34 +371,29 @@ impl<'a> EnterpriseAccountUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<EnterpriseAccount> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<EnterpriseAccount>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccount> {
         let path = format!(
             "/enterprise-accounts/{}", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ENTERPRISE_ACCOUNT_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ENTERPRISE_ACCOUNT_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, EnterpriseAccount> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountUpdateRequest<'a> {
     type Output = crate::Result<EnterpriseAccount>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccount>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -40,7 +40,7 @@ impl<'a> EnterpriseAccountDailyUsageApi<'a> {
 /// Usage for an enterprise account at a daily resolution.
 ///
 /// Schema: `/definitions/enterprise-account-daily-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountDailyUsage {
     /// total add-on credits used
@@ -62,10 +62,63 @@ pub struct EnterpriseAccountDailyUsage {
     /// usage by team
     pub teams: Vec<EnterpriseAccountDailyUsageTeam>,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountDailyUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountDailyUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountDailyUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountDailyUsage, A::Error> {
+                let mut f_addons = None;
+                let mut f_data = None;
+                let mut f_date = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                let mut f_teams = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "date" => f_date = Some(map.next_value()?),
+                        "dynos" => f_dynos = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "partner" => f_partner = Some(map.next_value()?),
+                        "space" => f_space = Some(map.next_value()?),
+                        "teams" => f_teams = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountDailyUsage {
+                    addons: crate::__private::required(f_addons, "addons")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    date: crate::__private::required(f_date, "date")?,
+                    dynos: crate::__private::required(f_dynos, "dynos")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    partner: crate::__private::required(f_partner, "partner")?,
+                    space: crate::__private::required(f_space, "space")?,
+                    teams: crate::__private::required(f_teams, "teams")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `EnterpriseAccountDailyUsageTeam`.
 ///
 /// Schema: `/definitions/enterprise-account-daily-usage/properties/teams/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountDailyUsageTeam {
     /// total add-on credits used
@@ -92,6 +145,56 @@ pub struct EnterpriseAccountDailyUsageTeam {
     /// space credits used
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub space: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountDailyUsageTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountDailyUsageTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountDailyUsageTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountDailyUsageTeam, A::Error> {
+                let mut f_addons = None;
+                let mut f_apps = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = map.next_value()?,
+                        "apps" => f_apps = map.next_value()?,
+                        "data" => f_data = map.next_value()?,
+                        "dynos" => f_dynos = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "partner" => f_partner = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountDailyUsageTeam {
+                    addons: f_addons,
+                    apps: f_apps,
+                    data: f_data,
+                    dynos: f_dynos,
+                    id: f_id,
+                    name: f_name,
+                    partner: f_partner,
+                    space: f_space,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_id}/usage/daily` request, from [`EnterpriseAccountDailyUsageApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -153,28 +256,18 @@ impl<'a> EnterpriseAccountDailyUsageInfoRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<EnterpriseAccountDailyUsage>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<EnterpriseAccountDailyUsage> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<EnterpriseAccountDailyUsage>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<EnterpriseAccountDailyUsage> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountDailyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountDailyUsage>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<EnterpriseAccountDailyUsage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -121,7 +121,7 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
 /// Enterprise account members are users with access to an enterprise account.
 ///
 /// Schema: `/definitions/enterprise-account-member`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMember {
     /// The `enterprise_account` field.
@@ -138,10 +138,67 @@ pub struct EnterpriseAccountMember {
     /// user information for the membership
     pub user: EnterpriseAccountMemberUser,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMember {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMember;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMember` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMember, A::Error> {
+                let mut f_enterprise_account = None;
+                let mut f_id = None;
+                let mut f_identity_provider = None;
+                let mut f_permissions = None;
+                let mut f_two_factor_authentication = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "enterprise_account" => {
+                            f_enterprise_account = Some(map.next_value()?);
+                        }
+                        "id" => f_id = Some(map.next_value()?),
+                        "identity_provider" => f_identity_provider = map.next_value()?,
+                        "permissions" => f_permissions = Some(map.next_value()?),
+                        "two_factor_authentication" => {
+                            f_two_factor_authentication = Some(map.next_value()?);
+                        }
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMember {
+                    enterprise_account: crate::__private::required(
+                        f_enterprise_account,
+                        "enterprise_account",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    identity_provider: f_identity_provider,
+                    permissions: crate::__private::required(
+                        f_permissions,
+                        "permissions",
+                    )?,
+                    two_factor_authentication: crate::__private::required(
+                        f_two_factor_authentication,
+                        "two_factor_authentication",
+                    )?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `EnterpriseAccountMemberEnterpriseAccount`.
 ///
 /// Schema: `/definitions/enterprise-account-member/properties/enterprise_account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberEnterpriseAccount {
     /// unique identifier of the enterprise account
@@ -151,10 +208,42 @@ pub struct EnterpriseAccountMemberEnterpriseAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberEnterpriseAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMemberEnterpriseAccount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMemberEnterpriseAccount` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMemberEnterpriseAccount, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMemberEnterpriseAccount {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `EnterpriseAccountMemberExpandedPermission`.
 ///
 /// Schema: `/definitions/enterprise-account-member/definitions/expanded_permissions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberExpandedPermission {
     /// The `description` field.
@@ -164,10 +253,42 @@ pub struct EnterpriseAccountMemberExpandedPermission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<EnterpriseAccountMemberPermission>,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberExpandedPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMemberExpandedPermission;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMemberExpandedPermission` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMemberExpandedPermission, A::Error> {
+                let mut f_description = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "description" => f_description = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMemberExpandedPermission {
+                    description: f_description,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Identity Provider information the member is federated with
 ///
 /// Schema: `/definitions/enterprise-account-member/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberIdentityProvider {
     /// unique identifier of this identity provider
@@ -182,6 +303,44 @@ pub struct EnterpriseAccountMemberIdentityProvider {
     /// whether the identity_provider information is redacted or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMemberIdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMemberIdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMemberIdentityProvider, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                let mut f_redacted = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "owner" => f_owner = map.next_value()?,
+                        "redacted" => f_redacted = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMemberIdentityProvider {
+                    id: f_id,
+                    name: f_name,
+                    owner: f_owner,
+                    redacted: f_redacted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// permission in the enterprise account
 ///
@@ -250,7 +409,7 @@ impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberPermission {
 /// user information for the membership
 ///
 /// Schema: `/definitions/enterprise-account-member/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberUser {
     /// unique email address of account
@@ -258,25 +417,55 @@ pub struct EnterpriseAccountMemberUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMemberUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMemberUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMemberUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMemberUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique email address of account, or unique identifier of an account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account-member/definitions/user_identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct EnterpriseAccountMemberUserIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnterpriseAccountMemberUserIdentity(String);
+impl serde::Serialize for EnterpriseAccountMemberUserIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUserIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl EnterpriseAccountMemberUserIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -336,7 +525,7 @@ impl<'a> EnterpriseAccountMemberListRequest<'a> {
             "/enterprise-accounts/{}/members", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -349,29 +538,19 @@ impl<'a> EnterpriseAccountMemberListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<EnterpriseAccountMember>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<EnterpriseAccountMember> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<EnterpriseAccountMember>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<EnterpriseAccountMember> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberListRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountMember>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<EnterpriseAccountMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /enterprise-accounts/{enterprise_account_identity}/members` request, from [`EnterpriseAccountMemberApi::create`]. Await it, or call `send`.
@@ -408,35 +587,32 @@ impl<'a> EnterpriseAccountMemberCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<EnterpriseAccountMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<EnterpriseAccountMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberCreateRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` request, from [`EnterpriseAccountMemberApi::update`]. Await it, or call `send`.
@@ -466,36 +642,33 @@ impl<'a> EnterpriseAccountMemberUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<EnterpriseAccountMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<EnterpriseAccountMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members/{}", crate ::__private::segment(self
             .enterprise_account_identity.as_str()), crate ::__private::segment(self
             .enterprise_account_member_user_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberUpdateRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` request, from [`EnterpriseAccountMemberApi::delete`]. Await it, or call `send`.
@@ -520,35 +693,32 @@ impl<'a> EnterpriseAccountMemberDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<EnterpriseAccountMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<EnterpriseAccountMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members/{}", crate ::__private::segment(self
             .enterprise_account_identity.as_str()), crate ::__private::segment(self
             .enterprise_account_member_user_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::ENTERPRISE_ACCOUNT_MEMBER_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberDeleteRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

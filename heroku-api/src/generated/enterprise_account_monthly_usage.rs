@@ -40,7 +40,7 @@ impl<'a> EnterpriseAccountMonthlyUsageApi<'a> {
 /// Usage for an enterprise account at a monthly resolution.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMonthlyUsage {
     /// total add-on credits used
@@ -64,10 +64,66 @@ pub struct EnterpriseAccountMonthlyUsage {
     /// usage by team
     pub teams: Vec<EnterpriseAccountMonthlyUsageTeam>,
 }
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMonthlyUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMonthlyUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMonthlyUsage, A::Error> {
+                let mut f_addons = None;
+                let mut f_connect = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_month = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                let mut f_teams = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = Some(map.next_value()?),
+                        "connect" => f_connect = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "dynos" => f_dynos = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "month" => f_month = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "partner" => f_partner = Some(map.next_value()?),
+                        "space" => f_space = Some(map.next_value()?),
+                        "teams" => f_teams = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMonthlyUsage {
+                    addons: crate::__private::required(f_addons, "addons")?,
+                    connect: crate::__private::required(f_connect, "connect")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    dynos: crate::__private::required(f_dynos, "dynos")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    month: crate::__private::required(f_month, "month")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    partner: crate::__private::required(f_partner, "partner")?,
+                    space: crate::__private::required(f_space, "space")?,
+                    teams: crate::__private::required(f_teams, "teams")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `EnterpriseAccountMonthlyUsageTeam`.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage/properties/teams/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMonthlyUsageTeam {
     /// total add-on credits used
@@ -97,6 +153,59 @@ pub struct EnterpriseAccountMonthlyUsageTeam {
     /// space credits used
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub space: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsageTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseAccountMonthlyUsageTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EnterpriseAccountMonthlyUsageTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseAccountMonthlyUsageTeam, A::Error> {
+                let mut f_addons = None;
+                let mut f_apps = None;
+                let mut f_connect = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = map.next_value()?,
+                        "apps" => f_apps = map.next_value()?,
+                        "connect" => f_connect = map.next_value()?,
+                        "data" => f_data = map.next_value()?,
+                        "dynos" => f_dynos = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "partner" => f_partner = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(EnterpriseAccountMonthlyUsageTeam {
+                    addons: f_addons,
+                    apps: f_apps,
+                    connect: f_connect,
+                    data: f_data,
+                    dynos: f_dynos,
+                    id: f_id,
+                    name: f_name,
+                    partner: f_partner,
+                    space: f_space,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_id}/usage/monthly` request, from [`EnterpriseAccountMonthlyUsageApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -159,28 +268,18 @@ impl<'a> EnterpriseAccountMonthlyUsageInfoRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<EnterpriseAccountMonthlyUsage>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<EnterpriseAccountMonthlyUsage> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<EnterpriseAccountMonthlyUsage>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<EnterpriseAccountMonthlyUsage> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for EnterpriseAccountMonthlyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountMonthlyUsage>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<EnterpriseAccountMonthlyUsage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -27,7 +27,7 @@ impl<'a> FilterAppsApi<'a> {
 /// `FilterAppsIn`.
 ///
 /// Schema: `/definitions/filter-apps/definitions/in`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct FilterAppsIn {
     /// The `id` field.
@@ -43,6 +43,33 @@ impl FilterAppsIn {
     pub fn id(mut self, id: Vec<String>) -> Self {
         self.id = Some(id);
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for FilterAppsIn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FilterAppsIn;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `FilterAppsIn` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FilterAppsIn, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(FilterAppsIn { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A `POST /filters/apps` request, from [`FilterAppsApi::apps`]. Await it, or call `send`.
@@ -98,28 +125,18 @@ impl<'a> FilterAppsAppsRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<crate::team_app::TeamApp>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<crate::team_app::TeamApp> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<crate::team_app::TeamApp>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<crate::team_app::TeamApp> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for FilterAppsAppsRequest<'a> {
     type Output = crate::Result<Vec<crate::team_app::TeamApp>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::team_app::TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -111,7 +111,7 @@ impl<'a> IdentityProviderApi<'a> {
 /// Identity Providers represent the SAML configuration of teams or an Enterprise account
 ///
 /// Schema: `/definitions/identity-provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProvider {
     /// raw contents of the public certificate (eg: .crt or .pem file)
@@ -134,20 +134,111 @@ pub struct IdentityProvider {
     /// when the identity provider record was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for IdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = IdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `IdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityProvider, A::Error> {
+                let mut f_certificate = None;
+                let mut f_created_at = None;
+                let mut f_entity_id = None;
+                let mut f_id = None;
+                let mut f_organization = None;
+                let mut f_owner = None;
+                let mut f_slo_target_url = None;
+                let mut f_sso_target_url = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "certificate" => f_certificate = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "entity_id" => f_entity_id = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "organization" => f_organization = map.next_value()?,
+                        "owner" => f_owner = Some(map.next_value()?),
+                        "slo_target_url" => f_slo_target_url = Some(map.next_value()?),
+                        "sso_target_url" => f_sso_target_url = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(IdentityProvider {
+                    certificate: crate::__private::required(
+                        f_certificate,
+                        "certificate",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    entity_id: crate::__private::required(f_entity_id, "entity_id")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    organization: f_organization,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                    slo_target_url: crate::__private::required(
+                        f_slo_target_url,
+                        "slo_target_url",
+                    )?,
+                    sso_target_url: crate::__private::required(
+                        f_sso_target_url,
+                        "sso_target_url",
+                    )?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// team associated with this identity provider
 ///
 /// Schema: `/definitions/identity-provider/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProviderOrganization {
     /// unique name of team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for IdentityProviderOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = IdentityProviderOrganization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `IdentityProviderOrganization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityProviderOrganization, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(IdentityProviderOrganization {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// entity that owns this identity provider
 ///
 /// Schema: `/definitions/identity-provider/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProviderOwner {
     /// unique identifier of the owner
@@ -158,6 +249,41 @@ pub struct IdentityProviderOwner {
     /// type of the owner
     #[serde(rename = "type")]
     pub type_: IdentityProviderOwnerType,
+}
+impl<'de> serde::Deserialize<'de> for IdentityProviderOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = IdentityProviderOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `IdentityProviderOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityProviderOwner, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = map.next_value()?,
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(IdentityProviderOwner {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: f_name,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// type of the owner
 ///
@@ -247,7 +373,7 @@ impl<'a> IdentityProviderListByTeamRequest<'a> {
         let path = format!(
             "/teams/{}/identity-providers", crate ::__private::segment(& self.team_name)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -260,26 +386,19 @@ impl<'a> IdentityProviderListByTeamRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<IdentityProvider>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<IdentityProvider> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<IdentityProvider>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<IdentityProvider> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for IdentityProviderListByTeamRequest<'a> {
     type Output = crate::Result<Vec<IdentityProvider>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<IdentityProvider>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /teams/{team_name}/identity-providers` request, from [`IdentityProviderApi::create_by_team`]. Await it, or call `send`.
@@ -317,34 +436,29 @@ impl<'a> IdentityProviderCreateByTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<IdentityProvider> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<IdentityProvider>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers", crate ::__private::segment(& self.team_name)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::IDENTITY_PROVIDER_CREATE_BY_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::IDENTITY_PROVIDER_CREATE_BY_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for IdentityProviderCreateByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/{team_name}/identity-providers/{identity_provider_id}` request, from [`IdentityProviderApi::update_by_team`]. Await it, or call `send`.
@@ -401,35 +515,30 @@ impl<'a> IdentityProviderUpdateByTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<IdentityProvider> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<IdentityProvider>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers/{}", crate ::__private::segment(& self
             .team_name), crate ::__private::segment(& self.identity_provider_id)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::IDENTITY_PROVIDER_UPDATE_BY_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::IDENTITY_PROVIDER_UPDATE_BY_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for IdentityProviderUpdateByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/{team_name}/identity-providers/{identity_provider_id}` request, from [`IdentityProviderApi::delete_by_team`]. Await it, or call `send`.
@@ -454,34 +563,29 @@ impl<'a> IdentityProviderDeleteByTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<IdentityProvider> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<IdentityProvider>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers/{}", crate ::__private::segment(& self
             .team_name), crate ::__private::segment(& self.identity_provider_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::IDENTITY_PROVIDER_DELETE_BY_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::IDENTITY_PROVIDER_DELETE_BY_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for IdentityProviderDeleteByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

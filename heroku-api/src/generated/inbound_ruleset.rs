@@ -93,7 +93,7 @@ impl<'a> InboundRulesetApi<'a> {
 /// An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
 ///
 /// Schema: `/definitions/inbound-ruleset`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRuleset {
     /// when inbound-ruleset was created
@@ -106,6 +106,47 @@ pub struct InboundRuleset {
     pub rules: Vec<InboundRulesetRule>,
     /// identity of space
     pub space: InboundRulesetSpace,
+}
+impl<'de> serde::Deserialize<'de> for InboundRuleset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = InboundRuleset;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InboundRuleset` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InboundRuleset, A::Error> {
+                let mut f_created_at = None;
+                let mut f_created_by = None;
+                let mut f_id = None;
+                let mut f_rules = None;
+                let mut f_space = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "created_by" => f_created_by = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "rules" => f_rules = Some(map.next_value()?),
+                        "space" => f_space = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InboundRuleset {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    created_by: crate::__private::required(f_created_by, "created_by")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    rules: crate::__private::required(f_rules, "rules")?,
+                    space: crate::__private::required(f_space, "space")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// states whether the connection is allowed or denied
 ///
@@ -166,22 +207,20 @@ impl<'de> serde::Deserialize<'de> for InboundRulesetAction {
 /// Names a resource in a path: unique identifier of an inbound-ruleset.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/inbound-ruleset/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct InboundRulesetIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InboundRulesetIdentity(String);
+impl serde::Serialize for InboundRulesetIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for InboundRulesetIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl InboundRulesetIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -211,7 +250,7 @@ impl std::fmt::Display for InboundRulesetIdentity {
 /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
 ///
 /// Schema: `/definitions/inbound-ruleset/definitions/rule`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRulesetRule {
     /// states whether the connection is allowed or denied
@@ -231,10 +270,42 @@ impl InboundRulesetRule {
         }
     }
 }
+impl<'de> serde::Deserialize<'de> for InboundRulesetRule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = InboundRulesetRule;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InboundRulesetRule` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InboundRulesetRule, A::Error> {
+                let mut f_action = None;
+                let mut f_source = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "action" => f_action = Some(map.next_value()?),
+                        "source" => f_source = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InboundRulesetRule {
+                    action: crate::__private::required(f_action, "action")?,
+                    source: crate::__private::required(f_source, "source")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of space
 ///
 /// Schema: `/definitions/inbound-ruleset/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRulesetSpace {
     /// unique identifier of space
@@ -243,6 +314,38 @@ pub struct InboundRulesetSpace {
     /// unique name of space
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for InboundRulesetSpace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = InboundRulesetSpace;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InboundRulesetSpace` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InboundRulesetSpace, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InboundRulesetSpace {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /spaces/{space_identity}/inbound-ruleset` request, from [`InboundRulesetApi::current`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -265,33 +368,30 @@ impl<'a> InboundRulesetCurrentRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<InboundRuleset> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<InboundRuleset>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-ruleset", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::INBOUND_RULESET_CURRENT,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INBOUND_RULESET_CURRENT,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InboundRulesetCurrentRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}` request, from [`InboundRulesetApi::info`]. Await it, or call `send`.
@@ -316,29 +416,31 @@ impl<'a> InboundRulesetInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<InboundRuleset> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<InboundRuleset>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-rulesets/{}", crate ::__private::segment(self
             .space_identity.as_str()), crate ::__private::segment(self
             .inbound_ruleset_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::INBOUND_RULESET_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INBOUND_RULESET_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InboundRulesetInfoRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-rulesets` request, from [`InboundRulesetApi::list`]. Await it, or call `send`.
@@ -374,7 +476,7 @@ impl<'a> InboundRulesetListRequest<'a> {
             "/spaces/{}/inbound-rulesets", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -387,26 +489,19 @@ impl<'a> InboundRulesetListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<InboundRuleset>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<InboundRuleset> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<InboundRuleset>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<InboundRuleset> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for InboundRulesetListRequest<'a> {
     type Output = crate::Result<Vec<InboundRuleset>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<InboundRuleset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PUT /spaces/{space_identity}/inbound-ruleset` request, from [`InboundRulesetApi::create`]. Await it, or call `send`.
@@ -441,32 +536,29 @@ impl<'a> InboundRulesetCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<InboundRuleset> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<InboundRuleset>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-ruleset", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::INBOUND_RULESET_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INBOUND_RULESET_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InboundRulesetCreateRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

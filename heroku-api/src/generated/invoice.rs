@@ -44,7 +44,7 @@ impl<'a> InvoiceApi<'a> {
 /// An invoice is an itemized bill of goods for an account which includes pricing and charges.
 ///
 /// Schema: `/definitions/invoice`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Invoice {
     /// total charges on this invoice
@@ -68,25 +68,88 @@ pub struct Invoice {
     /// when invoice was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Invoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Invoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Invoice` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Invoice, A::Error> {
+                let mut f_charges_total = None;
+                let mut f_created_at = None;
+                let mut f_credits_total = None;
+                let mut f_id = None;
+                let mut f_number = None;
+                let mut f_period_end = None;
+                let mut f_period_start = None;
+                let mut f_state = None;
+                let mut f_total = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "charges_total" => f_charges_total = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "credits_total" => f_credits_total = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "number" => f_number = Some(map.next_value()?),
+                        "period_end" => f_period_end = Some(map.next_value()?),
+                        "period_start" => f_period_start = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "total" => f_total = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Invoice {
+                    charges_total: crate::__private::required(
+                        f_charges_total,
+                        "charges_total",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    credits_total: crate::__private::required(
+                        f_credits_total,
+                        "credits_total",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    number: crate::__private::required(f_number, "number")?,
+                    period_end: crate::__private::required(f_period_end, "period_end")?,
+                    period_start: crate::__private::required(
+                        f_period_start,
+                        "period_start",
+                    )?,
+                    state: crate::__private::required(f_state, "state")?,
+                    total: crate::__private::required(f_total, "total")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: human readable invoice number.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/invoice/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct InvoiceIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvoiceIdentity(String);
+impl serde::Serialize for InvoiceIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for InvoiceIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl InvoiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -154,28 +217,30 @@ impl<'a> InvoiceInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Invoice> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Invoice>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Invoice> {
         let path = format!(
             "/account/invoices/{}", crate ::__private::segment(self.invoice_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::INVOICE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INVOICE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Invoice> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InvoiceInfoRequest<'a> {
     type Output = crate::Result<Invoice>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Invoice>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /account/invoices` request, from [`InvoiceApi::list`]. Await it, or call `send`.
@@ -207,7 +272,7 @@ impl<'a> InvoiceListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Invoice>> {
         let path = String::from("/account/invoices");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -220,25 +285,18 @@ impl<'a> InvoiceListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Invoice>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Invoice> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Invoice>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Invoice> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for InvoiceListRequest<'a> {
     type Output = crate::Result<Vec<Invoice>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Invoice>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

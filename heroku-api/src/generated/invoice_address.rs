@@ -46,7 +46,7 @@ impl<'a> InvoiceAddressApi<'a> {
 /// An invoice address represents the address that should be listed on an invoice.
 ///
 /// Schema: `/definitions/invoice-address`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// invoice street address line 1
@@ -77,25 +77,78 @@ pub struct InvoiceAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_invoice_address: Option<bool>,
 }
+impl<'de> serde::Deserialize<'de> for InvoiceAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = InvoiceAddress;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InvoiceAddress` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<InvoiceAddress, A::Error> {
+                let mut f_address_1 = None;
+                let mut f_address_2 = None;
+                let mut f_city = None;
+                let mut f_country = None;
+                let mut f_heroku_id = None;
+                let mut f_other = None;
+                let mut f_postal_code = None;
+                let mut f_state = None;
+                let mut f_use_invoice_address = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "address_1" => f_address_1 = map.next_value()?,
+                        "address_2" => f_address_2 = map.next_value()?,
+                        "city" => f_city = map.next_value()?,
+                        "country" => f_country = map.next_value()?,
+                        "heroku_id" => f_heroku_id = map.next_value()?,
+                        "other" => f_other = map.next_value()?,
+                        "postal_code" => f_postal_code = map.next_value()?,
+                        "state" => f_state = map.next_value()?,
+                        "use_invoice_address" => {
+                            f_use_invoice_address = map.next_value()?;
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(InvoiceAddress {
+                    address_1: f_address_1,
+                    address_2: f_address_2,
+                    city: f_city,
+                    country: f_country,
+                    heroku_id: f_heroku_id,
+                    other: f_other,
+                    postal_code: f_postal_code,
+                    state: f_state,
+                    use_invoice_address: f_use_invoice_address,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: heroku_id identifier reference.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/invoice-address/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct InvoiceAddressIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvoiceAddressIdentity(String);
+impl serde::Serialize for InvoiceAddressIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for InvoiceAddressIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl InvoiceAddressIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -142,25 +195,27 @@ impl<'a> InvoiceAddressInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<InvoiceAddress> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, InvoiceAddress> {
+        let path = String::from("/account/invoice-address");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INVOICE_ADDRESS_INFO,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<InvoiceAddress>> {
-        let path = String::from("/account/invoice-address");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::INVOICE_ADDRESS_INFO, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InvoiceAddress> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InvoiceAddressInfoRequest<'a> {
     type Output = crate::Result<InvoiceAddress>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, InvoiceAddress>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PUT /account/invoice-address` request, from [`InvoiceAddressApi::update`]. Await it, or call `send`.
@@ -243,29 +298,26 @@ impl<'a> InvoiceAddressUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<InvoiceAddress> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, InvoiceAddress> {
+        let path = String::from("/account/invoice-address");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::INVOICE_ADDRESS_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<InvoiceAddress>> {
-        let path = String::from("/account/invoice-address");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::INVOICE_ADDRESS_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InvoiceAddress> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for InvoiceAddressUpdateRequest<'a> {
     type Output = crate::Result<InvoiceAddress>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, InvoiceAddress>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -41,7 +41,7 @@ impl<'a> KeyApi<'a> {
 /// Keys represent public SSH keys associated with an account and are used to authorize accounts as they are performing git operations.
 ///
 /// Schema: `/definitions/key`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Key {
     /// comment on the key
@@ -61,25 +61,73 @@ pub struct Key {
     /// when key was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Key` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Key, A::Error> {
+                let mut f_comment = None;
+                let mut f_created_at = None;
+                let mut f_email = None;
+                let mut f_fingerprint = None;
+                let mut f_id = None;
+                let mut f_public_key = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "comment" => f_comment = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "email" => f_email = Some(map.next_value()?),
+                        "fingerprint" => f_fingerprint = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "public_key" => f_public_key = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Key {
+                    comment: crate::__private::required(f_comment, "comment")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    email: crate::__private::required(f_email, "email")?,
+                    fingerprint: crate::__private::required(
+                        f_fingerprint,
+                        "fingerprint",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    public_key: crate::__private::required(f_public_key, "public_key")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this key, or a unique identifying string based on contents.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/key/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct KeyIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyIdentity(String);
+impl serde::Serialize for KeyIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for KeyIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl KeyIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -127,27 +175,29 @@ impl<'a> KeyInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Key> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Key>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Key> {
         let path = format!(
             "/account/keys/{}", crate ::__private::segment(self.key_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::KEY_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::KEY_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Key> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for KeyInfoRequest<'a> {
     type Output = crate::Result<Key>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Key>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /account/keys` request, from [`KeyApi::list`]. Await it, or call `send`.
@@ -179,7 +229,7 @@ impl<'a> KeyListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Key>> {
         let path = String::from("/account/keys");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -192,23 +242,18 @@ impl<'a> KeyListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(self) -> futures_util::stream::BoxStream<'static, crate::Result<Key>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Key> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Key>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Key> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for KeyListRequest<'a> {
     type Output = crate::Result<Vec<Key>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Key>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

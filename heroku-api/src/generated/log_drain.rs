@@ -143,7 +143,7 @@ impl<'a> LogDrainApi<'a> {
 /// \[Log drains\](<https://devcenter.heroku.com/articles/log-drains>) provide a way to forward your Heroku logs to an external syslog server for long-term archiving. This external service must be configured to receive syslog packets from Heroku, whereupon its URL can be added to an app using this API. Some add-ons will add a log drain when they are provisioned to an app. These drains can only be removed by removing the add-on.
 ///
 /// Schema: `/definitions/log-drain`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrain {
     /// add-on that created the drain
@@ -163,10 +163,57 @@ pub struct LogDrain {
     /// url associated with the log drain
     pub url: String,
 }
+impl<'de> serde::Deserialize<'de> for LogDrain {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogDrain;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `LogDrain` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogDrain, A::Error> {
+                let mut f_addon = None;
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_token = None;
+                let mut f_updated_at = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon" => f_addon = map.next_value()?,
+                        "app" => f_app = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "token" => f_token = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "url" => f_url = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(LogDrain {
+                    addon: f_addon,
+                    app: f_app,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    token: crate::__private::required(f_token, "token")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    url: crate::__private::required(f_url, "url")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// add-on that created the drain
 ///
 /// Schema: `/definitions/log-drain/definitions/addon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainAddon {
     /// billing application associated with this add-on
@@ -179,10 +226,45 @@ pub struct LogDrainAddon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for LogDrainAddon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogDrainAddon;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `LogDrainAddon` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogDrainAddon, A::Error> {
+                let mut f_app = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(LogDrainAddon {
+                    app: f_app,
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/log-drain/definitions/addon/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainAddonApp {
     /// unique identifier of app
@@ -190,10 +272,42 @@ pub struct LogDrainAddonApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for LogDrainAddonApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogDrainAddonApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `LogDrainAddonApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogDrainAddonApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(LogDrainAddonApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// application that is attached to this drain
 ///
 /// Schema: `/definitions/log-drain/definitions/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainApp {
     /// unique identifier of app
@@ -201,25 +315,55 @@ pub struct LogDrainApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for LogDrainApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogDrainApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `LogDrainApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogDrainApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(LogDrainApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this log drain, or url associated with the log drain, or token associated with the log drain.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/log-drain/definitions/query_identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct LogDrainQueryIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LogDrainQueryIdentity(String);
+impl serde::Serialize for LogDrainQueryIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for LogDrainQueryIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl LogDrainQueryIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -272,27 +416,29 @@ impl<'a> LogDrainCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<LogDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<LogDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::LOG_DRAIN_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::LOG_DRAIN_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainCreateRequest<'a> {
     type Output = crate::Result<LogDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PUT /addons/{add_on_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::update`]. Await it, or call `send`.
@@ -322,29 +468,31 @@ impl<'a> LogDrainUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<LogDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<LogDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/addons/{}/log-drains/{}", crate ::__private::segment(self.add_on_identity
             .as_str()), crate ::__private::segment(self.log_drain_query_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::LOG_DRAIN_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::LOG_DRAIN_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainUpdateRequest<'a> {
     type Output = crate::Result<LogDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::delete`]. Await it, or call `send`.
@@ -369,29 +517,31 @@ impl<'a> LogDrainDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<LogDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<LogDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.log_drain_query_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::LOG_DRAIN_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::LOG_DRAIN_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainDeleteRequest<'a> {
     type Output = crate::Result<LogDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::info`]. Await it, or call `send`.
@@ -416,29 +566,31 @@ impl<'a> LogDrainInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<LogDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<LogDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.log_drain_query_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::LOG_DRAIN_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::LOG_DRAIN_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainInfoRequest<'a> {
     type Output = crate::Result<LogDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addons/{add_on_identity}/log-drains` request, from [`LogDrainApi::list_by_add_on`]. Await it, or call `send`.
@@ -474,7 +626,7 @@ impl<'a> LogDrainListByAddOnRequest<'a> {
             "/addons/{}/log-drains", crate ::__private::segment(self.add_on_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -487,26 +639,19 @@ impl<'a> LogDrainListByAddOnRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<LogDrain>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<LogDrain> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<LogDrain>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<LogDrain> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<LogDrain>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/log-drains` request, from [`LogDrainApi::list`]. Await it, or call `send`.
@@ -541,7 +686,7 @@ impl<'a> LogDrainListRequest<'a> {
         let path = format!(
             "/apps/{}/log-drains", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -554,25 +699,18 @@ impl<'a> LogDrainListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<LogDrain>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<LogDrain> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<LogDrain>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<LogDrain> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for LogDrainListRequest<'a> {
     type Output = crate::Result<Vec<LogDrain>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<LogDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -39,7 +39,7 @@ impl<'a> LogSessionApi<'a> {
 /// A log session is a reference to the http based log stream for an app.
 ///
 /// Schema: `/definitions/log-session`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogSession {
     /// when log connection was created
@@ -50,6 +50,47 @@ pub struct LogSession {
     pub logplex_url: String,
     /// when log session was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'de> serde::Deserialize<'de> for LogSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `LogSession` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogSession, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_logplex_url = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "logplex_url" => f_logplex_url = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(LogSession {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    logplex_url: crate::__private::required(
+                        f_logplex_url,
+                        "logplex_url",
+                    )?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /apps/{app_identity}/log-sessions` request, from [`LogSessionApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -111,27 +152,29 @@ impl<'a> LogSessionCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<LogSession> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<LogSession>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, LogSession> {
         let path = format!(
             "/apps/{}/log-sessions", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::LOG_SESSION_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::LOG_SESSION_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogSession> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for LogSessionCreateRequest<'a> {
     type Output = crate::Result<LogSession>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, LogSession>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -124,7 +124,7 @@ impl<'a> OauthAuthorizationApi<'a> {
 /// OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-authorization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorization {
     /// access token for this authorization
@@ -155,10 +155,72 @@ pub struct OauthAuthorization {
     /// authenticated user associated with this authorization
     pub user: OauthAuthorizationUser,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorization, A::Error> {
+                let mut f_access_token = None;
+                let mut f_client = None;
+                let mut f_created_at = None;
+                let mut f_description = None;
+                let mut f_grant = None;
+                let mut f_id = None;
+                let mut f_refresh_token = None;
+                let mut f_scope = None;
+                let mut f_session = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "access_token" => f_access_token = map.next_value()?,
+                        "client" => f_client = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "grant" => f_grant = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "refresh_token" => f_refresh_token = map.next_value()?,
+                        "scope" => f_scope = Some(map.next_value()?),
+                        "session" => f_session = map.next_value()?,
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorization {
+                    access_token: f_access_token,
+                    client: f_client,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    grant: f_grant,
+                    id: crate::__private::required(f_id, "id")?,
+                    refresh_token: f_refresh_token,
+                    scope: crate::__private::required(f_scope, "scope")?,
+                    session: f_session,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// access token for this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/access_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -171,10 +233,45 @@ pub struct OauthAuthorizationAccessToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationAccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationAccessToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationAccessToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationAccessToken, A::Error> {
+                let mut f_expires_in = None;
+                let mut f_id = None;
+                let mut f_token = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "expires_in" => f_expires_in = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "token" => f_token = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationAccessToken {
+                    expires_in: f_expires_in,
+                    id: f_id,
+                    token: f_token,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identifier of the client that obtained this authorization, if any
 ///
 /// Schema: `/definitions/oauth-authorization/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationClient {
     /// unique identifier of this OAuth client
@@ -187,10 +284,45 @@ pub struct OauthAuthorizationClient {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationClient {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationClient;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationClient` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationClient, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_redirect_uri = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "redirect_uri" => f_redirect_uri = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationClient {
+                    id: f_id,
+                    name: f_name,
+                    redirect_uri: f_redirect_uri,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// this authorization's grant
 ///
 /// Schema: `/definitions/oauth-authorization/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationGrant {
     /// grant code received from OAuth web application authorization
@@ -200,25 +332,58 @@ pub struct OauthAuthorizationGrant {
     /// unique identifier of OAuth grant
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationGrant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationGrant;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationGrant` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationGrant, A::Error> {
+                let mut f_code = None;
+                let mut f_expires_in = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "code" => f_code = Some(map.next_value()?),
+                        "expires_in" => f_expires_in = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationGrant {
+                    code: crate::__private::required(f_code, "code")?,
+                    expires_in: crate::__private::required(f_expires_in, "expires_in")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of OAuth authorization.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-authorization/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct OauthAuthorizationIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OauthAuthorizationIdentity(String);
+impl serde::Serialize for OauthAuthorizationIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl OauthAuthorizationIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -248,7 +413,7 @@ impl std::fmt::Display for OauthAuthorizationIdentity {
 /// refresh token for this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -259,19 +424,83 @@ pub struct OauthAuthorizationRefreshToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationRefreshToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationRefreshToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationRefreshToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationRefreshToken, A::Error> {
+                let mut f_expires_in = None;
+                let mut f_id = None;
+                let mut f_token = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "expires_in" => f_expires_in = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "token" => f_token = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationRefreshToken {
+                    expires_in: f_expires_in,
+                    id: crate::__private::required(f_id, "id")?,
+                    token: crate::__private::required(f_token, "token")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// this authorization's session
 ///
 /// Schema: `/definitions/oauth-authorization/properties/session`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationSession {
     /// unique identifier of OAuth token
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationSession` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationSession, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationSession {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identifier of the client that obtained this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/links/3/schema/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationUpdateClient {
     /// unique identifier of this OAuth client
@@ -297,10 +526,42 @@ impl OauthAuthorizationUpdateClient {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationUpdateClient {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationUpdateClient;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationUpdateClient` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationUpdateClient, A::Error> {
+                let mut f_id = None;
+                let mut f_secret = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "secret" => f_secret = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationUpdateClient {
+                    id: f_id,
+                    secret: f_secret,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// authenticated user associated with this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationUser {
     /// unique email address of account
@@ -310,6 +571,41 @@ pub struct OauthAuthorizationUser {
     pub full_name: Option<String>,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for OauthAuthorizationUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthAuthorizationUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthAuthorizationUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthAuthorizationUser, A::Error> {
+                let mut f_email = None;
+                let mut f_full_name = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "full_name" => f_full_name = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthAuthorizationUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    full_name: f_full_name,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /oauth/authorizations` request, from [`OauthAuthorizationApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -365,32 +661,27 @@ impl<'a> OauthAuthorizationCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthAuthorization> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
+        let path = String::from("/oauth/authorizations");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_AUTHORIZATION_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<OauthAuthorization>> {
-        let path = String::from("/oauth/authorizations");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::OAUTH_AUTHORIZATION_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationCreateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::delete`]. Await it, or call `send`.
@@ -414,35 +705,30 @@ impl<'a> OauthAuthorizationDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthAuthorization> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<OauthAuthorization>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
             .oauth_authorization_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::OAUTH_AUTHORIZATION_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_AUTHORIZATION_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationDeleteRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::info`]. Await it, or call `send`.
@@ -466,35 +752,30 @@ impl<'a> OauthAuthorizationInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthAuthorization> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<OauthAuthorization>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
             .oauth_authorization_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::OAUTH_AUTHORIZATION_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_AUTHORIZATION_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationInfoRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::update`]. Await it, or call `send`.
@@ -530,35 +811,30 @@ impl<'a> OauthAuthorizationUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthAuthorization> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<OauthAuthorization>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
             .oauth_authorization_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::OAUTH_AUTHORIZATION_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_AUTHORIZATION_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationUpdateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /oauth/authorizations` request, from [`OauthAuthorizationApi::list`]. Await it, or call `send`.
@@ -590,7 +866,7 @@ impl<'a> OauthAuthorizationListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<OauthAuthorization>> {
         let path = String::from("/oauth/authorizations");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -603,26 +879,19 @@ impl<'a> OauthAuthorizationListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<OauthAuthorization>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<OauthAuthorization> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<OauthAuthorization>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<OauthAuthorization> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationListRequest<'a> {
     type Output = crate::Result<Vec<OauthAuthorization>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens` request, from [`OauthAuthorizationApi::regenerate`]. Await it, or call `send`.
@@ -646,34 +915,29 @@ impl<'a> OauthAuthorizationRegenerateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthAuthorization> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<OauthAuthorization>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}/actions/regenerate-tokens", crate
             ::__private::segment(self.oauth_authorization_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::OAUTH_AUTHORIZATION_REGENERATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_AUTHORIZATION_REGENERATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthAuthorizationRegenerateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -125,7 +125,7 @@ impl<'a> OauthClientApi<'a> {
 /// OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
 ///
 /// Schema: `/definitions/oauth-client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthClient {
     /// when OAuth client was created
@@ -144,25 +144,73 @@ pub struct OauthClient {
     /// when OAuth client was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for OauthClient {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthClient;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthClient` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthClient, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_ignores_delinquent = None;
+                let mut f_name = None;
+                let mut f_redirect_uri = None;
+                let mut f_secret = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "ignores_delinquent" => f_ignores_delinquent = map.next_value()?,
+                        "name" => f_name = Some(map.next_value()?),
+                        "redirect_uri" => f_redirect_uri = Some(map.next_value()?),
+                        "secret" => f_secret = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthClient {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    ignores_delinquent: f_ignores_delinquent,
+                    name: crate::__private::required(f_name, "name")?,
+                    redirect_uri: crate::__private::required(
+                        f_redirect_uri,
+                        "redirect_uri",
+                    )?,
+                    secret: crate::__private::required(f_secret, "secret")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this OAuth client.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-client/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct OauthClientIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OauthClientIdentity(String);
+impl serde::Serialize for OauthClientIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for OauthClientIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl OauthClientIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -215,25 +263,27 @@ impl<'a> OauthClientCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthClient> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
+        let path = String::from("/oauth/clients");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_CLIENT_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthClient>> {
-        let path = String::from("/oauth/clients");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::OAUTH_CLIENT_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientCreateRequest<'a> {
     type Output = crate::Result<OauthClient>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::delete`]. Await it, or call `send`.
@@ -257,28 +307,30 @@ impl<'a> OauthClientDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthClient> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthClient>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::OAUTH_CLIENT_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_CLIENT_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientDeleteRequest<'a> {
     type Output = crate::Result<OauthClient>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::info`]. Await it, or call `send`.
@@ -302,28 +354,30 @@ impl<'a> OauthClientInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthClient> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthClient>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::OAUTH_CLIENT_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_CLIENT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientInfoRequest<'a> {
     type Output = crate::Result<OauthClient>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /oauth/clients` request, from [`OauthClientApi::list`]. Await it, or call `send`.
@@ -355,7 +409,7 @@ impl<'a> OauthClientListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<OauthClient>> {
         let path = String::from("/oauth/clients");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -368,26 +422,19 @@ impl<'a> OauthClientListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<OauthClient>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<OauthClient> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<OauthClient>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<OauthClient> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientListRequest<'a> {
     type Output = crate::Result<Vec<OauthClient>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::update`]. Await it, or call `send`.
@@ -429,28 +476,30 @@ impl<'a> OauthClientUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthClient> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthClient>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::OAUTH_CLIENT_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_CLIENT_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientUpdateRequest<'a> {
     type Output = crate::Result<OauthClient>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /oauth/clients/{oauth_client_identity}/actions/rotate-credentials` request, from [`OauthClientApi::rotate_credentials`]. Await it, or call `send`.
@@ -474,32 +523,29 @@ impl<'a> OauthClientRotateCredentialsRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthClient> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthClient>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}/actions/rotate-credentials", crate
             ::__private::segment(self.oauth_client_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::OAUTH_CLIENT_ROTATE_CREDENTIALS,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_CLIENT_ROTATE_CREDENTIALS,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthClientRotateCredentialsRequest<'a> {
     type Output = crate::Result<OauthClient>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -58,7 +58,7 @@ impl<'a> OauthTokenApi<'a> {
 /// OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthToken {
     /// current access token
@@ -83,10 +83,75 @@ pub struct OauthToken {
     /// Reference to the user associated with this token
     pub user: OauthTokenUser,
 }
+impl<'de> serde::Deserialize<'de> for OauthToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthToken, A::Error> {
+                let mut f_access_token = None;
+                let mut f_authorization = None;
+                let mut f_client = None;
+                let mut f_created_at = None;
+                let mut f_grant = None;
+                let mut f_id = None;
+                let mut f_refresh_token = None;
+                let mut f_session = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "access_token" => f_access_token = Some(map.next_value()?),
+                        "authorization" => f_authorization = Some(map.next_value()?),
+                        "client" => f_client = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "grant" => f_grant = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "refresh_token" => f_refresh_token = Some(map.next_value()?),
+                        "session" => f_session = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthToken {
+                    access_token: crate::__private::required(
+                        f_access_token,
+                        "access_token",
+                    )?,
+                    authorization: crate::__private::required(
+                        f_authorization,
+                        "authorization",
+                    )?,
+                    client: f_client,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    grant: crate::__private::required(f_grant, "grant")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    refresh_token: crate::__private::required(
+                        f_refresh_token,
+                        "refresh_token",
+                    )?,
+                    session: crate::__private::required(f_session, "session")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// current access token
 ///
 /// Schema: `/definitions/oauth-token/properties/access_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -97,28 +162,121 @@ pub struct OauthTokenAccessToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenAccessToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenAccessToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenAccessToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenAccessToken, A::Error> {
+                let mut f_expires_in = None;
+                let mut f_id = None;
+                let mut f_token = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "expires_in" => f_expires_in = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "token" => f_token = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenAccessToken {
+                    expires_in: f_expires_in,
+                    id: crate::__private::required(f_id, "id")?,
+                    token: crate::__private::required(f_token, "token")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// authorization for this set of tokens
 ///
 /// Schema: `/definitions/oauth-token/properties/authorization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenAuthorization {
     /// unique identifier of OAuth authorization
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenAuthorization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenAuthorization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenAuthorization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenAuthorization, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenAuthorization {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// OAuth client secret used to obtain token
 ///
 /// Schema: `/definitions/oauth-token/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenClient {
     /// secret used to obtain OAuth authorizations under this client
     pub secret: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenClient {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenClient;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenClient` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenClient, A::Error> {
+                let mut f_secret = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "secret" => f_secret = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenClient {
+                    secret: crate::__private::required(f_secret, "secret")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `OauthTokenCreateClient`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateClient {
     /// secret used to obtain OAuth authorizations under this client
@@ -136,10 +294,39 @@ impl OauthTokenCreateClient {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenCreateClient {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenCreateClient;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenCreateClient` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenCreateClient, A::Error> {
+                let mut f_secret = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "secret" => f_secret = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenCreateClient {
+                    secret: f_secret,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `OauthTokenCreateGrant`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateGrant {
     /// grant code received from OAuth web application authorization
@@ -165,10 +352,42 @@ impl OauthTokenCreateGrant {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenCreateGrant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenCreateGrant;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenCreateGrant` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenCreateGrant, A::Error> {
+                let mut f_code = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "code" => f_code = map.next_value()?,
+                        "type" => f_type_ = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenCreateGrant {
+                    code: f_code,
+                    type_: f_type_,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `OauthTokenCreateRefreshToken`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateRefreshToken {
     /// contents of the token to be used for authorization
@@ -186,10 +405,39 @@ impl OauthTokenCreateRefreshToken {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenCreateRefreshToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenCreateRefreshToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenCreateRefreshToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenCreateRefreshToken, A::Error> {
+                let mut f_token = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "token" => f_token = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenCreateRefreshToken {
+                    token: f_token,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// grant used on the underlying authorization
 ///
 /// Schema: `/definitions/oauth-token/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenGrant {
     /// grant code received from OAuth web application authorization
@@ -198,25 +446,55 @@ pub struct OauthTokenGrant {
     #[serde(rename = "type")]
     pub type_: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenGrant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenGrant;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenGrant` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenGrant, A::Error> {
+                let mut f_code = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "code" => f_code = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenGrant {
+                    code: crate::__private::required(f_code, "code")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of OAuth token.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-token/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct OauthTokenIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OauthTokenIdentity(String);
+impl serde::Serialize for OauthTokenIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for OauthTokenIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl OauthTokenIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -246,7 +524,7 @@ impl std::fmt::Display for OauthTokenIdentity {
 /// refresh token for this authorization
 ///
 /// Schema: `/definitions/oauth-token/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -257,23 +535,116 @@ pub struct OauthTokenRefreshToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenRefreshToken {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenRefreshToken;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenRefreshToken` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenRefreshToken, A::Error> {
+                let mut f_expires_in = None;
+                let mut f_id = None;
+                let mut f_token = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "expires_in" => f_expires_in = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "token" => f_token = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenRefreshToken {
+                    expires_in: f_expires_in,
+                    id: crate::__private::required(f_id, "id")?,
+                    token: crate::__private::required(f_token, "token")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// OAuth session using this token
 ///
 /// Schema: `/definitions/oauth-token/properties/session`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenSession {
     /// unique identifier of OAuth token
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for OauthTokenSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenSession` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenSession, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenSession {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Reference to the user associated with this token
 ///
 /// Schema: `/definitions/oauth-token/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenUser {
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for OauthTokenUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OauthTokenUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OauthTokenUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OauthTokenUser, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OauthTokenUser {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /oauth/tokens` request, from [`OauthTokenApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -302,25 +673,27 @@ impl<'a> OauthTokenCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthToken> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthToken> {
+        let path = String::from("/oauth/tokens");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_TOKEN_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthToken>> {
-        let path = String::from("/oauth/tokens");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::OAUTH_TOKEN_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthToken> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthTokenCreateRequest<'a> {
     type Output = crate::Result<OauthToken>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthToken>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /oauth/tokens/{oauth_token_identity}` request, from [`OauthTokenApi::delete`]. Await it, or call `send`.
@@ -344,27 +717,29 @@ impl<'a> OauthTokenDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OauthToken> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OauthToken>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OauthToken> {
         let path = format!(
             "/oauth/tokens/{}", crate ::__private::segment(self.oauth_token_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::OAUTH_TOKEN_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OAUTH_TOKEN_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthToken> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OauthTokenDeleteRequest<'a> {
     type Output = crate::Result<OauthToken>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OauthToken>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -66,7 +66,7 @@ impl<'a> OciImageApi<'a> {
 /// An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
 ///
 /// Schema: `/definitions/oci-image`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImage {
     /// build architecture for OCI image
@@ -100,10 +100,92 @@ pub struct OciImage {
     /// when the OCI image was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for OciImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OciImage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OciImage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OciImage, A::Error> {
+                let mut f_architecture = None;
+                let mut f_base_image_name = None;
+                let mut f_base_top_layer = None;
+                let mut f_buildpacks = None;
+                let mut f_commit = None;
+                let mut f_commit_description = None;
+                let mut f_created_at = None;
+                let mut f_deleted_at = None;
+                let mut f_digest = None;
+                let mut f_id = None;
+                let mut f_image_repo = None;
+                let mut f_process_types = None;
+                let mut f_stack = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "architecture" => f_architecture = map.next_value()?,
+                        "base_image_name" => f_base_image_name = Some(map.next_value()?),
+                        "base_top_layer" => f_base_top_layer = Some(map.next_value()?),
+                        "buildpacks" => f_buildpacks = Some(map.next_value()?),
+                        "commit" => f_commit = Some(map.next_value()?),
+                        "commit_description" => {
+                            f_commit_description = Some(map.next_value()?);
+                        }
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "deleted_at" => f_deleted_at = map.next_value()?,
+                        "digest" => f_digest = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "image_repo" => f_image_repo = Some(map.next_value()?),
+                        "process_types" => f_process_types = Some(map.next_value()?),
+                        "stack" => f_stack = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OciImage {
+                    architecture: f_architecture,
+                    base_image_name: crate::__private::required(
+                        f_base_image_name,
+                        "base_image_name",
+                    )?,
+                    base_top_layer: crate::__private::required(
+                        f_base_top_layer,
+                        "base_top_layer",
+                    )?,
+                    buildpacks: crate::__private::required(f_buildpacks, "buildpacks")?,
+                    commit: crate::__private::required(f_commit, "commit")?,
+                    commit_description: crate::__private::required(
+                        f_commit_description,
+                        "commit_description",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    deleted_at: f_deleted_at,
+                    digest: crate::__private::required(f_digest, "digest")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    image_repo: crate::__private::required(f_image_repo, "image_repo")?,
+                    process_types: crate::__private::required(
+                        f_process_types,
+                        "process_types",
+                    )?,
+                    stack: crate::__private::required(f_stack, "stack")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// set of executables that inspects app source code and creates a plan to build and run your image
 ///
 /// Schema: `/definitions/oci-image/definitions/buildpack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageBuildpack {
     /// homepage of the buildpack
@@ -141,25 +223,58 @@ impl OciImageBuildpack {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OciImageBuildpack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OciImageBuildpack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OciImageBuildpack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OciImageBuildpack, A::Error> {
+                let mut f_homepage = None;
+                let mut f_id = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "homepage" => f_homepage = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "version" => f_version = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OciImageBuildpack {
+                    homepage: f_homepage,
+                    id: f_id,
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of the OCI image, or unique identifier representing the content of the OCI image.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oci-image/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct OciImageIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OciImageIdentity(String);
+impl serde::Serialize for OciImageIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for OciImageIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl OciImageIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -189,7 +304,7 @@ impl std::fmt::Display for OciImageIdentity {
 /// process type information such as names and commands
 ///
 /// Schema: `/definitions/oci-image/definitions/process_type`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageProcessType {
     /// the command that will be executed
@@ -245,10 +360,51 @@ impl OciImageProcessType {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for OciImageProcessType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OciImageProcessType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OciImageProcessType` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OciImageProcessType, A::Error> {
+                let mut f_command = None;
+                let mut f_default = None;
+                let mut f_display_cmd = None;
+                let mut f_name = None;
+                let mut f_working_dir = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "command" => f_command = map.next_value()?,
+                        "default" => f_default = map.next_value()?,
+                        "display_cmd" => f_display_cmd = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "working_dir" => f_working_dir = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OciImageProcessType {
+                    command: f_command,
+                    default: f_default,
+                    display_cmd: f_display_cmd,
+                    name: f_name,
+                    working_dir: f_working_dir,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// stack associated to the OCI image
 ///
 /// Schema: `/definitions/oci-image/definitions/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageStack {
     /// unique identifier of stack
@@ -257,6 +413,38 @@ pub struct OciImageStack {
     /// unique name of stack
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for OciImageStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OciImageStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OciImageStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OciImageStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(OciImageStack {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /apps/{app_identity}/oci-images/{oci_image_identity}` request, from [`OciImageApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -292,7 +480,7 @@ impl<'a> OciImageInfoRequest<'a> {
             "/apps/{}/oci-images/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.oci_image_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -305,26 +493,19 @@ impl<'a> OciImageInfoRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<OciImage>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<OciImage> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<OciImage>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<OciImage> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for OciImageInfoRequest<'a> {
     type Output = crate::Result<Vec<OciImage>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<OciImage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/oci-images` request, from [`OciImageApi::create`]. Await it, or call `send`.
@@ -430,26 +611,28 @@ impl<'a> OciImageCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<OciImage> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<OciImage>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, OciImage> {
         let path = format!(
             "/apps/{}/oci-images", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::OCI_IMAGE_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::OCI_IMAGE_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OciImage> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for OciImageCreateRequest<'a> {
     type Output = crate::Result<OciImage>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, OciImage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

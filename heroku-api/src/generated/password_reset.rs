@@ -61,7 +61,7 @@ impl<'a> PasswordResetApi<'a> {
 /// A password reset represents a in-process password reset attempt.
 ///
 /// Schema: `/definitions/password-reset`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PasswordReset {
     /// when password reset was created
@@ -69,16 +69,80 @@ pub struct PasswordReset {
     /// The `user` field.
     pub user: PasswordResetUser,
 }
+impl<'de> serde::Deserialize<'de> for PasswordReset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PasswordReset;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PasswordReset` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PasswordReset, A::Error> {
+                let mut f_created_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PasswordReset {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `PasswordResetUser`.
 ///
 /// Schema: `/definitions/password-reset/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PasswordResetUser {
     /// unique email address of account
     pub email: String,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for PasswordResetUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PasswordResetUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PasswordResetUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PasswordResetUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PasswordResetUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /password-resets` request, from [`PasswordResetApi::reset_password`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -105,30 +169,27 @@ impl<'a> PasswordResetResetPasswordRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PasswordReset> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, PasswordReset> {
+        let path = String::from("/password-resets");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PASSWORD_RESET_RESET_PASSWORD,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<PasswordReset>> {
-        let path = String::from("/password-resets");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PASSWORD_RESET_RESET_PASSWORD,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PasswordReset> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PasswordResetResetPasswordRequest<'a> {
     type Output = crate::Result<PasswordReset>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PasswordReset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /password-resets/{password_reset_reset_password_token}/actions/finalize` request, from [`PasswordResetApi::complete_reset_password`]. Await it, or call `send`.
@@ -159,32 +220,29 @@ impl<'a> PasswordResetCompleteResetPasswordRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PasswordReset> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<PasswordReset>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PasswordReset> {
         let path = format!(
             "/password-resets/{}/actions/finalize", crate ::__private::segment(& self
             .password_reset_reset_password_token)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PASSWORD_RESET_COMPLETE_RESET_PASSWORD,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PASSWORD_RESET_COMPLETE_RESET_PASSWORD,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PasswordReset> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PasswordResetCompleteResetPasswordRequest<'a> {
     type Output = crate::Result<PasswordReset>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PasswordReset>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

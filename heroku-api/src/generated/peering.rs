@@ -96,7 +96,7 @@ impl<'a> PeeringApi<'a> {
 /// \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
 ///
 /// Schema: `/definitions/peering`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Peering {
     /// The AWS account ID of your Private Space.
@@ -116,6 +116,62 @@ pub struct Peering {
     /// The type of peering connection.
     #[serde(rename = "type")]
     pub type_: PeeringType,
+}
+impl<'de> serde::Deserialize<'de> for Peering {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Peering;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Peering` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Peering, A::Error> {
+                let mut f_aws_account_id = None;
+                let mut f_aws_region = None;
+                let mut f_aws_vpc_id = None;
+                let mut f_cidr_blocks = None;
+                let mut f_expires = None;
+                let mut f_pcx_id = None;
+                let mut f_status = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "aws_account_id" => f_aws_account_id = Some(map.next_value()?),
+                        "aws_region" => f_aws_region = Some(map.next_value()?),
+                        "aws_vpc_id" => f_aws_vpc_id = Some(map.next_value()?),
+                        "cidr_blocks" => f_cidr_blocks = Some(map.next_value()?),
+                        "expires" => f_expires = Some(map.next_value()?),
+                        "pcx_id" => f_pcx_id = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Peering {
+                    aws_account_id: crate::__private::required(
+                        f_aws_account_id,
+                        "aws_account_id",
+                    )?,
+                    aws_region: crate::__private::required(f_aws_region, "aws_region")?,
+                    aws_vpc_id: crate::__private::required(f_aws_vpc_id, "aws_vpc_id")?,
+                    cidr_blocks: crate::__private::required(
+                        f_cidr_blocks,
+                        "cidr_blocks",
+                    )?,
+                    expires: crate::__private::required(f_expires, "expires")?,
+                    pcx_id: crate::__private::required(f_pcx_id, "pcx_id")?,
+                    status: crate::__private::required(f_status, "status")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The status of the peering connection.
 ///
@@ -290,7 +346,7 @@ impl<'a> PeeringListRequest<'a> {
             "/spaces/{}/peerings", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -303,26 +359,19 @@ impl<'a> PeeringListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Peering>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Peering> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Peering>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Peering> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PeeringListRequest<'a> {
     type Output = crate::Result<Vec<Peering>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Peering>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept` request, from [`PeeringApi::accept`]. Await it, or call `send`.
@@ -347,28 +396,30 @@ impl<'a> PeeringAcceptRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Peering> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Peering>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}/actions/accept", crate ::__private::segment(self
             .space_identity.as_str()), crate ::__private::segment(& self.peering_pcx_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PEERING_ACCEPT, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PEERING_ACCEPT,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PeeringAcceptRequest<'a> {
     type Output = crate::Result<Peering>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Peering>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /spaces/{space_identity}/peerings/{peering_pcx_id}` request, from [`PeeringApi::destroy`]. Await it, or call `send`.
@@ -393,28 +444,30 @@ impl<'a> PeeringDestroyRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Peering> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Peering>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}", crate ::__private::segment(self.space_identity
             .as_str()), crate ::__private::segment(& self.peering_pcx_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PEERING_DESTROY, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PEERING_DESTROY,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PeeringDestroyRequest<'a> {
     type Output = crate::Result<Peering>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Peering>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/peerings/{peering_pcx_id}` request, from [`PeeringApi::info`]. Await it, or call `send`.
@@ -439,27 +492,29 @@ impl<'a> PeeringInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Peering> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Peering>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}", crate ::__private::segment(self.space_identity
             .as_str()), crate ::__private::segment(& self.peering_pcx_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PEERING_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PEERING_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PeeringInfoRequest<'a> {
     type Output = crate::Result<Peering>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Peering>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

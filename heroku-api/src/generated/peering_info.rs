@@ -32,7 +32,7 @@ impl<'a> PeeringInfoApi<'a> {
 /// \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
 ///
 /// Schema: `/definitions/peering-info`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PeeringInfo {
     /// The AWS account ID of your Private Space.
@@ -49,6 +49,71 @@ pub struct PeeringInfo {
     pub vpc_cidr: String,
     /// The AWS VPC ID of the peer.
     pub vpc_id: String,
+}
+impl<'de> serde::Deserialize<'de> for PeeringInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PeeringInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PeeringInfo` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PeeringInfo, A::Error> {
+                let mut f_aws_account_id = None;
+                let mut f_aws_region = None;
+                let mut f_dyno_cidr_blocks = None;
+                let mut f_space_cidr_blocks = None;
+                let mut f_unavailable_cidr_blocks = None;
+                let mut f_vpc_cidr = None;
+                let mut f_vpc_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "aws_account_id" => f_aws_account_id = Some(map.next_value()?),
+                        "aws_region" => f_aws_region = Some(map.next_value()?),
+                        "dyno_cidr_blocks" => {
+                            f_dyno_cidr_blocks = Some(map.next_value()?);
+                        }
+                        "space_cidr_blocks" => {
+                            f_space_cidr_blocks = Some(map.next_value()?);
+                        }
+                        "unavailable_cidr_blocks" => {
+                            f_unavailable_cidr_blocks = Some(map.next_value()?);
+                        }
+                        "vpc_cidr" => f_vpc_cidr = Some(map.next_value()?),
+                        "vpc_id" => f_vpc_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PeeringInfo {
+                    aws_account_id: crate::__private::required(
+                        f_aws_account_id,
+                        "aws_account_id",
+                    )?,
+                    aws_region: crate::__private::required(f_aws_region, "aws_region")?,
+                    dyno_cidr_blocks: crate::__private::required(
+                        f_dyno_cidr_blocks,
+                        "dyno_cidr_blocks",
+                    )?,
+                    space_cidr_blocks: crate::__private::required(
+                        f_space_cidr_blocks,
+                        "space_cidr_blocks",
+                    )?,
+                    unavailable_cidr_blocks: crate::__private::required(
+                        f_unavailable_cidr_blocks,
+                        "unavailable_cidr_blocks",
+                    )?,
+                    vpc_cidr: crate::__private::required(f_vpc_cidr, "vpc_cidr")?,
+                    vpc_id: crate::__private::required(f_vpc_id, "vpc_id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /spaces/{space_identity}/peering-info` request, from [`PeeringInfoApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -71,27 +136,29 @@ impl<'a> PeeringInfoInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PeeringInfo> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<PeeringInfo>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PeeringInfo> {
         let path = format!(
             "/spaces/{}/peering-info", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PEERING_INFO_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PEERING_INFO_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PeeringInfo> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PeeringInfoInfoRequest<'a> {
     type Output = crate::Result<PeeringInfo>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PeeringInfo>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -33,7 +33,7 @@ impl<'a> PermissionEntityApi<'a> {
 /// An owned entity including users' permissions.
 ///
 /// Schema: `/definitions/permission-entity`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PermissionEntity {
     /// ID of the entity.
@@ -47,6 +47,47 @@ pub struct PermissionEntity {
     pub type_: PermissionEntityType,
     /// Users that have access to the entity.
     pub users: Vec<PermissionEntityUser>,
+}
+impl<'de> serde::Deserialize<'de> for PermissionEntity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PermissionEntity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PermissionEntity` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PermissionEntity, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_team_id = None;
+                let mut f_type_ = None;
+                let mut f_users = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "team_id" => f_team_id = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        "users" => f_users = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PermissionEntity {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    team_id: crate::__private::required(f_team_id, "team_id")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                    users: crate::__private::required(f_users, "users")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The type of object the entity is referring to.
 ///
@@ -107,7 +148,7 @@ impl<'de> serde::Deserialize<'de> for PermissionEntityType {
 /// `PermissionEntityUser`.
 ///
 /// Schema: `/definitions/permission-entity/properties/users/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PermissionEntityUser {
     /// unique email address of account
@@ -119,6 +160,41 @@ pub struct PermissionEntityUser {
     /// enterprise account permissions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+}
+impl<'de> serde::Deserialize<'de> for PermissionEntityUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PermissionEntityUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PermissionEntityUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PermissionEntityUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                let mut f_permissions = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "permissions" => f_permissions = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PermissionEntityUser {
+                    email: f_email,
+                    id: f_id,
+                    permissions: f_permissions,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/{team_identity}/permissions` request, from [`PermissionEntityApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -153,7 +229,7 @@ impl<'a> PermissionEntityListRequest<'a> {
             "/teams/{}/permissions", crate ::__private::segment(self.team_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -166,25 +242,18 @@ impl<'a> PermissionEntityListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PermissionEntity>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PermissionEntity> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PermissionEntity>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PermissionEntity> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PermissionEntityListRequest<'a> {
     type Output = crate::Result<Vec<PermissionEntity>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PermissionEntity>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

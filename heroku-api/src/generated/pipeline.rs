@@ -93,7 +93,7 @@ impl<'a> PipelineApi<'a> {
 /// A pipeline allows grouping of apps into different stages.
 ///
 /// Schema: `/definitions/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Pipeline {
     /// when pipeline was created
@@ -115,10 +115,54 @@ pub struct Pipeline {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+impl<'de> serde::Deserialize<'de> for Pipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Pipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Pipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pipeline, A::Error> {
+                let mut f_created_at = None;
+                let mut f_generation = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = map.next_value()?,
+                        "generation" => f_generation = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "owner" => f_owner = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Pipeline {
+                    created_at: f_created_at,
+                    generation: f_generation,
+                    id: f_id,
+                    name: f_name,
+                    owner: f_owner,
+                    updated_at: f_updated_at,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the generation of the Heroku platform for this pipeline
 ///
 /// Schema: `/definitions/pipeline/definitions/generation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineGeneration {
     /// unique identifier of the generation of the Heroku platform for this pipeline
@@ -128,25 +172,55 @@ pub struct PipelineGeneration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineGeneration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineGeneration` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineGeneration, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineGeneration {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of pipeline, or name of pipeline.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/pipeline/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct PipelineIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PipelineIdentity(String);
+impl serde::Serialize for PipelineIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PipelineIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl PipelineIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -176,7 +250,7 @@ impl std::fmt::Display for PipelineIdentity {
 /// Owner of a pipeline.
 ///
 /// Schema: `/definitions/pipeline/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineOwner {
     /// unique identifier of a pipeline owner
@@ -192,6 +266,38 @@ impl PipelineOwner {
             id: id.into(),
             type_: type_.into(),
         }
+    }
+}
+impl<'de> serde::Deserialize<'de> for PipelineOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineOwner, A::Error> {
+                let mut f_id = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineOwner {
+                    id: crate::__private::required(f_id, "id")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A `POST /pipelines` request, from [`PipelineApi::create`]. Await it, or call `send`.
@@ -231,25 +337,27 @@ impl<'a> PipelineCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Pipeline> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
+        let path = String::from("/pipelines");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Pipeline>> {
-        let path = String::from("/pipelines");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::PIPELINE_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCreateRequest<'a> {
     type Output = crate::Result<Pipeline>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines/{pipeline_identity}` request, from [`PipelineApi::info`]. Await it, or call `send`.
@@ -273,27 +381,29 @@ impl<'a> PipelineInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Pipeline> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Pipeline>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(self.pipeline_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PIPELINE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineInfoRequest<'a> {
     type Output = crate::Result<Pipeline>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /pipelines/{pipeline_id}` request, from [`PipelineApi::delete`]. Await it, or call `send`.
@@ -317,27 +427,29 @@ impl<'a> PipelineDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Pipeline> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Pipeline>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(& self.pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PIPELINE_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineDeleteRequest<'a> {
     type Output = crate::Result<Pipeline>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}` request, from [`PipelineApi::update`]. Await it, or call `send`.
@@ -372,27 +484,29 @@ impl<'a> PipelineUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Pipeline> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Pipeline>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(& self.pipeline_id)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::PIPELINE_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineUpdateRequest<'a> {
     type Output = crate::Result<Pipeline>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines` request, from [`PipelineApi::list`]. Await it, or call `send`.
@@ -424,7 +538,7 @@ impl<'a> PipelineListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Pipeline>> {
         let path = String::from("/pipelines");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -437,25 +551,18 @@ impl<'a> PipelineListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Pipeline>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Pipeline> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Pipeline>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Pipeline> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineListRequest<'a> {
     type Output = crate::Result<Vec<Pipeline>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Pipeline>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -30,7 +30,7 @@ impl<'a> PipelineBuildApi<'a> {
 /// Information about the latest builds of apps in a pipeline. A build represents the process of transforming code into build artifacts.
 ///
 /// Schema: `/definitions/pipeline-build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuild {
     /// app that the build belongs to
@@ -61,37 +61,194 @@ pub struct PipelineBuild {
     /// user that started the build
     pub user: PipelineBuildUser,
 }
+impl<'de> serde::Deserialize<'de> for PipelineBuild {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuild;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuild` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuild, A::Error> {
+                let mut f_app = None;
+                let mut f_buildpacks = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_output_stream_url = None;
+                let mut f_release = None;
+                let mut f_slug = None;
+                let mut f_source_blob = None;
+                let mut f_stack = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "buildpacks" => f_buildpacks = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "output_stream_url" => {
+                            f_output_stream_url = Some(map.next_value()?);
+                        }
+                        "release" => f_release = map.next_value()?,
+                        "slug" => f_slug = map.next_value()?,
+                        "source_blob" => f_source_blob = Some(map.next_value()?),
+                        "stack" => f_stack = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuild {
+                    app: crate::__private::required(f_app, "app")?,
+                    buildpacks: f_buildpacks,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    output_stream_url: crate::__private::required(
+                        f_output_stream_url,
+                        "output_stream_url",
+                    )?,
+                    release: f_release,
+                    slug: f_slug,
+                    source_blob: crate::__private::required(
+                        f_source_blob,
+                        "source_blob",
+                    )?,
+                    stack: crate::__private::required(f_stack, "stack")?,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app that the build belongs to
 ///
 /// Schema: `/definitions/pipeline-build/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildApp {
     /// unique identifier of the app
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelineBuildApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuildApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuildApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuildApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuildApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// release resulting from the build
 ///
 /// Schema: `/definitions/pipeline-build/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildRelease {
     /// unique identifier of the release
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelineBuildRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuildRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuildRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuildRelease, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuildRelease {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// slug created by this build
 ///
 /// Schema: `/definitions/pipeline-build/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildSlug {
     /// unique identifier of the slug
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelineBuildSlug {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuildSlug;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuildSlug` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuildSlug, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuildSlug {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// location of gzipped tarball of source code used to create build
 ///
 /// Schema: `/definitions/pipeline-build/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -106,16 +263,88 @@ pub struct PipelineBuildSourceBlob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_description: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineBuildSourceBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuildSourceBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuildSourceBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuildSourceBlob, A::Error> {
+                let mut f_checksum = None;
+                let mut f_url = None;
+                let mut f_version = None;
+                let mut f_version_description = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "checksum" => f_checksum = map.next_value()?,
+                        "url" => f_url = Some(map.next_value()?),
+                        "version" => f_version = map.next_value()?,
+                        "version_description" => {
+                            f_version_description = map.next_value()?;
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuildSourceBlob {
+                    checksum: f_checksum,
+                    url: crate::__private::required(f_url, "url")?,
+                    version: f_version,
+                    version_description: f_version_description,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// user that started the build
 ///
 /// Schema: `/definitions/pipeline-build/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildUser {
     /// unique email address of account
     pub email: String,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for PipelineBuildUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineBuildUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineBuildUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineBuildUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineBuildUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-builds` request, from [`PipelineBuildApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -149,7 +378,7 @@ impl<'a> PipelineBuildListRequest<'a> {
         let path = format!(
             "/pipelines/{}/latest-builds", crate ::__private::segment(& self.pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -162,25 +391,18 @@ impl<'a> PipelineBuildListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PipelineBuild>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelineBuild> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelineBuild>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelineBuild> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineBuildListRequest<'a> {
     type Output = crate::Result<Vec<PipelineBuild>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelineBuild>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

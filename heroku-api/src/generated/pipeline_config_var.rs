@@ -82,40 +82,41 @@ impl<'a> PipelineConfigVarInfoForAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/pipelines/{}/stage/{}/config-vars", crate ::__private::segment(& self
             .pipeline_id), crate ::__private::segment(self.pipeline_coupling_stage
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_CONFIG_VAR_INFO_FOR_APP,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_CONFIG_VAR_INFO_FOR_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineConfigVarInfoForAppRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars` request, from [`PipelineConfigVarApi::update`]. Await it, or call `send`.
@@ -141,39 +142,40 @@ impl<'a> PipelineConfigVarUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/pipelines/{}/stage/{}/config-vars", crate ::__private::segment(& self
             .pipeline_id), crate ::__private::segment(self.pipeline_coupling_stage
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PIPELINE_CONFIG_VAR_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_CONFIG_VAR_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineConfigVarUpdateRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

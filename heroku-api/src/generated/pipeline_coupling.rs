@@ -177,7 +177,7 @@ impl<'a> PipelineCouplingApi<'a> {
 /// Information about an app's coupling to a pipeline
 ///
 /// Schema: `/definitions/pipeline-coupling`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCoupling {
     /// app involved in the pipeline coupling
@@ -199,35 +199,104 @@ pub struct PipelineCoupling {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineCoupling {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineCoupling;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineCoupling` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineCoupling, A::Error> {
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_pipeline = None;
+                let mut f_stage = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "created_at" => f_created_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "pipeline" => f_pipeline = map.next_value()?,
+                        "stage" => f_stage = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineCoupling {
+                    app: f_app,
+                    created_at: f_created_at,
+                    id: f_id,
+                    pipeline: f_pipeline,
+                    stage: f_stage,
+                    updated_at: f_updated_at,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app involved in the pipeline coupling
 ///
 /// Schema: `/definitions/pipeline-coupling/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCouplingApp {
     /// unique identifier of app
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineCouplingApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineCouplingApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineCouplingApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineCouplingApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineCouplingApp { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of pipeline coupling.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/pipeline-coupling/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct PipelineCouplingIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PipelineCouplingIdentity(String);
+impl serde::Serialize for PipelineCouplingIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PipelineCouplingIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl PipelineCouplingIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -257,12 +326,41 @@ impl std::fmt::Display for PipelineCouplingIdentity {
 /// pipeline involved in the coupling
 ///
 /// Schema: `/definitions/pipeline-coupling/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCouplingPipeline {
     /// unique identifier of pipeline
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for PipelineCouplingPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineCouplingPipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineCouplingPipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineCouplingPipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineCouplingPipeline {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// target pipeline stage
 ///
@@ -365,7 +463,7 @@ impl<'a> PipelineCouplingListByPipelineRequest<'a> {
             "/pipelines/{}/pipeline-couplings", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -378,26 +476,19 @@ impl<'a> PipelineCouplingListByPipelineRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PipelineCoupling>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelineCoupling>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingListByPipelineRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /users/~/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_current_user`]. Await it, or call `send`.
@@ -430,7 +521,7 @@ impl<'a> PipelineCouplingListByCurrentUserRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<PipelineCoupling>> {
         let path = String::from("/users/~/pipeline-couplings");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -443,26 +534,19 @@ impl<'a> PipelineCouplingListByCurrentUserRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PipelineCoupling>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelineCoupling>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingListByCurrentUserRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipeline-couplings` request, from [`PipelineCouplingApi::list`]. Await it, or call `send`.
@@ -494,7 +578,7 @@ impl<'a> PipelineCouplingListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<PipelineCoupling>> {
         let path = String::from("/pipeline-couplings");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -507,26 +591,19 @@ impl<'a> PipelineCouplingListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PipelineCoupling>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelineCoupling>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingListRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_team`]. Await it, or call `send`.
@@ -562,7 +639,7 @@ impl<'a> PipelineCouplingListByTeamRequest<'a> {
             "/teams/{}/pipeline-couplings", crate ::__private::segment(self.team_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -575,26 +652,19 @@ impl<'a> PipelineCouplingListByTeamRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<PipelineCoupling>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelineCoupling>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingListByTeamRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /pipeline-couplings` request, from [`PipelineCouplingApi::create`]. Await it, or call `send`.
@@ -624,32 +694,27 @@ impl<'a> PipelineCouplingCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineCoupling> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
+        let path = String::from("/pipeline-couplings");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_COUPLING_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineCoupling>> {
-        let path = String::from("/pipeline-couplings");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PIPELINE_COUPLING_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingCreateRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::info`]. Await it, or call `send`.
@@ -673,35 +738,30 @@ impl<'a> PipelineCouplingInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineCoupling> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineCoupling>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
             .pipeline_coupling_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_COUPLING_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_COUPLING_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingInfoRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::delete`]. Await it, or call `send`.
@@ -725,35 +785,30 @@ impl<'a> PipelineCouplingDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineCoupling> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineCoupling>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
             .pipeline_coupling_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_COUPLING_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_COUPLING_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingDeleteRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::update`]. Await it, or call `send`.
@@ -788,35 +843,30 @@ impl<'a> PipelineCouplingUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineCoupling> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineCoupling>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
             .pipeline_coupling_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PIPELINE_COUPLING_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_COUPLING_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingUpdateRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/pipeline-couplings` request, from [`PipelineCouplingApi::info_by_app`]. Await it, or call `send`.
@@ -840,34 +890,29 @@ impl<'a> PipelineCouplingInfoByAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineCoupling> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineCoupling>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/apps/{}/pipeline-couplings", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_COUPLING_INFO_BY_APP,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_COUPLING_INFO_BY_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineCouplingInfoByAppRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -33,7 +33,7 @@ impl<'a> PipelineDeploymentApi<'a> {
 /// Information about the latest deployment of each app in a pipeline. A deployment is the process of moving the build artifacts to a target environment.
 ///
 /// Schema: `/definitions/pipeline-deployment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineDeployment {
     /// add-on plans installed on the app for this deployment
@@ -67,10 +67,91 @@ pub struct PipelineDeployment {
     /// unique version assigned to the deployment
     pub version: i64,
 }
+impl<'de> serde::Deserialize<'de> for PipelineDeployment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineDeployment;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineDeployment` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineDeployment, A::Error> {
+                let mut f_addon_plan_names = None;
+                let mut f_app = None;
+                let mut f_artifacts = None;
+                let mut f_created_at = None;
+                let mut f_current = None;
+                let mut f_description = None;
+                let mut f_eligible_for_rollback = None;
+                let mut f_id = None;
+                let mut f_output_stream_url = None;
+                let mut f_slug = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon_plan_names" => {
+                            f_addon_plan_names = Some(map.next_value()?);
+                        }
+                        "app" => f_app = Some(map.next_value()?),
+                        "artifacts" => f_artifacts = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "current" => f_current = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "eligible_for_rollback" => {
+                            f_eligible_for_rollback = Some(map.next_value()?);
+                        }
+                        "id" => f_id = Some(map.next_value()?),
+                        "output_stream_url" => f_output_stream_url = map.next_value()?,
+                        "slug" => f_slug = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        "version" => f_version = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineDeployment {
+                    addon_plan_names: crate::__private::required(
+                        f_addon_plan_names,
+                        "addon_plan_names",
+                    )?,
+                    app: crate::__private::required(f_app, "app")?,
+                    artifacts: crate::__private::required(f_artifacts, "artifacts")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    current: crate::__private::required(f_current, "current")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    eligible_for_rollback: crate::__private::required(
+                        f_eligible_for_rollback,
+                        "eligible_for_rollback",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    output_stream_url: f_output_stream_url,
+                    slug: f_slug,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                    version: crate::__private::required(f_version, "version")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app involved in the deployment
 ///
 /// Schema: `/definitions/pipeline-deployment/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineDeploymentApp {
     /// unique identifier of the app
@@ -80,25 +161,118 @@ pub struct PipelineDeploymentApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineDeploymentApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineDeploymentApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineDeploymentApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineDeploymentApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineDeploymentApp {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// slug running in this deployment
 ///
 /// Schema: `/definitions/pipeline-deployment/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineDeploymentSlug {
     /// unique identifier of the slug
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelineDeploymentSlug {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineDeploymentSlug;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineDeploymentSlug` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineDeploymentSlug, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineDeploymentSlug {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// user that created the deployment
 ///
 /// Schema: `/definitions/pipeline-deployment/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineDeploymentUser {
     /// unique email address of account
     pub email: String,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for PipelineDeploymentUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineDeploymentUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineDeploymentUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineDeploymentUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineDeploymentUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-deployments` request, from [`PipelineDeploymentApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -133,7 +307,7 @@ impl<'a> PipelineDeploymentListRequest<'a> {
             "/pipelines/{}/latest-deployments", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -146,28 +320,18 @@ impl<'a> PipelineDeploymentListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<crate::release::Release>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<crate::release::Release> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<crate::release::Release>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<crate::release::Release> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelineDeploymentListRequest<'a> {
     type Output = crate::Result<Vec<crate::release::Release>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::release::Release>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -58,7 +58,7 @@ impl<'a> PipelinePromotionApi<'a> {
 /// Promotions allow you to move code from an app in a pipeline to all targets
 ///
 /// Schema: `/definitions/pipeline-promotion`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotion {
     /// when promotion was created
@@ -75,10 +75,54 @@ pub struct PipelinePromotion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotion` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotion, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_pipeline = None;
+                let mut f_source = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "pipeline" => f_pipeline = Some(map.next_value()?),
+                        "source" => f_source = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotion {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
+                    source: crate::__private::required(f_source, "source")?,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: f_updated_at,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// pipeline involved in the promotion
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreatePipeline {
     /// unique identifier of pipeline
@@ -90,10 +134,39 @@ impl PipelinePromotionCreatePipeline {
         Self { id: id.into() }
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreatePipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreatePipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreatePipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreatePipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreatePipeline {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app being promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/source`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreateSource {
     /// the app which was promoted from
@@ -119,10 +192,42 @@ impl PipelinePromotionCreateSource {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreateSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreateSource;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreateSource` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreateSource, A::Error> {
+                let mut f_app = None;
+                let mut f_release = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "release" => f_release = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreateSource {
+                    app: f_app,
+                    release: f_release,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app which was promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/source/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreateSourceApp {
     /// unique identifier of app
@@ -134,10 +239,39 @@ impl PipelinePromotionCreateSourceApp {
         Self { id: id.into() }
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreateSourceApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreateSourceApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreateSourceApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreateSourceApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreateSourceApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the specific release to promote from (optional, defaults to current release)
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/source/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreateSourceRelease {
     /// unique identifier of release
@@ -149,10 +283,39 @@ impl PipelinePromotionCreateSourceRelease {
         Self { id: id.into() }
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreateSourceRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreateSourceRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreateSourceRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreateSourceRelease, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreateSourceRelease {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `PipelinePromotionCreateTarget`.
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/targets/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreateTarget {
     /// the app is being promoted to
@@ -170,10 +333,39 @@ impl PipelinePromotionCreateTarget {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreateTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreateTarget;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreateTarget` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreateTarget, A::Error> {
+                let mut f_app = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreateTarget {
+                    app: f_app,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app is being promoted to
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/targets/items/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionCreateTargetApp {
     /// unique identifier of app
@@ -185,25 +377,52 @@ impl PipelinePromotionCreateTargetApp {
         Self { id: id.into() }
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionCreateTargetApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionCreateTargetApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionCreateTargetApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionCreateTargetApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionCreateTargetApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of promotion.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/pipeline-promotion/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct PipelinePromotionIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PipelinePromotionIdentity(String);
+impl serde::Serialize for PipelinePromotionIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PipelinePromotionIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl PipelinePromotionIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -233,16 +452,45 @@ impl std::fmt::Display for PipelinePromotionIdentity {
 /// the pipeline which the promotion belongs to
 ///
 /// Schema: `/definitions/pipeline-promotion/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionPipeline {
     /// unique identifier of pipeline
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionPipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionPipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionPipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionPipeline {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app being promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/properties/source`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionSource {
     /// the app which was promoted from
@@ -250,24 +498,114 @@ pub struct PipelinePromotionSource {
     /// the release used to promoted from
     pub release: PipelinePromotionSourceRelease,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionSource;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionSource` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionSource, A::Error> {
+                let mut f_app = None;
+                let mut f_release = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "release" => f_release = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionSource {
+                    app: crate::__private::required(f_app, "app")?,
+                    release: crate::__private::required(f_release, "release")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app which was promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/properties/source/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionSourceApp {
     /// unique identifier of app
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionSourceApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionSourceApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionSourceApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionSourceApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionSourceApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the release used to promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/properties/source/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionSourceRelease {
     /// unique identifier of release
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for PipelinePromotionSourceRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionSourceRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionSourceRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionSourceRelease, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionSourceRelease {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// status of promotion
 ///
@@ -352,32 +690,27 @@ impl<'a> PipelinePromotionCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelinePromotion> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelinePromotion> {
+        let path = String::from("/pipeline-promotions");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_PROMOTION_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelinePromotion>> {
-        let path = String::from("/pipeline-promotions");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PIPELINE_PROMOTION_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelinePromotion> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelinePromotionCreateRequest<'a> {
     type Output = crate::Result<PipelinePromotion>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelinePromotion>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipeline-promotions/{pipeline_promotion_identity}` request, from [`PipelinePromotionApi::info`]. Await it, or call `send`.
@@ -401,34 +734,29 @@ impl<'a> PipelinePromotionInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelinePromotion> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelinePromotion>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelinePromotion> {
         let path = format!(
             "/pipeline-promotions/{}", crate ::__private::segment(self
             .pipeline_promotion_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_PROMOTION_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_PROMOTION_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelinePromotion> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelinePromotionInfoRequest<'a> {
     type Output = crate::Result<PipelinePromotion>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelinePromotion>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -33,7 +33,7 @@ impl<'a> PipelinePromotionTargetApi<'a> {
 /// Promotion targets represent an individual app being promoted to
 ///
 /// Schema: `/definitions/pipeline-promotion-target`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTarget {
     /// the app which was promoted to
@@ -51,33 +51,169 @@ pub struct PipelinePromotionTarget {
     /// status of promotion
     pub status: PipelinePromotionTargetStatus,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionTarget;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionTarget` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionTarget, A::Error> {
+                let mut f_app = None;
+                let mut f_error_message = None;
+                let mut f_id = None;
+                let mut f_pipeline_promotion = None;
+                let mut f_release = None;
+                let mut f_status = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "error_message" => f_error_message = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "pipeline_promotion" => {
+                            f_pipeline_promotion = Some(map.next_value()?);
+                        }
+                        "release" => f_release = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionTarget {
+                    app: crate::__private::required(f_app, "app")?,
+                    error_message: f_error_message,
+                    id: crate::__private::required(f_id, "id")?,
+                    pipeline_promotion: crate::__private::required(
+                        f_pipeline_promotion,
+                        "pipeline_promotion",
+                    )?,
+                    release: f_release,
+                    status: crate::__private::required(f_status, "status")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app which was promoted to
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetApp {
     /// unique identifier of app
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionTargetApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionTargetApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionTargetApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionTargetApp {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the promotion which the target belongs to
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/pipeline_promotion`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetPipelinePromotion {
     /// unique identifier of promotion
     pub id: String,
 }
+impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetPipelinePromotion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionTargetPipelinePromotion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionTargetPipelinePromotion` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionTargetPipelinePromotion, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionTargetPipelinePromotion {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the release which was created on the target app
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetRelease {
     /// unique identifier of release
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetRelease {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelinePromotionTargetRelease;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelinePromotionTargetRelease` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelinePromotionTargetRelease, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelinePromotionTargetRelease {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// status of promotion
 ///
@@ -172,7 +308,7 @@ impl<'a> PipelinePromotionTargetListRequest<'a> {
             "/pipeline-promotions/{}/promotion-targets", crate ::__private::segment(&
             self.pipeline_promotion_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -185,28 +321,18 @@ impl<'a> PipelinePromotionTargetListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<PipelinePromotionTarget>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<PipelinePromotionTarget> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<PipelinePromotionTarget>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<PipelinePromotionTarget> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PipelinePromotionTargetListRequest<'a> {
     type Output = crate::Result<Vec<PipelinePromotionTarget>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<PipelinePromotionTarget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -32,23 +32,82 @@ impl<'a> PipelineStackApi<'a> {
 /// A pipeline's stack is determined by the apps in the pipeline. This is used during creation of CI and Review Apps that have no stack defined in app.json
 ///
 /// Schema: `/definitions/pipeline-stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineStack {
     /// identity of the stack that will be used for new builds without a stack defined in CI and Review Apps
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack: Option<PipelineStackStack>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineStack, A::Error> {
+                let mut f_stack = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "stack" => f_stack = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineStack { stack: f_stack })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of the stack that will be used for new builds without a stack defined in CI and Review Apps
 ///
 /// Schema: `/definitions/pipeline-stack/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineStackStack {
     /// unique identifier of stack
     pub id: String,
     /// unique name of stack
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for PipelineStackStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineStackStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineStackStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineStackStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineStackStack {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /pipelines/{pipeline_id}/pipeline-stack` request, from [`PipelineStackApi::default_stack`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -71,32 +130,29 @@ impl<'a> PipelineStackDefaultStackRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineStack> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<PipelineStack>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineStack> {
         let path = format!(
             "/pipelines/{}/pipeline-stack", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::PIPELINE_STACK_DEFAULT_STACK,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_STACK_DEFAULT_STACK,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineStack> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineStackDefaultStackRequest<'a> {
     type Output = crate::Result<PipelineStack>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineStack>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -37,7 +37,7 @@ impl<'a> PipelineTransferApi<'a> {
 /// A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
 ///
 /// Schema: `/definitions/pipeline-transfer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransfer {
     /// New owner of the pipeline.
@@ -50,10 +50,45 @@ pub struct PipelineTransfer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_owner: Option<crate::pipeline::PipelineOwner>,
 }
+impl<'de> serde::Deserialize<'de> for PipelineTransfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineTransfer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineTransfer` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineTransfer, A::Error> {
+                let mut f_new_owner = None;
+                let mut f_pipeline = None;
+                let mut f_previous_owner = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "new_owner" => f_new_owner = map.next_value()?,
+                        "pipeline" => f_pipeline = map.next_value()?,
+                        "previous_owner" => f_previous_owner = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineTransfer {
+                    new_owner: f_new_owner,
+                    pipeline: f_pipeline,
+                    previous_owner: f_previous_owner,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// New pipeline owner
 ///
 /// Schema: `/definitions/pipeline-transfer/links/0/schema/properties/new_owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferCreateNewOwner {
     /// unique identifier of a pipeline owner
@@ -79,10 +114,42 @@ impl PipelineTransferCreateNewOwner {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelineTransferCreateNewOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineTransferCreateNewOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineTransferCreateNewOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineTransferCreateNewOwner, A::Error> {
+                let mut f_id = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "type" => f_type_ = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineTransferCreateNewOwner {
+                    id: f_id,
+                    type_: f_type_,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The pipeline to transfer
 ///
 /// Schema: `/definitions/pipeline-transfer/links/0/schema/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferCreatePipeline {
     /// unique identifier of pipeline
@@ -100,15 +167,73 @@ impl PipelineTransferCreatePipeline {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for PipelineTransferCreatePipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineTransferCreatePipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineTransferCreatePipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineTransferCreatePipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineTransferCreatePipeline {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// pipeline being transferred
 ///
 /// Schema: `/definitions/pipeline-transfer/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferPipeline {
     /// unique identifier of pipeline
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for PipelineTransferPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PipelineTransferPipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PipelineTransferPipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PipelineTransferPipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PipelineTransferPipeline {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /pipeline-transfers` request, from [`PipelineTransferApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -136,31 +261,26 @@ impl<'a> PipelineTransferCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<PipelineTransfer> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, PipelineTransfer> {
+        let path = String::from("/pipeline-transfers");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PIPELINE_TRANSFER_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<PipelineTransfer>> {
-        let path = String::from("/pipeline-transfers");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::PIPELINE_TRANSFER_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineTransfer> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PipelineTransferCreateRequest<'a> {
     type Output = crate::Result<PipelineTransfer>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, PipelineTransfer>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

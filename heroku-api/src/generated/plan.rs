@@ -69,7 +69,7 @@ impl<'a> PlanApi<'a> {
 /// Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// identity of add-on service
@@ -104,10 +104,104 @@ pub struct Plan {
     /// whether this plan is publicly visible
     pub visible: bool,
 }
+impl<'de> serde::Deserialize<'de> for Plan {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Plan;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Plan` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Plan, A::Error> {
+                let mut f_addon_service = None;
+                let mut f_compliance = None;
+                let mut f_created_at = None;
+                let mut f_default = None;
+                let mut f_description = None;
+                let mut f_human_name = None;
+                let mut f_id = None;
+                let mut f_installable_inside_private_network = None;
+                let mut f_installable_outside_private_network = None;
+                let mut f_name = None;
+                let mut f_price = None;
+                let mut f_space_default = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                let mut f_visible = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon_service" => f_addon_service = Some(map.next_value()?),
+                        "compliance" => f_compliance = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "default" => f_default = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "human_name" => f_human_name = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "installable_inside_private_network" => {
+                            f_installable_inside_private_network = Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "installable_outside_private_network" => {
+                            f_installable_outside_private_network = Some(
+                                map.next_value()?,
+                            );
+                        }
+                        "name" => f_name = Some(map.next_value()?),
+                        "price" => f_price = Some(map.next_value()?),
+                        "space_default" => f_space_default = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "visible" => f_visible = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Plan {
+                    addon_service: crate::__private::required(
+                        f_addon_service,
+                        "addon_service",
+                    )?,
+                    compliance: f_compliance,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    default: crate::__private::required(f_default, "default")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    human_name: crate::__private::required(f_human_name, "human_name")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    installable_inside_private_network: crate::__private::required(
+                        f_installable_inside_private_network,
+                        "installable_inside_private_network",
+                    )?,
+                    installable_outside_private_network: crate::__private::required(
+                        f_installable_outside_private_network,
+                        "installable_outside_private_network",
+                    )?,
+                    name: crate::__private::required(f_name, "name")?,
+                    price: crate::__private::required(f_price, "price")?,
+                    space_default: crate::__private::required(
+                        f_space_default,
+                        "space_default",
+                    )?,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    visible: crate::__private::required(f_visible, "visible")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of add-on service
 ///
 /// Schema: `/definitions/plan/properties/addon_service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PlanAddonService {
     /// unique identifier of this add-on-service
@@ -115,25 +209,55 @@ pub struct PlanAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for PlanAddonService {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PlanAddonService;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PlanAddonService` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PlanAddonService, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PlanAddonService {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this plan, or unique name of this plan.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/plan/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct PlanIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlanIdentity(String);
+impl serde::Serialize for PlanIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PlanIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl PlanIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -163,7 +287,7 @@ impl std::fmt::Display for PlanIdentity {
 /// price
 ///
 /// Schema: `/definitions/plan/properties/price`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PlanPrice {
     /// price in cents per unit of plan
@@ -172,6 +296,41 @@ pub struct PlanPrice {
     pub contract: bool,
     /// unit of price for plan
     pub unit: String,
+}
+impl<'de> serde::Deserialize<'de> for PlanPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PlanPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PlanPrice` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PlanPrice, A::Error> {
+                let mut f_cents = None;
+                let mut f_contract = None;
+                let mut f_unit = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "cents" => f_cents = Some(map.next_value()?),
+                        "contract" => f_contract = Some(map.next_value()?),
+                        "unit" => f_unit = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(PlanPrice {
+                    cents: crate::__private::required(f_cents, "cents")?,
+                    contract: crate::__private::required(f_contract, "contract")?,
+                    unit: crate::__private::required(f_unit, "unit")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// compliance requirements an add-on plan must adhere to
 ///
@@ -250,27 +409,29 @@ impl<'a> PlanInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Plan> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Plan>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Plan> {
         let path = format!(
             "/plans/{}", crate ::__private::segment(self.plan_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PLAN_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PLAN_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Plan> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PlanInfoRequest<'a> {
     type Output = crate::Result<Plan>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Plan>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/plans/{plan_identity}` request, from [`PlanApi::info_by_add_on`]. Await it, or call `send`.
@@ -295,29 +456,31 @@ impl<'a> PlanInfoByAddOnRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Plan> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Plan>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Plan> {
         let path = format!(
             "/addon-services/{}/plans/{}", crate ::__private::segment(self
             .add_on_service_identity.as_str()), crate ::__private::segment(self
             .plan_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::PLAN_INFO_BY_ADD_ON, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::PLAN_INFO_BY_ADD_ON,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Plan> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for PlanInfoByAddOnRequest<'a> {
     type Output = crate::Result<Plan>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Plan>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/plans` request, from [`PlanApi::list_by_add_on`]. Await it, or call `send`.
@@ -353,7 +516,7 @@ impl<'a> PlanListByAddOnRequest<'a> {
             "/addon-services/{}/plans", crate ::__private::segment(self
             .add_on_service_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -366,25 +529,18 @@ impl<'a> PlanListByAddOnRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Plan>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Plan> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Plan>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Plan> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for PlanListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<Plan>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Plan>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -25,11 +25,40 @@ impl<'a> RateLimitApi<'a> {
 /// Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
 ///
 /// Schema: `/definitions/rate-limit`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RateLimit {
     /// allowed requests remaining in current interval
     pub remaining: i64,
+}
+impl<'de> serde::Deserialize<'de> for RateLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RateLimit;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `RateLimit` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RateLimit, A::Error> {
+                let mut f_remaining = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "remaining" => f_remaining = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(RateLimit {
+                    remaining: crate::__private::required(f_remaining, "remaining")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /account/rate-limits` request, from [`RateLimitApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -51,24 +80,26 @@ impl<'a> RateLimitInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<RateLimit> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, RateLimit> {
+        let path = String::from("/account/rate-limits");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::RATE_LIMIT_INFO,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<RateLimit>> {
-        let path = String::from("/account/rate-limits");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::RATE_LIMIT_INFO, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, RateLimit> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for RateLimitInfoRequest<'a> {
     type Output = crate::Result<RateLimit>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, RateLimit>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

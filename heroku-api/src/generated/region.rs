@@ -44,7 +44,7 @@ impl<'a> RegionApi<'a> {
 /// A region represents a geographic location in which your application may run.
 ///
 /// Schema: `/definitions/region`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Region {
     /// country where the region exists
@@ -66,25 +66,82 @@ pub struct Region {
     /// when region was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Region;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Region` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Region, A::Error> {
+                let mut f_country = None;
+                let mut f_created_at = None;
+                let mut f_description = None;
+                let mut f_id = None;
+                let mut f_locale = None;
+                let mut f_name = None;
+                let mut f_private_capable = None;
+                let mut f_provider = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "country" => f_country = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "locale" => f_locale = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "private_capable" => f_private_capable = Some(map.next_value()?),
+                        "provider" => f_provider = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Region {
+                    country: crate::__private::required(f_country, "country")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    locale: crate::__private::required(f_locale, "locale")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    private_capable: crate::__private::required(
+                        f_private_capable,
+                        "private_capable",
+                    )?,
+                    provider: crate::__private::required(f_provider, "provider")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of region, or unique name of region.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/region/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct RegionIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegionIdentity(String);
+impl serde::Serialize for RegionIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for RegionIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl RegionIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -114,7 +171,7 @@ impl std::fmt::Display for RegionIdentity {
 /// provider of underlying substrate
 ///
 /// Schema: `/definitions/region/definitions/provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RegionProvider {
     /// name of provider
@@ -123,6 +180,38 @@ pub struct RegionProvider {
     /// region name used by provider
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<RegionProviderRegion>,
+}
+impl<'de> serde::Deserialize<'de> for RegionProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RegionProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `RegionProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RegionProvider, A::Error> {
+                let mut f_name = None;
+                let mut f_region = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        "region" => f_region = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(RegionProvider {
+                    name: f_name,
+                    region: f_region,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// region name used by provider
 ///
@@ -245,27 +334,29 @@ impl<'a> RegionInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Region> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Region>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Region> {
         let path = format!(
             "/regions/{}", crate ::__private::segment(self.region_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::REGION_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REGION_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Region> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for RegionInfoRequest<'a> {
     type Output = crate::Result<Region>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Region>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /regions` request, from [`RegionApi::list`]. Await it, or call `send`.
@@ -297,7 +388,7 @@ impl<'a> RegionListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Region>> {
         let path = String::from("/regions");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -310,25 +401,18 @@ impl<'a> RegionListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Region>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Region> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Region>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Region> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for RegionListRequest<'a> {
     type Output = crate::Result<Vec<Region>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Region>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -102,7 +102,7 @@ impl<'a> ReleaseApi<'a> {
 /// A release represents a combination of code, config vars and add-ons for an app on Heroku.
 ///
 /// Schema: `/definitions/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Release {
     /// add-on plans installed on the app for this release
@@ -136,10 +136,91 @@ pub struct Release {
     /// unique version assigned to the release
     pub version: i64,
 }
+impl<'de> serde::Deserialize<'de> for Release {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Release;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Release` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Release, A::Error> {
+                let mut f_addon_plan_names = None;
+                let mut f_app = None;
+                let mut f_artifacts = None;
+                let mut f_created_at = None;
+                let mut f_current = None;
+                let mut f_description = None;
+                let mut f_eligible_for_rollback = None;
+                let mut f_id = None;
+                let mut f_output_stream_url = None;
+                let mut f_slug = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addon_plan_names" => {
+                            f_addon_plan_names = Some(map.next_value()?);
+                        }
+                        "app" => f_app = Some(map.next_value()?),
+                        "artifacts" => f_artifacts = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "current" => f_current = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "eligible_for_rollback" => {
+                            f_eligible_for_rollback = Some(map.next_value()?);
+                        }
+                        "id" => f_id = Some(map.next_value()?),
+                        "output_stream_url" => f_output_stream_url = map.next_value()?,
+                        "slug" => f_slug = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        "version" => f_version = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Release {
+                    addon_plan_names: crate::__private::required(
+                        f_addon_plan_names,
+                        "addon_plan_names",
+                    )?,
+                    app: crate::__private::required(f_app, "app")?,
+                    artifacts: crate::__private::required(f_artifacts, "artifacts")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    current: crate::__private::required(f_current, "current")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    eligible_for_rollback: crate::__private::required(
+                        f_eligible_for_rollback,
+                        "eligible_for_rollback",
+                    )?,
+                    id: crate::__private::required(f_id, "id")?,
+                    output_stream_url: f_output_stream_url,
+                    slug: f_slug,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                    version: crate::__private::required(f_version, "version")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app involved in the release
 ///
 /// Schema: `/definitions/release/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleaseApp {
     /// unique identifier of app
@@ -149,10 +230,42 @@ pub struct ReleaseApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ReleaseApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReleaseApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReleaseApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReleaseApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReleaseApp {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// a build artifact for the release
 ///
 /// Schema: `/definitions/release/definitions/artifact`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleaseArtifact {
     /// The `id` field.
@@ -162,25 +275,55 @@ pub struct ReleaseArtifact {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ReleaseArtifact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReleaseArtifact;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReleaseArtifact` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReleaseArtifact, A::Error> {
+                let mut f_id = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "type" => f_type_ = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReleaseArtifact {
+                    id: f_id,
+                    type_: f_type_,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of release, or unique version assigned to the release.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/release/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct ReleaseIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReleaseIdentity(String);
+impl serde::Serialize for ReleaseIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ReleaseIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl ReleaseIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -230,11 +373,40 @@ impl std::fmt::Display for ReleaseIdentity {
 /// slug running in this release
 ///
 /// Schema: `/definitions/release/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleaseSlug {
     /// unique identifier of slug
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for ReleaseSlug {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReleaseSlug;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReleaseSlug` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReleaseSlug, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReleaseSlug {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// current status of the deployment
 ///
@@ -303,13 +475,45 @@ impl<'de> serde::Deserialize<'de> for ReleaseStatus {
 /// user that created the release
 ///
 /// Schema: `/definitions/release/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleaseUser {
     /// unique email address of account
     pub email: String,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for ReleaseUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReleaseUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReleaseUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReleaseUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReleaseUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /apps/{app_identity}/releases/{release_identity}` request, from [`ReleaseApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -333,28 +537,30 @@ impl<'a> ReleaseInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Release> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Release>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.release_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::RELEASE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::RELEASE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReleaseInfoRequest<'a> {
     type Output = crate::Result<Release>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Release>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/releases` request, from [`ReleaseApi::list`]. Await it, or call `send`.
@@ -389,7 +595,7 @@ impl<'a> ReleaseListRequest<'a> {
         let path = format!(
             "/apps/{}/releases", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -402,26 +608,19 @@ impl<'a> ReleaseListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Release>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Release> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Release>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Release> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for ReleaseListRequest<'a> {
     type Output = crate::Result<Vec<Release>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Release>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/releases` request, from [`ReleaseApi::create`]. Await it, or call `send`.
@@ -467,27 +666,29 @@ impl<'a> ReleaseCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Release> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Release>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::RELEASE_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::RELEASE_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReleaseCreateRequest<'a> {
     type Output = crate::Result<Release>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Release>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/releases` request, from [`ReleaseApi::rollback`]. Await it, or call `send`.
@@ -516,26 +717,28 @@ impl<'a> ReleaseRollbackRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Release> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Release>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::RELEASE_ROLLBACK, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::RELEASE_ROLLBACK,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReleaseRollbackRequest<'a> {
     type Output = crate::Result<Release>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Release>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -113,7 +113,7 @@ impl<'a> ReviewAppApi<'a> {
 /// An ephemeral app to review a set of changes
 ///
 /// Schema: `/definitions/review-app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewApp {
     /// the Heroku app associated to this review app
@@ -151,50 +151,231 @@ pub struct ReviewApp {
     /// wait for ci before building the app
     pub wait_for_ci: bool,
 }
+impl<'de> serde::Deserialize<'de> for ReviewApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewApp, A::Error> {
+                let mut f_app = None;
+                let mut f_app_setup = None;
+                let mut f_branch = None;
+                let mut f_created_at = None;
+                let mut f_creator = None;
+                let mut f_error_status = None;
+                let mut f_fork_repo = None;
+                let mut f_id = None;
+                let mut f_message = None;
+                let mut f_pipeline = None;
+                let mut f_pr_number = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_wait_for_ci = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "app_setup" => f_app_setup = map.next_value()?,
+                        "branch" => f_branch = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "creator" => f_creator = Some(map.next_value()?),
+                        "error_status" => f_error_status = map.next_value()?,
+                        "fork_repo" => f_fork_repo = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "message" => f_message = map.next_value()?,
+                        "pipeline" => f_pipeline = Some(map.next_value()?),
+                        "pr_number" => f_pr_number = map.next_value()?,
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "wait_for_ci" => f_wait_for_ci = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewApp {
+                    app: f_app,
+                    app_setup: f_app_setup,
+                    branch: crate::__private::required(f_branch, "branch")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    creator: crate::__private::required(f_creator, "creator")?,
+                    error_status: f_error_status,
+                    fork_repo: f_fork_repo,
+                    id: crate::__private::required(f_id, "id")?,
+                    message: f_message,
+                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
+                    pr_number: f_pr_number,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    wait_for_ci: crate::__private::required(
+                        f_wait_for_ci,
+                        "wait_for_ci",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the Heroku app associated to this review app
 ///
 /// Schema: `/definitions/review-app/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppApp {
     /// unique identifier of app
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppApp, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppApp { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the app setup for this review app
 ///
 /// Schema: `/definitions/review-app/properties/app_setup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppAppSetupObject {
     /// unique identifier of app setup
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppAppSetupObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppAppSetupObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppAppSetupObject` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppAppSetupObject, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppAppSetupObject {
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `ReviewAppForkRepo`.
 ///
 /// Schema: `/definitions/review-app/properties/fork_repo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppForkRepo {
     /// repository id of the fork the branch resides in
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppForkRepo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppForkRepo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppForkRepo` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppForkRepo, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppForkRepo { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the pipeline which this review app belongs to
 ///
 /// Schema: `/definitions/review-app/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppPipeline {
     /// unique identifier of pipeline
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppPipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppPipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppPipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppPipeline { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The download location for the review app's source code
 ///
 /// Schema: `/definitions/review-app/definitions/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppSourceBlob {
     /// URL where gzipped tar archive of source code for build was downloaded.
@@ -215,6 +396,38 @@ impl ReviewAppSourceBlob {
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for ReviewAppSourceBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppSourceBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppSourceBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppSourceBlob, A::Error> {
+                let mut f_url = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "url" => f_url = Some(map.next_value()?),
+                        "version" => f_version = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppSourceBlob {
+                    url: crate::__private::required(f_url, "url")?,
+                    version: f_version,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// current state of the review app
@@ -355,25 +568,27 @@ impl<'a> ReviewAppCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
+        let path = String::from("/review-apps");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<ReviewApp>> {
-        let path = String::from("/review-apps");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::REVIEW_APP_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppCreateRequest<'a> {
     type Output = crate::Result<ReviewApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /review-apps/{review_app_id}` request, from [`ReviewAppApi::get_review_app`]. Await it, or call `send`.
@@ -397,32 +612,29 @@ impl<'a> ReviewAppGetReviewAppRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<ReviewApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/review-apps/{}", crate ::__private::segment(& self.review_app_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_GET_REVIEW_APP,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_GET_REVIEW_APP,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppRequest<'a> {
     type Output = crate::Result<ReviewApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /review-apps/{review_app_id}` request, from [`ReviewAppApi::delete`]. Await it, or call `send`.
@@ -446,27 +658,29 @@ impl<'a> ReviewAppDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<ReviewApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/review-apps/{}", crate ::__private::segment(& self.review_app_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::REVIEW_APP_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppDeleteRequest<'a> {
     type Output = crate::Result<ReviewApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/review-app` request, from [`ReviewAppApi::get_review_app_by_app_id`]. Await it, or call `send`.
@@ -490,32 +704,29 @@ impl<'a> ReviewAppGetReviewAppByAppIdRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<ReviewApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/apps/{}/review-app", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_GET_REVIEW_APP_BY_APP_ID,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_GET_REVIEW_APP_BY_APP_ID,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppByAppIdRequest<'a> {
     type Output = crate::Result<ReviewApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines/{pipeline_id}/review-apps` request, from [`ReviewAppApi::list`]. Await it, or call `send`.
@@ -550,7 +761,7 @@ impl<'a> ReviewAppListRequest<'a> {
         let path = format!(
             "/pipelines/{}/review-apps", crate ::__private::segment(& self.pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -563,25 +774,18 @@ impl<'a> ReviewAppListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<ReviewApp>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<ReviewApp> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<ReviewApp>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<ReviewApp> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppListRequest<'a> {
     type Output = crate::Result<Vec<ReviewApp>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<ReviewApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -105,7 +105,7 @@ impl<'a> ReviewAppConfigApi<'a> {
 /// Review apps can be configured for pipelines.
 ///
 /// Schema: `/definitions/review-app-config`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfig {
     /// enable automatic review apps for pull requests
@@ -133,10 +133,62 @@ pub struct ReviewAppConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_for_ci: Option<bool>,
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppConfig, A::Error> {
+                let mut f_automatic_review_apps = None;
+                let mut f_base_name = None;
+                let mut f_deploy_target = None;
+                let mut f_destroy_stale_apps = None;
+                let mut f_pipeline_id = None;
+                let mut f_repo = None;
+                let mut f_stale_days = None;
+                let mut f_wait_for_ci = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "automatic_review_apps" => {
+                            f_automatic_review_apps = map.next_value()?;
+                        }
+                        "base_name" => f_base_name = map.next_value()?,
+                        "deploy_target" => f_deploy_target = map.next_value()?,
+                        "destroy_stale_apps" => f_destroy_stale_apps = map.next_value()?,
+                        "pipeline_id" => f_pipeline_id = map.next_value()?,
+                        "repo" => f_repo = map.next_value()?,
+                        "stale_days" => f_stale_days = map.next_value()?,
+                        "wait_for_ci" => f_wait_for_ci = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppConfig {
+                    automatic_review_apps: f_automatic_review_apps,
+                    base_name: f_base_name,
+                    deploy_target: f_deploy_target,
+                    destroy_stale_apps: f_destroy_stale_apps,
+                    pipeline_id: f_pipeline_id,
+                    repo: f_repo,
+                    stale_days: f_stale_days,
+                    wait_for_ci: f_wait_for_ci,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the deploy target for the review apps of a pipeline
 ///
 /// Schema: `/definitions/review-app-config/definitions/deploy_target`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfigDeployTarget {
     /// unique identifier of deploy target
@@ -154,14 +206,75 @@ impl ReviewAppConfigDeployTarget {
         }
     }
 }
+impl<'de> serde::Deserialize<'de> for ReviewAppConfigDeployTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppConfigDeployTarget;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppConfigDeployTarget` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppConfigDeployTarget, A::Error> {
+                let mut f_id = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppConfigDeployTarget {
+                    id: crate::__private::required(f_id, "id")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `ReviewAppConfigRepoObject`.
 ///
 /// Schema: `/definitions/review-app-config/properties/repo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfigRepoObject {
     /// repository id
     pub id: i64,
+}
+impl<'de> serde::Deserialize<'de> for ReviewAppConfigRepoObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ReviewAppConfigRepoObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ReviewAppConfigRepoObject` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ReviewAppConfigRepoObject, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(ReviewAppConfigRepoObject {
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::enable`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -241,35 +354,30 @@ impl<'a> ReviewAppConfigEnableRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewAppConfig> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<ReviewAppConfig>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_CONFIG_ENABLE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_CONFIG_ENABLE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppConfigEnableRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::info`]. Await it, or call `send`.
@@ -293,35 +401,30 @@ impl<'a> ReviewAppConfigInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewAppConfig> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<ReviewAppConfig>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_CONFIG_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_CONFIG_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppConfigInfoRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::update`]. Await it, or call `send`.
@@ -401,35 +504,30 @@ impl<'a> ReviewAppConfigUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewAppConfig> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<ReviewAppConfig>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_CONFIG_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_CONFIG_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppConfigUpdateRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::delete`]. Await it, or call `send`.
@@ -453,34 +551,29 @@ impl<'a> ReviewAppConfigDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<ReviewAppConfig> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<ReviewAppConfig>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
             .pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::REVIEW_APP_CONFIG_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::REVIEW_APP_CONFIG_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for ReviewAppConfigDeleteRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -63,7 +63,7 @@ impl<'a> SlugApi<'a> {
 /// A slug is a snapshot of your application code that is ready to run on the platform.
 ///
 /// Schema: `/definitions/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Slug {
     /// pointer to the url where clients can fetch or store the actual release binary
@@ -97,10 +97,77 @@ pub struct Slug {
     /// when slug was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Slug {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Slug;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Slug` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Slug, A::Error> {
+                let mut f_blob = None;
+                let mut f_buildpack_provided_description = None;
+                let mut f_checksum = None;
+                let mut f_commit = None;
+                let mut f_commit_description = None;
+                let mut f_created_at = None;
+                let mut f_deleted_at = None;
+                let mut f_id = None;
+                let mut f_process_types = None;
+                let mut f_size = None;
+                let mut f_stack = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "blob" => f_blob = Some(map.next_value()?),
+                        "buildpack_provided_description" => {
+                            f_buildpack_provided_description = map.next_value()?;
+                        }
+                        "checksum" => f_checksum = map.next_value()?,
+                        "commit" => f_commit = map.next_value()?,
+                        "commit_description" => f_commit_description = map.next_value()?,
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "deleted_at" => f_deleted_at = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "process_types" => f_process_types = Some(map.next_value()?),
+                        "size" => f_size = map.next_value()?,
+                        "stack" => f_stack = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Slug {
+                    blob: crate::__private::required(f_blob, "blob")?,
+                    buildpack_provided_description: f_buildpack_provided_description,
+                    checksum: f_checksum,
+                    commit: f_commit,
+                    commit_description: f_commit_description,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    deleted_at: f_deleted_at,
+                    id: crate::__private::required(f_id, "id")?,
+                    process_types: crate::__private::required(
+                        f_process_types,
+                        "process_types",
+                    )?,
+                    size: f_size,
+                    stack: crate::__private::required(f_stack, "stack")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// pointer to the url where clients can fetch or store the actual release binary
 ///
 /// Schema: `/definitions/slug/properties/blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SlugBlob {
     /// method to be used to interact with the slug blob
@@ -108,25 +175,55 @@ pub struct SlugBlob {
     /// URL to interact with the slug blob
     pub url: String,
 }
+impl<'de> serde::Deserialize<'de> for SlugBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SlugBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SlugBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SlugBlob, A::Error> {
+                let mut f_method = None;
+                let mut f_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "method" => f_method = Some(map.next_value()?),
+                        "url" => f_url = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SlugBlob {
+                    method: crate::__private::required(f_method, "method")?,
+                    url: crate::__private::required(f_url, "url")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of slug.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/slug/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct SlugIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SlugIdentity(String);
+impl serde::Serialize for SlugIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for SlugIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl SlugIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -156,13 +253,45 @@ impl std::fmt::Display for SlugIdentity {
 /// identity of slug stack
 ///
 /// Schema: `/definitions/slug/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SlugStack {
     /// unique identifier of stack
     pub id: String,
     /// unique name of stack
     pub name: String,
+}
+impl<'de> serde::Deserialize<'de> for SlugStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SlugStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SlugStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SlugStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SlugStack {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /apps/{app_identity}/slugs/{slug_identity}` request, from [`SlugApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -186,28 +315,30 @@ impl<'a> SlugInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Slug> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Slug>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Slug> {
         let path = format!(
             "/apps/{}/slugs/{}", crate ::__private::segment(self.app_identity.as_str()),
             crate ::__private::segment(self.slug_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SLUG_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SLUG_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Slug> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SlugInfoRequest<'a> {
     type Output = crate::Result<Slug>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Slug>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/slugs` request, from [`SlugApi::create`]. Await it, or call `send`.
@@ -296,26 +427,28 @@ impl<'a> SlugCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Slug> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Slug>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Slug> {
         let path = format!(
             "/apps/{}/slugs", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::SLUG_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SLUG_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Slug> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SlugCreateRequest<'a> {
     type Output = crate::Result<Slug>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Slug>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

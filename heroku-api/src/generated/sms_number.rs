@@ -68,12 +68,41 @@ impl<'a> SmsNumberApi<'a> {
 /// SMS numbers are used for recovery on accounts with two-factor authentication enabled.
 ///
 /// Schema: `/definitions/sms-number`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsNumber {
     /// SMS number of account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_number: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SmsNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SmsNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SmsNumber` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SmsNumber, A::Error> {
+                let mut f_sms_number = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "sms_number" => f_sms_number = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SmsNumber {
+                    sms_number: f_sms_number,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /users/{account_identity}/sms-number` request, from [`SmsNumberApi::sms_number`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -96,33 +125,30 @@ impl<'a> SmsNumberSmsNumberRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SmsNumber> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SmsNumber>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number", crate ::__private::segment(self.account_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::SMS_NUMBER_SMS_NUMBER,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SMS_NUMBER_SMS_NUMBER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SmsNumberSmsNumberRequest<'a> {
     type Output = crate::Result<SmsNumber>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /users/{account_identity}/sms-number/actions/recover` request, from [`SmsNumberApi::recover`]. Await it, or call `send`.
@@ -146,28 +172,30 @@ impl<'a> SmsNumberRecoverRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SmsNumber> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SmsNumber>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number/actions/recover", crate ::__private::segment(self
             .account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SMS_NUMBER_RECOVER, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SMS_NUMBER_RECOVER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SmsNumberRecoverRequest<'a> {
     type Output = crate::Result<SmsNumber>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /users/{account_identity}/sms-number/actions/confirm` request, from [`SmsNumberApi::confirm`]. Await it, or call `send`.
@@ -191,27 +219,29 @@ impl<'a> SmsNumberConfirmRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SmsNumber> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SmsNumber>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number/actions/confirm", crate ::__private::segment(self
             .account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SMS_NUMBER_CONFIRM, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SMS_NUMBER_CONFIRM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SmsNumberConfirmRequest<'a> {
     type Output = crate::Result<SmsNumber>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

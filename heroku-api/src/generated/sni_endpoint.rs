@@ -130,7 +130,7 @@ impl<'a> SniEndpointApi<'a> {
 /// SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
 ///
 /// Schema: `/definitions/sni-endpoint`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpoint {
     /// application that this SSL certificate is on
@@ -153,10 +153,68 @@ pub struct SniEndpoint {
     /// when SNI endpoint was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for SniEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SniEndpoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SniEndpoint` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SniEndpoint, A::Error> {
+                let mut f_app = None;
+                let mut f_certificate_chain = None;
+                let mut f_created_at = None;
+                let mut f_display_name = None;
+                let mut f_domains = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_ssl_cert = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = Some(map.next_value()?),
+                        "certificate_chain" => {
+                            f_certificate_chain = Some(map.next_value()?);
+                        }
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "display_name" => f_display_name = map.next_value()?,
+                        "domains" => f_domains = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "ssl_cert" => f_ssl_cert = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SniEndpoint {
+                    app: crate::__private::required(f_app, "app")?,
+                    certificate_chain: crate::__private::required(
+                        f_certificate_chain,
+                        "certificate_chain",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    display_name: f_display_name,
+                    domains: crate::__private::required(f_domains, "domains")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    ssl_cert: crate::__private::required(f_ssl_cert, "ssl_cert")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// application that this SSL certificate is on
 ///
 /// Schema: `/definitions/sni-endpoint/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpointApp {
     /// unique identifier of app
@@ -164,25 +222,55 @@ pub struct SniEndpointApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for SniEndpointApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SniEndpointApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SniEndpointApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SniEndpointApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SniEndpointApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of this SNI endpoint, or unique name for SNI endpoint.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/sni-endpoint/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct SniEndpointIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SniEndpointIdentity(String);
+impl serde::Serialize for SniEndpointIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for SniEndpointIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl SniEndpointIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -212,7 +300,7 @@ impl std::fmt::Display for SniEndpointIdentity {
 /// certificate provided by this endpoint
 ///
 /// Schema: `/definitions/sni-endpoint/properties/ssl_cert`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpointSslCert {
     /// The `ca_signed?` field.
@@ -239,6 +327,56 @@ pub struct SniEndpointSslCert {
     /// The `subject` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SniEndpointSslCert {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SniEndpointSslCert;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SniEndpointSslCert` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SniEndpointSslCert, A::Error> {
+                let mut f_ca_signed = None;
+                let mut f_cert_domains = None;
+                let mut f_expires_at = None;
+                let mut f_id = None;
+                let mut f_issuer = None;
+                let mut f_self_signed = None;
+                let mut f_starts_at = None;
+                let mut f_subject = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "ca_signed?" => f_ca_signed = map.next_value()?,
+                        "cert_domains" => f_cert_domains = map.next_value()?,
+                        "expires_at" => f_expires_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "issuer" => f_issuer = map.next_value()?,
+                        "self_signed?" => f_self_signed = map.next_value()?,
+                        "starts_at" => f_starts_at = map.next_value()?,
+                        "subject" => f_subject = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SniEndpointSslCert {
+                    ca_signed: f_ca_signed,
+                    cert_domains: f_cert_domains,
+                    expires_at: f_expires_at,
+                    id: f_id,
+                    issuer: f_issuer,
+                    self_signed: f_self_signed,
+                    starts_at: f_starts_at,
+                    subject: f_subject,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /apps/{app_identity}/sni-endpoints` request, from [`SniEndpointApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -267,28 +405,30 @@ impl<'a> SniEndpointCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SniEndpoint> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SniEndpoint>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::SNI_ENDPOINT_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SNI_ENDPOINT_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SniEndpointCreateRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::delete`]. Await it, or call `send`.
@@ -313,28 +453,30 @@ impl<'a> SniEndpointDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SniEndpoint> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SniEndpoint>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.sni_endpoint_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SNI_ENDPOINT_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SNI_ENDPOINT_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SniEndpointDeleteRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::info`]. Await it, or call `send`.
@@ -359,28 +501,30 @@ impl<'a> SniEndpointInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SniEndpoint> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SniEndpoint>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.sni_endpoint_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SNI_ENDPOINT_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SNI_ENDPOINT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SniEndpointInfoRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/sni-endpoints` request, from [`SniEndpointApi::list`]. Await it, or call `send`.
@@ -416,7 +560,7 @@ impl<'a> SniEndpointListRequest<'a> {
             "/apps/{}/sni-endpoints", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -429,26 +573,19 @@ impl<'a> SniEndpointListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<SniEndpoint>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<SniEndpoint> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<SniEndpoint>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<SniEndpoint> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for SniEndpointListRequest<'a> {
     type Output = crate::Result<Vec<SniEndpoint>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<SniEndpoint>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::update`]. Await it, or call `send`.
@@ -479,27 +616,29 @@ impl<'a> SniEndpointUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SniEndpoint> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SniEndpoint>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.sni_endpoint_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::SNI_ENDPOINT_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SNI_ENDPOINT_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SniEndpointUpdateRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

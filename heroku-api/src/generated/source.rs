@@ -44,22 +44,86 @@ impl<'a> SourceApi<'a> {
 /// A source is a location for uploading and downloading an application's source code.
 ///
 /// Schema: `/definitions/source`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Source {
     /// pointer to the URL where clients can fetch or store the source
     pub source_blob: SourceSourceBlob,
 }
+impl<'de> serde::Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Source;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Source` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Source, A::Error> {
+                let mut f_source_blob = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "source_blob" => f_source_blob = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Source {
+                    source_blob: crate::__private::required(
+                        f_source_blob,
+                        "source_blob",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// pointer to the URL where clients can fetch or store the source
 ///
 /// Schema: `/definitions/source/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SourceSourceBlob {
     /// URL to download the source
     pub get_url: String,
     /// URL to upload the source
     pub put_url: String,
+}
+impl<'de> serde::Deserialize<'de> for SourceSourceBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SourceSourceBlob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SourceSourceBlob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SourceSourceBlob, A::Error> {
+                let mut f_get_url = None;
+                let mut f_put_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "get_url" => f_get_url = Some(map.next_value()?),
+                        "put_url" => f_put_url = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SourceSourceBlob {
+                    get_url: crate::__private::required(f_get_url, "get_url")?,
+                    put_url: crate::__private::required(f_put_url, "put_url")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /sources` request, from [`SourceApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -81,25 +145,27 @@ impl<'a> SourceCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Source> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Source> {
+        let path = String::from("/sources");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SOURCE_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Source>> {
-        let path = String::from("/sources");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SOURCE_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Source> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SourceCreateRequest<'a> {
     type Output = crate::Result<Source>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Source>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /apps/{app_identity}/sources` request, from [`SourceApi::create_deprecated`]. Await it, or call `send`.
@@ -123,31 +189,28 @@ impl<'a> SourceCreateDeprecatedRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Source> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Source>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Source> {
         let path = format!(
             "/apps/{}/sources", crate ::__private::segment(self.app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::SOURCE_CREATE_DEPRECATED,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SOURCE_CREATE_DEPRECATED,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Source> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SourceCreateDeprecatedRequest<'a> {
     type Output = crate::Result<Source>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Source>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

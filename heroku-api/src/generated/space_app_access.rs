@@ -80,7 +80,7 @@ impl<'a> SpaceAppAccessApi<'a> {
 /// Space access represents the permissions a particular user has on a particular space.
 ///
 /// Schema: `/definitions/space-app-access`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceAppAccess {
     /// when space was created
@@ -102,10 +102,54 @@ pub struct SpaceAppAccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<SpaceAppAccessUser>,
 }
+impl<'de> serde::Deserialize<'de> for SpaceAppAccess {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceAppAccess;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceAppAccess` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceAppAccess, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_permissions = None;
+                let mut f_space = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "permissions" => f_permissions = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        "user" => f_user = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceAppAccess {
+                    created_at: f_created_at,
+                    id: f_id,
+                    permissions: f_permissions,
+                    space: f_space,
+                    updated_at: f_updated_at,
+                    user: f_user,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `SpaceAppAccessPermission`.
 ///
 /// Schema: `/definitions/space-app-access/properties/permissions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceAppAccessPermission {
     /// The `description` field.
@@ -115,10 +159,42 @@ pub struct SpaceAppAccessPermission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for SpaceAppAccessPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceAppAccessPermission;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceAppAccessPermission` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceAppAccessPermission, A::Error> {
+                let mut f_description = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "description" => f_description = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceAppAccessPermission {
+                    description: f_description,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// space user belongs to
 ///
 /// Schema: `/definitions/space-app-access/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceAppAccessSpace {
     /// unique identifier of app
@@ -126,10 +202,42 @@ pub struct SpaceAppAccessSpace {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for SpaceAppAccessSpace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceAppAccessSpace;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceAppAccessSpace` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceAppAccessSpace, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceAppAccessSpace {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `SpaceAppAccessUpdatePermission`.
 ///
 /// Schema: `/definitions/space-app-access/links/1/schema/properties/permissions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceAppAccessUpdatePermission {
     /// The `name` field.
@@ -147,16 +255,77 @@ impl SpaceAppAccessUpdatePermission {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for SpaceAppAccessUpdatePermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceAppAccessUpdatePermission;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceAppAccessUpdatePermission` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceAppAccessUpdatePermission, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceAppAccessUpdatePermission {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of user account
 ///
 /// Schema: `/definitions/space-app-access/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceAppAccessUser {
     /// unique email address of account
     pub email: String,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for SpaceAppAccessUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceAppAccessUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceAppAccessUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceAppAccessUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceAppAccessUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /spaces/{space_identity}/members/{account_identity}` request, from [`SpaceAppAccessApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -180,33 +349,30 @@ impl<'a> SpaceAppAccessInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SpaceAppAccess> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SpaceAppAccess>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SpaceAppAccess> {
         let path = format!(
             "/spaces/{}/members/{}", crate ::__private::segment(self.space_identity
             .as_str()), crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::SPACE_APP_ACCESS_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SPACE_APP_ACCESS_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceAppAccess> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SpaceAppAccessInfoRequest<'a> {
     type Output = crate::Result<SpaceAppAccess>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SpaceAppAccess>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /spaces/{space_identity}/members/{account_identity}` request, from [`SpaceAppAccessApi::update`]. Await it, or call `send`.
@@ -236,33 +402,30 @@ impl<'a> SpaceAppAccessUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SpaceAppAccess> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SpaceAppAccess>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SpaceAppAccess> {
         let path = format!(
             "/spaces/{}/members/{}", crate ::__private::segment(self.space_identity
             .as_str()), crate ::__private::segment(self.account_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::SPACE_APP_ACCESS_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SPACE_APP_ACCESS_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceAppAccess> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SpaceAppAccessUpdateRequest<'a> {
     type Output = crate::Result<SpaceAppAccess>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SpaceAppAccess>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/members` request, from [`SpaceAppAccessApi::list`]. Await it, or call `send`.
@@ -298,7 +461,7 @@ impl<'a> SpaceAppAccessListRequest<'a> {
             "/spaces/{}/members", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -311,25 +474,18 @@ impl<'a> SpaceAppAccessListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<SpaceAppAccess>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<SpaceAppAccess> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<SpaceAppAccess>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<SpaceAppAccess> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for SpaceAppAccessListRequest<'a> {
     type Output = crate::Result<Vec<SpaceAppAccess>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<SpaceAppAccess>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

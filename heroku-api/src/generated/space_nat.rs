@@ -32,7 +32,7 @@ impl<'a> SpaceNatApi<'a> {
 /// Network address translation (NAT) for stable outbound IP addresses from a space
 ///
 /// Schema: `/definitions/space-nat`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceNat {
     /// when network address translation for a space was created
@@ -43,6 +43,44 @@ pub struct SpaceNat {
     pub state: SpaceNatState,
     /// when network address translation for a space was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'de> serde::Deserialize<'de> for SpaceNat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceNat;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceNat` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceNat, A::Error> {
+                let mut f_created_at = None;
+                let mut f_sources = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "sources" => f_sources = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceNat {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    sources: crate::__private::required(f_sources, "sources")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// availability of network address translation for a space
 ///
@@ -125,26 +163,28 @@ impl<'a> SpaceNatInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SpaceNat> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SpaceNat>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SpaceNat> {
         let path = format!(
             "/spaces/{}/nat", crate ::__private::segment(self.space_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::SPACE_NAT_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SPACE_NAT_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceNat> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SpaceNatInfoRequest<'a> {
     type Output = crate::Result<SpaceNat>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SpaceNat>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

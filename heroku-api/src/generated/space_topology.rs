@@ -32,7 +32,7 @@ impl<'a> SpaceTopologyApi<'a> {
 /// Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
 ///
 /// Schema: `/definitions/space-topology`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopology {
     /// The apps within this space
@@ -40,10 +40,42 @@ pub struct SpaceTopology {
     /// version of the space topology payload
     pub version: i64,
 }
+impl<'de> serde::Deserialize<'de> for SpaceTopology {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceTopology;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceTopology` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceTopology, A::Error> {
+                let mut f_apps = None;
+                let mut f_version = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "apps" => f_apps = Some(map.next_value()?),
+                        "version" => f_version = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceTopology {
+                    apps: crate::__private::required(f_apps, "apps")?,
+                    version: crate::__private::required(f_version, "version")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `SpaceTopologyApp`.
 ///
 /// Schema: `/definitions/space-topology/properties/apps/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyApp {
     /// The `domains` field.
@@ -56,10 +88,45 @@ pub struct SpaceTopologyApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for SpaceTopologyApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceTopologyApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceTopologyApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceTopologyApp, A::Error> {
+                let mut f_domains = None;
+                let mut f_formation = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "domains" => f_domains = map.next_value()?,
+                        "formation" => f_formation = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceTopologyApp {
+                    domains: f_domains,
+                    formation: f_formation,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A dyno
 ///
 /// Schema: `/definitions/space-topology/definitions/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyDyno {
     /// localspace hostname of resource
@@ -75,10 +142,48 @@ pub struct SpaceTopologyDyno {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_ip: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for SpaceTopologyDyno {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceTopologyDyno;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceTopologyDyno` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceTopologyDyno, A::Error> {
+                let mut f_hostname = None;
+                let mut f_id = None;
+                let mut f_number = None;
+                let mut f_private_ip = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "hostname" => f_hostname = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "number" => f_number = map.next_value()?,
+                        "private_ip" => f_private_ip = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceTopologyDyno {
+                    hostname: f_hostname,
+                    id: f_id,
+                    number: f_number,
+                    private_ip: f_private_ip,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// formations for application
 ///
 /// Schema: `/definitions/space-topology/definitions/formation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyFormation {
     /// Current dynos for application
@@ -90,6 +195,41 @@ pub struct SpaceTopologyFormation {
     /// Name of process type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_type: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for SpaceTopologyFormation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SpaceTopologyFormation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SpaceTopologyFormation` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpaceTopologyFormation, A::Error> {
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_process_type = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "dynos" => f_dynos = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "process_type" => f_process_type = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(SpaceTopologyFormation {
+                    dynos: f_dynos,
+                    id: f_id,
+                    process_type: f_process_type,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /spaces/{space_identity}/topology` request, from [`SpaceTopologyApi::topology`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -112,32 +252,29 @@ impl<'a> SpaceTopologyTopologyRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<SpaceTopology> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<SpaceTopology>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, SpaceTopology> {
         let path = format!(
             "/spaces/{}/topology", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::SPACE_TOPOLOGY_TOPOLOGY,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SPACE_TOPOLOGY_TOPOLOGY,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceTopology> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SpaceTopologyTopologyRequest<'a> {
     type Output = crate::Result<SpaceTopology>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, SpaceTopology>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

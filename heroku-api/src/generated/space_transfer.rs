@@ -60,34 +60,29 @@ impl<'a> SpaceTransferTransferRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<crate::space::Space> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<crate::space::Space>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, crate::space::Space> {
         let path = format!(
             "/spaces/{}/transfer", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::SPACE_TRANSFER_TRANSFER,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::SPACE_TRANSFER_TRANSFER,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::space::Space> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for SpaceTransferTransferRequest<'a> {
     type Output = crate::Result<crate::space::Space>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, crate::space::Space>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -63,7 +63,7 @@ impl<'a> StackApi<'a> {
 /// Stacks are the different application execution environments available in the Heroku platform.
 ///
 /// Schema: `/definitions/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Stack {
     /// when stack was introduced
@@ -79,25 +79,67 @@ pub struct Stack {
     /// when stack was last modified
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Stack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Stack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Stack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Stack, A::Error> {
+                let mut f_created_at = None;
+                let mut f_default = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_state = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "default" => f_default = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Stack {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    default: crate::__private::required(f_default, "default")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    state: crate::__private::required(f_state, "state")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique name of stack, or unique identifier of stack.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/stack/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct StackIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StackIdentity(String);
+impl serde::Serialize for StackIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for StackIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl StackIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -145,27 +187,29 @@ impl<'a> StackInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Stack> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Stack>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Stack> {
         let path = format!(
             "/stacks/{}", crate ::__private::segment(self.stack_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::STACK_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::STACK_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Stack> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for StackInfoRequest<'a> {
     type Output = crate::Result<Stack>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Stack>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /stacks` request, from [`StackApi::list`]. Await it, or call `send`.
@@ -197,7 +241,7 @@ impl<'a> StackListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Stack>> {
         let path = String::from("/stacks");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -210,26 +254,19 @@ impl<'a> StackListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Stack>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Stack> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Stack>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Stack> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for StackListRequest<'a> {
     type Output = crate::Result<Vec<Stack>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Stack>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/available-stacks` request, from [`StackApi::list_by_app`]. Await it, or call `send`.
@@ -265,7 +302,7 @@ impl<'a> StackListByAppRequest<'a> {
             "/apps/{}/available-stacks", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -278,25 +315,18 @@ impl<'a> StackListByAppRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Stack>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Stack> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Stack>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Stack> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for StackListByAppRequest<'a> {
     type Output = crate::Result<Vec<Stack>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Stack>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

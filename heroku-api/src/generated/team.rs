@@ -159,7 +159,7 @@ impl<'a> TeamApi<'a> {
 /// Teams allow you to manage access to a shared group of applications and other resources.
 ///
 /// Schema: `/definitions/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Team {
     /// when the team was created
@@ -192,10 +192,82 @@ pub struct Team {
     /// when the team was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for Team {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Team;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Team` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Team, A::Error> {
+                let mut f_created_at = None;
+                let mut f_credit_card_collections = None;
+                let mut f_default = None;
+                let mut f_enterprise_account = None;
+                let mut f_id = None;
+                let mut f_identity_provider = None;
+                let mut f_membership_limit = None;
+                let mut f_name = None;
+                let mut f_provisioned_licenses = None;
+                let mut f_role = None;
+                let mut f_type_ = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "credit_card_collections" => {
+                            f_credit_card_collections = Some(map.next_value()?);
+                        }
+                        "default" => f_default = Some(map.next_value()?),
+                        "enterprise_account" => f_enterprise_account = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "identity_provider" => f_identity_provider = map.next_value()?,
+                        "membership_limit" => f_membership_limit = map.next_value()?,
+                        "name" => f_name = Some(map.next_value()?),
+                        "provisioned_licenses" => {
+                            f_provisioned_licenses = Some(map.next_value()?);
+                        }
+                        "role" => f_role = map.next_value()?,
+                        "type" => f_type_ = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Team {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    credit_card_collections: crate::__private::required(
+                        f_credit_card_collections,
+                        "credit_card_collections",
+                    )?,
+                    default: crate::__private::required(f_default, "default")?,
+                    enterprise_account: f_enterprise_account,
+                    id: crate::__private::required(f_id, "id")?,
+                    identity_provider: f_identity_provider,
+                    membership_limit: f_membership_limit,
+                    name: crate::__private::required(f_name, "name")?,
+                    provisioned_licenses: crate::__private::required(
+                        f_provisioned_licenses,
+                        "provisioned_licenses",
+                    )?,
+                    role: f_role,
+                    type_: crate::__private::required(f_type_, "type")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `TeamEnterpriseAccount`.
 ///
 /// Schema: `/definitions/team/definitions/enterprise_account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamEnterpriseAccount {
     /// unique identifier of the enterprise account
@@ -205,25 +277,55 @@ pub struct TeamEnterpriseAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamEnterpriseAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamEnterpriseAccount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamEnterpriseAccount` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamEnterpriseAccount, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamEnterpriseAccount {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamIdentity(String);
+impl serde::Serialize for TeamIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -253,7 +355,7 @@ impl std::fmt::Display for TeamIdentity {
 /// Identity Provider associated with the Team
 ///
 /// Schema: `/definitions/team/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamIdentityProvider {
     /// unique identifier of this identity provider
@@ -263,25 +365,58 @@ pub struct TeamIdentityProvider {
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
 }
+impl<'de> serde::Deserialize<'de> for TeamIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamIdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamIdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamIdentityProvider, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "owner" => f_owner = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamIdentityProvider {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-preferences/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamPreferencesIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamPreferencesIdentity(String);
+impl serde::Serialize for TeamPreferencesIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamPreferencesIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamPreferencesIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -457,7 +592,7 @@ impl<'a> TeamListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<Team>> {
         let path = String::from("/teams");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -470,26 +605,19 @@ impl<'a> TeamListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Team>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Team> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Team>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Team> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamListRequest<'a> {
     type Output = crate::Result<Vec<Team>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}` request, from [`TeamApi::info`]. Await it, or call `send`.
@@ -513,27 +641,29 @@ impl<'a> TeamInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Team> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Team>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInfoRequest<'a> {
     type Output = crate::Result<Team>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/{team_identity}` request, from [`TeamApi::update`]. Await it, or call `send`.
@@ -575,27 +705,29 @@ impl<'a> TeamUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Team> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Team>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEAM_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamUpdateRequest<'a> {
     type Output = crate::Result<Team>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /teams` request, from [`TeamApi::create`]. Await it, or call `send`.
@@ -768,25 +900,27 @@ impl<'a> TeamCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Team> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Team> {
+        let path = String::from("/teams");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Team>> {
-        let path = String::from("/teams");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEAM_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamCreateRequest<'a> {
     type Output = crate::Result<Team>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/{team_identity}` request, from [`TeamApi::delete`]. Await it, or call `send`.
@@ -810,27 +944,29 @@ impl<'a> TeamDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Team> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Team>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamDeleteRequest<'a> {
     type Output = crate::Result<Team>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/teams` request, from [`TeamApi::list_by_enterprise_account`]. Await it, or call `send`.
@@ -866,7 +1002,7 @@ impl<'a> TeamListByEnterpriseAccountRequest<'a> {
             "/enterprise-accounts/{}/teams", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -879,26 +1015,19 @@ impl<'a> TeamListByEnterpriseAccountRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Team>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Team> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Team>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Team> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamListByEnterpriseAccountRequest<'a> {
     type Output = crate::Result<Vec<Team>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /enterprise-accounts/{enterprise_account_identity}/teams` request, from [`TeamApi::create_in_enterprise_account`]. Await it, or call `send`.
@@ -927,32 +1056,29 @@ impl<'a> TeamCreateInEnterpriseAccountRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Team> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Team>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/enterprise-accounts/{}/teams", crate ::__private::segment(self
             .enterprise_account_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_CREATE_IN_ENTERPRISE_ACCOUNT,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_CREATE_IN_ENTERPRISE_ACCOUNT,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamCreateInEnterpriseAccountRequest<'a> {
     type Output = crate::Result<Team>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Team>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

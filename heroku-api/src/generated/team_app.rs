@@ -139,7 +139,7 @@ impl<'a> TeamAppApi<'a> {
 /// A team app encapsulates the team specific functionality of Heroku apps.
 ///
 /// Schema: `/definitions/team-app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamApp {
     /// when app was archived
@@ -206,10 +206,101 @@ pub struct TeamApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamApp, A::Error> {
+                let mut f_archived_at = None;
+                let mut f_build_stack = None;
+                let mut f_buildpack_provided_description = None;
+                let mut f_created_at = None;
+                let mut f_git_url = None;
+                let mut f_id = None;
+                let mut f_internal_routing = None;
+                let mut f_joined = None;
+                let mut f_locked = None;
+                let mut f_maintenance = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                let mut f_region = None;
+                let mut f_released_at = None;
+                let mut f_repo_size = None;
+                let mut f_slug_size = None;
+                let mut f_space = None;
+                let mut f_stack = None;
+                let mut f_team = None;
+                let mut f_updated_at = None;
+                let mut f_web_url = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "archived_at" => f_archived_at = map.next_value()?,
+                        "build_stack" => f_build_stack = map.next_value()?,
+                        "buildpack_provided_description" => {
+                            f_buildpack_provided_description = map.next_value()?;
+                        }
+                        "created_at" => f_created_at = map.next_value()?,
+                        "git_url" => f_git_url = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "internal_routing" => f_internal_routing = map.next_value()?,
+                        "joined" => f_joined = map.next_value()?,
+                        "locked" => f_locked = map.next_value()?,
+                        "maintenance" => f_maintenance = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "owner" => f_owner = map.next_value()?,
+                        "region" => f_region = map.next_value()?,
+                        "released_at" => f_released_at = map.next_value()?,
+                        "repo_size" => f_repo_size = map.next_value()?,
+                        "slug_size" => f_slug_size = map.next_value()?,
+                        "space" => f_space = map.next_value()?,
+                        "stack" => f_stack = map.next_value()?,
+                        "team" => f_team = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        "web_url" => f_web_url = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamApp {
+                    archived_at: f_archived_at,
+                    build_stack: f_build_stack,
+                    buildpack_provided_description: f_buildpack_provided_description,
+                    created_at: f_created_at,
+                    git_url: f_git_url,
+                    id: f_id,
+                    internal_routing: f_internal_routing,
+                    joined: f_joined,
+                    locked: f_locked,
+                    maintenance: f_maintenance,
+                    name: f_name,
+                    owner: f_owner,
+                    region: f_region,
+                    released_at: f_released_at,
+                    repo_size: f_repo_size,
+                    slug_size: f_slug_size,
+                    space: f_space,
+                    stack: f_stack,
+                    team: f_team,
+                    updated_at: f_updated_at,
+                    web_url: f_web_url,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of the stack that will be used for new builds
 ///
 /// Schema: `/definitions/team-app/properties/build_stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppBuildStack {
     /// unique identifier of stack
@@ -219,10 +310,42 @@ pub struct TeamAppBuildStack {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppBuildStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppBuildStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppBuildStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppBuildStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppBuildStack {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app owner
 ///
 /// Schema: `/definitions/team-app/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppOwner {
     /// unique email address of account
@@ -232,10 +355,42 @@ pub struct TeamAppOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppOwner, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppOwner {
+                    email: f_email,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app region
 ///
 /// Schema: `/definitions/team-app/properties/region`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppRegion {
     /// unique identifier of region
@@ -245,10 +400,42 @@ pub struct TeamAppRegion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppRegion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppRegion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppRegion` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppRegion, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppRegion {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of space
 ///
 /// Schema: `/definitions/team-app/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppSpace {
     /// unique identifier of space
@@ -258,10 +445,42 @@ pub struct TeamAppSpace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppSpace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppSpace;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppSpace` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppSpace, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppSpace {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// identity of app stack
 ///
 /// Schema: `/definitions/team-app/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppStack {
     /// unique identifier of stack
@@ -271,15 +490,74 @@ pub struct TeamAppStack {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppStack {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppStack;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppStack` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppStack, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppStack {
+                    id: f_id,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// team that owns this app
 ///
 /// Schema: `/definitions/team-app/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppTeam {
     /// unique name of team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for TeamAppTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppTeam, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppTeam { name: f_name })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /teams/apps` request, from [`TeamAppApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -366,25 +644,27 @@ impl<'a> TeamAppCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
+        let path = String::from("/teams/apps");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamApp>> {
-        let path = String::from("/teams/apps");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEAM_APP_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCreateRequest<'a> {
     type Output = crate::Result<TeamApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/apps/{team_app_identity}` request, from [`TeamAppApi::info`]. Await it, or call `send`.
@@ -408,27 +688,29 @@ impl<'a> TeamAppInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_APP_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppInfoRequest<'a> {
     type Output = crate::Result<TeamApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::update_locked`]. Await it, or call `send`.
@@ -457,32 +739,29 @@ impl<'a> TeamAppUpdateLockedRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_UPDATE_LOCKED,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_UPDATE_LOCKED,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppUpdateLockedRequest<'a> {
     type Output = crate::Result<TeamApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::transfer_to_account`]. Await it, or call `send`.
@@ -511,32 +790,29 @@ impl<'a> TeamAppTransferToAccountRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_TRANSFER_TO_ACCOUNT,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_TRANSFER_TO_ACCOUNT,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppTransferToAccountRequest<'a> {
     type Output = crate::Result<TeamApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::transfer_to_team`]. Await it, or call `send`.
@@ -565,32 +841,29 @@ impl<'a> TeamAppTransferToTeamRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamApp> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamApp>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_TRANSFER_TO_TEAM,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_TRANSFER_TO_TEAM,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppTransferToTeamRequest<'a> {
     type Output = crate::Result<TeamApp>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/apps` request, from [`TeamAppApi::list_by_team`]. Await it, or call `send`.
@@ -625,7 +898,7 @@ impl<'a> TeamAppListByTeamRequest<'a> {
         let path = format!(
             "/teams/{}/apps", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -638,25 +911,18 @@ impl<'a> TeamAppListByTeamRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamApp>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamApp> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamApp>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamApp> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppListByTeamRequest<'a> {
     type Output = crate::Result<Vec<TeamApp>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -126,7 +126,7 @@ impl<'a> TeamAppCollaboratorApi<'a> {
 /// A team collaborator represents an account that has been given access to a team app on Heroku.
 ///
 /// Schema: `/definitions/team-app-collaborator`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaborator {
     /// app collaborator belongs to
@@ -151,10 +151,57 @@ pub struct TeamAppCollaborator {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<TeamAppCollaboratorUser>,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppCollaborator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppCollaborator;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppCollaborator` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppCollaborator, A::Error> {
+                let mut f_app = None;
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_permissions = None;
+                let mut f_role = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "app" => f_app = map.next_value()?,
+                        "created_at" => f_created_at = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        "permissions" => f_permissions = map.next_value()?,
+                        "role" => f_role = map.next_value()?,
+                        "updated_at" => f_updated_at = map.next_value()?,
+                        "user" => f_user = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppCollaborator {
+                    app: f_app,
+                    created_at: f_created_at,
+                    id: f_id,
+                    permissions: f_permissions,
+                    role: f_role,
+                    updated_at: f_updated_at,
+                    user: f_user,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// app collaborator belongs to
 ///
 /// Schema: `/definitions/team-app-collaborator/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaboratorApp {
     /// unique identifier of app
@@ -162,25 +209,55 @@ pub struct TeamAppCollaboratorApp {
     /// unique name of app
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppCollaboratorApp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppCollaboratorApp` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppCollaboratorApp, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppCollaboratorApp {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: invited email address of collaborator.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-app-collaborator/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamAppCollaboratorIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamAppCollaboratorIdentity(String);
+impl serde::Serialize for TeamAppCollaboratorIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamAppCollaboratorIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -210,7 +287,7 @@ impl std::fmt::Display for TeamAppCollaboratorIdentity {
 /// identity of collaborated account
 ///
 /// Schema: `/definitions/team-app-collaborator/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaboratorUser {
     /// unique email address of account
@@ -219,6 +296,41 @@ pub struct TeamAppCollaboratorUser {
     pub federated: bool,
     /// unique identifier of an account
     pub id: String,
+}
+impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppCollaboratorUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppCollaboratorUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppCollaboratorUser, A::Error> {
+                let mut f_email = None;
+                let mut f_federated = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "federated" => f_federated = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppCollaboratorUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    federated: crate::__private::required(f_federated, "federated")?,
+                    id: crate::__private::required(f_id, "id")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `POST /teams/apps/{app_identity}/collaborators` request, from [`TeamAppCollaboratorApi::create`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -260,35 +372,30 @@ impl<'a> TeamAppCollaboratorCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamAppCollaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamAppCollaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_COLLABORATOR_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_COLLABORATOR_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorCreateRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::delete`]. Await it, or call `send`.
@@ -313,36 +420,31 @@ impl<'a> TeamAppCollaboratorDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamAppCollaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamAppCollaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
             .team_app_identity.as_str()), crate ::__private::segment(self
             .team_app_collaborator_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_COLLABORATOR_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_COLLABORATOR_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorDeleteRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::info`]. Await it, or call `send`.
@@ -367,36 +469,31 @@ impl<'a> TeamAppCollaboratorInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamAppCollaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamAppCollaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
             .team_app_identity.as_str()), crate ::__private::segment(self
             .team_app_collaborator_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_COLLABORATOR_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_COLLABORATOR_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorInfoRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::update`]. Await it, or call `send`.
@@ -426,36 +523,31 @@ impl<'a> TeamAppCollaboratorUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamAppCollaborator> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamAppCollaborator>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
             .team_app_identity.as_str()), crate ::__private::segment(self
             .team_app_collaborator_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_APP_COLLABORATOR_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_APP_COLLABORATOR_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorUpdateRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/apps/{team_app_identity}/collaborators` request, from [`TeamAppCollaboratorApi::list`]. Await it, or call `send`.
@@ -491,7 +583,7 @@ impl<'a> TeamAppCollaboratorListRequest<'a> {
             "/teams/apps/{}/collaborators", crate ::__private::segment(self
             .team_app_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -504,25 +596,18 @@ impl<'a> TeamAppCollaboratorListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamAppCollaborator>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamAppCollaborator> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamAppCollaborator>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamAppCollaborator> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorListRequest<'a> {
     type Output = crate::Result<Vec<TeamAppCollaborator>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamAppCollaborator>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

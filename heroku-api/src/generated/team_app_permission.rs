@@ -26,7 +26,7 @@ impl<'a> TeamAppPermissionApi<'a> {
 /// A team app permission is a behavior that is assigned to a user in a team app.
 ///
 /// Schema: `/definitions/team-app-permission`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppPermission {
     /// A description of what the app permission allows.
@@ -35,6 +35,38 @@ pub struct TeamAppPermission {
     /// The name of the app permission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for TeamAppPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamAppPermission;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamAppPermission` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamAppPermission, A::Error> {
+                let mut f_description = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "description" => f_description = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamAppPermission {
+                    description: f_description,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/permissions` request, from [`TeamAppPermissionApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -65,7 +97,7 @@ impl<'a> TeamAppPermissionListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<TeamAppPermission>> {
         let path = String::from("/teams/permissions");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -78,25 +110,18 @@ impl<'a> TeamAppPermissionListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamAppPermission>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamAppPermission> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamAppPermission>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamAppPermission> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamAppPermissionListRequest<'a> {
     type Output = crate::Result<Vec<TeamAppPermission>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamAppPermission>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -40,7 +40,7 @@ impl<'a> TeamDailyUsageApi<'a> {
 /// Usage for an enterprise team at a daily resolution.
 ///
 /// Schema: `/definitions/team-daily-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamDailyUsage {
     /// total add-on credits used
@@ -62,10 +62,63 @@ pub struct TeamDailyUsage {
     /// space credits used
     pub space: f64,
 }
+impl<'de> serde::Deserialize<'de> for TeamDailyUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamDailyUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamDailyUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamDailyUsage, A::Error> {
+                let mut f_addons = None;
+                let mut f_apps = None;
+                let mut f_data = None;
+                let mut f_date = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = Some(map.next_value()?),
+                        "apps" => f_apps = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "date" => f_date = Some(map.next_value()?),
+                        "dynos" => f_dynos = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "partner" => f_partner = Some(map.next_value()?),
+                        "space" => f_space = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamDailyUsage {
+                    addons: crate::__private::required(f_addons, "addons")?,
+                    apps: crate::__private::required(f_apps, "apps")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    date: crate::__private::required(f_date, "date")?,
+                    dynos: crate::__private::required(f_dynos, "dynos")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    partner: crate::__private::required(f_partner, "partner")?,
+                    space: crate::__private::required(f_space, "space")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Usage for an app at a daily resolution.
 ///
 /// Schema: `/definitions/team-daily-usage/definitions/app_usage_daily`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamDailyUsageAppUsageDaily {
     /// total add-on credits used
@@ -83,6 +136,47 @@ pub struct TeamDailyUsageAppUsageDaily {
     /// total add-on credits used for third party add-ons
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for TeamDailyUsageAppUsageDaily {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamDailyUsageAppUsageDaily;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamDailyUsageAppUsageDaily` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamDailyUsageAppUsageDaily, A::Error> {
+                let mut f_addons = None;
+                let mut f_app_name = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_partner = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = map.next_value()?,
+                        "app_name" => f_app_name = map.next_value()?,
+                        "data" => f_data = map.next_value()?,
+                        "dynos" => f_dynos = map.next_value()?,
+                        "partner" => f_partner = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamDailyUsageAppUsageDaily {
+                    addons: f_addons,
+                    app_name: f_app_name,
+                    data: f_data,
+                    dynos: f_dynos,
+                    partner: f_partner,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/{team_id}/usage/daily` request, from [`TeamDailyUsageApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -141,25 +235,18 @@ impl<'a> TeamDailyUsageInfoRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamDailyUsage>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamDailyUsage> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamDailyUsage>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamDailyUsage> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamDailyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<TeamDailyUsage>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamDailyUsage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -32,7 +32,7 @@ impl<'a> TeamDelinquencyApi<'a> {
 /// A Heroku team becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent teams if their invoices remain unpaid.
 ///
 /// Schema: `/definitions/team-delinquency`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamDelinquency {
     /// scheduled time of when we will delete your team due to delinquency
@@ -41,6 +41,42 @@ pub struct TeamDelinquency {
     /// scheduled time of when we will suspend your team due to delinquency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_suspension_time: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl<'de> serde::Deserialize<'de> for TeamDelinquency {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamDelinquency;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamDelinquency` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamDelinquency, A::Error> {
+                let mut f_scheduled_deletion_time = None;
+                let mut f_scheduled_suspension_time = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "scheduled_deletion_time" => {
+                            f_scheduled_deletion_time = map.next_value()?;
+                        }
+                        "scheduled_suspension_time" => {
+                            f_scheduled_suspension_time = map.next_value()?;
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamDelinquency {
+                    scheduled_deletion_time: f_scheduled_deletion_time,
+                    scheduled_suspension_time: f_scheduled_suspension_time,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/{team_identity}/delinquency` request, from [`TeamDelinquencyApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -63,34 +99,29 @@ impl<'a> TeamDelinquencyInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamDelinquency> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamDelinquency>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamDelinquency> {
         let path = format!(
             "/teams/{}/delinquency", crate ::__private::segment(self.team_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_DELINQUENCY_INFO,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_DELINQUENCY_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamDelinquency> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamDelinquencyInfoRequest<'a> {
     type Output = crate::Result<TeamDelinquency>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamDelinquency>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

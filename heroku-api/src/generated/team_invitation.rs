@@ -113,7 +113,7 @@ impl<'a> TeamInvitationApi<'a> {
 /// A team invitation represents an invite to a team.
 ///
 /// Schema: `/definitions/team-invitation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvitation {
     /// when invitation was created
@@ -132,25 +132,70 @@ pub struct TeamInvitation {
     /// The `user` field.
     pub user: TeamInvitationUser,
 }
+impl<'de> serde::Deserialize<'de> for TeamInvitation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamInvitation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamInvitation` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamInvitation, A::Error> {
+                let mut f_created_at = None;
+                let mut f_id = None;
+                let mut f_invited_by = None;
+                let mut f_role = None;
+                let mut f_team = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "invited_by" => f_invited_by = Some(map.next_value()?),
+                        "role" => f_role = map.next_value()?,
+                        "team" => f_team = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamInvitation {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    invited_by: crate::__private::required(f_invited_by, "invited_by")?,
+                    role: f_role,
+                    team: crate::__private::required(f_team, "team")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of an invitation.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-invitation/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamInvitationIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamInvitationIdentity(String);
+impl serde::Serialize for TeamInvitationIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamInvitationIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamInvitationIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -180,7 +225,7 @@ impl std::fmt::Display for TeamInvitationIdentity {
 /// `TeamInvitationInvitedBy`.
 ///
 /// Schema: `/definitions/team-invitation/properties/invited_by`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvitationInvitedBy {
     /// unique email address of account
@@ -191,10 +236,45 @@ pub struct TeamInvitationInvitedBy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TeamInvitationInvitedBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamInvitationInvitedBy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamInvitationInvitedBy` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamInvitationInvitedBy, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamInvitationInvitedBy {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `TeamInvitationTeam`.
 ///
 /// Schema: `/definitions/team-invitation/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvitationTeam {
     /// unique identifier of team
@@ -202,10 +282,42 @@ pub struct TeamInvitationTeam {
     /// unique name of team
     pub name: String,
 }
+impl<'de> serde::Deserialize<'de> for TeamInvitationTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamInvitationTeam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamInvitationTeam` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamInvitationTeam, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamInvitationTeam {
+                    id: crate::__private::required(f_id, "id")?,
+                    name: crate::__private::required(f_name, "name")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// `TeamInvitationUser`.
 ///
 /// Schema: `/definitions/team-invitation/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvitationUser {
     /// unique email address of account
@@ -215,6 +327,41 @@ pub struct TeamInvitationUser {
     /// full name of the account owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for TeamInvitationUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamInvitationUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamInvitationUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamInvitationUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamInvitationUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/{team_name}/invitations` request, from [`TeamInvitationApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -248,7 +395,7 @@ impl<'a> TeamInvitationListRequest<'a> {
         let path = format!(
             "/teams/{}/invitations", crate ::__private::segment(& self.team_name)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -261,26 +408,19 @@ impl<'a> TeamInvitationListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamInvitation>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamInvitation> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamInvitation>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamInvitation> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvitationListRequest<'a> {
     type Output = crate::Result<Vec<TeamInvitation>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamInvitation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PUT /teams/{team_identity}/invitations` request, from [`TeamInvitationApi::create`]. Await it, or call `send`.
@@ -310,33 +450,30 @@ impl<'a> TeamInvitationCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamInvitation> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamInvitation>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/{}/invitations", crate ::__private::segment(self.team_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_INVITATION_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INVITATION_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvitationCreateRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/{team_identity}/invitations/{team_invitation_identity}` request, from [`TeamInvitationApi::revoke`]. Await it, or call `send`.
@@ -361,34 +498,31 @@ impl<'a> TeamInvitationRevokeRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamInvitation> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamInvitation>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/{}/invitations/{}", crate ::__private::segment(self.team_identity
             .as_str()), crate ::__private::segment(self.team_invitation_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_INVITATION_REVOKE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INVITATION_REVOKE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvitationRevokeRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/invitations/{team_invitation_token}` request, from [`TeamInvitationApi::get`]. Await it, or call `send`.
@@ -412,28 +546,30 @@ impl<'a> TeamInvitationGetRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamInvitation> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamInvitation>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/invitations/{}", crate ::__private::segment(& self
             .team_invitation_token)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_INVITATION_GET, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INVITATION_GET,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvitationGetRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /teams/invitations/{team_invitation_token}/accept` request, from [`TeamInvitationApi::accept`]. Await it, or call `send`.
@@ -457,34 +593,31 @@ impl<'a> TeamInvitationAcceptRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<crate::team_member::TeamMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<crate::team_member::TeamMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, crate::team_member::TeamMember> {
         let path = format!(
             "/teams/invitations/{}/accept", crate ::__private::segment(& self
             .team_invitation_token)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_INVITATION_ACCEPT,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INVITATION_ACCEPT,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<'a, crate::team_member::TeamMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvitationAcceptRequest<'a> {
     type Output = crate::Result<crate::team_member::TeamMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, crate::team_member::TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -54,7 +54,7 @@ impl<'a> TeamInvoiceApi<'a> {
 /// A Team Invoice is an itemized bill of goods for a team which includes pricing and charges.
 ///
 /// Schema: `/definitions/team-invoice`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvoice {
     /// total add-ons charges in on this invoice
@@ -90,25 +90,123 @@ pub struct TeamInvoice {
     /// The total amount of hours consumed across dyno types.
     pub weighted_dyno_hours: f64,
 }
+impl<'de> serde::Deserialize<'de> for TeamInvoice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamInvoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamInvoice` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamInvoice, A::Error> {
+                let mut f_addons_total = None;
+                let mut f_charges_total = None;
+                let mut f_created_at = None;
+                let mut f_credits_total = None;
+                let mut f_database_total = None;
+                let mut f_dyno_units = None;
+                let mut f_id = None;
+                let mut f_number = None;
+                let mut f_payment_status = None;
+                let mut f_period_end = None;
+                let mut f_period_start = None;
+                let mut f_platform_total = None;
+                let mut f_state = None;
+                let mut f_total = None;
+                let mut f_updated_at = None;
+                let mut f_weighted_dyno_hours = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons_total" => f_addons_total = Some(map.next_value()?),
+                        "charges_total" => f_charges_total = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "credits_total" => f_credits_total = Some(map.next_value()?),
+                        "database_total" => f_database_total = Some(map.next_value()?),
+                        "dyno_units" => f_dyno_units = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "number" => f_number = Some(map.next_value()?),
+                        "payment_status" => f_payment_status = Some(map.next_value()?),
+                        "period_end" => f_period_end = Some(map.next_value()?),
+                        "period_start" => f_period_start = Some(map.next_value()?),
+                        "platform_total" => f_platform_total = Some(map.next_value()?),
+                        "state" => f_state = Some(map.next_value()?),
+                        "total" => f_total = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "weighted_dyno_hours" => {
+                            f_weighted_dyno_hours = Some(map.next_value()?);
+                        }
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamInvoice {
+                    addons_total: crate::__private::required(
+                        f_addons_total,
+                        "addons_total",
+                    )?,
+                    charges_total: crate::__private::required(
+                        f_charges_total,
+                        "charges_total",
+                    )?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    credits_total: crate::__private::required(
+                        f_credits_total,
+                        "credits_total",
+                    )?,
+                    database_total: crate::__private::required(
+                        f_database_total,
+                        "database_total",
+                    )?,
+                    dyno_units: crate::__private::required(f_dyno_units, "dyno_units")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    number: crate::__private::required(f_number, "number")?,
+                    payment_status: crate::__private::required(
+                        f_payment_status,
+                        "payment_status",
+                    )?,
+                    period_end: crate::__private::required(f_period_end, "period_end")?,
+                    period_start: crate::__private::required(
+                        f_period_start,
+                        "period_start",
+                    )?,
+                    platform_total: crate::__private::required(
+                        f_platform_total,
+                        "platform_total",
+                    )?,
+                    state: crate::__private::required(f_state, "state")?,
+                    total: crate::__private::required(f_total, "total")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    weighted_dyno_hours: crate::__private::required(
+                        f_weighted_dyno_hours,
+                        "weighted_dyno_hours",
+                    )?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: human readable invoice number.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/team-invoice/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamInvoiceIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamInvoiceIdentity(String);
+impl serde::Serialize for TeamInvoiceIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamInvoiceIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamInvoiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -177,28 +275,30 @@ impl<'a> TeamInvoiceInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamInvoice> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamInvoice>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamInvoice> {
         let path = format!(
             "/teams/{}/invoices/{}", crate ::__private::segment(self.team_identity
             .as_str()), crate ::__private::segment(self.team_invoice_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_INVOICE_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_INVOICE_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvoice> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvoiceInfoRequest<'a> {
     type Output = crate::Result<TeamInvoice>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamInvoice>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/invoices` request, from [`TeamInvoiceApi::list`]. Await it, or call `send`.
@@ -233,7 +333,7 @@ impl<'a> TeamInvoiceListRequest<'a> {
         let path = format!(
             "/teams/{}/invoices", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -246,25 +346,18 @@ impl<'a> TeamInvoiceListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamInvoice>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamInvoice> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamInvoice>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamInvoice> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamInvoiceListRequest<'a> {
     type Output = crate::Result<Vec<TeamInvoice>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamInvoice>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -157,7 +157,7 @@ impl<'a> TeamMemberApi<'a> {
 /// A team member is an individual with access to a team.
 ///
 /// Schema: `/definitions/team-member`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMember {
     /// when the membership record was created
@@ -184,25 +184,78 @@ pub struct TeamMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<TeamMemberUser>,
 }
+impl<'de> serde::Deserialize<'de> for TeamMember {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamMember;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamMember` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamMember, A::Error> {
+                let mut f_created_at = None;
+                let mut f_email = None;
+                let mut f_federated = None;
+                let mut f_id = None;
+                let mut f_identity_provider = None;
+                let mut f_role = None;
+                let mut f_two_factor_authentication = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "email" => f_email = Some(map.next_value()?),
+                        "federated" => f_federated = Some(map.next_value()?),
+                        "id" => f_id = map.next_value()?,
+                        "identity_provider" => f_identity_provider = map.next_value()?,
+                        "role" => f_role = map.next_value()?,
+                        "two_factor_authentication" => {
+                            f_two_factor_authentication = map.next_value()?;
+                        }
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamMember {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    email: crate::__private::required(f_email, "email")?,
+                    federated: crate::__private::required(f_federated, "federated")?,
+                    id: f_id,
+                    identity_provider: f_identity_provider,
+                    role: f_role,
+                    two_factor_authentication: f_two_factor_authentication,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: f_user,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: email address of the team member, or unique identifier of the team member.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-member/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TeamMemberIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamMemberIdentity(String);
+impl serde::Serialize for TeamMemberIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamMemberIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TeamMemberIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -232,7 +285,7 @@ impl std::fmt::Display for TeamMemberIdentity {
 /// Identity Provider information the member is federated with
 ///
 /// Schema: `/definitions/team-member/properties/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMemberIdentityProvider {
     /// unique identifier of this identity provider
@@ -247,6 +300,44 @@ pub struct TeamMemberIdentityProvider {
     /// whether the identity_provider information is redacted or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted: Option<bool>,
+}
+impl<'de> serde::Deserialize<'de> for TeamMemberIdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamMemberIdentityProvider;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamMemberIdentityProvider` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamMemberIdentityProvider, A::Error> {
+                let mut f_id = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                let mut f_redacted = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        "name" => f_name = map.next_value()?,
+                        "owner" => f_owner = map.next_value()?,
+                        "redacted" => f_redacted = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamMemberIdentityProvider {
+                    id: f_id,
+                    name: f_name,
+                    owner: f_owner,
+                    redacted: f_redacted,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// role in the team
 ///
@@ -311,7 +402,7 @@ impl<'de> serde::Deserialize<'de> for TeamMemberTeamRole {
 /// user information for the membership
 ///
 /// Schema: `/definitions/team-member/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMemberUser {
     /// unique email address of account
@@ -321,6 +412,41 @@ pub struct TeamMemberUser {
     /// full name of the account owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for TeamMemberUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamMemberUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamMemberUser` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamMemberUser, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamMemberUser {
+                    email: crate::__private::required(f_email, "email")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `PUT /teams/{team_identity}/members` request, from [`TeamMemberApi::create_or_update`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -356,32 +482,29 @@ impl<'a> TeamMemberCreateOrUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_MEMBER_CREATE_OR_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_MEMBER_CREATE_OR_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberCreateOrUpdateRequest<'a> {
     type Output = crate::Result<TeamMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /teams/{team_identity}/members` request, from [`TeamMemberApi::create`]. Await it, or call `send`.
@@ -418,27 +541,29 @@ impl<'a> TeamMemberCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEAM_MEMBER_CREATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_MEMBER_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberCreateRequest<'a> {
     type Output = crate::Result<TeamMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/{team_identity}/members` request, from [`TeamMemberApi::update`]. Await it, or call `send`.
@@ -475,27 +600,29 @@ impl<'a> TeamMemberUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEAM_MEMBER_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_MEMBER_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberUpdateRequest<'a> {
     type Output = crate::Result<TeamMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /teams/{team_identity}/members/{team_member_identity}` request, from [`TeamMemberApi::delete`]. Await it, or call `send`.
@@ -520,28 +647,30 @@ impl<'a> TeamMemberDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamMember> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TeamMember>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members/{}", crate ::__private::segment(self.team_identity
             .as_str()), crate ::__private::segment(self.team_member_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEAM_MEMBER_DELETE, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_MEMBER_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberDeleteRequest<'a> {
     type Output = crate::Result<TeamMember>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/members` request, from [`TeamMemberApi::list`]. Await it, or call `send`.
@@ -576,7 +705,7 @@ impl<'a> TeamMemberListRequest<'a> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -589,26 +718,19 @@ impl<'a> TeamMemberListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamMember>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamMember> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamMember>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamMember> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberListRequest<'a> {
     type Output = crate::Result<Vec<TeamMember>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamMember>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /teams/{team_identity}/members/{team_member_identity}/apps` request, from [`TeamMemberApi::list_by_member`]. Await it, or call `send`.
@@ -645,7 +767,7 @@ impl<'a> TeamMemberListByMemberRequest<'a> {
             "/teams/{}/members/{}/apps", crate ::__private::segment(self.team_identity
             .as_str()), crate ::__private::segment(self.team_member_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -658,28 +780,18 @@ impl<'a> TeamMemberListByMemberRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<
-        'static,
-        crate::Result<crate::team_app::TeamApp>,
-    > {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<crate::team_app::TeamApp> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<crate::team_app::TeamApp>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<crate::team_app::TeamApp> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamMemberListByMemberRequest<'a> {
     type Output = crate::Result<Vec<crate::team_app::TeamApp>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::team_app::TeamApp>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -40,7 +40,7 @@ impl<'a> TeamMonthlyUsageApi<'a> {
 /// Usage for an enterprise team at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMonthlyUsage {
     /// total add-on credits used
@@ -64,10 +64,66 @@ pub struct TeamMonthlyUsage {
     /// space credits used
     pub space: f64,
 }
+impl<'de> serde::Deserialize<'de> for TeamMonthlyUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamMonthlyUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamMonthlyUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamMonthlyUsage, A::Error> {
+                let mut f_addons = None;
+                let mut f_apps = None;
+                let mut f_connect = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_id = None;
+                let mut f_month = None;
+                let mut f_name = None;
+                let mut f_partner = None;
+                let mut f_space = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = Some(map.next_value()?),
+                        "apps" => f_apps = Some(map.next_value()?),
+                        "connect" => f_connect = Some(map.next_value()?),
+                        "data" => f_data = Some(map.next_value()?),
+                        "dynos" => f_dynos = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "month" => f_month = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "partner" => f_partner = Some(map.next_value()?),
+                        "space" => f_space = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamMonthlyUsage {
+                    addons: crate::__private::required(f_addons, "addons")?,
+                    apps: crate::__private::required(f_apps, "apps")?,
+                    connect: crate::__private::required(f_connect, "connect")?,
+                    data: crate::__private::required(f_data, "data")?,
+                    dynos: crate::__private::required(f_dynos, "dynos")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    month: crate::__private::required(f_month, "month")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    partner: crate::__private::required(f_partner, "partner")?,
+                    space: crate::__private::required(f_space, "space")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Usage for an app at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage/definitions/app_usage_monthly`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMonthlyUsageAppUsageMonthly {
     /// total add-on credits used
@@ -85,6 +141,47 @@ pub struct TeamMonthlyUsageAppUsageMonthly {
     /// total add-on credits used for third party add-ons
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner: Option<f64>,
+}
+impl<'de> serde::Deserialize<'de> for TeamMonthlyUsageAppUsageMonthly {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamMonthlyUsageAppUsageMonthly;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamMonthlyUsageAppUsageMonthly` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamMonthlyUsageAppUsageMonthly, A::Error> {
+                let mut f_addons = None;
+                let mut f_app_name = None;
+                let mut f_data = None;
+                let mut f_dynos = None;
+                let mut f_partner = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons" => f_addons = map.next_value()?,
+                        "app_name" => f_app_name = map.next_value()?,
+                        "data" => f_data = map.next_value()?,
+                        "dynos" => f_dynos = map.next_value()?,
+                        "partner" => f_partner = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamMonthlyUsageAppUsageMonthly {
+                    addons: f_addons,
+                    app_name: f_app_name,
+                    data: f_data,
+                    dynos: f_dynos,
+                    partner: f_partner,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /teams/{team_id}/usage/monthly` request, from [`TeamMonthlyUsageApi::info`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -143,25 +240,18 @@ impl<'a> TeamMonthlyUsageInfoRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TeamMonthlyUsage>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TeamMonthlyUsage> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TeamMonthlyUsage>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TeamMonthlyUsage> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TeamMonthlyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<TeamMonthlyUsage>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TeamMonthlyUsage>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

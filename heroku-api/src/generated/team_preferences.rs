@@ -53,7 +53,7 @@ impl<'a> TeamPreferencesApi<'a> {
 /// Tracks a Team's Preferences
 ///
 /// Schema: `/definitions/team-preferences`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamPreferences {
     /// Whether add-on service rules should be applied to add-on installations
@@ -70,6 +70,38 @@ pub struct TeamPreferences {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_permission: Option<TeamPreferencesDefaultPermission>,
+}
+impl<'de> serde::Deserialize<'de> for TeamPreferences {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TeamPreferences;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TeamPreferences` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TeamPreferences, A::Error> {
+                let mut f_addons_controls = None;
+                let mut f_default_permission = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "addons-controls" => f_addons_controls = map.next_value()?,
+                        "default-permission" => f_default_permission = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TeamPreferences {
+                    addons_controls: f_addons_controls,
+                    default_permission: f_default_permission,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The default permission used when adding new members to the team
 ///
@@ -152,35 +184,30 @@ impl<'a> TeamPreferencesListRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamPreferences> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamPreferences>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamPreferences> {
         let path = format!(
             "/teams/{}/preferences", crate ::__private::segment(self
             .team_preferences_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEAM_PREFERENCES_LIST,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_PREFERENCES_LIST,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamPreferences> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamPreferencesListRequest<'a> {
     type Output = crate::Result<TeamPreferences>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamPreferences>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /teams/{team_preferences_identity}/preferences` request, from [`TeamPreferencesApi::update`]. Await it, or call `send`.
@@ -224,34 +251,29 @@ impl<'a> TeamPreferencesUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TeamPreferences> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<TeamPreferences>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TeamPreferences> {
         let path = format!(
             "/teams/{}/preferences", crate ::__private::segment(self
             .team_preferences_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TEAM_PREFERENCES_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEAM_PREFERENCES_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamPreferences> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TeamPreferencesUpdateRequest<'a> {
     type Output = crate::Result<TeamPreferences>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TeamPreferences>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

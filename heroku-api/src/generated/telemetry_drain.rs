@@ -136,7 +136,7 @@ impl<'a> TelemetryDrainApi<'a> {
 /// A telemetry drain forwards OpenTelemetry traces, metrics, and logs to your own consumer. For Fir-generation apps only.
 ///
 /// Schema: `/definitions/telemetry-drain`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TelemetryDrain {
     /// when the telemetry drain was created
@@ -152,10 +152,54 @@ pub struct TelemetryDrain {
     /// when telemetry drain was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for TelemetryDrain {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TelemetryDrain;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TelemetryDrain` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TelemetryDrain, A::Error> {
+                let mut f_created_at = None;
+                let mut f_exporter = None;
+                let mut f_id = None;
+                let mut f_owner = None;
+                let mut f_signals = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "exporter" => f_exporter = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "owner" => f_owner = Some(map.next_value()?),
+                        "signals" => f_signals = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TelemetryDrain {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    exporter: crate::__private::required(f_exporter, "exporter")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    owner: crate::__private::required(f_owner, "owner")?,
+                    signals: crate::__private::required(f_signals, "signals")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// OpenTelemetry exporter configuration
 ///
 /// Schema: `/definitions/telemetry-drain/definitions/exporter`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TelemetryDrainExporter {
     /// URI of your OpenTelemetry consumer
@@ -186,6 +230,41 @@ impl TelemetryDrainExporter {
     ) -> Self {
         self.headers = Some(headers);
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for TelemetryDrainExporter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TelemetryDrainExporter;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TelemetryDrainExporter` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TelemetryDrainExporter, A::Error> {
+                let mut f_endpoint = None;
+                let mut f_headers = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "endpoint" => f_endpoint = Some(map.next_value()?),
+                        "headers" => f_headers = map.next_value()?,
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TelemetryDrainExporter {
+                    endpoint: crate::__private::required(f_endpoint, "endpoint")?,
+                    headers: f_headers,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// the transport type to be used for your OpenTelemetry consumer
@@ -247,22 +326,20 @@ impl<'de> serde::Deserialize<'de> for TelemetryDrainExporterType {
 /// Names a resource in a path: unique identifier of telemetry drain.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/telemetry-drain/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TelemetryDrainIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TelemetryDrainIdentity(String);
+impl serde::Serialize for TelemetryDrainIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TelemetryDrainIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TelemetryDrainIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -292,7 +369,7 @@ impl std::fmt::Display for TelemetryDrainIdentity {
 /// entity that owns this telemetry drain
 ///
 /// Schema: `/definitions/telemetry-drain/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TelemetryDrainOwner {
     /// unique identifier of owner
@@ -311,6 +388,38 @@ impl TelemetryDrainOwner {
             id: id.into(),
             type_: type_.into(),
         }
+    }
+}
+impl<'de> serde::Deserialize<'de> for TelemetryDrainOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TelemetryDrainOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TelemetryDrainOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TelemetryDrainOwner, A::Error> {
+                let mut f_id = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TelemetryDrainOwner {
+                    id: crate::__private::required(f_id, "id")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// type of owner
@@ -456,30 +565,27 @@ impl<'a> TelemetryDrainCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TelemetryDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
+        let path = String::from("/telemetry-drains");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TELEMETRY_DRAIN_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TelemetryDrain>> {
-        let path = String::from("/telemetry-drains");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TELEMETRY_DRAIN_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainCreateRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /apps/{app_identity}/telemetry-drains` request, from [`TelemetryDrainApi::list_by_app`]. Await it, or call `send`.
@@ -515,7 +621,7 @@ impl<'a> TelemetryDrainListByAppRequest<'a> {
             "/apps/{}/telemetry-drains", crate ::__private::segment(self.app_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -528,26 +634,19 @@ impl<'a> TelemetryDrainListByAppRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TelemetryDrain>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TelemetryDrain> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TelemetryDrain>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TelemetryDrain> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainListByAppRequest<'a> {
     type Output = crate::Result<Vec<TelemetryDrain>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/telemetry-drains` request, from [`TelemetryDrainApi::list_by_space`]. Await it, or call `send`.
@@ -583,7 +682,7 @@ impl<'a> TelemetryDrainListBySpaceRequest<'a> {
             "/spaces/{}/telemetry-drains", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -596,26 +695,19 @@ impl<'a> TelemetryDrainListBySpaceRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TelemetryDrain>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TelemetryDrain> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TelemetryDrain>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TelemetryDrain> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainListBySpaceRequest<'a> {
     type Output = crate::Result<Vec<TelemetryDrain>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::update`]. Await it, or call `send`.
@@ -657,33 +749,30 @@ impl<'a> TelemetryDrainUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TelemetryDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TelemetryDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
             .telemetry_drain_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::TELEMETRY_DRAIN_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TELEMETRY_DRAIN_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainUpdateRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::delete`]. Await it, or call `send`.
@@ -707,33 +796,30 @@ impl<'a> TelemetryDrainDeleteRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TelemetryDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TelemetryDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
             .telemetry_drain_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TELEMETRY_DRAIN_DELETE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TELEMETRY_DRAIN_DELETE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainDeleteRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::info`]. Await it, or call `send`.
@@ -757,27 +843,29 @@ impl<'a> TelemetryDrainInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TelemetryDrain> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TelemetryDrain>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
             .telemetry_drain_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TELEMETRY_DRAIN_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TELEMETRY_DRAIN_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TelemetryDrainInfoRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -30,7 +30,7 @@ impl<'a> TestCaseApi<'a> {
 /// A single test case belonging to a test run
 ///
 /// Schema: `/definitions/test-case`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCase {
     /// when test case was created
@@ -54,25 +54,138 @@ pub struct TestCase {
     /// when test case was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for TestCase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestCase;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestCase` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestCase, A::Error> {
+                let mut f_created_at = None;
+                let mut f_description = None;
+                let mut f_diagnostic = None;
+                let mut f_directive = None;
+                let mut f_id = None;
+                let mut f_number = None;
+                let mut f_passed = None;
+                let mut f_test_node = None;
+                let mut f_test_run = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "description" => f_description = Some(map.next_value()?),
+                        "diagnostic" => f_diagnostic = Some(map.next_value()?),
+                        "directive" => f_directive = Some(map.next_value()?),
+                        "id" => f_id = Some(map.next_value()?),
+                        "number" => f_number = Some(map.next_value()?),
+                        "passed" => f_passed = Some(map.next_value()?),
+                        "test_node" => f_test_node = Some(map.next_value()?),
+                        "test_run" => f_test_run = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestCase {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    description: crate::__private::required(
+                        f_description,
+                        "description",
+                    )?,
+                    diagnostic: crate::__private::required(f_diagnostic, "diagnostic")?,
+                    directive: crate::__private::required(f_directive, "directive")?,
+                    id: crate::__private::required(f_id, "id")?,
+                    number: crate::__private::required(f_number, "number")?,
+                    passed: crate::__private::required(f_passed, "passed")?,
+                    test_node: crate::__private::required(f_test_node, "test_node")?,
+                    test_run: crate::__private::required(f_test_run, "test_run")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the test node which executed this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_node`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestNode {
     /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_node::TestNodeIdentity>,
 }
+impl<'de> serde::Deserialize<'de> for TestCaseTestNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestCaseTestNode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestCaseTestNode` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestCaseTestNode, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestCaseTestNode { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the test run which owns this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestRun {
     /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_run::TestRunIdentity>,
+}
+impl<'de> serde::Deserialize<'de> for TestCaseTestRun {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestCaseTestRun;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestCaseTestRun` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestCaseTestRun, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestCaseTestRun { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /test-runs/{test_run_id}/test-cases` request, from [`TestCaseApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -106,7 +219,7 @@ impl<'a> TestCaseListRequest<'a> {
         let path = format!(
             "/test-runs/{}/test-cases", crate ::__private::segment(& self.test_run_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -119,25 +232,18 @@ impl<'a> TestCaseListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TestCase>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TestCase> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TestCase>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TestCase> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TestCaseListRequest<'a> {
     type Output = crate::Result<Vec<TestCase>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TestCase>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -33,7 +33,7 @@ impl<'a> TestNodeApi<'a> {
 /// A single test node belonging to a test run
 ///
 /// Schema: `/definitions/test-node`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNode {
     /// when test node was created
@@ -67,10 +67,85 @@ pub struct TestNode {
     /// when test node was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl<'de> serde::Deserialize<'de> for TestNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestNode;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestNode` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestNode, A::Error> {
+                let mut f_created_at = None;
+                let mut f_dyno = None;
+                let mut f_error_status = None;
+                let mut f_exit_code = None;
+                let mut f_id = None;
+                let mut f_index = None;
+                let mut f_message = None;
+                let mut f_output_stream_url = None;
+                let mut f_pipeline = None;
+                let mut f_setup_stream_url = None;
+                let mut f_status = None;
+                let mut f_test_run = None;
+                let mut f_updated_at = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "dyno" => f_dyno = map.next_value()?,
+                        "error_status" => f_error_status = map.next_value()?,
+                        "exit_code" => f_exit_code = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "index" => f_index = Some(map.next_value()?),
+                        "message" => f_message = map.next_value()?,
+                        "output_stream_url" => {
+                            f_output_stream_url = Some(map.next_value()?);
+                        }
+                        "pipeline" => f_pipeline = Some(map.next_value()?),
+                        "setup_stream_url" => {
+                            f_setup_stream_url = Some(map.next_value()?);
+                        }
+                        "status" => f_status = Some(map.next_value()?),
+                        "test_run" => f_test_run = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestNode {
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    dyno: f_dyno,
+                    error_status: f_error_status,
+                    exit_code: f_exit_code,
+                    id: crate::__private::required(f_id, "id")?,
+                    index: crate::__private::required(f_index, "index")?,
+                    message: f_message,
+                    output_stream_url: crate::__private::required(
+                        f_output_stream_url,
+                        "output_stream_url",
+                    )?,
+                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
+                    setup_stream_url: crate::__private::required(
+                        f_setup_stream_url,
+                        "setup_stream_url",
+                    )?,
+                    status: crate::__private::required(f_status, "status")?,
+                    test_run: crate::__private::required(f_test_run, "test_run")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the dyno which belongs to this test node
 ///
 /// Schema: `/definitions/test-node/properties/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeDyno {
     /// a URL to stream output from for debug runs or null for non-debug runs
@@ -80,25 +155,55 @@ pub struct TestNodeDyno {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::dyno::DynoIdentity>,
 }
+impl<'de> serde::Deserialize<'de> for TestNodeDyno {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestNodeDyno;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestNodeDyno` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestNodeDyno, A::Error> {
+                let mut f_attach_url = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "attach_url" => f_attach_url = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestNodeDyno {
+                    attach_url: f_attach_url,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of a test node.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-node/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TestNodeIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TestNodeIdentity(String);
+impl serde::Serialize for TestNodeIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TestNodeIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TestNodeIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -128,12 +233,39 @@ impl std::fmt::Display for TestNodeIdentity {
 /// the pipeline which owns this test node
 ///
 /// Schema: `/definitions/test-node/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodePipeline {
     /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::pipeline::PipelineIdentity>,
+}
+impl<'de> serde::Deserialize<'de> for TestNodePipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestNodePipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestNodePipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestNodePipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestNodePipeline { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// current state of the test run
 ///
@@ -222,12 +354,39 @@ impl<'de> serde::Deserialize<'de> for TestNodeStatus {
 /// the test run which owns this test node
 ///
 /// Schema: `/definitions/test-node/properties/test_run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeTestRun {
     /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_run::TestRunIdentity>,
+}
+impl<'de> serde::Deserialize<'de> for TestNodeTestRun {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestNodeTestRun;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestNodeTestRun` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestNodeTestRun, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestNodeTestRun { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /test-runs/{test_run_identity}/test-nodes` request, from [`TestNodeApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -262,7 +421,7 @@ impl<'a> TestNodeListRequest<'a> {
             "/test-runs/{}/test-nodes", crate ::__private::segment(self.test_run_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -275,25 +434,18 @@ impl<'a> TestNodeListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TestNode>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TestNode> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TestNode>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TestNode> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TestNodeListRequest<'a> {
     type Output = crate::Result<Vec<TestNode>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TestNode>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -126,7 +126,7 @@ impl<'a> TestRunApi<'a> {
 /// An execution or trial of one or more tests
 ///
 /// Schema: `/definitions/test-run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRun {
     /// the email of the actor triggering the test run
@@ -174,35 +174,155 @@ pub struct TestRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_message: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TestRun {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestRun;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestRun` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestRun, A::Error> {
+                let mut f_actor_email = None;
+                let mut f_app_setup = None;
+                let mut f_clear_cache = None;
+                let mut f_commit_branch = None;
+                let mut f_commit_message = None;
+                let mut f_commit_sha = None;
+                let mut f_created_at = None;
+                let mut f_debug = None;
+                let mut f_dyno = None;
+                let mut f_id = None;
+                let mut f_message = None;
+                let mut f_number = None;
+                let mut f_organization = None;
+                let mut f_pipeline = None;
+                let mut f_source_blob_url = None;
+                let mut f_status = None;
+                let mut f_updated_at = None;
+                let mut f_user = None;
+                let mut f_warning_message = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "actor_email" => f_actor_email = Some(map.next_value()?),
+                        "app_setup" => f_app_setup = map.next_value()?,
+                        "clear_cache" => f_clear_cache = map.next_value()?,
+                        "commit_branch" => f_commit_branch = Some(map.next_value()?),
+                        "commit_message" => f_commit_message = Some(map.next_value()?),
+                        "commit_sha" => f_commit_sha = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "debug" => f_debug = Some(map.next_value()?),
+                        "dyno" => f_dyno = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "message" => f_message = map.next_value()?,
+                        "number" => f_number = Some(map.next_value()?),
+                        "organization" => f_organization = map.next_value()?,
+                        "pipeline" => f_pipeline = Some(map.next_value()?),
+                        "source_blob_url" => f_source_blob_url = Some(map.next_value()?),
+                        "status" => f_status = Some(map.next_value()?),
+                        "updated_at" => f_updated_at = Some(map.next_value()?),
+                        "user" => f_user = Some(map.next_value()?),
+                        "warning_message" => f_warning_message = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestRun {
+                    actor_email: crate::__private::required(
+                        f_actor_email,
+                        "actor_email",
+                    )?,
+                    app_setup: f_app_setup,
+                    clear_cache: f_clear_cache,
+                    commit_branch: crate::__private::required(
+                        f_commit_branch,
+                        "commit_branch",
+                    )?,
+                    commit_message: crate::__private::required(
+                        f_commit_message,
+                        "commit_message",
+                    )?,
+                    commit_sha: crate::__private::required(f_commit_sha, "commit_sha")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    debug: crate::__private::required(f_debug, "debug")?,
+                    dyno: f_dyno,
+                    id: crate::__private::required(f_id, "id")?,
+                    message: f_message,
+                    number: crate::__private::required(f_number, "number")?,
+                    organization: f_organization,
+                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
+                    source_blob_url: crate::__private::required(
+                        f_source_blob_url,
+                        "source_blob_url",
+                    )?,
+                    status: crate::__private::required(f_status, "status")?,
+                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
+                    user: crate::__private::required(f_user, "user")?,
+                    warning_message: f_warning_message,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the type of dynos used for this test-run
 ///
 /// Schema: `/definitions/test-run/properties/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunDyno {
     /// dyno size
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TestRunDyno {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestRunDyno;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestRunDyno` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestRunDyno, A::Error> {
+                let mut f_size = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "size" => f_size = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestRunDyno { size: f_size })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of a test run.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-run/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct TestRunIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TestRunIdentity(String);
+impl serde::Serialize for TestRunIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for TestRunIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl TestRunIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -232,22 +352,78 @@ impl std::fmt::Display for TestRunIdentity {
 /// the team that owns this test-run
 ///
 /// Schema: `/definitions/test-run/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunOrganization {
     /// unique name of team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for TestRunOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestRunOrganization;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestRunOrganization` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestRunOrganization, A::Error> {
+                let mut f_name = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "name" => f_name = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestRunOrganization {
+                    name: f_name,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// the pipeline which owns this test-run
 ///
 /// Schema: `/definitions/test-run/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunPipeline {
     /// The `id` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::pipeline::PipelineIdentity>,
+}
+impl<'de> serde::Deserialize<'de> for TestRunPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TestRunPipeline;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TestRunPipeline` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TestRunPipeline, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(TestRunPipeline { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// current state of the test run
 ///
@@ -379,25 +555,27 @@ impl<'a> TestRunCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TestRun> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
+        let path = String::from("/test-runs");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEST_RUN_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TestRun>> {
-        let path = String::from("/test-runs");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEST_RUN_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TestRunCreateRequest<'a> {
     type Output = crate::Result<TestRun>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TestRun>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /test-runs/{test_run_id}` request, from [`TestRunApi::info`]. Await it, or call `send`.
@@ -421,27 +599,29 @@ impl<'a> TestRunInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TestRun> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TestRun>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = format!(
             "/test-runs/{}", crate ::__private::segment(& self.test_run_id)
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::TEST_RUN_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEST_RUN_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TestRunInfoRequest<'a> {
     type Output = crate::Result<TestRun>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TestRun>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines/{pipeline_id}/test-runs` request, from [`TestRunApi::list`]. Await it, or call `send`.
@@ -476,7 +656,7 @@ impl<'a> TestRunListRequest<'a> {
         let path = format!(
             "/pipelines/{}/test-runs", crate ::__private::segment(& self.pipeline_id)
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -489,26 +669,19 @@ impl<'a> TestRunListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<TestRun>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<TestRun> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<TestRun>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<TestRun> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for TestRunListRequest<'a> {
     type Output = crate::Result<Vec<TestRun>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<TestRun>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /pipelines/{pipeline_id}/test-runs/{test_run_number}` request, from [`TestRunApi::info_by_pipeline`]. Await it, or call `send`.
@@ -533,33 +706,30 @@ impl<'a> TestRunInfoByPipelineRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TestRun> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TestRun>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = format!(
             "/pipelines/{}/test-runs/{}", crate ::__private::segment(& self.pipeline_id),
             self.test_run_number
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::TEST_RUN_INFO_BY_PIPELINE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEST_RUN_INFO_BY_PIPELINE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TestRunInfoByPipelineRequest<'a> {
     type Output = crate::Result<TestRun>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TestRun>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /test-runs/{test_run_number}` request, from [`TestRunApi::update`]. Await it, or call `send`.
@@ -589,24 +759,26 @@ impl<'a> TestRunUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<TestRun> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
+        let path = format!("/test-runs/{}", self.test_run_number);
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::TEST_RUN_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<TestRun>> {
-        let path = format!("/test-runs/{}", self.test_run_number);
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::TEST_RUN_UPDATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for TestRunUpdateRequest<'a> {
     type Output = crate::Result<TestRun>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, TestRun>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

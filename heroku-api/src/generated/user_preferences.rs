@@ -62,7 +62,7 @@ impl<'a> UserPreferencesApi<'a> {
 /// Tracks a user's preferences and message dismissals
 ///
 /// Schema: `/definitions/user-preferences`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UserPreferences {
     /// User's default team
@@ -132,25 +132,97 @@ pub struct UserPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for UserPreferences {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UserPreferences;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UserPreferences` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserPreferences, A::Error> {
+                let mut f_default_organization = None;
+                let mut f_dismissed_getting_started = None;
+                let mut f_dismissed_github_banner = None;
+                let mut f_dismissed_org_access_controls = None;
+                let mut f_dismissed_org_wizard_notification = None;
+                let mut f_dismissed_pipelines_banner = None;
+                let mut f_dismissed_pipelines_github_banner = None;
+                let mut f_dismissed_pipelines_github_banners = None;
+                let mut f_dismissed_sms_banner = None;
+                let mut f_timezone = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "default-organization" => {
+                            f_default_organization = map.next_value()?;
+                        }
+                        "dismissed-getting-started" => {
+                            f_dismissed_getting_started = map.next_value()?;
+                        }
+                        "dismissed-github-banner" => {
+                            f_dismissed_github_banner = map.next_value()?;
+                        }
+                        "dismissed-org-access-controls" => {
+                            f_dismissed_org_access_controls = map.next_value()?;
+                        }
+                        "dismissed-org-wizard-notification" => {
+                            f_dismissed_org_wizard_notification = map.next_value()?;
+                        }
+                        "dismissed-pipelines-banner" => {
+                            f_dismissed_pipelines_banner = map.next_value()?;
+                        }
+                        "dismissed-pipelines-github-banner" => {
+                            f_dismissed_pipelines_github_banner = map.next_value()?;
+                        }
+                        "dismissed-pipelines-github-banners" => {
+                            f_dismissed_pipelines_github_banners = map.next_value()?;
+                        }
+                        "dismissed-sms-banner" => {
+                            f_dismissed_sms_banner = map.next_value()?;
+                        }
+                        "timezone" => f_timezone = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(UserPreferences {
+                    default_organization: f_default_organization,
+                    dismissed_getting_started: f_dismissed_getting_started,
+                    dismissed_github_banner: f_dismissed_github_banner,
+                    dismissed_org_access_controls: f_dismissed_org_access_controls,
+                    dismissed_org_wizard_notification: f_dismissed_org_wizard_notification,
+                    dismissed_pipelines_banner: f_dismissed_pipelines_banner,
+                    dismissed_pipelines_github_banner: f_dismissed_pipelines_github_banner,
+                    dismissed_pipelines_github_banners: f_dismissed_pipelines_github_banners,
+                    dismissed_sms_banner: f_dismissed_sms_banner,
+                    timezone: f_timezone,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/user-preferences/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct UserPreferencesIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserPreferencesIdentity(String);
+impl serde::Serialize for UserPreferencesIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for UserPreferencesIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl UserPreferencesIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {
@@ -202,35 +274,30 @@ impl<'a> UserPreferencesListRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<UserPreferences> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<UserPreferences>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, UserPreferences> {
         let path = format!(
             "/users/{}/preferences", crate ::__private::segment(self
             .user_preferences_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::USER_PREFERENCES_LIST,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::USER_PREFERENCES_LIST,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, UserPreferences> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for UserPreferencesListRequest<'a> {
     type Output = crate::Result<UserPreferences>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, UserPreferences>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /users/{user_preferences_identity}/preferences` request, from [`UserPreferencesApi::update`]. Await it, or call `send`.
@@ -440,34 +507,29 @@ impl<'a> UserPreferencesUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<UserPreferences> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<crate::Response<UserPreferences>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, UserPreferences> {
         let path = format!(
             "/users/{}/preferences", crate ::__private::segment(self
             .user_preferences_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::USER_PREFERENCES_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::USER_PREFERENCES_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, UserPreferences> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for UserPreferencesUpdateRequest<'a> {
     type Output = crate::Result<UserPreferences>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, UserPreferences>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -130,7 +130,7 @@ impl<'a> VpnConnectionApi<'a> {
 /// \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
 ///
 /// Schema: `/definitions/vpn-connection`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VpnConnection {
     /// VPN ID
@@ -152,25 +152,90 @@ pub struct VpnConnection {
     /// The `tunnels` field.
     pub tunnels: Vec<VpnConnectionTunnel>,
 }
+impl<'de> serde::Deserialize<'de> for VpnConnection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VpnConnection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `VpnConnection` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VpnConnection, A::Error> {
+                let mut f_id = None;
+                let mut f_ike_version = None;
+                let mut f_name = None;
+                let mut f_public_ip = None;
+                let mut f_routable_cidrs = None;
+                let mut f_space_cidr_block = None;
+                let mut f_status = None;
+                let mut f_status_message = None;
+                let mut f_tunnels = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = Some(map.next_value()?),
+                        "ike_version" => f_ike_version = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "public_ip" => f_public_ip = Some(map.next_value()?),
+                        "routable_cidrs" => f_routable_cidrs = Some(map.next_value()?),
+                        "space_cidr_block" => {
+                            f_space_cidr_block = Some(map.next_value()?);
+                        }
+                        "status" => f_status = Some(map.next_value()?),
+                        "status_message" => f_status_message = Some(map.next_value()?),
+                        "tunnels" => f_tunnels = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(VpnConnection {
+                    id: crate::__private::required(f_id, "id")?,
+                    ike_version: crate::__private::required(
+                        f_ike_version,
+                        "ike_version",
+                    )?,
+                    name: crate::__private::required(f_name, "name")?,
+                    public_ip: crate::__private::required(f_public_ip, "public_ip")?,
+                    routable_cidrs: crate::__private::required(
+                        f_routable_cidrs,
+                        "routable_cidrs",
+                    )?,
+                    space_cidr_block: crate::__private::required(
+                        f_space_cidr_block,
+                        "space_cidr_block",
+                    )?,
+                    status: crate::__private::required(f_status, "status")?,
+                    status_message: crate::__private::required(
+                        f_status_message,
+                        "status_message",
+                    )?,
+                    tunnels: crate::__private::required(f_tunnels, "tunnels")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: VPN ID, or VPN Name.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/vpn-connection/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct VpnConnectionIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VpnConnectionIdentity(String);
+impl serde::Serialize for VpnConnectionIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for VpnConnectionIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl VpnConnectionIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -268,7 +333,7 @@ impl<'de> serde::Deserialize<'de> for VpnConnectionStatus {
 /// Tunnel info
 ///
 /// Schema: `/definitions/vpn-connection/definitions/tunnel`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VpnConnectionTunnel {
     /// Public IP address for the customer side of the tunnel
@@ -289,6 +354,50 @@ pub struct VpnConnectionTunnel {
     /// Details of the status
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for VpnConnectionTunnel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VpnConnectionTunnel;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `VpnConnectionTunnel` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VpnConnectionTunnel, A::Error> {
+                let mut f_customer_ip = None;
+                let mut f_ip = None;
+                let mut f_last_status_change = None;
+                let mut f_pre_shared_key = None;
+                let mut f_status = None;
+                let mut f_status_message = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "customer_ip" => f_customer_ip = map.next_value()?,
+                        "ip" => f_ip = map.next_value()?,
+                        "last_status_change" => f_last_status_change = map.next_value()?,
+                        "pre_shared_key" => f_pre_shared_key = map.next_value()?,
+                        "status" => f_status = map.next_value()?,
+                        "status_message" => f_status_message = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(VpnConnectionTunnel {
+                    customer_ip: f_customer_ip,
+                    ip: f_ip,
+                    last_status_change: f_last_status_change,
+                    pre_shared_key: f_pre_shared_key,
+                    status: f_status,
+                    status_message: f_status_message,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Status of the tunnel
 ///
@@ -374,33 +483,30 @@ impl<'a> VpnConnectionCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<VpnConnection> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<VpnConnection>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::VPN_CONNECTION_CREATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::VPN_CONNECTION_CREATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for VpnConnectionCreateRequest<'a> {
     type Output = crate::Result<VpnConnection>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `DELETE /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::destroy`]. Await it, or call `send`.
@@ -425,34 +531,31 @@ impl<'a> VpnConnectionDestroyRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<VpnConnection> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<VpnConnection>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
             .space_identity.as_str()), crate ::__private::segment(self
             .vpn_connection_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::VPN_CONNECTION_DESTROY,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::VPN_CONNECTION_DESTROY,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for VpnConnectionDestroyRequest<'a> {
     type Output = crate::Result<VpnConnection>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/vpn-connections` request, from [`VpnConnectionApi::list`]. Await it, or call `send`.
@@ -488,7 +591,7 @@ impl<'a> VpnConnectionListRequest<'a> {
             "/spaces/{}/vpn-connections", crate ::__private::segment(self.space_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -501,26 +604,19 @@ impl<'a> VpnConnectionListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<VpnConnection>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<VpnConnection> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<VpnConnection>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<VpnConnection> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for VpnConnectionListRequest<'a> {
     type Output = crate::Result<Vec<VpnConnection>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<VpnConnection>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::info`]. Await it, or call `send`.
@@ -545,29 +641,31 @@ impl<'a> VpnConnectionInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<VpnConnection> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<VpnConnection>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
             .space_identity.as_str()), crate ::__private::segment(self
             .vpn_connection_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::VPN_CONNECTION_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::VPN_CONNECTION_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for VpnConnectionInfoRequest<'a> {
     type Output = crate::Result<VpnConnection>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::update`]. Await it, or call `send`.
@@ -597,33 +695,30 @@ impl<'a> VpnConnectionUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<VpnConnection> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<VpnConnection>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
             .space_identity.as_str()), crate ::__private::segment(self
             .vpn_connection_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(
-                &crate::operations::VPN_CONNECTION_UPDATE,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::VPN_CONNECTION_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for VpnConnectionUpdateRequest<'a> {
     type Output = crate::Result<VpnConnection>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -98,34 +98,6 @@ impl Client {
         self.inner.rate.remaining()
     }
 
-    /// Sends one request and decodes a JSON body as `T`.
-    #[doc(hidden)]
-    pub async fn call<T: DeserializeOwned>(
-        &self,
-        op: &'static OperationInfo,
-        path: String,
-        payload: Payload,
-        options: &RequestOptions,
-    ) -> Result<Response<T>> {
-        let (meta, body) = self.execute(op, &path, &payload, options, None).await?;
-        let body = self.decode(&meta, body)?;
-        Ok(Response { body, meta })
-    }
-
-    /// Sends one request whose answer carries nothing (`{}`, empty, or 204).
-    #[doc(hidden)]
-    pub async fn call_empty(
-        &self,
-        op: &'static OperationInfo,
-        path: String,
-        payload: Payload,
-        options: &RequestOptions,
-    ) -> Result<Response<()>> {
-        let (meta, _) = self.execute(op, &path, &payload, options, None).await?;
-        self.inner.metrics.call_succeeded();
-        Ok(Response { body: (), meta })
-    }
-
     /// Decodes a successful answer, counting the call's outcome.
     pub(crate) fn decode<T: DeserializeOwned>(
         &self,

@@ -5,6 +5,7 @@ pub mod client;
 pub mod credentials;
 pub mod error;
 mod etag;
+pub mod future;
 mod handed_back;
 pub mod metrics;
 pub mod pagination;

@@ -192,7 +192,7 @@ impl<'a> WidgetApi<'a> {
 /// A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
 ///
 /// Schema: `/definitions/widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Widget {
     /// a date
@@ -236,25 +236,94 @@ pub struct Widget {
     #[serde(rename = "type")]
     pub type_: String,
 }
+impl<'de> serde::Deserialize<'de> for Widget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Widget;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Widget` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Widget, A::Error> {
+                let mut f_born_on = None;
+                let mut f_ca_signed = None;
+                let mut f_created_at = None;
+                let mut f_default_permission = None;
+                let mut f_id = None;
+                let mut f_in_ = None;
+                let mut f_kind = None;
+                let mut f_labels = None;
+                let mut f_meta = None;
+                let mut f_month = None;
+                let mut f_name = None;
+                let mut f_owner = None;
+                let mut f_parts = None;
+                let mut f_tags = None;
+                let mut f_type_ = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "born_on" => f_born_on = map.next_value()?,
+                        "ca_signed?" => f_ca_signed = Some(map.next_value()?),
+                        "created_at" => f_created_at = Some(map.next_value()?),
+                        "default-permission" => f_default_permission = map.next_value()?,
+                        "id" => f_id = Some(map.next_value()?),
+                        "in" => f_in_ = map.next_value()?,
+                        "kind" => f_kind = Some(map.next_value()?),
+                        "labels" => f_labels = Some(map.next_value()?),
+                        "meta" => f_meta = Some(map.next_value()?),
+                        "month" => f_month = Some(map.next_value()?),
+                        "name" => f_name = Some(map.next_value()?),
+                        "owner" => f_owner = map.next_value()?,
+                        "parts" => f_parts = Some(map.next_value()?),
+                        "tags" => f_tags = Some(map.next_value()?),
+                        "type" => f_type_ = Some(map.next_value()?),
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Widget {
+                    born_on: f_born_on,
+                    ca_signed: crate::__private::required(f_ca_signed, "ca_signed?")?,
+                    created_at: crate::__private::required(f_created_at, "created_at")?,
+                    default_permission: f_default_permission,
+                    id: crate::__private::required(f_id, "id")?,
+                    in_: f_in_,
+                    kind: crate::__private::required(f_kind, "kind")?,
+                    labels: crate::__private::required(f_labels, "labels")?,
+                    meta: crate::__private::required(f_meta, "meta")?,
+                    month: crate::__private::required(f_month, "month")?,
+                    name: crate::__private::required(f_name, "name")?,
+                    owner: f_owner,
+                    parts: crate::__private::required(f_parts, "parts")?,
+                    tags: crate::__private::required(f_tags, "tags")?,
+                    type_: crate::__private::required(f_type_, "type")?,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique identifier of widget, or unique name of widget, or version of widget.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct WidgetIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WidgetIdentity(String);
+impl serde::Serialize for WidgetIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for WidgetIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl WidgetIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -424,7 +493,7 @@ impl<'de> serde::Deserialize<'de> for WidgetMonth {
 /// sibling overrides: nullable owner
 ///
 /// Schema: `/definitions/widget/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetOwner {
     /// The `email` field.
@@ -450,25 +519,55 @@ impl WidgetOwner {
         self
     }
 }
+impl<'de> serde::Deserialize<'de> for WidgetOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = WidgetOwner;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `WidgetOwner` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WidgetOwner, A::Error> {
+                let mut f_email = None;
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => f_email = map.next_value()?,
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(WidgetOwner {
+                    email: f_email,
+                    id: f_id,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Names a resource in a path: unique name of widget, or the current user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/owner_identity`.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(transparent)]
-pub struct WidgetOwnerIdentity(
-    #[serde(deserialize_with = "crate::__private::string_or_integer")]
-    String,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WidgetOwnerIdentity(String);
+impl serde::Serialize for WidgetOwnerIdentity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> serde::Deserialize<'de> for WidgetOwnerIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::string_or_integer(deserializer).map(Self)
+    }
+}
 impl WidgetOwnerIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {
@@ -502,7 +601,7 @@ impl std::fmt::Display for WidgetOwnerIdentity {
 /// `WidgetPart`.
 ///
 /// Schema: `/definitions/widget/properties/parts/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetPart {
     /// The `count` field.
@@ -511,6 +610,38 @@ pub struct WidgetPart {
     /// The `sku` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for WidgetPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = WidgetPart;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `WidgetPart` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WidgetPart, A::Error> {
+                let mut f_count = None;
+                let mut f_sku = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "count" => f_count = map.next_value()?,
+                        "sku" => f_sku = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(WidgetPart {
+                    count: f_count,
+                    sku: f_sku,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// role, may be null
 ///
@@ -619,25 +750,27 @@ impl<'a> WidgetCreateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Widget> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
+        let path = String::from("/widgets");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_CREATE,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Widget>> {
-        let path = String::from("/widgets");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::WIDGET_CREATE, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetCreateRequest<'a> {
     type Output = crate::Result<Widget>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /widgets` request, from [`WidgetApi::rollback`]. Await it, or call `send`.
@@ -665,25 +798,27 @@ impl<'a> WidgetRollbackRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Widget> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
+        let path = String::from("/widgets");
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_ROLLBACK,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Widget>> {
-        let path = String::from("/widgets");
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::WIDGET_ROLLBACK, path, payload, &self.options)
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetRollbackRequest<'a> {
     type Output = crate::Result<Widget>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /widgets/{widget_identity}` request, from [`WidgetApi::info`]. Await it, or call `send`.
@@ -707,27 +842,29 @@ impl<'a> WidgetInfoRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Widget> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Widget>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = format!(
             "/widgets/{}", crate ::__private::segment(self.widget_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(&crate::operations::WIDGET_INFO, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetInfoRequest<'a> {
     type Output = crate::Result<Widget>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /widgets/{widget_identity}` request, from [`WidgetApi::update`]. Await it, or call `send`.
@@ -775,27 +912,29 @@ impl<'a> WidgetUpdateRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Widget> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Widget>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = format!(
             "/widgets/{}", crate ::__private::segment(self.widget_identity.as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::WIDGET_UPDATE, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_UPDATE,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetUpdateRequest<'a> {
     type Output = crate::Result<Widget>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /users/{widget_owner_identity}/widgets` request, from [`WidgetApi::list`]. Await it, or call `send`.
@@ -856,26 +995,19 @@ impl<'a> WidgetListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Widget>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Widget> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Widget>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Widget> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for WidgetListRequest<'a> {
     type Output = crate::Result<Vec<Widget>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `GET /widgets/archives/{widget_month}` request, from [`WidgetApi::archive`]. Await it, or call `send`.
@@ -911,7 +1043,7 @@ impl<'a> WidgetArchiveRequest<'a> {
             "/widgets/archives/{}", crate ::__private::segment(self.widget_month
             .as_str())
         );
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -924,26 +1056,19 @@ impl<'a> WidgetArchiveRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<Widget>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<Widget> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<Widget>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<Widget> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for WidgetArchiveRequest<'a> {
     type Output = crate::Result<Vec<Widget>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /widgets/{widget_identity}/actions/restart` request, from [`WidgetApi::restart`]. Await it, or call `send`.
@@ -967,28 +1092,30 @@ impl<'a> WidgetRestartRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<()>> {
+    pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/widgets/{}/actions/restart", crate ::__private::segment(self
             .widget_identity.as_str())
         );
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call_empty(&crate::operations::WIDGET_RESTART, path, payload, &self.options)
-            .await
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::empty(
+            self.client,
+            &crate::operations::WIDGET_RESTART,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetRestartRequest<'a> {
     type Output = crate::Result<()>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `PATCH /widgets/{widget_identity}/labels` request, from [`WidgetApi::labels`]. Await it, or call `send`.
@@ -1013,34 +1140,40 @@ impl<'a> WidgetLabelsRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<std::collections::BTreeMap<String, Option<String>>> {
-        self.send_with_meta().await.map(crate::Response::into_body)
-    }
-    /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(
-        self,
-    ) -> crate::Result<
-        crate::Response<std::collections::BTreeMap<String, Option<String>>>,
-    > {
+    ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
         let path = format!(
             "/widgets/{}/labels", crate ::__private::segment(self.widget_identity
             .as_str())
         );
-        let payload = crate::__private::Payload::json(&self.body)?;
-        self.client
-            .call(&crate::operations::WIDGET_LABELS, path, payload, &self.options)
-            .await
+        let payload = crate::__private::Payload::json(&self.body);
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_LABELS,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request and keeps the response headers.
+    pub fn send_with_meta(
+        self,
+    ) -> crate::FullResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
+    > {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetLabelsRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
+    type IntoFuture = crate::ResponseFuture<
+        'a,
+        std::collections::BTreeMap<String, Option<String>>,
     >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 /// A `POST /widgets/legacy` request, from [`WidgetApi::create_deprecated`]. Await it, or call `send`.
@@ -1063,29 +1196,26 @@ impl<'a> WidgetCreateDeprecatedRequest<'a> {
         self
     }
     /// Sends the request.
-    pub async fn send(self) -> crate::Result<Widget> {
-        self.send_with_meta().await.map(crate::Response::into_body)
+    pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
+        let path = String::from("/widgets/legacy");
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::WIDGET_CREATE_DEPRECATED,
+            path,
+            payload,
+            self.options,
+        )
     }
     /// Sends the request and keeps the response headers.
-    pub async fn send_with_meta(self) -> crate::Result<crate::Response<Widget>> {
-        let path = String::from("/widgets/legacy");
-        let payload = crate::__private::Payload::none();
-        self.client
-            .call(
-                &crate::operations::WIDGET_CREATE_DEPRECATED,
-                path,
-                payload,
-                &self.options,
-            )
-            .await
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
+        self.send().with_meta()
     }
 }
 impl<'a> std::future::IntoFuture for WidgetCreateDeprecatedRequest<'a> {
     type Output = crate::Result<Widget>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ResponseFuture<'a, Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

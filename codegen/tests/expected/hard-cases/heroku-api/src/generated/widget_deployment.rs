@@ -26,12 +26,39 @@ impl<'a> WidgetDeploymentApi<'a> {
 /// A resource that is also a $ref: it keeps its own link (schema-notes §8.1).
 ///
 /// Schema: `/definitions/widget-deployment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetDeployment {
     /// unique identifier of widget
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for WidgetDeployment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = WidgetDeployment;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `WidgetDeployment` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WidgetDeployment, A::Error> {
+                let mut f_id = None;
+                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => f_id = map.next_value()?,
+                        _ => crate::__private::skip_value(&mut map)?,
+                    }
+                }
+                Ok(WidgetDeployment { id: f_id })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A `GET /widgets/latest-deployments` request, from [`WidgetDeploymentApi::list`]. Await it, or call `send`.
 #[derive(Clone)]
@@ -62,7 +89,7 @@ impl<'a> WidgetDeploymentListRequest<'a> {
     /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
     pub fn paginate(self) -> crate::Result<crate::Paginator<crate::widget::Widget>> {
         let path = String::from("/widgets/latest-deployments");
-        let payload = crate::__private::Payload::none();
+        let payload = Ok(crate::__private::Payload::none())?;
         Ok(
             crate::Paginator::new(
                 self.client,
@@ -75,25 +102,18 @@ impl<'a> WidgetDeploymentListRequest<'a> {
         )
     }
     /// Every item, lazily, following `Next-Range` page by page.
-    pub fn stream(
-        self,
-    ) -> futures_util::stream::BoxStream<'static, crate::Result<crate::widget::Widget>> {
-        match self.paginate() {
-            Ok(p) => p.stream(),
-            Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
-        }
+    pub fn stream(self) -> crate::ItemStream<crate::widget::Widget> {
+        crate::ItemStream::new(self.paginate())
     }
     /// Sends the request and collects every page.
-    pub async fn send(self) -> crate::Result<Vec<crate::widget::Widget>> {
-        self.paginate()?.all().await
+    pub fn send(self) -> crate::ListFuture<crate::widget::Widget> {
+        crate::ListFuture::new(self.paginate())
     }
 }
 impl<'a> std::future::IntoFuture for WidgetDeploymentListRequest<'a> {
     type Output = crate::Result<Vec<crate::widget::Widget>>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = crate::ListFuture<crate::widget::Widget>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

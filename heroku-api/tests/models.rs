@@ -1,0 +1,154 @@
+//! The generated models' written-out `Deserialize` impls and the request
+//! futures, checked against what a serde derive would have done.
+
+use futures_util::StreamExt;
+use heroku_api::app::{App, AppIdentity};
+use heroku_api::release::ReleaseIdentity;
+use heroku_api::{Client, ItemStream, ListFuture, ResponseFuture};
+use serde_json::json;
+
+fn app() -> serde_json::Value {
+    json!({
+        "acm": false,
+        "archived_at": null,
+        "build_stack": {"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24"},
+        "buildpack_provided_description": "Ruby/Rack",
+        "created_at": "2012-01-01T12:00:00Z",
+        "generation": {"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "cedar"},
+        "git_url": "https://git.heroku.com/example.git",
+        "id": "01234567-89ab-cdef-0123-456789abcdef",
+        "maintenance": false,
+        "name": "example",
+        "owner": {"email": "u@example.com", "id": "01234567-89ab-cdef-0123-456789abcdef"},
+        "region": {"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "us"},
+        "released_at": "2012-01-01T12:00:00Z",
+        "repo_size": 0,
+        "slug_size": 0,
+        "space": null,
+        "stack": {"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24"},
+        "updated_at": "2012-01-01T12:00:00Z",
+        "web_url": "https://example.herokuapp.com/"
+    })
+}
+
+#[test]
+fn a_model_decodes_from_bytes_and_from_a_value() {
+    let text = serde_json::to_vec(&app()).unwrap();
+    let from_bytes: App = serde_json::from_slice(&text).unwrap();
+    let from_value: App = serde_json::from_value(app()).unwrap();
+    assert_eq!(from_bytes, from_value);
+    assert_eq!(from_bytes.name, "example");
+    assert_eq!(from_bytes.archived_at, None);
+    assert_eq!(
+        from_bytes.buildpack_provided_description.as_deref(),
+        Some("Ruby/Rack")
+    );
+}
+
+#[test]
+fn unknown_fields_are_skipped_and_absent_optional_fields_are_none() {
+    let mut v = app();
+    let obj = v.as_object_mut().unwrap();
+    obj.insert(
+        "a_field_from_the_future".into(),
+        json!({"nested": [1, 2, {"x": null}]}),
+    );
+    obj.remove("archived_at");
+    obj.remove("space");
+    let app: App = serde_json::from_value(v).unwrap();
+    assert_eq!(app.archived_at, None);
+    assert_eq!(app.space, None);
+}
+
+#[test]
+fn a_missing_required_field_is_named_in_the_error() {
+    let mut v = app();
+    v.as_object_mut().unwrap().remove("git_url");
+    let err = serde_json::from_value::<App>(v).unwrap_err();
+    assert_eq!(err.to_string(), "missing field `git_url`");
+}
+
+#[test]
+fn a_null_required_field_is_a_type_error() {
+    let mut v = app();
+    v["name"] = serde_json::Value::Null;
+    let err = serde_json::from_slice::<App>(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("invalid type: null"), "{err}");
+}
+
+#[test]
+fn escaped_keys_and_repeated_keys_decode() {
+    // `n\u0061me` is `name` with an escape, so the key cannot be borrowed.
+    let text = serde_json::to_string(&app()).unwrap().replacen(
+        "\"name\":\"example\"",
+        "\"n\\u0061me\":\"first\",\"name\":\"second\"",
+        1,
+    );
+    let app: App = serde_json::from_str(&text).unwrap();
+    assert_eq!(app.name, "second", "the last of repeated keys wins");
+}
+
+#[test]
+fn only_objects_are_models() {
+    for wrong in ["[]", "[false]", "\"app\"", "1", "null"] {
+        let err = serde_json::from_str::<App>(wrong).unwrap_err();
+        assert!(err.to_string().contains("a `App` object"), "{wrong}: {err}");
+    }
+}
+
+#[test]
+fn a_model_round_trips_through_serialize() {
+    let app: App = serde_json::from_value(app()).unwrap();
+    let again: App = serde_json::from_value(serde_json::to_value(&app).unwrap()).unwrap();
+    assert_eq!(app, again);
+}
+
+#[test]
+fn identities_decode_from_strings_and_integers() {
+    let by_name: AppIdentity = serde_json::from_str("\"example\"").unwrap();
+    assert_eq!(by_name.as_str(), "example");
+    let version: ReleaseIdentity = serde_json::from_str("42").unwrap();
+    assert_eq!(version.as_str(), "42");
+    assert_eq!(serde_json::to_string(&version).unwrap(), "\"42\"");
+    assert!(serde_json::from_str::<AppIdentity>("{}").is_err());
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[tokio::test]
+async fn request_futures_are_send_and_spawnable() {
+    let fake = unreachable_client();
+    let info: ResponseFuture<'_, App> = fake.app().info("missing").send();
+    assert_send(&info);
+    let list: ListFuture<App> = fake.app().list().send();
+    assert_send(&list);
+    let stream: ItemStream<App> = fake.app().list().stream();
+    assert_send(&stream);
+    drop((info, list, stream));
+
+    // A spawned future owns its client; it fails (nothing listens) with a
+    // typed transport error rather than hanging or panicking.
+    let owned = fake.clone();
+    let joined = tokio::spawn(async move { owned.app().info("missing").await })
+        .await
+        .unwrap();
+    assert!(joined.is_err());
+
+    // A stream is Unpin: `next()` needs no pinning.
+    let mut s = fake.app().list().stream();
+    assert!(s.next().await.unwrap().is_err());
+    assert!(s.next().await.is_none(), "the stream ends after its error");
+}
+
+/// A client aimed at a port nothing listens on, with no retries.
+fn unreachable_client() -> Client {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    Client::builder()
+        .token("t")
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry(heroku_api::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
