@@ -5,7 +5,9 @@
 //!
 //! The fake runs as its own process (the standalone binary) with 10,000
 //! apps. Every measurement runs in a fresh child process so that its peak
-//! RSS (VmHWM) is its own; each pair is repeated 7 times and the median kept.
+//! RSS (VmHWM) is its own; each pair is repeated 15 times (raw and SDK
+//! alternating) and the median kept: a W3 run lasts about 0.1 s, and fewer
+//! repetitions left the ratio moving by several hundredths between runs.
 //!
 //! - W1: stream 10,000 apps through Range pages of 1,000 (and, for memory,
 //!   the SDK collecting them all);
@@ -23,7 +25,7 @@ const APPS: usize = 10_000;
 const INFOS: usize = 2_000;
 const TOKEN: &str = "bench-token";
 const ACCEPT: &str = "application/vnd.heroku+json; version=3";
-const RUNS: usize = 7;
+const RUNS: usize = 15;
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -2,25 +2,61 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use reqwest::header::HeaderValue;
 
 use crate::runtime::error::Error;
 
 /// An API token. It never shows in `Debug` output and has no `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
+///
+/// Clones share one copy of the secret, and of the `Authorization` header
+/// built from it.
+#[derive(Clone)]
+pub struct Token(Arc<Secret>);
+
+struct Secret {
+    value: Box<str>,
+    /// `Bearer <token>`, marked sensitive; `None` when the token holds
+    /// characters a header cannot carry.
+    bearer: OnceLock<Option<HeaderValue>>,
+}
 
 impl Token {
     /// Wraps a token.
     pub fn new(token: impl Into<String>) -> Self {
-        Token(token.into())
+        Token(Arc::new(Secret {
+            value: token.into().into_boxed_str(),
+            bearer: OnceLock::new(),
+        }))
     }
 
     /// The secret itself. Only call this to hand the token to something that
     /// needs it; never log it.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.0.value
+    }
+
+    /// `Authorization: Bearer <token>`, built once per token.
+    pub(crate) fn bearer(&self) -> Option<HeaderValue> {
+        self.0
+            .bearer
+            .get_or_init(|| {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0.value)).ok()?;
+                value.set_sensitive(true);
+                Some(value)
+            })
+            .clone()
     }
 }
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Token) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.value == other.0.value
+    }
+}
+
+impl Eq for Token {}
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -36,7 +72,7 @@ impl From<&str> for Token {
 
 impl From<String> for Token {
     fn from(s: String) -> Self {
-        Token(s)
+        Token::new(s)
     }
 }
 

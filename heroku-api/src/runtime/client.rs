@@ -46,6 +46,8 @@ struct Inner {
     credential_context: CredentialContext,
     token_source: TokenSource,
     variant: String,
+    /// `Accept` for `variant`, built once.
+    accept: HeaderValue,
     retry: RetryPolicy,
     throttle: Throttle,
     rate: RateState,
@@ -127,26 +129,27 @@ impl Client {
         options: &RequestOptions,
         range: Option<&str>,
     ) -> Result<(ResponseMeta, Bytes)> {
-        let mut query = payload.query.clone();
-        query.extend(options.query.iter().cloned());
-        let url = self.url_for(path, &query)?;
-        // A v4 uuid from the thread-local generator (no system call per request).
-        let request_id = uuid::Builder::from_random_bytes(rand::Rng::random(&mut rand::rng()))
-            .into_uuid()
-            .to_string();
+        let url = self.url_for(path, &payload.query, &options.query)?;
+        // A v4 uuid from the thread-local generator (no system call per
+        // request), written straight into the header value.
+        let uuid =
+            uuid::Builder::from_random_bytes(rand::Rng::random(&mut rand::rng())).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let request_id = HeaderValue::from_str(uuid.hyphenated().encode_lower(&mut text))
+            .map_err(|_| Error::Config("a request id is not a valid header value".into()))?;
         let span = tracing::debug_span!(
             "heroku_api.request",
             operation = op.id,
             method = op.method.as_str(),
             path = op.href,
-            request_id = %request_id,
+            request_id = request_id.to_str().unwrap_or_default(),
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         let started = tokio::time::Instant::now();
         let result = self
-            .attempts(op, url, payload, options, range, &request_id)
+            .attempts(op, path, url, payload, options, range, &request_id)
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -164,17 +167,19 @@ impl Client {
         result
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn attempts(
         &self,
         op: &'static OperationInfo,
+        path: &str,
         url: reqwest::Url,
         payload: &Payload,
         options: &RequestOptions,
         range: Option<&str>,
-        request_id: &str,
+        request_id: &HeaderValue,
     ) -> Result<(ResponseMeta, Bytes)> {
         let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
-        let headers = self.headers(options, range, request_id, payload.body.is_some())?;
+        let request_id_text = request_id.to_str().unwrap_or_default();
         let idempotent = op.method.is_idempotent();
         let metrics = &self.inner.metrics;
         let mut attempts = 0u32;
@@ -188,9 +193,13 @@ impl Client {
             .etags
             .as_ref()
             .filter(|_| op.method == Method::Get && range.is_none());
-        let variant = options.variant.as_deref().unwrap_or(&self.inner.variant);
-        let cache_key = format!("{variant} {url}");
-        let cached = cache.and_then(|c| c.get(&cache_key));
+        let cache_key = cache.map(|_| {
+            let variant = options.variant.as_deref().unwrap_or(&self.inner.variant);
+            format!("{variant} {url}")
+        });
+        let cached = cache.zip(cache_key.as_deref()).and_then(|(c, k)| c.get(k));
+        // The first attempt takes the URL; a retry builds it again.
+        let mut first_url = Some(url);
         // Waits `delay` if the budget allows, counting it as a retry.
         let budget_allows =
             |waited: Duration, delay: Duration| waited + delay <= policy.max_retry_time;
@@ -202,41 +211,44 @@ impl Client {
             }
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
-            let token = match self
-                .inner
-                .credentials
-                .token(&self.inner.credential_context)
-                .await
-            {
-                Ok(t) => t,
-                Err(e) => {
-                    metrics.call_failed(Failure::Credentials);
-                    return Err(e);
-                }
+            let credentials = &self.inner.credentials;
+            let token = match credentials.ready_token() {
+                Some(t) => t,
+                None => match credentials.token(&self.inner.credential_context).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        metrics.call_failed(Failure::Credentials);
+                        return Err(e);
+                    }
+                },
             };
-            let mut auth = header_value(&format!("Bearer {}", token.expose())).map_err(|_| {
+            // A request of its own per attempt, its headers built afresh:
+            // nothing is copied for the attempt that is usually the only one.
+            let url = match first_url.take() {
+                Some(url) => url,
+                None => self.url_for(path, &payload.query, &options.query)?,
+            };
+            let mut request = reqwest::Request::new(op.method.to_reqwest(), url);
+            let headers = request.headers_mut();
+            self.fill_headers(headers, options, range, request_id)?;
+            let bearer = token.bearer().ok_or_else(|| {
                 Error::Config("the API token contains characters not allowed in a header".into())
             })?;
-            auth.set_sensitive(true);
-            let mut request = self
-                .inner
-                .http
-                .request(op.method.to_reqwest(), url.clone())
-                .headers(headers.clone())
-                .header(reqwest::header::AUTHORIZATION, auth);
+            headers.insert(reqwest::header::AUTHORIZATION, bearer);
             if let Some((etag, _)) = &cached {
-                request = request.header(reqwest::header::IF_NONE_MATCH, etag.as_str());
+                headers.insert(reqwest::header::IF_NONE_MATCH, header_value(etag)?);
             }
             if let Some(body) = &payload.body {
-                request = request.body(body.clone());
+                headers.insert(
+                    reqwest::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                *request.body_mut() = Some(body.clone().into());
             }
-            let request = request
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the request: {e}")))?;
             metrics.sent(payload.body.as_ref().map_or(0, Bytes::len));
             let exchange = async {
                 match self.inner.transport.send(request).await {
-                    Ok(resp) => read(resp, request_id).await,
+                    Ok(resp) => read(resp, request_id_text).await,
                     Err(e) => Err(e),
                 }
             };
@@ -268,9 +280,9 @@ impl Client {
                     }
                     metrics.call_failed(Failure::Transport);
                     return Err(match e {
-                        Some(e) => transport_error(e, request_id),
+                        Some(e) => transport_error(e, request_id_text),
                         None => Error::Timeout {
-                            request_id: Some(request_id.to_string()),
+                            request_id: Some(request_id_text.to_string()),
                             after: self.inner.timeout,
                             source: None,
                         },
@@ -283,8 +295,10 @@ impl Client {
                 (Some((_, cached_body)), 304) => cached_body.clone(),
                 _ => body,
             };
-            if let (Some(c), Some(etag), 200) = (cache, &meta.etag, meta.status) {
-                c.put(cache_key.clone(), etag.clone(), body.clone());
+            if let (Some(c), Some(key), Some(etag), 200) =
+                (cache, &cache_key, &meta.etag, meta.status)
+            {
+                c.put(key.clone(), etag.clone(), body.clone());
             }
             if let Some(n) = meta.rate_limit_remaining {
                 self.inner.rate.observe(n);
@@ -366,49 +380,49 @@ impl Client {
     /// Joins the base URL and an already-encoded path, and checks that URL
     /// parsing did not reinterpret it (a `..` segment, say): a path may only
     /// ever reach the route it names.
-    fn url_for(&self, path: &str, query: &[(String, String)]) -> Result<reqwest::Url> {
+    fn url_for(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        extra: &[(String, String)],
+    ) -> Result<reqwest::Url> {
         let base = self.inner.base_url.as_str().trim_end_matches('/');
         let mut url = reqwest::Url::parse(&format!("{base}{path}"))
             .map_err(|e| Error::Config(format!("cannot build a URL for `{path}`: {e}")))?;
-        let expected = format!("{}{path}", self.inner.base_url.path().trim_end_matches('/'));
-        if url.path() != expected {
+        let base_path = self.inner.base_url.path().trim_end_matches('/');
+        if url.path().strip_prefix(base_path) != Some(path) {
             return Err(Error::Config(format!(
                 "refusing to send `{path}`: a path parameter would change the route (is an identity `.` or `..`?)"
             )));
         }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
+        if !query.is_empty() || !extra.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().chain(extra));
         }
         Ok(url)
     }
 
-    fn headers(
+    /// The headers every attempt of a call sends, besides `Authorization`,
+    /// `If-None-Match` and `Content-Type`. Options come last, so that they
+    /// may replace the defaults.
+    fn fill_headers(
         &self,
+        h: &mut HeaderMap,
         options: &RequestOptions,
         range: Option<&str>,
-        request_id: &str,
-        has_body: bool,
-    ) -> Result<HeaderMap> {
-        let mut h = HeaderMap::new();
-        let variant = options.variant.as_deref().unwrap_or(&self.inner.variant);
-        h.insert(
-            reqwest::header::ACCEPT,
-            header_value(&format!("application/vnd.heroku+json; version={variant}"))?,
-        );
-        h.insert(
-            HeaderName::from_static("request-id"),
-            header_value(request_id)?,
-        );
+        request_id: &HeaderValue,
+    ) -> Result<()> {
+        h.reserve(6 + options.headers.len());
+        let accept = match &options.variant {
+            None => self.inner.accept.clone(),
+            Some(variant) => accept_header(variant)?,
+        };
+        h.insert(reqwest::header::ACCEPT, accept);
+        h.insert(REQUEST_ID.clone(), request_id.clone());
         h.insert(
             reqwest::header::USER_AGENT,
             HeaderValue::from_static(USER_AGENT),
         );
-        if has_body {
-            h.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-        }
         if let Some(range) = range {
             h.insert(reqwest::header::RANGE, header_value(range)?);
         }
@@ -420,8 +434,18 @@ impl Client {
             value.set_sensitive(*sensitive);
             h.insert(name, value);
         }
-        Ok(h)
+        Ok(())
     }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+static NEXT_RANGE: HeaderName = HeaderName::from_static("next-range");
+static WARNING_MESSAGE: HeaderName = HeaderName::from_static("warning-message");
+static X_HEROKU_WARNING: HeaderName = HeaderName::from_static("x-heroku-warning");
+
+fn accept_header(variant: &str) -> Result<HeaderValue> {
+    header_value(&format!("application/vnd.heroku+json; version={variant}"))
 }
 
 fn header_value(s: &str) -> Result<HeaderValue> {
@@ -656,24 +680,29 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     fn from_response(resp: &reqwest::Response, sent_request_id: &str) -> Self {
         let h = resp.headers();
-        let get = |name: &str| {
+        let get = |name: &HeaderName| {
             h.get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let warnings = ["warning-message", "x-heroku-warning"]
-            .iter()
-            .flat_map(|n| h.get_all(*n).iter())
+        let warnings = [&WARNING_MESSAGE, &X_HEROKU_WARNING]
+            .into_iter()
+            .flat_map(|n| h.get_all(n).iter())
             .filter_map(|v| v.to_str().ok().map(str::to_string))
             .collect();
         ResponseMeta {
             status: resp.status().as_u16(),
-            request_id: get("request-id").or_else(|| Some(sent_request_id.to_string())),
-            rate_limit_remaining: get("ratelimit-remaining").and_then(|v| v.trim().parse().ok()),
-            next_range: get("next-range").filter(|v| !v.is_empty()).map(Cursor::new),
-            etag: get("etag"),
+            request_id: get(&REQUEST_ID).or_else(|| Some(sent_request_id.to_string())),
+            rate_limit_remaining: h
+                .get(&RATELIMIT_REMAINING)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok()),
+            next_range: get(&NEXT_RANGE).filter(|v| !v.is_empty()).map(Cursor::new),
+            etag: get(&reqwest::header::ETAG),
             warnings,
-            retry_after: get("retry-after").as_deref().and_then(parse_retry_after),
+            retry_after: get(&reqwest::header::RETRY_AFTER)
+                .as_deref()
+                .and_then(parse_retry_after),
             attempts: 1,
             waited: Duration::ZERO,
         }
@@ -936,6 +965,12 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let variant = self.variant.unwrap_or_else(|| DEFAULT_VARIANT.to_string());
+        let accept = accept_header(&variant).map_err(|_| {
+            Error::Config(format!(
+                "the variant `{variant}` is not valid in an Accept header"
+            ))
+        })?;
         let transport = self
             .transport
             .unwrap_or_else(|| Arc::new(http.clone()) as Arc<dyn Transport>);
@@ -953,7 +988,8 @@ impl ClientBuilder {
                 base_url,
                 credentials,
                 token_source,
-                variant: self.variant.unwrap_or_else(|| DEFAULT_VARIANT.to_string()),
+                accept,
+                variant,
                 retry: self.retry.unwrap_or_default(),
                 throttle: self.throttle.unwrap_or_default(),
                 rate: RateState::new(),

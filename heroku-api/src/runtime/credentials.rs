@@ -30,6 +30,13 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug + 'static {
     /// The token to use now, fetching or refreshing it if needed.
     fn token<'a>(&'a self, cx: &'a CredentialContext) -> TokenFuture<'a>;
 
+    /// The token, if one is ready without waiting for anything. The client
+    /// asks this first on every request and awaits [`token`](Self::token)
+    /// only when it answers `None` (the default).
+    fn ready_token(&self) -> Option<Token> {
+        None
+    }
+
     /// The API rejected `rejected` (401). Return `true` if a retry with a
     /// new token could succeed.
     fn invalidate(&self, rejected: &Token) -> bool {
@@ -106,6 +113,10 @@ impl CredentialProvider for StaticToken {
     fn token<'a>(&'a self, _cx: &'a CredentialContext) -> TokenFuture<'a> {
         let t = self.0.clone();
         Box::pin(async move { Ok(t) })
+    }
+
+    fn ready_token(&self) -> Option<Token> {
+        Some(self.0.clone())
     }
 }
 
@@ -247,6 +258,17 @@ impl CredentialProvider for OAuthRefresh {
                 Err(e) => Err(e),
             }
         })
+    }
+
+    fn ready_token(&self) -> Option<Token> {
+        // Never waits: a refresh in flight holds the lock, and then the
+        // caller awaits `token` like everyone else.
+        match &*self.state.try_lock().ok()? {
+            State::Valid { token, refresh_at } if Instant::now() < *refresh_at => {
+                Some(token.clone())
+            }
+            _ => None,
+        }
     }
 
     fn invalidate(&self, rejected: &Token) -> bool {

@@ -1,6 +1,6 @@
 //! Percent-encoding of path segments.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, PercentEncode, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986 unreserved characters is escaped, so `/`, `?`,
 /// `#`, `%` and spaces in an identity can never leave their segment.
@@ -10,15 +10,18 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Encodes one path segment.
+/// Encodes one path segment, as it is written into the path (no
+/// intermediate string).
 #[doc(hidden)]
-pub fn segment(value: &str) -> String {
-    utf8_percent_encode(value, SEGMENT).to_string()
+pub fn segment(value: &str) -> PercentEncode<'_> {
+    utf8_percent_encode(value, SEGMENT)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::segment;
+    fn segment(value: &str) -> String {
+        super::segment(value).to_string()
+    }
 
     #[test]
     fn reserved_characters_are_escaped() {
