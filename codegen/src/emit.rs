@@ -1037,7 +1037,8 @@ fn operation(
                     crate::ItemStream::new(self.paginate())
                 }
 
-                /// Sends the request and collects every page.
+                /// Collects every page when awaited, as awaiting the request
+                /// itself does. The future is `Send` and owns what it needs.
                 pub fn send(self) -> crate::ListFuture<#item> {
                     crate::ListFuture::new(self.paginate())
                 }
@@ -1051,14 +1052,16 @@ fn operation(
             };
             (
                 quote! {
-                    /// Sends the request.
+                    /// Sends the request when awaited, as awaiting the request
+                    /// itself does.
                     pub fn send(self) -> crate::ResponseFuture<'a, #out_ty> {
                         let path = #path_expr;
                         let payload = #payload;
                         crate::ResponseFuture::#start(self.client, &crate::operations::#op_const, path, payload, self.options)
                     }
 
-                    /// Sends the request and keeps the response headers.
+                    /// Sends the request when awaited, and keeps the status and
+                    /// headers of the answer.
                     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, #out_ty> {
                         self.send().with_meta()
                     }

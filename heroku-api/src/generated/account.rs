@@ -595,7 +595,8 @@ impl<'a> AccountInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = String::from("/account");
         let payload = Ok(crate::__private::Payload::none());
@@ -607,7 +608,8 @@ impl<'a> AccountInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }
@@ -668,7 +670,8 @@ impl<'a> AccountUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = String::from("/account");
         let payload = crate::__private::Payload::json(&self.body);
@@ -680,7 +683,8 @@ impl<'a> AccountUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }
@@ -711,7 +715,8 @@ impl<'a> AccountDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = String::from("/account");
         let payload = Ok(crate::__private::Payload::none());
@@ -723,7 +728,8 @@ impl<'a> AccountDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }
@@ -755,7 +761,8 @@ impl<'a> AccountInfoByUserRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
@@ -769,7 +776,8 @@ impl<'a> AccountInfoByUserRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }
@@ -831,7 +839,8 @@ impl<'a> AccountUpdateByUserRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
@@ -845,7 +854,8 @@ impl<'a> AccountUpdateByUserRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }
@@ -877,7 +887,8 @@ impl<'a> AccountDeleteByUserRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Account> {
         let path = format!(
             "/users/{}", crate ::__private::segment(self.account_identity.as_str())
@@ -891,7 +902,8 @@ impl<'a> AccountDeleteByUserRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Account> {
         self.send().with_meta()
     }

@@ -90,7 +90,8 @@ impl<'a> AccountDelinquencyInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AccountDelinquency> {
         let path = String::from("/account/delinquency");
         let payload = Ok(crate::__private::Payload::none());
@@ -102,7 +103,8 @@ impl<'a> AccountDelinquencyInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountDelinquency> {
         self.send().with_meta()
     }

@@ -219,7 +219,8 @@ impl<'a> AccountFeatureInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AccountFeature> {
         let path = format!(
             "/account/features/{}", crate ::__private::segment(self
@@ -234,7 +235,8 @@ impl<'a> AccountFeatureInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountFeature> {
         self.send().with_meta()
     }
@@ -291,7 +293,8 @@ impl<'a> AccountFeatureListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AccountFeature> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AccountFeature> {
         crate::ListFuture::new(self.paginate())
     }
@@ -328,7 +331,8 @@ impl<'a> AccountFeatureUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AccountFeature> {
         let path = format!(
             "/account/features/{}", crate ::__private::segment(self
@@ -343,7 +347,8 @@ impl<'a> AccountFeatureUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AccountFeature> {
         self.send().with_meta()
     }

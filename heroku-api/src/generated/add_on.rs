@@ -816,7 +816,8 @@ impl<'a> AddOnListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOn> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOn> {
         crate::ListFuture::new(self.paginate())
     }
@@ -848,7 +849,8 @@ impl<'a> AddOnInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/addons/{}", crate ::__private::segment(self.add_on_identity.as_str())
@@ -862,7 +864,8 @@ impl<'a> AddOnInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
         self.send().with_meta()
     }
@@ -927,7 +930,8 @@ impl<'a> AddOnCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons", crate ::__private::segment(self.app_identity.as_str())
@@ -941,7 +945,8 @@ impl<'a> AddOnCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
         self.send().with_meta()
     }
@@ -974,7 +979,8 @@ impl<'a> AddOnDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -989,7 +995,8 @@ impl<'a> AddOnDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
         self.send().with_meta()
     }
@@ -1022,7 +1029,8 @@ impl<'a> AddOnInfoByAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -1037,7 +1045,8 @@ impl<'a> AddOnInfoByAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
         self.send().with_meta()
     }
@@ -1097,7 +1106,8 @@ impl<'a> AddOnListByAppRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOn> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOn> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1142,7 +1152,8 @@ impl<'a> AddOnUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOn> {
         let path = format!(
             "/apps/{}/addons/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -1157,7 +1168,8 @@ impl<'a> AddOnUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOn> {
         self.send().with_meta()
     }
@@ -1218,7 +1230,8 @@ impl<'a> AddOnListByUserRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOn> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOn> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1278,7 +1291,8 @@ impl<'a> AddOnListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOn> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOn> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1328,7 +1342,8 @@ impl<'a> AddOnResolutionRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOn>> {
         let path = String::from("/actions/addons/resolve");
         let payload = crate::__private::Payload::json(&self.body);
@@ -1340,7 +1355,8 @@ impl<'a> AddOnResolutionRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOn>> {
         self.send().with_meta()
     }

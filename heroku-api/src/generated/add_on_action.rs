@@ -67,7 +67,8 @@ impl<'a> AddOnActionProvisionRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, crate::add_on::AddOn> {
         let path = format!(
             "/addons/{}/actions/provision", crate ::__private::segment(self
@@ -82,7 +83,8 @@ impl<'a> AddOnActionProvisionRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::add_on::AddOn> {
         self.send().with_meta()
     }
@@ -114,7 +116,8 @@ impl<'a> AddOnActionDeprovisionRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, crate::add_on::AddOn> {
         let path = format!(
             "/addons/{}/actions/deprovision", crate ::__private::segment(self
@@ -129,7 +132,8 @@ impl<'a> AddOnActionDeprovisionRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::add_on::AddOn> {
         self.send().with_meta()
     }

@@ -534,7 +534,8 @@ impl<'a> AddOnAttachmentCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = String::from("/addon-attachments");
         let payload = crate::__private::Payload::json(&self.body);
@@ -546,7 +547,8 @@ impl<'a> AddOnAttachmentCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
         self.send().with_meta()
     }
@@ -578,7 +580,8 @@ impl<'a> AddOnAttachmentDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/addon-attachments/{}", crate ::__private::segment(self
@@ -593,7 +596,8 @@ impl<'a> AddOnAttachmentDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
         self.send().with_meta()
     }
@@ -625,7 +629,8 @@ impl<'a> AddOnAttachmentInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/addon-attachments/{}", crate ::__private::segment(self
@@ -640,7 +645,8 @@ impl<'a> AddOnAttachmentInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
         self.send().with_meta()
     }
@@ -697,7 +703,8 @@ impl<'a> AddOnAttachmentListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
         crate::ListFuture::new(self.paginate())
     }
@@ -758,7 +765,8 @@ impl<'a> AddOnAttachmentListByAddOnRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
         crate::ListFuture::new(self.paginate())
     }
@@ -819,7 +827,8 @@ impl<'a> AddOnAttachmentListByAppRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnAttachment> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnAttachment> {
         crate::ListFuture::new(self.paginate())
     }
@@ -852,7 +861,8 @@ impl<'a> AddOnAttachmentInfoByAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnAttachment> {
         let path = format!(
             "/apps/{}/addon-attachments/{}", crate ::__private::segment(self.app_identity
@@ -868,7 +878,8 @@ impl<'a> AddOnAttachmentInfoByAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnAttachment> {
         self.send().with_meta()
     }
@@ -918,7 +929,8 @@ impl<'a> AddOnAttachmentResolutionRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOnAttachment>> {
         let path = String::from("/actions/addon-attachments/resolve");
         let payload = crate::__private::Payload::json(&self.body);
@@ -930,7 +942,8 @@ impl<'a> AddOnAttachmentResolutionRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOnAttachment>> {
         self.send().with_meta()
     }

@@ -158,7 +158,8 @@ impl<'a> AddOnConfigListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnConfig> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnConfig> {
         crate::ListFuture::new(self.paginate())
     }
@@ -201,7 +202,8 @@ impl<'a> AddOnConfigUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<AddOnConfig>> {
         let path = format!(
             "/addons/{}/config", crate ::__private::segment(self.add_on_identity
@@ -216,7 +218,8 @@ impl<'a> AddOnConfigUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<AddOnConfig>> {
         self.send().with_meta()
     }

@@ -167,7 +167,8 @@ impl<'a> AddOnRegionCapabilityListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
         crate::ListFuture::new(self.paginate())
     }
@@ -229,7 +230,8 @@ impl<'a> AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
         crate::ListFuture::new(self.paginate())
     }
@@ -291,7 +293,8 @@ impl<'a> AddOnRegionCapabilityListByRegionRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnRegionCapability> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnRegionCapability> {
         crate::ListFuture::new(self.paginate())
     }

@@ -312,7 +312,8 @@ impl<'a> AddOnServiceInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnService> {
         let path = format!(
             "/addon-services/{}", crate ::__private::segment(self.add_on_service_identity
@@ -327,7 +328,8 @@ impl<'a> AddOnServiceInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AddOnService> {
         self.send().with_meta()
     }
@@ -384,7 +386,8 @@ impl<'a> AddOnServiceListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnService> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnService> {
         crate::ListFuture::new(self.paginate())
     }

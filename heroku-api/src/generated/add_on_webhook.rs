@@ -363,7 +363,8 @@ impl<'a> AddOnWebhookCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks", crate ::__private::segment(self.add_on_identity
@@ -378,7 +379,8 @@ impl<'a> AddOnWebhookCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
@@ -413,7 +415,8 @@ impl<'a> AddOnWebhookDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
@@ -428,7 +431,8 @@ impl<'a> AddOnWebhookDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
@@ -463,7 +467,8 @@ impl<'a> AddOnWebhookInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
@@ -478,7 +483,8 @@ impl<'a> AddOnWebhookInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {
@@ -541,7 +547,8 @@ impl<'a> AddOnWebhookListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AddOnWebhookAddonWebhook> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AddOnWebhookAddonWebhook> {
         crate::ListFuture::new(self.paginate())
     }
@@ -626,7 +633,8 @@ impl<'a> AddOnWebhookUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AddOnWebhookAddonWebhook> {
         let path = format!(
             "/addons/{}/webhooks/{}", crate ::__private::segment(self.add_on_identity
@@ -641,7 +649,8 @@ impl<'a> AddOnWebhookUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, AddOnWebhookAddonWebhook> {

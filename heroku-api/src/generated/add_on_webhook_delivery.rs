@@ -74,7 +74,8 @@ impl<'a> AddOnWebhookDeliveryInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, crate::app_webhook_delivery::AppWebhookDelivery> {
@@ -92,7 +93,8 @@ impl<'a> AddOnWebhookDeliveryInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, crate::app_webhook_delivery::AppWebhookDelivery> {
@@ -164,7 +166,8 @@ impl<'a> AddOnWebhookDeliveryListRequest<'a> {
     ) -> crate::ItemStream<crate::app_webhook_delivery::AppWebhookDelivery> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(
         self,
     ) -> crate::ListFuture<crate::app_webhook_delivery::AppWebhookDelivery> {

@@ -316,7 +316,8 @@ impl<'a> AllowedAddOnServiceListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AllowedAddOnService> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AllowedAddOnService> {
         crate::ListFuture::new(self.paginate())
     }
@@ -359,7 +360,8 @@ impl<'a> AllowedAddOnServiceCreateByTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<AllowedAddOnService>> {
         let path = format!(
             "/teams/{}/allowed-addon-services", crate ::__private::segment(self
@@ -374,7 +376,8 @@ impl<'a> AllowedAddOnServiceCreateByTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, Vec<AllowedAddOnService>> {
@@ -409,7 +412,8 @@ impl<'a> AllowedAddOnServiceDeleteByTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AllowedAddOnService> {
         let path = format!(
             "/teams/{}/allowed-addon-services/{}", crate ::__private::segment(self
@@ -425,7 +429,8 @@ impl<'a> AllowedAddOnServiceDeleteByTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AllowedAddOnService> {
         self.send().with_meta()
     }

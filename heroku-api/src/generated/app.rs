@@ -816,7 +816,8 @@ impl<'a> AppCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = String::from("/apps");
         let payload = crate::__private::Payload::json(&self.body);
@@ -828,7 +829,8 @@ impl<'a> AppCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -860,7 +862,8 @@ impl<'a> AppDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
@@ -874,7 +877,8 @@ impl<'a> AppDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -906,7 +910,8 @@ impl<'a> AppInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
@@ -920,7 +925,8 @@ impl<'a> AppInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -977,7 +983,8 @@ impl<'a> AppListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<App> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<App> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1037,7 +1044,8 @@ impl<'a> AppListOwnedAndCollaboratedRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<App> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<App> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1097,7 +1105,8 @@ impl<'a> AppUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}", crate ::__private::segment(self.app_identity.as_str())
@@ -1111,7 +1120,8 @@ impl<'a> AppUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -1143,7 +1153,8 @@ impl<'a> AppEnableAcmRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
@@ -1157,7 +1168,8 @@ impl<'a> AppEnableAcmRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -1189,7 +1201,8 @@ impl<'a> AppDisableAcmRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
@@ -1203,7 +1216,8 @@ impl<'a> AppDisableAcmRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }
@@ -1235,7 +1249,8 @@ impl<'a> AppRefreshAcmRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, App> {
         let path = format!(
             "/apps/{}/acm", crate ::__private::segment(self.app_identity.as_str())
@@ -1249,7 +1264,8 @@ impl<'a> AppRefreshAcmRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, App> {
         self.send().with_meta()
     }

@@ -231,7 +231,8 @@ impl<'a> AppFeatureInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppFeature> {
         let path = format!(
             "/apps/{}/features/{}", crate ::__private::segment(self.app_identity
@@ -246,7 +247,8 @@ impl<'a> AppFeatureInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppFeature> {
         self.send().with_meta()
     }
@@ -306,7 +308,8 @@ impl<'a> AppFeatureListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AppFeature> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AppFeature> {
         crate::ListFuture::new(self.paginate())
     }
@@ -344,7 +347,8 @@ impl<'a> AppFeatureUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppFeature> {
         let path = format!(
             "/apps/{}/features/{}", crate ::__private::segment(self.app_identity
@@ -359,7 +363,8 @@ impl<'a> AppFeatureUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppFeature> {
         self.send().with_meta()
     }

@@ -739,7 +739,8 @@ impl<'a> AppSetupCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppSetup> {
         let path = String::from("/app-setups");
         let payload = crate::__private::Payload::json(&self.body);
@@ -751,7 +752,8 @@ impl<'a> AppSetupCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppSetup> {
         self.send().with_meta()
     }
@@ -783,7 +785,8 @@ impl<'a> AppSetupInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppSetup> {
         let path = format!(
             "/app-setups/{}", crate ::__private::segment(self.app_setup_identity
@@ -798,7 +801,8 @@ impl<'a> AppSetupInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppSetup> {
         self.send().with_meta()
     }

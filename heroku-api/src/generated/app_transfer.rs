@@ -440,7 +440,8 @@ impl<'a> AppTransferCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppTransfer> {
         let path = String::from("/account/app-transfers");
         let payload = crate::__private::Payload::json(&self.body);
@@ -452,7 +453,8 @@ impl<'a> AppTransferCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppTransfer> {
         self.send().with_meta()
     }
@@ -484,7 +486,8 @@ impl<'a> AppTransferDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppTransfer> {
         let path = format!(
             "/account/app-transfers/{}", crate ::__private::segment(self
@@ -499,7 +502,8 @@ impl<'a> AppTransferDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppTransfer> {
         self.send().with_meta()
     }
@@ -531,7 +535,8 @@ impl<'a> AppTransferInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppTransfer> {
         let path = format!(
             "/account/app-transfers/{}", crate ::__private::segment(self
@@ -546,7 +551,8 @@ impl<'a> AppTransferInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppTransfer> {
         self.send().with_meta()
     }
@@ -603,7 +609,8 @@ impl<'a> AppTransferListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AppTransfer> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AppTransfer> {
         crate::ListFuture::new(self.paginate())
     }
@@ -640,7 +647,8 @@ impl<'a> AppTransferUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppTransfer> {
         let path = format!(
             "/account/app-transfers/{}", crate ::__private::segment(self
@@ -655,7 +663,8 @@ impl<'a> AppTransferUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppTransfer> {
         self.send().with_meta()
     }

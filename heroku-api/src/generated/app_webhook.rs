@@ -399,7 +399,8 @@ impl<'a> AppWebhookCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks", crate ::__private::segment(self.app_identity.as_str())
@@ -413,7 +414,8 @@ impl<'a> AppWebhookCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
         self.send().with_meta()
     }
@@ -446,7 +448,8 @@ impl<'a> AppWebhookDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
@@ -461,7 +464,8 @@ impl<'a> AppWebhookDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
         self.send().with_meta()
     }
@@ -494,7 +498,8 @@ impl<'a> AppWebhookInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
@@ -509,7 +514,8 @@ impl<'a> AppWebhookInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
         self.send().with_meta()
     }
@@ -569,7 +575,8 @@ impl<'a> AppWebhookListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AppWebhook> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AppWebhook> {
         crate::ListFuture::new(self.paginate())
     }
@@ -651,7 +658,8 @@ impl<'a> AppWebhookUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhook> {
         let path = format!(
             "/apps/{}/webhooks/{}", crate ::__private::segment(self.app_identity
@@ -666,7 +674,8 @@ impl<'a> AppWebhookUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhook> {
         self.send().with_meta()
     }

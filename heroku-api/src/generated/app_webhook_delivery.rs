@@ -477,7 +477,8 @@ impl<'a> AppWebhookDeliveryInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhookDelivery> {
         let path = format!(
             "/apps/{}/webhook-deliveries/{}", crate ::__private::segment(self
@@ -493,7 +494,8 @@ impl<'a> AppWebhookDeliveryInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhookDelivery> {
         self.send().with_meta()
     }
@@ -554,7 +556,8 @@ impl<'a> AppWebhookDeliveryListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AppWebhookDelivery> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AppWebhookDelivery> {
         crate::ListFuture::new(self.paginate())
     }

@@ -282,7 +282,8 @@ impl<'a> AppWebhookEventInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, AppWebhookEvent> {
         let path = format!(
             "/apps/{}/webhook-events/{}", crate ::__private::segment(self.app_identity
@@ -298,7 +299,8 @@ impl<'a> AppWebhookEventInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, AppWebhookEvent> {
         self.send().with_meta()
     }
@@ -359,7 +361,8 @@ impl<'a> AppWebhookEventListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AppWebhookEvent> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AppWebhookEvent> {
         crate::ListFuture::new(self.paginate())
     }

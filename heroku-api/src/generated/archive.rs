@@ -239,7 +239,8 @@ impl<'a> ArchiveInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Archive> {
         let path = format!(
             "/enterprise-accounts/{}/archives/{}/{}", crate ::__private::segment(self
@@ -255,7 +256,8 @@ impl<'a> ArchiveInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Archive> {
         self.send().with_meta()
     }
@@ -316,7 +318,8 @@ impl<'a> ArchiveListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Archive> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Archive> {
         crate::ListFuture::new(self.paginate())
     }

@@ -439,7 +439,8 @@ impl<'a> AuditTrailEventListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<AuditTrailEvent> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<AuditTrailEvent> {
         crate::ListFuture::new(self.paginate())
     }

@@ -667,7 +667,8 @@ impl<'a> BuildCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds", crate ::__private::segment(self.app_identity.as_str())
@@ -681,7 +682,8 @@ impl<'a> BuildCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
         self.send().with_meta()
     }
@@ -714,7 +716,8 @@ impl<'a> BuildInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -729,7 +732,8 @@ impl<'a> BuildInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
         self.send().with_meta()
     }
@@ -789,7 +793,8 @@ impl<'a> BuildListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Build> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Build> {
         crate::ListFuture::new(self.paginate())
     }
@@ -821,7 +826,8 @@ impl<'a> BuildDeleteCacheRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/build-cache", crate ::__private::segment(self.app_identity
@@ -836,7 +842,8 @@ impl<'a> BuildDeleteCacheRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
         self.send().with_meta()
     }
@@ -869,7 +876,8 @@ impl<'a> BuildCancelRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Build> {
         let path = format!(
             "/apps/{}/builds/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -884,7 +892,8 @@ impl<'a> BuildCancelRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Build> {
         self.send().with_meta()
     }

@@ -212,7 +212,8 @@ impl<'a> BuildpackInstallationUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<BuildpackInstallation>> {
         let path = format!(
             "/apps/{}/buildpack-installations", crate ::__private::segment(self
@@ -227,7 +228,8 @@ impl<'a> BuildpackInstallationUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, Vec<BuildpackInstallation>> {
@@ -290,7 +292,8 @@ impl<'a> BuildpackInstallationListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<BuildpackInstallation> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<BuildpackInstallation> {
         crate::ListFuture::new(self.paginate())
     }

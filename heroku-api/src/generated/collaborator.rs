@@ -332,7 +332,8 @@ impl<'a> CollaboratorCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators", crate ::__private::segment(self.app_identity
@@ -347,7 +348,8 @@ impl<'a> CollaboratorCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
         self.send().with_meta()
     }
@@ -380,7 +382,8 @@ impl<'a> CollaboratorDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators/{}", crate ::__private::segment(self.app_identity
@@ -395,7 +398,8 @@ impl<'a> CollaboratorDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
         self.send().with_meta()
     }
@@ -428,7 +432,8 @@ impl<'a> CollaboratorInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Collaborator> {
         let path = format!(
             "/apps/{}/collaborators/{}", crate ::__private::segment(self.app_identity
@@ -443,7 +448,8 @@ impl<'a> CollaboratorInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Collaborator> {
         self.send().with_meta()
     }
@@ -504,7 +510,8 @@ impl<'a> CollaboratorListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Collaborator> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Collaborator> {
         crate::ListFuture::new(self.paginate())
     }

@@ -91,7 +91,8 @@ impl<'a> ConfigVarInfoForAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -108,7 +109,8 @@ impl<'a> ConfigVarInfoForAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<
@@ -149,7 +151,8 @@ impl<'a> ConfigVarInfoForAppReleaseRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -167,7 +170,8 @@ impl<'a> ConfigVarInfoForAppReleaseRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<
@@ -208,7 +212,8 @@ impl<'a> ConfigVarUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -225,7 +230,8 @@ impl<'a> ConfigVarUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<

@@ -204,7 +204,8 @@ impl<'a> CreditCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Credit> {
         let path = String::from("/account/credits");
         let payload = crate::__private::Payload::json(&self.body);
@@ -216,7 +217,8 @@ impl<'a> CreditCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Credit> {
         self.send().with_meta()
     }
@@ -248,7 +250,8 @@ impl<'a> CreditInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Credit> {
         let path = format!(
             "/account/credits/{}", crate ::__private::segment(self.credit_identity
@@ -263,7 +266,8 @@ impl<'a> CreditInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Credit> {
         self.send().with_meta()
     }
@@ -320,7 +324,8 @@ impl<'a> CreditListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Credit> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Credit> {
         crate::ListFuture::new(self.paginate())
     }

@@ -429,7 +429,8 @@ impl<'a> DomainCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains", crate ::__private::segment(self.app_identity.as_str())
@@ -443,7 +444,8 @@ impl<'a> DomainCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
         self.send().with_meta()
     }
@@ -481,7 +483,8 @@ impl<'a> DomainUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
@@ -496,7 +499,8 @@ impl<'a> DomainUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
         self.send().with_meta()
     }
@@ -529,7 +533,8 @@ impl<'a> DomainDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
@@ -544,7 +549,8 @@ impl<'a> DomainDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
         self.send().with_meta()
     }
@@ -577,7 +583,8 @@ impl<'a> DomainInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Domain> {
         let path = format!(
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
@@ -592,7 +599,8 @@ impl<'a> DomainInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Domain> {
         self.send().with_meta()
     }
@@ -652,7 +660,8 @@ impl<'a> DomainListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Domain> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Domain> {
         crate::ListFuture::new(self.paginate())
     }

@@ -472,7 +472,8 @@ impl<'a> DynoCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Dyno> {
         let path = format!(
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
@@ -486,7 +487,8 @@ impl<'a> DynoCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Dyno> {
         self.send().with_meta()
     }
@@ -519,7 +521,8 @@ impl<'a> DynoRestartRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -534,7 +537,8 @@ impl<'a> DynoRestartRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -567,7 +571,8 @@ impl<'a> DynoRestartFormationRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/formations/{}", crate ::__private::segment(self.app_identity
@@ -582,7 +587,8 @@ impl<'a> DynoRestartFormationRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -614,7 +620,8 @@ impl<'a> DynoRestartAllRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
@@ -628,7 +635,8 @@ impl<'a> DynoRestartAllRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -661,7 +669,8 @@ impl<'a> DynoStopRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/dynos/{}/actions/stop", crate ::__private::segment(self
@@ -677,7 +686,8 @@ impl<'a> DynoStopRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -710,7 +720,8 @@ impl<'a> DynoStopFormationRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/apps/{}/formations/{}/actions/stop", crate ::__private::segment(self
@@ -726,7 +737,8 @@ impl<'a> DynoStopFormationRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -759,7 +771,8 @@ impl<'a> DynoInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Dyno> {
         let path = format!(
             "/apps/{}/dynos/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -774,7 +787,8 @@ impl<'a> DynoInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Dyno> {
         self.send().with_meta()
     }
@@ -834,7 +848,8 @@ impl<'a> DynoListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Dyno> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Dyno> {
         crate::ListFuture::new(self.paginate())
     }

@@ -265,7 +265,8 @@ impl<'a> DynoSizeInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, DynoSize> {
         let path = format!(
             "/dyno-sizes/{}", crate ::__private::segment(self.dyno_size_identity
@@ -280,7 +281,8 @@ impl<'a> DynoSizeInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, DynoSize> {
         self.send().with_meta()
     }
@@ -337,7 +339,8 @@ impl<'a> DynoSizeListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<DynoSize> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<DynoSize> {
         crate::ListFuture::new(self.paginate())
     }
@@ -398,7 +401,8 @@ impl<'a> DynoSizeListAppDynoSizesRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<DynoSize> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<DynoSize> {
         crate::ListFuture::new(self.paginate())
     }

@@ -280,7 +280,8 @@ impl<'a> EnterpriseAccountListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<EnterpriseAccount> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<EnterpriseAccount> {
         crate::ListFuture::new(self.paginate())
     }
@@ -312,7 +313,8 @@ impl<'a> EnterpriseAccountInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccount> {
         let path = format!(
             "/enterprise-accounts/{}", crate ::__private::segment(self
@@ -327,7 +329,8 @@ impl<'a> EnterpriseAccountInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, EnterpriseAccount> {
         self.send().with_meta()
     }
@@ -370,7 +373,8 @@ impl<'a> EnterpriseAccountUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccount> {
         let path = format!(
             "/enterprise-accounts/{}", crate ::__private::segment(self
@@ -385,7 +389,8 @@ impl<'a> EnterpriseAccountUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, EnterpriseAccount> {
         self.send().with_meta()
     }

@@ -259,7 +259,8 @@ impl<'a> EnterpriseAccountDailyUsageInfoRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<EnterpriseAccountDailyUsage> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<EnterpriseAccountDailyUsage> {
         crate::ListFuture::new(self.paginate())
     }

@@ -541,7 +541,8 @@ impl<'a> EnterpriseAccountMemberListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<EnterpriseAccountMember> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<EnterpriseAccountMember> {
         crate::ListFuture::new(self.paginate())
     }
@@ -586,7 +587,8 @@ impl<'a> EnterpriseAccountMemberCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members", crate ::__private::segment(self
@@ -601,7 +603,8 @@ impl<'a> EnterpriseAccountMemberCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {
@@ -641,7 +644,8 @@ impl<'a> EnterpriseAccountMemberUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members/{}", crate ::__private::segment(self
@@ -657,7 +661,8 @@ impl<'a> EnterpriseAccountMemberUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {
@@ -692,7 +697,8 @@ impl<'a> EnterpriseAccountMemberDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, EnterpriseAccountMember> {
         let path = format!(
             "/enterprise-accounts/{}/members/{}", crate ::__private::segment(self
@@ -708,7 +714,8 @@ impl<'a> EnterpriseAccountMemberDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, EnterpriseAccountMember> {

@@ -271,7 +271,8 @@ impl<'a> EnterpriseAccountMonthlyUsageInfoRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<EnterpriseAccountMonthlyUsage> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<EnterpriseAccountMonthlyUsage> {
         crate::ListFuture::new(self.paginate())
     }

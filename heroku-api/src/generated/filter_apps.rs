@@ -128,7 +128,8 @@ impl<'a> FilterAppsAppsRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::team_app::TeamApp> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::team_app::TeamApp> {
         crate::ListFuture::new(self.paginate())
     }

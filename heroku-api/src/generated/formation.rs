@@ -466,7 +466,8 @@ impl<'a> FormationInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Formation> {
         let path = format!(
             "/apps/{}/formation/{}", crate ::__private::segment(self.app_identity
@@ -481,7 +482,8 @@ impl<'a> FormationInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Formation> {
         self.send().with_meta()
     }
@@ -541,7 +543,8 @@ impl<'a> FormationListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Formation> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Formation> {
         crate::ListFuture::new(self.paginate())
     }
@@ -578,7 +581,8 @@ impl<'a> FormationBatchUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Vec<Formation>> {
         let path = format!(
             "/apps/{}/formation", crate ::__private::segment(self.app_identity.as_str())
@@ -592,7 +596,8 @@ impl<'a> FormationBatchUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Vec<Formation>> {
         self.send().with_meta()
     }
@@ -643,7 +648,8 @@ impl<'a> FormationUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Formation> {
         let path = format!(
             "/apps/{}/formation/{}", crate ::__private::segment(self.app_identity
@@ -658,7 +664,8 @@ impl<'a> FormationUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Formation> {
         self.send().with_meta()
     }

@@ -133,7 +133,8 @@ impl<'a> GenerationInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Generation> {
         let path = format!(
             "/generations/{}", crate ::__private::segment(self.stack_identity.as_str())
@@ -147,7 +148,8 @@ impl<'a> GenerationInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Generation> {
         self.send().with_meta()
     }
@@ -204,7 +206,8 @@ impl<'a> GenerationListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Generation> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Generation> {
         crate::ListFuture::new(self.paginate())
     }
@@ -265,7 +268,8 @@ impl<'a> GenerationListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Generation> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Generation> {
         crate::ListFuture::new(self.paginate())
     }

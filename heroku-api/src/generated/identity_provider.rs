@@ -389,7 +389,8 @@ impl<'a> IdentityProviderListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<IdentityProvider> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<IdentityProvider> {
         crate::ListFuture::new(self.paginate())
     }
@@ -435,7 +436,8 @@ impl<'a> IdentityProviderCreateByTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers", crate ::__private::segment(& self.team_name)
@@ -449,7 +451,8 @@ impl<'a> IdentityProviderCreateByTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
         self.send().with_meta()
     }
@@ -514,7 +517,8 @@ impl<'a> IdentityProviderUpdateByTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers/{}", crate ::__private::segment(& self
@@ -529,7 +533,8 @@ impl<'a> IdentityProviderUpdateByTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
         self.send().with_meta()
     }
@@ -562,7 +567,8 @@ impl<'a> IdentityProviderDeleteByTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, IdentityProvider> {
         let path = format!(
             "/teams/{}/identity-providers/{}", crate ::__private::segment(& self
@@ -577,7 +583,8 @@ impl<'a> IdentityProviderDeleteByTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, IdentityProvider> {
         self.send().with_meta()
     }

@@ -367,7 +367,8 @@ impl<'a> InboundRulesetCurrentRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-ruleset", crate ::__private::segment(self.space_identity
@@ -382,7 +383,8 @@ impl<'a> InboundRulesetCurrentRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
         self.send().with_meta()
     }
@@ -415,7 +417,8 @@ impl<'a> InboundRulesetInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-rulesets/{}", crate ::__private::segment(self
@@ -431,7 +434,8 @@ impl<'a> InboundRulesetInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
         self.send().with_meta()
     }
@@ -492,7 +496,8 @@ impl<'a> InboundRulesetListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<InboundRuleset> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<InboundRuleset> {
         crate::ListFuture::new(self.paginate())
     }
@@ -535,7 +540,8 @@ impl<'a> InboundRulesetCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, InboundRuleset> {
         let path = format!(
             "/spaces/{}/inbound-ruleset", crate ::__private::segment(self.space_identity
@@ -550,7 +556,8 @@ impl<'a> InboundRulesetCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InboundRuleset> {
         self.send().with_meta()
     }

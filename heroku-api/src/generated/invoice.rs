@@ -216,7 +216,8 @@ impl<'a> InvoiceInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Invoice> {
         let path = format!(
             "/account/invoices/{}", crate ::__private::segment(self.invoice_identity
@@ -231,7 +232,8 @@ impl<'a> InvoiceInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Invoice> {
         self.send().with_meta()
     }
@@ -288,7 +290,8 @@ impl<'a> InvoiceListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Invoice> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Invoice> {
         crate::ListFuture::new(self.paginate())
     }

@@ -194,7 +194,8 @@ impl<'a> InvoiceAddressInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, InvoiceAddress> {
         let path = String::from("/account/invoice-address");
         let payload = Ok(crate::__private::Payload::none());
@@ -206,7 +207,8 @@ impl<'a> InvoiceAddressInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InvoiceAddress> {
         self.send().with_meta()
     }
@@ -297,7 +299,8 @@ impl<'a> InvoiceAddressUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, InvoiceAddress> {
         let path = String::from("/account/invoice-address");
         let payload = crate::__private::Payload::json(&self.body);
@@ -309,7 +312,8 @@ impl<'a> InvoiceAddressUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, InvoiceAddress> {
         self.send().with_meta()
     }

@@ -174,7 +174,8 @@ impl<'a> KeyInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Key> {
         let path = format!(
             "/account/keys/{}", crate ::__private::segment(self.key_identity.as_str())
@@ -188,7 +189,8 @@ impl<'a> KeyInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Key> {
         self.send().with_meta()
     }
@@ -245,7 +247,8 @@ impl<'a> KeyListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Key> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Key> {
         crate::ListFuture::new(self.paginate())
     }

@@ -415,7 +415,8 @@ impl<'a> LogDrainCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains", crate ::__private::segment(self.app_identity.as_str())
@@ -429,7 +430,8 @@ impl<'a> LogDrainCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
         self.send().with_meta()
     }
@@ -467,7 +469,8 @@ impl<'a> LogDrainUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/addons/{}/log-drains/{}", crate ::__private::segment(self.add_on_identity
@@ -483,7 +486,8 @@ impl<'a> LogDrainUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
         self.send().with_meta()
     }
@@ -516,7 +520,8 @@ impl<'a> LogDrainDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains/{}", crate ::__private::segment(self.app_identity
@@ -532,7 +537,8 @@ impl<'a> LogDrainDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
         self.send().with_meta()
     }
@@ -565,7 +571,8 @@ impl<'a> LogDrainInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, LogDrain> {
         let path = format!(
             "/apps/{}/log-drains/{}", crate ::__private::segment(self.app_identity
@@ -581,7 +588,8 @@ impl<'a> LogDrainInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogDrain> {
         self.send().with_meta()
     }
@@ -642,7 +650,8 @@ impl<'a> LogDrainListByAddOnRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<LogDrain> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<LogDrain> {
         crate::ListFuture::new(self.paginate())
     }
@@ -702,7 +711,8 @@ impl<'a> LogDrainListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<LogDrain> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<LogDrain> {
         crate::ListFuture::new(self.paginate())
     }

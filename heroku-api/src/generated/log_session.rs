@@ -151,7 +151,8 @@ impl<'a> LogSessionCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, LogSession> {
         let path = format!(
             "/apps/{}/log-sessions", crate ::__private::segment(self.app_identity
@@ -166,7 +167,8 @@ impl<'a> LogSessionCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, LogSession> {
         self.send().with_meta()
     }

@@ -660,7 +660,8 @@ impl<'a> OauthAuthorizationCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = String::from("/oauth/authorizations");
         let payload = crate::__private::Payload::json(&self.body);
@@ -672,7 +673,8 @@ impl<'a> OauthAuthorizationCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
         self.send().with_meta()
     }
@@ -704,7 +706,8 @@ impl<'a> OauthAuthorizationDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
@@ -719,7 +722,8 @@ impl<'a> OauthAuthorizationDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
         self.send().with_meta()
     }
@@ -751,7 +755,8 @@ impl<'a> OauthAuthorizationInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
@@ -766,7 +771,8 @@ impl<'a> OauthAuthorizationInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
         self.send().with_meta()
     }
@@ -810,7 +816,8 @@ impl<'a> OauthAuthorizationUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}", crate ::__private::segment(self
@@ -825,7 +832,8 @@ impl<'a> OauthAuthorizationUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
         self.send().with_meta()
     }
@@ -882,7 +890,8 @@ impl<'a> OauthAuthorizationListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<OauthAuthorization> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<OauthAuthorization> {
         crate::ListFuture::new(self.paginate())
     }
@@ -914,7 +923,8 @@ impl<'a> OauthAuthorizationRegenerateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthAuthorization> {
         let path = format!(
             "/oauth/authorizations/{}/actions/regenerate-tokens", crate
@@ -929,7 +939,8 @@ impl<'a> OauthAuthorizationRegenerateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthAuthorization> {
         self.send().with_meta()
     }

@@ -262,7 +262,8 @@ impl<'a> OauthClientCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = String::from("/oauth/clients");
         let payload = crate::__private::Payload::json(&self.body);
@@ -274,7 +275,8 @@ impl<'a> OauthClientCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
         self.send().with_meta()
     }
@@ -306,7 +308,8 @@ impl<'a> OauthClientDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
@@ -321,7 +324,8 @@ impl<'a> OauthClientDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
         self.send().with_meta()
     }
@@ -353,7 +357,8 @@ impl<'a> OauthClientInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
@@ -368,7 +373,8 @@ impl<'a> OauthClientInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
         self.send().with_meta()
     }
@@ -425,7 +431,8 @@ impl<'a> OauthClientListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<OauthClient> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<OauthClient> {
         crate::ListFuture::new(self.paginate())
     }
@@ -475,7 +482,8 @@ impl<'a> OauthClientUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}", crate ::__private::segment(self.oauth_client_identity
@@ -490,7 +498,8 @@ impl<'a> OauthClientUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
         self.send().with_meta()
     }
@@ -522,7 +531,8 @@ impl<'a> OauthClientRotateCredentialsRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthClient> {
         let path = format!(
             "/oauth/clients/{}/actions/rotate-credentials", crate
@@ -537,7 +547,8 @@ impl<'a> OauthClientRotateCredentialsRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthClient> {
         self.send().with_meta()
     }

@@ -672,7 +672,8 @@ impl<'a> OauthTokenCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthToken> {
         let path = String::from("/oauth/tokens");
         let payload = crate::__private::Payload::json(&self.body);
@@ -684,7 +685,8 @@ impl<'a> OauthTokenCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthToken> {
         self.send().with_meta()
     }
@@ -716,7 +718,8 @@ impl<'a> OauthTokenDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OauthToken> {
         let path = format!(
             "/oauth/tokens/{}", crate ::__private::segment(self.oauth_token_identity
@@ -731,7 +734,8 @@ impl<'a> OauthTokenDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OauthToken> {
         self.send().with_meta()
     }

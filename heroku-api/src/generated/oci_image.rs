@@ -496,7 +496,8 @@ impl<'a> OciImageInfoRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<OciImage> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<OciImage> {
         crate::ListFuture::new(self.paginate())
     }
@@ -610,7 +611,8 @@ impl<'a> OciImageCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, OciImage> {
         let path = format!(
             "/apps/{}/oci-images", crate ::__private::segment(self.app_identity.as_str())
@@ -624,7 +626,8 @@ impl<'a> OciImageCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, OciImage> {
         self.send().with_meta()
     }

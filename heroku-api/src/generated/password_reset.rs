@@ -168,7 +168,8 @@ impl<'a> PasswordResetResetPasswordRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PasswordReset> {
         let path = String::from("/password-resets");
         let payload = crate::__private::Payload::json(&self.body);
@@ -180,7 +181,8 @@ impl<'a> PasswordResetResetPasswordRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PasswordReset> {
         self.send().with_meta()
     }
@@ -219,7 +221,8 @@ impl<'a> PasswordResetCompleteResetPasswordRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PasswordReset> {
         let path = format!(
             "/password-resets/{}/actions/finalize", crate ::__private::segment(& self
@@ -234,7 +237,8 @@ impl<'a> PasswordResetCompleteResetPasswordRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PasswordReset> {
         self.send().with_meta()
     }

@@ -362,7 +362,8 @@ impl<'a> PeeringListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Peering> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Peering> {
         crate::ListFuture::new(self.paginate())
     }
@@ -395,7 +396,8 @@ impl<'a> PeeringAcceptRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}/actions/accept", crate ::__private::segment(self
@@ -410,7 +412,8 @@ impl<'a> PeeringAcceptRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
         self.send().with_meta()
     }
@@ -443,7 +446,8 @@ impl<'a> PeeringDestroyRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}", crate ::__private::segment(self.space_identity
@@ -458,7 +462,8 @@ impl<'a> PeeringDestroyRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
         self.send().with_meta()
     }
@@ -491,7 +496,8 @@ impl<'a> PeeringInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Peering> {
         let path = format!(
             "/spaces/{}/peerings/{}", crate ::__private::segment(self.space_identity
@@ -506,7 +512,8 @@ impl<'a> PeeringInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Peering> {
         self.send().with_meta()
     }

@@ -135,7 +135,8 @@ impl<'a> PeeringInfoInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PeeringInfo> {
         let path = format!(
             "/spaces/{}/peering-info", crate ::__private::segment(self.space_identity
@@ -150,7 +151,8 @@ impl<'a> PeeringInfoInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PeeringInfo> {
         self.send().with_meta()
     }

@@ -245,7 +245,8 @@ impl<'a> PermissionEntityListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PermissionEntity> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PermissionEntity> {
         crate::ListFuture::new(self.paginate())
     }

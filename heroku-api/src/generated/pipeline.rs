@@ -336,7 +336,8 @@ impl<'a> PipelineCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = String::from("/pipelines");
         let payload = crate::__private::Payload::json(&self.body);
@@ -348,7 +349,8 @@ impl<'a> PipelineCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
         self.send().with_meta()
     }
@@ -380,7 +382,8 @@ impl<'a> PipelineInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(self.pipeline_identity.as_str())
@@ -394,7 +397,8 @@ impl<'a> PipelineInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
         self.send().with_meta()
     }
@@ -426,7 +430,8 @@ impl<'a> PipelineDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(& self.pipeline_id)
@@ -440,7 +445,8 @@ impl<'a> PipelineDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
         self.send().with_meta()
     }
@@ -483,7 +489,8 @@ impl<'a> PipelineUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Pipeline> {
         let path = format!(
             "/pipelines/{}", crate ::__private::segment(& self.pipeline_id)
@@ -497,7 +504,8 @@ impl<'a> PipelineUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Pipeline> {
         self.send().with_meta()
     }
@@ -554,7 +562,8 @@ impl<'a> PipelineListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Pipeline> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Pipeline> {
         crate::ListFuture::new(self.paginate())
     }

@@ -394,7 +394,8 @@ impl<'a> PipelineBuildListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelineBuild> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelineBuild> {
         crate::ListFuture::new(self.paginate())
     }

@@ -81,7 +81,8 @@ impl<'a> PipelineConfigVarInfoForAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -99,7 +100,8 @@ impl<'a> PipelineConfigVarInfoForAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<
@@ -141,7 +143,8 @@ impl<'a> PipelineConfigVarUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -159,7 +162,8 @@ impl<'a> PipelineConfigVarUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<

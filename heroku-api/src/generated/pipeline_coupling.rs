@@ -479,7 +479,8 @@ impl<'a> PipelineCouplingListByPipelineRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
         crate::ListFuture::new(self.paginate())
     }
@@ -537,7 +538,8 @@ impl<'a> PipelineCouplingListByCurrentUserRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
         crate::ListFuture::new(self.paginate())
     }
@@ -594,7 +596,8 @@ impl<'a> PipelineCouplingListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
         crate::ListFuture::new(self.paginate())
     }
@@ -655,7 +658,8 @@ impl<'a> PipelineCouplingListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelineCoupling> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelineCoupling> {
         crate::ListFuture::new(self.paginate())
     }
@@ -693,7 +697,8 @@ impl<'a> PipelineCouplingCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = String::from("/pipeline-couplings");
         let payload = crate::__private::Payload::json(&self.body);
@@ -705,7 +710,8 @@ impl<'a> PipelineCouplingCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
         self.send().with_meta()
     }
@@ -737,7 +743,8 @@ impl<'a> PipelineCouplingInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
@@ -752,7 +759,8 @@ impl<'a> PipelineCouplingInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
         self.send().with_meta()
     }
@@ -784,7 +792,8 @@ impl<'a> PipelineCouplingDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
@@ -799,7 +808,8 @@ impl<'a> PipelineCouplingDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
         self.send().with_meta()
     }
@@ -842,7 +852,8 @@ impl<'a> PipelineCouplingUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/pipeline-couplings/{}", crate ::__private::segment(self
@@ -857,7 +868,8 @@ impl<'a> PipelineCouplingUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
         self.send().with_meta()
     }
@@ -889,7 +901,8 @@ impl<'a> PipelineCouplingInfoByAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineCoupling> {
         let path = format!(
             "/apps/{}/pipeline-couplings", crate ::__private::segment(self.app_identity
@@ -904,7 +917,8 @@ impl<'a> PipelineCouplingInfoByAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineCoupling> {
         self.send().with_meta()
     }

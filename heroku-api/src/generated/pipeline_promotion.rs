@@ -689,7 +689,8 @@ impl<'a> PipelinePromotionCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelinePromotion> {
         let path = String::from("/pipeline-promotions");
         let payload = crate::__private::Payload::json(&self.body);
@@ -701,7 +702,8 @@ impl<'a> PipelinePromotionCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelinePromotion> {
         self.send().with_meta()
     }
@@ -733,7 +735,8 @@ impl<'a> PipelinePromotionInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelinePromotion> {
         let path = format!(
             "/pipeline-promotions/{}", crate ::__private::segment(self
@@ -748,7 +751,8 @@ impl<'a> PipelinePromotionInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelinePromotion> {
         self.send().with_meta()
     }

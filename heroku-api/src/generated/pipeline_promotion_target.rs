@@ -324,7 +324,8 @@ impl<'a> PipelinePromotionTargetListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<PipelinePromotionTarget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<PipelinePromotionTarget> {
         crate::ListFuture::new(self.paginate())
     }

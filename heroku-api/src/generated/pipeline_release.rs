@@ -323,7 +323,8 @@ impl<'a> PipelineReleaseListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::release::Release> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::release::Release> {
         crate::ListFuture::new(self.paginate())
     }

@@ -129,7 +129,8 @@ impl<'a> PipelineStackDefaultStackRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineStack> {
         let path = format!(
             "/pipelines/{}/pipeline-stack", crate ::__private::segment(& self
@@ -144,7 +145,8 @@ impl<'a> PipelineStackDefaultStackRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineStack> {
         self.send().with_meta()
     }

@@ -260,7 +260,8 @@ impl<'a> PipelineTransferCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, PipelineTransfer> {
         let path = String::from("/pipeline-transfers");
         let payload = crate::__private::Payload::json(&self.body);
@@ -272,7 +273,8 @@ impl<'a> PipelineTransferCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, PipelineTransfer> {
         self.send().with_meta()
     }

@@ -408,7 +408,8 @@ impl<'a> PlanInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Plan> {
         let path = format!(
             "/plans/{}", crate ::__private::segment(self.plan_identity.as_str())
@@ -422,7 +423,8 @@ impl<'a> PlanInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Plan> {
         self.send().with_meta()
     }
@@ -455,7 +457,8 @@ impl<'a> PlanInfoByAddOnRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Plan> {
         let path = format!(
             "/addon-services/{}/plans/{}", crate ::__private::segment(self
@@ -471,7 +474,8 @@ impl<'a> PlanInfoByAddOnRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Plan> {
         self.send().with_meta()
     }
@@ -532,7 +536,8 @@ impl<'a> PlanListByAddOnRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Plan> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Plan> {
         crate::ListFuture::new(self.paginate())
     }

@@ -79,7 +79,8 @@ impl<'a> RateLimitInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, RateLimit> {
         let path = String::from("/account/rate-limits");
         let payload = Ok(crate::__private::Payload::none());
@@ -91,7 +92,8 @@ impl<'a> RateLimitInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, RateLimit> {
         self.send().with_meta()
     }

@@ -333,7 +333,8 @@ impl<'a> RegionInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Region> {
         let path = format!(
             "/regions/{}", crate ::__private::segment(self.region_identity.as_str())
@@ -347,7 +348,8 @@ impl<'a> RegionInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Region> {
         self.send().with_meta()
     }
@@ -404,7 +406,8 @@ impl<'a> RegionListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Region> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Region> {
         crate::ListFuture::new(self.paginate())
     }

@@ -536,7 +536,8 @@ impl<'a> ReleaseInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases/{}", crate ::__private::segment(self.app_identity
@@ -551,7 +552,8 @@ impl<'a> ReleaseInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
         self.send().with_meta()
     }
@@ -611,7 +613,8 @@ impl<'a> ReleaseListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Release> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Release> {
         crate::ListFuture::new(self.paginate())
     }
@@ -665,7 +668,8 @@ impl<'a> ReleaseCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases", crate ::__private::segment(self.app_identity.as_str())
@@ -679,7 +683,8 @@ impl<'a> ReleaseCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
         self.send().with_meta()
     }
@@ -716,7 +721,8 @@ impl<'a> ReleaseRollbackRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Release> {
         let path = format!(
             "/apps/{}/releases", crate ::__private::segment(self.app_identity.as_str())
@@ -730,7 +736,8 @@ impl<'a> ReleaseRollbackRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Release> {
         self.send().with_meta()
     }

@@ -567,7 +567,8 @@ impl<'a> ReviewAppCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = String::from("/review-apps");
         let payload = crate::__private::Payload::json(&self.body);
@@ -579,7 +580,8 @@ impl<'a> ReviewAppCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
         self.send().with_meta()
     }
@@ -611,7 +613,8 @@ impl<'a> ReviewAppGetReviewAppRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/review-apps/{}", crate ::__private::segment(& self.review_app_id)
@@ -625,7 +628,8 @@ impl<'a> ReviewAppGetReviewAppRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
         self.send().with_meta()
     }
@@ -657,7 +661,8 @@ impl<'a> ReviewAppDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/review-apps/{}", crate ::__private::segment(& self.review_app_id)
@@ -671,7 +676,8 @@ impl<'a> ReviewAppDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
         self.send().with_meta()
     }
@@ -703,7 +709,8 @@ impl<'a> ReviewAppGetReviewAppByAppIdRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewApp> {
         let path = format!(
             "/apps/{}/review-app", crate ::__private::segment(self.app_identity.as_str())
@@ -717,7 +724,8 @@ impl<'a> ReviewAppGetReviewAppByAppIdRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewApp> {
         self.send().with_meta()
     }
@@ -777,7 +785,8 @@ impl<'a> ReviewAppListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<ReviewApp> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<ReviewApp> {
         crate::ListFuture::new(self.paginate())
     }

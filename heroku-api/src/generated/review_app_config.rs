@@ -353,7 +353,8 @@ impl<'a> ReviewAppConfigEnableRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
@@ -368,7 +369,8 @@ impl<'a> ReviewAppConfigEnableRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
         self.send().with_meta()
     }
@@ -400,7 +402,8 @@ impl<'a> ReviewAppConfigInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
@@ -415,7 +418,8 @@ impl<'a> ReviewAppConfigInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
         self.send().with_meta()
     }
@@ -503,7 +507,8 @@ impl<'a> ReviewAppConfigUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
@@ -518,7 +523,8 @@ impl<'a> ReviewAppConfigUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
         self.send().with_meta()
     }
@@ -550,7 +556,8 @@ impl<'a> ReviewAppConfigDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ReviewAppConfig> {
         let path = format!(
             "/pipelines/{}/review-app-config", crate ::__private::segment(& self
@@ -565,7 +572,8 @@ impl<'a> ReviewAppConfigDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ReviewAppConfig> {
         self.send().with_meta()
     }

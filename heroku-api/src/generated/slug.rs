@@ -314,7 +314,8 @@ impl<'a> SlugInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Slug> {
         let path = format!(
             "/apps/{}/slugs/{}", crate ::__private::segment(self.app_identity.as_str()),
@@ -329,7 +330,8 @@ impl<'a> SlugInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Slug> {
         self.send().with_meta()
     }
@@ -426,7 +428,8 @@ impl<'a> SlugCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Slug> {
         let path = format!(
             "/apps/{}/slugs", crate ::__private::segment(self.app_identity.as_str())
@@ -440,7 +443,8 @@ impl<'a> SlugCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Slug> {
         self.send().with_meta()
     }

@@ -124,7 +124,8 @@ impl<'a> SmsNumberSmsNumberRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number", crate ::__private::segment(self.account_identity
@@ -139,7 +140,8 @@ impl<'a> SmsNumberSmsNumberRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
         self.send().with_meta()
     }
@@ -171,7 +173,8 @@ impl<'a> SmsNumberRecoverRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number/actions/recover", crate ::__private::segment(self
@@ -186,7 +189,8 @@ impl<'a> SmsNumberRecoverRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
         self.send().with_meta()
     }
@@ -218,7 +222,8 @@ impl<'a> SmsNumberConfirmRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SmsNumber> {
         let path = format!(
             "/users/{}/sms-number/actions/confirm", crate ::__private::segment(self
@@ -233,7 +238,8 @@ impl<'a> SmsNumberConfirmRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SmsNumber> {
         self.send().with_meta()
     }

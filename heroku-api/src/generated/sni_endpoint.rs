@@ -404,7 +404,8 @@ impl<'a> SniEndpointCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints", crate ::__private::segment(self.app_identity
@@ -419,7 +420,8 @@ impl<'a> SniEndpointCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
         self.send().with_meta()
     }
@@ -452,7 +454,8 @@ impl<'a> SniEndpointDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
@@ -467,7 +470,8 @@ impl<'a> SniEndpointDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
         self.send().with_meta()
     }
@@ -500,7 +504,8 @@ impl<'a> SniEndpointInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
@@ -515,7 +520,8 @@ impl<'a> SniEndpointInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
         self.send().with_meta()
     }
@@ -576,7 +582,8 @@ impl<'a> SniEndpointListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<SniEndpoint> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<SniEndpoint> {
         crate::ListFuture::new(self.paginate())
     }
@@ -615,7 +622,8 @@ impl<'a> SniEndpointUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SniEndpoint> {
         let path = format!(
             "/apps/{}/sni-endpoints/{}", crate ::__private::segment(self.app_identity
@@ -630,7 +638,8 @@ impl<'a> SniEndpointUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SniEndpoint> {
         self.send().with_meta()
     }

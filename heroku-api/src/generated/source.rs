@@ -144,7 +144,8 @@ impl<'a> SourceCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Source> {
         let path = String::from("/sources");
         let payload = Ok(crate::__private::Payload::none());
@@ -156,7 +157,8 @@ impl<'a> SourceCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Source> {
         self.send().with_meta()
     }
@@ -188,7 +190,8 @@ impl<'a> SourceCreateDeprecatedRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Source> {
         let path = format!(
             "/apps/{}/sources", crate ::__private::segment(self.app_identity.as_str())
@@ -202,7 +205,8 @@ impl<'a> SourceCreateDeprecatedRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Source> {
         self.send().with_meta()
     }

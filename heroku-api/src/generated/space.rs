@@ -521,7 +521,8 @@ impl<'a> SpaceListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Space> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Space> {
         crate::ListFuture::new(self.paginate())
     }
@@ -553,7 +554,8 @@ impl<'a> SpaceInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Space> {
         let path = format!(
             "/spaces/{}", crate ::__private::segment(self.space_identity.as_str())
@@ -567,7 +569,8 @@ impl<'a> SpaceInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Space> {
         self.send().with_meta()
     }
@@ -610,7 +613,8 @@ impl<'a> SpaceUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Space> {
         let path = format!(
             "/spaces/{}", crate ::__private::segment(self.space_identity.as_str())
@@ -624,7 +628,8 @@ impl<'a> SpaceUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Space> {
         self.send().with_meta()
     }
@@ -656,7 +661,8 @@ impl<'a> SpaceDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Space> {
         let path = format!(
             "/spaces/{}", crate ::__private::segment(self.space_identity.as_str())
@@ -670,7 +676,8 @@ impl<'a> SpaceDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Space> {
         self.send().with_meta()
     }
@@ -749,7 +756,8 @@ impl<'a> SpaceCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Space> {
         let path = String::from("/spaces");
         let payload = crate::__private::Payload::json(&self.body);
@@ -761,7 +769,8 @@ impl<'a> SpaceCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Space> {
         self.send().with_meta()
     }

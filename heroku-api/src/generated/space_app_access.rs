@@ -348,7 +348,8 @@ impl<'a> SpaceAppAccessInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SpaceAppAccess> {
         let path = format!(
             "/spaces/{}/members/{}", crate ::__private::segment(self.space_identity
@@ -363,7 +364,8 @@ impl<'a> SpaceAppAccessInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceAppAccess> {
         self.send().with_meta()
     }
@@ -401,7 +403,8 @@ impl<'a> SpaceAppAccessUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SpaceAppAccess> {
         let path = format!(
             "/spaces/{}/members/{}", crate ::__private::segment(self.space_identity
@@ -416,7 +419,8 @@ impl<'a> SpaceAppAccessUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceAppAccess> {
         self.send().with_meta()
     }
@@ -477,7 +481,8 @@ impl<'a> SpaceAppAccessListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<SpaceAppAccess> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<SpaceAppAccess> {
         crate::ListFuture::new(self.paginate())
     }

@@ -162,7 +162,8 @@ impl<'a> SpaceNatInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SpaceNat> {
         let path = format!(
             "/spaces/{}/nat", crate ::__private::segment(self.space_identity.as_str())
@@ -176,7 +177,8 @@ impl<'a> SpaceNatInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceNat> {
         self.send().with_meta()
     }

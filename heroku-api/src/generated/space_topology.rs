@@ -251,7 +251,8 @@ impl<'a> SpaceTopologyTopologyRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, SpaceTopology> {
         let path = format!(
             "/spaces/{}/topology", crate ::__private::segment(self.space_identity
@@ -266,7 +267,8 @@ impl<'a> SpaceTopologyTopologyRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, SpaceTopology> {
         self.send().with_meta()
     }

@@ -59,7 +59,8 @@ impl<'a> SpaceTransferTransferRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, crate::space::Space> {
         let path = format!(
             "/spaces/{}/transfer", crate ::__private::segment(self.space_identity
@@ -74,7 +75,8 @@ impl<'a> SpaceTransferTransferRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, crate::space::Space> {
         self.send().with_meta()
     }

@@ -186,7 +186,8 @@ impl<'a> StackInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Stack> {
         let path = format!(
             "/stacks/{}", crate ::__private::segment(self.stack_identity.as_str())
@@ -200,7 +201,8 @@ impl<'a> StackInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Stack> {
         self.send().with_meta()
     }
@@ -257,7 +259,8 @@ impl<'a> StackListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Stack> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Stack> {
         crate::ListFuture::new(self.paginate())
     }
@@ -318,7 +321,8 @@ impl<'a> StackListByAppRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Stack> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Stack> {
         crate::ListFuture::new(self.paginate())
     }

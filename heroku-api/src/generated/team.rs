@@ -608,7 +608,8 @@ impl<'a> TeamListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Team> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Team> {
         crate::ListFuture::new(self.paginate())
     }
@@ -640,7 +641,8 @@ impl<'a> TeamInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
@@ -654,7 +656,8 @@ impl<'a> TeamInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
         self.send().with_meta()
     }
@@ -704,7 +707,8 @@ impl<'a> TeamUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
@@ -718,7 +722,8 @@ impl<'a> TeamUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
         self.send().with_meta()
     }
@@ -899,7 +904,8 @@ impl<'a> TeamCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = String::from("/teams");
         let payload = crate::__private::Payload::json(&self.body);
@@ -911,7 +917,8 @@ impl<'a> TeamCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
         self.send().with_meta()
     }
@@ -943,7 +950,8 @@ impl<'a> TeamDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/teams/{}", crate ::__private::segment(self.team_identity.as_str())
@@ -957,7 +965,8 @@ impl<'a> TeamDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
         self.send().with_meta()
     }
@@ -1018,7 +1027,8 @@ impl<'a> TeamListByEnterpriseAccountRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Team> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Team> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1055,7 +1065,8 @@ impl<'a> TeamCreateInEnterpriseAccountRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Team> {
         let path = format!(
             "/enterprise-accounts/{}/teams", crate ::__private::segment(self
@@ -1070,7 +1081,8 @@ impl<'a> TeamCreateInEnterpriseAccountRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Team> {
         self.send().with_meta()
     }

@@ -78,7 +78,8 @@ impl<'a> TeamAddOnListForTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::add_on::AddOn> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::add_on::AddOn> {
         crate::ListFuture::new(self.paginate())
     }

@@ -643,7 +643,8 @@ impl<'a> TeamAppCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = String::from("/teams/apps");
         let payload = crate::__private::Payload::json(&self.body);
@@ -655,7 +656,8 @@ impl<'a> TeamAppCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
         self.send().with_meta()
     }
@@ -687,7 +689,8 @@ impl<'a> TeamAppInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
@@ -701,7 +704,8 @@ impl<'a> TeamAppInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
         self.send().with_meta()
     }
@@ -738,7 +742,8 @@ impl<'a> TeamAppUpdateLockedRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
@@ -752,7 +757,8 @@ impl<'a> TeamAppUpdateLockedRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
         self.send().with_meta()
     }
@@ -789,7 +795,8 @@ impl<'a> TeamAppTransferToAccountRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
@@ -803,7 +810,8 @@ impl<'a> TeamAppTransferToAccountRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
         self.send().with_meta()
     }
@@ -840,7 +848,8 @@ impl<'a> TeamAppTransferToTeamRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamApp> {
         let path = format!(
             "/teams/apps/{}", crate ::__private::segment(self.team_app_identity.as_str())
@@ -854,7 +863,8 @@ impl<'a> TeamAppTransferToTeamRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamApp> {
         self.send().with_meta()
     }
@@ -914,7 +924,8 @@ impl<'a> TeamAppListByTeamRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamApp> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamApp> {
         crate::ListFuture::new(self.paginate())
     }

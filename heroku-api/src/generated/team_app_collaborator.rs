@@ -371,7 +371,8 @@ impl<'a> TeamAppCollaboratorCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators", crate ::__private::segment(self.app_identity
@@ -386,7 +387,8 @@ impl<'a> TeamAppCollaboratorCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
         self.send().with_meta()
     }
@@ -419,7 +421,8 @@ impl<'a> TeamAppCollaboratorDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
@@ -435,7 +438,8 @@ impl<'a> TeamAppCollaboratorDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
         self.send().with_meta()
     }
@@ -468,7 +472,8 @@ impl<'a> TeamAppCollaboratorInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
@@ -484,7 +489,8 @@ impl<'a> TeamAppCollaboratorInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
         self.send().with_meta()
     }
@@ -522,7 +528,8 @@ impl<'a> TeamAppCollaboratorUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamAppCollaborator> {
         let path = format!(
             "/teams/apps/{}/collaborators/{}", crate ::__private::segment(self
@@ -538,7 +545,8 @@ impl<'a> TeamAppCollaboratorUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamAppCollaborator> {
         self.send().with_meta()
     }
@@ -599,7 +607,8 @@ impl<'a> TeamAppCollaboratorListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamAppCollaborator> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamAppCollaborator> {
         crate::ListFuture::new(self.paginate())
     }

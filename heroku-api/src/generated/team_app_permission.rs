@@ -113,7 +113,8 @@ impl<'a> TeamAppPermissionListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamAppPermission> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamAppPermission> {
         crate::ListFuture::new(self.paginate())
     }

@@ -238,7 +238,8 @@ impl<'a> TeamDailyUsageInfoRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamDailyUsage> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamDailyUsage> {
         crate::ListFuture::new(self.paginate())
     }

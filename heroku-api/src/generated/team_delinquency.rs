@@ -98,7 +98,8 @@ impl<'a> TeamDelinquencyInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamDelinquency> {
         let path = format!(
             "/teams/{}/delinquency", crate ::__private::segment(self.team_identity
@@ -113,7 +114,8 @@ impl<'a> TeamDelinquencyInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamDelinquency> {
         self.send().with_meta()
     }

@@ -207,7 +207,8 @@ impl<'a> TeamFeatureInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamFeature> {
         let path = format!(
             "/teams/{}/features/{}", crate ::__private::segment(self.team_identity
@@ -222,7 +223,8 @@ impl<'a> TeamFeatureInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamFeature> {
         self.send().with_meta()
     }
@@ -282,7 +284,8 @@ impl<'a> TeamFeatureListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamFeature> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamFeature> {
         crate::ListFuture::new(self.paginate())
     }

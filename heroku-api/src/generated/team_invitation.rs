@@ -411,7 +411,8 @@ impl<'a> TeamInvitationListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamInvitation> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamInvitation> {
         crate::ListFuture::new(self.paginate())
     }
@@ -449,7 +450,8 @@ impl<'a> TeamInvitationCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/{}/invitations", crate ::__private::segment(self.team_identity
@@ -464,7 +466,8 @@ impl<'a> TeamInvitationCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
         self.send().with_meta()
     }
@@ -497,7 +500,8 @@ impl<'a> TeamInvitationRevokeRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/{}/invitations/{}", crate ::__private::segment(self.team_identity
@@ -513,7 +517,8 @@ impl<'a> TeamInvitationRevokeRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
         self.send().with_meta()
     }
@@ -545,7 +550,8 @@ impl<'a> TeamInvitationGetRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamInvitation> {
         let path = format!(
             "/teams/invitations/{}", crate ::__private::segment(& self
@@ -560,7 +566,8 @@ impl<'a> TeamInvitationGetRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvitation> {
         self.send().with_meta()
     }
@@ -592,7 +599,8 @@ impl<'a> TeamInvitationAcceptRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, crate::team_member::TeamMember> {
         let path = format!(
             "/teams/invitations/{}/accept", crate ::__private::segment(& self
@@ -607,7 +615,8 @@ impl<'a> TeamInvitationAcceptRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<'a, crate::team_member::TeamMember> {

@@ -274,7 +274,8 @@ impl<'a> TeamInvoiceInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamInvoice> {
         let path = format!(
             "/teams/{}/invoices/{}", crate ::__private::segment(self.team_identity
@@ -289,7 +290,8 @@ impl<'a> TeamInvoiceInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamInvoice> {
         self.send().with_meta()
     }
@@ -349,7 +351,8 @@ impl<'a> TeamInvoiceListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamInvoice> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamInvoice> {
         crate::ListFuture::new(self.paginate())
     }

@@ -481,7 +481,8 @@ impl<'a> TeamMemberCreateOrUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
@@ -495,7 +496,8 @@ impl<'a> TeamMemberCreateOrUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
         self.send().with_meta()
     }
@@ -540,7 +542,8 @@ impl<'a> TeamMemberCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
@@ -554,7 +557,8 @@ impl<'a> TeamMemberCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
         self.send().with_meta()
     }
@@ -599,7 +603,8 @@ impl<'a> TeamMemberUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members", crate ::__private::segment(self.team_identity.as_str())
@@ -613,7 +618,8 @@ impl<'a> TeamMemberUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
         self.send().with_meta()
     }
@@ -646,7 +652,8 @@ impl<'a> TeamMemberDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamMember> {
         let path = format!(
             "/teams/{}/members/{}", crate ::__private::segment(self.team_identity
@@ -661,7 +668,8 @@ impl<'a> TeamMemberDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamMember> {
         self.send().with_meta()
     }
@@ -721,7 +729,8 @@ impl<'a> TeamMemberListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamMember> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamMember> {
         crate::ListFuture::new(self.paginate())
     }
@@ -783,7 +792,8 @@ impl<'a> TeamMemberListByMemberRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::team_app::TeamApp> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::team_app::TeamApp> {
         crate::ListFuture::new(self.paginate())
     }

@@ -243,7 +243,8 @@ impl<'a> TeamMonthlyUsageInfoRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TeamMonthlyUsage> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TeamMonthlyUsage> {
         crate::ListFuture::new(self.paginate())
     }

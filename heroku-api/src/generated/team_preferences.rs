@@ -183,7 +183,8 @@ impl<'a> TeamPreferencesListRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamPreferences> {
         let path = format!(
             "/teams/{}/preferences", crate ::__private::segment(self
@@ -198,7 +199,8 @@ impl<'a> TeamPreferencesListRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamPreferences> {
         self.send().with_meta()
     }
@@ -250,7 +252,8 @@ impl<'a> TeamPreferencesUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TeamPreferences> {
         let path = format!(
             "/teams/{}/preferences", crate ::__private::segment(self
@@ -265,7 +268,8 @@ impl<'a> TeamPreferencesUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TeamPreferences> {
         self.send().with_meta()
     }

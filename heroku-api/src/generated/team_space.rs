@@ -78,7 +78,8 @@ impl<'a> TeamSpaceListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::space::Space> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::space::Space> {
         crate::ListFuture::new(self.paginate())
     }

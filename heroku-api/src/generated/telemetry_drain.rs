@@ -564,7 +564,8 @@ impl<'a> TelemetryDrainCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = String::from("/telemetry-drains");
         let payload = crate::__private::Payload::json(&self.body);
@@ -576,7 +577,8 @@ impl<'a> TelemetryDrainCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
         self.send().with_meta()
     }
@@ -637,7 +639,8 @@ impl<'a> TelemetryDrainListByAppRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TelemetryDrain> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TelemetryDrain> {
         crate::ListFuture::new(self.paginate())
     }
@@ -698,7 +701,8 @@ impl<'a> TelemetryDrainListBySpaceRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TelemetryDrain> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TelemetryDrain> {
         crate::ListFuture::new(self.paginate())
     }
@@ -748,7 +752,8 @@ impl<'a> TelemetryDrainUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
@@ -763,7 +768,8 @@ impl<'a> TelemetryDrainUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
         self.send().with_meta()
     }
@@ -795,7 +801,8 @@ impl<'a> TelemetryDrainDeleteRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
@@ -810,7 +817,8 @@ impl<'a> TelemetryDrainDeleteRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
         self.send().with_meta()
     }
@@ -842,7 +850,8 @@ impl<'a> TelemetryDrainInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TelemetryDrain> {
         let path = format!(
             "/telemetry-drains/{}", crate ::__private::segment(self
@@ -857,7 +866,8 @@ impl<'a> TelemetryDrainInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TelemetryDrain> {
         self.send().with_meta()
     }

@@ -235,7 +235,8 @@ impl<'a> TestCaseListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TestCase> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TestCase> {
         crate::ListFuture::new(self.paginate())
     }

@@ -437,7 +437,8 @@ impl<'a> TestNodeListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TestNode> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TestNode> {
         crate::ListFuture::new(self.paginate())
     }

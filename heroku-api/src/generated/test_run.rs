@@ -554,7 +554,8 @@ impl<'a> TestRunCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = String::from("/test-runs");
         let payload = crate::__private::Payload::json(&self.body);
@@ -566,7 +567,8 @@ impl<'a> TestRunCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
         self.send().with_meta()
     }
@@ -598,7 +600,8 @@ impl<'a> TestRunInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = format!(
             "/test-runs/{}", crate ::__private::segment(& self.test_run_id)
@@ -612,7 +615,8 @@ impl<'a> TestRunInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
         self.send().with_meta()
     }
@@ -672,7 +676,8 @@ impl<'a> TestRunListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<TestRun> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<TestRun> {
         crate::ListFuture::new(self.paginate())
     }
@@ -705,7 +710,8 @@ impl<'a> TestRunInfoByPipelineRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = format!(
             "/pipelines/{}/test-runs/{}", crate ::__private::segment(& self.pipeline_id),
@@ -720,7 +726,8 @@ impl<'a> TestRunInfoByPipelineRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
         self.send().with_meta()
     }
@@ -758,7 +765,8 @@ impl<'a> TestRunUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, TestRun> {
         let path = format!("/test-runs/{}", self.test_run_number);
         let payload = crate::__private::Payload::json(&self.body);
@@ -770,7 +778,8 @@ impl<'a> TestRunUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, TestRun> {
         self.send().with_meta()
     }

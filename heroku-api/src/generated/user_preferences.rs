@@ -273,7 +273,8 @@ impl<'a> UserPreferencesListRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, UserPreferences> {
         let path = format!(
             "/users/{}/preferences", crate ::__private::segment(self
@@ -288,7 +289,8 @@ impl<'a> UserPreferencesListRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, UserPreferences> {
         self.send().with_meta()
     }
@@ -506,7 +508,8 @@ impl<'a> UserPreferencesUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, UserPreferences> {
         let path = format!(
             "/users/{}/preferences", crate ::__private::segment(self
@@ -521,7 +524,8 @@ impl<'a> UserPreferencesUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, UserPreferences> {
         self.send().with_meta()
     }

@@ -482,7 +482,8 @@ impl<'a> VpnConnectionCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections", crate ::__private::segment(self.space_identity
@@ -497,7 +498,8 @@ impl<'a> VpnConnectionCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
         self.send().with_meta()
     }
@@ -530,7 +532,8 @@ impl<'a> VpnConnectionDestroyRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
@@ -546,7 +549,8 @@ impl<'a> VpnConnectionDestroyRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
         self.send().with_meta()
     }
@@ -607,7 +611,8 @@ impl<'a> VpnConnectionListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<VpnConnection> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<VpnConnection> {
         crate::ListFuture::new(self.paginate())
     }
@@ -640,7 +645,8 @@ impl<'a> VpnConnectionInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
@@ -656,7 +662,8 @@ impl<'a> VpnConnectionInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
         self.send().with_meta()
     }
@@ -694,7 +701,8 @@ impl<'a> VpnConnectionUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, VpnConnection> {
         let path = format!(
             "/spaces/{}/vpn-connections/{}", crate ::__private::segment(self
@@ -710,7 +718,8 @@ impl<'a> VpnConnectionUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, VpnConnection> {
         self.send().with_meta()
     }

@@ -143,7 +143,8 @@ impl<'a> GadgetListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Gadget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Gadget> {
         crate::ListFuture::new(self.paginate())
     }
@@ -204,7 +205,8 @@ impl<'a> GadgetListWidgetRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Gadget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Gadget> {
         crate::ListFuture::new(self.paginate())
     }
@@ -237,7 +239,8 @@ impl<'a> GadgetDestroyRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Gadget> {
         let path = format!(
             "/gadgets/{}/{}", crate ::__private::segment(self.widget_identity.as_str()),
@@ -252,7 +255,8 @@ impl<'a> GadgetDestroyRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Gadget> {
         self.send().with_meta()
     }

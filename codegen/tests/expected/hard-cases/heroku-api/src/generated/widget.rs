@@ -749,7 +749,8 @@ impl<'a> WidgetCreateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = String::from("/widgets");
         let payload = crate::__private::Payload::json(&self.body);
@@ -761,7 +762,8 @@ impl<'a> WidgetCreateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
         self.send().with_meta()
     }
@@ -797,7 +799,8 @@ impl<'a> WidgetRollbackRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = String::from("/widgets");
         let payload = crate::__private::Payload::json(&self.body);
@@ -809,7 +812,8 @@ impl<'a> WidgetRollbackRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
         self.send().with_meta()
     }
@@ -841,7 +845,8 @@ impl<'a> WidgetInfoRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = format!(
             "/widgets/{}", crate ::__private::segment(self.widget_identity.as_str())
@@ -855,7 +860,8 @@ impl<'a> WidgetInfoRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
         self.send().with_meta()
     }
@@ -911,7 +917,8 @@ impl<'a> WidgetUpdateRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = format!(
             "/widgets/{}", crate ::__private::segment(self.widget_identity.as_str())
@@ -925,7 +932,8 @@ impl<'a> WidgetUpdateRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
         self.send().with_meta()
     }
@@ -998,7 +1006,8 @@ impl<'a> WidgetListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Widget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Widget> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1059,7 +1068,8 @@ impl<'a> WidgetArchiveRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<Widget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<Widget> {
         crate::ListFuture::new(self.paginate())
     }
@@ -1091,7 +1101,8 @@ impl<'a> WidgetRestartRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, ()> {
         let path = format!(
             "/widgets/{}/actions/restart", crate ::__private::segment(self
@@ -1106,7 +1117,8 @@ impl<'a> WidgetRestartRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, ()> {
         self.send().with_meta()
     }
@@ -1139,7 +1151,8 @@ impl<'a> WidgetLabelsRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(
         self,
     ) -> crate::ResponseFuture<'a, std::collections::BTreeMap<String, Option<String>>> {
@@ -1156,7 +1169,8 @@ impl<'a> WidgetLabelsRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(
         self,
     ) -> crate::FullResponseFuture<
@@ -1195,7 +1209,8 @@ impl<'a> WidgetCreateDeprecatedRequest<'a> {
         self.options = options;
         self
     }
-    /// Sends the request.
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
     pub fn send(self) -> crate::ResponseFuture<'a, Widget> {
         let path = String::from("/widgets/legacy");
         let payload = Ok(crate::__private::Payload::none());
@@ -1207,7 +1222,8 @@ impl<'a> WidgetCreateDeprecatedRequest<'a> {
             self.options,
         )
     }
-    /// Sends the request and keeps the response headers.
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
     pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Widget> {
         self.send().with_meta()
     }

@@ -105,7 +105,8 @@ impl<'a> WidgetDeploymentListRequest<'a> {
     pub fn stream(self) -> crate::ItemStream<crate::widget::Widget> {
         crate::ItemStream::new(self.paginate())
     }
-    /// Sends the request and collects every page.
+    /// Collects every page when awaited, as awaiting the request
+    /// itself does. The future is `Send` and owns what it needs.
     pub fn send(self) -> crate::ListFuture<crate::widget::Widget> {
         crate::ListFuture::new(self.paginate())
     }
