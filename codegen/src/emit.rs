@@ -1046,10 +1046,8 @@ fn operation(
             quote!(crate::ListFuture<#item>),
         ),
         (response, None) => {
-            let start = match response {
-                Response::Empty => quote!(empty),
-                Response::Json(_) => quote!(new),
-            };
+            let ignoring_body =
+                matches!(response, Response::Empty).then(|| quote!(.ignoring_body()));
             (
                 quote! {
                     /// Sends the request when awaited, as awaiting the request
@@ -1057,7 +1055,7 @@ fn operation(
                     pub fn send(self) -> crate::ResponseFuture<'a, #out_ty> {
                         let path = #path_expr;
                         let payload = #payload;
-                        crate::ResponseFuture::#start(self.client, &crate::operations::#op_const, path, payload, self.options)
+                        crate::ResponseFuture::new(self.client, &crate::operations::#op_const, path, payload, self.options)#ignoring_body
                     }
 
                     /// Sends the request when awaited, and keeps the status and

@@ -1,5 +1,6 @@
 //! `cargo xtask`: generation, the drift check, coverage, and schema upkeep.
 
+mod bench;
 mod lock;
 mod schema_cmd;
 
@@ -31,6 +32,12 @@ commands:
   schema diff OLD NEW [--json] [--title TEXT]
       What changed for SDK users, each change marked breaking or not;
       Markdown for the CHANGELOG, or JSON.
+  bench build [--runs N] [--schema PATH]
+      The build figures of BENCHMARKS.md: codegen time (release xtask),
+      a clean debug build of heroku-api with its dependencies built, check
+      and rebuild after touching lib.rs, and the generated code's size;
+      medians of N runs (default 3), as a Markdown table. Run it on an
+      idle machine.
 
 The schema is --schema PATH, else $HEROKU_SCHEMA, else the lock's path.
 ";
@@ -41,6 +48,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&args[1..]),
         Some("coverage") => coverage(&args[1..]),
         Some("schema") => schema_cmd::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

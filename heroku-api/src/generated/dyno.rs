@@ -529,13 +529,14 @@ impl<'a> DynoRestartRequest<'a> {
             crate ::__private::segment(self.dyno_identity.as_str())
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::DYNO_RESTART,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::DYNO_RESTART,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.
@@ -579,13 +580,14 @@ impl<'a> DynoRestartFormationRequest<'a> {
             .as_str()), crate ::__private::segment(& self.dyno_formation_type)
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::DYNO_RESTART_FORMATION,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::DYNO_RESTART_FORMATION,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.
@@ -627,13 +629,14 @@ impl<'a> DynoRestartAllRequest<'a> {
             "/apps/{}/dynos", crate ::__private::segment(self.app_identity.as_str())
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::DYNO_RESTART_ALL,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::DYNO_RESTART_ALL,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.
@@ -678,13 +681,14 @@ impl<'a> DynoStopRequest<'a> {
             .as_str())
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::DYNO_STOP,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::DYNO_STOP,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.
@@ -729,13 +733,14 @@ impl<'a> DynoStopFormationRequest<'a> {
             .dyno_formation_type)
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::DYNO_STOP_FORMATION,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::DYNO_STOP_FORMATION,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.

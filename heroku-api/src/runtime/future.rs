@@ -45,7 +45,6 @@ impl<'a> Call<'a> {
         path: String,
         payload: Result<Payload>,
         options: RequestOptions,
-        empty: bool,
     ) -> Self {
         match payload {
             Ok(payload) => Call::Sending {
@@ -53,7 +52,7 @@ impl<'a> Call<'a> {
                 raw: Box::pin(
                     async move { client.execute(op, &path, &payload, &options, None).await },
                 ),
-                empty,
+                empty: false,
             },
             Err(e) => Call::Failed(e),
         }
@@ -111,7 +110,7 @@ impl<'a, T> ResponseFuture<'a, T> {
         options: RequestOptions,
     ) -> Self {
         ResponseFuture {
-            call: Call::start(client, op, path, payload, options, false),
+            call: Call::start(client, op, path, payload, options),
             _out: PhantomData,
         }
     }
@@ -125,19 +124,15 @@ impl<'a, T> ResponseFuture<'a, T> {
     }
 }
 
-impl<'a> ResponseFuture<'a, ()> {
+impl ResponseFuture<'_, ()> {
+    /// For operations whose answer carries nothing (`{}`, empty, or 204):
+    /// the body is not decoded.
     #[doc(hidden)]
-    pub fn empty(
-        client: &'a Client,
-        op: &'static OperationInfo,
-        path: String,
-        payload: Result<Payload>,
-        options: RequestOptions,
-    ) -> Self {
-        ResponseFuture {
-            call: Call::start(client, op, path, payload, options, true),
-            _out: PhantomData,
+    pub fn ignoring_body(mut self) -> Self {
+        if let Call::Sending { empty, .. } = &mut self.call {
+            *empty = true;
         }
+        self
     }
 }
 

@@ -1109,13 +1109,14 @@ impl<'a> WidgetRestartRequest<'a> {
             .widget_identity.as_str())
         );
         let payload = Ok(crate::__private::Payload::none());
-        crate::ResponseFuture::empty(
-            self.client,
-            &crate::operations::WIDGET_RESTART,
-            path,
-            payload,
-            self.options,
-        )
+        crate::ResponseFuture::new(
+                self.client,
+                &crate::operations::WIDGET_RESTART,
+                path,
+                payload,
+                self.options,
+            )
+            .ignoring_body()
     }
     /// Sends the request when awaited, and keeps the status and
     /// headers of the answer.

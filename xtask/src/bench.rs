@@ -1,0 +1,211 @@
+//! `cargo xtask bench build`: the build figures of BENCHMARKS.md, measured.
+//!
+//! Every figure is wall-clock time of a cargo (or xtask) process, the median
+//! of `--runs` runs, so run it on an otherwise idle machine.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::root;
+
+struct Options {
+    runs: usize,
+    schema: Option<PathBuf>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        runs: 3,
+        schema: None,
+    };
+    let mut it = args.iter();
+    match it.next().map(String::as_str) {
+        Some("build") => {}
+        Some(other) => return Err(format!("unknown benchmark `{other}` (try `bench build`)")),
+        None => return Err("which benchmark? `cargo xtask bench build`".into()),
+    }
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                options.runs = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--runs takes a whole number above 0")?;
+            }
+            "--schema" => {
+                options.schema = Some(it.next().ok_or("--schema takes a path")?.into());
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok(options)
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+/// Runs `cmd` to completion, failing with its output if it fails, and
+/// returns how long it took.
+fn timed(mut cmd: Command) -> Result<Duration, String> {
+    let started = Instant::now();
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let took = started.elapsed();
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(took)
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn range(xs: &[Duration]) -> String {
+    let lo = xs.iter().min().copied().unwrap_or_default();
+    let hi = xs.iter().max().copied().unwrap_or_default();
+    format!("{:.2}–{:.2} s", lo.as_secs_f64(), hi.as_secs_f64())
+}
+
+fn cargo_args(args: &[&str]) -> Command {
+    let mut c = cargo();
+    c.args(args);
+    c
+}
+
+fn touch(path: &Path) -> Result<(), String> {
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .and_then(|f| f.set_modified(SystemTime::now()))
+        .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+}
+
+/// Bytes, lines and files of the generated code.
+fn generated_size(dir: &Path) -> Result<(u64, usize, usize), String> {
+    let mut bytes = 0;
+    let mut lines = 0;
+    let mut files = 0;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            bytes += text.len() as u64;
+            lines += text.lines().count();
+            files += 1;
+        }
+    }
+    Ok((bytes, lines, files))
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let runs = options.runs;
+    let root = root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let lib = root.join("heroku-api/src/lib.rs");
+    let generated = root.join("heroku-api/src/generated");
+
+    eprintln!("building the release xtask and heroku-api's dependencies…");
+    timed(cargo_args(&[
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "xtask",
+    ]))?;
+    timed(cargo_args(&["build", "--quiet", "-p", "heroku-api"]))?;
+
+    eprintln!("codegen, {runs} runs…");
+    let mut codegen = Vec::new();
+    for _ in 0..runs {
+        let mut c = Command::new(target.join("release/xtask"));
+        c.current_dir(&root).args(["codegen", "--check"]);
+        if let Some(schema) = &options.schema {
+            c.arg("--schema").arg(schema);
+        }
+        codegen.push(timed(c)?);
+    }
+
+    eprintln!("clean builds of heroku-api, {runs} runs…");
+    let mut clean = Vec::new();
+    for _ in 0..runs {
+        timed(cargo_args(&["clean", "--quiet", "-p", "heroku-api"]))?;
+        clean.push(timed(cargo_args(&[
+            "build",
+            "--quiet",
+            "-p",
+            "heroku-api",
+        ]))?);
+    }
+
+    eprintln!("incremental check and build, {runs} runs each…");
+    // `cargo clean -p` dropped the check artifacts too: the first check
+    // after it is a full one, not what this row measures.
+    timed(cargo_args(&["check", "--quiet", "-p", "heroku-api"]))?;
+    let mut check = Vec::new();
+    let mut rebuild = Vec::new();
+    for _ in 0..runs {
+        touch(&lib)?;
+        check.push(timed(cargo_args(&[
+            "check",
+            "--quiet",
+            "-p",
+            "heroku-api",
+        ]))?);
+        touch(&lib)?;
+        rebuild.push(timed(cargo_args(&[
+            "build",
+            "--quiet",
+            "-p",
+            "heroku-api",
+        ]))?);
+    }
+
+    let operations = std::fs::read_to_string(generated.join("operations.rs"))
+        .map_err(|e| format!("cannot read the operation table: {e}"))?
+        .matches("OperationInfo::new(")
+        .count();
+    let (bytes, lines, files) = generated_size(&generated)?;
+    let clean_median = median(clean.clone());
+
+    println!("| figure | median of {runs} | range | command |");
+    println!("|---|---|---|---|");
+    println!(
+        "| codegen time, pinned schema (read, overlay, model, generate, compare) | {:.2} s | {} | `target/release/xtask codegen --check` |",
+        median(codegen.clone()).as_secs_f64(),
+        range(&codegen)
+    );
+    println!(
+        "| heroku-api debug build, dependencies built | {:.2} s ({:.0} ms per operation, {operations} operations) | {} | `cargo clean -p heroku-api && cargo build -p heroku-api` |",
+        clean_median.as_secs_f64(),
+        clean_median.as_secs_f64() * 1000.0 / operations.max(1) as f64,
+        range(&clean)
+    );
+    println!(
+        "| heroku-api check, after touching lib.rs | {:.2} s | {} | `touch heroku-api/src/lib.rs && cargo check -p heroku-api` |",
+        median(check.clone()).as_secs_f64(),
+        range(&check)
+    );
+    println!(
+        "| heroku-api debug rebuild, after touching lib.rs | {:.2} s | {} | `touch heroku-api/src/lib.rs && cargo build -p heroku-api` |",
+        median(rebuild.clone()).as_secs_f64(),
+        range(&rebuild)
+    );
+    println!("| generated code | {bytes} bytes, {lines} lines in {files} files | | `heroku-api/src/generated/*.rs` |");
+    Ok(())
+}
