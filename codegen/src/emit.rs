@@ -343,10 +343,22 @@ fn module_file(
     render(tokens, &r.module)
 }
 
-fn field_doc(f: &Field) -> TokenStream {
+fn field_doc(api: &Api, f: &Field) -> TokenStream {
+    // Without a description of its own, an identity field says what it
+    // names (`unique name of stack, or unique identifier of stack`).
+    let identity = || match &f.ty {
+        Ty::Named(p) => match api.types.get(p).map(|t| &t.kind) {
+            Some(TypeKind::Identity { branches, .. }) if !branches.is_empty() => {
+                Some(branches.join(", or "))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
     let mut text = f
         .description
         .clone()
+        .or_else(identity)
         .unwrap_or_else(|| format!("The `{}` field.", f.json_name));
     if f.deprecated {
         text.push_str("\n\nDeprecated in the schema.");
@@ -363,10 +375,10 @@ fn rename_attr(f: &Field) -> Option<TokenStream> {
 
 /// The stored type of a model field: `T` when always present and never null,
 /// else `Option<T>`.
-fn model_field(f: &Field, module: &str) -> TokenStream {
+fn model_field(api: &Api, f: &Field, module: &str) -> TokenStream {
     let t = ty(&f.ty, module);
     let name = ident(&f.rust_name);
-    let d = field_doc(f);
+    let d = field_doc(api, f);
     let rename = rename_attr(f);
     if f.required && !f.nullable {
         let serde = rename.map(|r| quote!(#[serde(#r)]));
@@ -391,7 +403,7 @@ fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
     let d = doc(&text);
     match &t.kind {
         TypeKind::Struct { fields } => {
-            let fs = fields.iter().map(|f| model_field(f, module));
+            let fs = fields.iter().map(|f| model_field(api, f, module));
             let ctor = constructible.then(|| struct_constructor(api, &t.path, fields));
             let de = struct_deserialize(&name, fields);
             quote! {
@@ -904,7 +916,7 @@ fn operation(
                     };
                     struct_fields.push(quote!(#attrs #fname: Option<Option<#stored>>,));
                     inits.push(quote!(#fname: None));
-                    let d = field_doc(f);
+                    let d = field_doc(api, f);
                     let clear = format_ident!("clear_{}", f.rust_name.trim_end_matches('_'));
                     let cd = doc(&format!(
                         "Sends `{}` as `null`, which clears it.",
@@ -929,7 +941,7 @@ fn operation(
                     };
                     struct_fields.push(quote!(#attrs #fname: Option<#stored>,));
                     inits.push(quote!(#fname: None));
-                    let d = field_doc(f);
+                    let d = field_doc(api, f);
                     setters.push(quote! {
                         #d
                         pub fn #fname(mut self, #fname: #arg_ty) -> Self {

@@ -800,12 +800,12 @@ impl<'a> AppCreateRequest<'a> {
         self.body.name = Some(name.into());
         self
     }
-    /// The `region` field.
+    /// unique identifier of region, or unique name of region
     pub fn region(mut self, region: impl Into<crate::region::RegionIdentity>) -> Self {
         self.body.region = Some(region.into());
         self
     }
-    /// The `stack` field.
+    /// unique name of stack, or unique identifier of stack
     pub fn stack(mut self, stack: impl Into<crate::stack::StackIdentity>) -> Self {
         self.body.stack = Some(stack.into());
         self
@@ -1081,7 +1081,7 @@ impl std::fmt::Debug for AppUpdateRequest<'_> {
     }
 }
 impl<'a> AppUpdateRequest<'a> {
-    /// The `build_stack` field.
+    /// unique name of stack, or unique identifier of stack
     pub fn build_stack(
         mut self,
         build_stack: impl Into<crate::stack::StackIdentity>,

@@ -61,7 +61,7 @@ pub struct InvoiceAddress {
     /// country
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// The `heroku_id` field.
+    /// heroku_id identifier reference
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heroku_id: Option<InvoiceAddressIdentity>,
     /// metadata / additional information to go on invoice

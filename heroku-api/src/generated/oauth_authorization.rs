@@ -631,7 +631,7 @@ impl std::fmt::Debug for OauthAuthorizationCreateRequest<'_> {
     }
 }
 impl<'a> OauthAuthorizationCreateRequest<'a> {
-    /// The `client` field.
+    /// unique identifier of this OAuth client
     pub fn client(
         mut self,
         client: impl Into<crate::oauth_client::OauthClientIdentity>,

@@ -654,7 +654,7 @@ impl<'a> ReleaseCreateRequest<'a> {
         self.body.description = Some(description.into());
         self
     }
-    /// The `oci_image` field.
+    /// unique identifier of the OCI image, or unique identifier representing the content of the OCI image
     pub fn oci_image(
         mut self,
         oci_image: impl Into<crate::oci_image::OciImageIdentity>,

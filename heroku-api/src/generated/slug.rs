@@ -417,7 +417,7 @@ impl<'a> SlugCreateRequest<'a> {
         self.body.commit_description = Some(None);
         self
     }
-    /// The `stack` field.
+    /// unique name of stack, or unique identifier of stack
     pub fn stack(mut self, stack: impl Into<crate::stack::StackIdentity>) -> Self {
         self.body.stack = Some(stack.into());
         self

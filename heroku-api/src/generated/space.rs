@@ -740,7 +740,7 @@ impl<'a> SpaceCreateRequest<'a> {
         self.body.log_drain_url = Some(log_drain_url.into());
         self
     }
-    /// The `region` field.
+    /// unique identifier of region, or unique name of region
     pub fn region(mut self, region: impl Into<crate::region::RegionIdentity>) -> Self {
         self.body.region = Some(region.into());
         self

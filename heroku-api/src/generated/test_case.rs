@@ -119,7 +119,7 @@ impl<'de> serde::Deserialize<'de> for TestCase {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestNode {
-    /// The `id` field.
+    /// unique identifier of a test node
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_node::TestNodeIdentity>,
 }
@@ -156,7 +156,7 @@ impl<'de> serde::Deserialize<'de> for TestCaseTestNode {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestRun {
-    /// The `id` field.
+    /// unique identifier of a test run
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_run::TestRunIdentity>,
 }

@@ -47,7 +47,7 @@ pub struct TestNode {
     /// the exit code of the test script
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i64>,
-    /// The `id` field.
+    /// unique identifier of a test node
     pub id: TestNodeIdentity,
     /// The index of the test node
     pub index: i64,
@@ -151,7 +151,7 @@ pub struct TestNodeDyno {
     /// a URL to stream output from for debug runs or null for non-debug runs
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach_url: Option<String>,
-    /// The `id` field.
+    /// unique identifier of this dyno, or the name of this process on this dyno
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::dyno::DynoIdentity>,
 }
@@ -236,7 +236,7 @@ impl std::fmt::Display for TestNodeIdentity {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodePipeline {
-    /// The `id` field.
+    /// unique identifier of pipeline, or name of pipeline
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::pipeline::PipelineIdentity>,
 }
@@ -357,7 +357,7 @@ impl<'de> serde::Deserialize<'de> for TestNodeStatus {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeTestRun {
-    /// The `id` field.
+    /// unique identifier of a test run
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::test_run::TestRunIdentity>,
 }

@@ -394,7 +394,7 @@ impl<'de> serde::Deserialize<'de> for TestRunOrganization {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunPipeline {
-    /// The `id` field.
+    /// unique identifier of pipeline, or name of pipeline
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::pipeline::PipelineIdentity>,
 }
@@ -540,7 +540,7 @@ impl<'a> TestRunCreateRequest<'a> {
         self.body.debug = Some(debug);
         self
     }
-    /// The `organization` field.
+    /// unique name of team, or unique identifier of team
     pub fn organization(
         mut self,
         organization: impl Into<crate::team::TeamIdentity>,
