@@ -48,6 +48,12 @@ pub const GENERATED_DIR: &str = "heroku-api/src/generated";
 pub const COVERAGE_TEST: &str = "heroku-api/tests/generated/operations.rs";
 /// What the fake Heroku (the `tests` crate) needs from the schema.
 pub const FAKE_SPEC: &str = "tests/src/generated/spec.json";
+/// heroku-api's resource features: not a file of its own but the block
+/// between the `@generated features` markers of heroku-api's manifest, which
+/// xtask splices in.
+pub const MANIFEST_FEATURES: &str = "heroku-api/Cargo.toml.features";
+/// heroku-api's manifest.
+pub const MANIFEST: &str = "heroku-api/Cargo.toml";
 /// Every directory whose files are all generated.
 pub const GENERATED_DIRS: &[&str] = &[
     "heroku-api/src/generated",

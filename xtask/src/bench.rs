@@ -153,9 +153,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ]))?);
     }
 
+    eprintln!("clean builds with two resource features, {runs} runs…");
+    let narrow_args = [
+        "build",
+        "--quiet",
+        "-p",
+        "heroku-api",
+        "--no-default-features",
+        "--features",
+        "app,config-var",
+    ];
+    timed(cargo_args(&narrow_args))?;
+    let mut narrow = Vec::new();
+    for _ in 0..runs {
+        timed(cargo_args(&["clean", "--quiet", "-p", "heroku-api"]))?;
+        narrow.push(timed(cargo_args(&narrow_args))?);
+    }
+
     eprintln!("incremental check and build, {runs} runs each…");
-    // `cargo clean -p` dropped the check artifacts too: the first check
-    // after it is a full one, not what this row measures.
+    // `cargo clean -p` dropped the default build's artifacts and the check
+    // artifacts: the first build and check after it are full ones, not what
+    // these rows measure.
+    timed(cargo_args(&["build", "--quiet", "-p", "heroku-api"]))?;
     timed(cargo_args(&["check", "--quiet", "-p", "heroku-api"]))?;
     let mut check = Vec::new();
     let mut rebuild = Vec::new();
@@ -195,6 +214,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         clean_median.as_secs_f64(),
         clean_median.as_secs_f64() * 1000.0 / operations.max(1) as f64,
         range(&clean)
+    );
+    println!(
+        "| heroku-api debug build, only the `app` and `config-var` requests | {:.2} s | {} | `cargo clean -p heroku-api && cargo build -p heroku-api --no-default-features --features app,config-var` |",
+        median(narrow.clone()).as_secs_f64(),
+        range(&narrow)
     );
     println!(
         "| heroku-api check, after touching lib.rs | {:.2} s | {} | `touch heroku-api/src/lib.rs && cargo check -p heroku-api` |",

@@ -141,11 +141,13 @@ fn codegen(args: &[String]) -> Result<(), String> {
 
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;
-        let output = standalone_view(&generate(&loaded)?);
+        let generated = generate(&loaded)?;
+        let output = standalone_view(&generated);
         if flags.check {
             return check(out, "", &output, &[STANDALONE_GENERATED]);
         }
-        write_standalone(out, &output, &loaded.sha256)?;
+        let features = features_fragment(&generated)?;
+        write_standalone(out, &output, &loaded.sha256, features)?;
         println!(
             "wrote a standalone crate for {} ({} operations) to {} in {:.0} ms",
             path.display(),
@@ -171,7 +173,7 @@ fn codegen(args: &[String]) -> Result<(), String> {
     // an error, except while a new schema is being accepted, when it is
     // reported for review.
     report_overlays(&loaded, !flags.update_lock)?;
-    let output = generate(&loaded)?;
+    let output = with_manifest(generate(&loaded)?)?;
     if flags.check {
         return check(&root(), "", &output, heroku_codegen::GENERATED_DIRS);
     }
@@ -188,6 +190,56 @@ fn codegen(args: &[String]) -> Result<(), String> {
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(())
+}
+
+/// The markers around the generated resource features in heroku-api's
+/// manifest.
+const FEATURES_BEGIN: &str = "# @generated features begin: `cargo xtask codegen` writes from here";
+const FEATURES_END: &str = "# @generated features end";
+
+fn features_fragment(output: &Output) -> Result<&str, String> {
+    output
+        .files
+        .get(heroku_codegen::MANIFEST_FEATURES)
+        .map(String::as_str)
+        .ok_or_else(|| "the generator produced no resource features".to_string())
+}
+
+/// `manifest` with the block between the feature markers replaced.
+fn splice_features(manifest: &str, features: &str) -> Result<String, String> {
+    let missing = || {
+        format!(
+            "the manifest has no feature markers: put the lines `{FEATURES_BEGIN}` and \
+             `{FEATURES_END}` in its [features] table"
+        )
+    };
+    let begin = manifest.find(FEATURES_BEGIN).ok_or_else(missing)?;
+    let body = begin + FEATURES_BEGIN.len();
+    let body = body + manifest[body..].find('\n').map_or(0, |i| i + 1);
+    let end = body + manifest[body..].find(FEATURES_END).ok_or_else(missing)?;
+    Ok(format!(
+        "{}{features}{}",
+        &manifest[..body],
+        &manifest[end..]
+    ))
+}
+
+/// The output with the resource features spliced into heroku-api's
+/// manifest, which is then compared and written like a generated file.
+fn with_manifest(mut output: Output) -> Result<Output, String> {
+    let features = output
+        .files
+        .remove(heroku_codegen::MANIFEST_FEATURES)
+        .ok_or_else(|| "the generator produced no resource features".to_string())?;
+    let path = root().join(heroku_codegen::MANIFEST);
+    let manifest =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let manifest =
+        splice_features(&manifest, &features).map_err(|e| format!("{}: {e}", path.display()))?;
+    output
+        .files
+        .insert(heroku_codegen::MANIFEST.to_string(), manifest);
+    Ok(output)
 }
 
 /// Where a standalone crate keeps its generated modules.
@@ -282,7 +334,12 @@ fn check(crate_dir: &Path, label: &str, output: &Output, dirs: &[&str]) -> Resul
 /// The version gets the schema's hash as build metadata (`0.1.0+schema.f8954a58`):
 /// it says which schema the crate is for, and it keeps two standalone crates
 /// that share a target directory from being mistaken for one another.
-fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), String> {
+fn write_standalone(
+    out: &Path,
+    output: &Output,
+    sha256: &str,
+    features: &str,
+) -> Result<(), String> {
     let src = root().join("heroku-api");
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     if out.join("src").exists() {
@@ -291,7 +348,7 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| io(&src, e))?;
     let short = &sha256[..sha256.len().min(8)];
-    let manifest = standalone_manifest(&manifest, short);
+    let manifest = splice_features(&standalone_manifest(&manifest, short), features)?;
     std::fs::write(out.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
         .map_err(|e| io(out, e))?;
     // The workspace's lock file keeps the standalone crate on the same
@@ -310,8 +367,8 @@ fn write_standalone(out: &Path, output: &Output, sha256: &str) -> Result<(), Str
 /// heroku-api's manifest for a standalone crate: the schema hash as
 /// version build metadata, and without the sections that point at files a
 /// standalone crate does not have (dev-dependencies on workspace crates,
-/// examples, tests, benches). Default features are off: the `workflows`
-/// feature is written against the pinned schema's endpoints.
+/// examples, tests, benches). The default is `full` without `workflows`,
+/// which is written against the pinned schema's endpoints.
 fn standalone_manifest(manifest: &str, short_sha: &str) -> String {
     let mut out = String::new();
     let mut versioned = false;
@@ -328,7 +385,7 @@ fn standalone_manifest(manifest: &str, short_sha: &str) -> String {
             continue;
         }
         if trimmed.starts_with("default = ") {
-            out.push_str("default = []\n");
+            out.push_str("default = [\"full\"]\n");
             continue;
         }
         match line
@@ -467,4 +524,35 @@ fn table_ids(source: &str) -> Vec<String> {
         }
     }
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{splice_features, FEATURES_BEGIN, FEATURES_END};
+
+    fn manifest(block: &str) -> String {
+        format!(
+            "[features]\ndefault = [\"full\"]\n{FEATURES_BEGIN}\n{block}{FEATURES_END}\n\n[dependencies]\nbytes = \"1\"\n"
+        )
+    }
+
+    #[test]
+    fn the_block_between_the_markers_is_replaced_and_nothing_else() {
+        let old = manifest("full = [\"app\"]\napp = []\n");
+        let new = splice_features(&old, "full = []\n").unwrap();
+        assert_eq!(new, manifest("full = []\n"));
+        // Splicing is idempotent.
+        assert_eq!(splice_features(&new, "full = []\n").unwrap(), new);
+    }
+
+    #[test]
+    fn a_manifest_without_markers_is_an_error_that_names_them() {
+        let err = splice_features("[features]\nfull = []\n", "full = []\n").unwrap_err();
+        assert!(
+            err.contains(FEATURES_BEGIN) && err.contains(FEATURES_END),
+            "{err}"
+        );
+        let only_begin = format!("[features]\n{FEATURES_BEGIN}\nfull = []\n");
+        assert!(splice_features(&only_begin, "").is_err());
+    }
 }

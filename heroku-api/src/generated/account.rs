@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `account` operations. Get one with [`Client::account`](crate::Client::account).
+///
+/// Needs the `account` feature, which `full` (on by default) turns on.
+#[cfg(feature = "account")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "account")]
 impl<'a> AccountApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -577,17 +581,20 @@ impl<'de> serde::Deserialize<'de> for AccountIdentityProviderTeam {
     }
 }
 /// A `GET /account` request, from [`AccountApi::info`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountInfoRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -614,6 +621,7 @@ impl<'a> AccountInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountInfoRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;
@@ -622,6 +630,7 @@ impl<'a> std::future::IntoFuture for AccountInfoRequest<'a> {
     }
 }
 /// A `PATCH /account` request, from [`AccountApi::update`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountUpdateRequest<'a> {
@@ -629,6 +638,7 @@ pub struct AccountUpdateRequest<'a> {
     body: AccountUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 #[derive(Clone, serde::Serialize)]
 struct AccountUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -638,11 +648,13 @@ struct AccountUpdateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<Option<String>>,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountUpdateRequest<'a> {
     /// whether to allow third party web activity tracking
     pub fn allow_tracking(mut self, allow_tracking: bool) -> Self {
@@ -689,6 +701,7 @@ impl<'a> AccountUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountUpdateRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;
@@ -697,17 +710,20 @@ impl<'a> std::future::IntoFuture for AccountUpdateRequest<'a> {
     }
 }
 /// A `DELETE /account` request, from [`AccountApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountDeleteRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -734,6 +750,7 @@ impl<'a> AccountDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountDeleteRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;
@@ -742,6 +759,7 @@ impl<'a> std::future::IntoFuture for AccountDeleteRequest<'a> {
     }
 }
 /// A `GET /users/{account_identity}` request, from [`AccountApi::info_by_user`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountInfoByUserRequest<'a> {
@@ -749,11 +767,13 @@ pub struct AccountInfoByUserRequest<'a> {
     account_identity: AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountInfoByUserRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountInfoByUserRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountInfoByUserRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -782,6 +802,7 @@ impl<'a> AccountInfoByUserRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountInfoByUserRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;
@@ -790,6 +811,7 @@ impl<'a> std::future::IntoFuture for AccountInfoByUserRequest<'a> {
     }
 }
 /// A `PATCH /users/{account_identity}` request, from [`AccountApi::update_by_user`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountUpdateByUserRequest<'a> {
@@ -798,6 +820,7 @@ pub struct AccountUpdateByUserRequest<'a> {
     body: AccountUpdateByUserBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 #[derive(Clone, serde::Serialize)]
 struct AccountUpdateByUserBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -807,11 +830,13 @@ struct AccountUpdateByUserBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<Option<String>>,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountUpdateByUserRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountUpdateByUserRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountUpdateByUserRequest<'a> {
     /// whether to allow third party web activity tracking
     pub fn allow_tracking(mut self, allow_tracking: bool) -> Self {
@@ -860,6 +885,7 @@ impl<'a> AccountUpdateByUserRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountUpdateByUserRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;
@@ -868,6 +894,7 @@ impl<'a> std::future::IntoFuture for AccountUpdateByUserRequest<'a> {
     }
 }
 /// A `DELETE /users/{account_identity}` request, from [`AccountApi::delete_by_user`]. Await it, or call `send`.
+#[cfg(feature = "account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountDeleteByUserRequest<'a> {
@@ -875,11 +902,13 @@ pub struct AccountDeleteByUserRequest<'a> {
     account_identity: AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountDeleteByUserRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountDeleteByUserRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> AccountDeleteByUserRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -908,6 +937,7 @@ impl<'a> AccountDeleteByUserRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account")]
 impl<'a> std::future::IntoFuture for AccountDeleteByUserRequest<'a> {
     type Output = crate::Result<Account>;
     type IntoFuture = crate::ResponseFuture<'a, Account>;

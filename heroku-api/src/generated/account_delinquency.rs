@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `account-delinquency` operations. Get one with [`Client::account_delinquency`](crate::Client::account_delinquency).
+///
+/// Needs the `account-delinquency` feature, which `full` (on by default) turns on.
+#[cfg(feature = "account-delinquency")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountDelinquencyApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "account-delinquency")]
 impl<'a> AccountDelinquencyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -72,17 +76,20 @@ impl<'de> serde::Deserialize<'de> for AccountDelinquency {
     }
 }
 /// A `GET /account/delinquency` request, from [`AccountDelinquencyApi::info`]. Await it, or call `send`.
+#[cfg(feature = "account-delinquency")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountDelinquencyInfoRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account-delinquency")]
 impl std::fmt::Debug for AccountDelinquencyInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountDelinquencyInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account-delinquency")]
 impl<'a> AccountDelinquencyInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -109,6 +116,7 @@ impl<'a> AccountDelinquencyInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account-delinquency")]
 impl<'a> std::future::IntoFuture for AccountDelinquencyInfoRequest<'a> {
     type Output = crate::Result<AccountDelinquency>;
     type IntoFuture = crate::ResponseFuture<'a, AccountDelinquency>;

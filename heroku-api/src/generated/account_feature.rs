@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `account-feature` operations. Get one with [`Client::account_feature`](crate::Client::account_feature).
+///
+/// Needs the `account-feature` feature, which `full` (on by default) turns on.
+#[cfg(feature = "account-feature")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountFeatureApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "account-feature")]
 impl<'a> AccountFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -200,6 +204,7 @@ impl std::fmt::Display for AccountFeatureIdentity {
     }
 }
 /// A `GET /account/features/{account_feature_identity}` request, from [`AccountFeatureApi::info`]. Await it, or call `send`.
+#[cfg(feature = "account-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountFeatureInfoRequest<'a> {
@@ -207,11 +212,13 @@ pub struct AccountFeatureInfoRequest<'a> {
     account_feature_identity: AccountFeatureIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account-feature")]
 impl std::fmt::Debug for AccountFeatureInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountFeatureInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> AccountFeatureInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -241,6 +248,7 @@ impl<'a> AccountFeatureInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> std::future::IntoFuture for AccountFeatureInfoRequest<'a> {
     type Output = crate::Result<AccountFeature>;
     type IntoFuture = crate::ResponseFuture<'a, AccountFeature>;
@@ -249,6 +257,7 @@ impl<'a> std::future::IntoFuture for AccountFeatureInfoRequest<'a> {
     }
 }
 /// A `GET /account/features` request, from [`AccountFeatureApi::list`]. Await it, or call `send`.
+#[cfg(feature = "account-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountFeatureListRequest<'a> {
@@ -256,11 +265,13 @@ pub struct AccountFeatureListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account-feature")]
 impl std::fmt::Debug for AccountFeatureListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountFeatureListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> AccountFeatureListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -299,6 +310,7 @@ impl<'a> AccountFeatureListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> std::future::IntoFuture for AccountFeatureListRequest<'a> {
     type Output = crate::Result<Vec<AccountFeature>>;
     type IntoFuture = crate::ListFuture<AccountFeature>;
@@ -307,6 +319,7 @@ impl<'a> std::future::IntoFuture for AccountFeatureListRequest<'a> {
     }
 }
 /// A `PATCH /account/features/{account_feature_identity}` request, from [`AccountFeatureApi::update`]. Await it, or call `send`.
+#[cfg(feature = "account-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AccountFeatureUpdateRequest<'a> {
@@ -315,15 +328,18 @@ pub struct AccountFeatureUpdateRequest<'a> {
     body: AccountFeatureUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "account-feature")]
 #[derive(Clone, serde::Serialize)]
 struct AccountFeatureUpdateBody {
     enabled: bool,
 }
+#[cfg(feature = "account-feature")]
 impl std::fmt::Debug for AccountFeatureUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountFeatureUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> AccountFeatureUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -353,6 +369,7 @@ impl<'a> AccountFeatureUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "account-feature")]
 impl<'a> std::future::IntoFuture for AccountFeatureUpdateRequest<'a> {
     type Output = crate::Result<AccountFeature>;
     type IntoFuture = crate::ResponseFuture<'a, AccountFeature>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on` operations. Get one with [`Client::add_on`](crate::Client::add_on).
+///
+/// Needs the `add-on` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -772,6 +776,7 @@ impl<'de> serde::Deserialize<'de> for AddOnState {
     }
 }
 /// A `GET /addons` request, from [`AddOnApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnListRequest<'a> {
@@ -779,11 +784,13 @@ pub struct AddOnListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -822,6 +829,7 @@ impl<'a> AddOnListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnListRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
     type IntoFuture = crate::ListFuture<AddOn>;
@@ -830,6 +838,7 @@ impl<'a> std::future::IntoFuture for AddOnListRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}` request, from [`AddOnApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnInfoRequest<'a> {
@@ -837,11 +846,13 @@ pub struct AddOnInfoRequest<'a> {
     add_on_identity: AddOnIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -870,6 +881,7 @@ impl<'a> AddOnInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnInfoRequest<'a> {
     type Output = crate::Result<AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, AddOn>;
@@ -878,6 +890,7 @@ impl<'a> std::future::IntoFuture for AddOnInfoRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/addons` request, from [`AddOnApi::create`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnCreateRequest<'a> {
@@ -886,6 +899,7 @@ pub struct AddOnCreateRequest<'a> {
     body: AddOnCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -898,11 +912,13 @@ struct AddOnCreateBody {
     name: Option<String>,
     plan: crate::plan::PlanIdentity,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnCreateRequest<'a> {
     /// name for add-on's initial attachment
     pub fn attachment(mut self, attachment: AddOnCreateAttachment) -> Self {
@@ -951,6 +967,7 @@ impl<'a> AddOnCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnCreateRequest<'a> {
     type Output = crate::Result<AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, AddOn>;
@@ -959,6 +976,7 @@ impl<'a> std::future::IntoFuture for AddOnCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnDeleteRequest<'a> {
@@ -967,11 +985,13 @@ pub struct AddOnDeleteRequest<'a> {
     add_on_identity: AddOnIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1001,6 +1021,7 @@ impl<'a> AddOnDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnDeleteRequest<'a> {
     type Output = crate::Result<AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, AddOn>;
@@ -1009,6 +1030,7 @@ impl<'a> std::future::IntoFuture for AddOnDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::info_by_app`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnInfoByAppRequest<'a> {
@@ -1017,11 +1039,13 @@ pub struct AddOnInfoByAppRequest<'a> {
     add_on_identity: AddOnIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnInfoByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnInfoByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnInfoByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1051,6 +1075,7 @@ impl<'a> AddOnInfoByAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnInfoByAppRequest<'a> {
     type Output = crate::Result<AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, AddOn>;
@@ -1059,6 +1084,7 @@ impl<'a> std::future::IntoFuture for AddOnInfoByAppRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/addons` request, from [`AddOnApi::list_by_app`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnListByAppRequest<'a> {
@@ -1067,11 +1093,13 @@ pub struct AddOnListByAppRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnListByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnListByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnListByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1112,6 +1140,7 @@ impl<'a> AddOnListByAppRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnListByAppRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
     type IntoFuture = crate::ListFuture<AddOn>;
@@ -1120,6 +1149,7 @@ impl<'a> std::future::IntoFuture for AddOnListByAppRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/addons/{add_on_identity}` request, from [`AddOnApi::update`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnUpdateRequest<'a> {
@@ -1129,17 +1159,20 @@ pub struct AddOnUpdateRequest<'a> {
     body: AddOnUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     plan: crate::plan::PlanIdentity,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnUpdateRequest<'a> {
     /// globally unique name of the add-on
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -1174,6 +1207,7 @@ impl<'a> AddOnUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnUpdateRequest<'a> {
     type Output = crate::Result<AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, AddOn>;
@@ -1182,6 +1216,7 @@ impl<'a> std::future::IntoFuture for AddOnUpdateRequest<'a> {
     }
 }
 /// A `GET /users/{account_identity}/addons` request, from [`AddOnApi::list_by_user`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnListByUserRequest<'a> {
@@ -1190,11 +1225,13 @@ pub struct AddOnListByUserRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnListByUserRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnListByUserRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnListByUserRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1236,6 +1273,7 @@ impl<'a> AddOnListByUserRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnListByUserRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
     type IntoFuture = crate::ListFuture<AddOn>;
@@ -1244,6 +1282,7 @@ impl<'a> std::future::IntoFuture for AddOnListByUserRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/addons` request, from [`AddOnApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnListByTeamRequest<'a> {
@@ -1252,11 +1291,13 @@ pub struct AddOnListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1297,6 +1338,7 @@ impl<'a> AddOnListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnListByTeamRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
     type IntoFuture = crate::ListFuture<AddOn>;
@@ -1305,6 +1347,7 @@ impl<'a> std::future::IntoFuture for AddOnListByTeamRequest<'a> {
     }
 }
 /// A `POST /actions/addons/resolve` request, from [`AddOnApi::resolution`]. Await it, or call `send`.
+#[cfg(feature = "add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnResolutionRequest<'a> {
@@ -1312,6 +1355,7 @@ pub struct AddOnResolutionRequest<'a> {
     body: AddOnResolutionBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnResolutionBody {
     addon: String,
@@ -1320,11 +1364,13 @@ struct AddOnResolutionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     app: Option<String>,
 }
+#[cfg(feature = "add-on")]
 impl std::fmt::Debug for AddOnResolutionRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnResolutionRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> AddOnResolutionRequest<'a> {
     /// unique name of this add-on-service
     pub fn addon_service(mut self, addon_service: impl Into<String>) -> Self {
@@ -1361,6 +1407,7 @@ impl<'a> AddOnResolutionRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on")]
 impl<'a> std::future::IntoFuture for AddOnResolutionRequest<'a> {
     type Output = crate::Result<Vec<AddOn>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<AddOn>>;

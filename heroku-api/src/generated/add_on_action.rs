@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-action` operations. Get one with [`Client::add_on_action`](crate::Client::add_on_action).
+///
+/// Needs the `add-on-action` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-action")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnActionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-action")]
 impl<'a> AddOnActionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -48,6 +52,7 @@ impl<'a> AddOnActionApi<'a> {
     }
 }
 /// A `POST /addons/{add_on_identity}/actions/provision` request, from [`AddOnActionApi::provision`]. Await it, or call `send`.
+#[cfg(feature = "add-on-action")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnActionProvisionRequest<'a> {
@@ -55,11 +60,13 @@ pub struct AddOnActionProvisionRequest<'a> {
     add_on_identity: crate::add_on::AddOnIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-action")]
 impl std::fmt::Debug for AddOnActionProvisionRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnActionProvisionRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-action")]
 impl<'a> AddOnActionProvisionRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -89,6 +96,7 @@ impl<'a> AddOnActionProvisionRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-action")]
 impl<'a> std::future::IntoFuture for AddOnActionProvisionRequest<'a> {
     type Output = crate::Result<crate::add_on::AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, crate::add_on::AddOn>;
@@ -97,6 +105,7 @@ impl<'a> std::future::IntoFuture for AddOnActionProvisionRequest<'a> {
     }
 }
 /// A `POST /addons/{add_on_identity}/actions/deprovision` request, from [`AddOnActionApi::deprovision`]. Await it, or call `send`.
+#[cfg(feature = "add-on-action")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnActionDeprovisionRequest<'a> {
@@ -104,11 +113,13 @@ pub struct AddOnActionDeprovisionRequest<'a> {
     add_on_identity: crate::add_on::AddOnIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-action")]
 impl std::fmt::Debug for AddOnActionDeprovisionRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnActionDeprovisionRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-action")]
 impl<'a> AddOnActionDeprovisionRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -138,6 +149,7 @@ impl<'a> AddOnActionDeprovisionRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-action")]
 impl<'a> std::future::IntoFuture for AddOnActionDeprovisionRequest<'a> {
     type Output = crate::Result<crate::add_on::AddOn>;
     type IntoFuture = crate::ResponseFuture<'a, crate::add_on::AddOn>;

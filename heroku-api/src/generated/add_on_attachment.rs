@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-attachment` operations. Get one with [`Client::add_on_attachment`](crate::Client::add_on_attachment).
+///
+/// Needs the `add-on-attachment` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnAttachmentApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -469,6 +473,7 @@ impl std::fmt::Display for AddOnAttachmentScopedIdentity {
     }
 }
 /// A `POST /addon-attachments` request, from [`AddOnAttachmentApi::create`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentCreateRequest<'a> {
@@ -476,6 +481,7 @@ pub struct AddOnAttachmentCreateRequest<'a> {
     body: AddOnAttachmentCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnAttachmentCreateBody {
     addon: crate::add_on::AddOnIdentity,
@@ -489,11 +495,13 @@ struct AddOnAttachmentCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     namespace_config: Option<Option<std::collections::BTreeMap<String, String>>>,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentCreateRequest<'a> {
     /// name of owning app for confirmation
     pub fn confirm(mut self, confirm: impl Into<String>) -> Self {
@@ -553,6 +561,7 @@ impl<'a> AddOnAttachmentCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentCreateRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
@@ -561,6 +570,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentCreateRequest<'a> {
     }
 }
 /// A `DELETE /addon-attachments/{add_on_attachment_identity}` request, from [`AddOnAttachmentApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentDeleteRequest<'a> {
@@ -568,11 +578,13 @@ pub struct AddOnAttachmentDeleteRequest<'a> {
     add_on_attachment_identity: AddOnAttachmentIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -602,6 +614,7 @@ impl<'a> AddOnAttachmentDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentDeleteRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
@@ -610,6 +623,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentDeleteRequest<'a> {
     }
 }
 /// A `GET /addon-attachments/{add_on_attachment_identity}` request, from [`AddOnAttachmentApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentInfoRequest<'a> {
@@ -617,11 +631,13 @@ pub struct AddOnAttachmentInfoRequest<'a> {
     add_on_attachment_identity: AddOnAttachmentIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -651,6 +667,7 @@ impl<'a> AddOnAttachmentInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentInfoRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
@@ -659,6 +676,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentInfoRequest<'a> {
     }
 }
 /// A `GET /addon-attachments` request, from [`AddOnAttachmentApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentListRequest<'a> {
@@ -666,11 +684,13 @@ pub struct AddOnAttachmentListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -709,6 +729,7 @@ impl<'a> AddOnAttachmentListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentListRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
     type IntoFuture = crate::ListFuture<AddOnAttachment>;
@@ -717,6 +738,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentListRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/addon-attachments` request, from [`AddOnAttachmentApi::list_by_add_on`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentListByAddOnRequest<'a> {
@@ -725,11 +747,13 @@ pub struct AddOnAttachmentListByAddOnRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentListByAddOnRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentListByAddOnRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentListByAddOnRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -771,6 +795,7 @@ impl<'a> AddOnAttachmentListByAddOnRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
     type IntoFuture = crate::ListFuture<AddOnAttachment>;
@@ -779,6 +804,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentListByAddOnRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/addon-attachments` request, from [`AddOnAttachmentApi::list_by_app`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentListByAppRequest<'a> {
@@ -787,11 +813,13 @@ pub struct AddOnAttachmentListByAppRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentListByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentListByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentListByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -833,6 +861,7 @@ impl<'a> AddOnAttachmentListByAppRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentListByAppRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
     type IntoFuture = crate::ListFuture<AddOnAttachment>;
@@ -841,6 +870,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentListByAppRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}` request, from [`AddOnAttachmentApi::info_by_app`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentInfoByAppRequest<'a> {
@@ -849,11 +879,13 @@ pub struct AddOnAttachmentInfoByAppRequest<'a> {
     add_on_attachment_scoped_identity: AddOnAttachmentScopedIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentInfoByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentInfoByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentInfoByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -884,6 +916,7 @@ impl<'a> AddOnAttachmentInfoByAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentInfoByAppRequest<'a> {
     type Output = crate::Result<AddOnAttachment>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnAttachment>;
@@ -892,6 +925,7 @@ impl<'a> std::future::IntoFuture for AddOnAttachmentInfoByAppRequest<'a> {
     }
 }
 /// A `POST /actions/addon-attachments/resolve` request, from [`AddOnAttachmentApi::resolution`]. Await it, or call `send`.
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnAttachmentResolutionRequest<'a> {
@@ -899,6 +933,7 @@ pub struct AddOnAttachmentResolutionRequest<'a> {
     body: AddOnAttachmentResolutionBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-attachment")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnAttachmentResolutionBody {
     addon_attachment: String,
@@ -907,11 +942,13 @@ struct AddOnAttachmentResolutionBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     app: Option<String>,
 }
+#[cfg(feature = "add-on-attachment")]
 impl std::fmt::Debug for AddOnAttachmentResolutionRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnAttachmentResolutionRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> AddOnAttachmentResolutionRequest<'a> {
     /// unique name of this add-on-service
     pub fn addon_service(mut self, addon_service: impl Into<String>) -> Self {
@@ -948,6 +985,7 @@ impl<'a> AddOnAttachmentResolutionRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-attachment")]
 impl<'a> std::future::IntoFuture for AddOnAttachmentResolutionRequest<'a> {
     type Output = crate::Result<Vec<AddOnAttachment>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<AddOnAttachment>>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-config` operations. Get one with [`Client::add_on_config`](crate::Client::add_on_config).
+///
+/// Needs the `add-on-config` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-config")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnConfigApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-config")]
 impl<'a> AddOnConfigApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -110,6 +114,7 @@ impl<'de> serde::Deserialize<'de> for AddOnConfig {
     }
 }
 /// A `GET /addons/{add_on_identity}/config` request, from [`AddOnConfigApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnConfigListRequest<'a> {
@@ -118,11 +123,13 @@ pub struct AddOnConfigListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-config")]
 impl std::fmt::Debug for AddOnConfigListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnConfigListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-config")]
 impl<'a> AddOnConfigListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -164,6 +171,7 @@ impl<'a> AddOnConfigListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-config")]
 impl<'a> std::future::IntoFuture for AddOnConfigListRequest<'a> {
     type Output = crate::Result<Vec<AddOnConfig>>;
     type IntoFuture = crate::ListFuture<AddOnConfig>;
@@ -172,6 +180,7 @@ impl<'a> std::future::IntoFuture for AddOnConfigListRequest<'a> {
     }
 }
 /// A `PATCH /addons/{add_on_identity}/config` request, from [`AddOnConfigApi::update`]. Await it, or call `send`.
+#[cfg(feature = "add-on-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnConfigUpdateRequest<'a> {
@@ -180,16 +189,19 @@ pub struct AddOnConfigUpdateRequest<'a> {
     body: AddOnConfigUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-config")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnConfigUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<Vec<AddOnConfig>>,
 }
+#[cfg(feature = "add-on-config")]
 impl std::fmt::Debug for AddOnConfigUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnConfigUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-config")]
 impl<'a> AddOnConfigUpdateRequest<'a> {
     /// The `config` field.
     pub fn config(mut self, config: Vec<AddOnConfig>) -> Self {
@@ -224,6 +236,7 @@ impl<'a> AddOnConfigUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-config")]
 impl<'a> std::future::IntoFuture for AddOnConfigUpdateRequest<'a> {
     type Output = crate::Result<Vec<AddOnConfig>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<AddOnConfig>>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-region-capability` operations. Get one with [`Client::add_on_region_capability`](crate::Client::add_on_region_capability).
+///
+/// Needs the `add-on-region-capability` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-region-capability")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnRegionCapabilityApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> AddOnRegionCapabilityApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -123,6 +127,7 @@ impl<'de> serde::Deserialize<'de> for AddOnRegionCapability {
     }
 }
 /// A `GET /addon-region-capabilities` request, from [`AddOnRegionCapabilityApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-region-capability")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnRegionCapabilityListRequest<'a> {
@@ -130,11 +135,13 @@ pub struct AddOnRegionCapabilityListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-region-capability")]
 impl std::fmt::Debug for AddOnRegionCapabilityListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnRegionCapabilityListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> AddOnRegionCapabilityListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -173,6 +180,7 @@ impl<'a> AddOnRegionCapabilityListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
     type IntoFuture = crate::ListFuture<AddOnRegionCapability>;
@@ -181,6 +189,7 @@ impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListRequest<'a> {
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/region-capabilities` request, from [`AddOnRegionCapabilityApi::list_by_add_on_service`]. Await it, or call `send`.
+#[cfg(feature = "add-on-region-capability")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
@@ -189,12 +198,14 @@ pub struct AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-region-capability")]
 impl std::fmt::Debug for AddOnRegionCapabilityListByAddOnServiceRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnRegionCapabilityListByAddOnServiceRequest")
             .finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -236,6 +247,7 @@ impl<'a> AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListByAddOnServiceRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
     type IntoFuture = crate::ListFuture<AddOnRegionCapability>;
@@ -244,6 +256,7 @@ impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListByAddOnServiceRequ
     }
 }
 /// A `GET /regions/{region_identity}/addon-region-capabilities` request, from [`AddOnRegionCapabilityApi::list_by_region`]. Await it, or call `send`.
+#[cfg(feature = "add-on-region-capability")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnRegionCapabilityListByRegionRequest<'a> {
@@ -252,12 +265,14 @@ pub struct AddOnRegionCapabilityListByRegionRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-region-capability")]
 impl std::fmt::Debug for AddOnRegionCapabilityListByRegionRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnRegionCapabilityListByRegionRequest")
             .finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> AddOnRegionCapabilityListByRegionRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -299,6 +314,7 @@ impl<'a> AddOnRegionCapabilityListByRegionRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-region-capability")]
 impl<'a> std::future::IntoFuture for AddOnRegionCapabilityListByRegionRequest<'a> {
     type Output = crate::Result<Vec<AddOnRegionCapability>>;
     type IntoFuture = crate::ListFuture<AddOnRegionCapability>;

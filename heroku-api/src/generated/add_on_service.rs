@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-service` operations. Get one with [`Client::add_on_service`](crate::Client::add_on_service).
+///
+/// Needs the `add-on-service` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-service")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnServiceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-service")]
 impl<'a> AddOnServiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -293,6 +297,7 @@ impl<'de> serde::Deserialize<'de> for AddOnServiceSupportedGeneration {
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}` request, from [`AddOnServiceApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on-service")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnServiceInfoRequest<'a> {
@@ -300,11 +305,13 @@ pub struct AddOnServiceInfoRequest<'a> {
     add_on_service_identity: AddOnServiceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-service")]
 impl std::fmt::Debug for AddOnServiceInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnServiceInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-service")]
 impl<'a> AddOnServiceInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -334,6 +341,7 @@ impl<'a> AddOnServiceInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-service")]
 impl<'a> std::future::IntoFuture for AddOnServiceInfoRequest<'a> {
     type Output = crate::Result<AddOnService>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnService>;
@@ -342,6 +350,7 @@ impl<'a> std::future::IntoFuture for AddOnServiceInfoRequest<'a> {
     }
 }
 /// A `GET /addon-services` request, from [`AddOnServiceApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-service")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnServiceListRequest<'a> {
@@ -349,11 +358,13 @@ pub struct AddOnServiceListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-service")]
 impl std::fmt::Debug for AddOnServiceListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnServiceListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-service")]
 impl<'a> AddOnServiceListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -392,6 +403,7 @@ impl<'a> AddOnServiceListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-service")]
 impl<'a> std::future::IntoFuture for AddOnServiceListRequest<'a> {
     type Output = crate::Result<Vec<AddOnService>>;
     type IntoFuture = crate::ListFuture<AddOnService>;

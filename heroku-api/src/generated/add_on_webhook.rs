@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-webhook` operations. Get one with [`Client::add_on_webhook`](crate::Client::add_on_webhook).
+///
+/// Needs the `add-on-webhook` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnWebhookApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -313,6 +317,7 @@ impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhookAddon {
     }
 }
 /// A `POST /addons/{add_on_identity}/webhooks` request, from [`AddOnWebhookApi::create`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookCreateRequest<'a> {
@@ -321,6 +326,7 @@ pub struct AddOnWebhookCreateRequest<'a> {
     body: AddOnWebhookCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnWebhookCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,11 +337,13 @@ struct AddOnWebhookCreateBody {
     secret: Option<Option<String>>,
     url: String,
 }
+#[cfg(feature = "add-on-webhook")]
 impl std::fmt::Debug for AddOnWebhookCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookCreateRequest<'a> {
     /// a custom `Authorization` header that Heroku will include with all webhook notifications
     pub fn authorization(mut self, authorization: impl Into<String>) -> Self {
@@ -387,6 +395,7 @@ impl<'a> AddOnWebhookCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> std::future::IntoFuture for AddOnWebhookCreateRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
@@ -395,6 +404,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookCreateRequest<'a> {
     }
 }
 /// A `DELETE /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookDeleteRequest<'a> {
@@ -403,11 +413,13 @@ pub struct AddOnWebhookDeleteRequest<'a> {
     app_webhook_identity: crate::app_webhook::AppWebhookIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook")]
 impl std::fmt::Debug for AddOnWebhookDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -439,6 +451,7 @@ impl<'a> AddOnWebhookDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> std::future::IntoFuture for AddOnWebhookDeleteRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
@@ -447,6 +460,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookDeleteRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookInfoRequest<'a> {
@@ -455,11 +469,13 @@ pub struct AddOnWebhookInfoRequest<'a> {
     app_webhook_identity: crate::app_webhook::AppWebhookIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook")]
 impl std::fmt::Debug for AddOnWebhookInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -491,6 +507,7 @@ impl<'a> AddOnWebhookInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> std::future::IntoFuture for AddOnWebhookInfoRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;
@@ -499,6 +516,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookInfoRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhooks` request, from [`AddOnWebhookApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookListRequest<'a> {
@@ -507,11 +525,13 @@ pub struct AddOnWebhookListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook")]
 impl std::fmt::Debug for AddOnWebhookListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -553,6 +573,7 @@ impl<'a> AddOnWebhookListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> std::future::IntoFuture for AddOnWebhookListRequest<'a> {
     type Output = crate::Result<Vec<AddOnWebhookAddonWebhook>>;
     type IntoFuture = crate::ListFuture<AddOnWebhookAddonWebhook>;
@@ -561,6 +582,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookListRequest<'a> {
     }
 }
 /// A `PATCH /addons/{add_on_identity}/webhooks/{app_webhook_identity}` request, from [`AddOnWebhookApi::update`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookUpdateRequest<'a> {
@@ -570,6 +592,7 @@ pub struct AddOnWebhookUpdateRequest<'a> {
     body: AddOnWebhookUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook")]
 #[derive(Clone, serde::Serialize)]
 struct AddOnWebhookUpdateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -583,11 +606,13 @@ struct AddOnWebhookUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
 }
+#[cfg(feature = "add-on-webhook")]
 impl std::fmt::Debug for AddOnWebhookUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> AddOnWebhookUpdateRequest<'a> {
     /// a custom `Authorization` header that Heroku will include with all webhook notifications
     pub fn authorization(mut self, authorization: impl Into<String>) -> Self {
@@ -657,6 +682,7 @@ impl<'a> AddOnWebhookUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook")]
 impl<'a> std::future::IntoFuture for AddOnWebhookUpdateRequest<'a> {
     type Output = crate::Result<AddOnWebhookAddonWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AddOnWebhookAddonWebhook>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-webhook-delivery` operations. Get one with [`Client::add_on_webhook_delivery`](crate::Client::add_on_webhook_delivery).
+///
+/// Needs the `add-on-webhook-delivery` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-webhook-delivery")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnWebhookDeliveryApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl<'a> AddOnWebhookDeliveryApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -54,6 +58,7 @@ impl<'a> AddOnWebhookDeliveryApi<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-deliveries/{app_webhook_delivery_identity}` request, from [`AddOnWebhookDeliveryApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook-delivery")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookDeliveryInfoRequest<'a> {
@@ -62,11 +67,13 @@ pub struct AddOnWebhookDeliveryInfoRequest<'a> {
     app_webhook_delivery_identity: crate::app_webhook_delivery::AppWebhookDeliveryIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl std::fmt::Debug for AddOnWebhookDeliveryInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookDeliveryInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl<'a> AddOnWebhookDeliveryInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -101,6 +108,7 @@ impl<'a> AddOnWebhookDeliveryInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl<'a> std::future::IntoFuture for AddOnWebhookDeliveryInfoRequest<'a> {
     type Output = crate::Result<crate::app_webhook_delivery::AppWebhookDelivery>;
     type IntoFuture = crate::ResponseFuture<
@@ -112,6 +120,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookDeliveryInfoRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-deliveries` request, from [`AddOnWebhookDeliveryApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook-delivery")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookDeliveryListRequest<'a> {
@@ -120,11 +129,13 @@ pub struct AddOnWebhookDeliveryListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl std::fmt::Debug for AddOnWebhookDeliveryListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookDeliveryListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl<'a> AddOnWebhookDeliveryListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -174,6 +185,7 @@ impl<'a> AddOnWebhookDeliveryListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-webhook-delivery")]
 impl<'a> std::future::IntoFuture for AddOnWebhookDeliveryListRequest<'a> {
     type Output = crate::Result<Vec<crate::app_webhook_delivery::AppWebhookDelivery>>;
     type IntoFuture = crate::ListFuture<crate::app_webhook_delivery::AppWebhookDelivery>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `add-on-webhook-event` operations. Get one with [`Client::add_on_webhook_event`](crate::Client::add_on_webhook_event).
+///
+/// Needs the `add-on-webhook-event` feature, which `full` (on by default) turns on.
+#[cfg(feature = "add-on-webhook-event")]
 #[derive(Debug, Clone, Copy)]
 pub struct AddOnWebhookEventApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl<'a> AddOnWebhookEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -54,6 +58,7 @@ impl<'a> AddOnWebhookEventApi<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-events/{app_webhook_event_identity}` request, from [`AddOnWebhookEventApi::info`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook-event")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookEventInfoRequest<'a> {
@@ -62,11 +67,13 @@ pub struct AddOnWebhookEventInfoRequest<'a> {
     app_webhook_event_identity: crate::app_webhook_event::AppWebhookEventIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl std::fmt::Debug for AddOnWebhookEventInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookEventInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl<'a> AddOnWebhookEventInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -101,6 +108,7 @@ impl<'a> AddOnWebhookEventInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl<'a> std::future::IntoFuture for AddOnWebhookEventInfoRequest<'a> {
     type Output = crate::Result<crate::app_webhook_event::AppWebhookEvent>;
     type IntoFuture = crate::ResponseFuture<
@@ -112,6 +120,7 @@ impl<'a> std::future::IntoFuture for AddOnWebhookEventInfoRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/webhook-events` request, from [`AddOnWebhookEventApi::list`]. Await it, or call `send`.
+#[cfg(feature = "add-on-webhook-event")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOnWebhookEventListRequest<'a> {
@@ -120,11 +129,13 @@ pub struct AddOnWebhookEventListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl std::fmt::Debug for AddOnWebhookEventListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AddOnWebhookEventListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl<'a> AddOnWebhookEventListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -168,6 +179,7 @@ impl<'a> AddOnWebhookEventListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "add-on-webhook-event")]
 impl<'a> std::future::IntoFuture for AddOnWebhookEventListRequest<'a> {
     type Output = crate::Result<Vec<crate::app_webhook_event::AppWebhookEvent>>;
     type IntoFuture = crate::ListFuture<crate::app_webhook_event::AppWebhookEvent>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `allowed-add-on-service` operations. Get one with [`Client::allowed_add_on_service`](crate::Client::allowed_add_on_service).
+///
+/// Needs the `allowed-add-on-service` feature, which `full` (on by default) turns on.
+#[cfg(feature = "allowed-add-on-service")]
 #[derive(Debug, Clone, Copy)]
 pub struct AllowedAddOnServiceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> AllowedAddOnServiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -268,6 +272,7 @@ impl std::fmt::Display for AllowedAddOnServiceIdentity {
     }
 }
 /// A `GET /teams/{team_identity}/allowed-addon-services` request, from [`AllowedAddOnServiceApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "allowed-add-on-service")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AllowedAddOnServiceListByTeamRequest<'a> {
@@ -276,11 +281,13 @@ pub struct AllowedAddOnServiceListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl std::fmt::Debug for AllowedAddOnServiceListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AllowedAddOnServiceListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> AllowedAddOnServiceListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -322,6 +329,7 @@ impl<'a> AllowedAddOnServiceListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceListByTeamRequest<'a> {
     type Output = crate::Result<Vec<AllowedAddOnService>>;
     type IntoFuture = crate::ListFuture<AllowedAddOnService>;
@@ -330,6 +338,7 @@ impl<'a> std::future::IntoFuture for AllowedAddOnServiceListByTeamRequest<'a> {
     }
 }
 /// A `POST /teams/{team_identity}/allowed-addon-services` request, from [`AllowedAddOnServiceApi::create_by_team`]. Await it, or call `send`.
+#[cfg(feature = "allowed-add-on-service")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AllowedAddOnServiceCreateByTeamRequest<'a> {
@@ -338,16 +347,19 @@ pub struct AllowedAddOnServiceCreateByTeamRequest<'a> {
     body: AllowedAddOnServiceCreateByTeamBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "allowed-add-on-service")]
 #[derive(Clone, serde::Serialize)]
 struct AllowedAddOnServiceCreateByTeamBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     addon_service: Option<String>,
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl std::fmt::Debug for AllowedAddOnServiceCreateByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AllowedAddOnServiceCreateByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> AllowedAddOnServiceCreateByTeamRequest<'a> {
     /// name of the add-on service to allow
     pub fn addon_service(mut self, addon_service: impl Into<String>) -> Self {
@@ -384,6 +396,7 @@ impl<'a> AllowedAddOnServiceCreateByTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceCreateByTeamRequest<'a> {
     type Output = crate::Result<Vec<AllowedAddOnService>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<AllowedAddOnService>>;
@@ -392,6 +405,7 @@ impl<'a> std::future::IntoFuture for AllowedAddOnServiceCreateByTeamRequest<'a> 
     }
 }
 /// A `DELETE /teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}` request, from [`AllowedAddOnServiceApi::delete_by_team`]. Await it, or call `send`.
+#[cfg(feature = "allowed-add-on-service")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AllowedAddOnServiceDeleteByTeamRequest<'a> {
@@ -400,11 +414,13 @@ pub struct AllowedAddOnServiceDeleteByTeamRequest<'a> {
     allowed_add_on_service_identity: AllowedAddOnServiceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl std::fmt::Debug for AllowedAddOnServiceDeleteByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AllowedAddOnServiceDeleteByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> AllowedAddOnServiceDeleteByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -435,6 +451,7 @@ impl<'a> AllowedAddOnServiceDeleteByTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "allowed-add-on-service")]
 impl<'a> std::future::IntoFuture for AllowedAddOnServiceDeleteByTeamRequest<'a> {
     type Output = crate::Result<AllowedAddOnService>;
     type IntoFuture = crate::ResponseFuture<'a, AllowedAddOnService>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app` operations. Get one with [`Client::app`](crate::Client::app).
+///
+/// Needs the `app` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app")]
 impl<'a> AppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -766,6 +770,7 @@ impl std::fmt::Display for TeamAppIdentity {
     }
 }
 /// A `POST /apps` request, from [`AppApi::create`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppCreateRequest<'a> {
@@ -773,6 +778,7 @@ pub struct AppCreateRequest<'a> {
     body: AppCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 #[derive(Clone, serde::Serialize)]
 struct AppCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -784,11 +790,13 @@ struct AppCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<crate::stack::StackIdentity>,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppCreateRequest<'a> {
     /// unique name of app feature
     pub fn feature_flags(mut self, feature_flags: Vec<String>) -> Self {
@@ -835,6 +843,7 @@ impl<'a> AppCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppCreateRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -843,6 +852,7 @@ impl<'a> std::future::IntoFuture for AppCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}` request, from [`AppApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppDeleteRequest<'a> {
@@ -850,11 +860,13 @@ pub struct AppDeleteRequest<'a> {
     app_identity: AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -883,6 +895,7 @@ impl<'a> AppDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppDeleteRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -891,6 +904,7 @@ impl<'a> std::future::IntoFuture for AppDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}` request, from [`AppApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppInfoRequest<'a> {
@@ -898,11 +912,13 @@ pub struct AppInfoRequest<'a> {
     app_identity: AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -931,6 +947,7 @@ impl<'a> AppInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppInfoRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -939,6 +956,7 @@ impl<'a> std::future::IntoFuture for AppInfoRequest<'a> {
     }
 }
 /// A `GET /apps` request, from [`AppApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppListRequest<'a> {
@@ -946,11 +964,13 @@ pub struct AppListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -989,6 +1009,7 @@ impl<'a> AppListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppListRequest<'a> {
     type Output = crate::Result<Vec<App>>;
     type IntoFuture = crate::ListFuture<App>;
@@ -997,6 +1018,7 @@ impl<'a> std::future::IntoFuture for AppListRequest<'a> {
     }
 }
 /// A `GET /users/{account_identity}/apps` request, from [`AppApi::list_owned_and_collaborated`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppListOwnedAndCollaboratedRequest<'a> {
@@ -1005,11 +1027,13 @@ pub struct AppListOwnedAndCollaboratedRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppListOwnedAndCollaboratedRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppListOwnedAndCollaboratedRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppListOwnedAndCollaboratedRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1050,6 +1074,7 @@ impl<'a> AppListOwnedAndCollaboratedRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppListOwnedAndCollaboratedRequest<'a> {
     type Output = crate::Result<Vec<App>>;
     type IntoFuture = crate::ListFuture<App>;
@@ -1058,6 +1083,7 @@ impl<'a> std::future::IntoFuture for AppListOwnedAndCollaboratedRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}` request, from [`AppApi::update`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppUpdateRequest<'a> {
@@ -1066,6 +1092,7 @@ pub struct AppUpdateRequest<'a> {
     body: AppUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 #[derive(Clone, serde::Serialize)]
 struct AppUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1075,11 +1102,13 @@ struct AppUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppUpdateRequest<'a> {
     /// unique name of stack, or unique identifier of stack
     pub fn build_stack(
@@ -1126,6 +1155,7 @@ impl<'a> AppUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppUpdateRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -1134,6 +1164,7 @@ impl<'a> std::future::IntoFuture for AppUpdateRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/acm` request, from [`AppApi::enable_acm`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppEnableAcmRequest<'a> {
@@ -1141,11 +1172,13 @@ pub struct AppEnableAcmRequest<'a> {
     app_identity: AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppEnableAcmRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppEnableAcmRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppEnableAcmRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1174,6 +1207,7 @@ impl<'a> AppEnableAcmRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppEnableAcmRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -1182,6 +1216,7 @@ impl<'a> std::future::IntoFuture for AppEnableAcmRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/acm` request, from [`AppApi::disable_acm`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppDisableAcmRequest<'a> {
@@ -1189,11 +1224,13 @@ pub struct AppDisableAcmRequest<'a> {
     app_identity: AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppDisableAcmRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppDisableAcmRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppDisableAcmRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1222,6 +1259,7 @@ impl<'a> AppDisableAcmRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppDisableAcmRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;
@@ -1230,6 +1268,7 @@ impl<'a> std::future::IntoFuture for AppDisableAcmRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/acm` request, from [`AppApi::refresh_acm`]. Await it, or call `send`.
+#[cfg(feature = "app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppRefreshAcmRequest<'a> {
@@ -1237,11 +1276,13 @@ pub struct AppRefreshAcmRequest<'a> {
     app_identity: AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app")]
 impl std::fmt::Debug for AppRefreshAcmRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppRefreshAcmRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> AppRefreshAcmRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1270,6 +1311,7 @@ impl<'a> AppRefreshAcmRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app")]
 impl<'a> std::future::IntoFuture for AppRefreshAcmRequest<'a> {
     type Output = crate::Result<App>;
     type IntoFuture = crate::ResponseFuture<'a, App>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-feature` operations. Get one with [`Client::app_feature`](crate::Client::app_feature).
+///
+/// Needs the `app-feature` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-feature")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppFeatureApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-feature")]
 impl<'a> AppFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -211,6 +215,7 @@ impl std::fmt::Display for AppFeatureIdentity {
     }
 }
 /// A `GET /apps/{app_identity}/features/{app_feature_identity}` request, from [`AppFeatureApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppFeatureInfoRequest<'a> {
@@ -219,11 +224,13 @@ pub struct AppFeatureInfoRequest<'a> {
     app_feature_identity: AppFeatureIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-feature")]
 impl std::fmt::Debug for AppFeatureInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppFeatureInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> AppFeatureInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -253,6 +260,7 @@ impl<'a> AppFeatureInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> std::future::IntoFuture for AppFeatureInfoRequest<'a> {
     type Output = crate::Result<AppFeature>;
     type IntoFuture = crate::ResponseFuture<'a, AppFeature>;
@@ -261,6 +269,7 @@ impl<'a> std::future::IntoFuture for AppFeatureInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/features` request, from [`AppFeatureApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppFeatureListRequest<'a> {
@@ -269,11 +278,13 @@ pub struct AppFeatureListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-feature")]
 impl std::fmt::Debug for AppFeatureListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppFeatureListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> AppFeatureListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -314,6 +325,7 @@ impl<'a> AppFeatureListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> std::future::IntoFuture for AppFeatureListRequest<'a> {
     type Output = crate::Result<Vec<AppFeature>>;
     type IntoFuture = crate::ListFuture<AppFeature>;
@@ -322,6 +334,7 @@ impl<'a> std::future::IntoFuture for AppFeatureListRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/features/{app_feature_identity}` request, from [`AppFeatureApi::update`]. Await it, or call `send`.
+#[cfg(feature = "app-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppFeatureUpdateRequest<'a> {
@@ -331,15 +344,18 @@ pub struct AppFeatureUpdateRequest<'a> {
     body: AppFeatureUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-feature")]
 #[derive(Clone, serde::Serialize)]
 struct AppFeatureUpdateBody {
     enabled: bool,
 }
+#[cfg(feature = "app-feature")]
 impl std::fmt::Debug for AppFeatureUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppFeatureUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> AppFeatureUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -369,6 +385,7 @@ impl<'a> AppFeatureUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-feature")]
 impl<'a> std::future::IntoFuture for AppFeatureUpdateRequest<'a> {
     type Output = crate::Result<AppFeature>;
     type IntoFuture = crate::ResponseFuture<'a, AppFeature>;

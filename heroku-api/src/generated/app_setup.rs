@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-setup` operations. Get one with [`Client::app_setup`](crate::Client::app_setup).
+///
+/// Needs the `app-setup` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-setup")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppSetupApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-setup")]
 impl<'a> AppSetupApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -702,6 +706,7 @@ impl<'de> serde::Deserialize<'de> for AppSetupStatus {
     }
 }
 /// A `POST /app-setups` request, from [`AppSetupApi::create`]. Await it, or call `send`.
+#[cfg(feature = "app-setup")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppSetupCreateRequest<'a> {
@@ -709,6 +714,7 @@ pub struct AppSetupCreateRequest<'a> {
     body: AppSetupCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-setup")]
 #[derive(Clone, serde::Serialize)]
 struct AppSetupCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -717,11 +723,13 @@ struct AppSetupCreateBody {
     overrides: Option<AppSetupOverrides>,
     source_blob: AppSetupCreateSourceBlob,
 }
+#[cfg(feature = "app-setup")]
 impl std::fmt::Debug for AppSetupCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppSetupCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-setup")]
 impl<'a> AppSetupCreateRequest<'a> {
     /// optional parameters for created app
     pub fn app(mut self, app: AppSetupCreateApp) -> Self {
@@ -758,6 +766,7 @@ impl<'a> AppSetupCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-setup")]
 impl<'a> std::future::IntoFuture for AppSetupCreateRequest<'a> {
     type Output = crate::Result<AppSetup>;
     type IntoFuture = crate::ResponseFuture<'a, AppSetup>;
@@ -766,6 +775,7 @@ impl<'a> std::future::IntoFuture for AppSetupCreateRequest<'a> {
     }
 }
 /// A `GET /app-setups/{app_setup_identity}` request, from [`AppSetupApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-setup")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppSetupInfoRequest<'a> {
@@ -773,11 +783,13 @@ pub struct AppSetupInfoRequest<'a> {
     app_setup_identity: AppSetupIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-setup")]
 impl std::fmt::Debug for AppSetupInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppSetupInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-setup")]
 impl<'a> AppSetupInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -807,6 +819,7 @@ impl<'a> AppSetupInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-setup")]
 impl<'a> std::future::IntoFuture for AppSetupInfoRequest<'a> {
     type Output = crate::Result<AppSetup>;
     type IntoFuture = crate::ResponseFuture<'a, AppSetup>;

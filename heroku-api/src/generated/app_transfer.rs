@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-transfer` operations. Get one with [`Client::app_transfer`](crate::Client::app_transfer).
+///
+/// Needs the `app-transfer` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-transfer")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppTransferApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -409,6 +413,7 @@ impl<'de> serde::Deserialize<'de> for AppTransferState {
     }
 }
 /// A `POST /account/app-transfers` request, from [`AppTransferApi::create`]. Await it, or call `send`.
+#[cfg(feature = "app-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppTransferCreateRequest<'a> {
@@ -416,6 +421,7 @@ pub struct AppTransferCreateRequest<'a> {
     body: AppTransferCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-transfer")]
 #[derive(Clone, serde::Serialize)]
 struct AppTransferCreateBody {
     app: crate::app::AppIdentity,
@@ -423,11 +429,13 @@ struct AppTransferCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     silent: Option<bool>,
 }
+#[cfg(feature = "app-transfer")]
 impl std::fmt::Debug for AppTransferCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTransferCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferCreateRequest<'a> {
     /// whether to suppress email notification when transferring apps
     pub fn silent(mut self, silent: bool) -> Self {
@@ -459,6 +467,7 @@ impl<'a> AppTransferCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> std::future::IntoFuture for AppTransferCreateRequest<'a> {
     type Output = crate::Result<AppTransfer>;
     type IntoFuture = crate::ResponseFuture<'a, AppTransfer>;
@@ -467,6 +476,7 @@ impl<'a> std::future::IntoFuture for AppTransferCreateRequest<'a> {
     }
 }
 /// A `DELETE /account/app-transfers/{app_transfer_identity}` request, from [`AppTransferApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "app-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppTransferDeleteRequest<'a> {
@@ -474,11 +484,13 @@ pub struct AppTransferDeleteRequest<'a> {
     app_transfer_identity: AppTransferIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-transfer")]
 impl std::fmt::Debug for AppTransferDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTransferDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -508,6 +520,7 @@ impl<'a> AppTransferDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> std::future::IntoFuture for AppTransferDeleteRequest<'a> {
     type Output = crate::Result<AppTransfer>;
     type IntoFuture = crate::ResponseFuture<'a, AppTransfer>;
@@ -516,6 +529,7 @@ impl<'a> std::future::IntoFuture for AppTransferDeleteRequest<'a> {
     }
 }
 /// A `GET /account/app-transfers/{app_transfer_identity}` request, from [`AppTransferApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppTransferInfoRequest<'a> {
@@ -523,11 +537,13 @@ pub struct AppTransferInfoRequest<'a> {
     app_transfer_identity: AppTransferIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-transfer")]
 impl std::fmt::Debug for AppTransferInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTransferInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -557,6 +573,7 @@ impl<'a> AppTransferInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> std::future::IntoFuture for AppTransferInfoRequest<'a> {
     type Output = crate::Result<AppTransfer>;
     type IntoFuture = crate::ResponseFuture<'a, AppTransfer>;
@@ -565,6 +582,7 @@ impl<'a> std::future::IntoFuture for AppTransferInfoRequest<'a> {
     }
 }
 /// A `GET /account/app-transfers` request, from [`AppTransferApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppTransferListRequest<'a> {
@@ -572,11 +590,13 @@ pub struct AppTransferListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-transfer")]
 impl std::fmt::Debug for AppTransferListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTransferListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -615,6 +635,7 @@ impl<'a> AppTransferListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> std::future::IntoFuture for AppTransferListRequest<'a> {
     type Output = crate::Result<Vec<AppTransfer>>;
     type IntoFuture = crate::ListFuture<AppTransfer>;
@@ -623,6 +644,7 @@ impl<'a> std::future::IntoFuture for AppTransferListRequest<'a> {
     }
 }
 /// A `PATCH /account/app-transfers/{app_transfer_identity}` request, from [`AppTransferApi::update`]. Await it, or call `send`.
+#[cfg(feature = "app-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppTransferUpdateRequest<'a> {
@@ -631,15 +653,18 @@ pub struct AppTransferUpdateRequest<'a> {
     body: AppTransferUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-transfer")]
 #[derive(Clone, serde::Serialize)]
 struct AppTransferUpdateBody {
     state: AppTransferState,
 }
+#[cfg(feature = "app-transfer")]
 impl std::fmt::Debug for AppTransferUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppTransferUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> AppTransferUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -669,6 +694,7 @@ impl<'a> AppTransferUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-transfer")]
 impl<'a> std::future::IntoFuture for AppTransferUpdateRequest<'a> {
     type Output = crate::Result<AppTransfer>;
     type IntoFuture = crate::ResponseFuture<'a, AppTransfer>;

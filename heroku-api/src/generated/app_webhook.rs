@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-webhook` operations. Get one with [`Client::app_webhook`](crate::Client::app_webhook).
+///
+/// Needs the `app-webhook` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-webhook")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppWebhookApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -349,6 +353,7 @@ impl<'de> serde::Deserialize<'de> for AppWebhookLevel {
     }
 }
 /// A `POST /apps/{app_identity}/webhooks` request, from [`AppWebhookApi::create`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookCreateRequest<'a> {
@@ -357,6 +362,7 @@ pub struct AppWebhookCreateRequest<'a> {
     body: AppWebhookCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook")]
 #[derive(Clone, serde::Serialize)]
 struct AppWebhookCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,11 +373,13 @@ struct AppWebhookCreateBody {
     secret: Option<Option<String>>,
     url: String,
 }
+#[cfg(feature = "app-webhook")]
 impl std::fmt::Debug for AppWebhookCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookCreateRequest<'a> {
     /// a custom `Authorization` header that Heroku will include with all webhook notifications
     pub fn authorization(mut self, authorization: impl Into<String>) -> Self {
@@ -420,6 +428,7 @@ impl<'a> AppWebhookCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> std::future::IntoFuture for AppWebhookCreateRequest<'a> {
     type Output = crate::Result<AppWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
@@ -428,6 +437,7 @@ impl<'a> std::future::IntoFuture for AppWebhookCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookDeleteRequest<'a> {
@@ -436,11 +446,13 @@ pub struct AppWebhookDeleteRequest<'a> {
     app_webhook_identity: AppWebhookIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook")]
 impl std::fmt::Debug for AppWebhookDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -470,6 +482,7 @@ impl<'a> AppWebhookDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> std::future::IntoFuture for AppWebhookDeleteRequest<'a> {
     type Output = crate::Result<AppWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
@@ -478,6 +491,7 @@ impl<'a> std::future::IntoFuture for AppWebhookDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookInfoRequest<'a> {
@@ -486,11 +500,13 @@ pub struct AppWebhookInfoRequest<'a> {
     app_webhook_identity: AppWebhookIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook")]
 impl std::fmt::Debug for AppWebhookInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -520,6 +536,7 @@ impl<'a> AppWebhookInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> std::future::IntoFuture for AppWebhookInfoRequest<'a> {
     type Output = crate::Result<AppWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;
@@ -528,6 +545,7 @@ impl<'a> std::future::IntoFuture for AppWebhookInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/webhooks` request, from [`AppWebhookApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookListRequest<'a> {
@@ -536,11 +554,13 @@ pub struct AppWebhookListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook")]
 impl std::fmt::Debug for AppWebhookListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -581,6 +601,7 @@ impl<'a> AppWebhookListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> std::future::IntoFuture for AppWebhookListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhook>>;
     type IntoFuture = crate::ListFuture<AppWebhook>;
@@ -589,6 +610,7 @@ impl<'a> std::future::IntoFuture for AppWebhookListRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/webhooks/{app_webhook_identity}` request, from [`AppWebhookApi::update`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookUpdateRequest<'a> {
@@ -598,6 +620,7 @@ pub struct AppWebhookUpdateRequest<'a> {
     body: AppWebhookUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook")]
 #[derive(Clone, serde::Serialize)]
 struct AppWebhookUpdateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -611,11 +634,13 @@ struct AppWebhookUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
 }
+#[cfg(feature = "app-webhook")]
 impl std::fmt::Debug for AppWebhookUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> AppWebhookUpdateRequest<'a> {
     /// a custom `Authorization` header that Heroku will include with all webhook notifications
     pub fn authorization(mut self, authorization: impl Into<String>) -> Self {
@@ -680,6 +705,7 @@ impl<'a> AppWebhookUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook")]
 impl<'a> std::future::IntoFuture for AppWebhookUpdateRequest<'a> {
     type Output = crate::Result<AppWebhook>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhook>;

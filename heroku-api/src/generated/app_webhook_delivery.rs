@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-webhook-delivery` operations. Get one with [`Client::app_webhook_delivery`](crate::Client::app_webhook_delivery).
+///
+/// Needs the `app-webhook-delivery` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-webhook-delivery")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppWebhookDeliveryApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl<'a> AppWebhookDeliveryApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -457,6 +461,7 @@ impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryWebhook {
     }
 }
 /// A `GET /apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}` request, from [`AppWebhookDeliveryApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook-delivery")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookDeliveryInfoRequest<'a> {
@@ -465,11 +470,13 @@ pub struct AppWebhookDeliveryInfoRequest<'a> {
     app_webhook_delivery_identity: AppWebhookDeliveryIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl std::fmt::Debug for AppWebhookDeliveryInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookDeliveryInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl<'a> AppWebhookDeliveryInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -500,6 +507,7 @@ impl<'a> AppWebhookDeliveryInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl<'a> std::future::IntoFuture for AppWebhookDeliveryInfoRequest<'a> {
     type Output = crate::Result<AppWebhookDelivery>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhookDelivery>;
@@ -508,6 +516,7 @@ impl<'a> std::future::IntoFuture for AppWebhookDeliveryInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/webhook-deliveries` request, from [`AppWebhookDeliveryApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook-delivery")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookDeliveryListRequest<'a> {
@@ -516,11 +525,13 @@ pub struct AppWebhookDeliveryListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl std::fmt::Debug for AppWebhookDeliveryListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookDeliveryListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl<'a> AppWebhookDeliveryListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -562,6 +573,7 @@ impl<'a> AppWebhookDeliveryListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app-webhook-delivery")]
 impl<'a> std::future::IntoFuture for AppWebhookDeliveryListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhookDelivery>>;
     type IntoFuture = crate::ListFuture<AppWebhookDelivery>;

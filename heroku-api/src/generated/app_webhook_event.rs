@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `app-webhook-event` operations. Get one with [`Client::app_webhook_event`](crate::Client::app_webhook_event).
+///
+/// Needs the `app-webhook-event` feature, which `full` (on by default) turns on.
+#[cfg(feature = "app-webhook-event")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppWebhookEventApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "app-webhook-event")]
 impl<'a> AppWebhookEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -262,6 +266,7 @@ impl<'de> serde::Deserialize<'de> for AppWebhookEventPayload {
     }
 }
 /// A `GET /apps/{app_identity}/webhook-events/{app_webhook_event_identity}` request, from [`AppWebhookEventApi::info`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook-event")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookEventInfoRequest<'a> {
@@ -270,11 +275,13 @@ pub struct AppWebhookEventInfoRequest<'a> {
     app_webhook_event_identity: AppWebhookEventIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook-event")]
 impl std::fmt::Debug for AppWebhookEventInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookEventInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook-event")]
 impl<'a> AppWebhookEventInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -305,6 +312,7 @@ impl<'a> AppWebhookEventInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "app-webhook-event")]
 impl<'a> std::future::IntoFuture for AppWebhookEventInfoRequest<'a> {
     type Output = crate::Result<AppWebhookEvent>;
     type IntoFuture = crate::ResponseFuture<'a, AppWebhookEvent>;
@@ -313,6 +321,7 @@ impl<'a> std::future::IntoFuture for AppWebhookEventInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/webhook-events` request, from [`AppWebhookEventApi::list`]. Await it, or call `send`.
+#[cfg(feature = "app-webhook-event")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AppWebhookEventListRequest<'a> {
@@ -321,11 +330,13 @@ pub struct AppWebhookEventListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "app-webhook-event")]
 impl std::fmt::Debug for AppWebhookEventListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppWebhookEventListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "app-webhook-event")]
 impl<'a> AppWebhookEventListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -367,6 +378,7 @@ impl<'a> AppWebhookEventListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "app-webhook-event")]
 impl<'a> std::future::IntoFuture for AppWebhookEventListRequest<'a> {
     type Output = crate::Result<Vec<AppWebhookEvent>>;
     type IntoFuture = crate::ListFuture<AppWebhookEvent>;

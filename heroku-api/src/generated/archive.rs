@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `archive` operations. Get one with [`Client::archive`](crate::Client::archive).
+///
+/// Needs the `archive` feature, which `full` (on by default) turns on.
+#[cfg(feature = "archive")]
 #[derive(Debug, Clone, Copy)]
 pub struct ArchiveApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "archive")]
 impl<'a> ArchiveApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -218,6 +222,7 @@ impl<'de> serde::Deserialize<'de> for ArchiveMonth {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}` request, from [`ArchiveApi::info`]. Await it, or call `send`.
+#[cfg(feature = "archive")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ArchiveInfoRequest<'a> {
@@ -227,11 +232,13 @@ pub struct ArchiveInfoRequest<'a> {
     archive_month: ArchiveMonth,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "archive")]
 impl std::fmt::Debug for ArchiveInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ArchiveInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "archive")]
 impl<'a> ArchiveInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -262,6 +269,7 @@ impl<'a> ArchiveInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "archive")]
 impl<'a> std::future::IntoFuture for ArchiveInfoRequest<'a> {
     type Output = crate::Result<Archive>;
     type IntoFuture = crate::ResponseFuture<'a, Archive>;
@@ -270,6 +278,7 @@ impl<'a> std::future::IntoFuture for ArchiveInfoRequest<'a> {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/archives` request, from [`ArchiveApi::list`]. Await it, or call `send`.
+#[cfg(feature = "archive")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ArchiveListRequest<'a> {
@@ -278,11 +287,13 @@ pub struct ArchiveListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "archive")]
 impl std::fmt::Debug for ArchiveListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ArchiveListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "archive")]
 impl<'a> ArchiveListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -324,6 +335,7 @@ impl<'a> ArchiveListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "archive")]
 impl<'a> std::future::IntoFuture for ArchiveListRequest<'a> {
     type Output = crate::Result<Vec<Archive>>;
     type IntoFuture = crate::ListFuture<Archive>;

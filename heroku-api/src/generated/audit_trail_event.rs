@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `audit-trail-event` operations. Get one with [`Client::audit_trail_event`](crate::Client::audit_trail_event).
+///
+/// Needs the `audit-trail-event` feature, which `full` (on by default) turns on.
+#[cfg(feature = "audit-trail-event")]
 #[derive(Debug, Clone, Copy)]
 pub struct AuditTrailEventApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "audit-trail-event")]
 impl<'a> AuditTrailEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -391,6 +395,7 @@ impl<'de> serde::Deserialize<'de> for AuditTrailEventTeam {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/events` request, from [`AuditTrailEventApi::list`]. Await it, or call `send`.
+#[cfg(feature = "audit-trail-event")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AuditTrailEventListRequest<'a> {
@@ -399,11 +404,13 @@ pub struct AuditTrailEventListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "audit-trail-event")]
 impl std::fmt::Debug for AuditTrailEventListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditTrailEventListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "audit-trail-event")]
 impl<'a> AuditTrailEventListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -445,6 +452,7 @@ impl<'a> AuditTrailEventListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "audit-trail-event")]
 impl<'a> std::future::IntoFuture for AuditTrailEventListRequest<'a> {
     type Output = crate::Result<Vec<AuditTrailEvent>>;
     type IntoFuture = crate::ListFuture<AuditTrailEvent>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `build` operations. Get one with [`Client::build`](crate::Client::build).
+///
+/// Needs the `build` feature, which `full` (on by default) turns on.
+#[cfg(feature = "build")]
 #[derive(Debug, Clone, Copy)]
 pub struct BuildApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "build")]
 impl<'a> BuildApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -631,6 +635,7 @@ impl<'de> serde::Deserialize<'de> for Buildpack {
     }
 }
 /// A `POST /apps/{app_identity}/builds` request, from [`BuildApi::create`]. Await it, or call `send`.
+#[cfg(feature = "build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildCreateRequest<'a> {
@@ -639,17 +644,20 @@ pub struct BuildCreateRequest<'a> {
     body: BuildCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "build")]
 #[derive(Clone, serde::Serialize)]
 struct BuildCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     buildpacks: Option<Option<Vec<Buildpack>>>,
     source_blob: BuildSourceBlob,
 }
+#[cfg(feature = "build")]
 impl std::fmt::Debug for BuildCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> BuildCreateRequest<'a> {
     /// buildpacks executed for this build, in order (only applicable to Cedar-generation apps)
     pub fn buildpacks(mut self, buildpacks: Vec<Buildpack>) -> Self {
@@ -688,6 +696,7 @@ impl<'a> BuildCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> std::future::IntoFuture for BuildCreateRequest<'a> {
     type Output = crate::Result<Build>;
     type IntoFuture = crate::ResponseFuture<'a, Build>;
@@ -696,6 +705,7 @@ impl<'a> std::future::IntoFuture for BuildCreateRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/builds/{build_identity}` request, from [`BuildApi::info`]. Await it, or call `send`.
+#[cfg(feature = "build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildInfoRequest<'a> {
@@ -704,11 +714,13 @@ pub struct BuildInfoRequest<'a> {
     build_identity: BuildIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "build")]
 impl std::fmt::Debug for BuildInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> BuildInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -738,6 +750,7 @@ impl<'a> BuildInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> std::future::IntoFuture for BuildInfoRequest<'a> {
     type Output = crate::Result<Build>;
     type IntoFuture = crate::ResponseFuture<'a, Build>;
@@ -746,6 +759,7 @@ impl<'a> std::future::IntoFuture for BuildInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/builds` request, from [`BuildApi::list`]. Await it, or call `send`.
+#[cfg(feature = "build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildListRequest<'a> {
@@ -754,11 +768,13 @@ pub struct BuildListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "build")]
 impl std::fmt::Debug for BuildListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> BuildListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -799,6 +815,7 @@ impl<'a> BuildListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "build")]
 impl<'a> std::future::IntoFuture for BuildListRequest<'a> {
     type Output = crate::Result<Vec<Build>>;
     type IntoFuture = crate::ListFuture<Build>;
@@ -807,6 +824,7 @@ impl<'a> std::future::IntoFuture for BuildListRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/build-cache` request, from [`BuildApi::delete_cache`]. Await it, or call `send`.
+#[cfg(feature = "build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildDeleteCacheRequest<'a> {
@@ -814,11 +832,13 @@ pub struct BuildDeleteCacheRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "build")]
 impl std::fmt::Debug for BuildDeleteCacheRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildDeleteCacheRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> BuildDeleteCacheRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -848,6 +868,7 @@ impl<'a> BuildDeleteCacheRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> std::future::IntoFuture for BuildDeleteCacheRequest<'a> {
     type Output = crate::Result<Build>;
     type IntoFuture = crate::ResponseFuture<'a, Build>;
@@ -856,6 +877,7 @@ impl<'a> std::future::IntoFuture for BuildDeleteCacheRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/builds/{build_identity}` request, from [`BuildApi::cancel`]. Await it, or call `send`.
+#[cfg(feature = "build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildCancelRequest<'a> {
@@ -864,11 +886,13 @@ pub struct BuildCancelRequest<'a> {
     build_identity: BuildIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "build")]
 impl std::fmt::Debug for BuildCancelRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildCancelRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> BuildCancelRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -898,6 +922,7 @@ impl<'a> BuildCancelRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "build")]
 impl<'a> std::future::IntoFuture for BuildCancelRequest<'a> {
     type Output = crate::Result<Build>;
     type IntoFuture = crate::ResponseFuture<'a, Build>;

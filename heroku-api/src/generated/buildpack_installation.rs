@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `buildpack-installation` operations. Get one with [`Client::buildpack_installation`](crate::Client::buildpack_installation).
+///
+/// Needs the `buildpack-installation` feature, which `full` (on by default) turns on.
+#[cfg(feature = "buildpack-installation")]
 #[derive(Debug, Clone, Copy)]
 pub struct BuildpackInstallationApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "buildpack-installation")]
 impl<'a> BuildpackInstallationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -188,6 +192,7 @@ impl<'de> serde::Deserialize<'de> for BuildpackInstallationUpdate {
     }
 }
 /// A `PUT /apps/{app_identity}/buildpack-installations` request, from [`BuildpackInstallationApi::update`]. Await it, or call `send`.
+#[cfg(feature = "buildpack-installation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildpackInstallationUpdateRequest<'a> {
@@ -196,15 +201,18 @@ pub struct BuildpackInstallationUpdateRequest<'a> {
     body: BuildpackInstallationUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "buildpack-installation")]
 #[derive(Clone, serde::Serialize)]
 struct BuildpackInstallationUpdateBody {
     updates: Vec<BuildpackInstallationUpdate>,
 }
+#[cfg(feature = "buildpack-installation")]
 impl std::fmt::Debug for BuildpackInstallationUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildpackInstallationUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "buildpack-installation")]
 impl<'a> BuildpackInstallationUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -236,6 +244,7 @@ impl<'a> BuildpackInstallationUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "buildpack-installation")]
 impl<'a> std::future::IntoFuture for BuildpackInstallationUpdateRequest<'a> {
     type Output = crate::Result<Vec<BuildpackInstallation>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<BuildpackInstallation>>;
@@ -244,6 +253,7 @@ impl<'a> std::future::IntoFuture for BuildpackInstallationUpdateRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/buildpack-installations` request, from [`BuildpackInstallationApi::list`]. Await it, or call `send`.
+#[cfg(feature = "buildpack-installation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct BuildpackInstallationListRequest<'a> {
@@ -252,11 +262,13 @@ pub struct BuildpackInstallationListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "buildpack-installation")]
 impl std::fmt::Debug for BuildpackInstallationListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildpackInstallationListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "buildpack-installation")]
 impl<'a> BuildpackInstallationListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -298,6 +310,7 @@ impl<'a> BuildpackInstallationListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "buildpack-installation")]
 impl<'a> std::future::IntoFuture for BuildpackInstallationListRequest<'a> {
     type Output = crate::Result<Vec<BuildpackInstallation>>;
     type IntoFuture = crate::ListFuture<BuildpackInstallation>;

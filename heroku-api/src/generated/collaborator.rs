@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `collaborator` operations. Get one with [`Client::collaborator`](crate::Client::collaborator).
+///
+/// Needs the `collaborator` feature, which `full` (on by default) turns on.
+#[cfg(feature = "collaborator")]
 #[derive(Debug, Clone, Copy)]
 pub struct CollaboratorApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "collaborator")]
 impl<'a> CollaboratorApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -301,6 +305,7 @@ impl<'de> serde::Deserialize<'de> for CollaboratorUser {
     }
 }
 /// A `POST /apps/{app_identity}/collaborators` request, from [`CollaboratorApi::create`]. Await it, or call `send`.
+#[cfg(feature = "collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CollaboratorCreateRequest<'a> {
@@ -309,17 +314,20 @@ pub struct CollaboratorCreateRequest<'a> {
     body: CollaboratorCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "collaborator")]
 #[derive(Clone, serde::Serialize)]
 struct CollaboratorCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     silent: Option<bool>,
     user: crate::account::AccountIdentity,
 }
+#[cfg(feature = "collaborator")]
 impl std::fmt::Debug for CollaboratorCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollaboratorCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> CollaboratorCreateRequest<'a> {
     /// whether to suppress email invitation when creating collaborator
     pub fn silent(mut self, silent: bool) -> Self {
@@ -354,6 +362,7 @@ impl<'a> CollaboratorCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> std::future::IntoFuture for CollaboratorCreateRequest<'a> {
     type Output = crate::Result<Collaborator>;
     type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
@@ -362,6 +371,7 @@ impl<'a> std::future::IntoFuture for CollaboratorCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/collaborators/{collaborator_identity}` request, from [`CollaboratorApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CollaboratorDeleteRequest<'a> {
@@ -370,11 +380,13 @@ pub struct CollaboratorDeleteRequest<'a> {
     collaborator_identity: CollaboratorIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "collaborator")]
 impl std::fmt::Debug for CollaboratorDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollaboratorDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> CollaboratorDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -404,6 +416,7 @@ impl<'a> CollaboratorDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> std::future::IntoFuture for CollaboratorDeleteRequest<'a> {
     type Output = crate::Result<Collaborator>;
     type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
@@ -412,6 +425,7 @@ impl<'a> std::future::IntoFuture for CollaboratorDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/collaborators/{collaborator_identity}` request, from [`CollaboratorApi::info`]. Await it, or call `send`.
+#[cfg(feature = "collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CollaboratorInfoRequest<'a> {
@@ -420,11 +434,13 @@ pub struct CollaboratorInfoRequest<'a> {
     collaborator_identity: CollaboratorIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "collaborator")]
 impl std::fmt::Debug for CollaboratorInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollaboratorInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> CollaboratorInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -454,6 +470,7 @@ impl<'a> CollaboratorInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> std::future::IntoFuture for CollaboratorInfoRequest<'a> {
     type Output = crate::Result<Collaborator>;
     type IntoFuture = crate::ResponseFuture<'a, Collaborator>;
@@ -462,6 +479,7 @@ impl<'a> std::future::IntoFuture for CollaboratorInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/collaborators` request, from [`CollaboratorApi::list`]. Await it, or call `send`.
+#[cfg(feature = "collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CollaboratorListRequest<'a> {
@@ -470,11 +488,13 @@ pub struct CollaboratorListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "collaborator")]
 impl std::fmt::Debug for CollaboratorListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CollaboratorListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> CollaboratorListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -516,6 +536,7 @@ impl<'a> CollaboratorListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "collaborator")]
 impl<'a> std::future::IntoFuture for CollaboratorListRequest<'a> {
     type Output = crate::Result<Vec<Collaborator>>;
     type IntoFuture = crate::ListFuture<Collaborator>;

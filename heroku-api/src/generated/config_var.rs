@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `config-var` operations. Get one with [`Client::config_var`](crate::Client::config_var).
+///
+/// Needs the `config-var` feature, which `full` (on by default) turns on.
+#[cfg(feature = "config-var")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConfigVarApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "config-var")]
 impl<'a> ConfigVarApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -72,6 +76,7 @@ impl<'a> ConfigVarApi<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/config-vars` request, from [`ConfigVarApi::info_for_app`]. Await it, or call `send`.
+#[cfg(feature = "config-var")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ConfigVarInfoForAppRequest<'a> {
@@ -79,11 +84,13 @@ pub struct ConfigVarInfoForAppRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "config-var")]
 impl std::fmt::Debug for ConfigVarInfoForAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigVarInfoForAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> ConfigVarInfoForAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -120,6 +127,7 @@ impl<'a> ConfigVarInfoForAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> std::future::IntoFuture for ConfigVarInfoForAppRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<
@@ -131,6 +139,7 @@ impl<'a> std::future::IntoFuture for ConfigVarInfoForAppRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/releases/{release_identity}/config-vars` request, from [`ConfigVarApi::info_for_app_release`]. Await it, or call `send`.
+#[cfg(feature = "config-var")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ConfigVarInfoForAppReleaseRequest<'a> {
@@ -139,11 +148,13 @@ pub struct ConfigVarInfoForAppReleaseRequest<'a> {
     release_identity: crate::release::ReleaseIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "config-var")]
 impl std::fmt::Debug for ConfigVarInfoForAppReleaseRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigVarInfoForAppReleaseRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> ConfigVarInfoForAppReleaseRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -181,6 +192,7 @@ impl<'a> ConfigVarInfoForAppReleaseRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> std::future::IntoFuture for ConfigVarInfoForAppReleaseRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<
@@ -192,6 +204,7 @@ impl<'a> std::future::IntoFuture for ConfigVarInfoForAppReleaseRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/config-vars` request, from [`ConfigVarApi::update`]. Await it, or call `send`.
+#[cfg(feature = "config-var")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ConfigVarUpdateRequest<'a> {
@@ -200,11 +213,13 @@ pub struct ConfigVarUpdateRequest<'a> {
     body: std::collections::BTreeMap<String, Option<String>>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "config-var")]
 impl std::fmt::Debug for ConfigVarUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConfigVarUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> ConfigVarUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -241,6 +256,7 @@ impl<'a> ConfigVarUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "config-var")]
 impl<'a> std::future::IntoFuture for ConfigVarUpdateRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<

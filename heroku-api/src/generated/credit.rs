@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `credit` operations. Get one with [`Client::credit`](crate::Client::credit).
+///
+/// Needs the `credit` feature, which `full` (on by default) turns on.
+#[cfg(feature = "credit")]
 #[derive(Debug, Clone, Copy)]
 pub struct CreditApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "credit")]
 impl<'a> CreditApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -168,6 +172,7 @@ impl std::fmt::Display for CreditIdentity {
     }
 }
 /// A `POST /account/credits` request, from [`CreditApi::create`]. Await it, or call `send`.
+#[cfg(feature = "credit")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreditCreateRequest<'a> {
@@ -175,6 +180,7 @@ pub struct CreditCreateRequest<'a> {
     body: CreditCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "credit")]
 #[derive(Clone, serde::Serialize)]
 struct CreditCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,11 +188,13 @@ struct CreditCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     code2: Option<String>,
 }
+#[cfg(feature = "credit")]
 impl std::fmt::Debug for CreditCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreditCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> CreditCreateRequest<'a> {
     /// first code from a discount card
     pub fn code1(mut self, code1: impl Into<String>) -> Self {
@@ -223,6 +231,7 @@ impl<'a> CreditCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> std::future::IntoFuture for CreditCreateRequest<'a> {
     type Output = crate::Result<Credit>;
     type IntoFuture = crate::ResponseFuture<'a, Credit>;
@@ -231,6 +240,7 @@ impl<'a> std::future::IntoFuture for CreditCreateRequest<'a> {
     }
 }
 /// A `GET /account/credits/{credit_identity}` request, from [`CreditApi::info`]. Await it, or call `send`.
+#[cfg(feature = "credit")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreditInfoRequest<'a> {
@@ -238,11 +248,13 @@ pub struct CreditInfoRequest<'a> {
     credit_identity: CreditIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "credit")]
 impl std::fmt::Debug for CreditInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreditInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> CreditInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -272,6 +284,7 @@ impl<'a> CreditInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> std::future::IntoFuture for CreditInfoRequest<'a> {
     type Output = crate::Result<Credit>;
     type IntoFuture = crate::ResponseFuture<'a, Credit>;
@@ -280,6 +293,7 @@ impl<'a> std::future::IntoFuture for CreditInfoRequest<'a> {
     }
 }
 /// A `GET /account/credits` request, from [`CreditApi::list`]. Await it, or call `send`.
+#[cfg(feature = "credit")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreditListRequest<'a> {
@@ -287,11 +301,13 @@ pub struct CreditListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "credit")]
 impl std::fmt::Debug for CreditListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreditListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> CreditListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -330,6 +346,7 @@ impl<'a> CreditListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "credit")]
 impl<'a> std::future::IntoFuture for CreditListRequest<'a> {
     type Output = crate::Result<Vec<Credit>>;
     type IntoFuture = crate::ListFuture<Credit>;

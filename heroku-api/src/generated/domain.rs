@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `domain` operations. Get one with [`Client::domain`](crate::Client::domain).
+///
+/// Needs the `domain` feature, which `full` (on by default) turns on.
+#[cfg(feature = "domain")]
 #[derive(Debug, Clone, Copy)]
 pub struct DomainApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -404,6 +408,7 @@ impl<'de> serde::Deserialize<'de> for DomainSniEndpointObject {
     }
 }
 /// A `POST /apps/{app_identity}/domains` request, from [`DomainApi::create`]. Await it, or call `send`.
+#[cfg(feature = "domain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DomainCreateRequest<'a> {
@@ -412,16 +417,19 @@ pub struct DomainCreateRequest<'a> {
     body: DomainCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "domain")]
 #[derive(Clone, serde::Serialize)]
 struct DomainCreateBody {
     hostname: String,
     sni_endpoint: Option<String>,
 }
+#[cfg(feature = "domain")]
 impl std::fmt::Debug for DomainCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DomainCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -450,6 +458,7 @@ impl<'a> DomainCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> std::future::IntoFuture for DomainCreateRequest<'a> {
     type Output = crate::Result<Domain>;
     type IntoFuture = crate::ResponseFuture<'a, Domain>;
@@ -458,6 +467,7 @@ impl<'a> std::future::IntoFuture for DomainCreateRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::update`]. Await it, or call `send`.
+#[cfg(feature = "domain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DomainUpdateRequest<'a> {
@@ -467,15 +477,18 @@ pub struct DomainUpdateRequest<'a> {
     body: DomainUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "domain")]
 #[derive(Clone, serde::Serialize)]
 struct DomainUpdateBody {
     sni_endpoint: Option<String>,
 }
+#[cfg(feature = "domain")]
 impl std::fmt::Debug for DomainUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DomainUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -505,6 +518,7 @@ impl<'a> DomainUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> std::future::IntoFuture for DomainUpdateRequest<'a> {
     type Output = crate::Result<Domain>;
     type IntoFuture = crate::ResponseFuture<'a, Domain>;
@@ -513,6 +527,7 @@ impl<'a> std::future::IntoFuture for DomainUpdateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "domain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DomainDeleteRequest<'a> {
@@ -521,11 +536,13 @@ pub struct DomainDeleteRequest<'a> {
     domain_identity: DomainIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "domain")]
 impl std::fmt::Debug for DomainDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DomainDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -555,6 +572,7 @@ impl<'a> DomainDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> std::future::IntoFuture for DomainDeleteRequest<'a> {
     type Output = crate::Result<Domain>;
     type IntoFuture = crate::ResponseFuture<'a, Domain>;
@@ -563,6 +581,7 @@ impl<'a> std::future::IntoFuture for DomainDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/domains/{domain_identity}` request, from [`DomainApi::info`]. Await it, or call `send`.
+#[cfg(feature = "domain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DomainInfoRequest<'a> {
@@ -571,11 +590,13 @@ pub struct DomainInfoRequest<'a> {
     domain_identity: DomainIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "domain")]
 impl std::fmt::Debug for DomainInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DomainInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -605,6 +626,7 @@ impl<'a> DomainInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> std::future::IntoFuture for DomainInfoRequest<'a> {
     type Output = crate::Result<Domain>;
     type IntoFuture = crate::ResponseFuture<'a, Domain>;
@@ -613,6 +635,7 @@ impl<'a> std::future::IntoFuture for DomainInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/domains` request, from [`DomainApi::list`]. Await it, or call `send`.
+#[cfg(feature = "domain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DomainListRequest<'a> {
@@ -621,11 +644,13 @@ pub struct DomainListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "domain")]
 impl std::fmt::Debug for DomainListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DomainListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> DomainListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -666,6 +691,7 @@ impl<'a> DomainListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "domain")]
 impl<'a> std::future::IntoFuture for DomainListRequest<'a> {
     type Output = crate::Result<Vec<Domain>>;
     type IntoFuture = crate::ListFuture<Domain>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `dyno` operations. Get one with [`Client::dyno`](crate::Client::dyno).
+///
+/// Needs the `dyno` feature, which `full` (on by default) turns on.
+#[cfg(feature = "dyno")]
 #[derive(Debug, Clone, Copy)]
 pub struct DynoApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -401,6 +405,7 @@ impl<'de> serde::Deserialize<'de> for DynoRelease {
     }
 }
 /// A `POST /apps/{app_identity}/dynos` request, from [`DynoApi::create`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoCreateRequest<'a> {
@@ -409,6 +414,7 @@ pub struct DynoCreateRequest<'a> {
     body: DynoCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 #[derive(Clone, serde::Serialize)]
 struct DynoCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -425,11 +431,13 @@ struct DynoCreateBody {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<String>,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoCreateRequest<'a> {
     /// whether to stream output or not
     pub fn attach(mut self, attach: bool) -> Self {
@@ -493,6 +501,7 @@ impl<'a> DynoCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoCreateRequest<'a> {
     type Output = crate::Result<Dyno>;
     type IntoFuture = crate::ResponseFuture<'a, Dyno>;
@@ -501,6 +510,7 @@ impl<'a> std::future::IntoFuture for DynoCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/dynos/{dyno_identity}` request, from [`DynoApi::restart`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoRestartRequest<'a> {
@@ -509,11 +519,13 @@ pub struct DynoRestartRequest<'a> {
     dyno_identity: DynoIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoRestartRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoRestartRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoRestartRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -544,6 +556,7 @@ impl<'a> DynoRestartRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoRestartRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -552,6 +565,7 @@ impl<'a> std::future::IntoFuture for DynoRestartRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/formations/{dyno_formation_type}` request, from [`DynoApi::restart_formation`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoRestartFormationRequest<'a> {
@@ -560,11 +574,13 @@ pub struct DynoRestartFormationRequest<'a> {
     dyno_formation_type: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoRestartFormationRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoRestartFormationRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoRestartFormationRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -595,6 +611,7 @@ impl<'a> DynoRestartFormationRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoRestartFormationRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -603,6 +620,7 @@ impl<'a> std::future::IntoFuture for DynoRestartFormationRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/dynos` request, from [`DynoApi::restart_all`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoRestartAllRequest<'a> {
@@ -610,11 +628,13 @@ pub struct DynoRestartAllRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoRestartAllRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoRestartAllRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoRestartAllRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -644,6 +664,7 @@ impl<'a> DynoRestartAllRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoRestartAllRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -652,6 +673,7 @@ impl<'a> std::future::IntoFuture for DynoRestartAllRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/dynos/{dyno_identity}/actions/stop` request, from [`DynoApi::stop`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoStopRequest<'a> {
@@ -660,11 +682,13 @@ pub struct DynoStopRequest<'a> {
     dyno_identity: DynoIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoStopRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoStopRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoStopRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -696,6 +720,7 @@ impl<'a> DynoStopRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoStopRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -704,6 +729,7 @@ impl<'a> std::future::IntoFuture for DynoStopRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/formations/{dyno_formation_type}/actions/stop` request, from [`DynoApi::stop_formation`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoStopFormationRequest<'a> {
@@ -712,11 +738,13 @@ pub struct DynoStopFormationRequest<'a> {
     dyno_formation_type: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoStopFormationRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoStopFormationRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoStopFormationRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -748,6 +776,7 @@ impl<'a> DynoStopFormationRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoStopFormationRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -756,6 +785,7 @@ impl<'a> std::future::IntoFuture for DynoStopFormationRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/dynos/{dyno_identity}` request, from [`DynoApi::info`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoInfoRequest<'a> {
@@ -764,11 +794,13 @@ pub struct DynoInfoRequest<'a> {
     dyno_identity: DynoIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -798,6 +830,7 @@ impl<'a> DynoInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoInfoRequest<'a> {
     type Output = crate::Result<Dyno>;
     type IntoFuture = crate::ResponseFuture<'a, Dyno>;
@@ -806,6 +839,7 @@ impl<'a> std::future::IntoFuture for DynoInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/dynos` request, from [`DynoApi::list`]. Await it, or call `send`.
+#[cfg(feature = "dyno")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoListRequest<'a> {
@@ -814,11 +848,13 @@ pub struct DynoListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno")]
 impl std::fmt::Debug for DynoListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> DynoListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -859,6 +895,7 @@ impl<'a> DynoListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "dyno")]
 impl<'a> std::future::IntoFuture for DynoListRequest<'a> {
     type Output = crate::Result<Vec<Dyno>>;
     type IntoFuture = crate::ListFuture<Dyno>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `dyno-size` operations. Get one with [`Client::dyno_size`](crate::Client::dyno_size).
+///
+/// Needs the `dyno-size` feature, which `full` (on by default) turns on.
+#[cfg(feature = "dyno-size")]
 #[derive(Debug, Clone, Copy)]
 pub struct DynoSizeApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> DynoSizeApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -246,6 +250,7 @@ impl std::fmt::Display for DynoSizeIdentity {
     }
 }
 /// A `GET /dyno-sizes/{dyno_size_identity}` request, from [`DynoSizeApi::info`]. Await it, or call `send`.
+#[cfg(feature = "dyno-size")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoSizeInfoRequest<'a> {
@@ -253,11 +258,13 @@ pub struct DynoSizeInfoRequest<'a> {
     dyno_size_identity: DynoSizeIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno-size")]
 impl std::fmt::Debug for DynoSizeInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoSizeInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> DynoSizeInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -287,6 +294,7 @@ impl<'a> DynoSizeInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> std::future::IntoFuture for DynoSizeInfoRequest<'a> {
     type Output = crate::Result<DynoSize>;
     type IntoFuture = crate::ResponseFuture<'a, DynoSize>;
@@ -295,6 +303,7 @@ impl<'a> std::future::IntoFuture for DynoSizeInfoRequest<'a> {
     }
 }
 /// A `GET /dyno-sizes` request, from [`DynoSizeApi::list`]. Await it, or call `send`.
+#[cfg(feature = "dyno-size")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoSizeListRequest<'a> {
@@ -302,11 +311,13 @@ pub struct DynoSizeListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno-size")]
 impl std::fmt::Debug for DynoSizeListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoSizeListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> DynoSizeListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -345,6 +356,7 @@ impl<'a> DynoSizeListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> std::future::IntoFuture for DynoSizeListRequest<'a> {
     type Output = crate::Result<Vec<DynoSize>>;
     type IntoFuture = crate::ListFuture<DynoSize>;
@@ -353,6 +365,7 @@ impl<'a> std::future::IntoFuture for DynoSizeListRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/available-dyno-sizes` request, from [`DynoSizeApi::list_app_dyno_sizes`]. Await it, or call `send`.
+#[cfg(feature = "dyno-size")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DynoSizeListAppDynoSizesRequest<'a> {
@@ -361,11 +374,13 @@ pub struct DynoSizeListAppDynoSizesRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "dyno-size")]
 impl std::fmt::Debug for DynoSizeListAppDynoSizesRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynoSizeListAppDynoSizesRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> DynoSizeListAppDynoSizesRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -407,6 +422,7 @@ impl<'a> DynoSizeListAppDynoSizesRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "dyno-size")]
 impl<'a> std::future::IntoFuture for DynoSizeListAppDynoSizesRequest<'a> {
     type Output = crate::Result<Vec<DynoSize>>;
     type IntoFuture = crate::ListFuture<DynoSize>;

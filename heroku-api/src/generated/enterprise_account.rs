@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `enterprise-account` operations. Get one with [`Client::enterprise_account`](crate::Client::enterprise_account).
+///
+/// Needs the `enterprise-account` feature, which `full` (on by default) turns on.
+#[cfg(feature = "enterprise-account")]
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseAccountApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> EnterpriseAccountApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -236,6 +240,7 @@ impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentityProvider {
     }
 }
 /// A `GET /enterprise-accounts` request, from [`EnterpriseAccountApi::list`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountListRequest<'a> {
@@ -243,11 +248,13 @@ pub struct EnterpriseAccountListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account")]
 impl std::fmt::Debug for EnterpriseAccountListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> EnterpriseAccountListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -286,6 +293,7 @@ impl<'a> EnterpriseAccountListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountListRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccount>>;
     type IntoFuture = crate::ListFuture<EnterpriseAccount>;
@@ -294,6 +302,7 @@ impl<'a> std::future::IntoFuture for EnterpriseAccountListRequest<'a> {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}` request, from [`EnterpriseAccountApi::info`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountInfoRequest<'a> {
@@ -301,11 +310,13 @@ pub struct EnterpriseAccountInfoRequest<'a> {
     enterprise_account_identity: EnterpriseAccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account")]
 impl std::fmt::Debug for EnterpriseAccountInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> EnterpriseAccountInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -335,6 +346,7 @@ impl<'a> EnterpriseAccountInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountInfoRequest<'a> {
     type Output = crate::Result<EnterpriseAccount>;
     type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccount>;
@@ -343,6 +355,7 @@ impl<'a> std::future::IntoFuture for EnterpriseAccountInfoRequest<'a> {
     }
 }
 /// A `PATCH /enterprise-accounts/{enterprise_account_identity}` request, from [`EnterpriseAccountApi::update`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountUpdateRequest<'a> {
@@ -351,16 +364,19 @@ pub struct EnterpriseAccountUpdateRequest<'a> {
     body: EnterpriseAccountUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account")]
 #[derive(Clone, serde::Serialize)]
 struct EnterpriseAccountUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
+#[cfg(feature = "enterprise-account")]
 impl std::fmt::Debug for EnterpriseAccountUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> EnterpriseAccountUpdateRequest<'a> {
     /// unique name of the enterprise account
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -395,6 +411,7 @@ impl<'a> EnterpriseAccountUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "enterprise-account")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountUpdateRequest<'a> {
     type Output = crate::Result<EnterpriseAccount>;
     type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccount>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `enterprise-account-daily-usage` operations. Get one with [`Client::enterprise_account_daily_usage`](crate::Client::enterprise_account_daily_usage).
+///
+/// Needs the `enterprise-account-daily-usage` feature, which `full` (on by default) turns on.
+#[cfg(feature = "enterprise-account-daily-usage")]
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseAccountDailyUsageApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "enterprise-account-daily-usage")]
 impl<'a> EnterpriseAccountDailyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -197,6 +201,7 @@ impl<'de> serde::Deserialize<'de> for EnterpriseAccountDailyUsageTeam {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_id}/usage/daily` request, from [`EnterpriseAccountDailyUsageApi::info`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-daily-usage")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountDailyUsageInfoRequest<'a> {
@@ -206,17 +211,20 @@ pub struct EnterpriseAccountDailyUsageInfoRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-daily-usage")]
 #[derive(Clone, serde::Serialize)]
 struct EnterpriseAccountDailyUsageInfoBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     start: String,
 }
+#[cfg(feature = "enterprise-account-daily-usage")]
 impl std::fmt::Debug for EnterpriseAccountDailyUsageInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountDailyUsageInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-daily-usage")]
 impl<'a> EnterpriseAccountDailyUsageInfoRequest<'a> {
     /// range end date
     pub fn end(mut self, end: impl Into<String>) -> Self {
@@ -265,6 +273,7 @@ impl<'a> EnterpriseAccountDailyUsageInfoRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "enterprise-account-daily-usage")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountDailyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountDailyUsage>>;
     type IntoFuture = crate::ListFuture<EnterpriseAccountDailyUsage>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `enterprise-account-member` operations. Get one with [`Client::enterprise_account_member`](crate::Client::enterprise_account_member).
+///
+/// Needs the `enterprise-account-member` feature, which `full` (on by default) turns on.
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseAccountMemberApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> EnterpriseAccountMemberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -493,6 +497,7 @@ impl std::fmt::Display for EnterpriseAccountMemberUserIdentity {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/members` request, from [`EnterpriseAccountMemberApi::list`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountMemberListRequest<'a> {
@@ -501,11 +506,13 @@ pub struct EnterpriseAccountMemberListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-member")]
 impl std::fmt::Debug for EnterpriseAccountMemberListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountMemberListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> EnterpriseAccountMemberListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -547,6 +554,7 @@ impl<'a> EnterpriseAccountMemberListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberListRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountMember>>;
     type IntoFuture = crate::ListFuture<EnterpriseAccountMember>;
@@ -555,6 +563,7 @@ impl<'a> std::future::IntoFuture for EnterpriseAccountMemberListRequest<'a> {
     }
 }
 /// A `POST /enterprise-accounts/{enterprise_account_identity}/members` request, from [`EnterpriseAccountMemberApi::create`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountMemberCreateRequest<'a> {
@@ -563,6 +572,7 @@ pub struct EnterpriseAccountMemberCreateRequest<'a> {
     body: EnterpriseAccountMemberCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone, serde::Serialize)]
 struct EnterpriseAccountMemberCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -570,11 +580,13 @@ struct EnterpriseAccountMemberCreateBody {
     permissions: Vec<EnterpriseAccountMemberPermission>,
     user: EnterpriseAccountMemberUserIdentity,
 }
+#[cfg(feature = "enterprise-account-member")]
 impl std::fmt::Debug for EnterpriseAccountMemberCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountMemberCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> EnterpriseAccountMemberCreateRequest<'a> {
     /// whether membership is being created as part of SSO JIT
     pub fn federated(mut self, federated: bool) -> Self {
@@ -611,6 +623,7 @@ impl<'a> EnterpriseAccountMemberCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberCreateRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
     type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;
@@ -619,6 +632,7 @@ impl<'a> std::future::IntoFuture for EnterpriseAccountMemberCreateRequest<'a> {
     }
 }
 /// A `PATCH /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` request, from [`EnterpriseAccountMemberApi::update`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountMemberUpdateRequest<'a> {
@@ -628,15 +642,18 @@ pub struct EnterpriseAccountMemberUpdateRequest<'a> {
     body: EnterpriseAccountMemberUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone, serde::Serialize)]
 struct EnterpriseAccountMemberUpdateBody {
     permissions: Vec<EnterpriseAccountMemberPermission>,
 }
+#[cfg(feature = "enterprise-account-member")]
 impl std::fmt::Debug for EnterpriseAccountMemberUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountMemberUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> EnterpriseAccountMemberUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -669,6 +686,7 @@ impl<'a> EnterpriseAccountMemberUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberUpdateRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
     type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;
@@ -677,6 +695,7 @@ impl<'a> std::future::IntoFuture for EnterpriseAccountMemberUpdateRequest<'a> {
     }
 }
 /// A `DELETE /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` request, from [`EnterpriseAccountMemberApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountMemberDeleteRequest<'a> {
@@ -685,11 +704,13 @@ pub struct EnterpriseAccountMemberDeleteRequest<'a> {
     enterprise_account_member_user_identity: EnterpriseAccountMemberUserIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-member")]
 impl std::fmt::Debug for EnterpriseAccountMemberDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountMemberDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> EnterpriseAccountMemberDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -722,6 +743,7 @@ impl<'a> EnterpriseAccountMemberDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "enterprise-account-member")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountMemberDeleteRequest<'a> {
     type Output = crate::Result<EnterpriseAccountMember>;
     type IntoFuture = crate::ResponseFuture<'a, EnterpriseAccountMember>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `enterprise-account-monthly-usage` operations. Get one with [`Client::enterprise_account_monthly_usage`](crate::Client::enterprise_account_monthly_usage).
+///
+/// Needs the `enterprise-account-monthly-usage` feature, which `full` (on by default) turns on.
+#[cfg(feature = "enterprise-account-monthly-usage")]
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseAccountMonthlyUsageApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "enterprise-account-monthly-usage")]
 impl<'a> EnterpriseAccountMonthlyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -208,6 +212,7 @@ impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsageTeam {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_id}/usage/monthly` request, from [`EnterpriseAccountMonthlyUsageApi::info`]. Await it, or call `send`.
+#[cfg(feature = "enterprise-account-monthly-usage")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct EnterpriseAccountMonthlyUsageInfoRequest<'a> {
@@ -217,18 +222,21 @@ pub struct EnterpriseAccountMonthlyUsageInfoRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "enterprise-account-monthly-usage")]
 #[derive(Clone, serde::Serialize)]
 struct EnterpriseAccountMonthlyUsageInfoBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     start: String,
 }
+#[cfg(feature = "enterprise-account-monthly-usage")]
 impl std::fmt::Debug for EnterpriseAccountMonthlyUsageInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseAccountMonthlyUsageInfoRequest")
             .finish_non_exhaustive()
     }
 }
+#[cfg(feature = "enterprise-account-monthly-usage")]
 impl<'a> EnterpriseAccountMonthlyUsageInfoRequest<'a> {
     /// range end date
     pub fn end(mut self, end: impl Into<String>) -> Self {
@@ -277,6 +285,7 @@ impl<'a> EnterpriseAccountMonthlyUsageInfoRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "enterprise-account-monthly-usage")]
 impl<'a> std::future::IntoFuture for EnterpriseAccountMonthlyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<EnterpriseAccountMonthlyUsage>>;
     type IntoFuture = crate::ListFuture<EnterpriseAccountMonthlyUsage>;

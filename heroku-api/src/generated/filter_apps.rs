@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `filter-apps` operations. Get one with [`Client::filter_apps`](crate::Client::filter_apps).
+///
+/// Needs the `filter-apps` feature, which `full` (on by default) turns on.
+#[cfg(feature = "filter-apps")]
 #[derive(Debug, Clone, Copy)]
 pub struct FilterAppsApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "filter-apps")]
 impl<'a> FilterAppsApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -73,6 +77,7 @@ impl<'de> serde::Deserialize<'de> for FilterAppsIn {
     }
 }
 /// A `POST /filters/apps` request, from [`FilterAppsApi::apps`]. Await it, or call `send`.
+#[cfg(feature = "filter-apps")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct FilterAppsAppsRequest<'a> {
@@ -81,16 +86,19 @@ pub struct FilterAppsAppsRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "filter-apps")]
 #[derive(Clone, serde::Serialize)]
 struct FilterAppsAppsBody {
     #[serde(rename = "in", skip_serializing_if = "Option::is_none")]
     in_: Option<FilterAppsIn>,
 }
+#[cfg(feature = "filter-apps")]
 impl std::fmt::Debug for FilterAppsAppsRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FilterAppsAppsRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "filter-apps")]
 impl<'a> FilterAppsAppsRequest<'a> {
     /// The `in` field.
     pub fn in_(mut self, in_: FilterAppsIn) -> Self {
@@ -134,6 +142,7 @@ impl<'a> FilterAppsAppsRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "filter-apps")]
 impl<'a> std::future::IntoFuture for FilterAppsAppsRequest<'a> {
     type Output = crate::Result<Vec<crate::team_app::TeamApp>>;
     type IntoFuture = crate::ListFuture<crate::team_app::TeamApp>;

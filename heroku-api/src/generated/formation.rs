@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `formation` operations. Get one with [`Client::formation`](crate::Client::formation).
+///
+/// Needs the `formation` feature, which `full` (on by default) turns on.
+#[cfg(feature = "formation")]
 #[derive(Debug, Clone, Copy)]
 pub struct FormationApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "formation")]
 impl<'a> FormationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -446,6 +450,7 @@ impl<'de> serde::Deserialize<'de> for FormationUpdate {
     }
 }
 /// A `GET /apps/{app_identity}/formation/{formation_identity}` request, from [`FormationApi::info`]. Await it, or call `send`.
+#[cfg(feature = "formation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct FormationInfoRequest<'a> {
@@ -454,11 +459,13 @@ pub struct FormationInfoRequest<'a> {
     formation_identity: FormationIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "formation")]
 impl std::fmt::Debug for FormationInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FormationInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> FormationInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -488,6 +495,7 @@ impl<'a> FormationInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> std::future::IntoFuture for FormationInfoRequest<'a> {
     type Output = crate::Result<Formation>;
     type IntoFuture = crate::ResponseFuture<'a, Formation>;
@@ -496,6 +504,7 @@ impl<'a> std::future::IntoFuture for FormationInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/formation` request, from [`FormationApi::list`]. Await it, or call `send`.
+#[cfg(feature = "formation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct FormationListRequest<'a> {
@@ -504,11 +513,13 @@ pub struct FormationListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "formation")]
 impl std::fmt::Debug for FormationListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FormationListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> FormationListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -549,6 +560,7 @@ impl<'a> FormationListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> std::future::IntoFuture for FormationListRequest<'a> {
     type Output = crate::Result<Vec<Formation>>;
     type IntoFuture = crate::ListFuture<Formation>;
@@ -557,6 +569,7 @@ impl<'a> std::future::IntoFuture for FormationListRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/formation` request, from [`FormationApi::batch_update`]. Await it, or call `send`.
+#[cfg(feature = "formation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct FormationBatchUpdateRequest<'a> {
@@ -565,15 +578,18 @@ pub struct FormationBatchUpdateRequest<'a> {
     body: FormationBatchUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "formation")]
 #[derive(Clone, serde::Serialize)]
 struct FormationBatchUpdateBody {
     updates: Vec<FormationUpdate>,
 }
+#[cfg(feature = "formation")]
 impl std::fmt::Debug for FormationBatchUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FormationBatchUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> FormationBatchUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -602,6 +618,7 @@ impl<'a> FormationBatchUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> std::future::IntoFuture for FormationBatchUpdateRequest<'a> {
     type Output = crate::Result<Vec<Formation>>;
     type IntoFuture = crate::ResponseFuture<'a, Vec<Formation>>;
@@ -610,6 +627,7 @@ impl<'a> std::future::IntoFuture for FormationBatchUpdateRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/formation/{formation_identity}` request, from [`FormationApi::update`]. Await it, or call `send`.
+#[cfg(feature = "formation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct FormationUpdateRequest<'a> {
@@ -619,6 +637,7 @@ pub struct FormationUpdateRequest<'a> {
     body: FormationUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "formation")]
 #[derive(Clone, serde::Serialize)]
 struct FormationUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -626,11 +645,13 @@ struct FormationUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     quantity: Option<i64>,
 }
+#[cfg(feature = "formation")]
 impl std::fmt::Debug for FormationUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FormationUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> FormationUpdateRequest<'a> {
     /// dyno size
     pub fn dyno_size(mut self, dyno_size: FormationDynoSize) -> Self {
@@ -670,6 +691,7 @@ impl<'a> FormationUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "formation")]
 impl<'a> std::future::IntoFuture for FormationUpdateRequest<'a> {
     type Output = crate::Result<Formation>;
     type IntoFuture = crate::ResponseFuture<'a, Formation>;

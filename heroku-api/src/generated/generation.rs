@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `generation` operations. Get one with [`Client::generation`](crate::Client::generation).
+///
+/// Needs the `generation` feature, which `full` (on by default) turns on.
+#[cfg(feature = "generation")]
 #[derive(Debug, Clone, Copy)]
 pub struct GenerationApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "generation")]
 impl<'a> GenerationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -114,6 +118,7 @@ impl<'de> serde::Deserialize<'de> for Generation {
     }
 }
 /// A `GET /generations/{stack_identity}` request, from [`GenerationApi::info`]. Await it, or call `send`.
+#[cfg(feature = "generation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GenerationInfoRequest<'a> {
@@ -121,11 +126,13 @@ pub struct GenerationInfoRequest<'a> {
     stack_identity: crate::stack::StackIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "generation")]
 impl std::fmt::Debug for GenerationInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GenerationInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> GenerationInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -154,6 +161,7 @@ impl<'a> GenerationInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> std::future::IntoFuture for GenerationInfoRequest<'a> {
     type Output = crate::Result<Generation>;
     type IntoFuture = crate::ResponseFuture<'a, Generation>;
@@ -162,6 +170,7 @@ impl<'a> std::future::IntoFuture for GenerationInfoRequest<'a> {
     }
 }
 /// A `GET /generations` request, from [`GenerationApi::list`]. Await it, or call `send`.
+#[cfg(feature = "generation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GenerationListRequest<'a> {
@@ -169,11 +178,13 @@ pub struct GenerationListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "generation")]
 impl std::fmt::Debug for GenerationListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GenerationListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> GenerationListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -212,6 +223,7 @@ impl<'a> GenerationListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> std::future::IntoFuture for GenerationListRequest<'a> {
     type Output = crate::Result<Vec<Generation>>;
     type IntoFuture = crate::ListFuture<Generation>;
@@ -220,6 +232,7 @@ impl<'a> std::future::IntoFuture for GenerationListRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/available-generations` request, from [`GenerationApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "generation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GenerationListByTeamRequest<'a> {
@@ -228,11 +241,13 @@ pub struct GenerationListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "generation")]
 impl std::fmt::Debug for GenerationListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GenerationListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> GenerationListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -274,6 +289,7 @@ impl<'a> GenerationListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "generation")]
 impl<'a> std::future::IntoFuture for GenerationListByTeamRequest<'a> {
     type Output = crate::Result<Vec<Generation>>;
     type IntoFuture = crate::ListFuture<Generation>;

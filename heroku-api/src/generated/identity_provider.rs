@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `identity-provider` operations. Get one with [`Client::identity_provider`](crate::Client::identity_provider).
+///
+/// Needs the `identity-provider` feature, which `full` (on by default) turns on.
+#[cfg(feature = "identity-provider")]
 #[derive(Debug, Clone, Copy)]
 pub struct IdentityProviderApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> IdentityProviderApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -342,6 +346,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviderOwnerType {
     }
 }
 /// A `GET /teams/{team_name}/identity-providers` request, from [`IdentityProviderApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "identity-provider")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct IdentityProviderListByTeamRequest<'a> {
@@ -350,11 +355,13 @@ pub struct IdentityProviderListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "identity-provider")]
 impl std::fmt::Debug for IdentityProviderListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityProviderListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> IdentityProviderListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -395,6 +402,7 @@ impl<'a> IdentityProviderListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> std::future::IntoFuture for IdentityProviderListByTeamRequest<'a> {
     type Output = crate::Result<Vec<IdentityProvider>>;
     type IntoFuture = crate::ListFuture<IdentityProvider>;
@@ -403,6 +411,7 @@ impl<'a> std::future::IntoFuture for IdentityProviderListByTeamRequest<'a> {
     }
 }
 /// A `POST /teams/{team_name}/identity-providers` request, from [`IdentityProviderApi::create_by_team`]. Await it, or call `send`.
+#[cfg(feature = "identity-provider")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct IdentityProviderCreateByTeamRequest<'a> {
@@ -411,6 +420,7 @@ pub struct IdentityProviderCreateByTeamRequest<'a> {
     body: IdentityProviderCreateByTeamBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, serde::Serialize)]
 struct IdentityProviderCreateByTeamBody {
     certificate: String,
@@ -419,11 +429,13 @@ struct IdentityProviderCreateByTeamBody {
     slo_target_url: Option<String>,
     sso_target_url: String,
 }
+#[cfg(feature = "identity-provider")]
 impl std::fmt::Debug for IdentityProviderCreateByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityProviderCreateByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> IdentityProviderCreateByTeamRequest<'a> {
     /// single log out URL for this identity provider
     pub fn slo_target_url(mut self, slo_target_url: impl Into<String>) -> Self {
@@ -457,6 +469,7 @@ impl<'a> IdentityProviderCreateByTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> std::future::IntoFuture for IdentityProviderCreateByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
     type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;
@@ -465,6 +478,7 @@ impl<'a> std::future::IntoFuture for IdentityProviderCreateByTeamRequest<'a> {
     }
 }
 /// A `PATCH /teams/{team_name}/identity-providers/{identity_provider_id}` request, from [`IdentityProviderApi::update_by_team`]. Await it, or call `send`.
+#[cfg(feature = "identity-provider")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct IdentityProviderUpdateByTeamRequest<'a> {
@@ -474,6 +488,7 @@ pub struct IdentityProviderUpdateByTeamRequest<'a> {
     body: IdentityProviderUpdateByTeamBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "identity-provider")]
 #[derive(Clone, serde::Serialize)]
 struct IdentityProviderUpdateByTeamBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -485,11 +500,13 @@ struct IdentityProviderUpdateByTeamBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     sso_target_url: Option<String>,
 }
+#[cfg(feature = "identity-provider")]
 impl std::fmt::Debug for IdentityProviderUpdateByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityProviderUpdateByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> IdentityProviderUpdateByTeamRequest<'a> {
     /// raw contents of the public certificate (eg: .crt or .pem file)
     pub fn certificate(mut self, certificate: impl Into<String>) -> Self {
@@ -539,6 +556,7 @@ impl<'a> IdentityProviderUpdateByTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> std::future::IntoFuture for IdentityProviderUpdateByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
     type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;
@@ -547,6 +565,7 @@ impl<'a> std::future::IntoFuture for IdentityProviderUpdateByTeamRequest<'a> {
     }
 }
 /// A `DELETE /teams/{team_name}/identity-providers/{identity_provider_id}` request, from [`IdentityProviderApi::delete_by_team`]. Await it, or call `send`.
+#[cfg(feature = "identity-provider")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct IdentityProviderDeleteByTeamRequest<'a> {
@@ -555,11 +574,13 @@ pub struct IdentityProviderDeleteByTeamRequest<'a> {
     identity_provider_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "identity-provider")]
 impl std::fmt::Debug for IdentityProviderDeleteByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityProviderDeleteByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> IdentityProviderDeleteByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -589,6 +610,7 @@ impl<'a> IdentityProviderDeleteByTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "identity-provider")]
 impl<'a> std::future::IntoFuture for IdentityProviderDeleteByTeamRequest<'a> {
     type Output = crate::Result<IdentityProvider>;
     type IntoFuture = crate::ResponseFuture<'a, IdentityProvider>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `inbound-ruleset` operations. Get one with [`Client::inbound_ruleset`](crate::Client::inbound_ruleset).
+///
+/// Needs the `inbound-ruleset` feature, which `full` (on by default) turns on.
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Debug, Clone, Copy)]
 pub struct InboundRulesetApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> InboundRulesetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -348,6 +352,7 @@ impl<'de> serde::Deserialize<'de> for InboundRulesetSpace {
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-ruleset` request, from [`InboundRulesetApi::current`]. Await it, or call `send`.
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InboundRulesetCurrentRequest<'a> {
@@ -355,11 +360,13 @@ pub struct InboundRulesetCurrentRequest<'a> {
     space_identity: crate::space::SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "inbound-ruleset")]
 impl std::fmt::Debug for InboundRulesetCurrentRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboundRulesetCurrentRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> InboundRulesetCurrentRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -389,6 +396,7 @@ impl<'a> InboundRulesetCurrentRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> std::future::IntoFuture for InboundRulesetCurrentRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
     type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;
@@ -397,6 +405,7 @@ impl<'a> std::future::IntoFuture for InboundRulesetCurrentRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}` request, from [`InboundRulesetApi::info`]. Await it, or call `send`.
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InboundRulesetInfoRequest<'a> {
@@ -405,11 +414,13 @@ pub struct InboundRulesetInfoRequest<'a> {
     inbound_ruleset_identity: InboundRulesetIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "inbound-ruleset")]
 impl std::fmt::Debug for InboundRulesetInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboundRulesetInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> InboundRulesetInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -440,6 +451,7 @@ impl<'a> InboundRulesetInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> std::future::IntoFuture for InboundRulesetInfoRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
     type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;
@@ -448,6 +460,7 @@ impl<'a> std::future::IntoFuture for InboundRulesetInfoRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-rulesets` request, from [`InboundRulesetApi::list`]. Await it, or call `send`.
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InboundRulesetListRequest<'a> {
@@ -456,11 +469,13 @@ pub struct InboundRulesetListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "inbound-ruleset")]
 impl std::fmt::Debug for InboundRulesetListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboundRulesetListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> InboundRulesetListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -502,6 +517,7 @@ impl<'a> InboundRulesetListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> std::future::IntoFuture for InboundRulesetListRequest<'a> {
     type Output = crate::Result<Vec<InboundRuleset>>;
     type IntoFuture = crate::ListFuture<InboundRuleset>;
@@ -510,6 +526,7 @@ impl<'a> std::future::IntoFuture for InboundRulesetListRequest<'a> {
     }
 }
 /// A `PUT /spaces/{space_identity}/inbound-ruleset` request, from [`InboundRulesetApi::create`]. Await it, or call `send`.
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InboundRulesetCreateRequest<'a> {
@@ -518,16 +535,19 @@ pub struct InboundRulesetCreateRequest<'a> {
     body: InboundRulesetCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "inbound-ruleset")]
 #[derive(Clone, serde::Serialize)]
 struct InboundRulesetCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     rules: Option<Vec<InboundRulesetRule>>,
 }
+#[cfg(feature = "inbound-ruleset")]
 impl std::fmt::Debug for InboundRulesetCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InboundRulesetCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> InboundRulesetCreateRequest<'a> {
     /// The `rules` field.
     pub fn rules(mut self, rules: Vec<InboundRulesetRule>) -> Self {
@@ -562,6 +582,7 @@ impl<'a> InboundRulesetCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "inbound-ruleset")]
 impl<'a> std::future::IntoFuture for InboundRulesetCreateRequest<'a> {
     type Output = crate::Result<InboundRuleset>;
     type IntoFuture = crate::ResponseFuture<'a, InboundRuleset>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `invoice` operations. Get one with [`Client::invoice`](crate::Client::invoice).
+///
+/// Needs the `invoice` feature, which `full` (on by default) turns on.
+#[cfg(feature = "invoice")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "invoice")]
 impl<'a> InvoiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -197,6 +201,7 @@ impl std::fmt::Display for InvoiceIdentity {
     }
 }
 /// A `GET /account/invoices/{invoice_identity}` request, from [`InvoiceApi::info`]. Await it, or call `send`.
+#[cfg(feature = "invoice")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InvoiceInfoRequest<'a> {
@@ -204,11 +209,13 @@ pub struct InvoiceInfoRequest<'a> {
     invoice_identity: InvoiceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "invoice")]
 impl std::fmt::Debug for InvoiceInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InvoiceInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "invoice")]
 impl<'a> InvoiceInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -238,6 +245,7 @@ impl<'a> InvoiceInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "invoice")]
 impl<'a> std::future::IntoFuture for InvoiceInfoRequest<'a> {
     type Output = crate::Result<Invoice>;
     type IntoFuture = crate::ResponseFuture<'a, Invoice>;
@@ -246,6 +254,7 @@ impl<'a> std::future::IntoFuture for InvoiceInfoRequest<'a> {
     }
 }
 /// A `GET /account/invoices` request, from [`InvoiceApi::list`]. Await it, or call `send`.
+#[cfg(feature = "invoice")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InvoiceListRequest<'a> {
@@ -253,11 +262,13 @@ pub struct InvoiceListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "invoice")]
 impl std::fmt::Debug for InvoiceListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InvoiceListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "invoice")]
 impl<'a> InvoiceListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -296,6 +307,7 @@ impl<'a> InvoiceListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "invoice")]
 impl<'a> std::future::IntoFuture for InvoiceListRequest<'a> {
     type Output = crate::Result<Vec<Invoice>>;
     type IntoFuture = crate::ListFuture<Invoice>;

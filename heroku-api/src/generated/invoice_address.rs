@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `invoice-address` operations. Get one with [`Client::invoice_address`](crate::Client::invoice_address).
+///
+/// Needs the `invoice-address` feature, which `full` (on by default) turns on.
+#[cfg(feature = "invoice-address")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceAddressApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "invoice-address")]
 impl<'a> InvoiceAddressApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -176,17 +180,20 @@ impl std::fmt::Display for InvoiceAddressIdentity {
     }
 }
 /// A `GET /account/invoice-address` request, from [`InvoiceAddressApi::info`]. Await it, or call `send`.
+#[cfg(feature = "invoice-address")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InvoiceAddressInfoRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "invoice-address")]
 impl std::fmt::Debug for InvoiceAddressInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InvoiceAddressInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "invoice-address")]
 impl<'a> InvoiceAddressInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -213,6 +220,7 @@ impl<'a> InvoiceAddressInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "invoice-address")]
 impl<'a> std::future::IntoFuture for InvoiceAddressInfoRequest<'a> {
     type Output = crate::Result<InvoiceAddress>;
     type IntoFuture = crate::ResponseFuture<'a, InvoiceAddress>;
@@ -221,6 +229,7 @@ impl<'a> std::future::IntoFuture for InvoiceAddressInfoRequest<'a> {
     }
 }
 /// A `PUT /account/invoice-address` request, from [`InvoiceAddressApi::update`]. Await it, or call `send`.
+#[cfg(feature = "invoice-address")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct InvoiceAddressUpdateRequest<'a> {
@@ -228,6 +237,7 @@ pub struct InvoiceAddressUpdateRequest<'a> {
     body: InvoiceAddressUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "invoice-address")]
 #[derive(Clone, serde::Serialize)]
 struct InvoiceAddressUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -247,11 +257,13 @@ struct InvoiceAddressUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     use_invoice_address: Option<bool>,
 }
+#[cfg(feature = "invoice-address")]
 impl std::fmt::Debug for InvoiceAddressUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InvoiceAddressUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "invoice-address")]
 impl<'a> InvoiceAddressUpdateRequest<'a> {
     /// invoice street address line 1
     pub fn address_1(mut self, address_1: impl Into<String>) -> Self {
@@ -318,6 +330,7 @@ impl<'a> InvoiceAddressUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "invoice-address")]
 impl<'a> std::future::IntoFuture for InvoiceAddressUpdateRequest<'a> {
     type Output = crate::Result<InvoiceAddress>;
     type IntoFuture = crate::ResponseFuture<'a, InvoiceAddress>;

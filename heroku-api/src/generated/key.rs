@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `key` operations. Get one with [`Client::key`](crate::Client::key).
+///
+/// Needs the `key` feature, which `full` (on by default) turns on.
+#[cfg(feature = "key")]
 #[derive(Debug, Clone, Copy)]
 pub struct KeyApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "key")]
 impl<'a> KeyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -155,6 +159,7 @@ impl std::fmt::Display for KeyIdentity {
     }
 }
 /// A `GET /account/keys/{key_identity}` request, from [`KeyApi::info`]. Await it, or call `send`.
+#[cfg(feature = "key")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct KeyInfoRequest<'a> {
@@ -162,11 +167,13 @@ pub struct KeyInfoRequest<'a> {
     key_identity: KeyIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "key")]
 impl std::fmt::Debug for KeyInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "key")]
 impl<'a> KeyInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -195,6 +202,7 @@ impl<'a> KeyInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "key")]
 impl<'a> std::future::IntoFuture for KeyInfoRequest<'a> {
     type Output = crate::Result<Key>;
     type IntoFuture = crate::ResponseFuture<'a, Key>;
@@ -203,6 +211,7 @@ impl<'a> std::future::IntoFuture for KeyInfoRequest<'a> {
     }
 }
 /// A `GET /account/keys` request, from [`KeyApi::list`]. Await it, or call `send`.
+#[cfg(feature = "key")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct KeyListRequest<'a> {
@@ -210,11 +219,13 @@ pub struct KeyListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "key")]
 impl std::fmt::Debug for KeyListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "key")]
 impl<'a> KeyListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -253,6 +264,7 @@ impl<'a> KeyListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "key")]
 impl<'a> std::future::IntoFuture for KeyListRequest<'a> {
     type Output = crate::Result<Vec<Key>>;
     type IntoFuture = crate::ListFuture<Key>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `log-drain` operations. Get one with [`Client::log_drain`](crate::Client::log_drain).
+///
+/// Needs the `log-drain` feature, which `full` (on by default) turns on.
+#[cfg(feature = "log-drain")]
 #[derive(Debug, Clone, Copy)]
 pub struct LogDrainApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -391,6 +395,7 @@ impl std::fmt::Display for LogDrainQueryIdentity {
     }
 }
 /// A `POST /apps/{app_identity}/log-drains` request, from [`LogDrainApi::create`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainCreateRequest<'a> {
@@ -399,15 +404,18 @@ pub struct LogDrainCreateRequest<'a> {
     body: LogDrainCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 #[derive(Clone, serde::Serialize)]
 struct LogDrainCreateBody {
     url: String,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -436,6 +444,7 @@ impl<'a> LogDrainCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainCreateRequest<'a> {
     type Output = crate::Result<LogDrain>;
     type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
@@ -444,6 +453,7 @@ impl<'a> std::future::IntoFuture for LogDrainCreateRequest<'a> {
     }
 }
 /// A `PUT /addons/{add_on_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::update`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainUpdateRequest<'a> {
@@ -453,15 +463,18 @@ pub struct LogDrainUpdateRequest<'a> {
     body: LogDrainUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 #[derive(Clone, serde::Serialize)]
 struct LogDrainUpdateBody {
     url: String,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -492,6 +505,7 @@ impl<'a> LogDrainUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainUpdateRequest<'a> {
     type Output = crate::Result<LogDrain>;
     type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
@@ -500,6 +514,7 @@ impl<'a> std::future::IntoFuture for LogDrainUpdateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainDeleteRequest<'a> {
@@ -508,11 +523,13 @@ pub struct LogDrainDeleteRequest<'a> {
     log_drain_query_identity: LogDrainQueryIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -543,6 +560,7 @@ impl<'a> LogDrainDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainDeleteRequest<'a> {
     type Output = crate::Result<LogDrain>;
     type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
@@ -551,6 +569,7 @@ impl<'a> std::future::IntoFuture for LogDrainDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/log-drains/{log_drain_query_identity}` request, from [`LogDrainApi::info`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainInfoRequest<'a> {
@@ -559,11 +578,13 @@ pub struct LogDrainInfoRequest<'a> {
     log_drain_query_identity: LogDrainQueryIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -594,6 +615,7 @@ impl<'a> LogDrainInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainInfoRequest<'a> {
     type Output = crate::Result<LogDrain>;
     type IntoFuture = crate::ResponseFuture<'a, LogDrain>;
@@ -602,6 +624,7 @@ impl<'a> std::future::IntoFuture for LogDrainInfoRequest<'a> {
     }
 }
 /// A `GET /addons/{add_on_identity}/log-drains` request, from [`LogDrainApi::list_by_add_on`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainListByAddOnRequest<'a> {
@@ -610,11 +633,13 @@ pub struct LogDrainListByAddOnRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainListByAddOnRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainListByAddOnRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainListByAddOnRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -656,6 +681,7 @@ impl<'a> LogDrainListByAddOnRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<LogDrain>>;
     type IntoFuture = crate::ListFuture<LogDrain>;
@@ -664,6 +690,7 @@ impl<'a> std::future::IntoFuture for LogDrainListByAddOnRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/log-drains` request, from [`LogDrainApi::list`]. Await it, or call `send`.
+#[cfg(feature = "log-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogDrainListRequest<'a> {
@@ -672,11 +699,13 @@ pub struct LogDrainListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-drain")]
 impl std::fmt::Debug for LogDrainListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrainListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> LogDrainListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -717,6 +746,7 @@ impl<'a> LogDrainListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "log-drain")]
 impl<'a> std::future::IntoFuture for LogDrainListRequest<'a> {
     type Output = crate::Result<Vec<LogDrain>>;
     type IntoFuture = crate::ListFuture<LogDrain>;

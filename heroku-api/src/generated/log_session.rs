@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `log-session` operations. Get one with [`Client::log_session`](crate::Client::log_session).
+///
+/// Needs the `log-session` feature, which `full` (on by default) turns on.
+#[cfg(feature = "log-session")]
 #[derive(Debug, Clone, Copy)]
 pub struct LogSessionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "log-session")]
 impl<'a> LogSessionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -93,6 +97,7 @@ impl<'de> serde::Deserialize<'de> for LogSession {
     }
 }
 /// A `POST /apps/{app_identity}/log-sessions` request, from [`LogSessionApi::create`]. Await it, or call `send`.
+#[cfg(feature = "log-session")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct LogSessionCreateRequest<'a> {
@@ -101,6 +106,7 @@ pub struct LogSessionCreateRequest<'a> {
     body: LogSessionCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "log-session")]
 #[derive(Clone, serde::Serialize)]
 struct LogSessionCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,11 +120,13 @@ struct LogSessionCreateBody {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<String>,
 }
+#[cfg(feature = "log-session")]
 impl std::fmt::Debug for LogSessionCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogSessionCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "log-session")]
 impl<'a> LogSessionCreateRequest<'a> {
     /// dyno name to limit results to
     pub fn dyno_name(mut self, dyno_name: impl Into<String>) -> Self {
@@ -173,6 +181,7 @@ impl<'a> LogSessionCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "log-session")]
 impl<'a> std::future::IntoFuture for LogSessionCreateRequest<'a> {
     type Output = crate::Result<LogSession>;
     type IntoFuture = crate::ResponseFuture<'a, LogSession>;

@@ -609,48 +609,56 @@ impl crate::Client {
     /// Account: the `account` operations.
     ///
     /// An account represents an individual signed up to use the Heroku platform.
+    #[cfg(feature = "account")]
     pub fn account(&self) -> account::AccountApi<'_> {
         account::AccountApi::new(self)
     }
     /// Account Delinquency: the `account-delinquency` operations.
     ///
     /// A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
+    #[cfg(feature = "account-delinquency")]
     pub fn account_delinquency(&self) -> account_delinquency::AccountDelinquencyApi<'_> {
         account_delinquency::AccountDelinquencyApi::new(self)
     }
     /// Account Feature: the `account-feature` operations.
     ///
     /// An account feature represents a Heroku labs capability that can be enabled or disabled for an account on Heroku.
+    #[cfg(feature = "account-feature")]
     pub fn account_feature(&self) -> account_feature::AccountFeatureApi<'_> {
         account_feature::AccountFeatureApi::new(self)
     }
     /// Add-on: the `add-on` operations.
     ///
     /// Add-ons represent add-ons that have been provisioned and attached to one or more apps.
+    #[cfg(feature = "add-on")]
     pub fn add_on(&self) -> add_on::AddOnApi<'_> {
         add_on::AddOnApi::new(self)
     }
     /// Add-on Action: the `add-on-action` operations.
     ///
     /// Add-on Actions are lifecycle operations for add-on provisioning and deprovisioning. They allow add-on providers to (de)provision add-ons in the background and then report back when (de)provisioning is complete.
+    #[cfg(feature = "add-on-action")]
     pub fn add_on_action(&self) -> add_on_action::AddOnActionApi<'_> {
         add_on_action::AddOnActionApi::new(self)
     }
     /// Add-on Attachment: the `add-on-attachment` operations.
     ///
     /// An add-on attachment represents a connection between an app and an add-on that it has been given access to.
+    #[cfg(feature = "add-on-attachment")]
     pub fn add_on_attachment(&self) -> add_on_attachment::AddOnAttachmentApi<'_> {
         add_on_attachment::AddOnAttachmentApi::new(self)
     }
     /// Add-on Config: the `add-on-config` operations.
     ///
     /// Configuration of an Add-on
+    #[cfg(feature = "add-on-config")]
     pub fn add_on_config(&self) -> add_on_config::AddOnConfigApi<'_> {
         add_on_config::AddOnConfigApi::new(self)
     }
     /// Add-on Region Capability: the `add-on-region-capability` operations.
     ///
     /// Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
+    #[cfg(feature = "add-on-region-capability")]
     pub fn add_on_region_capability(
         &self,
     ) -> add_on_region_capability::AddOnRegionCapabilityApi<'_> {
@@ -659,18 +667,21 @@ impl crate::Client {
     /// Add-on Service: the `add-on-service` operations.
     ///
     /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
+    #[cfg(feature = "add-on-service")]
     pub fn add_on_service(&self) -> add_on_service::AddOnServiceApi<'_> {
         add_on_service::AddOnServiceApi::new(self)
     }
     /// Add-on Webhook: the `add-on-webhook` operations.
     ///
     /// Represents the details of a webhook subscription
+    #[cfg(feature = "add-on-webhook")]
     pub fn add_on_webhook(&self) -> add_on_webhook::AddOnWebhookApi<'_> {
         add_on_webhook::AddOnWebhookApi::new(self)
     }
     /// Add-on Webhook Delivery: the `add-on-webhook-delivery` operations.
     ///
     /// Represents the delivery of a webhook notification, including its current status.
+    #[cfg(feature = "add-on-webhook-delivery")]
     pub fn add_on_webhook_delivery(
         &self,
     ) -> add_on_webhook_delivery::AddOnWebhookDeliveryApi<'_> {
@@ -679,6 +690,7 @@ impl crate::Client {
     /// Add-on Webhook Event: the `add-on-webhook-event` operations.
     ///
     /// Represents a webhook event that occurred.
+    #[cfg(feature = "add-on-webhook-event")]
     pub fn add_on_webhook_event(
         &self,
     ) -> add_on_webhook_event::AddOnWebhookEventApi<'_> {
@@ -687,6 +699,7 @@ impl crate::Client {
     /// Allowed Add-on Service: the `allowed-add-on-service` operations.
     ///
     /// Entities that have been allowed to be used by a Team
+    #[cfg(feature = "allowed-add-on-service")]
     pub fn allowed_add_on_service(
         &self,
     ) -> allowed_add_on_service::AllowedAddOnServiceApi<'_> {
@@ -695,36 +708,42 @@ impl crate::Client {
     /// App: the `app` operations.
     ///
     /// An app represents the program that you would like to deploy and run on Heroku.
+    #[cfg(feature = "app")]
     pub fn app(&self) -> app::AppApi<'_> {
         app::AppApi::new(self)
     }
     /// App Feature: the `app-feature` operations.
     ///
     /// An app feature represents a Heroku labs capability that can be enabled or disabled for an app on Heroku.
+    #[cfg(feature = "app-feature")]
     pub fn app_feature(&self) -> app_feature::AppFeatureApi<'_> {
         app_feature::AppFeatureApi::new(self)
     }
     /// Heroku Setup API - App Setup: the `app-setup` operations.
     ///
     /// An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
+    #[cfg(feature = "app-setup")]
     pub fn app_setup(&self) -> app_setup::AppSetupApi<'_> {
         app_setup::AppSetupApi::new(self)
     }
     /// App Transfer: the `app-transfer` operations.
     ///
     /// An app transfer represents a two party interaction for transferring ownership of an app.
+    #[cfg(feature = "app-transfer")]
     pub fn app_transfer(&self) -> app_transfer::AppTransferApi<'_> {
         app_transfer::AppTransferApi::new(self)
     }
     /// App Webhook: the `app-webhook` operations.
     ///
     /// Represents the details of a webhook subscription
+    #[cfg(feature = "app-webhook")]
     pub fn app_webhook(&self) -> app_webhook::AppWebhookApi<'_> {
         app_webhook::AppWebhookApi::new(self)
     }
     /// App Webhook Delivery: the `app-webhook-delivery` operations.
     ///
     /// Represents the delivery of a webhook notification, including its current status.
+    #[cfg(feature = "app-webhook-delivery")]
     pub fn app_webhook_delivery(
         &self,
     ) -> app_webhook_delivery::AppWebhookDeliveryApi<'_> {
@@ -733,30 +752,35 @@ impl crate::Client {
     /// App Webhook Event: the `app-webhook-event` operations.
     ///
     /// Represents a webhook event that occurred.
+    #[cfg(feature = "app-webhook-event")]
     pub fn app_webhook_event(&self) -> app_webhook_event::AppWebhookEventApi<'_> {
         app_webhook_event::AppWebhookEventApi::new(self)
     }
     /// Audit Trail Archive: the `archive` operations.
     ///
     /// An audit trail archive represents a monthly json zipped file containing events
+    #[cfg(feature = "archive")]
     pub fn archive(&self) -> archive::ArchiveApi<'_> {
         archive::ArchiveApi::new(self)
     }
     /// Audit Trail Event: the `audit-trail-event` operations.
     ///
     /// An audit trail event represents some action on the platform
+    #[cfg(feature = "audit-trail-event")]
     pub fn audit_trail_event(&self) -> audit_trail_event::AuditTrailEventApi<'_> {
         audit_trail_event::AuditTrailEventApi::new(self)
     }
     /// Heroku Build API - Build: the `build` operations.
     ///
     /// A build represents the process of transforming a code tarball into build artifacts
+    #[cfg(feature = "build")]
     pub fn build(&self) -> build::BuildApi<'_> {
         build::BuildApi::new(self)
     }
     /// Buildpack Installations: the `buildpack-installation` operations.
     ///
     /// A buildpack installation represents a buildpack that will be run against an app.
+    #[cfg(feature = "buildpack-installation")]
     pub fn buildpack_installation(
         &self,
     ) -> buildpack_installation::BuildpackInstallationApi<'_> {
@@ -765,48 +789,56 @@ impl crate::Client {
     /// Collaborator: the `collaborator` operations.
     ///
     /// A collaborator represents an account that has been given access to an app on Heroku.
+    #[cfg(feature = "collaborator")]
     pub fn collaborator(&self) -> collaborator::CollaboratorApi<'_> {
         collaborator::CollaboratorApi::new(self)
     }
     /// Config Vars: the `config-var` operations.
     ///
     /// Config Vars allow you to manage the configuration information provided to an app on Heroku.
+    #[cfg(feature = "config-var")]
     pub fn config_var(&self) -> config_var::ConfigVarApi<'_> {
         config_var::ConfigVarApi::new(self)
     }
     /// Credit: the `credit` operations.
     ///
     /// A credit represents value that will be used up before further charges are assigned to an account.
+    #[cfg(feature = "credit")]
     pub fn credit(&self) -> credit::CreditApi<'_> {
         credit::CreditApi::new(self)
     }
     /// Domain: the `domain` operations.
     ///
     /// Domains define what web routes should be routed to an app on Heroku.
+    #[cfg(feature = "domain")]
     pub fn domain(&self) -> domain::DomainApi<'_> {
         domain::DomainApi::new(self)
     }
     /// Dyno: the `dyno` operations.
     ///
     /// Dynos encapsulate running processes of an app on Heroku. Detailed information about dyno sizes can be found at: \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
+    #[cfg(feature = "dyno")]
     pub fn dyno(&self) -> dyno::DynoApi<'_> {
         dyno::DynoApi::new(self)
     }
     /// Dyno Size: the `dyno-size` operations.
     ///
     /// Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
+    #[cfg(feature = "dyno-size")]
     pub fn dyno_size(&self) -> dyno_size::DynoSizeApi<'_> {
         dyno_size::DynoSizeApi::new(self)
     }
     /// Enterprise Account: the `enterprise-account` operations.
     ///
     /// Enterprise accounts allow companies to manage their development teams and billing.
+    #[cfg(feature = "enterprise-account")]
     pub fn enterprise_account(&self) -> enterprise_account::EnterpriseAccountApi<'_> {
         enterprise_account::EnterpriseAccountApi::new(self)
     }
     /// Enterprise Account Daily Usage: the `enterprise-account-daily-usage` operations.
     ///
     /// Usage for an enterprise account at a daily resolution.
+    #[cfg(feature = "enterprise-account-daily-usage")]
     pub fn enterprise_account_daily_usage(
         &self,
     ) -> enterprise_account_daily_usage::EnterpriseAccountDailyUsageApi<'_> {
@@ -815,6 +847,7 @@ impl crate::Client {
     /// Enterprise Account Member: the `enterprise-account-member` operations.
     ///
     /// Enterprise account members are users with access to an enterprise account.
+    #[cfg(feature = "enterprise-account-member")]
     pub fn enterprise_account_member(
         &self,
     ) -> enterprise_account_member::EnterpriseAccountMemberApi<'_> {
@@ -823,6 +856,7 @@ impl crate::Client {
     /// Enterprise Account Monthly Usage: the `enterprise-account-monthly-usage` operations.
     ///
     /// Usage for an enterprise account at a monthly resolution.
+    #[cfg(feature = "enterprise-account-monthly-usage")]
     pub fn enterprise_account_monthly_usage(
         &self,
     ) -> enterprise_account_monthly_usage::EnterpriseAccountMonthlyUsageApi<'_> {
@@ -831,150 +865,175 @@ impl crate::Client {
     /// Filters: the `filter-apps` operations.
     ///
     /// Filters are special endpoints to allow for API consumers to specify a subset of resources to consume in order to reduce the number of requests that are performed.  Each filter endpoint endpoint is responsible for determining its supported request format.  The endpoints are over POST in order to handle large request bodies without hitting request uri query length limitations, but the requests themselves are idempotent and will not have side effects.
+    #[cfg(feature = "filter-apps")]
     pub fn filter_apps(&self) -> filter_apps::FilterAppsApi<'_> {
         filter_apps::FilterAppsApi::new(self)
     }
     /// Formation: the `formation` operations.
     ///
     /// The formation of processes that should be maintained for an app. Update the formation to scale processes or change dyno sizes. Available process type names and commands are defined by the `process_types` attribute for the \[slug\](#slug) currently released on an app.
+    #[cfg(feature = "formation")]
     pub fn formation(&self) -> formation::FormationApi<'_> {
         formation::FormationApi::new(self)
     }
     /// Generation: the `generation` operations.
     ///
     /// A generation represents a version of the Heroku platform that includes the app execution environment, routing, telemetry, and build systems.
+    #[cfg(feature = "generation")]
     pub fn generation(&self) -> generation::GenerationApi<'_> {
         generation::GenerationApi::new(self)
     }
     /// Identity Provider: the `identity-provider` operations.
     ///
     /// Identity Providers represent the SAML configuration of teams or an Enterprise account
+    #[cfg(feature = "identity-provider")]
     pub fn identity_provider(&self) -> identity_provider::IdentityProviderApi<'_> {
         identity_provider::IdentityProviderApi::new(self)
     }
     /// Inbound Ruleset: the `inbound-ruleset` operations.
     ///
     /// An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
+    #[cfg(feature = "inbound-ruleset")]
     pub fn inbound_ruleset(&self) -> inbound_ruleset::InboundRulesetApi<'_> {
         inbound_ruleset::InboundRulesetApi::new(self)
     }
     /// Invoice: the `invoice` operations.
     ///
     /// An invoice is an itemized bill of goods for an account which includes pricing and charges.
+    #[cfg(feature = "invoice")]
     pub fn invoice(&self) -> invoice::InvoiceApi<'_> {
         invoice::InvoiceApi::new(self)
     }
     /// Heroku Vault API - Invoice Address: the `invoice-address` operations.
     ///
     /// An invoice address represents the address that should be listed on an invoice.
+    #[cfg(feature = "invoice-address")]
     pub fn invoice_address(&self) -> invoice_address::InvoiceAddressApi<'_> {
         invoice_address::InvoiceAddressApi::new(self)
     }
     /// Key: the `key` operations.
     ///
     /// Keys represent public SSH keys associated with an account and are used to authorize accounts as they are performing git operations.
+    #[cfg(feature = "key")]
     pub fn key(&self) -> key::KeyApi<'_> {
         key::KeyApi::new(self)
     }
     /// Log Drain: the `log-drain` operations.
     ///
     /// \[Log drains\](<https://devcenter.heroku.com/articles/log-drains>) provide a way to forward your Heroku logs to an external syslog server for long-term archiving. This external service must be configured to receive syslog packets from Heroku, whereupon its URL can be added to an app using this API. Some add-ons will add a log drain when they are provisioned to an app. These drains can only be removed by removing the add-on.
+    #[cfg(feature = "log-drain")]
     pub fn log_drain(&self) -> log_drain::LogDrainApi<'_> {
         log_drain::LogDrainApi::new(self)
     }
     /// Log Session: the `log-session` operations.
     ///
     /// A log session is a reference to the http based log stream for an app.
+    #[cfg(feature = "log-session")]
     pub fn log_session(&self) -> log_session::LogSessionApi<'_> {
         log_session::LogSessionApi::new(self)
     }
     /// OAuth Authorization: the `oauth-authorization` operations.
     ///
     /// OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
+    #[cfg(feature = "oauth-authorization")]
     pub fn oauth_authorization(&self) -> oauth_authorization::OauthAuthorizationApi<'_> {
         oauth_authorization::OauthAuthorizationApi::new(self)
     }
     /// OAuth Client: the `oauth-client` operations.
     ///
     /// OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
+    #[cfg(feature = "oauth-client")]
     pub fn oauth_client(&self) -> oauth_client::OauthClientApi<'_> {
         oauth_client::OauthClientApi::new(self)
     }
     /// OAuth Token: the `oauth-token` operations.
     ///
     /// OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
+    #[cfg(feature = "oauth-token")]
     pub fn oauth_token(&self) -> oauth_token::OauthTokenApi<'_> {
         oauth_token::OauthTokenApi::new(self)
     }
     /// OCI Image: the `oci-image` operations.
     ///
     /// An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
+    #[cfg(feature = "oci-image")]
     pub fn oci_image(&self) -> oci_image::OciImageApi<'_> {
         oci_image::OciImageApi::new(self)
     }
     /// PasswordReset: the `password-reset` operations.
     ///
     /// A password reset represents a in-process password reset attempt.
+    #[cfg(feature = "password-reset")]
     pub fn password_reset(&self) -> password_reset::PasswordResetApi<'_> {
         password_reset::PasswordResetApi::new(self)
     }
     /// Peering: the `peering` operations.
     ///
     /// \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
+    #[cfg(feature = "peering")]
     pub fn peering(&self) -> peering::PeeringApi<'_> {
         peering::PeeringApi::new(self)
     }
     /// Peering Info: the `peering-info` operations.
     ///
     /// \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
+    #[cfg(feature = "peering-info")]
     pub fn peering_info(&self) -> peering_info::PeeringInfoApi<'_> {
         peering_info::PeeringInfoApi::new(self)
     }
     /// Permission Entity: the `permission-entity` operations.
     ///
     /// An owned entity including users' permissions.
+    #[cfg(feature = "permission-entity")]
     pub fn permission_entity(&self) -> permission_entity::PermissionEntityApi<'_> {
         permission_entity::PermissionEntityApi::new(self)
     }
     /// Pipeline: the `pipeline` operations.
     ///
     /// A pipeline allows grouping of apps into different stages.
+    #[cfg(feature = "pipeline")]
     pub fn pipeline(&self) -> pipeline::PipelineApi<'_> {
         pipeline::PipelineApi::new(self)
     }
     /// Pipeline Build: the `pipeline-build` operations.
     ///
     /// Information about the latest builds of apps in a pipeline. A build represents the process of transforming code into build artifacts.
+    #[cfg(feature = "pipeline-build")]
     pub fn pipeline_build(&self) -> pipeline_build::PipelineBuildApi<'_> {
         pipeline_build::PipelineBuildApi::new(self)
     }
     /// Pipeline Config Vars: the `pipeline-config-var` operations.
     ///
     /// Pipeline config vars in Heroku CI and review apps used to manage the configuration information for a pipeline.
+    #[cfg(feature = "pipeline-config-var")]
     pub fn pipeline_config_var(&self) -> pipeline_config_var::PipelineConfigVarApi<'_> {
         pipeline_config_var::PipelineConfigVarApi::new(self)
     }
     /// Pipeline Coupling: the `pipeline-coupling` operations.
     ///
     /// Information about an app's coupling to a pipeline
+    #[cfg(feature = "pipeline-coupling")]
     pub fn pipeline_coupling(&self) -> pipeline_coupling::PipelineCouplingApi<'_> {
         pipeline_coupling::PipelineCouplingApi::new(self)
     }
     /// Pipeline Deployment: the `pipeline-deployment` operations.
     ///
     /// Information about the latest deployment of each app in a pipeline. A deployment is the process of moving the build artifacts to a target environment.
+    #[cfg(feature = "pipeline-deployment")]
     pub fn pipeline_deployment(&self) -> pipeline_deployment::PipelineDeploymentApi<'_> {
         pipeline_deployment::PipelineDeploymentApi::new(self)
     }
     /// Pipeline Promotion: the `pipeline-promotion` operations.
     ///
     /// Promotions allow you to move code from an app in a pipeline to all targets
+    #[cfg(feature = "pipeline-promotion")]
     pub fn pipeline_promotion(&self) -> pipeline_promotion::PipelinePromotionApi<'_> {
         pipeline_promotion::PipelinePromotionApi::new(self)
     }
     /// Pipeline Promotion Target: the `pipeline-promotion-target` operations.
     ///
     /// Promotion targets represent an individual app being promoted to
+    #[cfg(feature = "pipeline-promotion-target")]
     pub fn pipeline_promotion_target(
         &self,
     ) -> pipeline_promotion_target::PipelinePromotionTargetApi<'_> {
@@ -983,136 +1042,159 @@ impl crate::Client {
     /// Pipeline Release: the `pipeline-release` operations.
     ///
     /// Information about the latest release of each app in a pipeline. A release makes a deployment available to end-users.
+    #[cfg(feature = "pipeline-release")]
     pub fn pipeline_release(&self) -> pipeline_release::PipelineReleaseApi<'_> {
         pipeline_release::PipelineReleaseApi::new(self)
     }
     /// Pipeline Stack: the `pipeline-stack` operations.
     ///
     /// A pipeline's stack is determined by the apps in the pipeline. This is used during creation of CI and Review Apps that have no stack defined in app.json
+    #[cfg(feature = "pipeline-stack")]
     pub fn pipeline_stack(&self) -> pipeline_stack::PipelineStackApi<'_> {
         pipeline_stack::PipelineStackApi::new(self)
     }
     /// Pipeline Transfer: the `pipeline-transfer` operations.
     ///
     /// A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
+    #[cfg(feature = "pipeline-transfer")]
     pub fn pipeline_transfer(&self) -> pipeline_transfer::PipelineTransferApi<'_> {
         pipeline_transfer::PipelineTransferApi::new(self)
     }
     /// Plan: the `plan` operations.
     ///
     /// Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
+    #[cfg(feature = "plan")]
     pub fn plan(&self) -> plan::PlanApi<'_> {
         plan::PlanApi::new(self)
     }
     /// Rate Limit: the `rate-limit` operations.
     ///
     /// Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
+    #[cfg(feature = "rate-limit")]
     pub fn rate_limit(&self) -> rate_limit::RateLimitApi<'_> {
         rate_limit::RateLimitApi::new(self)
     }
     /// Region: the `region` operations.
     ///
     /// A region represents a geographic location in which your application may run.
+    #[cfg(feature = "region")]
     pub fn region(&self) -> region::RegionApi<'_> {
         region::RegionApi::new(self)
     }
     /// Release: the `release` operations.
     ///
     /// A release represents a combination of code, config vars and add-ons for an app on Heroku.
+    #[cfg(feature = "release")]
     pub fn release(&self) -> release::ReleaseApi<'_> {
         release::ReleaseApi::new(self)
     }
     /// Review App: the `review-app` operations.
     ///
     /// An ephemeral app to review a set of changes
+    #[cfg(feature = "review-app")]
     pub fn review_app(&self) -> review_app::ReviewAppApi<'_> {
         review_app::ReviewAppApi::new(self)
     }
     /// Review App Configuration: the `review-app-config` operations.
     ///
     /// Review apps can be configured for pipelines.
+    #[cfg(feature = "review-app-config")]
     pub fn review_app_config(&self) -> review_app_config::ReviewAppConfigApi<'_> {
         review_app_config::ReviewAppConfigApi::new(self)
     }
     /// Slug: the `slug` operations.
     ///
     /// A slug is a snapshot of your application code that is ready to run on the platform.
+    #[cfg(feature = "slug")]
     pub fn slug(&self) -> slug::SlugApi<'_> {
         slug::SlugApi::new(self)
     }
     /// SMS Number: the `sms-number` operations.
     ///
     /// SMS numbers are used for recovery on accounts with two-factor authentication enabled.
+    #[cfg(feature = "sms-number")]
     pub fn sms_number(&self) -> sms_number::SmsNumberApi<'_> {
         sms_number::SmsNumberApi::new(self)
     }
     /// SNI Endpoint: the `sni-endpoint` operations.
     ///
     /// SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
+    #[cfg(feature = "sni-endpoint")]
     pub fn sni_endpoint(&self) -> sni_endpoint::SniEndpointApi<'_> {
         sni_endpoint::SniEndpointApi::new(self)
     }
     /// Source: the `source` operations.
     ///
     /// A source is a location for uploading and downloading an application's source code.
+    #[cfg(feature = "source")]
     pub fn source(&self) -> source::SourceApi<'_> {
         source::SourceApi::new(self)
     }
     /// Space: the `space` operations.
     ///
     /// A space is an isolated, highly available, secure app execution environment.
+    #[cfg(feature = "space")]
     pub fn space(&self) -> space::SpaceApi<'_> {
         space::SpaceApi::new(self)
     }
     /// Space Access: the `space-app-access` operations.
     ///
     /// Space access represents the permissions a particular user has on a particular space.
+    #[cfg(feature = "space-app-access")]
     pub fn space_app_access(&self) -> space_app_access::SpaceAppAccessApi<'_> {
         space_app_access::SpaceAppAccessApi::new(self)
     }
     /// Space Network Address Translation: the `space-nat` operations.
     ///
     /// Network address translation (NAT) for stable outbound IP addresses from a space
+    #[cfg(feature = "space-nat")]
     pub fn space_nat(&self) -> space_nat::SpaceNatApi<'_> {
         space_nat::SpaceNatApi::new(self)
     }
     /// Space Topology: the `space-topology` operations.
     ///
     /// Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
+    #[cfg(feature = "space-topology")]
     pub fn space_topology(&self) -> space_topology::SpaceTopologyApi<'_> {
         space_topology::SpaceTopologyApi::new(self)
     }
     /// Space Transfer: the `space-transfer` operations.
     ///
     /// Transfer spaces between enterprise teams with the same Enterprise Account.
+    #[cfg(feature = "space-transfer")]
     pub fn space_transfer(&self) -> space_transfer::SpaceTransferApi<'_> {
         space_transfer::SpaceTransferApi::new(self)
     }
     /// Stack: the `stack` operations.
     ///
     /// Stacks are the different application execution environments available in the Heroku platform.
+    #[cfg(feature = "stack")]
     pub fn stack(&self) -> stack::StackApi<'_> {
         stack::StackApi::new(self)
     }
     /// Team: the `team` operations.
     ///
     /// Teams allow you to manage access to a shared group of applications and other resources.
+    #[cfg(feature = "team")]
     pub fn team(&self) -> team::TeamApi<'_> {
         team::TeamApi::new(self)
     }
     /// Team Add-on: the `team-add-on` operations.
+    #[cfg(feature = "team-add-on")]
     pub fn team_add_on(&self) -> team_add_on::TeamAddOnApi<'_> {
         team_add_on::TeamAddOnApi::new(self)
     }
     /// Team App: the `team-app` operations.
     ///
     /// A team app encapsulates the team specific functionality of Heroku apps.
+    #[cfg(feature = "team-app")]
     pub fn team_app(&self) -> team_app::TeamAppApi<'_> {
         team_app::TeamAppApi::new(self)
     }
     /// Team App Collaborator: the `team-app-collaborator` operations.
     ///
     /// A team collaborator represents an account that has been given access to a team app on Heroku.
+    #[cfg(feature = "team-app-collaborator")]
     pub fn team_app_collaborator(
         &self,
     ) -> team_app_collaborator::TeamAppCollaboratorApi<'_> {
@@ -1121,96 +1203,112 @@ impl crate::Client {
     /// Team App Permission: the `team-app-permission` operations.
     ///
     /// A team app permission is a behavior that is assigned to a user in a team app.
+    #[cfg(feature = "team-app-permission")]
     pub fn team_app_permission(&self) -> team_app_permission::TeamAppPermissionApi<'_> {
         team_app_permission::TeamAppPermissionApi::new(self)
     }
     /// Team Daily Usage: the `team-daily-usage` operations.
     ///
     /// Usage for an enterprise team at a daily resolution.
+    #[cfg(feature = "team-daily-usage")]
     pub fn team_daily_usage(&self) -> team_daily_usage::TeamDailyUsageApi<'_> {
         team_daily_usage::TeamDailyUsageApi::new(self)
     }
     /// Team Delinquency: the `team-delinquency` operations.
     ///
     /// A Heroku team becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent teams if their invoices remain unpaid.
+    #[cfg(feature = "team-delinquency")]
     pub fn team_delinquency(&self) -> team_delinquency::TeamDelinquencyApi<'_> {
         team_delinquency::TeamDelinquencyApi::new(self)
     }
     /// Team Feature: the `team-feature` operations.
     ///
     /// A team feature represents a feature enabled on a team account.
+    #[cfg(feature = "team-feature")]
     pub fn team_feature(&self) -> team_feature::TeamFeatureApi<'_> {
         team_feature::TeamFeatureApi::new(self)
     }
     /// Team Invitation: the `team-invitation` operations.
     ///
     /// A team invitation represents an invite to a team.
+    #[cfg(feature = "team-invitation")]
     pub fn team_invitation(&self) -> team_invitation::TeamInvitationApi<'_> {
         team_invitation::TeamInvitationApi::new(self)
     }
     /// Team Invoice: the `team-invoice` operations.
     ///
     /// A Team Invoice is an itemized bill of goods for a team which includes pricing and charges.
+    #[cfg(feature = "team-invoice")]
     pub fn team_invoice(&self) -> team_invoice::TeamInvoiceApi<'_> {
         team_invoice::TeamInvoiceApi::new(self)
     }
     /// Team Member: the `team-member` operations.
     ///
     /// A team member is an individual with access to a team.
+    #[cfg(feature = "team-member")]
     pub fn team_member(&self) -> team_member::TeamMemberApi<'_> {
         team_member::TeamMemberApi::new(self)
     }
     /// Team Monthly Usage: the `team-monthly-usage` operations.
     ///
     /// Usage for an enterprise team at a monthly resolution.
+    #[cfg(feature = "team-monthly-usage")]
     pub fn team_monthly_usage(&self) -> team_monthly_usage::TeamMonthlyUsageApi<'_> {
         team_monthly_usage::TeamMonthlyUsageApi::new(self)
     }
     /// Team Preferences: the `team-preferences` operations.
     ///
     /// Tracks a Team's Preferences
+    #[cfg(feature = "team-preferences")]
     pub fn team_preferences(&self) -> team_preferences::TeamPreferencesApi<'_> {
         team_preferences::TeamPreferencesApi::new(self)
     }
     /// Team Space: the `team-space` operations.
     ///
     /// A space is an isolated, highly available, secure app execution environment.
+    #[cfg(feature = "team-space")]
     pub fn team_space(&self) -> team_space::TeamSpaceApi<'_> {
         team_space::TeamSpaceApi::new(self)
     }
     /// Telemetry Drain: the `telemetry-drain` operations.
     ///
     /// A telemetry drain forwards OpenTelemetry traces, metrics, and logs to your own consumer. For Fir-generation apps only.
+    #[cfg(feature = "telemetry-drain")]
     pub fn telemetry_drain(&self) -> telemetry_drain::TelemetryDrainApi<'_> {
         telemetry_drain::TelemetryDrainApi::new(self)
     }
     /// Test Case: the `test-case` operations.
     ///
     /// A single test case belonging to a test run
+    #[cfg(feature = "test-case")]
     pub fn test_case(&self) -> test_case::TestCaseApi<'_> {
         test_case::TestCaseApi::new(self)
     }
     /// Test Node: the `test-node` operations.
     ///
     /// A single test node belonging to a test run
+    #[cfg(feature = "test-node")]
     pub fn test_node(&self) -> test_node::TestNodeApi<'_> {
         test_node::TestNodeApi::new(self)
     }
     /// Test Run: the `test-run` operations.
     ///
     /// An execution or trial of one or more tests
+    #[cfg(feature = "test-run")]
     pub fn test_run(&self) -> test_run::TestRunApi<'_> {
         test_run::TestRunApi::new(self)
     }
     /// User Preferences: the `user-preferences` operations.
     ///
     /// Tracks a user's preferences and message dismissals
+    #[cfg(feature = "user-preferences")]
     pub fn user_preferences(&self) -> user_preferences::UserPreferencesApi<'_> {
         user_preferences::UserPreferencesApi::new(self)
     }
     /// Private Spaces VPN: the `vpn-connection` operations.
     ///
     /// \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
+    #[cfg(feature = "vpn-connection")]
     pub fn vpn_connection(&self) -> vpn_connection::VpnConnectionApi<'_> {
         vpn_connection::VpnConnectionApi::new(self)
     }

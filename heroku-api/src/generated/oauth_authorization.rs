@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `oauth-authorization` operations. Get one with [`Client::oauth_authorization`](crate::Client::oauth_authorization).
+///
+/// Needs the `oauth-authorization` feature, which `full` (on by default) turns on.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Debug, Clone, Copy)]
 pub struct OauthAuthorizationApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -608,6 +612,7 @@ impl<'de> serde::Deserialize<'de> for OauthAuthorizationUser {
     }
 }
 /// A `POST /oauth/authorizations` request, from [`OauthAuthorizationApi::create`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationCreateRequest<'a> {
@@ -615,6 +620,7 @@ pub struct OauthAuthorizationCreateRequest<'a> {
     body: OauthAuthorizationCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone, serde::Serialize)]
 struct OauthAuthorizationCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -625,11 +631,13 @@ struct OauthAuthorizationCreateBody {
     expires_in: Option<Option<i64>>,
     scope: Vec<String>,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationCreateRequest<'a> {
     /// unique identifier of this OAuth client
     pub fn client(
@@ -679,6 +687,7 @@ impl<'a> OauthAuthorizationCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationCreateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
     type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
@@ -687,6 +696,7 @@ impl<'a> std::future::IntoFuture for OauthAuthorizationCreateRequest<'a> {
     }
 }
 /// A `DELETE /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationDeleteRequest<'a> {
@@ -694,11 +704,13 @@ pub struct OauthAuthorizationDeleteRequest<'a> {
     oauth_authorization_identity: OauthAuthorizationIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -728,6 +740,7 @@ impl<'a> OauthAuthorizationDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationDeleteRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
     type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
@@ -736,6 +749,7 @@ impl<'a> std::future::IntoFuture for OauthAuthorizationDeleteRequest<'a> {
     }
 }
 /// A `GET /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::info`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationInfoRequest<'a> {
@@ -743,11 +757,13 @@ pub struct OauthAuthorizationInfoRequest<'a> {
     oauth_authorization_identity: OauthAuthorizationIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -777,6 +793,7 @@ impl<'a> OauthAuthorizationInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationInfoRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
     type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
@@ -785,6 +802,7 @@ impl<'a> std::future::IntoFuture for OauthAuthorizationInfoRequest<'a> {
     }
 }
 /// A `PATCH /oauth/authorizations/{oauth_authorization_identity}` request, from [`OauthAuthorizationApi::update`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationUpdateRequest<'a> {
@@ -793,17 +811,20 @@ pub struct OauthAuthorizationUpdateRequest<'a> {
     body: OauthAuthorizationUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone, serde::Serialize)]
 struct OauthAuthorizationUpdateBody {
     client: OauthAuthorizationUpdateClient,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationUpdateRequest<'a> {
     /// human-friendly description of this OAuth authorization
     pub fn description(mut self, description: impl Into<String>) -> Self {
@@ -838,6 +859,7 @@ impl<'a> OauthAuthorizationUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationUpdateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
     type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;
@@ -846,6 +868,7 @@ impl<'a> std::future::IntoFuture for OauthAuthorizationUpdateRequest<'a> {
     }
 }
 /// A `GET /oauth/authorizations` request, from [`OauthAuthorizationApi::list`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationListRequest<'a> {
@@ -853,11 +876,13 @@ pub struct OauthAuthorizationListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -896,6 +921,7 @@ impl<'a> OauthAuthorizationListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationListRequest<'a> {
     type Output = crate::Result<Vec<OauthAuthorization>>;
     type IntoFuture = crate::ListFuture<OauthAuthorization>;
@@ -904,6 +930,7 @@ impl<'a> std::future::IntoFuture for OauthAuthorizationListRequest<'a> {
     }
 }
 /// A `POST /oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens` request, from [`OauthAuthorizationApi::regenerate`]. Await it, or call `send`.
+#[cfg(feature = "oauth-authorization")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthAuthorizationRegenerateRequest<'a> {
@@ -911,11 +938,13 @@ pub struct OauthAuthorizationRegenerateRequest<'a> {
     oauth_authorization_identity: OauthAuthorizationIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-authorization")]
 impl std::fmt::Debug for OauthAuthorizationRegenerateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationRegenerateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> OauthAuthorizationRegenerateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -945,6 +974,7 @@ impl<'a> OauthAuthorizationRegenerateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-authorization")]
 impl<'a> std::future::IntoFuture for OauthAuthorizationRegenerateRequest<'a> {
     type Output = crate::Result<OauthAuthorization>;
     type IntoFuture = crate::ResponseFuture<'a, OauthAuthorization>;

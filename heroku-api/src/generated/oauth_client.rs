@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `oauth-client` operations. Get one with [`Client::oauth_client`](crate::Client::oauth_client).
+///
+/// Needs the `oauth-client` feature, which `full` (on by default) turns on.
+#[cfg(feature = "oauth-client")]
 #[derive(Debug, Clone, Copy)]
 pub struct OauthClientApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -238,6 +242,7 @@ impl std::fmt::Display for OauthClientIdentity {
     }
 }
 /// A `POST /oauth/clients` request, from [`OauthClientApi::create`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientCreateRequest<'a> {
@@ -245,16 +250,19 @@ pub struct OauthClientCreateRequest<'a> {
     body: OauthClientCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 #[derive(Clone, serde::Serialize)]
 struct OauthClientCreateBody {
     name: String,
     redirect_uri: String,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -281,6 +289,7 @@ impl<'a> OauthClientCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientCreateRequest<'a> {
     type Output = crate::Result<OauthClient>;
     type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
@@ -289,6 +298,7 @@ impl<'a> std::future::IntoFuture for OauthClientCreateRequest<'a> {
     }
 }
 /// A `DELETE /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientDeleteRequest<'a> {
@@ -296,11 +306,13 @@ pub struct OauthClientDeleteRequest<'a> {
     oauth_client_identity: OauthClientIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -330,6 +342,7 @@ impl<'a> OauthClientDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientDeleteRequest<'a> {
     type Output = crate::Result<OauthClient>;
     type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
@@ -338,6 +351,7 @@ impl<'a> std::future::IntoFuture for OauthClientDeleteRequest<'a> {
     }
 }
 /// A `GET /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::info`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientInfoRequest<'a> {
@@ -345,11 +359,13 @@ pub struct OauthClientInfoRequest<'a> {
     oauth_client_identity: OauthClientIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -379,6 +395,7 @@ impl<'a> OauthClientInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientInfoRequest<'a> {
     type Output = crate::Result<OauthClient>;
     type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
@@ -387,6 +404,7 @@ impl<'a> std::future::IntoFuture for OauthClientInfoRequest<'a> {
     }
 }
 /// A `GET /oauth/clients` request, from [`OauthClientApi::list`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientListRequest<'a> {
@@ -394,11 +412,13 @@ pub struct OauthClientListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -437,6 +457,7 @@ impl<'a> OauthClientListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientListRequest<'a> {
     type Output = crate::Result<Vec<OauthClient>>;
     type IntoFuture = crate::ListFuture<OauthClient>;
@@ -445,6 +466,7 @@ impl<'a> std::future::IntoFuture for OauthClientListRequest<'a> {
     }
 }
 /// A `PATCH /oauth/clients/{oauth_client_identity}` request, from [`OauthClientApi::update`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientUpdateRequest<'a> {
@@ -453,6 +475,7 @@ pub struct OauthClientUpdateRequest<'a> {
     body: OauthClientUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 #[derive(Clone, serde::Serialize)]
 struct OauthClientUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -460,11 +483,13 @@ struct OauthClientUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     redirect_uri: Option<String>,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientUpdateRequest<'a> {
     /// OAuth client name
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -504,6 +529,7 @@ impl<'a> OauthClientUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientUpdateRequest<'a> {
     type Output = crate::Result<OauthClient>;
     type IntoFuture = crate::ResponseFuture<'a, OauthClient>;
@@ -512,6 +538,7 @@ impl<'a> std::future::IntoFuture for OauthClientUpdateRequest<'a> {
     }
 }
 /// A `POST /oauth/clients/{oauth_client_identity}/actions/rotate-credentials` request, from [`OauthClientApi::rotate_credentials`]. Await it, or call `send`.
+#[cfg(feature = "oauth-client")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthClientRotateCredentialsRequest<'a> {
@@ -519,11 +546,13 @@ pub struct OauthClientRotateCredentialsRequest<'a> {
     oauth_client_identity: OauthClientIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-client")]
 impl std::fmt::Debug for OauthClientRotateCredentialsRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClientRotateCredentialsRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> OauthClientRotateCredentialsRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -553,6 +582,7 @@ impl<'a> OauthClientRotateCredentialsRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-client")]
 impl<'a> std::future::IntoFuture for OauthClientRotateCredentialsRequest<'a> {
     type Output = crate::Result<OauthClient>;
     type IntoFuture = crate::ResponseFuture<'a, OauthClient>;

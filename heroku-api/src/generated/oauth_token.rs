@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `oauth-token` operations. Get one with [`Client::oauth_token`](crate::Client::oauth_token).
+///
+/// Needs the `oauth-token` feature, which `full` (on by default) turns on.
+#[cfg(feature = "oauth-token")]
 #[derive(Debug, Clone, Copy)]
 pub struct OauthTokenApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "oauth-token")]
 impl<'a> OauthTokenApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -647,6 +651,7 @@ impl<'de> serde::Deserialize<'de> for OauthTokenUser {
     }
 }
 /// A `POST /oauth/tokens` request, from [`OauthTokenApi::create`]. Await it, or call `send`.
+#[cfg(feature = "oauth-token")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthTokenCreateRequest<'a> {
@@ -654,17 +659,20 @@ pub struct OauthTokenCreateRequest<'a> {
     body: OauthTokenCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-token")]
 #[derive(Clone, serde::Serialize)]
 struct OauthTokenCreateBody {
     client: OauthTokenCreateClient,
     grant: OauthTokenCreateGrant,
     refresh_token: OauthTokenCreateRefreshToken,
 }
+#[cfg(feature = "oauth-token")]
 impl std::fmt::Debug for OauthTokenCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthTokenCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-token")]
 impl<'a> OauthTokenCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -691,6 +699,7 @@ impl<'a> OauthTokenCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-token")]
 impl<'a> std::future::IntoFuture for OauthTokenCreateRequest<'a> {
     type Output = crate::Result<OauthToken>;
     type IntoFuture = crate::ResponseFuture<'a, OauthToken>;
@@ -699,6 +708,7 @@ impl<'a> std::future::IntoFuture for OauthTokenCreateRequest<'a> {
     }
 }
 /// A `DELETE /oauth/tokens/{oauth_token_identity}` request, from [`OauthTokenApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "oauth-token")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OauthTokenDeleteRequest<'a> {
@@ -706,11 +716,13 @@ pub struct OauthTokenDeleteRequest<'a> {
     oauth_token_identity: OauthTokenIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oauth-token")]
 impl std::fmt::Debug for OauthTokenDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthTokenDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oauth-token")]
 impl<'a> OauthTokenDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -740,6 +752,7 @@ impl<'a> OauthTokenDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oauth-token")]
 impl<'a> std::future::IntoFuture for OauthTokenDeleteRequest<'a> {
     type Output = crate::Result<OauthToken>;
     type IntoFuture = crate::ResponseFuture<'a, OauthToken>;

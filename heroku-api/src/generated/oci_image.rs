@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `oci-image` operations. Get one with [`Client::oci_image`](crate::Client::oci_image).
+///
+/// Needs the `oci-image` feature, which `full` (on by default) turns on.
+#[cfg(feature = "oci-image")]
 #[derive(Debug, Clone, Copy)]
 pub struct OciImageApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "oci-image")]
 impl<'a> OciImageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -447,6 +451,7 @@ impl<'de> serde::Deserialize<'de> for OciImageStack {
     }
 }
 /// A `GET /apps/{app_identity}/oci-images/{oci_image_identity}` request, from [`OciImageApi::info`]. Await it, or call `send`.
+#[cfg(feature = "oci-image")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OciImageInfoRequest<'a> {
@@ -456,11 +461,13 @@ pub struct OciImageInfoRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oci-image")]
 impl std::fmt::Debug for OciImageInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OciImageInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oci-image")]
 impl<'a> OciImageInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -502,6 +509,7 @@ impl<'a> OciImageInfoRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "oci-image")]
 impl<'a> std::future::IntoFuture for OciImageInfoRequest<'a> {
     type Output = crate::Result<Vec<OciImage>>;
     type IntoFuture = crate::ListFuture<OciImage>;
@@ -510,6 +518,7 @@ impl<'a> std::future::IntoFuture for OciImageInfoRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/oci-images` request, from [`OciImageApi::create`]. Await it, or call `send`.
+#[cfg(feature = "oci-image")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OciImageCreateRequest<'a> {
@@ -518,6 +527,7 @@ pub struct OciImageCreateRequest<'a> {
     body: OciImageCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "oci-image")]
 #[derive(Clone, serde::Serialize)]
 struct OciImageCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -541,11 +551,13 @@ struct OciImageCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<String>,
 }
+#[cfg(feature = "oci-image")]
 impl std::fmt::Debug for OciImageCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OciImageCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "oci-image")]
 impl<'a> OciImageCreateRequest<'a> {
     /// build architecture for OCI image
     pub fn architecture(mut self, architecture: impl Into<String>) -> Self {
@@ -632,6 +644,7 @@ impl<'a> OciImageCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "oci-image")]
 impl<'a> std::future::IntoFuture for OciImageCreateRequest<'a> {
     type Output = crate::Result<OciImage>;
     type IntoFuture = crate::ResponseFuture<'a, OciImage>;

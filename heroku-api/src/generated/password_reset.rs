@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `password-reset` operations. Get one with [`Client::password_reset`](crate::Client::password_reset).
+///
+/// Needs the `password-reset` feature, which `full` (on by default) turns on.
+#[cfg(feature = "password-reset")]
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordResetApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "password-reset")]
 impl<'a> PasswordResetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -145,6 +149,7 @@ impl<'de> serde::Deserialize<'de> for PasswordResetUser {
     }
 }
 /// A `POST /password-resets` request, from [`PasswordResetApi::reset_password`]. Await it, or call `send`.
+#[cfg(feature = "password-reset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PasswordResetResetPasswordRequest<'a> {
@@ -152,15 +157,18 @@ pub struct PasswordResetResetPasswordRequest<'a> {
     body: PasswordResetResetPasswordBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "password-reset")]
 #[derive(Clone, serde::Serialize)]
 struct PasswordResetResetPasswordBody {
     email: String,
 }
+#[cfg(feature = "password-reset")]
 impl std::fmt::Debug for PasswordResetResetPasswordRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordResetResetPasswordRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "password-reset")]
 impl<'a> PasswordResetResetPasswordRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -187,6 +195,7 @@ impl<'a> PasswordResetResetPasswordRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "password-reset")]
 impl<'a> std::future::IntoFuture for PasswordResetResetPasswordRequest<'a> {
     type Output = crate::Result<PasswordReset>;
     type IntoFuture = crate::ResponseFuture<'a, PasswordReset>;
@@ -195,6 +204,7 @@ impl<'a> std::future::IntoFuture for PasswordResetResetPasswordRequest<'a> {
     }
 }
 /// A `POST /password-resets/{password_reset_reset_password_token}/actions/finalize` request, from [`PasswordResetApi::complete_reset_password`]. Await it, or call `send`.
+#[cfg(feature = "password-reset")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PasswordResetCompleteResetPasswordRequest<'a> {
@@ -203,17 +213,20 @@ pub struct PasswordResetCompleteResetPasswordRequest<'a> {
     body: PasswordResetCompleteResetPasswordBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "password-reset")]
 #[derive(Clone, serde::Serialize)]
 struct PasswordResetCompleteResetPasswordBody {
     password: String,
     password_confirmation: String,
 }
+#[cfg(feature = "password-reset")]
 impl std::fmt::Debug for PasswordResetCompleteResetPasswordRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordResetCompleteResetPasswordRequest")
             .finish_non_exhaustive()
     }
 }
+#[cfg(feature = "password-reset")]
 impl<'a> PasswordResetCompleteResetPasswordRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -243,6 +256,7 @@ impl<'a> PasswordResetCompleteResetPasswordRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "password-reset")]
 impl<'a> std::future::IntoFuture for PasswordResetCompleteResetPasswordRequest<'a> {
     type Output = crate::Result<PasswordReset>;
     type IntoFuture = crate::ResponseFuture<'a, PasswordReset>;

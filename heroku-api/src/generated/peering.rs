@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `peering` operations. Get one with [`Client::peering`](crate::Client::peering).
+///
+/// Needs the `peering` feature, which `full` (on by default) turns on.
+#[cfg(feature = "peering")]
 #[derive(Debug, Clone, Copy)]
 pub struct PeeringApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "peering")]
 impl<'a> PeeringApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -314,6 +318,7 @@ impl<'de> serde::Deserialize<'de> for PeeringType {
     }
 }
 /// A `GET /spaces/{space_identity}/peerings` request, from [`PeeringApi::list`]. Await it, or call `send`.
+#[cfg(feature = "peering")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PeeringListRequest<'a> {
@@ -322,11 +327,13 @@ pub struct PeeringListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "peering")]
 impl std::fmt::Debug for PeeringListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeeringListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> PeeringListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -368,6 +375,7 @@ impl<'a> PeeringListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> std::future::IntoFuture for PeeringListRequest<'a> {
     type Output = crate::Result<Vec<Peering>>;
     type IntoFuture = crate::ListFuture<Peering>;
@@ -376,6 +384,7 @@ impl<'a> std::future::IntoFuture for PeeringListRequest<'a> {
     }
 }
 /// A `POST /spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept` request, from [`PeeringApi::accept`]. Await it, or call `send`.
+#[cfg(feature = "peering")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PeeringAcceptRequest<'a> {
@@ -384,11 +393,13 @@ pub struct PeeringAcceptRequest<'a> {
     peering_pcx_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "peering")]
 impl std::fmt::Debug for PeeringAcceptRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeeringAcceptRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> PeeringAcceptRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -418,6 +429,7 @@ impl<'a> PeeringAcceptRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> std::future::IntoFuture for PeeringAcceptRequest<'a> {
     type Output = crate::Result<Peering>;
     type IntoFuture = crate::ResponseFuture<'a, Peering>;
@@ -426,6 +438,7 @@ impl<'a> std::future::IntoFuture for PeeringAcceptRequest<'a> {
     }
 }
 /// A `DELETE /spaces/{space_identity}/peerings/{peering_pcx_id}` request, from [`PeeringApi::destroy`]. Await it, or call `send`.
+#[cfg(feature = "peering")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PeeringDestroyRequest<'a> {
@@ -434,11 +447,13 @@ pub struct PeeringDestroyRequest<'a> {
     peering_pcx_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "peering")]
 impl std::fmt::Debug for PeeringDestroyRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeeringDestroyRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> PeeringDestroyRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -468,6 +483,7 @@ impl<'a> PeeringDestroyRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> std::future::IntoFuture for PeeringDestroyRequest<'a> {
     type Output = crate::Result<Peering>;
     type IntoFuture = crate::ResponseFuture<'a, Peering>;
@@ -476,6 +492,7 @@ impl<'a> std::future::IntoFuture for PeeringDestroyRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/peerings/{peering_pcx_id}` request, from [`PeeringApi::info`]. Await it, or call `send`.
+#[cfg(feature = "peering")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PeeringInfoRequest<'a> {
@@ -484,11 +501,13 @@ pub struct PeeringInfoRequest<'a> {
     peering_pcx_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "peering")]
 impl std::fmt::Debug for PeeringInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeeringInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> PeeringInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -518,6 +537,7 @@ impl<'a> PeeringInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "peering")]
 impl<'a> std::future::IntoFuture for PeeringInfoRequest<'a> {
     type Output = crate::Result<Peering>;
     type IntoFuture = crate::ResponseFuture<'a, Peering>;

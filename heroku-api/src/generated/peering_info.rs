@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `peering-info` operations. Get one with [`Client::peering_info`](crate::Client::peering_info).
+///
+/// Needs the `peering-info` feature, which `full` (on by default) turns on.
+#[cfg(feature = "peering-info")]
 #[derive(Debug, Clone, Copy)]
 pub struct PeeringInfoApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "peering-info")]
 impl<'a> PeeringInfoApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -116,6 +120,7 @@ impl<'de> serde::Deserialize<'de> for PeeringInfo {
     }
 }
 /// A `GET /spaces/{space_identity}/peering-info` request, from [`PeeringInfoApi::info`]. Await it, or call `send`.
+#[cfg(feature = "peering-info")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PeeringInfoInfoRequest<'a> {
@@ -123,11 +128,13 @@ pub struct PeeringInfoInfoRequest<'a> {
     space_identity: crate::space::SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "peering-info")]
 impl std::fmt::Debug for PeeringInfoInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeeringInfoInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "peering-info")]
 impl<'a> PeeringInfoInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -157,6 +164,7 @@ impl<'a> PeeringInfoInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "peering-info")]
 impl<'a> std::future::IntoFuture for PeeringInfoInfoRequest<'a> {
     type Output = crate::Result<PeeringInfo>;
     type IntoFuture = crate::ResponseFuture<'a, PeeringInfo>;

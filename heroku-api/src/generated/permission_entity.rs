@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `permission-entity` operations. Get one with [`Client::permission_entity`](crate::Client::permission_entity).
+///
+/// Needs the `permission-entity` feature, which `full` (on by default) turns on.
+#[cfg(feature = "permission-entity")]
 #[derive(Debug, Clone, Copy)]
 pub struct PermissionEntityApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "permission-entity")]
 impl<'a> PermissionEntityApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -197,6 +201,7 @@ impl<'de> serde::Deserialize<'de> for PermissionEntityUser {
     }
 }
 /// A `GET /teams/{team_identity}/permissions` request, from [`PermissionEntityApi::list`]. Await it, or call `send`.
+#[cfg(feature = "permission-entity")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PermissionEntityListRequest<'a> {
@@ -205,11 +210,13 @@ pub struct PermissionEntityListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "permission-entity")]
 impl std::fmt::Debug for PermissionEntityListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PermissionEntityListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "permission-entity")]
 impl<'a> PermissionEntityListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -251,6 +258,7 @@ impl<'a> PermissionEntityListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "permission-entity")]
 impl<'a> std::future::IntoFuture for PermissionEntityListRequest<'a> {
     type Output = crate::Result<Vec<PermissionEntity>>;
     type IntoFuture = crate::ListFuture<PermissionEntity>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline` operations. Get one with [`Client::pipeline`](crate::Client::pipeline).
+///
+/// Needs the `pipeline` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -301,6 +305,7 @@ impl<'de> serde::Deserialize<'de> for PipelineOwner {
     }
 }
 /// A `POST /pipelines` request, from [`PipelineApi::create`]. Await it, or call `send`.
+#[cfg(feature = "pipeline")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCreateRequest<'a> {
@@ -308,17 +313,20 @@ pub struct PipelineCreateRequest<'a> {
     body: PipelineCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline")]
 #[derive(Clone, serde::Serialize)]
 struct PipelineCreateBody {
     name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     owner: Option<Option<PipelineOwner>>,
 }
+#[cfg(feature = "pipeline")]
 impl std::fmt::Debug for PipelineCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineCreateRequest<'a> {
     /// Pipeline owner
     pub fn owner(mut self, owner: PipelineOwner) -> Self {
@@ -355,6 +363,7 @@ impl<'a> PipelineCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> std::future::IntoFuture for PipelineCreateRequest<'a> {
     type Output = crate::Result<Pipeline>;
     type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
@@ -363,6 +372,7 @@ impl<'a> std::future::IntoFuture for PipelineCreateRequest<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_identity}` request, from [`PipelineApi::info`]. Await it, or call `send`.
+#[cfg(feature = "pipeline")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineInfoRequest<'a> {
@@ -370,11 +380,13 @@ pub struct PipelineInfoRequest<'a> {
     pipeline_identity: PipelineIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline")]
 impl std::fmt::Debug for PipelineInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -403,6 +415,7 @@ impl<'a> PipelineInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> std::future::IntoFuture for PipelineInfoRequest<'a> {
     type Output = crate::Result<Pipeline>;
     type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
@@ -411,6 +424,7 @@ impl<'a> std::future::IntoFuture for PipelineInfoRequest<'a> {
     }
 }
 /// A `DELETE /pipelines/{pipeline_id}` request, from [`PipelineApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "pipeline")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineDeleteRequest<'a> {
@@ -418,11 +432,13 @@ pub struct PipelineDeleteRequest<'a> {
     pipeline_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline")]
 impl std::fmt::Debug for PipelineDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -451,6 +467,7 @@ impl<'a> PipelineDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> std::future::IntoFuture for PipelineDeleteRequest<'a> {
     type Output = crate::Result<Pipeline>;
     type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
@@ -459,6 +476,7 @@ impl<'a> std::future::IntoFuture for PipelineDeleteRequest<'a> {
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}` request, from [`PipelineApi::update`]. Await it, or call `send`.
+#[cfg(feature = "pipeline")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineUpdateRequest<'a> {
@@ -467,16 +485,19 @@ pub struct PipelineUpdateRequest<'a> {
     body: PipelineUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline")]
 #[derive(Clone, serde::Serialize)]
 struct PipelineUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
+#[cfg(feature = "pipeline")]
 impl std::fmt::Debug for PipelineUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineUpdateRequest<'a> {
     /// name of pipeline
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -510,6 +531,7 @@ impl<'a> PipelineUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> std::future::IntoFuture for PipelineUpdateRequest<'a> {
     type Output = crate::Result<Pipeline>;
     type IntoFuture = crate::ResponseFuture<'a, Pipeline>;
@@ -518,6 +540,7 @@ impl<'a> std::future::IntoFuture for PipelineUpdateRequest<'a> {
     }
 }
 /// A `GET /pipelines` request, from [`PipelineApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineListRequest<'a> {
@@ -525,11 +548,13 @@ pub struct PipelineListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline")]
 impl std::fmt::Debug for PipelineListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> PipelineListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -568,6 +593,7 @@ impl<'a> PipelineListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline")]
 impl<'a> std::future::IntoFuture for PipelineListRequest<'a> {
     type Output = crate::Result<Vec<Pipeline>>;
     type IntoFuture = crate::ListFuture<Pipeline>;

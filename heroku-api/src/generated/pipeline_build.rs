@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-build` operations. Get one with [`Client::pipeline_build`](crate::Client::pipeline_build).
+///
+/// Needs the `pipeline-build` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-build")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineBuildApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-build")]
 impl<'a> PipelineBuildApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -347,6 +351,7 @@ impl<'de> serde::Deserialize<'de> for PipelineBuildUser {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-builds` request, from [`PipelineBuildApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-build")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineBuildListRequest<'a> {
@@ -355,11 +360,13 @@ pub struct PipelineBuildListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-build")]
 impl std::fmt::Debug for PipelineBuildListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineBuildListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-build")]
 impl<'a> PipelineBuildListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -400,6 +407,7 @@ impl<'a> PipelineBuildListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-build")]
 impl<'a> std::future::IntoFuture for PipelineBuildListRequest<'a> {
     type Output = crate::Result<Vec<PipelineBuild>>;
     type IntoFuture = crate::ListFuture<PipelineBuild>;

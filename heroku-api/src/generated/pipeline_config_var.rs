@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-config-var` operations. Get one with [`Client::pipeline_config_var`](crate::Client::pipeline_config_var).
+///
+/// Needs the `pipeline-config-var` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-config-var")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineConfigVarApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-config-var")]
 impl<'a> PipelineConfigVarApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -61,6 +65,7 @@ impl<'a> PipelineConfigVarApi<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars` request, from [`PipelineConfigVarApi::info_for_app`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-config-var")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineConfigVarInfoForAppRequest<'a> {
@@ -69,11 +74,13 @@ pub struct PipelineConfigVarInfoForAppRequest<'a> {
     pipeline_coupling_stage: crate::pipeline_coupling::PipelineCouplingStage,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-config-var")]
 impl std::fmt::Debug for PipelineConfigVarInfoForAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineConfigVarInfoForAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-config-var")]
 impl<'a> PipelineConfigVarInfoForAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -111,6 +118,7 @@ impl<'a> PipelineConfigVarInfoForAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-config-var")]
 impl<'a> std::future::IntoFuture for PipelineConfigVarInfoForAppRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<
@@ -122,6 +130,7 @@ impl<'a> std::future::IntoFuture for PipelineConfigVarInfoForAppRequest<'a> {
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars` request, from [`PipelineConfigVarApi::update`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-config-var")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineConfigVarUpdateRequest<'a> {
@@ -131,11 +140,13 @@ pub struct PipelineConfigVarUpdateRequest<'a> {
     body: std::collections::BTreeMap<String, Option<String>>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-config-var")]
 impl std::fmt::Debug for PipelineConfigVarUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineConfigVarUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-config-var")]
 impl<'a> PipelineConfigVarUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -173,6 +184,7 @@ impl<'a> PipelineConfigVarUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-config-var")]
 impl<'a> std::future::IntoFuture for PipelineConfigVarUpdateRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<

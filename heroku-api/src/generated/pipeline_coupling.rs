@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-coupling` operations. Get one with [`Client::pipeline_coupling`](crate::Client::pipeline_coupling).
+///
+/// Needs the `pipeline-coupling` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineCouplingApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -431,6 +435,7 @@ impl<'de> serde::Deserialize<'de> for PipelineCouplingStage {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_pipeline`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingListByPipelineRequest<'a> {
@@ -439,11 +444,13 @@ pub struct PipelineCouplingListByPipelineRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingListByPipelineRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingListByPipelineRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingListByPipelineRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -485,6 +492,7 @@ impl<'a> PipelineCouplingListByPipelineRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingListByPipelineRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
     type IntoFuture = crate::ListFuture<PipelineCoupling>;
@@ -493,6 +501,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingListByPipelineRequest<'a> {
     }
 }
 /// A `GET /users/~/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_current_user`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingListByCurrentUserRequest<'a> {
@@ -500,12 +509,14 @@ pub struct PipelineCouplingListByCurrentUserRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingListByCurrentUserRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingListByCurrentUserRequest")
             .finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingListByCurrentUserRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -544,6 +555,7 @@ impl<'a> PipelineCouplingListByCurrentUserRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingListByCurrentUserRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
     type IntoFuture = crate::ListFuture<PipelineCoupling>;
@@ -552,6 +564,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingListByCurrentUserRequest<'a
     }
 }
 /// A `GET /pipeline-couplings` request, from [`PipelineCouplingApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingListRequest<'a> {
@@ -559,11 +572,13 @@ pub struct PipelineCouplingListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -602,6 +617,7 @@ impl<'a> PipelineCouplingListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingListRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
     type IntoFuture = crate::ListFuture<PipelineCoupling>;
@@ -610,6 +626,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingListRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingListByTeamRequest<'a> {
@@ -618,11 +635,13 @@ pub struct PipelineCouplingListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -664,6 +683,7 @@ impl<'a> PipelineCouplingListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingListByTeamRequest<'a> {
     type Output = crate::Result<Vec<PipelineCoupling>>;
     type IntoFuture = crate::ListFuture<PipelineCoupling>;
@@ -672,6 +692,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingListByTeamRequest<'a> {
     }
 }
 /// A `POST /pipeline-couplings` request, from [`PipelineCouplingApi::create`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingCreateRequest<'a> {
@@ -679,17 +700,20 @@ pub struct PipelineCouplingCreateRequest<'a> {
     body: PipelineCouplingCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone, serde::Serialize)]
 struct PipelineCouplingCreateBody {
     app: crate::app::AppIdentity,
     pipeline: String,
     stage: PipelineCouplingStage,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -716,6 +740,7 @@ impl<'a> PipelineCouplingCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingCreateRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
@@ -724,6 +749,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingCreateRequest<'a> {
     }
 }
 /// A `GET /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::info`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingInfoRequest<'a> {
@@ -731,11 +757,13 @@ pub struct PipelineCouplingInfoRequest<'a> {
     pipeline_coupling_identity: PipelineCouplingIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -765,6 +793,7 @@ impl<'a> PipelineCouplingInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingInfoRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
@@ -773,6 +802,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingInfoRequest<'a> {
     }
 }
 /// A `DELETE /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingDeleteRequest<'a> {
@@ -780,11 +810,13 @@ pub struct PipelineCouplingDeleteRequest<'a> {
     pipeline_coupling_identity: PipelineCouplingIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -814,6 +846,7 @@ impl<'a> PipelineCouplingDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingDeleteRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
@@ -822,6 +855,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingDeleteRequest<'a> {
     }
 }
 /// A `PATCH /pipeline-couplings/{pipeline_coupling_identity}` request, from [`PipelineCouplingApi::update`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingUpdateRequest<'a> {
@@ -830,16 +864,19 @@ pub struct PipelineCouplingUpdateRequest<'a> {
     body: PipelineCouplingUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone, serde::Serialize)]
 struct PipelineCouplingUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<PipelineCouplingStage>,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingUpdateRequest<'a> {
     /// target pipeline stage
     pub fn stage(mut self, stage: impl Into<PipelineCouplingStage>) -> Self {
@@ -874,6 +911,7 @@ impl<'a> PipelineCouplingUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingUpdateRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;
@@ -882,6 +920,7 @@ impl<'a> std::future::IntoFuture for PipelineCouplingUpdateRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/pipeline-couplings` request, from [`PipelineCouplingApi::info_by_app`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-coupling")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineCouplingInfoByAppRequest<'a> {
@@ -889,11 +928,13 @@ pub struct PipelineCouplingInfoByAppRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-coupling")]
 impl std::fmt::Debug for PipelineCouplingInfoByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineCouplingInfoByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> PipelineCouplingInfoByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -923,6 +964,7 @@ impl<'a> PipelineCouplingInfoByAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-coupling")]
 impl<'a> std::future::IntoFuture for PipelineCouplingInfoByAppRequest<'a> {
     type Output = crate::Result<PipelineCoupling>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineCoupling>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-deployment` operations. Get one with [`Client::pipeline_deployment`](crate::Client::pipeline_deployment).
+///
+/// Needs the `pipeline-deployment` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-deployment")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineDeploymentApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-deployment")]
 impl<'a> PipelineDeploymentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -275,6 +279,7 @@ impl<'de> serde::Deserialize<'de> for PipelineDeploymentUser {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-deployments` request, from [`PipelineDeploymentApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-deployment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineDeploymentListRequest<'a> {
@@ -283,11 +288,13 @@ pub struct PipelineDeploymentListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-deployment")]
 impl std::fmt::Debug for PipelineDeploymentListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineDeploymentListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-deployment")]
 impl<'a> PipelineDeploymentListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -329,6 +336,7 @@ impl<'a> PipelineDeploymentListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-deployment")]
 impl<'a> std::future::IntoFuture for PipelineDeploymentListRequest<'a> {
     type Output = crate::Result<Vec<crate::release::Release>>;
     type IntoFuture = crate::ListFuture<crate::release::Release>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-promotion` operations. Get one with [`Client::pipeline_promotion`](crate::Client::pipeline_promotion).
+///
+/// Needs the `pipeline-promotion` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-promotion")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelinePromotionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-promotion")]
 impl<'a> PipelinePromotionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -664,6 +668,7 @@ impl<'de> serde::Deserialize<'de> for PipelinePromotionStatus {
     }
 }
 /// A `POST /pipeline-promotions` request, from [`PipelinePromotionApi::create`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-promotion")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelinePromotionCreateRequest<'a> {
@@ -671,17 +676,20 @@ pub struct PipelinePromotionCreateRequest<'a> {
     body: PipelinePromotionCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-promotion")]
 #[derive(Clone, serde::Serialize)]
 struct PipelinePromotionCreateBody {
     pipeline: PipelinePromotionCreatePipeline,
     source: PipelinePromotionCreateSource,
     targets: Vec<PipelinePromotionCreateTarget>,
 }
+#[cfg(feature = "pipeline-promotion")]
 impl std::fmt::Debug for PipelinePromotionCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelinePromotionCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-promotion")]
 impl<'a> PipelinePromotionCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -708,6 +716,7 @@ impl<'a> PipelinePromotionCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-promotion")]
 impl<'a> std::future::IntoFuture for PipelinePromotionCreateRequest<'a> {
     type Output = crate::Result<PipelinePromotion>;
     type IntoFuture = crate::ResponseFuture<'a, PipelinePromotion>;
@@ -716,6 +725,7 @@ impl<'a> std::future::IntoFuture for PipelinePromotionCreateRequest<'a> {
     }
 }
 /// A `GET /pipeline-promotions/{pipeline_promotion_identity}` request, from [`PipelinePromotionApi::info`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-promotion")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelinePromotionInfoRequest<'a> {
@@ -723,11 +733,13 @@ pub struct PipelinePromotionInfoRequest<'a> {
     pipeline_promotion_identity: PipelinePromotionIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-promotion")]
 impl std::fmt::Debug for PipelinePromotionInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelinePromotionInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-promotion")]
 impl<'a> PipelinePromotionInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -757,6 +769,7 @@ impl<'a> PipelinePromotionInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-promotion")]
 impl<'a> std::future::IntoFuture for PipelinePromotionInfoRequest<'a> {
     type Output = crate::Result<PipelinePromotion>;
     type IntoFuture = crate::ResponseFuture<'a, PipelinePromotion>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-promotion-target` operations. Get one with [`Client::pipeline_promotion_target`](crate::Client::pipeline_promotion_target).
+///
+/// Needs the `pipeline-promotion-target` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-promotion-target")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelinePromotionTargetApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-promotion-target")]
 impl<'a> PipelinePromotionTargetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -276,6 +280,7 @@ impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetStatus {
     }
 }
 /// A `GET /pipeline-promotions/{pipeline_promotion_id}/promotion-targets` request, from [`PipelinePromotionTargetApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-promotion-target")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelinePromotionTargetListRequest<'a> {
@@ -284,11 +289,13 @@ pub struct PipelinePromotionTargetListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-promotion-target")]
 impl std::fmt::Debug for PipelinePromotionTargetListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelinePromotionTargetListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-promotion-target")]
 impl<'a> PipelinePromotionTargetListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -330,6 +337,7 @@ impl<'a> PipelinePromotionTargetListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-promotion-target")]
 impl<'a> std::future::IntoFuture for PipelinePromotionTargetListRequest<'a> {
     type Output = crate::Result<Vec<PipelinePromotionTarget>>;
     type IntoFuture = crate::ListFuture<PipelinePromotionTarget>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-release` operations. Get one with [`Client::pipeline_release`](crate::Client::pipeline_release).
+///
+/// Needs the `pipeline-release` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-release")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineReleaseApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-release")]
 impl<'a> PipelineReleaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -275,6 +279,7 @@ impl<'de> serde::Deserialize<'de> for PipelineReleaseUser {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-releases` request, from [`PipelineReleaseApi::list`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-release")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineReleaseListRequest<'a> {
@@ -283,11 +288,13 @@ pub struct PipelineReleaseListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-release")]
 impl std::fmt::Debug for PipelineReleaseListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineReleaseListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-release")]
 impl<'a> PipelineReleaseListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -329,6 +336,7 @@ impl<'a> PipelineReleaseListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "pipeline-release")]
 impl<'a> std::future::IntoFuture for PipelineReleaseListRequest<'a> {
     type Output = crate::Result<Vec<crate::release::Release>>;
     type IntoFuture = crate::ListFuture<crate::release::Release>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-stack` operations. Get one with [`Client::pipeline_stack`](crate::Client::pipeline_stack).
+///
+/// Needs the `pipeline-stack` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-stack")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineStackApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-stack")]
 impl<'a> PipelineStackApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -110,6 +114,7 @@ impl<'de> serde::Deserialize<'de> for PipelineStackStack {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/pipeline-stack` request, from [`PipelineStackApi::default_stack`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-stack")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineStackDefaultStackRequest<'a> {
@@ -117,11 +122,13 @@ pub struct PipelineStackDefaultStackRequest<'a> {
     pipeline_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-stack")]
 impl std::fmt::Debug for PipelineStackDefaultStackRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineStackDefaultStackRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-stack")]
 impl<'a> PipelineStackDefaultStackRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -151,6 +158,7 @@ impl<'a> PipelineStackDefaultStackRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-stack")]
 impl<'a> std::future::IntoFuture for PipelineStackDefaultStackRequest<'a> {
     type Output = crate::Result<PipelineStack>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineStack>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `pipeline-transfer` operations. Get one with [`Client::pipeline_transfer`](crate::Client::pipeline_transfer).
+///
+/// Needs the `pipeline-transfer` feature, which `full` (on by default) turns on.
+#[cfg(feature = "pipeline-transfer")]
 #[derive(Debug, Clone, Copy)]
 pub struct PipelineTransferApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "pipeline-transfer")]
 impl<'a> PipelineTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -236,6 +240,7 @@ impl<'de> serde::Deserialize<'de> for PipelineTransferPipeline {
     }
 }
 /// A `POST /pipeline-transfers` request, from [`PipelineTransferApi::create`]. Await it, or call `send`.
+#[cfg(feature = "pipeline-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PipelineTransferCreateRequest<'a> {
@@ -243,16 +248,19 @@ pub struct PipelineTransferCreateRequest<'a> {
     body: PipelineTransferCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "pipeline-transfer")]
 #[derive(Clone, serde::Serialize)]
 struct PipelineTransferCreateBody {
     new_owner: PipelineTransferCreateNewOwner,
     pipeline: PipelineTransferCreatePipeline,
 }
+#[cfg(feature = "pipeline-transfer")]
 impl std::fmt::Debug for PipelineTransferCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineTransferCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "pipeline-transfer")]
 impl<'a> PipelineTransferCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -279,6 +287,7 @@ impl<'a> PipelineTransferCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "pipeline-transfer")]
 impl<'a> std::future::IntoFuture for PipelineTransferCreateRequest<'a> {
     type Output = crate::Result<PipelineTransfer>;
     type IntoFuture = crate::ResponseFuture<'a, PipelineTransfer>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `plan` operations. Get one with [`Client::plan`](crate::Client::plan).
+///
+/// Needs the `plan` feature, which `full` (on by default) turns on.
+#[cfg(feature = "plan")]
 #[derive(Debug, Clone, Copy)]
 pub struct PlanApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "plan")]
 impl<'a> PlanApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -389,6 +393,7 @@ impl<'de> serde::Deserialize<'de> for PlanRegime {
     }
 }
 /// A `GET /plans/{plan_identity}` request, from [`PlanApi::info`]. Await it, or call `send`.
+#[cfg(feature = "plan")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PlanInfoRequest<'a> {
@@ -396,11 +401,13 @@ pub struct PlanInfoRequest<'a> {
     plan_identity: PlanIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "plan")]
 impl std::fmt::Debug for PlanInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlanInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> PlanInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -429,6 +436,7 @@ impl<'a> PlanInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> std::future::IntoFuture for PlanInfoRequest<'a> {
     type Output = crate::Result<Plan>;
     type IntoFuture = crate::ResponseFuture<'a, Plan>;
@@ -437,6 +445,7 @@ impl<'a> std::future::IntoFuture for PlanInfoRequest<'a> {
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/plans/{plan_identity}` request, from [`PlanApi::info_by_add_on`]. Await it, or call `send`.
+#[cfg(feature = "plan")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PlanInfoByAddOnRequest<'a> {
@@ -445,11 +454,13 @@ pub struct PlanInfoByAddOnRequest<'a> {
     plan_identity: PlanIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "plan")]
 impl std::fmt::Debug for PlanInfoByAddOnRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlanInfoByAddOnRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> PlanInfoByAddOnRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -480,6 +491,7 @@ impl<'a> PlanInfoByAddOnRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> std::future::IntoFuture for PlanInfoByAddOnRequest<'a> {
     type Output = crate::Result<Plan>;
     type IntoFuture = crate::ResponseFuture<'a, Plan>;
@@ -488,6 +500,7 @@ impl<'a> std::future::IntoFuture for PlanInfoByAddOnRequest<'a> {
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}/plans` request, from [`PlanApi::list_by_add_on`]. Await it, or call `send`.
+#[cfg(feature = "plan")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct PlanListByAddOnRequest<'a> {
@@ -496,11 +509,13 @@ pub struct PlanListByAddOnRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "plan")]
 impl std::fmt::Debug for PlanListByAddOnRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlanListByAddOnRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> PlanListByAddOnRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -542,6 +557,7 @@ impl<'a> PlanListByAddOnRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "plan")]
 impl<'a> std::future::IntoFuture for PlanListByAddOnRequest<'a> {
     type Output = crate::Result<Vec<Plan>>;
     type IntoFuture = crate::ListFuture<Plan>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `rate-limit` operations. Get one with [`Client::rate_limit`](crate::Client::rate_limit).
+///
+/// Needs the `rate-limit` feature, which `full` (on by default) turns on.
+#[cfg(feature = "rate-limit")]
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "rate-limit")]
 impl<'a> RateLimitApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -61,17 +65,20 @@ impl<'de> serde::Deserialize<'de> for RateLimit {
     }
 }
 /// A `GET /account/rate-limits` request, from [`RateLimitApi::info`]. Await it, or call `send`.
+#[cfg(feature = "rate-limit")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct RateLimitInfoRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "rate-limit")]
 impl std::fmt::Debug for RateLimitInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimitInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "rate-limit")]
 impl<'a> RateLimitInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -98,6 +105,7 @@ impl<'a> RateLimitInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "rate-limit")]
 impl<'a> std::future::IntoFuture for RateLimitInfoRequest<'a> {
     type Output = crate::Result<RateLimit>;
     type IntoFuture = crate::ResponseFuture<'a, RateLimit>;

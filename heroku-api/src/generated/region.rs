@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `region` operations. Get one with [`Client::region`](crate::Client::region).
+///
+/// Needs the `region` feature, which `full` (on by default) turns on.
+#[cfg(feature = "region")]
 #[derive(Debug, Clone, Copy)]
 pub struct RegionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "region")]
 impl<'a> RegionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -314,6 +318,7 @@ impl<'de> serde::Deserialize<'de> for RegionProviderRegion {
     }
 }
 /// A `GET /regions/{region_identity}` request, from [`RegionApi::info`]. Await it, or call `send`.
+#[cfg(feature = "region")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct RegionInfoRequest<'a> {
@@ -321,11 +326,13 @@ pub struct RegionInfoRequest<'a> {
     region_identity: RegionIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "region")]
 impl std::fmt::Debug for RegionInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegionInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "region")]
 impl<'a> RegionInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -354,6 +361,7 @@ impl<'a> RegionInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "region")]
 impl<'a> std::future::IntoFuture for RegionInfoRequest<'a> {
     type Output = crate::Result<Region>;
     type IntoFuture = crate::ResponseFuture<'a, Region>;
@@ -362,6 +370,7 @@ impl<'a> std::future::IntoFuture for RegionInfoRequest<'a> {
     }
 }
 /// A `GET /regions` request, from [`RegionApi::list`]. Await it, or call `send`.
+#[cfg(feature = "region")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct RegionListRequest<'a> {
@@ -369,11 +378,13 @@ pub struct RegionListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "region")]
 impl std::fmt::Debug for RegionListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegionListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "region")]
 impl<'a> RegionListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -412,6 +423,7 @@ impl<'a> RegionListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "region")]
 impl<'a> std::future::IntoFuture for RegionListRequest<'a> {
     type Output = crate::Result<Vec<Region>>;
     type IntoFuture = crate::ListFuture<Region>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `release` operations. Get one with [`Client::release`](crate::Client::release).
+///
+/// Needs the `release` feature, which `full` (on by default) turns on.
+#[cfg(feature = "release")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReleaseApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "release")]
 impl<'a> ReleaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -516,6 +520,7 @@ impl<'de> serde::Deserialize<'de> for ReleaseUser {
     }
 }
 /// A `GET /apps/{app_identity}/releases/{release_identity}` request, from [`ReleaseApi::info`]. Await it, or call `send`.
+#[cfg(feature = "release")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReleaseInfoRequest<'a> {
@@ -524,11 +529,13 @@ pub struct ReleaseInfoRequest<'a> {
     release_identity: ReleaseIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "release")]
 impl std::fmt::Debug for ReleaseInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> ReleaseInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -558,6 +565,7 @@ impl<'a> ReleaseInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> std::future::IntoFuture for ReleaseInfoRequest<'a> {
     type Output = crate::Result<Release>;
     type IntoFuture = crate::ResponseFuture<'a, Release>;
@@ -566,6 +574,7 @@ impl<'a> std::future::IntoFuture for ReleaseInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/releases` request, from [`ReleaseApi::list`]. Await it, or call `send`.
+#[cfg(feature = "release")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReleaseListRequest<'a> {
@@ -574,11 +583,13 @@ pub struct ReleaseListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "release")]
 impl std::fmt::Debug for ReleaseListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> ReleaseListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -619,6 +630,7 @@ impl<'a> ReleaseListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "release")]
 impl<'a> std::future::IntoFuture for ReleaseListRequest<'a> {
     type Output = crate::Result<Vec<Release>>;
     type IntoFuture = crate::ListFuture<Release>;
@@ -627,6 +639,7 @@ impl<'a> std::future::IntoFuture for ReleaseListRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/releases` request, from [`ReleaseApi::create`]. Await it, or call `send`.
+#[cfg(feature = "release")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReleaseCreateRequest<'a> {
@@ -635,6 +648,7 @@ pub struct ReleaseCreateRequest<'a> {
     body: ReleaseCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "release")]
 #[derive(Clone, serde::Serialize)]
 struct ReleaseCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -643,11 +657,13 @@ struct ReleaseCreateBody {
     oci_image: Option<crate::oci_image::OciImageIdentity>,
     slug: crate::slug::SlugIdentity,
 }
+#[cfg(feature = "release")]
 impl std::fmt::Debug for ReleaseCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> ReleaseCreateRequest<'a> {
     /// description of changes in this release
     pub fn description(mut self, description: impl Into<String>) -> Self {
@@ -689,6 +705,7 @@ impl<'a> ReleaseCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> std::future::IntoFuture for ReleaseCreateRequest<'a> {
     type Output = crate::Result<Release>;
     type IntoFuture = crate::ResponseFuture<'a, Release>;
@@ -697,6 +714,7 @@ impl<'a> std::future::IntoFuture for ReleaseCreateRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/releases` request, from [`ReleaseApi::rollback`]. Await it, or call `send`.
+#[cfg(feature = "release")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReleaseRollbackRequest<'a> {
@@ -705,15 +723,18 @@ pub struct ReleaseRollbackRequest<'a> {
     body: ReleaseRollbackBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "release")]
 #[derive(Clone, serde::Serialize)]
 struct ReleaseRollbackBody {
     release: String,
 }
+#[cfg(feature = "release")]
 impl std::fmt::Debug for ReleaseRollbackRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseRollbackRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> ReleaseRollbackRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -742,6 +763,7 @@ impl<'a> ReleaseRollbackRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "release")]
 impl<'a> std::future::IntoFuture for ReleaseRollbackRequest<'a> {
     type Output = crate::Result<Release>;
     type IntoFuture = crate::ResponseFuture<'a, Release>;

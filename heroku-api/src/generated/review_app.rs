@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `review-app` operations. Get one with [`Client::review_app`](crate::Client::review_app).
+///
+/// Needs the `review-app` feature, which `full` (on by default) turns on.
+#[cfg(feature = "review-app")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewAppApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -503,6 +507,7 @@ impl<'de> serde::Deserialize<'de> for ReviewAppStatus {
     }
 }
 /// A `POST /review-apps` request, from [`ReviewAppApi::create`]. Await it, or call `send`.
+#[cfg(feature = "review-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppCreateRequest<'a> {
@@ -510,6 +515,7 @@ pub struct ReviewAppCreateRequest<'a> {
     body: ReviewAppCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app")]
 #[derive(Clone, serde::Serialize)]
 struct ReviewAppCreateBody {
     branch: String,
@@ -522,11 +528,13 @@ struct ReviewAppCreateBody {
     pr_number: Option<Option<i64>>,
     source_blob: ReviewAppSourceBlob,
 }
+#[cfg(feature = "review-app")]
 impl std::fmt::Debug for ReviewAppCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppCreateRequest<'a> {
     /// A set of key value pairs which will be put into the environment of the spawned review app process.
     pub fn environment(
@@ -586,6 +594,7 @@ impl<'a> ReviewAppCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> std::future::IntoFuture for ReviewAppCreateRequest<'a> {
     type Output = crate::Result<ReviewApp>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
@@ -594,6 +603,7 @@ impl<'a> std::future::IntoFuture for ReviewAppCreateRequest<'a> {
     }
 }
 /// A `GET /review-apps/{review_app_id}` request, from [`ReviewAppApi::get_review_app`]. Await it, or call `send`.
+#[cfg(feature = "review-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppGetReviewAppRequest<'a> {
@@ -601,11 +611,13 @@ pub struct ReviewAppGetReviewAppRequest<'a> {
     review_app_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app")]
 impl std::fmt::Debug for ReviewAppGetReviewAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppGetReviewAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppGetReviewAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -634,6 +646,7 @@ impl<'a> ReviewAppGetReviewAppRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppRequest<'a> {
     type Output = crate::Result<ReviewApp>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
@@ -642,6 +655,7 @@ impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppRequest<'a> {
     }
 }
 /// A `DELETE /review-apps/{review_app_id}` request, from [`ReviewAppApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "review-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppDeleteRequest<'a> {
@@ -649,11 +663,13 @@ pub struct ReviewAppDeleteRequest<'a> {
     review_app_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app")]
 impl std::fmt::Debug for ReviewAppDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -682,6 +698,7 @@ impl<'a> ReviewAppDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> std::future::IntoFuture for ReviewAppDeleteRequest<'a> {
     type Output = crate::Result<ReviewApp>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
@@ -690,6 +707,7 @@ impl<'a> std::future::IntoFuture for ReviewAppDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/review-app` request, from [`ReviewAppApi::get_review_app_by_app_id`]. Await it, or call `send`.
+#[cfg(feature = "review-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppGetReviewAppByAppIdRequest<'a> {
@@ -697,11 +715,13 @@ pub struct ReviewAppGetReviewAppByAppIdRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app")]
 impl std::fmt::Debug for ReviewAppGetReviewAppByAppIdRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppGetReviewAppByAppIdRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppGetReviewAppByAppIdRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -730,6 +750,7 @@ impl<'a> ReviewAppGetReviewAppByAppIdRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppByAppIdRequest<'a> {
     type Output = crate::Result<ReviewApp>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewApp>;
@@ -738,6 +759,7 @@ impl<'a> std::future::IntoFuture for ReviewAppGetReviewAppByAppIdRequest<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/review-apps` request, from [`ReviewAppApi::list`]. Await it, or call `send`.
+#[cfg(feature = "review-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppListRequest<'a> {
@@ -746,11 +768,13 @@ pub struct ReviewAppListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app")]
 impl std::fmt::Debug for ReviewAppListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> ReviewAppListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -791,6 +815,7 @@ impl<'a> ReviewAppListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "review-app")]
 impl<'a> std::future::IntoFuture for ReviewAppListRequest<'a> {
     type Output = crate::Result<Vec<ReviewApp>>;
     type IntoFuture = crate::ListFuture<ReviewApp>;

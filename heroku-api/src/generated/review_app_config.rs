@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `review-app-config` operations. Get one with [`Client::review_app_config`](crate::Client::review_app_config).
+///
+/// Needs the `review-app-config` feature, which `full` (on by default) turns on.
+#[cfg(feature = "review-app-config")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewAppConfigApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> ReviewAppConfigApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -277,6 +281,7 @@ impl<'de> serde::Deserialize<'de> for ReviewAppConfigRepoObject {
     }
 }
 /// A `POST /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::enable`]. Await it, or call `send`.
+#[cfg(feature = "review-app-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppConfigEnableRequest<'a> {
@@ -285,6 +290,7 @@ pub struct ReviewAppConfigEnableRequest<'a> {
     body: ReviewAppConfigEnableBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app-config")]
 #[derive(Clone, serde::Serialize)]
 struct ReviewAppConfigEnableBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,11 +307,13 @@ struct ReviewAppConfigEnableBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     wait_for_ci: Option<bool>,
 }
+#[cfg(feature = "review-app-config")]
 impl std::fmt::Debug for ReviewAppConfigEnableRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppConfigEnableRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> ReviewAppConfigEnableRequest<'a> {
     /// If true, this will trigger the creation of review apps when pull-requests are opened in the repo.
     pub fn automatic_review_apps(mut self, automatic_review_apps: bool) -> Self {
@@ -375,6 +383,7 @@ impl<'a> ReviewAppConfigEnableRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> std::future::IntoFuture for ReviewAppConfigEnableRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
@@ -383,6 +392,7 @@ impl<'a> std::future::IntoFuture for ReviewAppConfigEnableRequest<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::info`]. Await it, or call `send`.
+#[cfg(feature = "review-app-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppConfigInfoRequest<'a> {
@@ -390,11 +400,13 @@ pub struct ReviewAppConfigInfoRequest<'a> {
     pipeline_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app-config")]
 impl std::fmt::Debug for ReviewAppConfigInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppConfigInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> ReviewAppConfigInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -424,6 +436,7 @@ impl<'a> ReviewAppConfigInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> std::future::IntoFuture for ReviewAppConfigInfoRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
@@ -432,6 +445,7 @@ impl<'a> std::future::IntoFuture for ReviewAppConfigInfoRequest<'a> {
     }
 }
 /// A `PATCH /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::update`]. Await it, or call `send`.
+#[cfg(feature = "review-app-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppConfigUpdateRequest<'a> {
@@ -440,6 +454,7 @@ pub struct ReviewAppConfigUpdateRequest<'a> {
     body: ReviewAppConfigUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app-config")]
 #[derive(Clone, serde::Serialize)]
 struct ReviewAppConfigUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -455,11 +470,13 @@ struct ReviewAppConfigUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     wait_for_ci: Option<bool>,
 }
+#[cfg(feature = "review-app-config")]
 impl std::fmt::Debug for ReviewAppConfigUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppConfigUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> ReviewAppConfigUpdateRequest<'a> {
     /// If true, this will trigger the creation of review apps when pull-requests are opened in the repo
     pub fn automatic_review_apps(mut self, automatic_review_apps: bool) -> Self {
@@ -529,6 +546,7 @@ impl<'a> ReviewAppConfigUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> std::future::IntoFuture for ReviewAppConfigUpdateRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;
@@ -537,6 +555,7 @@ impl<'a> std::future::IntoFuture for ReviewAppConfigUpdateRequest<'a> {
     }
 }
 /// A `DELETE /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "review-app-config")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ReviewAppConfigDeleteRequest<'a> {
@@ -544,11 +563,13 @@ pub struct ReviewAppConfigDeleteRequest<'a> {
     pipeline_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "review-app-config")]
 impl std::fmt::Debug for ReviewAppConfigDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReviewAppConfigDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> ReviewAppConfigDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -578,6 +599,7 @@ impl<'a> ReviewAppConfigDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "review-app-config")]
 impl<'a> std::future::IntoFuture for ReviewAppConfigDeleteRequest<'a> {
     type Output = crate::Result<ReviewAppConfig>;
     type IntoFuture = crate::ResponseFuture<'a, ReviewAppConfig>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `slug` operations. Get one with [`Client::slug`](crate::Client::slug).
+///
+/// Needs the `slug` feature, which `full` (on by default) turns on.
+#[cfg(feature = "slug")]
 #[derive(Debug, Clone, Copy)]
 pub struct SlugApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "slug")]
 impl<'a> SlugApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -294,6 +298,7 @@ impl<'de> serde::Deserialize<'de> for SlugStack {
     }
 }
 /// A `GET /apps/{app_identity}/slugs/{slug_identity}` request, from [`SlugApi::info`]. Await it, or call `send`.
+#[cfg(feature = "slug")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SlugInfoRequest<'a> {
@@ -302,11 +307,13 @@ pub struct SlugInfoRequest<'a> {
     slug_identity: SlugIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "slug")]
 impl std::fmt::Debug for SlugInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SlugInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "slug")]
 impl<'a> SlugInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -336,6 +343,7 @@ impl<'a> SlugInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "slug")]
 impl<'a> std::future::IntoFuture for SlugInfoRequest<'a> {
     type Output = crate::Result<Slug>;
     type IntoFuture = crate::ResponseFuture<'a, Slug>;
@@ -344,6 +352,7 @@ impl<'a> std::future::IntoFuture for SlugInfoRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/slugs` request, from [`SlugApi::create`]. Await it, or call `send`.
+#[cfg(feature = "slug")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SlugCreateRequest<'a> {
@@ -352,6 +361,7 @@ pub struct SlugCreateRequest<'a> {
     body: SlugCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "slug")]
 #[derive(Clone, serde::Serialize)]
 struct SlugCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -366,11 +376,13 @@ struct SlugCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<crate::stack::StackIdentity>,
 }
+#[cfg(feature = "slug")]
 impl std::fmt::Debug for SlugCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SlugCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "slug")]
 impl<'a> SlugCreateRequest<'a> {
     /// description from buildpack of slug
     pub fn buildpack_provided_description(
@@ -449,6 +461,7 @@ impl<'a> SlugCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "slug")]
 impl<'a> std::future::IntoFuture for SlugCreateRequest<'a> {
     type Output = crate::Result<Slug>;
     type IntoFuture = crate::ResponseFuture<'a, Slug>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `sms-number` operations. Get one with [`Client::sms_number`](crate::Client::sms_number).
+///
+/// Needs the `sms-number` feature, which `full` (on by default) turns on.
+#[cfg(feature = "sms-number")]
 #[derive(Debug, Clone, Copy)]
 pub struct SmsNumberApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "sms-number")]
 impl<'a> SmsNumberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -105,6 +109,7 @@ impl<'de> serde::Deserialize<'de> for SmsNumber {
     }
 }
 /// A `GET /users/{account_identity}/sms-number` request, from [`SmsNumberApi::sms_number`]. Await it, or call `send`.
+#[cfg(feature = "sms-number")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SmsNumberSmsNumberRequest<'a> {
@@ -112,11 +117,13 @@ pub struct SmsNumberSmsNumberRequest<'a> {
     account_identity: crate::account::AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sms-number")]
 impl std::fmt::Debug for SmsNumberSmsNumberRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmsNumberSmsNumberRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> SmsNumberSmsNumberRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -146,6 +153,7 @@ impl<'a> SmsNumberSmsNumberRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> std::future::IntoFuture for SmsNumberSmsNumberRequest<'a> {
     type Output = crate::Result<SmsNumber>;
     type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;
@@ -154,6 +162,7 @@ impl<'a> std::future::IntoFuture for SmsNumberSmsNumberRequest<'a> {
     }
 }
 /// A `POST /users/{account_identity}/sms-number/actions/recover` request, from [`SmsNumberApi::recover`]. Await it, or call `send`.
+#[cfg(feature = "sms-number")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SmsNumberRecoverRequest<'a> {
@@ -161,11 +170,13 @@ pub struct SmsNumberRecoverRequest<'a> {
     account_identity: crate::account::AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sms-number")]
 impl std::fmt::Debug for SmsNumberRecoverRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmsNumberRecoverRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> SmsNumberRecoverRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -195,6 +206,7 @@ impl<'a> SmsNumberRecoverRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> std::future::IntoFuture for SmsNumberRecoverRequest<'a> {
     type Output = crate::Result<SmsNumber>;
     type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;
@@ -203,6 +215,7 @@ impl<'a> std::future::IntoFuture for SmsNumberRecoverRequest<'a> {
     }
 }
 /// A `POST /users/{account_identity}/sms-number/actions/confirm` request, from [`SmsNumberApi::confirm`]. Await it, or call `send`.
+#[cfg(feature = "sms-number")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SmsNumberConfirmRequest<'a> {
@@ -210,11 +223,13 @@ pub struct SmsNumberConfirmRequest<'a> {
     account_identity: crate::account::AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sms-number")]
 impl std::fmt::Debug for SmsNumberConfirmRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmsNumberConfirmRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> SmsNumberConfirmRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -244,6 +259,7 @@ impl<'a> SmsNumberConfirmRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sms-number")]
 impl<'a> std::future::IntoFuture for SmsNumberConfirmRequest<'a> {
     type Output = crate::Result<SmsNumber>;
     type IntoFuture = crate::ResponseFuture<'a, SmsNumber>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `sni-endpoint` operations. Get one with [`Client::sni_endpoint`](crate::Client::sni_endpoint).
+///
+/// Needs the `sni-endpoint` feature, which `full` (on by default) turns on.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Debug, Clone, Copy)]
 pub struct SniEndpointApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -379,6 +383,7 @@ impl<'de> serde::Deserialize<'de> for SniEndpointSslCert {
     }
 }
 /// A `POST /apps/{app_identity}/sni-endpoints` request, from [`SniEndpointApi::create`]. Await it, or call `send`.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SniEndpointCreateRequest<'a> {
@@ -387,16 +392,19 @@ pub struct SniEndpointCreateRequest<'a> {
     body: SniEndpointCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone, serde::Serialize)]
 struct SniEndpointCreateBody {
     certificate_chain: String,
     private_key: String,
 }
+#[cfg(feature = "sni-endpoint")]
 impl std::fmt::Debug for SniEndpointCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SniEndpointCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -426,6 +434,7 @@ impl<'a> SniEndpointCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> std::future::IntoFuture for SniEndpointCreateRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
     type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
@@ -434,6 +443,7 @@ impl<'a> std::future::IntoFuture for SniEndpointCreateRequest<'a> {
     }
 }
 /// A `DELETE /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SniEndpointDeleteRequest<'a> {
@@ -442,11 +452,13 @@ pub struct SniEndpointDeleteRequest<'a> {
     sni_endpoint_identity: SniEndpointIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sni-endpoint")]
 impl std::fmt::Debug for SniEndpointDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SniEndpointDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -476,6 +488,7 @@ impl<'a> SniEndpointDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> std::future::IntoFuture for SniEndpointDeleteRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
     type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
@@ -484,6 +497,7 @@ impl<'a> std::future::IntoFuture for SniEndpointDeleteRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::info`]. Await it, or call `send`.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SniEndpointInfoRequest<'a> {
@@ -492,11 +506,13 @@ pub struct SniEndpointInfoRequest<'a> {
     sni_endpoint_identity: SniEndpointIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sni-endpoint")]
 impl std::fmt::Debug for SniEndpointInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SniEndpointInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -526,6 +542,7 @@ impl<'a> SniEndpointInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> std::future::IntoFuture for SniEndpointInfoRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
     type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;
@@ -534,6 +551,7 @@ impl<'a> std::future::IntoFuture for SniEndpointInfoRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/sni-endpoints` request, from [`SniEndpointApi::list`]. Await it, or call `send`.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SniEndpointListRequest<'a> {
@@ -542,11 +560,13 @@ pub struct SniEndpointListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sni-endpoint")]
 impl std::fmt::Debug for SniEndpointListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SniEndpointListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -588,6 +608,7 @@ impl<'a> SniEndpointListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> std::future::IntoFuture for SniEndpointListRequest<'a> {
     type Output = crate::Result<Vec<SniEndpoint>>;
     type IntoFuture = crate::ListFuture<SniEndpoint>;
@@ -596,6 +617,7 @@ impl<'a> std::future::IntoFuture for SniEndpointListRequest<'a> {
     }
 }
 /// A `PATCH /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` request, from [`SniEndpointApi::update`]. Await it, or call `send`.
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SniEndpointUpdateRequest<'a> {
@@ -605,16 +627,19 @@ pub struct SniEndpointUpdateRequest<'a> {
     body: SniEndpointUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "sni-endpoint")]
 #[derive(Clone, serde::Serialize)]
 struct SniEndpointUpdateBody {
     certificate_chain: String,
     private_key: String,
 }
+#[cfg(feature = "sni-endpoint")]
 impl std::fmt::Debug for SniEndpointUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SniEndpointUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> SniEndpointUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -644,6 +669,7 @@ impl<'a> SniEndpointUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "sni-endpoint")]
 impl<'a> std::future::IntoFuture for SniEndpointUpdateRequest<'a> {
     type Output = crate::Result<SniEndpoint>;
     type IntoFuture = crate::ResponseFuture<'a, SniEndpoint>;

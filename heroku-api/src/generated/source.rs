@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `source` operations. Get one with [`Client::source`](crate::Client::source).
+///
+/// Needs the `source` feature, which `full` (on by default) turns on.
+#[cfg(feature = "source")]
 #[derive(Debug, Clone, Copy)]
 pub struct SourceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "source")]
 impl<'a> SourceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -126,17 +130,20 @@ impl<'de> serde::Deserialize<'de> for SourceSourceBlob {
     }
 }
 /// A `POST /sources` request, from [`SourceApi::create`]. Await it, or call `send`.
+#[cfg(feature = "source")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SourceCreateRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "source")]
 impl std::fmt::Debug for SourceCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "source")]
 impl<'a> SourceCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -163,6 +170,7 @@ impl<'a> SourceCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "source")]
 impl<'a> std::future::IntoFuture for SourceCreateRequest<'a> {
     type Output = crate::Result<Source>;
     type IntoFuture = crate::ResponseFuture<'a, Source>;
@@ -171,6 +179,7 @@ impl<'a> std::future::IntoFuture for SourceCreateRequest<'a> {
     }
 }
 /// A `POST /apps/{app_identity}/sources` request, from [`SourceApi::create_deprecated`]. Await it, or call `send`.
+#[cfg(feature = "source")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SourceCreateDeprecatedRequest<'a> {
@@ -178,11 +187,13 @@ pub struct SourceCreateDeprecatedRequest<'a> {
     app_identity: crate::app::AppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "source")]
 impl std::fmt::Debug for SourceCreateDeprecatedRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceCreateDeprecatedRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "source")]
 impl<'a> SourceCreateDeprecatedRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -211,6 +222,7 @@ impl<'a> SourceCreateDeprecatedRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "source")]
 impl<'a> std::future::IntoFuture for SourceCreateDeprecatedRequest<'a> {
     type Output = crate::Result<Source>;
     type IntoFuture = crate::ResponseFuture<'a, Source>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `space` operations. Get one with [`Client::space`](crate::Client::space).
+///
+/// Needs the `space` feature, which `full` (on by default) turns on.
+#[cfg(feature = "space")]
 #[derive(Debug, Clone, Copy)]
 pub struct SpaceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -477,6 +481,7 @@ impl<'de> serde::Deserialize<'de> for SpaceTeam {
     }
 }
 /// A `GET /spaces` request, from [`SpaceApi::list`]. Await it, or call `send`.
+#[cfg(feature = "space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceListRequest<'a> {
@@ -484,11 +489,13 @@ pub struct SpaceListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space")]
 impl std::fmt::Debug for SpaceListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -527,6 +534,7 @@ impl<'a> SpaceListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "space")]
 impl<'a> std::future::IntoFuture for SpaceListRequest<'a> {
     type Output = crate::Result<Vec<Space>>;
     type IntoFuture = crate::ListFuture<Space>;
@@ -535,6 +543,7 @@ impl<'a> std::future::IntoFuture for SpaceListRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}` request, from [`SpaceApi::info`]. Await it, or call `send`.
+#[cfg(feature = "space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceInfoRequest<'a> {
@@ -542,11 +551,13 @@ pub struct SpaceInfoRequest<'a> {
     space_identity: SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space")]
 impl std::fmt::Debug for SpaceInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -575,6 +586,7 @@ impl<'a> SpaceInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> std::future::IntoFuture for SpaceInfoRequest<'a> {
     type Output = crate::Result<Space>;
     type IntoFuture = crate::ResponseFuture<'a, Space>;
@@ -583,6 +595,7 @@ impl<'a> std::future::IntoFuture for SpaceInfoRequest<'a> {
     }
 }
 /// A `PATCH /spaces/{space_identity}` request, from [`SpaceApi::update`]. Await it, or call `send`.
+#[cfg(feature = "space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceUpdateRequest<'a> {
@@ -591,16 +604,19 @@ pub struct SpaceUpdateRequest<'a> {
     body: SpaceUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space")]
 #[derive(Clone, serde::Serialize)]
 struct SpaceUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
+#[cfg(feature = "space")]
 impl std::fmt::Debug for SpaceUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceUpdateRequest<'a> {
     /// unique name of space
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -634,6 +650,7 @@ impl<'a> SpaceUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> std::future::IntoFuture for SpaceUpdateRequest<'a> {
     type Output = crate::Result<Space>;
     type IntoFuture = crate::ResponseFuture<'a, Space>;
@@ -642,6 +659,7 @@ impl<'a> std::future::IntoFuture for SpaceUpdateRequest<'a> {
     }
 }
 /// A `DELETE /spaces/{space_identity}` request, from [`SpaceApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceDeleteRequest<'a> {
@@ -649,11 +667,13 @@ pub struct SpaceDeleteRequest<'a> {
     space_identity: SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space")]
 impl std::fmt::Debug for SpaceDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -682,6 +702,7 @@ impl<'a> SpaceDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> std::future::IntoFuture for SpaceDeleteRequest<'a> {
     type Output = crate::Result<Space>;
     type IntoFuture = crate::ResponseFuture<'a, Space>;
@@ -690,6 +711,7 @@ impl<'a> std::future::IntoFuture for SpaceDeleteRequest<'a> {
     }
 }
 /// A `POST /spaces` request, from [`SpaceApi::create`]. Await it, or call `send`.
+#[cfg(feature = "space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceCreateRequest<'a> {
@@ -697,6 +719,7 @@ pub struct SpaceCreateRequest<'a> {
     body: SpaceCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space")]
 #[derive(Clone, serde::Serialize)]
 struct SpaceCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -714,11 +737,13 @@ struct SpaceCreateBody {
     shield: Option<bool>,
     team: String,
 }
+#[cfg(feature = "space")]
 impl std::fmt::Debug for SpaceCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> SpaceCreateRequest<'a> {
     /// The RFC-1918 CIDR the Private Space will use. It must be a /16 in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16
     pub fn cidr(mut self, cidr: impl Into<String>) -> Self {
@@ -775,6 +800,7 @@ impl<'a> SpaceCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space")]
 impl<'a> std::future::IntoFuture for SpaceCreateRequest<'a> {
     type Output = crate::Result<Space>;
     type IntoFuture = crate::ResponseFuture<'a, Space>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `space-app-access` operations. Get one with [`Client::space_app_access`](crate::Client::space_app_access).
+///
+/// Needs the `space-app-access` feature, which `full` (on by default) turns on.
+#[cfg(feature = "space-app-access")]
 #[derive(Debug, Clone, Copy)]
 pub struct SpaceAppAccessApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> SpaceAppAccessApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -328,6 +332,7 @@ impl<'de> serde::Deserialize<'de> for SpaceAppAccessUser {
     }
 }
 /// A `GET /spaces/{space_identity}/members/{account_identity}` request, from [`SpaceAppAccessApi::info`]. Await it, or call `send`.
+#[cfg(feature = "space-app-access")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceAppAccessInfoRequest<'a> {
@@ -336,11 +341,13 @@ pub struct SpaceAppAccessInfoRequest<'a> {
     account_identity: crate::account::AccountIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-app-access")]
 impl std::fmt::Debug for SpaceAppAccessInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceAppAccessInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> SpaceAppAccessInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -370,6 +377,7 @@ impl<'a> SpaceAppAccessInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> std::future::IntoFuture for SpaceAppAccessInfoRequest<'a> {
     type Output = crate::Result<SpaceAppAccess>;
     type IntoFuture = crate::ResponseFuture<'a, SpaceAppAccess>;
@@ -378,6 +386,7 @@ impl<'a> std::future::IntoFuture for SpaceAppAccessInfoRequest<'a> {
     }
 }
 /// A `PATCH /spaces/{space_identity}/members/{account_identity}` request, from [`SpaceAppAccessApi::update`]. Await it, or call `send`.
+#[cfg(feature = "space-app-access")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceAppAccessUpdateRequest<'a> {
@@ -387,15 +396,18 @@ pub struct SpaceAppAccessUpdateRequest<'a> {
     body: SpaceAppAccessUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-app-access")]
 #[derive(Clone, serde::Serialize)]
 struct SpaceAppAccessUpdateBody {
     permissions: Vec<SpaceAppAccessUpdatePermission>,
 }
+#[cfg(feature = "space-app-access")]
 impl std::fmt::Debug for SpaceAppAccessUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceAppAccessUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> SpaceAppAccessUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -425,6 +437,7 @@ impl<'a> SpaceAppAccessUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> std::future::IntoFuture for SpaceAppAccessUpdateRequest<'a> {
     type Output = crate::Result<SpaceAppAccess>;
     type IntoFuture = crate::ResponseFuture<'a, SpaceAppAccess>;
@@ -433,6 +446,7 @@ impl<'a> std::future::IntoFuture for SpaceAppAccessUpdateRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/members` request, from [`SpaceAppAccessApi::list`]. Await it, or call `send`.
+#[cfg(feature = "space-app-access")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceAppAccessListRequest<'a> {
@@ -441,11 +455,13 @@ pub struct SpaceAppAccessListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-app-access")]
 impl std::fmt::Debug for SpaceAppAccessListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceAppAccessListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> SpaceAppAccessListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -487,6 +503,7 @@ impl<'a> SpaceAppAccessListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "space-app-access")]
 impl<'a> std::future::IntoFuture for SpaceAppAccessListRequest<'a> {
     type Output = crate::Result<Vec<SpaceAppAccess>>;
     type IntoFuture = crate::ListFuture<SpaceAppAccess>;

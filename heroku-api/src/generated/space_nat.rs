@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `space-nat` operations. Get one with [`Client::space_nat`](crate::Client::space_nat).
+///
+/// Needs the `space-nat` feature, which `full` (on by default) turns on.
+#[cfg(feature = "space-nat")]
 #[derive(Debug, Clone, Copy)]
 pub struct SpaceNatApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "space-nat")]
 impl<'a> SpaceNatApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -143,6 +147,7 @@ impl<'de> serde::Deserialize<'de> for SpaceNatState {
     }
 }
 /// A `GET /spaces/{space_identity}/nat` request, from [`SpaceNatApi::info`]. Await it, or call `send`.
+#[cfg(feature = "space-nat")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceNatInfoRequest<'a> {
@@ -150,11 +155,13 @@ pub struct SpaceNatInfoRequest<'a> {
     space_identity: crate::space::SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-nat")]
 impl std::fmt::Debug for SpaceNatInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceNatInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-nat")]
 impl<'a> SpaceNatInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -183,6 +190,7 @@ impl<'a> SpaceNatInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space-nat")]
 impl<'a> std::future::IntoFuture for SpaceNatInfoRequest<'a> {
     type Output = crate::Result<SpaceNat>;
     type IntoFuture = crate::ResponseFuture<'a, SpaceNat>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `space-topology` operations. Get one with [`Client::space_topology`](crate::Client::space_topology).
+///
+/// Needs the `space-topology` feature, which `full` (on by default) turns on.
+#[cfg(feature = "space-topology")]
 #[derive(Debug, Clone, Copy)]
 pub struct SpaceTopologyApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "space-topology")]
 impl<'a> SpaceTopologyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -232,6 +236,7 @@ impl<'de> serde::Deserialize<'de> for SpaceTopologyFormation {
     }
 }
 /// A `GET /spaces/{space_identity}/topology` request, from [`SpaceTopologyApi::topology`]. Await it, or call `send`.
+#[cfg(feature = "space-topology")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceTopologyTopologyRequest<'a> {
@@ -239,11 +244,13 @@ pub struct SpaceTopologyTopologyRequest<'a> {
     space_identity: crate::space::SpaceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-topology")]
 impl std::fmt::Debug for SpaceTopologyTopologyRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceTopologyTopologyRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-topology")]
 impl<'a> SpaceTopologyTopologyRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -273,6 +280,7 @@ impl<'a> SpaceTopologyTopologyRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space-topology")]
 impl<'a> std::future::IntoFuture for SpaceTopologyTopologyRequest<'a> {
     type Output = crate::Result<SpaceTopology>;
     type IntoFuture = crate::ResponseFuture<'a, SpaceTopology>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `space-transfer` operations. Get one with [`Client::space_transfer`](crate::Client::space_transfer).
+///
+/// Needs the `space-transfer` feature, which `full` (on by default) turns on.
+#[cfg(feature = "space-transfer")]
 #[derive(Debug, Clone, Copy)]
 pub struct SpaceTransferApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "space-transfer")]
 impl<'a> SpaceTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -35,6 +39,7 @@ impl<'a> SpaceTransferApi<'a> {
     }
 }
 /// A `POST /spaces/{space_identity}/transfer` request, from [`SpaceTransferApi::transfer`]. Await it, or call `send`.
+#[cfg(feature = "space-transfer")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SpaceTransferTransferRequest<'a> {
@@ -43,15 +48,18 @@ pub struct SpaceTransferTransferRequest<'a> {
     body: SpaceTransferTransferBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "space-transfer")]
 #[derive(Clone, serde::Serialize)]
 struct SpaceTransferTransferBody {
     new_owner: String,
 }
+#[cfg(feature = "space-transfer")]
 impl std::fmt::Debug for SpaceTransferTransferRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpaceTransferTransferRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "space-transfer")]
 impl<'a> SpaceTransferTransferRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -81,6 +89,7 @@ impl<'a> SpaceTransferTransferRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "space-transfer")]
 impl<'a> std::future::IntoFuture for SpaceTransferTransferRequest<'a> {
     type Output = crate::Result<crate::space::Space>;
     type IntoFuture = crate::ResponseFuture<'a, crate::space::Space>;

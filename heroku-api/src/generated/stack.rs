@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `stack` operations. Get one with [`Client::stack`](crate::Client::stack).
+///
+/// Needs the `stack` feature, which `full` (on by default) turns on.
+#[cfg(feature = "stack")]
 #[derive(Debug, Clone, Copy)]
 pub struct StackApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "stack")]
 impl<'a> StackApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -167,6 +171,7 @@ impl std::fmt::Display for StackIdentity {
     }
 }
 /// A `GET /stacks/{stack_identity}` request, from [`StackApi::info`]. Await it, or call `send`.
+#[cfg(feature = "stack")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct StackInfoRequest<'a> {
@@ -174,11 +179,13 @@ pub struct StackInfoRequest<'a> {
     stack_identity: StackIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "stack")]
 impl std::fmt::Debug for StackInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StackInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> StackInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -207,6 +214,7 @@ impl<'a> StackInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> std::future::IntoFuture for StackInfoRequest<'a> {
     type Output = crate::Result<Stack>;
     type IntoFuture = crate::ResponseFuture<'a, Stack>;
@@ -215,6 +223,7 @@ impl<'a> std::future::IntoFuture for StackInfoRequest<'a> {
     }
 }
 /// A `GET /stacks` request, from [`StackApi::list`]. Await it, or call `send`.
+#[cfg(feature = "stack")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct StackListRequest<'a> {
@@ -222,11 +231,13 @@ pub struct StackListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "stack")]
 impl std::fmt::Debug for StackListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StackListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> StackListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -265,6 +276,7 @@ impl<'a> StackListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> std::future::IntoFuture for StackListRequest<'a> {
     type Output = crate::Result<Vec<Stack>>;
     type IntoFuture = crate::ListFuture<Stack>;
@@ -273,6 +285,7 @@ impl<'a> std::future::IntoFuture for StackListRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/available-stacks` request, from [`StackApi::list_by_app`]. Await it, or call `send`.
+#[cfg(feature = "stack")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct StackListByAppRequest<'a> {
@@ -281,11 +294,13 @@ pub struct StackListByAppRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "stack")]
 impl std::fmt::Debug for StackListByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StackListByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> StackListByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -327,6 +342,7 @@ impl<'a> StackListByAppRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "stack")]
 impl<'a> std::future::IntoFuture for StackListByAppRequest<'a> {
     type Output = crate::Result<Vec<Stack>>;
     type IntoFuture = crate::ListFuture<Stack>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team` operations. Get one with [`Client::team`](crate::Client::team).
+///
+/// Needs the `team` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team")]
 impl<'a> TeamApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -564,6 +568,7 @@ impl<'de> serde::Deserialize<'de> for TeamType {
     }
 }
 /// A `GET /teams` request, from [`TeamApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamListRequest<'a> {
@@ -571,11 +576,13 @@ pub struct TeamListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -614,6 +621,7 @@ impl<'a> TeamListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamListRequest<'a> {
     type Output = crate::Result<Vec<Team>>;
     type IntoFuture = crate::ListFuture<Team>;
@@ -622,6 +630,7 @@ impl<'a> std::future::IntoFuture for TeamListRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}` request, from [`TeamApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInfoRequest<'a> {
@@ -629,11 +638,13 @@ pub struct TeamInfoRequest<'a> {
     team_identity: TeamIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -662,6 +673,7 @@ impl<'a> TeamInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamInfoRequest<'a> {
     type Output = crate::Result<Team>;
     type IntoFuture = crate::ResponseFuture<'a, Team>;
@@ -670,6 +682,7 @@ impl<'a> std::future::IntoFuture for TeamInfoRequest<'a> {
     }
 }
 /// A `PATCH /teams/{team_identity}` request, from [`TeamApi::update`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamUpdateRequest<'a> {
@@ -678,6 +691,7 @@ pub struct TeamUpdateRequest<'a> {
     body: TeamUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 #[derive(Clone, serde::Serialize)]
 struct TeamUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -685,11 +699,13 @@ struct TeamUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamUpdateRequest<'a> {
     /// whether to use this team when none is specified
     pub fn default(mut self, default: bool) -> Self {
@@ -728,6 +744,7 @@ impl<'a> TeamUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamUpdateRequest<'a> {
     type Output = crate::Result<Team>;
     type IntoFuture = crate::ResponseFuture<'a, Team>;
@@ -736,6 +753,7 @@ impl<'a> std::future::IntoFuture for TeamUpdateRequest<'a> {
     }
 }
 /// A `POST /teams` request, from [`TeamApi::create`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamCreateRequest<'a> {
@@ -743,6 +761,7 @@ pub struct TeamCreateRequest<'a> {
     body: TeamCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 #[derive(Clone, serde::Serialize)]
 struct TeamCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -777,11 +796,13 @@ struct TeamCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<String>,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamCreateRequest<'a> {
     /// street address line 1
     pub fn address_1(mut self, address_1: impl Into<String>) -> Self {
@@ -923,6 +944,7 @@ impl<'a> TeamCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamCreateRequest<'a> {
     type Output = crate::Result<Team>;
     type IntoFuture = crate::ResponseFuture<'a, Team>;
@@ -931,6 +953,7 @@ impl<'a> std::future::IntoFuture for TeamCreateRequest<'a> {
     }
 }
 /// A `DELETE /teams/{team_identity}` request, from [`TeamApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamDeleteRequest<'a> {
@@ -938,11 +961,13 @@ pub struct TeamDeleteRequest<'a> {
     team_identity: TeamIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -971,6 +996,7 @@ impl<'a> TeamDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamDeleteRequest<'a> {
     type Output = crate::Result<Team>;
     type IntoFuture = crate::ResponseFuture<'a, Team>;
@@ -979,6 +1005,7 @@ impl<'a> std::future::IntoFuture for TeamDeleteRequest<'a> {
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/teams` request, from [`TeamApi::list_by_enterprise_account`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamListByEnterpriseAccountRequest<'a> {
@@ -987,11 +1014,13 @@ pub struct TeamListByEnterpriseAccountRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamListByEnterpriseAccountRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamListByEnterpriseAccountRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamListByEnterpriseAccountRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1033,6 +1062,7 @@ impl<'a> TeamListByEnterpriseAccountRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamListByEnterpriseAccountRequest<'a> {
     type Output = crate::Result<Vec<Team>>;
     type IntoFuture = crate::ListFuture<Team>;
@@ -1041,6 +1071,7 @@ impl<'a> std::future::IntoFuture for TeamListByEnterpriseAccountRequest<'a> {
     }
 }
 /// A `POST /enterprise-accounts/{enterprise_account_identity}/teams` request, from [`TeamApi::create_in_enterprise_account`]. Await it, or call `send`.
+#[cfg(feature = "team")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamCreateInEnterpriseAccountRequest<'a> {
@@ -1049,15 +1080,18 @@ pub struct TeamCreateInEnterpriseAccountRequest<'a> {
     body: TeamCreateInEnterpriseAccountBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team")]
 #[derive(Clone, serde::Serialize)]
 struct TeamCreateInEnterpriseAccountBody {
     name: String,
 }
+#[cfg(feature = "team")]
 impl std::fmt::Debug for TeamCreateInEnterpriseAccountRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamCreateInEnterpriseAccountRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> TeamCreateInEnterpriseAccountRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1087,6 +1121,7 @@ impl<'a> TeamCreateInEnterpriseAccountRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team")]
 impl<'a> std::future::IntoFuture for TeamCreateInEnterpriseAccountRequest<'a> {
     type Output = crate::Result<Team>;
     type IntoFuture = crate::ResponseFuture<'a, Team>;

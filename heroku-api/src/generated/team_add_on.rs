@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-add-on` operations. Get one with [`Client::team_add_on`](crate::Client::team_add_on).
+///
+/// Needs the `team-add-on` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-add-on")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamAddOnApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-add-on")]
 impl<'a> TeamAddOnApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -31,6 +35,7 @@ impl<'a> TeamAddOnApi<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/addons` request, from [`TeamAddOnApi::list_for_team`]. Await it, or call `send`.
+#[cfg(feature = "team-add-on")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAddOnListForTeamRequest<'a> {
@@ -39,11 +44,13 @@ pub struct TeamAddOnListForTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-add-on")]
 impl std::fmt::Debug for TeamAddOnListForTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAddOnListForTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-add-on")]
 impl<'a> TeamAddOnListForTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -84,6 +91,7 @@ impl<'a> TeamAddOnListForTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-add-on")]
 impl<'a> std::future::IntoFuture for TeamAddOnListForTeamRequest<'a> {
     type Output = crate::Result<Vec<crate::add_on::AddOn>>;
     type IntoFuture = crate::ListFuture<crate::add_on::AddOn>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-app` operations. Get one with [`Client::team_app`](crate::Client::team_app).
+///
+/// Needs the `team-app` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-app")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamAppApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -560,6 +564,7 @@ impl<'de> serde::Deserialize<'de> for TeamAppTeam {
     }
 }
 /// A `POST /teams/apps` request, from [`TeamAppApi::create`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCreateRequest<'a> {
@@ -567,6 +572,7 @@ pub struct TeamAppCreateRequest<'a> {
     body: TeamAppCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppCreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -586,11 +592,13 @@ struct TeamAppCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     team: Option<String>,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppCreateRequest<'a> {
     /// describes whether a Private Spaces app is externally routable or not
     pub fn internal_routing(mut self, internal_routing: bool) -> Self {
@@ -662,6 +670,7 @@ impl<'a> TeamAppCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppCreateRequest<'a> {
     type Output = crate::Result<TeamApp>;
     type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
@@ -670,6 +679,7 @@ impl<'a> std::future::IntoFuture for TeamAppCreateRequest<'a> {
     }
 }
 /// A `GET /teams/apps/{team_app_identity}` request, from [`TeamAppApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppInfoRequest<'a> {
@@ -677,11 +687,13 @@ pub struct TeamAppInfoRequest<'a> {
     team_app_identity: crate::app::TeamAppIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -710,6 +722,7 @@ impl<'a> TeamAppInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppInfoRequest<'a> {
     type Output = crate::Result<TeamApp>;
     type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
@@ -718,6 +731,7 @@ impl<'a> std::future::IntoFuture for TeamAppInfoRequest<'a> {
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::update_locked`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppUpdateLockedRequest<'a> {
@@ -726,15 +740,18 @@ pub struct TeamAppUpdateLockedRequest<'a> {
     body: TeamAppUpdateLockedBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppUpdateLockedBody {
     locked: bool,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppUpdateLockedRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppUpdateLockedRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppUpdateLockedRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -763,6 +780,7 @@ impl<'a> TeamAppUpdateLockedRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppUpdateLockedRequest<'a> {
     type Output = crate::Result<TeamApp>;
     type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
@@ -771,6 +789,7 @@ impl<'a> std::future::IntoFuture for TeamAppUpdateLockedRequest<'a> {
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::transfer_to_account`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppTransferToAccountRequest<'a> {
@@ -779,15 +798,18 @@ pub struct TeamAppTransferToAccountRequest<'a> {
     body: TeamAppTransferToAccountBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppTransferToAccountBody {
     owner: crate::account::AccountIdentity,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppTransferToAccountRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppTransferToAccountRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppTransferToAccountRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -816,6 +838,7 @@ impl<'a> TeamAppTransferToAccountRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppTransferToAccountRequest<'a> {
     type Output = crate::Result<TeamApp>;
     type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
@@ -824,6 +847,7 @@ impl<'a> std::future::IntoFuture for TeamAppTransferToAccountRequest<'a> {
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}` request, from [`TeamAppApi::transfer_to_team`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppTransferToTeamRequest<'a> {
@@ -832,15 +856,18 @@ pub struct TeamAppTransferToTeamRequest<'a> {
     body: TeamAppTransferToTeamBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppTransferToTeamBody {
     owner: String,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppTransferToTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppTransferToTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppTransferToTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -869,6 +896,7 @@ impl<'a> TeamAppTransferToTeamRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppTransferToTeamRequest<'a> {
     type Output = crate::Result<TeamApp>;
     type IntoFuture = crate::ResponseFuture<'a, TeamApp>;
@@ -877,6 +905,7 @@ impl<'a> std::future::IntoFuture for TeamAppTransferToTeamRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/apps` request, from [`TeamAppApi::list_by_team`]. Await it, or call `send`.
+#[cfg(feature = "team-app")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppListByTeamRequest<'a> {
@@ -885,11 +914,13 @@ pub struct TeamAppListByTeamRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app")]
 impl std::fmt::Debug for TeamAppListByTeamRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppListByTeamRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> TeamAppListByTeamRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -930,6 +961,7 @@ impl<'a> TeamAppListByTeamRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-app")]
 impl<'a> std::future::IntoFuture for TeamAppListByTeamRequest<'a> {
     type Output = crate::Result<Vec<TeamApp>>;
     type IntoFuture = crate::ListFuture<TeamApp>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-app-collaborator` operations. Get one with [`Client::team_app_collaborator`](crate::Client::team_app_collaborator).
+///
+/// Needs the `team-app-collaborator` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamAppCollaboratorApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -333,6 +337,7 @@ impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorUser {
     }
 }
 /// A `POST /teams/apps/{app_identity}/collaborators` request, from [`TeamAppCollaboratorApi::create`]. Await it, or call `send`.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCollaboratorCreateRequest<'a> {
@@ -341,6 +346,7 @@ pub struct TeamAppCollaboratorCreateRequest<'a> {
     body: TeamAppCollaboratorCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppCollaboratorCreateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,11 +355,13 @@ struct TeamAppCollaboratorCreateBody {
     silent: Option<bool>,
     user: crate::account::AccountIdentity,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl std::fmt::Debug for TeamAppCollaboratorCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCollaboratorCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorCreateRequest<'a> {
     /// An array of permissions to give to the collaborator.
     pub fn permissions(mut self, permissions: Vec<String>) -> Self {
@@ -393,6 +401,7 @@ impl<'a> TeamAppCollaboratorCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorCreateRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
     type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
@@ -401,6 +410,7 @@ impl<'a> std::future::IntoFuture for TeamAppCollaboratorCreateRequest<'a> {
     }
 }
 /// A `DELETE /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCollaboratorDeleteRequest<'a> {
@@ -409,11 +419,13 @@ pub struct TeamAppCollaboratorDeleteRequest<'a> {
     team_app_collaborator_identity: TeamAppCollaboratorIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl std::fmt::Debug for TeamAppCollaboratorDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCollaboratorDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -444,6 +456,7 @@ impl<'a> TeamAppCollaboratorDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorDeleteRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
     type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
@@ -452,6 +465,7 @@ impl<'a> std::future::IntoFuture for TeamAppCollaboratorDeleteRequest<'a> {
     }
 }
 /// A `GET /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCollaboratorInfoRequest<'a> {
@@ -460,11 +474,13 @@ pub struct TeamAppCollaboratorInfoRequest<'a> {
     team_app_collaborator_identity: TeamAppCollaboratorIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl std::fmt::Debug for TeamAppCollaboratorInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCollaboratorInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -495,6 +511,7 @@ impl<'a> TeamAppCollaboratorInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorInfoRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
     type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
@@ -503,6 +520,7 @@ impl<'a> std::future::IntoFuture for TeamAppCollaboratorInfoRequest<'a> {
     }
 }
 /// A `PATCH /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` request, from [`TeamAppCollaboratorApi::update`]. Await it, or call `send`.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCollaboratorUpdateRequest<'a> {
@@ -512,15 +530,18 @@ pub struct TeamAppCollaboratorUpdateRequest<'a> {
     body: TeamAppCollaboratorUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone, serde::Serialize)]
 struct TeamAppCollaboratorUpdateBody {
     permissions: Vec<String>,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl std::fmt::Debug for TeamAppCollaboratorUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCollaboratorUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -551,6 +572,7 @@ impl<'a> TeamAppCollaboratorUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorUpdateRequest<'a> {
     type Output = crate::Result<TeamAppCollaborator>;
     type IntoFuture = crate::ResponseFuture<'a, TeamAppCollaborator>;
@@ -559,6 +581,7 @@ impl<'a> std::future::IntoFuture for TeamAppCollaboratorUpdateRequest<'a> {
     }
 }
 /// A `GET /teams/apps/{team_app_identity}/collaborators` request, from [`TeamAppCollaboratorApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-app-collaborator")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppCollaboratorListRequest<'a> {
@@ -567,11 +590,13 @@ pub struct TeamAppCollaboratorListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-collaborator")]
 impl std::fmt::Debug for TeamAppCollaboratorListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppCollaboratorListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> TeamAppCollaboratorListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -613,6 +638,7 @@ impl<'a> TeamAppCollaboratorListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-app-collaborator")]
 impl<'a> std::future::IntoFuture for TeamAppCollaboratorListRequest<'a> {
     type Output = crate::Result<Vec<TeamAppCollaborator>>;
     type IntoFuture = crate::ListFuture<TeamAppCollaborator>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-app-permission` operations. Get one with [`Client::team_app_permission`](crate::Client::team_app_permission).
+///
+/// Needs the `team-app-permission` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-app-permission")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamAppPermissionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-app-permission")]
 impl<'a> TeamAppPermissionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -69,6 +73,7 @@ impl<'de> serde::Deserialize<'de> for TeamAppPermission {
     }
 }
 /// A `GET /teams/permissions` request, from [`TeamAppPermissionApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-app-permission")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamAppPermissionListRequest<'a> {
@@ -76,11 +81,13 @@ pub struct TeamAppPermissionListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-app-permission")]
 impl std::fmt::Debug for TeamAppPermissionListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamAppPermissionListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-app-permission")]
 impl<'a> TeamAppPermissionListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -119,6 +126,7 @@ impl<'a> TeamAppPermissionListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-app-permission")]
 impl<'a> std::future::IntoFuture for TeamAppPermissionListRequest<'a> {
     type Output = crate::Result<Vec<TeamAppPermission>>;
     type IntoFuture = crate::ListFuture<TeamAppPermission>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-daily-usage` operations. Get one with [`Client::team_daily_usage`](crate::Client::team_daily_usage).
+///
+/// Needs the `team-daily-usage` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-daily-usage")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamDailyUsageApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-daily-usage")]
 impl<'a> TeamDailyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -179,6 +183,7 @@ impl<'de> serde::Deserialize<'de> for TeamDailyUsageAppUsageDaily {
     }
 }
 /// A `GET /teams/{team_id}/usage/daily` request, from [`TeamDailyUsageApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-daily-usage")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamDailyUsageInfoRequest<'a> {
@@ -188,17 +193,20 @@ pub struct TeamDailyUsageInfoRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-daily-usage")]
 #[derive(Clone, serde::Serialize)]
 struct TeamDailyUsageInfoBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     start: String,
 }
+#[cfg(feature = "team-daily-usage")]
 impl std::fmt::Debug for TeamDailyUsageInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamDailyUsageInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-daily-usage")]
 impl<'a> TeamDailyUsageInfoRequest<'a> {
     /// range end date
     pub fn end(mut self, end: impl Into<String>) -> Self {
@@ -244,6 +252,7 @@ impl<'a> TeamDailyUsageInfoRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-daily-usage")]
 impl<'a> std::future::IntoFuture for TeamDailyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<TeamDailyUsage>>;
     type IntoFuture = crate::ListFuture<TeamDailyUsage>;

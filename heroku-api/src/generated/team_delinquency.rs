@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-delinquency` operations. Get one with [`Client::team_delinquency`](crate::Client::team_delinquency).
+///
+/// Needs the `team-delinquency` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-delinquency")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamDelinquencyApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-delinquency")]
 impl<'a> TeamDelinquencyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -79,6 +83,7 @@ impl<'de> serde::Deserialize<'de> for TeamDelinquency {
     }
 }
 /// A `GET /teams/{team_identity}/delinquency` request, from [`TeamDelinquencyApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-delinquency")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamDelinquencyInfoRequest<'a> {
@@ -86,11 +91,13 @@ pub struct TeamDelinquencyInfoRequest<'a> {
     team_identity: crate::team::TeamIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-delinquency")]
 impl std::fmt::Debug for TeamDelinquencyInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamDelinquencyInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-delinquency")]
 impl<'a> TeamDelinquencyInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -120,6 +127,7 @@ impl<'a> TeamDelinquencyInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-delinquency")]
 impl<'a> std::future::IntoFuture for TeamDelinquencyInfoRequest<'a> {
     type Output = crate::Result<TeamDelinquency>;
     type IntoFuture = crate::ResponseFuture<'a, TeamDelinquency>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-feature` operations. Get one with [`Client::team_feature`](crate::Client::team_feature).
+///
+/// Needs the `team-feature` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-feature")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamFeatureApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-feature")]
 impl<'a> TeamFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -187,6 +191,7 @@ impl std::fmt::Display for TeamFeatureIdentity {
     }
 }
 /// A `GET /teams/{team_identity}/features/{team_feature_identity}` request, from [`TeamFeatureApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamFeatureInfoRequest<'a> {
@@ -195,11 +200,13 @@ pub struct TeamFeatureInfoRequest<'a> {
     team_feature_identity: TeamFeatureIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-feature")]
 impl std::fmt::Debug for TeamFeatureInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamFeatureInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-feature")]
 impl<'a> TeamFeatureInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -229,6 +236,7 @@ impl<'a> TeamFeatureInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-feature")]
 impl<'a> std::future::IntoFuture for TeamFeatureInfoRequest<'a> {
     type Output = crate::Result<TeamFeature>;
     type IntoFuture = crate::ResponseFuture<'a, TeamFeature>;
@@ -237,6 +245,7 @@ impl<'a> std::future::IntoFuture for TeamFeatureInfoRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/features` request, from [`TeamFeatureApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-feature")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamFeatureListRequest<'a> {
@@ -245,11 +254,13 @@ pub struct TeamFeatureListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-feature")]
 impl std::fmt::Debug for TeamFeatureListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamFeatureListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-feature")]
 impl<'a> TeamFeatureListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -290,6 +301,7 @@ impl<'a> TeamFeatureListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-feature")]
 impl<'a> std::future::IntoFuture for TeamFeatureListRequest<'a> {
     type Output = crate::Result<Vec<TeamFeature>>;
     type IntoFuture = crate::ListFuture<TeamFeature>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-invitation` operations. Get one with [`Client::team_invitation`](crate::Client::team_invitation).
+///
+/// Needs the `team-invitation` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-invitation")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamInvitationApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -364,6 +368,7 @@ impl<'de> serde::Deserialize<'de> for TeamInvitationUser {
     }
 }
 /// A `GET /teams/{team_name}/invitations` request, from [`TeamInvitationApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-invitation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvitationListRequest<'a> {
@@ -372,11 +377,13 @@ pub struct TeamInvitationListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invitation")]
 impl std::fmt::Debug for TeamInvitationListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvitationListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -417,6 +424,7 @@ impl<'a> TeamInvitationListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> std::future::IntoFuture for TeamInvitationListRequest<'a> {
     type Output = crate::Result<Vec<TeamInvitation>>;
     type IntoFuture = crate::ListFuture<TeamInvitation>;
@@ -425,6 +433,7 @@ impl<'a> std::future::IntoFuture for TeamInvitationListRequest<'a> {
     }
 }
 /// A `PUT /teams/{team_identity}/invitations` request, from [`TeamInvitationApi::create`]. Await it, or call `send`.
+#[cfg(feature = "team-invitation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvitationCreateRequest<'a> {
@@ -433,16 +442,19 @@ pub struct TeamInvitationCreateRequest<'a> {
     body: TeamInvitationCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invitation")]
 #[derive(Clone, serde::Serialize)]
 struct TeamInvitationCreateBody {
     email: String,
     role: Option<crate::team::TeamRole>,
 }
+#[cfg(feature = "team-invitation")]
 impl std::fmt::Debug for TeamInvitationCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvitationCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -472,6 +484,7 @@ impl<'a> TeamInvitationCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> std::future::IntoFuture for TeamInvitationCreateRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
     type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
@@ -480,6 +493,7 @@ impl<'a> std::future::IntoFuture for TeamInvitationCreateRequest<'a> {
     }
 }
 /// A `DELETE /teams/{team_identity}/invitations/{team_invitation_identity}` request, from [`TeamInvitationApi::revoke`]. Await it, or call `send`.
+#[cfg(feature = "team-invitation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvitationRevokeRequest<'a> {
@@ -488,11 +502,13 @@ pub struct TeamInvitationRevokeRequest<'a> {
     team_invitation_identity: TeamInvitationIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invitation")]
 impl std::fmt::Debug for TeamInvitationRevokeRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvitationRevokeRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationRevokeRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -523,6 +539,7 @@ impl<'a> TeamInvitationRevokeRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> std::future::IntoFuture for TeamInvitationRevokeRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
     type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
@@ -531,6 +548,7 @@ impl<'a> std::future::IntoFuture for TeamInvitationRevokeRequest<'a> {
     }
 }
 /// A `GET /teams/invitations/{team_invitation_token}` request, from [`TeamInvitationApi::get`]. Await it, or call `send`.
+#[cfg(feature = "team-invitation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvitationGetRequest<'a> {
@@ -538,11 +556,13 @@ pub struct TeamInvitationGetRequest<'a> {
     team_invitation_token: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invitation")]
 impl std::fmt::Debug for TeamInvitationGetRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvitationGetRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationGetRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -572,6 +592,7 @@ impl<'a> TeamInvitationGetRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> std::future::IntoFuture for TeamInvitationGetRequest<'a> {
     type Output = crate::Result<TeamInvitation>;
     type IntoFuture = crate::ResponseFuture<'a, TeamInvitation>;
@@ -580,6 +601,7 @@ impl<'a> std::future::IntoFuture for TeamInvitationGetRequest<'a> {
     }
 }
 /// A `POST /teams/invitations/{team_invitation_token}/accept` request, from [`TeamInvitationApi::accept`]. Await it, or call `send`.
+#[cfg(feature = "team-invitation")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvitationAcceptRequest<'a> {
@@ -587,11 +609,13 @@ pub struct TeamInvitationAcceptRequest<'a> {
     team_invitation_token: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invitation")]
 impl std::fmt::Debug for TeamInvitationAcceptRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvitationAcceptRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> TeamInvitationAcceptRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -623,6 +647,7 @@ impl<'a> TeamInvitationAcceptRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-invitation")]
 impl<'a> std::future::IntoFuture for TeamInvitationAcceptRequest<'a> {
     type Output = crate::Result<crate::team_member::TeamMember>;
     type IntoFuture = crate::ResponseFuture<'a, crate::team_member::TeamMember>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-invoice` operations. Get one with [`Client::team_invoice`](crate::Client::team_invoice).
+///
+/// Needs the `team-invoice` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-invoice")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamInvoiceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-invoice")]
 impl<'a> TeamInvoiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -254,6 +258,7 @@ impl std::fmt::Display for TeamInvoiceIdentity {
     }
 }
 /// A `GET /teams/{team_identity}/invoices/{team_invoice_identity}` request, from [`TeamInvoiceApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-invoice")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvoiceInfoRequest<'a> {
@@ -262,11 +267,13 @@ pub struct TeamInvoiceInfoRequest<'a> {
     team_invoice_identity: TeamInvoiceIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invoice")]
 impl std::fmt::Debug for TeamInvoiceInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvoiceInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invoice")]
 impl<'a> TeamInvoiceInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -296,6 +303,7 @@ impl<'a> TeamInvoiceInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-invoice")]
 impl<'a> std::future::IntoFuture for TeamInvoiceInfoRequest<'a> {
     type Output = crate::Result<TeamInvoice>;
     type IntoFuture = crate::ResponseFuture<'a, TeamInvoice>;
@@ -304,6 +312,7 @@ impl<'a> std::future::IntoFuture for TeamInvoiceInfoRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/invoices` request, from [`TeamInvoiceApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-invoice")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamInvoiceListRequest<'a> {
@@ -312,11 +321,13 @@ pub struct TeamInvoiceListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-invoice")]
 impl std::fmt::Debug for TeamInvoiceListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamInvoiceListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-invoice")]
 impl<'a> TeamInvoiceListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -357,6 +368,7 @@ impl<'a> TeamInvoiceListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-invoice")]
 impl<'a> std::future::IntoFuture for TeamInvoiceListRequest<'a> {
     type Output = crate::Result<Vec<TeamInvoice>>;
     type IntoFuture = crate::ListFuture<TeamInvoice>;

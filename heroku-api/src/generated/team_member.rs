@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-member` operations. Get one with [`Client::team_member`](crate::Client::team_member).
+///
+/// Needs the `team-member` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-member")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamMemberApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -449,6 +453,7 @@ impl<'de> serde::Deserialize<'de> for TeamMemberUser {
     }
 }
 /// A `PUT /teams/{team_identity}/members` request, from [`TeamMemberApi::create_or_update`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberCreateOrUpdateRequest<'a> {
@@ -457,6 +462,7 @@ pub struct TeamMemberCreateOrUpdateRequest<'a> {
     body: TeamMemberCreateOrUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 #[derive(Clone, serde::Serialize)]
 struct TeamMemberCreateOrUpdateBody {
     email: String,
@@ -464,11 +470,13 @@ struct TeamMemberCreateOrUpdateBody {
     federated: Option<bool>,
     role: TeamMemberTeamRole,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberCreateOrUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberCreateOrUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberCreateOrUpdateRequest<'a> {
     /// whether the user is federated and belongs to an Identity Provider
     pub fn federated(mut self, federated: bool) -> Self {
@@ -502,6 +510,7 @@ impl<'a> TeamMemberCreateOrUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberCreateOrUpdateRequest<'a> {
     type Output = crate::Result<TeamMember>;
     type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
@@ -510,6 +519,7 @@ impl<'a> std::future::IntoFuture for TeamMemberCreateOrUpdateRequest<'a> {
     }
 }
 /// A `POST /teams/{team_identity}/members` request, from [`TeamMemberApi::create`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberCreateRequest<'a> {
@@ -518,6 +528,7 @@ pub struct TeamMemberCreateRequest<'a> {
     body: TeamMemberCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 #[derive(Clone, serde::Serialize)]
 struct TeamMemberCreateBody {
     email: String,
@@ -525,11 +536,13 @@ struct TeamMemberCreateBody {
     federated: Option<bool>,
     role: TeamMemberTeamRole,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberCreateRequest<'a> {
     /// whether the user is federated and belongs to an Identity Provider
     pub fn federated(mut self, federated: bool) -> Self {
@@ -563,6 +576,7 @@ impl<'a> TeamMemberCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberCreateRequest<'a> {
     type Output = crate::Result<TeamMember>;
     type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
@@ -571,6 +585,7 @@ impl<'a> std::future::IntoFuture for TeamMemberCreateRequest<'a> {
     }
 }
 /// A `PATCH /teams/{team_identity}/members` request, from [`TeamMemberApi::update`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberUpdateRequest<'a> {
@@ -579,6 +594,7 @@ pub struct TeamMemberUpdateRequest<'a> {
     body: TeamMemberUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 #[derive(Clone, serde::Serialize)]
 struct TeamMemberUpdateBody {
     email: String,
@@ -586,11 +602,13 @@ struct TeamMemberUpdateBody {
     federated: Option<bool>,
     role: TeamMemberTeamRole,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberUpdateRequest<'a> {
     /// whether the user is federated and belongs to an Identity Provider
     pub fn federated(mut self, federated: bool) -> Self {
@@ -624,6 +642,7 @@ impl<'a> TeamMemberUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberUpdateRequest<'a> {
     type Output = crate::Result<TeamMember>;
     type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
@@ -632,6 +651,7 @@ impl<'a> std::future::IntoFuture for TeamMemberUpdateRequest<'a> {
     }
 }
 /// A `DELETE /teams/{team_identity}/members/{team_member_identity}` request, from [`TeamMemberApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberDeleteRequest<'a> {
@@ -640,11 +660,13 @@ pub struct TeamMemberDeleteRequest<'a> {
     team_member_identity: TeamMemberIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -674,6 +696,7 @@ impl<'a> TeamMemberDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberDeleteRequest<'a> {
     type Output = crate::Result<TeamMember>;
     type IntoFuture = crate::ResponseFuture<'a, TeamMember>;
@@ -682,6 +705,7 @@ impl<'a> std::future::IntoFuture for TeamMemberDeleteRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/members` request, from [`TeamMemberApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberListRequest<'a> {
@@ -690,11 +714,13 @@ pub struct TeamMemberListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -735,6 +761,7 @@ impl<'a> TeamMemberListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberListRequest<'a> {
     type Output = crate::Result<Vec<TeamMember>>;
     type IntoFuture = crate::ListFuture<TeamMember>;
@@ -743,6 +770,7 @@ impl<'a> std::future::IntoFuture for TeamMemberListRequest<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/members/{team_member_identity}/apps` request, from [`TeamMemberApi::list_by_member`]. Await it, or call `send`.
+#[cfg(feature = "team-member")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMemberListByMemberRequest<'a> {
@@ -752,11 +780,13 @@ pub struct TeamMemberListByMemberRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-member")]
 impl std::fmt::Debug for TeamMemberListByMemberRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMemberListByMemberRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> TeamMemberListByMemberRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -798,6 +828,7 @@ impl<'a> TeamMemberListByMemberRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-member")]
 impl<'a> std::future::IntoFuture for TeamMemberListByMemberRequest<'a> {
     type Output = crate::Result<Vec<crate::team_app::TeamApp>>;
     type IntoFuture = crate::ListFuture<crate::team_app::TeamApp>;

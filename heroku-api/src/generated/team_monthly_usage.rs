@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-monthly-usage` operations. Get one with [`Client::team_monthly_usage`](crate::Client::team_monthly_usage).
+///
+/// Needs the `team-monthly-usage` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-monthly-usage")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamMonthlyUsageApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-monthly-usage")]
 impl<'a> TeamMonthlyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -184,6 +188,7 @@ impl<'de> serde::Deserialize<'de> for TeamMonthlyUsageAppUsageMonthly {
     }
 }
 /// A `GET /teams/{team_id}/usage/monthly` request, from [`TeamMonthlyUsageApi::info`]. Await it, or call `send`.
+#[cfg(feature = "team-monthly-usage")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamMonthlyUsageInfoRequest<'a> {
@@ -193,17 +198,20 @@ pub struct TeamMonthlyUsageInfoRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-monthly-usage")]
 #[derive(Clone, serde::Serialize)]
 struct TeamMonthlyUsageInfoBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     start: String,
 }
+#[cfg(feature = "team-monthly-usage")]
 impl std::fmt::Debug for TeamMonthlyUsageInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamMonthlyUsageInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-monthly-usage")]
 impl<'a> TeamMonthlyUsageInfoRequest<'a> {
     /// range end date
     pub fn end(mut self, end: impl Into<String>) -> Self {
@@ -249,6 +257,7 @@ impl<'a> TeamMonthlyUsageInfoRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-monthly-usage")]
 impl<'a> std::future::IntoFuture for TeamMonthlyUsageInfoRequest<'a> {
     type Output = crate::Result<Vec<TeamMonthlyUsage>>;
     type IntoFuture = crate::ListFuture<TeamMonthlyUsage>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-preferences` operations. Get one with [`Client::team_preferences`](crate::Client::team_preferences).
+///
+/// Needs the `team-preferences` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-preferences")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamPreferencesApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-preferences")]
 impl<'a> TeamPreferencesApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -164,6 +168,7 @@ impl<'de> serde::Deserialize<'de> for TeamPreferencesDefaultPermission {
     }
 }
 /// A `GET /teams/{team_preferences_identity}/preferences` request, from [`TeamPreferencesApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-preferences")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamPreferencesListRequest<'a> {
@@ -171,11 +176,13 @@ pub struct TeamPreferencesListRequest<'a> {
     team_preferences_identity: crate::team::TeamPreferencesIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-preferences")]
 impl std::fmt::Debug for TeamPreferencesListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamPreferencesListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-preferences")]
 impl<'a> TeamPreferencesListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -205,6 +212,7 @@ impl<'a> TeamPreferencesListRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-preferences")]
 impl<'a> std::future::IntoFuture for TeamPreferencesListRequest<'a> {
     type Output = crate::Result<TeamPreferences>;
     type IntoFuture = crate::ResponseFuture<'a, TeamPreferences>;
@@ -213,6 +221,7 @@ impl<'a> std::future::IntoFuture for TeamPreferencesListRequest<'a> {
     }
 }
 /// A `PATCH /teams/{team_preferences_identity}/preferences` request, from [`TeamPreferencesApi::update`]. Await it, or call `send`.
+#[cfg(feature = "team-preferences")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamPreferencesUpdateRequest<'a> {
@@ -221,6 +230,7 @@ pub struct TeamPreferencesUpdateRequest<'a> {
     body: TeamPreferencesUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-preferences")]
 #[derive(Clone, serde::Serialize)]
 struct TeamPreferencesUpdateBody {
     #[serde(
@@ -230,11 +240,13 @@ struct TeamPreferencesUpdateBody {
     )]
     addons_controls: Option<Option<bool>>,
 }
+#[cfg(feature = "team-preferences")]
 impl std::fmt::Debug for TeamPreferencesUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamPreferencesUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-preferences")]
 impl<'a> TeamPreferencesUpdateRequest<'a> {
     /// Whether add-on service rules should be applied to add-on installations
     pub fn addons_controls(mut self, addons_controls: bool) -> Self {
@@ -274,6 +286,7 @@ impl<'a> TeamPreferencesUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "team-preferences")]
 impl<'a> std::future::IntoFuture for TeamPreferencesUpdateRequest<'a> {
     type Output = crate::Result<TeamPreferences>;
     type IntoFuture = crate::ResponseFuture<'a, TeamPreferences>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `team-space` operations. Get one with [`Client::team_space`](crate::Client::team_space).
+///
+/// Needs the `team-space` feature, which `full` (on by default) turns on.
+#[cfg(feature = "team-space")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamSpaceApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "team-space")]
 impl<'a> TeamSpaceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -31,6 +35,7 @@ impl<'a> TeamSpaceApi<'a> {
     }
 }
 /// A `GET /teams/{team_identity}/spaces` request, from [`TeamSpaceApi::list`]. Await it, or call `send`.
+#[cfg(feature = "team-space")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TeamSpaceListRequest<'a> {
@@ -39,11 +44,13 @@ pub struct TeamSpaceListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "team-space")]
 impl std::fmt::Debug for TeamSpaceListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TeamSpaceListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "team-space")]
 impl<'a> TeamSpaceListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -84,6 +91,7 @@ impl<'a> TeamSpaceListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "team-space")]
 impl<'a> std::future::IntoFuture for TeamSpaceListRequest<'a> {
     type Output = crate::Result<Vec<crate::space::Space>>;
     type IntoFuture = crate::ListFuture<crate::space::Space>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `telemetry-drain` operations. Get one with [`Client::telemetry_drain`](crate::Client::telemetry_drain).
+///
+/// Needs the `telemetry-drain` feature, which `full` (on by default) turns on.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Debug, Clone, Copy)]
 pub struct TelemetryDrainApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -539,6 +543,7 @@ impl<'de> serde::Deserialize<'de> for TelemetryDrainSignal {
     }
 }
 /// A `POST /telemetry-drains` request, from [`TelemetryDrainApi::create`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainCreateRequest<'a> {
@@ -546,17 +551,20 @@ pub struct TelemetryDrainCreateRequest<'a> {
     body: TelemetryDrainCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone, serde::Serialize)]
 struct TelemetryDrainCreateBody {
     exporter: TelemetryDrainExporter,
     owner: TelemetryDrainOwner,
     signals: Vec<TelemetryDrainSignal>,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -583,6 +591,7 @@ impl<'a> TelemetryDrainCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainCreateRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
     type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
@@ -591,6 +600,7 @@ impl<'a> std::future::IntoFuture for TelemetryDrainCreateRequest<'a> {
     }
 }
 /// A `GET /apps/{app_identity}/telemetry-drains` request, from [`TelemetryDrainApi::list_by_app`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainListByAppRequest<'a> {
@@ -599,11 +609,13 @@ pub struct TelemetryDrainListByAppRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainListByAppRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainListByAppRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainListByAppRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -645,6 +657,7 @@ impl<'a> TelemetryDrainListByAppRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainListByAppRequest<'a> {
     type Output = crate::Result<Vec<TelemetryDrain>>;
     type IntoFuture = crate::ListFuture<TelemetryDrain>;
@@ -653,6 +666,7 @@ impl<'a> std::future::IntoFuture for TelemetryDrainListByAppRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/telemetry-drains` request, from [`TelemetryDrainApi::list_by_space`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainListBySpaceRequest<'a> {
@@ -661,11 +675,13 @@ pub struct TelemetryDrainListBySpaceRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainListBySpaceRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainListBySpaceRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainListBySpaceRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -707,6 +723,7 @@ impl<'a> TelemetryDrainListBySpaceRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainListBySpaceRequest<'a> {
     type Output = crate::Result<Vec<TelemetryDrain>>;
     type IntoFuture = crate::ListFuture<TelemetryDrain>;
@@ -715,6 +732,7 @@ impl<'a> std::future::IntoFuture for TelemetryDrainListBySpaceRequest<'a> {
     }
 }
 /// A `PATCH /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::update`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainUpdateRequest<'a> {
@@ -723,6 +741,7 @@ pub struct TelemetryDrainUpdateRequest<'a> {
     body: TelemetryDrainUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone, serde::Serialize)]
 struct TelemetryDrainUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -730,11 +749,13 @@ struct TelemetryDrainUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     signals: Option<Vec<TelemetryDrainSignal>>,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainUpdateRequest<'a> {
     /// OpenTelemetry exporter configuration
     pub fn exporter(mut self, exporter: TelemetryDrainExporter) -> Self {
@@ -774,6 +795,7 @@ impl<'a> TelemetryDrainUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainUpdateRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
     type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
@@ -782,6 +804,7 @@ impl<'a> std::future::IntoFuture for TelemetryDrainUpdateRequest<'a> {
     }
 }
 /// A `DELETE /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::delete`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainDeleteRequest<'a> {
@@ -789,11 +812,13 @@ pub struct TelemetryDrainDeleteRequest<'a> {
     telemetry_drain_identity: TelemetryDrainIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainDeleteRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainDeleteRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainDeleteRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -823,6 +848,7 @@ impl<'a> TelemetryDrainDeleteRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainDeleteRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
     type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;
@@ -831,6 +857,7 @@ impl<'a> std::future::IntoFuture for TelemetryDrainDeleteRequest<'a> {
     }
 }
 /// A `GET /telemetry-drains/{telemetry_drain_identity}` request, from [`TelemetryDrainApi::info`]. Await it, or call `send`.
+#[cfg(feature = "telemetry-drain")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TelemetryDrainInfoRequest<'a> {
@@ -838,11 +865,13 @@ pub struct TelemetryDrainInfoRequest<'a> {
     telemetry_drain_identity: TelemetryDrainIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "telemetry-drain")]
 impl std::fmt::Debug for TelemetryDrainInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelemetryDrainInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> TelemetryDrainInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -872,6 +901,7 @@ impl<'a> TelemetryDrainInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "telemetry-drain")]
 impl<'a> std::future::IntoFuture for TelemetryDrainInfoRequest<'a> {
     type Output = crate::Result<TelemetryDrain>;
     type IntoFuture = crate::ResponseFuture<'a, TelemetryDrain>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `test-case` operations. Get one with [`Client::test_case`](crate::Client::test_case).
+///
+/// Needs the `test-case` feature, which `full` (on by default) turns on.
+#[cfg(feature = "test-case")]
 #[derive(Debug, Clone, Copy)]
 pub struct TestCaseApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "test-case")]
 impl<'a> TestCaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -188,6 +192,7 @@ impl<'de> serde::Deserialize<'de> for TestCaseTestRun {
     }
 }
 /// A `GET /test-runs/{test_run_id}/test-cases` request, from [`TestCaseApi::list`]. Await it, or call `send`.
+#[cfg(feature = "test-case")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestCaseListRequest<'a> {
@@ -196,11 +201,13 @@ pub struct TestCaseListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-case")]
 impl std::fmt::Debug for TestCaseListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestCaseListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-case")]
 impl<'a> TestCaseListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -241,6 +248,7 @@ impl<'a> TestCaseListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "test-case")]
 impl<'a> std::future::IntoFuture for TestCaseListRequest<'a> {
     type Output = crate::Result<Vec<TestCase>>;
     type IntoFuture = crate::ListFuture<TestCase>;

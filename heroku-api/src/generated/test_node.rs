@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `test-node` operations. Get one with [`Client::test_node`](crate::Client::test_node).
+///
+/// Needs the `test-node` feature, which `full` (on by default) turns on.
+#[cfg(feature = "test-node")]
 #[derive(Debug, Clone, Copy)]
 pub struct TestNodeApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "test-node")]
 impl<'a> TestNodeApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -389,6 +393,7 @@ impl<'de> serde::Deserialize<'de> for TestNodeTestRun {
     }
 }
 /// A `GET /test-runs/{test_run_identity}/test-nodes` request, from [`TestNodeApi::list`]. Await it, or call `send`.
+#[cfg(feature = "test-node")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestNodeListRequest<'a> {
@@ -397,11 +402,13 @@ pub struct TestNodeListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-node")]
 impl std::fmt::Debug for TestNodeListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestNodeListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-node")]
 impl<'a> TestNodeListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -443,6 +450,7 @@ impl<'a> TestNodeListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "test-node")]
 impl<'a> std::future::IntoFuture for TestNodeListRequest<'a> {
     type Output = crate::Result<Vec<TestNode>>;
     type IntoFuture = crate::ListFuture<TestNode>;

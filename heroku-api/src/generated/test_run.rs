@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `test-run` operations. Get one with [`Client::test_run`](crate::Client::test_run).
+///
+/// Needs the `test-run` feature, which `full` (on by default) turns on.
+#[cfg(feature = "test-run")]
 #[derive(Debug, Clone, Copy)]
 pub struct TestRunApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -510,6 +514,7 @@ impl<'de> serde::Deserialize<'de> for TestRunStatus {
     }
 }
 /// A `POST /test-runs` request, from [`TestRunApi::create`]. Await it, or call `send`.
+#[cfg(feature = "test-run")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestRunCreateRequest<'a> {
@@ -517,6 +522,7 @@ pub struct TestRunCreateRequest<'a> {
     body: TestRunCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-run")]
 #[derive(Clone, serde::Serialize)]
 struct TestRunCreateBody {
     commit_branch: String,
@@ -529,11 +535,13 @@ struct TestRunCreateBody {
     pipeline: crate::pipeline::PipelineIdentity,
     source_blob_url: String,
 }
+#[cfg(feature = "test-run")]
 impl std::fmt::Debug for TestRunCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestRunCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunCreateRequest<'a> {
     /// whether the test run was started for interactive debugging
     pub fn debug(mut self, debug: bool) -> Self {
@@ -573,6 +581,7 @@ impl<'a> TestRunCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> std::future::IntoFuture for TestRunCreateRequest<'a> {
     type Output = crate::Result<TestRun>;
     type IntoFuture = crate::ResponseFuture<'a, TestRun>;
@@ -581,6 +590,7 @@ impl<'a> std::future::IntoFuture for TestRunCreateRequest<'a> {
     }
 }
 /// A `GET /test-runs/{test_run_id}` request, from [`TestRunApi::info`]. Await it, or call `send`.
+#[cfg(feature = "test-run")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestRunInfoRequest<'a> {
@@ -588,11 +598,13 @@ pub struct TestRunInfoRequest<'a> {
     test_run_id: String,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-run")]
 impl std::fmt::Debug for TestRunInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestRunInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -621,6 +633,7 @@ impl<'a> TestRunInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> std::future::IntoFuture for TestRunInfoRequest<'a> {
     type Output = crate::Result<TestRun>;
     type IntoFuture = crate::ResponseFuture<'a, TestRun>;
@@ -629,6 +642,7 @@ impl<'a> std::future::IntoFuture for TestRunInfoRequest<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/test-runs` request, from [`TestRunApi::list`]. Await it, or call `send`.
+#[cfg(feature = "test-run")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestRunListRequest<'a> {
@@ -637,11 +651,13 @@ pub struct TestRunListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-run")]
 impl std::fmt::Debug for TestRunListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestRunListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -682,6 +698,7 @@ impl<'a> TestRunListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> std::future::IntoFuture for TestRunListRequest<'a> {
     type Output = crate::Result<Vec<TestRun>>;
     type IntoFuture = crate::ListFuture<TestRun>;
@@ -690,6 +707,7 @@ impl<'a> std::future::IntoFuture for TestRunListRequest<'a> {
     }
 }
 /// A `GET /pipelines/{pipeline_id}/test-runs/{test_run_number}` request, from [`TestRunApi::info_by_pipeline`]. Await it, or call `send`.
+#[cfg(feature = "test-run")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestRunInfoByPipelineRequest<'a> {
@@ -698,11 +716,13 @@ pub struct TestRunInfoByPipelineRequest<'a> {
     test_run_number: i64,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-run")]
 impl std::fmt::Debug for TestRunInfoByPipelineRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestRunInfoByPipelineRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunInfoByPipelineRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -732,6 +752,7 @@ impl<'a> TestRunInfoByPipelineRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> std::future::IntoFuture for TestRunInfoByPipelineRequest<'a> {
     type Output = crate::Result<TestRun>;
     type IntoFuture = crate::ResponseFuture<'a, TestRun>;
@@ -740,6 +761,7 @@ impl<'a> std::future::IntoFuture for TestRunInfoByPipelineRequest<'a> {
     }
 }
 /// A `PATCH /test-runs/{test_run_number}` request, from [`TestRunApi::update`]. Await it, or call `send`.
+#[cfg(feature = "test-run")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct TestRunUpdateRequest<'a> {
@@ -748,16 +770,19 @@ pub struct TestRunUpdateRequest<'a> {
     body: TestRunUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "test-run")]
 #[derive(Clone, serde::Serialize)]
 struct TestRunUpdateBody {
     message: Option<String>,
     status: TestRunStatus,
 }
+#[cfg(feature = "test-run")]
 impl std::fmt::Debug for TestRunUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestRunUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> TestRunUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -784,6 +809,7 @@ impl<'a> TestRunUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "test-run")]
 impl<'a> std::future::IntoFuture for TestRunUpdateRequest<'a> {
     type Output = crate::Result<TestRun>;
     type IntoFuture = crate::ResponseFuture<'a, TestRun>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `user-preferences` operations. Get one with [`Client::user_preferences`](crate::Client::user_preferences).
+///
+/// Needs the `user-preferences` feature, which `full` (on by default) turns on.
+#[cfg(feature = "user-preferences")]
 #[derive(Debug, Clone, Copy)]
 pub struct UserPreferencesApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "user-preferences")]
 impl<'a> UserPreferencesApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -254,6 +258,7 @@ impl std::fmt::Display for UserPreferencesIdentity {
     }
 }
 /// A `GET /users/{user_preferences_identity}/preferences` request, from [`UserPreferencesApi::list`]. Await it, or call `send`.
+#[cfg(feature = "user-preferences")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UserPreferencesListRequest<'a> {
@@ -261,11 +266,13 @@ pub struct UserPreferencesListRequest<'a> {
     user_preferences_identity: UserPreferencesIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "user-preferences")]
 impl std::fmt::Debug for UserPreferencesListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UserPreferencesListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "user-preferences")]
 impl<'a> UserPreferencesListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -295,6 +302,7 @@ impl<'a> UserPreferencesListRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "user-preferences")]
 impl<'a> std::future::IntoFuture for UserPreferencesListRequest<'a> {
     type Output = crate::Result<UserPreferences>;
     type IntoFuture = crate::ResponseFuture<'a, UserPreferences>;
@@ -303,6 +311,7 @@ impl<'a> std::future::IntoFuture for UserPreferencesListRequest<'a> {
     }
 }
 /// A `PATCH /users/{user_preferences_identity}/preferences` request, from [`UserPreferencesApi::update`]. Await it, or call `send`.
+#[cfg(feature = "user-preferences")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UserPreferencesUpdateRequest<'a> {
@@ -311,6 +320,7 @@ pub struct UserPreferencesUpdateRequest<'a> {
     body: UserPreferencesUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "user-preferences")]
 #[derive(Clone, serde::Serialize)]
 struct UserPreferencesUpdateBody {
     #[serde(
@@ -370,11 +380,13 @@ struct UserPreferencesUpdateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     timezone: Option<Option<String>>,
 }
+#[cfg(feature = "user-preferences")]
 impl std::fmt::Debug for UserPreferencesUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UserPreferencesUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "user-preferences")]
 impl<'a> UserPreferencesUpdateRequest<'a> {
     /// User's default team
     pub fn default_organization(
@@ -530,6 +542,7 @@ impl<'a> UserPreferencesUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "user-preferences")]
 impl<'a> std::future::IntoFuture for UserPreferencesUpdateRequest<'a> {
     type Output = crate::Result<UserPreferences>;
     type IntoFuture = crate::ResponseFuture<'a, UserPreferences>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `vpn-connection` operations. Get one with [`Client::vpn_connection`](crate::Client::vpn_connection).
+///
+/// Needs the `vpn-connection` feature, which `full` (on by default) turns on.
+#[cfg(feature = "vpn-connection")]
 #[derive(Debug, Clone, Copy)]
 pub struct VpnConnectionApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -456,6 +460,7 @@ impl<'de> serde::Deserialize<'de> for VpnConnectionTunnelStatus {
     }
 }
 /// A `POST /spaces/{space_identity}/vpn-connections` request, from [`VpnConnectionApi::create`]. Await it, or call `send`.
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct VpnConnectionCreateRequest<'a> {
@@ -464,17 +469,20 @@ pub struct VpnConnectionCreateRequest<'a> {
     body: VpnConnectionCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone, serde::Serialize)]
 struct VpnConnectionCreateBody {
     name: String,
     public_ip: String,
     routable_cidrs: Vec<String>,
 }
+#[cfg(feature = "vpn-connection")]
 impl std::fmt::Debug for VpnConnectionCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VpnConnectionCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionCreateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -504,6 +512,7 @@ impl<'a> VpnConnectionCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> std::future::IntoFuture for VpnConnectionCreateRequest<'a> {
     type Output = crate::Result<VpnConnection>;
     type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
@@ -512,6 +521,7 @@ impl<'a> std::future::IntoFuture for VpnConnectionCreateRequest<'a> {
     }
 }
 /// A `DELETE /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::destroy`]. Await it, or call `send`.
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct VpnConnectionDestroyRequest<'a> {
@@ -520,11 +530,13 @@ pub struct VpnConnectionDestroyRequest<'a> {
     vpn_connection_identity: VpnConnectionIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "vpn-connection")]
 impl std::fmt::Debug for VpnConnectionDestroyRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VpnConnectionDestroyRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionDestroyRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -555,6 +567,7 @@ impl<'a> VpnConnectionDestroyRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> std::future::IntoFuture for VpnConnectionDestroyRequest<'a> {
     type Output = crate::Result<VpnConnection>;
     type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
@@ -563,6 +576,7 @@ impl<'a> std::future::IntoFuture for VpnConnectionDestroyRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/vpn-connections` request, from [`VpnConnectionApi::list`]. Await it, or call `send`.
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct VpnConnectionListRequest<'a> {
@@ -571,11 +585,13 @@ pub struct VpnConnectionListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "vpn-connection")]
 impl std::fmt::Debug for VpnConnectionListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VpnConnectionListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -617,6 +633,7 @@ impl<'a> VpnConnectionListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> std::future::IntoFuture for VpnConnectionListRequest<'a> {
     type Output = crate::Result<Vec<VpnConnection>>;
     type IntoFuture = crate::ListFuture<VpnConnection>;
@@ -625,6 +642,7 @@ impl<'a> std::future::IntoFuture for VpnConnectionListRequest<'a> {
     }
 }
 /// A `GET /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::info`]. Await it, or call `send`.
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct VpnConnectionInfoRequest<'a> {
@@ -633,11 +651,13 @@ pub struct VpnConnectionInfoRequest<'a> {
     vpn_connection_identity: VpnConnectionIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "vpn-connection")]
 impl std::fmt::Debug for VpnConnectionInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VpnConnectionInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -668,6 +688,7 @@ impl<'a> VpnConnectionInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> std::future::IntoFuture for VpnConnectionInfoRequest<'a> {
     type Output = crate::Result<VpnConnection>;
     type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;
@@ -676,6 +697,7 @@ impl<'a> std::future::IntoFuture for VpnConnectionInfoRequest<'a> {
     }
 }
 /// A `PATCH /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` request, from [`VpnConnectionApi::update`]. Await it, or call `send`.
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct VpnConnectionUpdateRequest<'a> {
@@ -685,15 +707,18 @@ pub struct VpnConnectionUpdateRequest<'a> {
     body: VpnConnectionUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "vpn-connection")]
 #[derive(Clone, serde::Serialize)]
 struct VpnConnectionUpdateBody {
     routable_cidrs: Vec<String>,
 }
+#[cfg(feature = "vpn-connection")]
 impl std::fmt::Debug for VpnConnectionUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VpnConnectionUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> VpnConnectionUpdateRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -724,6 +749,7 @@ impl<'a> VpnConnectionUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "vpn-connection")]
 impl<'a> std::future::IntoFuture for VpnConnectionUpdateRequest<'a> {
     type Output = crate::Result<VpnConnection>;
     type IntoFuture = crate::ResponseFuture<'a, VpnConnection>;

@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `gadget` operations. Get one with [`Client::gadget`](crate::Client::gadget).
+///
+/// Needs the `gadget` feature, which `full` (on by default) turns on.
+#[cfg(feature = "gadget")]
 #[derive(Debug, Clone, Copy)]
 pub struct GadgetApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "gadget")]
 impl<'a> GadgetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -99,6 +103,7 @@ impl<'de> serde::Deserialize<'de> for Gadget {
     }
 }
 /// A `GET /gadgets` request, from [`GadgetApi::list`]. Await it, or call `send`.
+#[cfg(feature = "gadget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GadgetListRequest<'a> {
@@ -106,11 +111,13 @@ pub struct GadgetListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "gadget")]
 impl std::fmt::Debug for GadgetListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GadgetListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> GadgetListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -149,6 +156,7 @@ impl<'a> GadgetListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> std::future::IntoFuture for GadgetListRequest<'a> {
     type Output = crate::Result<Vec<Gadget>>;
     type IntoFuture = crate::ListFuture<Gadget>;
@@ -157,6 +165,7 @@ impl<'a> std::future::IntoFuture for GadgetListRequest<'a> {
     }
 }
 /// A `GET /widgets/{widget_identity}/gadgets` request, from [`GadgetApi::list_widget`]. Await it, or call `send`.
+#[cfg(feature = "gadget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GadgetListWidgetRequest<'a> {
@@ -165,11 +174,13 @@ pub struct GadgetListWidgetRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "gadget")]
 impl std::fmt::Debug for GadgetListWidgetRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GadgetListWidgetRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> GadgetListWidgetRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -211,6 +222,7 @@ impl<'a> GadgetListWidgetRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> std::future::IntoFuture for GadgetListWidgetRequest<'a> {
     type Output = crate::Result<Vec<Gadget>>;
     type IntoFuture = crate::ListFuture<Gadget>;
@@ -219,6 +231,7 @@ impl<'a> std::future::IntoFuture for GadgetListWidgetRequest<'a> {
     }
 }
 /// A `DELETE /gadgets/{widget_identity}/{identity}` request, from [`GadgetApi::destroy`]. Await it, or call `send`.
+#[cfg(feature = "gadget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GadgetDestroyRequest<'a> {
@@ -227,11 +240,13 @@ pub struct GadgetDestroyRequest<'a> {
     identity: crate::widget::WidgetIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "gadget")]
 impl std::fmt::Debug for GadgetDestroyRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GadgetDestroyRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> GadgetDestroyRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -261,6 +276,7 @@ impl<'a> GadgetDestroyRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "gadget")]
 impl<'a> std::future::IntoFuture for GadgetDestroyRequest<'a> {
     type Output = crate::Result<Gadget>;
     type IntoFuture = crate::ResponseFuture<'a, Gadget>;

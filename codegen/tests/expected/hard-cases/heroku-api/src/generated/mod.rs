@@ -29,18 +29,21 @@ impl crate::Client {
     /// gadget: the `gadget` operations.
     ///
     /// Duplicate titles and a missing title (3.sdk style).
+    #[cfg(feature = "gadget")]
     pub fn gadget(&self) -> gadget::GadgetApi<'_> {
         gadget::GadgetApi::new(self)
     }
     /// widget: the `widget` operations.
     ///
     /// A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
+    #[cfg(feature = "widget")]
     pub fn widget(&self) -> widget::WidgetApi<'_> {
         widget::WidgetApi::new(self)
     }
     /// widget-deployment: the `widget-deployment` operations.
     ///
     /// A resource that is also a $ref: it keeps its own link (schema-notes §8.1).
+    #[cfg(feature = "widget-deployment")]
     pub fn widget_deployment(&self) -> widget_deployment::WidgetDeploymentApi<'_> {
         widget_deployment::WidgetDeploymentApi::new(self)
     }

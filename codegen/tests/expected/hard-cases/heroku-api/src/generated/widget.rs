@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `widget` operations. Get one with [`Client::widget`](crate::Client::widget).
+///
+/// Needs the `widget` feature, which `full` (on by default) turns on.
+#[cfg(feature = "widget")]
 #[derive(Debug, Clone, Copy)]
 pub struct WidgetApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -700,6 +704,7 @@ impl<'de> serde::Deserialize<'de> for WidgetRole {
     }
 }
 /// A `POST /widgets` request, from [`WidgetApi::create`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetCreateRequest<'a> {
@@ -707,6 +712,7 @@ pub struct WidgetCreateRequest<'a> {
     body: WidgetCreateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 #[derive(Clone, serde::Serialize)]
 struct WidgetCreateBody {
     name: String,
@@ -717,11 +723,13 @@ struct WidgetCreateBody {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     type_: Option<String>,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetCreateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetCreateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetCreateRequest<'a> {
     /// The `note` field.
     pub fn note(mut self, note: impl Into<String>) -> Self {
@@ -768,6 +776,7 @@ impl<'a> WidgetCreateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetCreateRequest<'a> {
     type Output = crate::Result<Widget>;
     type IntoFuture = crate::ResponseFuture<'a, Widget>;
@@ -776,6 +785,7 @@ impl<'a> std::future::IntoFuture for WidgetCreateRequest<'a> {
     }
 }
 /// A `POST /widgets` request, from [`WidgetApi::rollback`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetRollbackRequest<'a> {
@@ -783,15 +793,18 @@ pub struct WidgetRollbackRequest<'a> {
     body: WidgetRollbackBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 #[derive(Clone, serde::Serialize)]
 struct WidgetRollbackBody {
     widget: WidgetIdentity,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetRollbackRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetRollbackRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetRollbackRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -818,6 +831,7 @@ impl<'a> WidgetRollbackRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetRollbackRequest<'a> {
     type Output = crate::Result<Widget>;
     type IntoFuture = crate::ResponseFuture<'a, Widget>;
@@ -826,6 +840,7 @@ impl<'a> std::future::IntoFuture for WidgetRollbackRequest<'a> {
     }
 }
 /// A `GET /widgets/{widget_identity}` request, from [`WidgetApi::info`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetInfoRequest<'a> {
@@ -833,11 +848,13 @@ pub struct WidgetInfoRequest<'a> {
     widget_identity: WidgetIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetInfoRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetInfoRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetInfoRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -866,6 +883,7 @@ impl<'a> WidgetInfoRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetInfoRequest<'a> {
     type Output = crate::Result<Widget>;
     type IntoFuture = crate::ResponseFuture<'a, Widget>;
@@ -874,6 +892,7 @@ impl<'a> std::future::IntoFuture for WidgetInfoRequest<'a> {
     }
 }
 /// A `PATCH /widgets/{widget_identity}` request, from [`WidgetApi::update`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetUpdateRequest<'a> {
@@ -882,6 +901,7 @@ pub struct WidgetUpdateRequest<'a> {
     body: WidgetUpdateBody,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 #[derive(Clone, serde::Serialize)]
 struct WidgetUpdateBody {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -890,11 +910,13 @@ struct WidgetUpdateBody {
     note: Option<Option<String>>,
     reason: Option<String>,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetUpdateRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetUpdateRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetUpdateRequest<'a> {
     /// month
     pub fn month(mut self, month: impl Into<WidgetMonth>) -> Self {
@@ -938,6 +960,7 @@ impl<'a> WidgetUpdateRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetUpdateRequest<'a> {
     type Output = crate::Result<Widget>;
     type IntoFuture = crate::ResponseFuture<'a, Widget>;
@@ -946,6 +969,7 @@ impl<'a> std::future::IntoFuture for WidgetUpdateRequest<'a> {
     }
 }
 /// A `GET /users/{widget_owner_identity}/widgets` request, from [`WidgetApi::list`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetListRequest<'a> {
@@ -955,17 +979,20 @@ pub struct WidgetListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 #[derive(Clone, serde::Serialize)]
 struct WidgetListBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     start: String,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetListRequest<'a> {
     /// The `end` field.
     pub fn end(mut self, end: impl Into<String>) -> Self {
@@ -1012,6 +1039,7 @@ impl<'a> WidgetListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetListRequest<'a> {
     type Output = crate::Result<Vec<Widget>>;
     type IntoFuture = crate::ListFuture<Widget>;
@@ -1020,6 +1048,7 @@ impl<'a> std::future::IntoFuture for WidgetListRequest<'a> {
     }
 }
 /// A `GET /widgets/archives/{widget_month}` request, from [`WidgetApi::archive`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetArchiveRequest<'a> {
@@ -1028,11 +1057,13 @@ pub struct WidgetArchiveRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetArchiveRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetArchiveRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetArchiveRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1074,6 +1105,7 @@ impl<'a> WidgetArchiveRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetArchiveRequest<'a> {
     type Output = crate::Result<Vec<Widget>>;
     type IntoFuture = crate::ListFuture<Widget>;
@@ -1082,6 +1114,7 @@ impl<'a> std::future::IntoFuture for WidgetArchiveRequest<'a> {
     }
 }
 /// A `POST /widgets/{widget_identity}/actions/restart` request, from [`WidgetApi::restart`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetRestartRequest<'a> {
@@ -1089,11 +1122,13 @@ pub struct WidgetRestartRequest<'a> {
     widget_identity: WidgetIdentity,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetRestartRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetRestartRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetRestartRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1124,6 +1159,7 @@ impl<'a> WidgetRestartRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetRestartRequest<'a> {
     type Output = crate::Result<()>;
     type IntoFuture = crate::ResponseFuture<'a, ()>;
@@ -1132,6 +1168,7 @@ impl<'a> std::future::IntoFuture for WidgetRestartRequest<'a> {
     }
 }
 /// A `PATCH /widgets/{widget_identity}/labels` request, from [`WidgetApi::labels`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetLabelsRequest<'a> {
@@ -1140,11 +1177,13 @@ pub struct WidgetLabelsRequest<'a> {
     body: std::collections::BTreeMap<String, Option<String>>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetLabelsRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetLabelsRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetLabelsRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1181,6 +1220,7 @@ impl<'a> WidgetLabelsRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetLabelsRequest<'a> {
     type Output = crate::Result<std::collections::BTreeMap<String, Option<String>>>;
     type IntoFuture = crate::ResponseFuture<
@@ -1192,17 +1232,20 @@ impl<'a> std::future::IntoFuture for WidgetLabelsRequest<'a> {
     }
 }
 /// A `POST /widgets/legacy` request, from [`WidgetApi::create_deprecated`]. Await it, or call `send`.
+#[cfg(feature = "widget")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetCreateDeprecatedRequest<'a> {
     client: &'a crate::Client,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget")]
 impl std::fmt::Debug for WidgetCreateDeprecatedRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetCreateDeprecatedRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> WidgetCreateDeprecatedRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -1229,6 +1272,7 @@ impl<'a> WidgetCreateDeprecatedRequest<'a> {
         self.send().with_meta()
     }
 }
+#[cfg(feature = "widget")]
 impl<'a> std::future::IntoFuture for WidgetCreateDeprecatedRequest<'a> {
     type Output = crate::Result<Widget>;
     type IntoFuture = crate::ResponseFuture<'a, Widget>;

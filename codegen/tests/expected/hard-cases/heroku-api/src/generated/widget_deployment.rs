@@ -2,10 +2,14 @@
 // generator or an overlay under schema/, then regenerate.
 
 /// The `widget-deployment` operations. Get one with [`Client::widget_deployment`](crate::Client::widget_deployment).
+///
+/// Needs the `widget-deployment` feature, which `full` (on by default) turns on.
+#[cfg(feature = "widget-deployment")]
 #[derive(Debug, Clone, Copy)]
 pub struct WidgetDeploymentApi<'a> {
     client: &'a crate::Client,
 }
+#[cfg(feature = "widget-deployment")]
 impl<'a> WidgetDeploymentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
@@ -61,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for WidgetDeployment {
     }
 }
 /// A `GET /widgets/latest-deployments` request, from [`WidgetDeploymentApi::list`]. Await it, or call `send`.
+#[cfg(feature = "widget-deployment")]
 #[derive(Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct WidgetDeploymentListRequest<'a> {
@@ -68,11 +73,13 @@ pub struct WidgetDeploymentListRequest<'a> {
     range: Option<crate::Range>,
     options: crate::RequestOptions,
 }
+#[cfg(feature = "widget-deployment")]
 impl std::fmt::Debug for WidgetDeploymentListRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WidgetDeploymentListRequest").finish_non_exhaustive()
     }
 }
+#[cfg(feature = "widget-deployment")]
 impl<'a> WidgetDeploymentListRequest<'a> {
     /// Per-request options: extra headers (two-factor code), the
     /// `Accept` variant, extra query parameters, the retry policy.
@@ -111,6 +118,7 @@ impl<'a> WidgetDeploymentListRequest<'a> {
         crate::ListFuture::new(self.paginate())
     }
 }
+#[cfg(feature = "widget-deployment")]
 impl<'a> std::future::IntoFuture for WidgetDeploymentListRequest<'a> {
     type Output = crate::Result<Vec<crate::widget::Widget>>;
     type IntoFuture = crate::ListFuture<crate::widget::Widget>;
