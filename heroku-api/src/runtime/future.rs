@@ -39,25 +39,6 @@ enum Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    fn start(
-        client: &'a Client,
-        op: &'static OperationInfo,
-        path: String,
-        payload: Result<Payload>,
-        options: RequestOptions,
-    ) -> Self {
-        match payload {
-            Ok(payload) => Call::Sending {
-                client,
-                raw: Box::pin(
-                    async move { client.execute(op, &path, &payload, &options, None).await },
-                ),
-                empty: false,
-            },
-            Err(e) => Call::Failed(e),
-        }
-    }
-
     fn poll_response<T: DeserializeOwned>(
         &mut self,
         cx: &mut Context<'_>,
@@ -109,8 +90,18 @@ impl<'a, T> ResponseFuture<'a, T> {
         payload: Result<Payload>,
         options: RequestOptions,
     ) -> Self {
+        let call = match payload {
+            Ok(payload) => Call::Sending {
+                client,
+                raw: Box::pin(
+                    async move { client.execute(op, &path, &payload, &options, None).await },
+                ),
+                empty: false,
+            },
+            Err(e) => Call::Failed(e),
+        };
         ResponseFuture {
-            call: Call::start(client, op, path, payload, options),
+            call,
             _out: PhantomData,
         }
     }
