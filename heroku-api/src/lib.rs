@@ -85,6 +85,6 @@ pub mod __private {
     pub use crate::runtime::client::Payload;
     pub use crate::runtime::path::segment;
     pub use crate::runtime::serde_helpers::{
-        double_option, open_enum, required, skip_value, string_or_integer, Key,
+        open_enum, required, skip_value, string_or_integer, Key,
     };
 }

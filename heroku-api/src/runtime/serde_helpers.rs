@@ -6,16 +6,6 @@ use std::fmt;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// For tri-state request fields (`Option<Option<T>>`): absent stays `None`
-/// (with `#[serde(default)]`), `null` becomes `Some(None)`.
-pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// An identity is a string on the wire, but some identities (release
 /// versions, invoice numbers) may arrive as integers.
 pub fn string_or_integer<'de, D>(deserializer: D) -> Result<String, D::Error>
