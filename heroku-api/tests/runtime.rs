@@ -682,3 +682,41 @@ async fn a_slow_answer_is_a_timeout_error_and_idempotent_calls_retry_it() {
     assert_eq!(*after, Some(Duration::from_millis(100)));
     assert!(err.to_string().contains("did not answer in time"), "{err}");
 }
+
+/// Answers every request with one app, without a network.
+struct OneApp;
+
+impl heroku_api::Transport for OneApp {
+    fn send(&self, _request: reqwest::Request) -> heroku_api::SendFuture {
+        Box::pin(async {
+            Ok(reqwest::Response::from(http::Response::new(
+                app_json(0).to_string(),
+            )))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_deadline_anchor_per_client_and_it_ends_with_the_client() {
+    let tasks = || {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = tasks();
+    let client = Client::builder()
+        .token("t")
+        .transport(OneApp)
+        .build()
+        .unwrap();
+    client.app().info("app-0").await.unwrap();
+    assert_eq!(tasks(), before + 1, "the first request starts the anchor");
+    client.clone().app().info("app-0").await.unwrap();
+    assert_eq!(tasks(), before + 1, "clones share it");
+    drop(client);
+    // The anchor re-arms every half timeout (30 s by default) and stops at
+    // the first wake-up after the last clone is gone.
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(tasks(), before);
+}

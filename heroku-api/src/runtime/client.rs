@@ -1,7 +1,7 @@
 //! The client, its builder, and the one request path every call takes.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -41,6 +41,8 @@ struct Inner {
     /// One deadline per attempt (send and read), when this client built
     /// its own HTTP client; a caller's client keeps its own timeouts.
     timeout: Option<Duration>,
+    /// Set once the deadline anchor runs (see `anchor_deadlines`).
+    deadline_anchor: OnceLock<()>,
     base_url: reqwest::Url,
     credentials: Arc<dyn CredentialProvider>,
     credential_context: CredentialContext,
@@ -253,7 +255,12 @@ impl Client {
                 }
             };
             let outcome = match self.inner.timeout {
-                Some(limit) => match tokio::time::timeout(limit, exchange).await {
+                Some(limit) => match {
+                    self.anchor_deadlines(limit);
+                    tokio::time::timeout(limit, exchange)
+                }
+                .await
+                {
                     Ok(result) => result.map_err(Some),
                     Err(_) => Err(None),
                 },
@@ -375,6 +382,36 @@ impl Client {
             }
             return Ok((meta, body));
         }
+    }
+
+    /// Keeps one timer pending in the runtime that always expires before
+    /// any request deadline, so that registering a deadline never has to
+    /// wake the runtime's timer driver.
+    ///
+    /// Tokio wakes its parked timer driver whenever a timer is registered
+    /// that expires sooner than anything the driver waits for. With no
+    /// other timer pending, that is every request's deadline: one thread
+    /// wake-up per request, which sequential calls pay in full. A timer at
+    /// half the request timeout, re-armed when it fires, takes it away. It
+    /// is started once per client, in the runtime of its first request,
+    /// and ends within one period of the client being dropped. Timeouts
+    /// under two seconds get no anchor (it would wake too often).
+    fn anchor_deadlines(&self, timeout: Duration) {
+        if timeout < Duration::from_secs(2) {
+            return;
+        }
+        self.inner.deadline_anchor.get_or_init(|| {
+            let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                return;
+            };
+            let client = Arc::downgrade(&self.inner);
+            let period = timeout / 2;
+            runtime.spawn(async move {
+                while client.strong_count() > 0 {
+                    tokio::time::sleep(period).await;
+                }
+            });
+        });
     }
 
     /// Joins the base URL and an already-encoded path, and checks that URL
@@ -985,6 +1022,7 @@ impl ClientBuilder {
                 metrics: Metrics::default(),
                 etags: self.etag_cache.map(EtagCache::new),
                 timeout,
+                deadline_anchor: OnceLock::new(),
                 base_url,
                 credentials,
                 token_source,
