@@ -8,6 +8,9 @@
 //! a request is sent by awaiting it (or calling `send()`).
 //!
 //! ```
+//! # #[cfg(not(all(feature = "app", feature = "config-var", feature = "release")))]
+//! # fn main() {}
+//! # #[cfg(all(feature = "app", feature = "config-var", feature = "release"))]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> heroku_api::Result<()> {
 //! use futures_util::TryStreamExt;
@@ -75,7 +78,7 @@ pub use runtime::retry::{RetryPolicy, Throttle};
 pub use runtime::transport::{SendFuture, Transport};
 
 /// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "full", feature = "workflows"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
