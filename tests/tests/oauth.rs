@@ -2,68 +2,14 @@
 //! The client reaches the fake in memory through a `Transport`, so virtual
 //! time is exact.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use heroku_api::{Client, Error, OAuthRefresh, SendFuture, Transport};
-use heroku_fake::{Config, FakeHeroku, Fault, FaultRule, Faults, OAuth, RateLimit};
+use heroku_api::{Client, Error};
+use heroku_fake::{Fault, FaultRule, Faults};
 
-const REFRESH: &str = "refresh-5b8e1d";
-const SECRET: &str = "secret-93af0c";
+mod support;
 
-/// Sends the client's requests straight into the fake.
-struct InMemory(Arc<FakeHeroku>);
-
-impl Transport for InMemory {
-    fn send(&self, request: reqwest::Request) -> SendFuture {
-        let fake = self.0.clone();
-        Box::pin(async move {
-            let uri = match request.url().query() {
-                Some(q) => format!("{}?{q}", request.url().path()),
-                None => request.url().path().to_string(),
-            };
-            let mut builder = http::Request::builder()
-                .method(request.method().clone())
-                .uri(uri);
-            for (k, v) in request.headers() {
-                builder = builder.header(k, v);
-            }
-            let body = request
-                .body()
-                .and_then(|b| b.as_bytes())
-                .map(bytes::Bytes::copy_from_slice)
-                .unwrap_or_default();
-            let answer = fake
-                .call(builder.body(body).expect("a request"))
-                .await
-                .expect("no faults injected here");
-            Ok(reqwest::Response::from(answer))
-        })
-    }
-}
-
-async fn fake(lifetime: Duration, faults: Faults) -> Arc<FakeHeroku> {
-    let config = Config {
-        oauth: Some(OAuth {
-            refresh_token: REFRESH.into(),
-            client_secret: SECRET.into(),
-            lifetime,
-        }),
-        rate_limit: RateLimit::unlimited(),
-        faults,
-        ..Config::default()
-    };
-    Arc::new(heroku_fake::start_with(config).await.unwrap())
-}
-
-fn oauth_client(fake: &Arc<FakeHeroku>) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .credentials(OAuthRefresh::new(REFRESH, SECRET))
-        .transport(InMemory(fake.clone()))
-        .build()
-        .unwrap()
-}
+use support::{fake, oauth_client, InMemory, REFRESH, SECRET};
 
 #[tokio::test(start_paused = true)]
 async fn sixteen_concurrent_requests_share_one_refresh_per_token_lifetime() {
