@@ -46,6 +46,8 @@ pub const API_CRATE: &str = "heroku-api";
 pub const GENERATED_DIR: &str = "heroku-api/src/generated";
 /// The generated compile-time coverage test.
 pub const COVERAGE_TEST: &str = "heroku-api/tests/generated/operations.rs";
+/// Every generated model with a decoder, for tests that walk them all.
+pub const MODELS_TABLE: &str = "heroku-api/tests/generated/models.rs";
 /// What the fake Heroku (the `tests` crate) needs from the schema.
 pub const FAKE_SPEC: &str = "tests/src/generated/spec.json";
 /// heroku-api's resource features: not a file of its own but the block

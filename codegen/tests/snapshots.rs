@@ -45,6 +45,26 @@ fn hard_cases_match_the_snapshot() {
 }
 
 #[test]
+fn a_dangling_href_ref_is_a_warning_naming_the_pointer() {
+    let path = dir().join("fixtures").join("hard-cases.json");
+    let loaded = heroku_schema::load(&path, &[]).expect("fixture loads");
+    let warning = loaded
+        .api
+        .warnings
+        .iter()
+        .find(|w| w.contains("#/definitions/gadget/definitions/missing"))
+        .expect("a warning for the dangling reference");
+    assert!(
+        warning.starts_with("/definitions/gadget/links/3/href"),
+        "{warning}"
+    );
+    assert!(
+        warning.ends_with("the parameter is generated as a string"),
+        "{warning}"
+    );
+}
+
+#[test]
 fn generation_is_deterministic() {
     assert_eq!(generate("hard-cases"), generate("hard-cases"));
 }
@@ -68,8 +88,11 @@ fn hard_cases_map_to_the_expected_rust() {
     assert!(widget.contains("rename = \"default-permission\""));
     assert!(!widget.contains("rename = \"created_at\""));
     // The written-out Deserialize reads the JSON names, not the Rust ones.
-    assert!(widget.contains("\"ca_signed?\" => f_ca_signed = "));
-    assert!(widget.contains("\"type\" => f_type_ = Some(map.next_value()?),"));
+    assert!(widget.contains("crate::__private::field(&mut map, cx, \"ca_signed?\")"));
+    assert!(widget
+        .contains("\"type\" => f_type_ = Some(crate::__private::field(&mut map, cx, \"type\")?),"));
+    // Tolerant decoding: an absent field is its fallback, recorded.
+    assert!(widget.contains("type_: crate::__private::present(f_type_, cx, \"type\")"));
     // Enums: digit-leading members, null member → Option, open catch-all.
     assert!(widget.contains("V01,"));
     assert!(widget.contains("pub default_permission: Option<WidgetRole>,"));
@@ -116,7 +139,14 @@ fn hard_cases_map_to_the_expected_rust() {
         "gadget.list_widget",
         "gadget.destroy",
         "widget.create_deprecated",
+        "gadget.info",
     ] {
         assert!(table.contains(&format!("\"{id}\"")), "missing {id}");
     }
+    // A dangling href `$ref` keeps its link, with a string parameter.
+    let gadget = file(&out, "gadget");
+    assert!(
+        gadget.contains("pub fn info(&self, gadget_missing: impl Into<String>)"),
+        "{gadget}"
+    );
 }

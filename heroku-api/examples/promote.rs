@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .run(|_| {})
                 .await?;
             let pipeline = client.pipeline().create("promote-demo").await?;
-            let id = pipeline.id.clone().unwrap_or_default();
+            let id = pipeline.id.clone();
             client
                 .pipeline_coupling()
                 .create("promote-staging", id.as_str(), "staging")

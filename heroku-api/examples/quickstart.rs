@@ -94,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .pipeline()
         .create(support::app_name(&conn, "quickstart"))
         .await?;
-    let pipeline_id = pipeline.id.clone().unwrap_or_default();
+    let pipeline_id = pipeline.id.clone();
     client
         .pipeline_coupling()
         .create(app.id.as_str(), pipeline_id.as_str(), "staging")

@@ -44,7 +44,13 @@
 //!   429s for every method and gateway errors only for idempotent ones
 //!   ([`RetryPolicy`]);
 //! - returns one [`Error`] type carrying Heroku's error id, message, URL,
-//!   request id and the raw body.
+//!   request id and the raw body;
+//! - decodes what Heroku really sends, not only what its schema says: a
+//!   field missing, `null`, of another JSON type or outside an enum's values
+//!   decodes to a documented fallback and is recorded as a [`Deviation`]
+//!   with its JSON pointer ([`ResponseMeta::deviations`], a `tracing`
+//!   warning), or fails the call with
+//!   [`ClientBuilder::strict_decoding`]. See [`decode`].
 //!
 //! [`workflows`] builds deploys, promotions, config sync, scaling and log
 //! tails on top. The operation table is [`operations::OPERATIONS`].
@@ -70,6 +76,8 @@ pub use runtime::client::{
 pub use runtime::credentials::{
     CredentialContext, CredentialProvider, OAuthRefresh, StaticToken, TokenFuture,
 };
+pub use runtime::decode;
+pub use runtime::decode::{Deviation, DeviationKind};
 pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
 pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
@@ -86,8 +94,10 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::runtime::client::Payload;
-    pub use crate::runtime::path::segment;
-    pub use crate::runtime::serde_helpers::{
-        open_enum, required, skip_value, string_or_integer, Key,
+    pub use crate::runtime::decode::{
+        deserialize, enum_value, field, identity_value, non_null_field, object, present,
+        DecodeContext, Fields,
     };
+    pub use crate::runtime::path::segment;
+    pub use crate::runtime::serde_helpers::{skip_value, Key};
 }

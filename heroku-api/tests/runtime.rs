@@ -409,7 +409,50 @@ async fn a_non_json_502_page_is_a_typed_error_with_a_snippet() {
 }
 
 #[tokio::test]
-async fn a_body_that_does_not_decode_keeps_its_path_and_bytes() {
+async fn a_value_that_differs_from_the_schema_is_a_recorded_deviation() {
+    let server = MockServer::start().await;
+    let mut old = app_json(1);
+    old["created_at"] = json!("yesterday");
+    old["maintenance"] = json!("true");
+    old["stack"]["name"] = json!(null);
+    old.as_object_mut().unwrap().remove("acm");
+    old["joined"] = json!(true); // a key the schema does not declare
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&old))
+        .mount(&server)
+        .await;
+    let answer = client(&server)
+        .app()
+        .info("x")
+        .send_with_meta()
+        .await
+        .expect("a tolerant decode");
+    assert!(answer.body.maintenance);
+    assert!(!answer.body.acm, "an absent field holds its fallback");
+    assert_eq!(
+        answer.body.created_at,
+        chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
+    );
+    let found: Vec<(&str, &str)> = answer
+        .meta
+        .deviations
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.kind.name()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("/created_at", "mismatched"),
+            ("/maintenance", "coerced"),
+            ("/stack/name", "null"),
+            ("/acm", "absent"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn strict_decoding_fails_on_the_first_deviation_and_keeps_the_bytes() {
     let server = MockServer::start().await;
     let mut broken = app_json(1);
     broken["created_at"] = json!("yesterday");
@@ -418,12 +461,90 @@ async fn a_body_that_does_not_decode_keeps_its_path_and_bytes() {
         .respond_with(ResponseTemplate::new(200).set_body_json(&broken))
         .mount(&server)
         .await;
-    let err = client(&server).app().info("x").await.unwrap_err();
+    let strict = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .strict_decoding(true)
+        .build()
+        .expect("client");
+    let err = strict.app().info("x").await.unwrap_err();
     let Error::Decode(d) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(d.path, "created_at");
+    assert_eq!(d.pointer, "/created_at");
+    assert_eq!(d.deviations.len(), 1);
     assert_eq!(serde_json::from_slice::<Value>(&d.body).unwrap(), broken);
+    assert!(
+        !err.to_string().contains("yesterday"),
+        "no values in messages: {err}"
+    );
+    assert_eq!(strict.metrics().calls_failed.decode, 1);
+}
+
+#[tokio::test]
+async fn only_a_body_that_is_not_json_or_of_the_wrong_shape_fails_a_tolerant_decode() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/cut"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"name": "a", "owner": {"id": 1"#),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apps/list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([app_json(1)])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let Error::Decode(d) = c.app().info("cut").await.unwrap_err() else {
+        panic!("a cut-off body is a decode error")
+    };
+    assert_eq!(d.pointer, "/owner/id");
+    let Error::Decode(d) = c.app().info("list").await.unwrap_err() else {
+        panic!("a list where an object belongs is a decode error")
+    };
+    assert_eq!(
+        (d.pointer.as_str(), d.message.as_str()),
+        ("", "expected an object, found an array")
+    );
+    let Error::Decode(d) = c.app().list().await.unwrap_err() else {
+        panic!("an object where a list belongs is a decode error")
+    };
+    assert_eq!(d.message, "expected an array, found an object");
+}
+
+#[tokio::test]
+async fn a_list_page_carries_its_deviations_and_logs_each_place_once() {
+    let server = MockServer::start().await;
+    let apps: Vec<Value> = (0..50)
+        .map(|i| {
+            let mut a = app_json(i);
+            a.as_object_mut().unwrap().remove("generation");
+            a
+        })
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(apps)))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let pager = c.app().list().paginate().unwrap();
+    let page = pager.page(None).await.unwrap();
+    assert_eq!(page.items.len(), 50);
+    assert_eq!(page.deviations().len(), 50);
+    assert_eq!(page.deviations()[7].pointer, "/7/generation");
+    assert!(page
+        .deviations()
+        .iter()
+        .all(|d| d.pattern() == "/*/generation"));
+    assert_eq!(c.metrics().deviations, 50);
 }
 
 #[tokio::test]

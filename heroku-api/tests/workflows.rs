@@ -91,10 +91,7 @@ async fn output_arrives_while_the_build_is_still_pending() {
         )
         .await
         .unwrap();
-    let mut lines = client
-        .stream_lines(build.output_stream_url.as_deref().unwrap())
-        .await
-        .unwrap();
+    let mut lines = client.stream_lines(&build.output_stream_url).await.unwrap();
     let first = lines.next().await.unwrap().unwrap();
     assert!(first.contains("Building"), "{first}");
     let status = client
@@ -275,7 +272,7 @@ async fn promote_a_stage_and_scale_and_tail_logs() {
         .await
         .unwrap();
     let pipeline = client.pipeline().create("p").await.unwrap();
-    let pid = pipeline.id.unwrap();
+    let pid = pipeline.id;
     client
         .pipeline_coupling()
         .create("p-staging", pid.as_str(), "staging")

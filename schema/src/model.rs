@@ -651,7 +651,23 @@ impl<'a> Builder<'a> {
         before: &[PathPart],
         used: &mut BTreeMap<String, usize>,
     ) -> Result<PathParam, SchemaError> {
-        let (node, target) = self.lookup(reference, hp)?;
+        // A reference that does not resolve (seen in third-party interagent
+        // schemas) costs the parameter its type, not the link: it becomes a
+        // string, with a warning naming the pointer.
+        let found = match self.lookup(reference, hp) {
+            Ok(found) => Some(found),
+            Err(SchemaError::Invalid { pointer, message }) if reference.starts_with('#') => {
+                self.warnings.push(format!(
+                    "{pointer}: {message}; the parameter is generated as a string"
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let target = match &found {
+            Some((_, target)) => target.clone(),
+            None => reference.trim_start_matches('#').to_string(),
+        };
         let tokens: Vec<String> = target.split('/').skip(1).map(unescape_token).collect();
         let last = tokens.last().cloned().unwrap_or_default();
         let owner = if tokens.len() >= 3 {
@@ -679,6 +695,14 @@ impl<'a> Builder<'a> {
             }
         }
         used.insert(name.clone(), 1);
+        let Some((node, _)) = found else {
+            return Ok(PathParam {
+                name,
+                ty: ParamTy::String,
+                pointer: reference.to_string(),
+                description: None,
+            });
+        };
         let (eff, origin, _) = self.deref(node, &target)?;
         let description = eff.description.clone();
         let module = module_key(&origin)

@@ -39,6 +39,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use spec::{Field, Schema, TypeDef};
 pub use state::Timings;
 
 /// The token the fake accepts unless configured otherwise.
@@ -181,6 +182,24 @@ pub fn sample(type_name: &str) -> Option<serde_json::Value> {
         .types
         .contains_key(type_name)
         .then(|| synth::of_type(spec::spec(), type_name))
+}
+
+/// The schema's named type `type_name` (`"app::App"`) as the fake knows
+/// it: for tests that walk answers field by field.
+pub fn type_def(type_name: &str) -> Option<&'static TypeDef> {
+    spec::spec().types.get(type_name)
+}
+
+/// A body for `type_name` built the way the fake builds answers, from
+/// another schema's spec (the `spec.json` that `heroku-codegen` writes for
+/// that schema): for tests that decode what an older schema describes.
+pub fn sample_in(spec_json: &str, type_name: &str) -> Result<serde_json::Value, String> {
+    let spec: spec::Spec =
+        serde_json::from_str(spec_json).map_err(|e| format!("the spec does not parse: {e}"))?;
+    if !spec.types.contains_key(type_name) {
+        return Err(format!("the spec has no type `{type_name}`"));
+    }
+    Ok(synth::of_type(&spec, type_name))
 }
 
 /// A fault for the next `remaining` requests matching a method and a path

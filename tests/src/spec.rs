@@ -43,40 +43,70 @@ pub enum Body {
     Query { fields: Vec<Field> },
 }
 
+/// A property of an object in the schema.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Field {
+    /// The JSON key.
     pub name: String,
+    /// Required by `strictProperties` or `required`.
     pub required: bool,
+    /// The schema allows `null`.
     pub nullable: bool,
+    /// The value's shape.
     pub schema: Schema,
+    /// The schema's example value, if any.
     pub example: Option<Value>,
 }
 
+/// The shape of a value.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Schema {
+    /// `string`, `integer`, `number`, `boolean`, `date-time`, `date` or
+    /// `any`.
     Scalar(String),
+    /// An array of these.
     Array {
+        /// The items' shape.
         array: Box<Schema>,
     },
+    /// An object used as a map with string keys.
     Map {
+        /// The values' shape.
         map: Box<Schema>,
     },
+    /// A value that may be `null` (array items, map values).
     Option {
+        /// The shape when not `null`.
         option: Box<Schema>,
     },
+    /// A named type (`app::App`).
     Ref {
+        /// The type's name.
         #[serde(rename = "ref")]
         reference: String,
     },
 }
 
+/// A named type of the schema.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum TypeDef {
-    Struct { fields: Vec<Field> },
-    Enum { values: Vec<String> },
-    Identity { integer: bool },
+    /// An object with named properties.
+    Struct {
+        /// Its properties.
+        fields: Vec<Field>,
+    },
+    /// A string enum.
+    Enum {
+        /// The values the schema lists.
+        values: Vec<String>,
+    },
+    /// A value that names a resource (an id or a name).
+    Identity {
+        /// One form is an integer (a release version).
+        integer: bool,
+    },
 }
 
 /// The embedded spec, parsed once.

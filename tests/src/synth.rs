@@ -6,6 +6,10 @@ use crate::spec::{Field, Schema, Spec, TypeDef};
 
 /// How deep nested arrays get a sample item.
 const MAX_DEPTH: usize = 4;
+/// How deep objects go before optional fields are left out, which ends
+/// the recursion of a type that contains itself. Deep enough that no
+/// answer of the schema loses a field to it.
+const MAX_OBJECT_DEPTH: usize = 12;
 
 /// A value valid for `schema`, from the field's example when it fits (or can
 /// be coerced to fit), else from the type and the field's name.
@@ -17,7 +21,18 @@ pub fn value(
     depth: usize,
 ) -> Value {
     if let Some(ex) = example {
-        if let Some(v) = coerce(spec, ex, schema) {
+        if let Some(mut v) = coerce(spec, ex, schema) {
+            // An example object may show only some of the fields (a
+            // `{"name": ..}` reference): the answer carries them all.
+            if let (Schema::Ref { reference }, Value::Object(map)) = (schema, &mut v) {
+                if let Some(TypeDef::Struct { fields }) = spec.types.get(reference) {
+                    if let Value::Object(full) = object(spec, fields, depth + 1) {
+                        for (k, fv) in full {
+                            map.entry(k).or_insert(fv);
+                        }
+                    }
+                }
+            }
             return v;
         }
     }
@@ -45,7 +60,7 @@ pub fn value(
 pub fn object(spec: &Spec, fields: &[Field], depth: usize) -> Value {
     let mut map = Map::new();
     for f in fields {
-        let v = if depth > MAX_DEPTH && !f.required {
+        let v = if depth > MAX_OBJECT_DEPTH && !f.required {
             Value::Null
         } else if f.nullable && f.example.is_none() && !matches!(f.schema, Schema::Array { .. }) {
             // Nullable without an example: null is always valid.

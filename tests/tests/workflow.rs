@@ -122,7 +122,8 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
     assert_eq!(build.status.as_str(), "pending");
 
     // 5. Stream the build output while it runs.
-    let stream_url = build.output_stream_url.clone().expect("an output stream");
+    let stream_url = build.output_stream_url.clone();
+    assert!(!stream_url.is_empty(), "an output stream");
     let mut stream = http.get(&stream_url).send().await.unwrap().bytes_stream();
     let mut output = String::new();
     let mut chunks = 0;
@@ -178,7 +179,7 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
     // 7. A pipeline of two apps, and a promotion from staging to production.
     let production = client.app().create().name("demo-production").await.unwrap();
     let pipeline = client.pipeline().create("demo").await.unwrap();
-    let pipeline_id = pipeline.id.clone().expect("pipeline id");
+    let pipeline_id = pipeline.id.clone();
     client
         .pipeline_coupling()
         .create("demo-staging", pipeline_id.as_str(), "staging")

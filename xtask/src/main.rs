@@ -138,6 +138,9 @@ fn codegen(args: &[String]) -> Result<(), String> {
     let path = schema_path(flags.schema.clone(), &lock);
     let started = std::time::Instant::now();
     let loaded = load(&path)?;
+    for warning in &loaded.api.warnings {
+        eprintln!("warning: {warning}");
+    }
 
     if let Some(out) = &flags.out {
         report_overlays(&loaded, false)?;

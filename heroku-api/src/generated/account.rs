@@ -115,7 +115,10 @@ impl<'a> AccountApi<'a> {
 /// An account represents an individual signed up to use the Heroku platform.
 ///
 /// Schema: `/definitions/account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Account {
     /// whether to allow third party web activity tracking
@@ -164,96 +167,171 @@ pub struct Account {
     /// whether account has been verified with billing information
     pub verified: bool,
 }
+impl crate::__private::Fields for Account {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_allow_tracking = None;
+        let mut f_beta = None;
+        let mut f_country_of_residence = None;
+        let mut f_created_at = None;
+        let mut f_default_organization = None;
+        let mut f_default_team = None;
+        let mut f_delinquent_at = None;
+        let mut f_email = None;
+        let mut f_federated = None;
+        let mut f_id = None;
+        let mut f_identity_provider = None;
+        let mut f_last_login = None;
+        let mut f_name = None;
+        let mut f_sms_number = None;
+        let mut f_suspended_at = None;
+        let mut f_two_factor_authentication = None;
+        let mut f_updated_at = None;
+        let mut f_verified = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "allow_tracking" => {
+                    f_allow_tracking = Some(
+                        crate::__private::field(&mut map, cx, "allow_tracking")?,
+                    );
+                }
+                "beta" => f_beta = Some(crate::__private::field(&mut map, cx, "beta")?),
+                "country_of_residence" => {
+                    f_country_of_residence = Some(
+                        crate::__private::field(&mut map, cx, "country_of_residence")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "default_organization" => {
+                    f_default_organization = Some(
+                        crate::__private::field(&mut map, cx, "default_organization")?,
+                    );
+                }
+                "default_team" => {
+                    f_default_team = Some(
+                        crate::__private::field(&mut map, cx, "default_team")?,
+                    );
+                }
+                "delinquent_at" => {
+                    f_delinquent_at = Some(
+                        crate::__private::field(&mut map, cx, "delinquent_at")?,
+                    );
+                }
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "federated" => {
+                    f_federated = Some(
+                        crate::__private::field(&mut map, cx, "federated")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "identity_provider" => {
+                    f_identity_provider = Some(
+                        crate::__private::field(&mut map, cx, "identity_provider")?,
+                    );
+                }
+                "last_login" => {
+                    f_last_login = Some(
+                        crate::__private::field(&mut map, cx, "last_login")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "sms_number" => {
+                    f_sms_number = Some(
+                        crate::__private::field(&mut map, cx, "sms_number")?,
+                    );
+                }
+                "suspended_at" => {
+                    f_suspended_at = Some(
+                        crate::__private::field(&mut map, cx, "suspended_at")?,
+                    );
+                }
+                "two_factor_authentication" => {
+                    f_two_factor_authentication = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "two_factor_authentication",
+                        )?,
+                    );
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "verified" => {
+                    f_verified = Some(crate::__private::field(&mut map, cx, "verified")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Account {
+            allow_tracking: crate::__private::present(
+                f_allow_tracking,
+                cx,
+                "allow_tracking",
+            ),
+            beta: crate::__private::present(f_beta, cx, "beta"),
+            country_of_residence: crate::__private::present(
+                f_country_of_residence,
+                cx,
+                "country_of_residence",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            default_organization: crate::__private::present(
+                f_default_organization,
+                cx,
+                "default_organization",
+            ),
+            default_team: crate::__private::present(f_default_team, cx, "default_team"),
+            delinquent_at: crate::__private::present(
+                f_delinquent_at,
+                cx,
+                "delinquent_at",
+            ),
+            email: crate::__private::present(f_email, cx, "email"),
+            federated: crate::__private::present(f_federated, cx, "federated"),
+            id: crate::__private::present(f_id, cx, "id"),
+            identity_provider: crate::__private::present(
+                f_identity_provider,
+                cx,
+                "identity_provider",
+            ),
+            last_login: crate::__private::present(f_last_login, cx, "last_login"),
+            name: crate::__private::present(f_name, cx, "name"),
+            sms_number: crate::__private::present(f_sms_number, cx, "sms_number"),
+            suspended_at: crate::__private::present(f_suspended_at, cx, "suspended_at"),
+            two_factor_authentication: crate::__private::present(
+                f_two_factor_authentication,
+                cx,
+                "two_factor_authentication",
+            ),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            verified: crate::__private::present(f_verified, cx, "verified"),
+        })
+    }
+}
+impl crate::decode::Decode for Account {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Account {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Account;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Account` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Account, A::Error> {
-                let mut f_allow_tracking = None;
-                let mut f_beta = None;
-                let mut f_country_of_residence = None;
-                let mut f_created_at = None;
-                let mut f_default_organization = None;
-                let mut f_default_team = None;
-                let mut f_delinquent_at = None;
-                let mut f_email = None;
-                let mut f_federated = None;
-                let mut f_id = None;
-                let mut f_identity_provider = None;
-                let mut f_last_login = None;
-                let mut f_name = None;
-                let mut f_sms_number = None;
-                let mut f_suspended_at = None;
-                let mut f_two_factor_authentication = None;
-                let mut f_updated_at = None;
-                let mut f_verified = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "allow_tracking" => f_allow_tracking = Some(map.next_value()?),
-                        "beta" => f_beta = Some(map.next_value()?),
-                        "country_of_residence" => {
-                            f_country_of_residence = map.next_value()?;
-                        }
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "default_organization" => {
-                            f_default_organization = map.next_value()?;
-                        }
-                        "default_team" => f_default_team = map.next_value()?,
-                        "delinquent_at" => f_delinquent_at = map.next_value()?,
-                        "email" => f_email = Some(map.next_value()?),
-                        "federated" => f_federated = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "identity_provider" => f_identity_provider = map.next_value()?,
-                        "last_login" => f_last_login = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "sms_number" => f_sms_number = map.next_value()?,
-                        "suspended_at" => f_suspended_at = map.next_value()?,
-                        "two_factor_authentication" => {
-                            f_two_factor_authentication = Some(map.next_value()?);
-                        }
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "verified" => f_verified = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Account {
-                    allow_tracking: crate::__private::required(
-                        f_allow_tracking,
-                        "allow_tracking",
-                    )?,
-                    beta: crate::__private::required(f_beta, "beta")?,
-                    country_of_residence: f_country_of_residence,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    default_organization: f_default_organization,
-                    default_team: f_default_team,
-                    delinquent_at: f_delinquent_at,
-                    email: crate::__private::required(f_email, "email")?,
-                    federated: crate::__private::required(f_federated, "federated")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    identity_provider: f_identity_provider,
-                    last_login: f_last_login,
-                    name: f_name,
-                    sms_number: f_sms_number,
-                    suspended_at: f_suspended_at,
-                    two_factor_authentication: crate::__private::required(
-                        f_two_factor_authentication,
-                        "two_factor_authentication",
-                    )?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    verified: crate::__private::required(f_verified, "verified")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Implicit reference to currently authorized user
@@ -301,17 +379,34 @@ impl serde::Serialize for AccountCurrent {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AccountCurrent {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AccountCurrent {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountCurrent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// team selected by default
 ///
 /// Schema: `/definitions/account/properties/default_organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDefaultOrganization {
     /// unique identifier of team
@@ -319,42 +414,48 @@ pub struct AccountDefaultOrganization {
     /// unique name of team
     pub name: String,
 }
+impl crate::__private::Fields for AccountDefaultOrganization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountDefaultOrganization {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AccountDefaultOrganization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountDefaultOrganization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountDefaultOrganization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountDefaultOrganization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountDefaultOrganization, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountDefaultOrganization {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// team selected by default
 ///
 /// Schema: `/definitions/account/properties/default_team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDefaultTeam {
     /// unique identifier of team
@@ -362,53 +463,64 @@ pub struct AccountDefaultTeam {
     /// unique name of team
     pub name: String,
 }
+impl crate::__private::Fields for AccountDefaultTeam {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountDefaultTeam {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AccountDefaultTeam {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountDefaultTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountDefaultTeam;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountDefaultTeam` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountDefaultTeam, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountDefaultTeam {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/account/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountIdentity(String);
 impl serde::Serialize for AccountIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AccountIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AccountIdentity {
@@ -444,7 +556,10 @@ impl std::fmt::Display for AccountIdentity {
 /// Identity Provider details for federated users.
 ///
 /// Schema: `/definitions/account/properties/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProvider {
     /// unique identifier of this identity provider
@@ -458,126 +573,142 @@ pub struct AccountIdentityProvider {
     /// The `team` field.
     pub team: AccountIdentityProviderTeam,
 }
+impl crate::__private::Fields for AccountIdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_organization = None;
+        let mut f_owner = None;
+        let mut f_team = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "organization" => {
+                    f_organization = Some(
+                        crate::__private::field(&mut map, cx, "organization")?,
+                    );
+                }
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountIdentityProvider {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            organization: crate::__private::present(f_organization, cx, "organization"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            team: crate::__private::present(f_team, cx, "team"),
+        })
+    }
+}
+impl crate::decode::Decode for AccountIdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountIdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountIdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountIdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountIdentityProvider, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_organization = None;
-                let mut f_owner = None;
-                let mut f_team = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "organization" => f_organization = Some(map.next_value()?),
-                        "owner" => f_owner = Some(map.next_value()?),
-                        "team" => f_team = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountIdentityProvider {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    organization: crate::__private::required(
-                        f_organization,
-                        "organization",
-                    )?,
-                    owner: crate::__private::required(f_owner, "owner")?,
-                    team: crate::__private::required(f_team, "team")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `AccountIdentityProviderOrganization`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProviderOrganization {
     /// unique name of team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for AccountIdentityProviderOrganization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountIdentityProviderOrganization {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AccountIdentityProviderOrganization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AccountIdentityProviderOrganization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountIdentityProviderOrganization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountIdentityProviderOrganization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountIdentityProviderOrganization, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountIdentityProviderOrganization {
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `AccountIdentityProviderTeam`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountIdentityProviderTeam {
     /// unique name of team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for AccountIdentityProviderTeam {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountIdentityProviderTeam {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AccountIdentityProviderTeam {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AccountIdentityProviderTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountIdentityProviderTeam;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountIdentityProviderTeam` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountIdentityProviderTeam, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountIdentityProviderTeam {
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /account` request, from [`AccountApi::info`]. Await it, or call `send`.

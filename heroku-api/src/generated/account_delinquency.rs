@@ -29,7 +29,10 @@ impl<'a> AccountDelinquencyApi<'a> {
 /// A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
 ///
 /// Schema: `/definitions/account-delinquency`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountDelinquency {
     /// scheduled time of when we will delete your account due to delinquency
@@ -39,40 +42,59 @@ pub struct AccountDelinquency {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_suspension_time: Option<chrono::DateTime<chrono::Utc>>,
 }
+impl crate::__private::Fields for AccountDelinquency {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_scheduled_deletion_time = None;
+        let mut f_scheduled_suspension_time = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "scheduled_deletion_time" => {
+                    f_scheduled_deletion_time = Some(
+                        crate::__private::field(&mut map, cx, "scheduled_deletion_time")?,
+                    );
+                }
+                "scheduled_suspension_time" => {
+                    f_scheduled_suspension_time = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "scheduled_suspension_time",
+                        )?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AccountDelinquency {
+            scheduled_deletion_time: crate::__private::present(
+                f_scheduled_deletion_time,
+                cx,
+                "scheduled_deletion_time",
+            ),
+            scheduled_suspension_time: crate::__private::present(
+                f_scheduled_suspension_time,
+                cx,
+                "scheduled_suspension_time",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for AccountDelinquency {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AccountDelinquency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AccountDelinquency;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AccountDelinquency` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AccountDelinquency, A::Error> {
-                let mut f_scheduled_deletion_time = None;
-                let mut f_scheduled_suspension_time = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "scheduled_deletion_time" => {
-                            f_scheduled_deletion_time = map.next_value()?;
-                        }
-                        "scheduled_suspension_time" => {
-                            f_scheduled_suspension_time = map.next_value()?;
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AccountDelinquency {
-                    scheduled_deletion_time: f_scheduled_deletion_time,
-                    scheduled_suspension_time: f_scheduled_suspension_time,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /account/delinquency` request, from [`AccountDelinquencyApi::info`]. Await it, or call `send`.

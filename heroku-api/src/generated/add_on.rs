@@ -220,7 +220,10 @@ impl<'a> AddOnApi<'a> {
 /// Add-ons represent add-ons that have been provisioned and attached to one or more apps.
 ///
 /// Schema: `/definitions/add-on`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOn {
     /// provider actions for this specific add-on
@@ -247,8 +250,7 @@ pub struct AddOn {
     /// id of this add-on with its provider
     pub provider_id: String,
     /// A provision message
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provision_message: Option<String>,
+    pub provision_message: String,
     /// state in the add-on's lifecycle
     pub state: AddOnState,
     /// when add-on was updated
@@ -257,93 +259,137 @@ pub struct AddOn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
+impl crate::__private::Fields for AddOn {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_actions = None;
+        let mut f_addon_service = None;
+        let mut f_app = None;
+        let mut f_billed_price = None;
+        let mut f_billing_entity = None;
+        let mut f_config_vars = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_plan = None;
+        let mut f_provider_id = None;
+        let mut f_provision_message = None;
+        let mut f_state = None;
+        let mut f_updated_at = None;
+        let mut f_web_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "actions" => {
+                    f_actions = Some(crate::__private::field(&mut map, cx, "actions")?);
+                }
+                "addon_service" => {
+                    f_addon_service = Some(
+                        crate::__private::field(&mut map, cx, "addon_service")?,
+                    );
+                }
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "billed_price" => {
+                    f_billed_price = Some(
+                        crate::__private::field(&mut map, cx, "billed_price")?,
+                    );
+                }
+                "billing_entity" => {
+                    f_billing_entity = Some(
+                        crate::__private::field(&mut map, cx, "billing_entity")?,
+                    );
+                }
+                "config_vars" => {
+                    f_config_vars = Some(
+                        crate::__private::field(&mut map, cx, "config_vars")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "plan" => f_plan = Some(crate::__private::field(&mut map, cx, "plan")?),
+                "provider_id" => {
+                    f_provider_id = Some(
+                        crate::__private::field(&mut map, cx, "provider_id")?,
+                    );
+                }
+                "provision_message" => {
+                    f_provision_message = Some(
+                        crate::__private::field(&mut map, cx, "provision_message")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "web_url" => {
+                    f_web_url = Some(crate::__private::field(&mut map, cx, "web_url")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOn {
+            actions: crate::__private::present(f_actions, cx, "actions"),
+            addon_service: crate::__private::present(
+                f_addon_service,
+                cx,
+                "addon_service",
+            ),
+            app: crate::__private::present(f_app, cx, "app"),
+            billed_price: crate::__private::present(f_billed_price, cx, "billed_price"),
+            billing_entity: crate::__private::present(
+                f_billing_entity,
+                cx,
+                "billing_entity",
+            ),
+            config_vars: crate::__private::present(f_config_vars, cx, "config_vars"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            plan: crate::__private::present(f_plan, cx, "plan"),
+            provider_id: crate::__private::present(f_provider_id, cx, "provider_id"),
+            provision_message: crate::__private::present(
+                f_provision_message,
+                cx,
+                "provision_message",
+            ),
+            state: crate::__private::present(f_state, cx, "state"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            web_url: crate::__private::present(f_web_url, cx, "web_url"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOn {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOn;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOn` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOn, A::Error> {
-                let mut f_actions = None;
-                let mut f_addon_service = None;
-                let mut f_app = None;
-                let mut f_billed_price = None;
-                let mut f_billing_entity = None;
-                let mut f_config_vars = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_plan = None;
-                let mut f_provider_id = None;
-                let mut f_provision_message = None;
-                let mut f_state = None;
-                let mut f_updated_at = None;
-                let mut f_web_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "actions" => f_actions = Some(map.next_value()?),
-                        "addon_service" => f_addon_service = Some(map.next_value()?),
-                        "app" => f_app = Some(map.next_value()?),
-                        "billed_price" => f_billed_price = map.next_value()?,
-                        "billing_entity" => f_billing_entity = Some(map.next_value()?),
-                        "config_vars" => f_config_vars = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "plan" => f_plan = Some(map.next_value()?),
-                        "provider_id" => f_provider_id = Some(map.next_value()?),
-                        "provision_message" => f_provision_message = map.next_value()?,
-                        "state" => f_state = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "web_url" => f_web_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOn {
-                    actions: crate::__private::required(f_actions, "actions")?,
-                    addon_service: crate::__private::required(
-                        f_addon_service,
-                        "addon_service",
-                    )?,
-                    app: crate::__private::required(f_app, "app")?,
-                    billed_price: f_billed_price,
-                    billing_entity: crate::__private::required(
-                        f_billing_entity,
-                        "billing_entity",
-                    )?,
-                    config_vars: crate::__private::required(
-                        f_config_vars,
-                        "config_vars",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    plan: crate::__private::required(f_plan, "plan")?,
-                    provider_id: crate::__private::required(
-                        f_provider_id,
-                        "provider_id",
-                    )?,
-                    provision_message: f_provision_message,
-                    state: crate::__private::required(f_state, "state")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    web_url: f_web_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of add-on service
 ///
 /// Schema: `/definitions/add-on/definitions/addon_service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAddonService {
     /// unique identifier of this add-on-service
@@ -351,42 +397,48 @@ pub struct AddOnAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
+impl crate::__private::Fields for AddOnAddonService {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnAddonService {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnAddonService {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnAddonService {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnAddonService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnAddonService` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnAddonService, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnAddonService {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/add-on/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnApp {
     /// unique identifier of app
@@ -394,42 +446,48 @@ pub struct AddOnApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for AddOnApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// billed price
 ///
 /// Schema: `/definitions/add-on/properties/billed_price`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnBilledPrice {
     /// price in cents per unit of plan
@@ -439,45 +497,55 @@ pub struct AddOnBilledPrice {
     /// unit of price for plan
     pub unit: String,
 }
+impl crate::__private::Fields for AddOnBilledPrice {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_cents = None;
+        let mut f_contract = None;
+        let mut f_unit = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "cents" => {
+                    f_cents = Some(crate::__private::field(&mut map, cx, "cents")?);
+                }
+                "contract" => {
+                    f_contract = Some(crate::__private::field(&mut map, cx, "contract")?);
+                }
+                "unit" => f_unit = Some(crate::__private::field(&mut map, cx, "unit")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnBilledPrice {
+            cents: crate::__private::present(f_cents, cx, "cents"),
+            contract: crate::__private::present(f_contract, cx, "contract"),
+            unit: crate::__private::present(f_unit, cx, "unit"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnBilledPrice {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnBilledPrice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnBilledPrice;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnBilledPrice` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnBilledPrice, A::Error> {
-                let mut f_cents = None;
-                let mut f_contract = None;
-                let mut f_unit = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "cents" => f_cents = Some(map.next_value()?),
-                        "contract" => f_contract = Some(map.next_value()?),
-                        "unit" => f_unit = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnBilledPrice {
-                    cents: crate::__private::required(f_cents, "cents")?,
-                    contract: crate::__private::required(f_contract, "contract")?,
-                    unit: crate::__private::required(f_unit, "unit")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// billing entity associated with this add-on
 ///
 /// Schema: `/definitions/add-on/properties/billing_entity`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnBillingEntity {
     /// unique identifier of the billing entity
@@ -488,39 +556,42 @@ pub struct AddOnBillingEntity {
     #[serde(rename = "type")]
     pub type_: AddOnBillingEntityType,
 }
+impl crate::__private::Fields for AddOnBillingEntity {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnBillingEntity {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnBillingEntity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnBillingEntity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnBillingEntity;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnBillingEntity` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnBillingEntity, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnBillingEntity {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// type of Object of the billing entity; new types allowed at any time.
@@ -572,17 +643,34 @@ impl serde::Serialize for AddOnBillingEntityType {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AddOnBillingEntityType {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AddOnBillingEntityType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnBillingEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// name for add-on's initial attachment
 ///
 /// Schema: `/definitions/add-on/links/2/schema/properties/attachment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnCreateAttachment {
     /// unique name for this add-on attachment to this app
@@ -600,50 +688,65 @@ impl AddOnCreateAttachment {
         self
     }
 }
+impl crate::__private::Fields for AddOnCreateAttachment {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => {
+                    f_name = Some(
+                        crate::__private::non_null_field(&mut map, cx, "name")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnCreateAttachment {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnCreateAttachment {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnCreateAttachment {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnCreateAttachment;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnCreateAttachment` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnCreateAttachment, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnCreateAttachment {
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of add-on, or globally unique name of the add-on.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AddOnIdentity(String);
 impl serde::Serialize for AddOnIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AddOnIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AddOnIdentity {
@@ -675,7 +778,10 @@ impl std::fmt::Display for AddOnIdentity {
 /// identity of add-on plan
 ///
 /// Schema: `/definitions/add-on/definitions/plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnPlan {
     /// unique identifier of this plan
@@ -683,36 +789,39 @@ pub struct AddOnPlan {
     /// unique name of this plan
     pub name: String,
 }
+impl crate::__private::Fields for AddOnPlan {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnPlan {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnPlan {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnPlan {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnPlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnPlan` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnPlan, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnPlan {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// state in the add-on's lifecycle
@@ -768,11 +877,25 @@ impl serde::Serialize for AddOnState {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AddOnState {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AddOnState {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /addons` request, from [`AddOnApi::list`]. Await it, or call `send`.

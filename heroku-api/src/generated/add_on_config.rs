@@ -58,7 +58,10 @@ impl<'a> AddOnConfigApi<'a> {
 /// Configuration of an Add-on
 ///
 /// Schema: `/definitions/add-on-config`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnConfig {
     /// unique name of the config
@@ -81,36 +84,41 @@ impl AddOnConfig {
         self
     }
 }
+impl crate::__private::Fields for AddOnConfig {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        let mut f_value = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "value" => {
+                    f_value = Some(crate::__private::field(&mut map, cx, "value")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnConfig {
+            name: crate::__private::present(f_name, cx, "name"),
+            value: crate::__private::present(f_value, cx, "value"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnConfig {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnConfig;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnConfig` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnConfig, A::Error> {
-                let mut f_name = None;
-                let mut f_value = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = Some(map.next_value()?),
-                        "value" => f_value = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnConfig {
-                    name: crate::__private::required(f_name, "name")?,
-                    value: f_value,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /addons/{add_on_identity}/config` request, from [`AddOnConfigApi::list`]. Await it, or call `send`.

@@ -4,7 +4,10 @@
 /// Add-on Plan Actions are Provider functionality for specific add-on installations
 ///
 /// Schema: `/definitions/add-on-plan-action`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnPlanAction {
     /// identifier of the action to take that is sent via SSO
@@ -18,47 +21,59 @@ pub struct AddOnPlanAction {
     /// absolute URL to use instead of an action
     pub url: String,
 }
+impl crate::__private::Fields for AddOnPlanAction {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_action = None;
+        let mut f_id = None;
+        let mut f_label = None;
+        let mut f_requires_owner = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "action" => {
+                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "label" => {
+                    f_label = Some(crate::__private::field(&mut map, cx, "label")?);
+                }
+                "requires_owner" => {
+                    f_requires_owner = Some(
+                        crate::__private::field(&mut map, cx, "requires_owner")?,
+                    );
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnPlanAction {
+            action: crate::__private::present(f_action, cx, "action"),
+            id: crate::__private::present(f_id, cx, "id"),
+            label: crate::__private::present(f_label, cx, "label"),
+            requires_owner: crate::__private::present(
+                f_requires_owner,
+                cx,
+                "requires_owner",
+            ),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnPlanAction {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnPlanAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnPlanAction;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnPlanAction` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnPlanAction, A::Error> {
-                let mut f_action = None;
-                let mut f_id = None;
-                let mut f_label = None;
-                let mut f_requires_owner = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "action" => f_action = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "label" => f_label = Some(map.next_value()?),
-                        "requires_owner" => f_requires_owner = Some(map.next_value()?),
-                        "url" => f_url = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnPlanAction {
-                    action: crate::__private::required(f_action, "action")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    label: crate::__private::required(f_label, "label")?,
-                    requires_owner: crate::__private::required(
-                        f_requires_owner,
-                        "requires_owner",
-                    )?,
-                    url: crate::__private::required(f_url, "url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }

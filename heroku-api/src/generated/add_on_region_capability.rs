@@ -68,7 +68,10 @@ impl<'a> AddOnRegionCapabilityApi<'a> {
 /// Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
 ///
 /// Schema: `/definitions/add-on-region-capability`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnRegionCapability {
     /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
@@ -80,50 +83,67 @@ pub struct AddOnRegionCapability {
     /// whether the add-on can be installed to a Space
     pub supports_private_networking: bool,
 }
+impl crate::__private::Fields for AddOnRegionCapability {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addon_service = None;
+        let mut f_id = None;
+        let mut f_region = None;
+        let mut f_supports_private_networking = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addon_service" => {
+                    f_addon_service = Some(
+                        crate::__private::field(&mut map, cx, "addon_service")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "region" => {
+                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                }
+                "supports_private_networking" => {
+                    f_supports_private_networking = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "supports_private_networking",
+                        )?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnRegionCapability {
+            addon_service: crate::__private::present(
+                f_addon_service,
+                cx,
+                "addon_service",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            region: crate::__private::present(f_region, cx, "region"),
+            supports_private_networking: crate::__private::present(
+                f_supports_private_networking,
+                cx,
+                "supports_private_networking",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnRegionCapability {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnRegionCapability {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnRegionCapability;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnRegionCapability` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnRegionCapability, A::Error> {
-                let mut f_addon_service = None;
-                let mut f_id = None;
-                let mut f_region = None;
-                let mut f_supports_private_networking = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addon_service" => f_addon_service = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "region" => f_region = Some(map.next_value()?),
-                        "supports_private_networking" => {
-                            f_supports_private_networking = Some(map.next_value()?);
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnRegionCapability {
-                    addon_service: crate::__private::required(
-                        f_addon_service,
-                        "addon_service",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    region: crate::__private::required(f_region, "region")?,
-                    supports_private_networking: crate::__private::required(
-                        f_supports_private_networking,
-                        "supports_private_networking",
-                    )?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /addon-region-capabilities` request, from [`AddOnRegionCapabilityApi::list`]. Await it, or call `send`.

@@ -48,7 +48,10 @@ impl<'a> AddOnServiceApi<'a> {
 /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/add-on-service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnService {
     /// npm package name of the add-on service's Heroku CLI plugin
@@ -73,92 +76,138 @@ pub struct AddOnService {
     /// when add-on-service was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AddOnService {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_cli_plugin_name = None;
+        let mut f_created_at = None;
+        let mut f_human_name = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_state = None;
+        let mut f_supported_generations = None;
+        let mut f_supports_multiple_installations = None;
+        let mut f_supports_sharing = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "cli_plugin_name" => {
+                    f_cli_plugin_name = Some(
+                        crate::__private::field(&mut map, cx, "cli_plugin_name")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "human_name" => {
+                    f_human_name = Some(
+                        crate::__private::field(&mut map, cx, "human_name")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "supported_generations" => {
+                    f_supported_generations = Some(
+                        crate::__private::field(&mut map, cx, "supported_generations")?,
+                    );
+                }
+                "supports_multiple_installations" => {
+                    f_supports_multiple_installations = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "supports_multiple_installations",
+                        )?,
+                    );
+                }
+                "supports_sharing" => {
+                    f_supports_sharing = Some(
+                        crate::__private::field(&mut map, cx, "supports_sharing")?,
+                    );
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnService {
+            cli_plugin_name: crate::__private::present(
+                f_cli_plugin_name,
+                cx,
+                "cli_plugin_name",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            human_name: crate::__private::present(f_human_name, cx, "human_name"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            state: crate::__private::present(f_state, cx, "state"),
+            supported_generations: crate::__private::present(
+                f_supported_generations,
+                cx,
+                "supported_generations",
+            ),
+            supports_multiple_installations: crate::__private::present(
+                f_supports_multiple_installations,
+                cx,
+                "supports_multiple_installations",
+            ),
+            supports_sharing: crate::__private::present(
+                f_supports_sharing,
+                cx,
+                "supports_sharing",
+            ),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnService {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnService {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnService` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnService, A::Error> {
-                let mut f_cli_plugin_name = None;
-                let mut f_created_at = None;
-                let mut f_human_name = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_state = None;
-                let mut f_supported_generations = None;
-                let mut f_supports_multiple_installations = None;
-                let mut f_supports_sharing = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "cli_plugin_name" => f_cli_plugin_name = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "human_name" => f_human_name = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "supported_generations" => {
-                            f_supported_generations = Some(map.next_value()?);
-                        }
-                        "supports_multiple_installations" => {
-                            f_supports_multiple_installations = Some(map.next_value()?);
-                        }
-                        "supports_sharing" => {
-                            f_supports_sharing = Some(map.next_value()?);
-                        }
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnService {
-                    cli_plugin_name: f_cli_plugin_name,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    human_name: crate::__private::required(f_human_name, "human_name")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    state: crate::__private::required(f_state, "state")?,
-                    supported_generations: crate::__private::required(
-                        f_supported_generations,
-                        "supported_generations",
-                    )?,
-                    supports_multiple_installations: crate::__private::required(
-                        f_supports_multiple_installations,
-                        "supports_multiple_installations",
-                    )?,
-                    supports_sharing: crate::__private::required(
-                        f_supports_sharing,
-                        "supports_sharing",
-                    )?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this add-on-service, or unique name of this add-on-service.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-service/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AddOnServiceIdentity(String);
 impl serde::Serialize for AddOnServiceIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AddOnServiceIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnServiceIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AddOnServiceIdentity {
@@ -244,56 +293,74 @@ impl serde::Serialize for AddOnServiceState {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AddOnServiceState {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AddOnServiceState {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnServiceState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `AddOnServiceSupportedGeneration`.
 ///
 /// Schema: `/definitions/add-on-service/definitions/supported_generations/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnServiceSupportedGeneration {
     /// unique identifier of generation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of generation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for AddOnServiceSupportedGeneration {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnServiceSupportedGeneration {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnServiceSupportedGeneration {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AddOnServiceSupportedGeneration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnServiceSupportedGeneration;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnServiceSupportedGeneration` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnServiceSupportedGeneration, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnServiceSupportedGeneration {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /addon-services/{add_on_service_identity}` request, from [`AddOnServiceApi::info`]. Await it, or call `send`.

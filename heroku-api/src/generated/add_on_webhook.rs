@@ -138,7 +138,10 @@ impl<'a> AddOnWebhookApi<'a> {
 /// Represents the details of a webhook subscription
 ///
 /// Schema: `/definitions/add-on-webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhook {
     /// when the webhook was created
@@ -154,129 +157,160 @@ pub struct AddOnWebhook {
     /// the URL where the webhook's notification requests are sent
     pub url: String,
 }
+impl crate::__private::Fields for AddOnWebhook {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_include = None;
+        let mut f_level = None;
+        let mut f_updated_at = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "include" => {
+                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                }
+                "level" => {
+                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnWebhook {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            include: crate::__private::present(f_include, cx, "include"),
+            level: crate::__private::present(f_level, cx, "level"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnWebhook {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnWebhook {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnWebhook;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnWebhook` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnWebhook, A::Error> {
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_include = None;
-                let mut f_level = None;
-                let mut f_updated_at = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "include" => f_include = Some(map.next_value()?),
-                        "level" => f_level = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "url" => f_url = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnWebhook {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    include: crate::__private::required(f_include, "include")?,
-                    level: crate::__private::required(f_level, "level")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    url: crate::__private::required(f_url, "url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// add-on webhook
 ///
 /// Schema: `/definitions/add-on-webhook/definitions/addon_webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhookAddonWebhook {
     /// identity of add-on. Only used for add-on partner webhooks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addon: Option<AddOnWebhookAddonWebhookAddon>,
+    pub addon: AddOnWebhookAddonWebhookAddon,
     /// when the webhook was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// the webhook's unique identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// the entities that the subscription provides notifications for
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include: Option<Vec<String>>,
+    pub include: Vec<String>,
     /// if `notify`, Heroku makes a single, fire-and-forget delivery attempt. If `sync`, Heroku attempts multiple deliveries until the request is successful or a limit is reached
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<crate::app_webhook::AppWebhookLevel>,
+    pub level: crate::app_webhook::AppWebhookLevel,
     /// when the webhook was updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     /// the URL where the webhook's notification requests are sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: String,
+}
+impl crate::__private::Fields for AddOnWebhookAddonWebhook {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addon = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_include = None;
+        let mut f_level = None;
+        let mut f_updated_at = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addon" => {
+                    f_addon = Some(crate::__private::field(&mut map, cx, "addon")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "include" => {
+                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                }
+                "level" => {
+                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnWebhookAddonWebhook {
+            addon: crate::__private::present(f_addon, cx, "addon"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            include: crate::__private::present(f_include, cx, "include"),
+            level: crate::__private::present(f_level, cx, "level"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnWebhookAddonWebhook {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhook {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnWebhookAddonWebhook;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnWebhookAddonWebhook` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnWebhookAddonWebhook, A::Error> {
-                let mut f_addon = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_include = None;
-                let mut f_level = None;
-                let mut f_updated_at = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addon" => f_addon = map.next_value()?,
-                        "created_at" => f_created_at = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "include" => f_include = map.next_value()?,
-                        "level" => f_level = map.next_value()?,
-                        "updated_at" => f_updated_at = map.next_value()?,
-                        "url" => f_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnWebhookAddonWebhook {
-                    addon: f_addon,
-                    created_at: f_created_at,
-                    id: f_id,
-                    include: f_include,
-                    level: f_level,
-                    updated_at: f_updated_at,
-                    url: f_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of add-on. Only used for add-on partner webhooks.
 ///
 /// Schema: `/definitions/add-on-webhook/definitions/addon_webhook/properties/addon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhookAddonWebhookAddon {
     /// unique identifier of add-on
@@ -284,36 +318,39 @@ pub struct AddOnWebhookAddonWebhookAddon {
     /// globally unique name of the add-on
     pub name: String,
 }
+impl crate::__private::Fields for AddOnWebhookAddonWebhookAddon {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AddOnWebhookAddonWebhookAddon {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AddOnWebhookAddonWebhookAddon {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhookAddon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AddOnWebhookAddonWebhookAddon;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddOnWebhookAddonWebhookAddon` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddOnWebhookAddonWebhookAddon, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AddOnWebhookAddonWebhookAddon {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /addons/{add_on_identity}/webhooks` request, from [`AddOnWebhookApi::create`]. Await it, or call `send`.

@@ -82,7 +82,10 @@ impl<'a> AppFeatureApi<'a> {
 /// An app feature represents a Heroku labs capability that can be enabled or disabled for an app on Heroku.
 ///
 /// Schema: `/definitions/app-feature`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppFeature {
     /// when app feature was created
@@ -106,86 +109,118 @@ pub struct AppFeature {
     /// when app feature was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AppFeature {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_description = None;
+        let mut f_display_name = None;
+        let mut f_doc_url = None;
+        let mut f_enabled = None;
+        let mut f_feedback_email = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_state = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "display_name" => {
+                    f_display_name = Some(
+                        crate::__private::field(&mut map, cx, "display_name")?,
+                    );
+                }
+                "doc_url" => {
+                    f_doc_url = Some(crate::__private::field(&mut map, cx, "doc_url")?);
+                }
+                "enabled" => {
+                    f_enabled = Some(crate::__private::field(&mut map, cx, "enabled")?);
+                }
+                "feedback_email" => {
+                    f_feedback_email = Some(
+                        crate::__private::field(&mut map, cx, "feedback_email")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppFeature {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            description: crate::__private::present(f_description, cx, "description"),
+            display_name: crate::__private::present(f_display_name, cx, "display_name"),
+            doc_url: crate::__private::present(f_doc_url, cx, "doc_url"),
+            enabled: crate::__private::present(f_enabled, cx, "enabled"),
+            feedback_email: crate::__private::present(
+                f_feedback_email,
+                cx,
+                "feedback_email",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            state: crate::__private::present(f_state, cx, "state"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AppFeature {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppFeature {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppFeature;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppFeature` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppFeature, A::Error> {
-                let mut f_created_at = None;
-                let mut f_description = None;
-                let mut f_display_name = None;
-                let mut f_doc_url = None;
-                let mut f_enabled = None;
-                let mut f_feedback_email = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_state = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "display_name" => f_display_name = Some(map.next_value()?),
-                        "doc_url" => f_doc_url = Some(map.next_value()?),
-                        "enabled" => f_enabled = Some(map.next_value()?),
-                        "feedback_email" => f_feedback_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppFeature {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    display_name: crate::__private::required(
-                        f_display_name,
-                        "display_name",
-                    )?,
-                    doc_url: crate::__private::required(f_doc_url, "doc_url")?,
-                    enabled: crate::__private::required(f_enabled, "enabled")?,
-                    feedback_email: crate::__private::required(
-                        f_feedback_email,
-                        "feedback_email",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    state: crate::__private::required(f_state, "state")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of app feature, or unique name of app feature.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-feature/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppFeatureIdentity(String);
 impl serde::Serialize for AppFeatureIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AppFeatureIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppFeatureIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AppFeatureIdentity {

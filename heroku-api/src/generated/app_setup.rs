@@ -58,7 +58,10 @@ impl<'a> AppSetupApi<'a> {
 /// An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
 ///
 /// Schema: `/definitions/app-setup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetup {
     /// identity of app
@@ -86,71 +89,112 @@ pub struct AppSetup {
     /// when app setup was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AppSetup {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_build = None;
+        let mut f_created_at = None;
+        let mut f_failure_message = None;
+        let mut f_id = None;
+        let mut f_manifest_errors = None;
+        let mut f_postdeploy = None;
+        let mut f_resolved_success_url = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "build" => {
+                    f_build = Some(crate::__private::field(&mut map, cx, "build")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "failure_message" => {
+                    f_failure_message = Some(
+                        crate::__private::field(&mut map, cx, "failure_message")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "manifest_errors" => {
+                    f_manifest_errors = Some(
+                        crate::__private::field(&mut map, cx, "manifest_errors")?,
+                    );
+                }
+                "postdeploy" => {
+                    f_postdeploy = Some(
+                        crate::__private::field(&mut map, cx, "postdeploy")?,
+                    );
+                }
+                "resolved_success_url" => {
+                    f_resolved_success_url = Some(
+                        crate::__private::field(&mut map, cx, "resolved_success_url")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetup {
+            app: crate::__private::present(f_app, cx, "app"),
+            build: crate::__private::present(f_build, cx, "build"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            failure_message: crate::__private::present(
+                f_failure_message,
+                cx,
+                "failure_message",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            manifest_errors: crate::__private::present(
+                f_manifest_errors,
+                cx,
+                "manifest_errors",
+            ),
+            postdeploy: crate::__private::present(f_postdeploy, cx, "postdeploy"),
+            resolved_success_url: crate::__private::present(
+                f_resolved_success_url,
+                cx,
+                "resolved_success_url",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetup {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetup {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetup` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetup, A::Error> {
-                let mut f_app = None;
-                let mut f_build = None;
-                let mut f_created_at = None;
-                let mut f_failure_message = None;
-                let mut f_id = None;
-                let mut f_manifest_errors = None;
-                let mut f_postdeploy = None;
-                let mut f_resolved_success_url = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = Some(map.next_value()?),
-                        "build" => f_build = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "failure_message" => f_failure_message = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "manifest_errors" => f_manifest_errors = Some(map.next_value()?),
-                        "postdeploy" => f_postdeploy = map.next_value()?,
-                        "resolved_success_url" => {
-                            f_resolved_success_url = map.next_value()?;
-                        }
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetup {
-                    app: crate::__private::required(f_app, "app")?,
-                    build: f_build,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    failure_message: f_failure_message,
-                    id: crate::__private::required(f_id, "id")?,
-                    manifest_errors: crate::__private::required(
-                        f_manifest_errors,
-                        "manifest_errors",
-                    )?,
-                    postdeploy: f_postdeploy,
-                    resolved_success_url: f_resolved_success_url,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of app
 ///
 /// Schema: `/definitions/app-setup/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupApp {
     /// unique identifier of app
@@ -158,42 +202,48 @@ pub struct AppSetupApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for AppSetupApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity and status of build
 ///
 /// Schema: `/definitions/app-setup/properties/build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupBuild {
     /// unique identifier of build
@@ -203,50 +253,61 @@ pub struct AppSetupBuild {
     /// status of build
     pub status: crate::build::BuildStatus,
 }
+impl crate::__private::Fields for AppSetupBuild {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_output_stream_url = None;
+        let mut f_status = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "output_stream_url" => {
+                    f_output_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "output_stream_url")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupBuild {
+            id: crate::__private::present(f_id, cx, "id"),
+            output_stream_url: crate::__private::present(
+                f_output_stream_url,
+                cx,
+                "output_stream_url",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupBuild {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupBuild {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupBuild;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupBuild` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupBuild, A::Error> {
-                let mut f_id = None;
-                let mut f_output_stream_url = None;
-                let mut f_status = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "output_stream_url" => {
-                            f_output_stream_url = Some(map.next_value()?);
-                        }
-                        "status" => f_status = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupBuild {
-                    id: crate::__private::required(f_id, "id")?,
-                    output_stream_url: crate::__private::required(
-                        f_output_stream_url,
-                        "output_stream_url",
-                    )?,
-                    status: crate::__private::required(f_status, "status")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// a buildpack override
 ///
 /// Schema: `/definitions/app-setup/definitions/buildpack_override`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupBuildpackOverride {
     /// location of the buildpack
@@ -264,39 +325,47 @@ impl AppSetupBuildpackOverride {
         self
     }
 }
+impl crate::__private::Fields for AppSetupBuildpackOverride {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "url" => {
+                    f_url = Some(crate::__private::non_null_field(&mut map, cx, "url")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupBuildpackOverride {
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupBuildpackOverride {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupBuildpackOverride {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupBuildpackOverride;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupBuildpackOverride` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupBuildpackOverride, A::Error> {
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "url" => f_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupBuildpackOverride {
-                    url: f_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// optional parameters for created app
 ///
 /// Schema: `/definitions/app-setup/links/0/schema/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupCreateApp {
     /// are other team members forbidden from joining this app.
@@ -370,57 +439,91 @@ impl AppSetupCreateApp {
         self
     }
 }
+impl crate::__private::Fields for AppSetupCreateApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_locked = None;
+        let mut f_name = None;
+        let mut f_organization = None;
+        let mut f_personal = None;
+        let mut f_region = None;
+        let mut f_space = None;
+        let mut f_stack = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "locked" => {
+                    f_locked = Some(
+                        crate::__private::non_null_field(&mut map, cx, "locked")?,
+                    );
+                }
+                "name" => {
+                    f_name = Some(
+                        crate::__private::non_null_field(&mut map, cx, "name")?,
+                    );
+                }
+                "organization" => {
+                    f_organization = Some(
+                        crate::__private::non_null_field(&mut map, cx, "organization")?,
+                    );
+                }
+                "personal" => {
+                    f_personal = Some(
+                        crate::__private::non_null_field(&mut map, cx, "personal")?,
+                    );
+                }
+                "region" => {
+                    f_region = Some(
+                        crate::__private::non_null_field(&mut map, cx, "region")?,
+                    );
+                }
+                "space" => {
+                    f_space = Some(
+                        crate::__private::non_null_field(&mut map, cx, "space")?,
+                    );
+                }
+                "stack" => {
+                    f_stack = Some(
+                        crate::__private::non_null_field(&mut map, cx, "stack")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupCreateApp {
+            locked: crate::__private::present(f_locked, cx, "locked"),
+            name: crate::__private::present(f_name, cx, "name"),
+            organization: crate::__private::present(f_organization, cx, "organization"),
+            personal: crate::__private::present(f_personal, cx, "personal"),
+            region: crate::__private::present(f_region, cx, "region"),
+            space: crate::__private::present(f_space, cx, "space"),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupCreateApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupCreateApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupCreateApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupCreateApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupCreateApp, A::Error> {
-                let mut f_locked = None;
-                let mut f_name = None;
-                let mut f_organization = None;
-                let mut f_personal = None;
-                let mut f_region = None;
-                let mut f_space = None;
-                let mut f_stack = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "locked" => f_locked = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "organization" => f_organization = map.next_value()?,
-                        "personal" => f_personal = map.next_value()?,
-                        "region" => f_region = map.next_value()?,
-                        "space" => f_space = map.next_value()?,
-                        "stack" => f_stack = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupCreateApp {
-                    locked: f_locked,
-                    name: f_name,
-                    organization: f_organization,
-                    personal: f_personal,
-                    region: f_region,
-                    space: f_space,
-                    stack: f_stack,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// gzipped tarball of source code containing app.json manifest file
 ///
 /// Schema: `/definitions/app-setup/links/0/schema/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupCreateSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -458,56 +561,73 @@ impl AppSetupCreateSourceBlob {
         self
     }
 }
+impl crate::__private::Fields for AppSetupCreateSourceBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_checksum = None;
+        let mut f_url = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "checksum" => {
+                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                }
+                "url" => {
+                    f_url = Some(crate::__private::non_null_field(&mut map, cx, "url")?);
+                }
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupCreateSourceBlob {
+            checksum: crate::__private::present(f_checksum, cx, "checksum"),
+            url: crate::__private::present(f_url, cx, "url"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupCreateSourceBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupCreateSourceBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupCreateSourceBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupCreateSourceBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupCreateSourceBlob, A::Error> {
-                let mut f_checksum = None;
-                let mut f_url = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "checksum" => f_checksum = map.next_value()?,
-                        "url" => f_url = map.next_value()?,
-                        "version" => f_version = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupCreateSourceBlob {
-                    checksum: f_checksum,
-                    url: f_url,
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of app setup.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-setup/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppSetupIdentity(String);
 impl serde::Serialize for AppSetupIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AppSetupIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AppSetupIdentity {
@@ -539,7 +659,10 @@ impl std::fmt::Display for AppSetupIdentity {
 /// overrides of keys in the app.json manifest file
 ///
 /// Schema: `/definitions/app-setup/definitions/overrides`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupOverrides {
     /// overrides the buildpacks specified in the app.json manifest file
@@ -568,81 +691,100 @@ impl AppSetupOverrides {
         self
     }
 }
+impl crate::__private::Fields for AppSetupOverrides {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_buildpacks = None;
+        let mut f_env = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "buildpacks" => {
+                    f_buildpacks = Some(
+                        crate::__private::non_null_field(&mut map, cx, "buildpacks")?,
+                    );
+                }
+                "env" => {
+                    f_env = Some(crate::__private::non_null_field(&mut map, cx, "env")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupOverrides {
+            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
+            env: crate::__private::present(f_env, cx, "env"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupOverrides {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupOverrides {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupOverrides;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupOverrides` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupOverrides, A::Error> {
-                let mut f_buildpacks = None;
-                let mut f_env = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "buildpacks" => f_buildpacks = map.next_value()?,
-                        "env" => f_env = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupOverrides {
-                    buildpacks: f_buildpacks,
-                    env: f_env,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// result of postdeploy script
 ///
 /// Schema: `/definitions/app-setup/definitions/postdeploy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupPostdeploy {
     /// The exit code of the postdeploy script
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<i64>,
+    pub exit_code: i64,
     /// output of the postdeploy script
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
+    pub output: String,
+}
+impl crate::__private::Fields for AppSetupPostdeploy {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_exit_code = None;
+        let mut f_output = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "exit_code" => {
+                    f_exit_code = Some(
+                        crate::__private::field(&mut map, cx, "exit_code")?,
+                    );
+                }
+                "output" => {
+                    f_output = Some(crate::__private::field(&mut map, cx, "output")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppSetupPostdeploy {
+            exit_code: crate::__private::present(f_exit_code, cx, "exit_code"),
+            output: crate::__private::present(f_output, cx, "output"),
+        })
+    }
+}
+impl crate::decode::Decode for AppSetupPostdeploy {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AppSetupPostdeploy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppSetupPostdeploy;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppSetupPostdeploy` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppSetupPostdeploy, A::Error> {
-                let mut f_exit_code = None;
-                let mut f_output = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "exit_code" => f_exit_code = map.next_value()?,
-                        "output" => f_output = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppSetupPostdeploy {
-                    exit_code: f_exit_code,
-                    output: f_output,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the overall status of app setup
@@ -698,11 +840,25 @@ impl serde::Serialize for AppSetupStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AppSetupStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AppSetupStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppSetupStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /app-setups` request, from [`AppSetupApi::create`]. Await it, or call `send`.

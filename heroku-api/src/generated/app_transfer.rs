@@ -113,7 +113,10 @@ impl<'a> AppTransferApi<'a> {
 /// An app transfer represents a two party interaction for transferring ownership of an app.
 ///
 /// Schema: `/definitions/app-transfer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppTransfer {
     /// app involved in the transfer
@@ -131,113 +134,144 @@ pub struct AppTransfer {
     /// when app transfer was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AppTransfer {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_owner = None;
+        let mut f_recipient = None;
+        let mut f_state = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "recipient" => {
+                    f_recipient = Some(
+                        crate::__private::field(&mut map, cx, "recipient")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppTransfer {
+            app: crate::__private::present(f_app, cx, "app"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            recipient: crate::__private::present(f_recipient, cx, "recipient"),
+            state: crate::__private::present(f_state, cx, "state"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AppTransfer {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppTransfer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppTransfer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppTransfer` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppTransfer, A::Error> {
-                let mut f_app = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_owner = None;
-                let mut f_recipient = None;
-                let mut f_state = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "owner" => f_owner = Some(map.next_value()?),
-                        "recipient" => f_recipient = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppTransfer {
-                    app: crate::__private::required(f_app, "app")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    owner: crate::__private::required(f_owner, "owner")?,
-                    recipient: crate::__private::required(f_recipient, "recipient")?,
-                    state: crate::__private::required(f_state, "state")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app involved in the transfer
 ///
 /// Schema: `/definitions/app-transfer/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppTransferApp {
     /// unique identifier of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for AppTransferApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppTransferApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for AppTransferApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AppTransferApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppTransferApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppTransferApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppTransferApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppTransferApp {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of app transfer, or unique name of app.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-transfer/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppTransferIdentity(String);
 impl serde::Serialize for AppTransferIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AppTransferIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppTransferIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AppTransferIdentity {
@@ -269,7 +303,10 @@ impl std::fmt::Display for AppTransferIdentity {
 /// identity of the owner of the transfer
 ///
 /// Schema: `/definitions/app-transfer/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppTransferOwner {
     /// unique email address of account
@@ -277,42 +314,50 @@ pub struct AppTransferOwner {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for AppTransferOwner {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppTransferOwner {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for AppTransferOwner {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppTransferOwner {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppTransferOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppTransferOwner` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppTransferOwner, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppTransferOwner {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of the recipient of the transfer
 ///
 /// Schema: `/definitions/app-transfer/properties/recipient`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppTransferRecipient {
     /// unique email address of account
@@ -320,36 +365,41 @@ pub struct AppTransferRecipient {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for AppTransferRecipient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppTransferRecipient {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for AppTransferRecipient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppTransferRecipient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppTransferRecipient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppTransferRecipient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppTransferRecipient, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppTransferRecipient {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the current state of an app transfer
@@ -405,11 +455,25 @@ impl serde::Serialize for AppTransferState {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AppTransferState {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AppTransferState {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppTransferState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /account/app-transfers` request, from [`AppTransferApi::create`]. Await it, or call `send`.

@@ -58,7 +58,10 @@ impl<'a> AppWebhookDeliveryApi<'a> {
 /// Represents the delivery of a webhook notification, including its current status.
 ///
 /// Schema: `/definitions/app-webhook-delivery`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDelivery {
     /// when the delivery was created
@@ -82,60 +85,90 @@ pub struct AppWebhookDelivery {
     /// identity of webhook
     pub webhook: AppWebhookDeliveryWebhook,
 }
+impl crate::__private::Fields for AppWebhookDelivery {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_event = None;
+        let mut f_id = None;
+        let mut f_last_attempt = None;
+        let mut f_next_attempt_at = None;
+        let mut f_num_attempts = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_webhook = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "event" => {
+                    f_event = Some(crate::__private::field(&mut map, cx, "event")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "last_attempt" => {
+                    f_last_attempt = Some(
+                        crate::__private::field(&mut map, cx, "last_attempt")?,
+                    );
+                }
+                "next_attempt_at" => {
+                    f_next_attempt_at = Some(
+                        crate::__private::field(&mut map, cx, "next_attempt_at")?,
+                    );
+                }
+                "num_attempts" => {
+                    f_num_attempts = Some(
+                        crate::__private::field(&mut map, cx, "num_attempts")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "webhook" => {
+                    f_webhook = Some(crate::__private::field(&mut map, cx, "webhook")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookDelivery {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            event: crate::__private::present(f_event, cx, "event"),
+            id: crate::__private::present(f_id, cx, "id"),
+            last_attempt: crate::__private::present(f_last_attempt, cx, "last_attempt"),
+            next_attempt_at: crate::__private::present(
+                f_next_attempt_at,
+                cx,
+                "next_attempt_at",
+            ),
+            num_attempts: crate::__private::present(f_num_attempts, cx, "num_attempts"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            webhook: crate::__private::present(f_webhook, cx, "webhook"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookDelivery {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDelivery {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookDelivery;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookDelivery` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookDelivery, A::Error> {
-                let mut f_created_at = None;
-                let mut f_event = None;
-                let mut f_id = None;
-                let mut f_last_attempt = None;
-                let mut f_next_attempt_at = None;
-                let mut f_num_attempts = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_webhook = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "event" => f_event = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "last_attempt" => f_last_attempt = map.next_value()?,
-                        "next_attempt_at" => f_next_attempt_at = map.next_value()?,
-                        "num_attempts" => f_num_attempts = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "webhook" => f_webhook = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookDelivery {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    event: crate::__private::required(f_event, "event")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    last_attempt: f_last_attempt,
-                    next_attempt_at: f_next_attempt_at,
-                    num_attempts: crate::__private::required(
-                        f_num_attempts,
-                        "num_attempts",
-                    )?,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    webhook: crate::__private::required(f_webhook, "webhook")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// status of an attempt
@@ -191,17 +224,34 @@ impl serde::Serialize for AppWebhookDeliveryAttemptStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AppWebhookDeliveryAttemptStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AppWebhookDeliveryAttemptStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryAttemptStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of event
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/event`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryEvent {
     /// the event's unique identifier
@@ -209,53 +259,66 @@ pub struct AppWebhookDeliveryEvent {
     /// the type of entity that the event is related to
     pub include: String,
 }
+impl crate::__private::Fields for AppWebhookDeliveryEvent {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_include = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "include" => {
+                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookDeliveryEvent {
+            id: crate::__private::present(f_id, cx, "id"),
+            include: crate::__private::present(f_include, cx, "include"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookDeliveryEvent {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookDeliveryEvent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookDeliveryEvent` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookDeliveryEvent, A::Error> {
-                let mut f_id = None;
-                let mut f_include = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "include" => f_include = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookDeliveryEvent {
-                    id: crate::__private::required(f_id, "id")?,
-                    include: crate::__private::required(f_include, "include")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: the delivery's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook-delivery/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppWebhookDeliveryIdentity(String);
 impl serde::Serialize for AppWebhookDeliveryIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AppWebhookDeliveryIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AppWebhookDeliveryIdentity {
@@ -287,7 +350,10 @@ impl std::fmt::Display for AppWebhookDeliveryIdentity {
 /// last attempt of a delivery
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/last_attempt`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryLastAttempt {
     /// http response code received during attempt
@@ -305,48 +371,65 @@ pub struct AppWebhookDeliveryLastAttempt {
     /// when attempt was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AppWebhookDeliveryLastAttempt {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_code = None;
+        let mut f_created_at = None;
+        let mut f_error_class = None;
+        let mut f_id = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "error_class" => {
+                    f_error_class = Some(
+                        crate::__private::field(&mut map, cx, "error_class")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookDeliveryLastAttempt {
+            code: crate::__private::present(f_code, cx, "code"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            error_class: crate::__private::present(f_error_class, cx, "error_class"),
+            id: crate::__private::present(f_id, cx, "id"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookDeliveryLastAttempt {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryLastAttempt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookDeliveryLastAttempt;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookDeliveryLastAttempt` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookDeliveryLastAttempt, A::Error> {
-                let mut f_code = None;
-                let mut f_created_at = None;
-                let mut f_error_class = None;
-                let mut f_id = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "code" => f_code = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "error_class" => f_error_class = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookDeliveryLastAttempt {
-                    code: f_code,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    error_class: f_error_class,
-                    id: crate::__private::required(f_id, "id")?,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the delivery's status
@@ -410,17 +493,34 @@ impl serde::Serialize for AppWebhookDeliveryStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for AppWebhookDeliveryStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for AppWebhookDeliveryStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of webhook
 ///
 /// Schema: `/definitions/app-webhook-delivery/properties/webhook`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookDeliveryWebhook {
     /// the webhook's unique identifier
@@ -428,36 +528,41 @@ pub struct AppWebhookDeliveryWebhook {
     /// if `notify`, Heroku makes a single, fire-and-forget delivery attempt. If `sync`, Heroku attempts multiple deliveries until the request is successful or a limit is reached
     pub level: crate::app_webhook::AppWebhookLevel,
 }
+impl crate::__private::Fields for AppWebhookDeliveryWebhook {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_level = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "level" => {
+                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookDeliveryWebhook {
+            id: crate::__private::present(f_id, cx, "id"),
+            level: crate::__private::present(f_level, cx, "level"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookDeliveryWebhook {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryWebhook {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookDeliveryWebhook;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookDeliveryWebhook` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookDeliveryWebhook, A::Error> {
-                let mut f_id = None;
-                let mut f_level = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "level" => f_level = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookDeliveryWebhook {
-                    id: crate::__private::required(f_id, "id")?,
-                    level: crate::__private::required(f_level, "level")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}` request, from [`AppWebhookDeliveryApi::info`]. Await it, or call `send`.

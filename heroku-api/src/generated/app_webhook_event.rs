@@ -58,7 +58,10 @@ impl<'a> AppWebhookEventApi<'a> {
 /// Represents a webhook event that occurred.
 ///
 /// Schema: `/definitions/app-webhook-event`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEvent {
     /// when event was created
@@ -72,51 +75,69 @@ pub struct AppWebhookEvent {
     /// when the event was last updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for AppWebhookEvent {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_include = None;
+        let mut f_payload = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "include" => {
+                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                }
+                "payload" => {
+                    f_payload = Some(crate::__private::field(&mut map, cx, "payload")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookEvent {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            include: crate::__private::present(f_include, cx, "include"),
+            payload: crate::__private::present(f_payload, cx, "payload"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookEvent {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookEvent {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookEvent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookEvent` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookEvent, A::Error> {
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_include = None;
-                let mut f_payload = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "include" => f_include = Some(map.next_value()?),
-                        "payload" => f_payload = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookEvent {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    include: crate::__private::required(f_include, "include")?,
-                    payload: crate::__private::required(f_payload, "payload")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user that caused event
 ///
 /// Schema: `/definitions/app-webhook-event/definitions/actor`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEventActor {
     /// unique email address of account
@@ -124,53 +145,66 @@ pub struct AppWebhookEventActor {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for AppWebhookEventActor {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookEventActor {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookEventActor {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookEventActor {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookEventActor;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookEventActor` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookEventActor, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookEventActor {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: the event's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook-event/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppWebhookEventIdentity(String);
 impl serde::Serialize for AppWebhookEventIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for AppWebhookEventIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookEventIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl AppWebhookEventIdentity {
@@ -202,7 +236,10 @@ impl std::fmt::Display for AppWebhookEventIdentity {
 /// payload of event
 ///
 /// Schema: `/definitions/app-webhook-event/definitions/payload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhookEventPayload {
     /// the type of event that occurred
@@ -218,51 +255,67 @@ pub struct AppWebhookEventPayload {
     /// the version of the details provided for the event
     pub version: String,
 }
+impl crate::__private::Fields for AppWebhookEventPayload {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_action = None;
+        let mut f_actor = None;
+        let mut f_data = None;
+        let mut f_previous_data = None;
+        let mut f_resource = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "action" => {
+                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                }
+                "actor" => {
+                    f_actor = Some(crate::__private::field(&mut map, cx, "actor")?);
+                }
+                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "previous_data" => {
+                    f_previous_data = Some(
+                        crate::__private::field(&mut map, cx, "previous_data")?,
+                    );
+                }
+                "resource" => {
+                    f_resource = Some(crate::__private::field(&mut map, cx, "resource")?);
+                }
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(AppWebhookEventPayload {
+            action: crate::__private::present(f_action, cx, "action"),
+            actor: crate::__private::present(f_actor, cx, "actor"),
+            data: crate::__private::present(f_data, cx, "data"),
+            previous_data: crate::__private::present(
+                f_previous_data,
+                cx,
+                "previous_data",
+            ),
+            resource: crate::__private::present(f_resource, cx, "resource"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for AppWebhookEventPayload {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AppWebhookEventPayload {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AppWebhookEventPayload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AppWebhookEventPayload` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppWebhookEventPayload, A::Error> {
-                let mut f_action = None;
-                let mut f_actor = None;
-                let mut f_data = None;
-                let mut f_previous_data = None;
-                let mut f_resource = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "action" => f_action = Some(map.next_value()?),
-                        "actor" => f_actor = Some(map.next_value()?),
-                        "data" => f_data = Some(map.next_value()?),
-                        "previous_data" => f_previous_data = Some(map.next_value()?),
-                        "resource" => f_resource = Some(map.next_value()?),
-                        "version" => f_version = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(AppWebhookEventPayload {
-                    action: crate::__private::required(f_action, "action")?,
-                    actor: crate::__private::required(f_actor, "actor")?,
-                    data: crate::__private::required(f_data, "data")?,
-                    previous_data: crate::__private::required(
-                        f_previous_data,
-                        "previous_data",
-                    )?,
-                    resource: crate::__private::required(f_resource, "resource")?,
-                    version: crate::__private::required(f_version, "version")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /apps/{app_identity}/webhook-events/{app_webhook_event_identity}` request, from [`AppWebhookEventApi::info`]. Await it, or call `send`.

@@ -65,7 +65,10 @@ impl<'a> ArchiveApi<'a> {
 /// An audit trail archive represents a monthly json zipped file containing events
 ///
 /// Schema: `/definitions/archive`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Archive {
     /// checksum for the archive
@@ -81,48 +84,59 @@ pub struct Archive {
     /// year of the archive
     pub year: i64,
 }
+impl crate::__private::Fields for Archive {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_checksum = None;
+        let mut f_created_at = None;
+        let mut f_month = None;
+        let mut f_size = None;
+        let mut f_url = None;
+        let mut f_year = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "checksum" => {
+                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "month" => {
+                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                }
+                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "year" => f_year = Some(crate::__private::field(&mut map, cx, "year")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Archive {
+            checksum: crate::__private::present(f_checksum, cx, "checksum"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            month: crate::__private::present(f_month, cx, "month"),
+            size: crate::__private::present(f_size, cx, "size"),
+            url: crate::__private::present(f_url, cx, "url"),
+            year: crate::__private::present(f_year, cx, "year"),
+        })
+    }
+}
+impl crate::decode::Decode for Archive {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Archive {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Archive;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Archive` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Archive, A::Error> {
-                let mut f_checksum = None;
-                let mut f_created_at = None;
-                let mut f_month = None;
-                let mut f_size = None;
-                let mut f_url = None;
-                let mut f_year = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "checksum" => f_checksum = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "month" => f_month = Some(map.next_value()?),
-                        "size" => f_size = Some(map.next_value()?),
-                        "url" => f_url = Some(map.next_value()?),
-                        "year" => f_year = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Archive {
-                    checksum: crate::__private::required(f_checksum, "checksum")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    month: crate::__private::required(f_month, "month")?,
-                    size: crate::__private::required(f_size, "size")?,
-                    url: crate::__private::required(f_url, "url")?,
-                    year: crate::__private::required(f_year, "year")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// month of the archive
@@ -214,11 +228,25 @@ impl serde::Serialize for ArchiveMonth {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for ArchiveMonth {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for ArchiveMonth {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for ArchiveMonth {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}` request, from [`ArchiveApi::info`]. Await it, or call `send`.

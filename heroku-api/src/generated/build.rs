@@ -121,25 +121,25 @@ impl<'a> BuildApi<'a> {
 /// A build represents the process of transforming a code tarball into build artifacts
 ///
 /// Schema: `/definitions/build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Build {
     /// app that the build belongs to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<BuildApp>,
+    pub app: BuildApp,
     /// buildpacks executed for this build, in order (only applicable to Cedar-generation apps)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buildpacks: Option<Vec<Buildpack>>,
     /// when build was created
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// generation of build
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generation: Option<String>,
+    pub generation: String,
     /// unique identifier of build
     pub id: String,
     /// Build process output will be available from this URL as a stream. The stream is available as either `text/plain` or `text/event-stream`. Clients should be prepared to handle disconnects and can resume the stream by sending a `Range` header (for `text/plain`) or a `Last-Event-Id` header (for `text/event-stream`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_stream_url: Option<String>,
+    pub output_stream_url: String,
     /// release resulting from the build
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<BuildRelease>,
@@ -149,8 +149,7 @@ pub struct Build {
     /// location of gzipped tarball of source code used to create build
     pub source_blob: BuildSourceBlob,
     /// stack of build
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack: Option<String>,
+    pub stack: String,
     /// status of build
     pub status: BuildStatus,
     /// when build was updated
@@ -158,127 +157,175 @@ pub struct Build {
     /// user that started the build
     pub user: BuildUser,
 }
+impl crate::__private::Fields for Build {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_buildpacks = None;
+        let mut f_created_at = None;
+        let mut f_generation = None;
+        let mut f_id = None;
+        let mut f_output_stream_url = None;
+        let mut f_release = None;
+        let mut f_slug = None;
+        let mut f_source_blob = None;
+        let mut f_stack = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "buildpacks" => {
+                    f_buildpacks = Some(
+                        crate::__private::field(&mut map, cx, "buildpacks")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "generation" => {
+                    f_generation = Some(
+                        crate::__private::field(&mut map, cx, "generation")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "output_stream_url" => {
+                    f_output_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "output_stream_url")?,
+                    );
+                }
+                "release" => {
+                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                }
+                "slug" => f_slug = Some(crate::__private::field(&mut map, cx, "slug")?),
+                "source_blob" => {
+                    f_source_blob = Some(
+                        crate::__private::field(&mut map, cx, "source_blob")?,
+                    );
+                }
+                "stack" => {
+                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Build {
+            app: crate::__private::present(f_app, cx, "app"),
+            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            generation: crate::__private::present(f_generation, cx, "generation"),
+            id: crate::__private::present(f_id, cx, "id"),
+            output_stream_url: crate::__private::present(
+                f_output_stream_url,
+                cx,
+                "output_stream_url",
+            ),
+            release: crate::__private::present(f_release, cx, "release"),
+            slug: crate::__private::present(f_slug, cx, "slug"),
+            source_blob: crate::__private::present(f_source_blob, cx, "source_blob"),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for Build {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Build {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Build;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Build` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Build, A::Error> {
-                let mut f_app = None;
-                let mut f_buildpacks = None;
-                let mut f_created_at = None;
-                let mut f_generation = None;
-                let mut f_id = None;
-                let mut f_output_stream_url = None;
-                let mut f_release = None;
-                let mut f_slug = None;
-                let mut f_source_blob = None;
-                let mut f_stack = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = map.next_value()?,
-                        "buildpacks" => f_buildpacks = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "generation" => f_generation = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "output_stream_url" => f_output_stream_url = map.next_value()?,
-                        "release" => f_release = map.next_value()?,
-                        "slug" => f_slug = map.next_value()?,
-                        "source_blob" => f_source_blob = Some(map.next_value()?),
-                        "stack" => f_stack = map.next_value()?,
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Build {
-                    app: f_app,
-                    buildpacks: f_buildpacks,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    generation: f_generation,
-                    id: crate::__private::required(f_id, "id")?,
-                    output_stream_url: f_output_stream_url,
-                    release: f_release,
-                    slug: f_slug,
-                    source_blob: crate::__private::required(
-                        f_source_blob,
-                        "source_blob",
-                    )?,
-                    stack: f_stack,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app that the build belongs to
 ///
 /// Schema: `/definitions/build/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildApp {
     /// unique identifier of app
     pub id: String,
 }
+impl crate::__private::Fields for BuildApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildApp {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildApp, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildApp {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of build.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/build/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BuildIdentity(String);
 impl serde::Serialize for BuildIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for BuildIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl BuildIdentity {
@@ -310,83 +357,98 @@ impl std::fmt::Display for BuildIdentity {
 /// release resulting from the build
 ///
 /// Schema: `/definitions/build/definitions/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildRelease {
     /// unique identifier of release
     pub id: String,
 }
+impl crate::__private::Fields for BuildRelease {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildRelease {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildRelease {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildRelease {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildRelease;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildRelease` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildRelease, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildRelease {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// slug created by this build (only applicable for Cedar-generation apps)
 ///
 /// Schema: `/definitions/build/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildSlug {
     /// unique identifier of slug
     pub id: String,
 }
+impl crate::__private::Fields for BuildSlug {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildSlug {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildSlug {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildSlug {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildSlug;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildSlug` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildSlug, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildSlug {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// location of gzipped tarball of source code used to create build
 ///
 /// Schema: `/definitions/build/definitions/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -430,44 +492,57 @@ impl BuildSourceBlob {
         self
     }
 }
+impl crate::__private::Fields for BuildSourceBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_checksum = None;
+        let mut f_url = None;
+        let mut f_version = None;
+        let mut f_version_description = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "checksum" => {
+                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                "version_description" => {
+                    f_version_description = Some(
+                        crate::__private::field(&mut map, cx, "version_description")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildSourceBlob {
+            checksum: crate::__private::present(f_checksum, cx, "checksum"),
+            url: crate::__private::present(f_url, cx, "url"),
+            version: crate::__private::present(f_version, cx, "version"),
+            version_description: crate::__private::present(
+                f_version_description,
+                cx,
+                "version_description",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for BuildSourceBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildSourceBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildSourceBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildSourceBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildSourceBlob, A::Error> {
-                let mut f_checksum = None;
-                let mut f_url = None;
-                let mut f_version = None;
-                let mut f_version_description = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "checksum" => f_checksum = map.next_value()?,
-                        "url" => f_url = Some(map.next_value()?),
-                        "version" => f_version = map.next_value()?,
-                        "version_description" => {
-                            f_version_description = map.next_value()?;
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildSourceBlob {
-                    checksum: f_checksum,
-                    url: crate::__private::required(f_url, "url")?,
-                    version: f_version,
-                    version_description: f_version_description,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// status of build
@@ -523,17 +598,34 @@ impl serde::Serialize for BuildStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for BuildStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for BuildStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user that started the build
 ///
 /// Schema: `/definitions/build/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildUser {
     /// unique email address of account
@@ -541,42 +633,50 @@ pub struct BuildUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for BuildUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Buildpack to execute in a build
 ///
 /// Schema: `/definitions/build/definitions/buildpacks/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Buildpack {
     /// Buildpack Registry name of the buildpack for the app
@@ -602,36 +702,45 @@ impl Buildpack {
         self
     }
 }
+impl crate::__private::Fields for Buildpack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => {
+                    f_name = Some(
+                        crate::__private::non_null_field(&mut map, cx, "name")?,
+                    );
+                }
+                "url" => {
+                    f_url = Some(crate::__private::non_null_field(&mut map, cx, "url")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Buildpack {
+            name: crate::__private::present(f_name, cx, "name"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for Buildpack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Buildpack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Buildpack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Buildpack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Buildpack, A::Error> {
-                let mut f_name = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        "url" => f_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Buildpack {
-                    name: f_name,
-                    url: f_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /apps/{app_identity}/builds` request, from [`BuildApi::create`]. Await it, or call `send`.

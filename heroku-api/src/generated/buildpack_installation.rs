@@ -60,7 +60,10 @@ impl<'a> BuildpackInstallationApi<'a> {
 /// A buildpack installation represents a buildpack that will be run against an app.
 ///
 /// Schema: `/definitions/buildpack-installation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallation {
     /// buildpack
@@ -68,87 +71,103 @@ pub struct BuildpackInstallation {
     /// determines the order in which the buildpacks will execute
     pub ordinal: i64,
 }
+impl crate::__private::Fields for BuildpackInstallation {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_buildpack = None;
+        let mut f_ordinal = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "buildpack" => {
+                    f_buildpack = Some(
+                        crate::__private::field(&mut map, cx, "buildpack")?,
+                    );
+                }
+                "ordinal" => {
+                    f_ordinal = Some(crate::__private::field(&mut map, cx, "ordinal")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildpackInstallation {
+            buildpack: crate::__private::present(f_buildpack, cx, "buildpack"),
+            ordinal: crate::__private::present(f_ordinal, cx, "ordinal"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildpackInstallation {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildpackInstallation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildpackInstallation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildpackInstallation` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildpackInstallation, A::Error> {
-                let mut f_buildpack = None;
-                let mut f_ordinal = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "buildpack" => f_buildpack = Some(map.next_value()?),
-                        "ordinal" => f_ordinal = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildpackInstallation {
-                    buildpack: crate::__private::required(f_buildpack, "buildpack")?,
-                    ordinal: crate::__private::required(f_ordinal, "ordinal")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// buildpack
 ///
 /// Schema: `/definitions/buildpack-installation/properties/buildpack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallationBuildpack {
     /// either the Buildpack Registry name or a URL of the buildpack for the app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// location of the buildpack for the app. Either a url (unofficial buildpacks) or an internal urn (heroku official buildpacks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: String,
+}
+impl crate::__private::Fields for BuildpackInstallationBuildpack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildpackInstallationBuildpack {
+            name: crate::__private::present(f_name, cx, "name"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildpackInstallationBuildpack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for BuildpackInstallationBuildpack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildpackInstallationBuildpack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildpackInstallationBuildpack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildpackInstallationBuildpack, A::Error> {
-                let mut f_name = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        "url" => f_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildpackInstallationBuildpack {
-                    name: f_name,
-                    url: f_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Properties to update a buildpack installation
 ///
 /// Schema: `/definitions/buildpack-installation/definitions/update`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildpackInstallationUpdate {
     /// location of the buildpack for the app. Either a url (unofficial buildpacks) or an internal urn (heroku official buildpacks).
@@ -162,33 +181,40 @@ impl BuildpackInstallationUpdate {
         }
     }
 }
+impl crate::__private::Fields for BuildpackInstallationUpdate {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_buildpack = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "buildpack" => {
+                    f_buildpack = Some(
+                        crate::__private::field(&mut map, cx, "buildpack")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(BuildpackInstallationUpdate {
+            buildpack: crate::__private::present(f_buildpack, cx, "buildpack"),
+        })
+    }
+}
+impl crate::decode::Decode for BuildpackInstallationUpdate {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BuildpackInstallationUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BuildpackInstallationUpdate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `BuildpackInstallationUpdate` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BuildpackInstallationUpdate, A::Error> {
-                let mut f_buildpack = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "buildpack" => f_buildpack = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(BuildpackInstallationUpdate {
-                    buildpack: crate::__private::required(f_buildpack, "buildpack")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `PUT /apps/{app_identity}/buildpack-installations` request, from [`BuildpackInstallationApi::update`]. Await it, or call `send`.

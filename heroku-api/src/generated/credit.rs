@@ -63,7 +63,10 @@ impl<'a> CreditApi<'a> {
 /// A credit represents value that will be used up before further charges are assigned to an account.
 ///
 /// Schema: `/definitions/credit`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Credit {
     /// total value of credit in cents
@@ -81,68 +84,97 @@ pub struct Credit {
     /// when credit was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Credit {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_amount = None;
+        let mut f_balance = None;
+        let mut f_created_at = None;
+        let mut f_expires_at = None;
+        let mut f_id = None;
+        let mut f_title = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "amount" => {
+                    f_amount = Some(crate::__private::field(&mut map, cx, "amount")?);
+                }
+                "balance" => {
+                    f_balance = Some(crate::__private::field(&mut map, cx, "balance")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "expires_at" => {
+                    f_expires_at = Some(
+                        crate::__private::field(&mut map, cx, "expires_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "title" => {
+                    f_title = Some(crate::__private::field(&mut map, cx, "title")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Credit {
+            amount: crate::__private::present(f_amount, cx, "amount"),
+            balance: crate::__private::present(f_balance, cx, "balance"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            expires_at: crate::__private::present(f_expires_at, cx, "expires_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            title: crate::__private::present(f_title, cx, "title"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Credit {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Credit {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Credit;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Credit` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Credit, A::Error> {
-                let mut f_amount = None;
-                let mut f_balance = None;
-                let mut f_created_at = None;
-                let mut f_expires_at = None;
-                let mut f_id = None;
-                let mut f_title = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "amount" => f_amount = Some(map.next_value()?),
-                        "balance" => f_balance = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "expires_at" => f_expires_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "title" => f_title = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Credit {
-                    amount: crate::__private::required(f_amount, "amount")?,
-                    balance: crate::__private::required(f_balance, "balance")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    expires_at: crate::__private::required(f_expires_at, "expires_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    title: crate::__private::required(f_title, "title")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of credit.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/credit/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CreditIdentity(String);
 impl serde::Serialize for CreditIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for CreditIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for CreditIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl CreditIdentity {

@@ -67,7 +67,10 @@ impl<'a> DynoSizeApi<'a> {
 /// Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 ///
 /// Schema: `/definitions/dyno-size`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoSize {
     /// CPU architecture of this dyno size
@@ -92,135 +95,169 @@ pub struct DynoSize {
     /// whether this dyno can only be provisioned in a private space
     pub private_space_only: bool,
 }
+impl crate::__private::Fields for DynoSize {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_architecture = None;
+        let mut f_compute = None;
+        let mut f_cost = None;
+        let mut f_dedicated = None;
+        let mut f_generation = None;
+        let mut f_id = None;
+        let mut f_memory = None;
+        let mut f_name = None;
+        let mut f_precise_dyno_units = None;
+        let mut f_private_space_only = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "architecture" => {
+                    f_architecture = Some(
+                        crate::__private::field(&mut map, cx, "architecture")?,
+                    );
+                }
+                "compute" => {
+                    f_compute = Some(crate::__private::field(&mut map, cx, "compute")?);
+                }
+                "cost" => f_cost = Some(crate::__private::field(&mut map, cx, "cost")?),
+                "dedicated" => {
+                    f_dedicated = Some(
+                        crate::__private::field(&mut map, cx, "dedicated")?,
+                    );
+                }
+                "generation" => {
+                    f_generation = Some(
+                        crate::__private::field(&mut map, cx, "generation")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "memory" => {
+                    f_memory = Some(crate::__private::field(&mut map, cx, "memory")?);
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "precise_dyno_units" => {
+                    f_precise_dyno_units = Some(
+                        crate::__private::field(&mut map, cx, "precise_dyno_units")?,
+                    );
+                }
+                "private_space_only" => {
+                    f_private_space_only = Some(
+                        crate::__private::field(&mut map, cx, "private_space_only")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(DynoSize {
+            architecture: crate::__private::present(f_architecture, cx, "architecture"),
+            compute: crate::__private::present(f_compute, cx, "compute"),
+            cost: crate::__private::present(f_cost, cx, "cost"),
+            dedicated: crate::__private::present(f_dedicated, cx, "dedicated"),
+            generation: crate::__private::present(f_generation, cx, "generation"),
+            id: crate::__private::present(f_id, cx, "id"),
+            memory: crate::__private::present(f_memory, cx, "memory"),
+            name: crate::__private::present(f_name, cx, "name"),
+            precise_dyno_units: crate::__private::present(
+                f_precise_dyno_units,
+                cx,
+                "precise_dyno_units",
+            ),
+            private_space_only: crate::__private::present(
+                f_private_space_only,
+                cx,
+                "private_space_only",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for DynoSize {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for DynoSize {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DynoSize;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `DynoSize` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DynoSize, A::Error> {
-                let mut f_architecture = None;
-                let mut f_compute = None;
-                let mut f_cost = None;
-                let mut f_dedicated = None;
-                let mut f_generation = None;
-                let mut f_id = None;
-                let mut f_memory = None;
-                let mut f_name = None;
-                let mut f_precise_dyno_units = None;
-                let mut f_private_space_only = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "architecture" => f_architecture = Some(map.next_value()?),
-                        "compute" => f_compute = Some(map.next_value()?),
-                        "cost" => f_cost = map.next_value()?,
-                        "dedicated" => f_dedicated = Some(map.next_value()?),
-                        "generation" => f_generation = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "memory" => f_memory = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "precise_dyno_units" => {
-                            f_precise_dyno_units = Some(map.next_value()?);
-                        }
-                        "private_space_only" => {
-                            f_private_space_only = Some(map.next_value()?);
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(DynoSize {
-                    architecture: crate::__private::required(
-                        f_architecture,
-                        "architecture",
-                    )?,
-                    compute: crate::__private::required(f_compute, "compute")?,
-                    cost: f_cost,
-                    dedicated: crate::__private::required(f_dedicated, "dedicated")?,
-                    generation: crate::__private::required(f_generation, "generation")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    memory: crate::__private::required(f_memory, "memory")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    precise_dyno_units: crate::__private::required(
-                        f_precise_dyno_units,
-                        "precise_dyno_units",
-                    )?,
-                    private_space_only: crate::__private::required(
-                        f_private_space_only,
-                        "private_space_only",
-                    )?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Generation of the Heroku platform for this dyno size
 ///
 /// Schema: `/definitions/dyno-size/definitions/generation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DynoSizeGeneration {
     /// unique identifier of the generation of the Heroku platform for this dyno size
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of the generation of the Heroku platform for this dyno size
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for DynoSizeGeneration {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(DynoSizeGeneration {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for DynoSizeGeneration {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for DynoSizeGeneration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DynoSizeGeneration;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `DynoSizeGeneration` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DynoSizeGeneration, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(DynoSizeGeneration {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of the dyno size, or name of the dyno size.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/dyno-size/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DynoSizeIdentity(String);
 impl serde::Serialize for DynoSizeIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for DynoSizeIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for DynoSizeIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl DynoSizeIdentity {

@@ -69,7 +69,10 @@ impl<'a> EnterpriseAccountApi<'a> {
 /// Enterprise accounts allow companies to manage their development teams and billing.
 ///
 /// Schema: `/definitions/enterprise-account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccount {
     /// when the enterprise account was created
@@ -90,79 +93,112 @@ pub struct EnterpriseAccount {
     /// when the enterprise account was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for EnterpriseAccount {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_identity_provider = None;
+        let mut f_name = None;
+        let mut f_partner_benefits = None;
+        let mut f_permissions = None;
+        let mut f_trial = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "identity_provider" => {
+                    f_identity_provider = Some(
+                        crate::__private::field(&mut map, cx, "identity_provider")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "partner_benefits" => {
+                    f_partner_benefits = Some(
+                        crate::__private::field(&mut map, cx, "partner_benefits")?,
+                    );
+                }
+                "permissions" => {
+                    f_permissions = Some(
+                        crate::__private::field(&mut map, cx, "permissions")?,
+                    );
+                }
+                "trial" => {
+                    f_trial = Some(crate::__private::field(&mut map, cx, "trial")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccount {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            identity_provider: crate::__private::present(
+                f_identity_provider,
+                cx,
+                "identity_provider",
+            ),
+            name: crate::__private::present(f_name, cx, "name"),
+            partner_benefits: crate::__private::present(
+                f_partner_benefits,
+                cx,
+                "partner_benefits",
+            ),
+            permissions: crate::__private::present(f_permissions, cx, "permissions"),
+            trial: crate::__private::present(f_trial, cx, "trial"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccount {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccount` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccount, A::Error> {
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_identity_provider = None;
-                let mut f_name = None;
-                let mut f_partner_benefits = None;
-                let mut f_permissions = None;
-                let mut f_trial = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "identity_provider" => f_identity_provider = map.next_value()?,
-                        "name" => f_name = Some(map.next_value()?),
-                        "partner_benefits" => {
-                            f_partner_benefits = Some(map.next_value()?);
-                        }
-                        "permissions" => f_permissions = Some(map.next_value()?),
-                        "trial" => f_trial = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccount {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    identity_provider: f_identity_provider,
-                    name: crate::__private::required(f_name, "name")?,
-                    partner_benefits: crate::__private::required(
-                        f_partner_benefits,
-                        "partner_benefits",
-                    )?,
-                    permissions: crate::__private::required(
-                        f_permissions,
-                        "permissions",
-                    )?,
-                    trial: crate::__private::required(f_trial, "trial")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of the enterprise account, or unique name of the enterprise account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnterpriseAccountIdentity(String);
 impl serde::Serialize for EnterpriseAccountIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for EnterpriseAccountIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl EnterpriseAccountIdentity {
@@ -194,7 +230,10 @@ impl std::fmt::Display for EnterpriseAccountIdentity {
 /// Identity Provider associated with the Enterprise Account
 ///
 /// Schema: `/definitions/enterprise-account/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountIdentityProvider {
     /// unique identifier of this identity provider
@@ -204,39 +243,44 @@ pub struct EnterpriseAccountIdentityProvider {
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
 }
+impl crate::__private::Fields for EnterpriseAccountIdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountIdentityProvider {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountIdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountIdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountIdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountIdentityProvider, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "owner" => f_owner = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountIdentityProvider {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    owner: crate::__private::required(f_owner, "owner")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /enterprise-accounts` request, from [`EnterpriseAccountApi::list`]. Await it, or call `send`.

@@ -125,7 +125,10 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
 /// Enterprise account members are users with access to an enterprise account.
 ///
 /// Schema: `/definitions/enterprise-account-member`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMember {
     /// The `enterprise_account` field.
@@ -142,208 +145,248 @@ pub struct EnterpriseAccountMember {
     /// user information for the membership
     pub user: EnterpriseAccountMemberUser,
 }
+impl crate::__private::Fields for EnterpriseAccountMember {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_enterprise_account = None;
+        let mut f_id = None;
+        let mut f_identity_provider = None;
+        let mut f_permissions = None;
+        let mut f_two_factor_authentication = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "enterprise_account" => {
+                    f_enterprise_account = Some(
+                        crate::__private::field(&mut map, cx, "enterprise_account")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "identity_provider" => {
+                    f_identity_provider = Some(
+                        crate::__private::field(&mut map, cx, "identity_provider")?,
+                    );
+                }
+                "permissions" => {
+                    f_permissions = Some(
+                        crate::__private::field(&mut map, cx, "permissions")?,
+                    );
+                }
+                "two_factor_authentication" => {
+                    f_two_factor_authentication = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "two_factor_authentication",
+                        )?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMember {
+            enterprise_account: crate::__private::present(
+                f_enterprise_account,
+                cx,
+                "enterprise_account",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            identity_provider: crate::__private::present(
+                f_identity_provider,
+                cx,
+                "identity_provider",
+            ),
+            permissions: crate::__private::present(f_permissions, cx, "permissions"),
+            two_factor_authentication: crate::__private::present(
+                f_two_factor_authentication,
+                cx,
+                "two_factor_authentication",
+            ),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMember {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMember {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMember;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMember` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMember, A::Error> {
-                let mut f_enterprise_account = None;
-                let mut f_id = None;
-                let mut f_identity_provider = None;
-                let mut f_permissions = None;
-                let mut f_two_factor_authentication = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "enterprise_account" => {
-                            f_enterprise_account = Some(map.next_value()?);
-                        }
-                        "id" => f_id = Some(map.next_value()?),
-                        "identity_provider" => f_identity_provider = map.next_value()?,
-                        "permissions" => f_permissions = Some(map.next_value()?),
-                        "two_factor_authentication" => {
-                            f_two_factor_authentication = Some(map.next_value()?);
-                        }
-                        "user" => f_user = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMember {
-                    enterprise_account: crate::__private::required(
-                        f_enterprise_account,
-                        "enterprise_account",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    identity_provider: f_identity_provider,
-                    permissions: crate::__private::required(
-                        f_permissions,
-                        "permissions",
-                    )?,
-                    two_factor_authentication: crate::__private::required(
-                        f_two_factor_authentication,
-                        "two_factor_authentication",
-                    )?,
-                    user: crate::__private::required(f_user, "user")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `EnterpriseAccountMemberEnterpriseAccount`.
 ///
 /// Schema: `/definitions/enterprise-account-member/properties/enterprise_account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberEnterpriseAccount {
     /// unique identifier of the enterprise account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of the enterprise account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for EnterpriseAccountMemberEnterpriseAccount {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMemberEnterpriseAccount {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMemberEnterpriseAccount {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberEnterpriseAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMemberEnterpriseAccount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMemberEnterpriseAccount` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMemberEnterpriseAccount, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMemberEnterpriseAccount {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `EnterpriseAccountMemberExpandedPermission`.
 ///
 /// Schema: `/definitions/enterprise-account-member/definitions/expanded_permissions/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberExpandedPermission {
     /// The `description` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: String,
     /// permission in the enterprise account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<EnterpriseAccountMemberPermission>,
+    pub name: EnterpriseAccountMemberPermission,
+}
+impl crate::__private::Fields for EnterpriseAccountMemberExpandedPermission {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_description = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMemberExpandedPermission {
+            description: crate::__private::present(f_description, cx, "description"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMemberExpandedPermission {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberExpandedPermission {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMemberExpandedPermission;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMemberExpandedPermission` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMemberExpandedPermission, A::Error> {
-                let mut f_description = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "description" => f_description = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMemberExpandedPermission {
-                    description: f_description,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Identity Provider information the member is federated with
 ///
 /// Schema: `/definitions/enterprise-account-member/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberIdentityProvider {
     /// unique identifier of this identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// name of the identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// entity that owns this identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<crate::identity_provider::IdentityProviderOwner>,
+    pub owner: crate::identity_provider::IdentityProviderOwner,
     /// whether the identity_provider information is redacted or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted: Option<bool>,
+    pub redacted: bool,
+}
+impl crate::__private::Fields for EnterpriseAccountMemberIdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        let mut f_redacted = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "redacted" => {
+                    f_redacted = Some(crate::__private::field(&mut map, cx, "redacted")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMemberIdentityProvider {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            redacted: crate::__private::present(f_redacted, cx, "redacted"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMemberIdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberIdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMemberIdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMemberIdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMemberIdentityProvider, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                let mut f_redacted = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "owner" => f_owner = map.next_value()?,
-                        "redacted" => f_redacted = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMemberIdentityProvider {
-                    id: f_id,
-                    name: f_name,
-                    owner: f_owner,
-                    redacted: f_redacted,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// permission in the enterprise account
@@ -403,17 +446,34 @@ impl serde::Serialize for EnterpriseAccountMemberPermission {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for EnterpriseAccountMemberPermission {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMemberPermission {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberPermission {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user information for the membership
 ///
 /// Schema: `/definitions/enterprise-account-member/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMemberUser {
     /// unique email address of account
@@ -421,53 +481,66 @@ pub struct EnterpriseAccountMemberUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for EnterpriseAccountMemberUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMemberUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMemberUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMemberUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMemberUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMemberUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMemberUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique email address of account, or unique identifier of an account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account-member/definitions/user_identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnterpriseAccountMemberUserIdentity(String);
 impl serde::Serialize for EnterpriseAccountMemberUserIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for EnterpriseAccountMemberUserIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUserIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl EnterpriseAccountMemberUserIdentity {

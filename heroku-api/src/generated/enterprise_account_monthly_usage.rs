@@ -44,7 +44,10 @@ impl<'a> EnterpriseAccountMonthlyUsageApi<'a> {
 /// Usage for an enterprise account at a monthly resolution.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMonthlyUsage {
     /// total add-on credits used
@@ -68,147 +71,171 @@ pub struct EnterpriseAccountMonthlyUsage {
     /// usage by team
     pub teams: Vec<EnterpriseAccountMonthlyUsageTeam>,
 }
+impl crate::__private::Fields for EnterpriseAccountMonthlyUsage {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons = None;
+        let mut f_connect = None;
+        let mut f_data = None;
+        let mut f_dynos = None;
+        let mut f_id = None;
+        let mut f_month = None;
+        let mut f_name = None;
+        let mut f_partner = None;
+        let mut f_space = None;
+        let mut f_teams = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons" => {
+                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                }
+                "connect" => {
+                    f_connect = Some(crate::__private::field(&mut map, cx, "connect")?);
+                }
+                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "dynos" => {
+                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "month" => {
+                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "partner" => {
+                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                }
+                "space" => {
+                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                }
+                "teams" => {
+                    f_teams = Some(crate::__private::field(&mut map, cx, "teams")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMonthlyUsage {
+            addons: crate::__private::present(f_addons, cx, "addons"),
+            connect: crate::__private::present(f_connect, cx, "connect"),
+            data: crate::__private::present(f_data, cx, "data"),
+            dynos: crate::__private::present(f_dynos, cx, "dynos"),
+            id: crate::__private::present(f_id, cx, "id"),
+            month: crate::__private::present(f_month, cx, "month"),
+            name: crate::__private::present(f_name, cx, "name"),
+            partner: crate::__private::present(f_partner, cx, "partner"),
+            space: crate::__private::present(f_space, cx, "space"),
+            teams: crate::__private::present(f_teams, cx, "teams"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMonthlyUsage {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMonthlyUsage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMonthlyUsage` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMonthlyUsage, A::Error> {
-                let mut f_addons = None;
-                let mut f_connect = None;
-                let mut f_data = None;
-                let mut f_dynos = None;
-                let mut f_id = None;
-                let mut f_month = None;
-                let mut f_name = None;
-                let mut f_partner = None;
-                let mut f_space = None;
-                let mut f_teams = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons" => f_addons = Some(map.next_value()?),
-                        "connect" => f_connect = Some(map.next_value()?),
-                        "data" => f_data = Some(map.next_value()?),
-                        "dynos" => f_dynos = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "month" => f_month = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "partner" => f_partner = Some(map.next_value()?),
-                        "space" => f_space = Some(map.next_value()?),
-                        "teams" => f_teams = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMonthlyUsage {
-                    addons: crate::__private::required(f_addons, "addons")?,
-                    connect: crate::__private::required(f_connect, "connect")?,
-                    data: crate::__private::required(f_data, "data")?,
-                    dynos: crate::__private::required(f_dynos, "dynos")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    month: crate::__private::required(f_month, "month")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    partner: crate::__private::required(f_partner, "partner")?,
-                    space: crate::__private::required(f_space, "space")?,
-                    teams: crate::__private::required(f_teams, "teams")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `EnterpriseAccountMonthlyUsageTeam`.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage/properties/teams/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct EnterpriseAccountMonthlyUsageTeam {
     /// total add-on credits used
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addons: Option<f64>,
+    pub addons: f64,
     /// app usage in the team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apps: Option<Vec<crate::team_monthly_usage::TeamMonthlyUsageAppUsageMonthly>>,
+    pub apps: Vec<crate::team_monthly_usage::TeamMonthlyUsageAppUsageMonthly>,
     /// max connect rows synced
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connect: Option<f64>,
+    pub connect: f64,
     /// total add-on credits used for first party add-ons
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<f64>,
+    pub data: f64,
     /// dynos used
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dynos: Option<f64>,
+    pub dynos: f64,
     /// team identifier
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// name of the team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// total add-on credits used for third party add-ons
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<f64>,
+    pub partner: f64,
     /// space credits used
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub space: Option<f64>,
+    pub space: f64,
+}
+impl crate::__private::Fields for EnterpriseAccountMonthlyUsageTeam {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons = None;
+        let mut f_apps = None;
+        let mut f_connect = None;
+        let mut f_data = None;
+        let mut f_dynos = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_partner = None;
+        let mut f_space = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons" => {
+                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                }
+                "apps" => f_apps = Some(crate::__private::field(&mut map, cx, "apps")?),
+                "connect" => {
+                    f_connect = Some(crate::__private::field(&mut map, cx, "connect")?);
+                }
+                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "dynos" => {
+                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "partner" => {
+                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                }
+                "space" => {
+                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(EnterpriseAccountMonthlyUsageTeam {
+            addons: crate::__private::present(f_addons, cx, "addons"),
+            apps: crate::__private::present(f_apps, cx, "apps"),
+            connect: crate::__private::present(f_connect, cx, "connect"),
+            data: crate::__private::present(f_data, cx, "data"),
+            dynos: crate::__private::present(f_dynos, cx, "dynos"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            partner: crate::__private::present(f_partner, cx, "partner"),
+            space: crate::__private::present(f_space, cx, "space"),
+        })
+    }
+}
+impl crate::decode::Decode for EnterpriseAccountMonthlyUsageTeam {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsageTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountMonthlyUsageTeam;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `EnterpriseAccountMonthlyUsageTeam` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountMonthlyUsageTeam, A::Error> {
-                let mut f_addons = None;
-                let mut f_apps = None;
-                let mut f_connect = None;
-                let mut f_data = None;
-                let mut f_dynos = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_partner = None;
-                let mut f_space = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons" => f_addons = map.next_value()?,
-                        "apps" => f_apps = map.next_value()?,
-                        "connect" => f_connect = map.next_value()?,
-                        "data" => f_data = map.next_value()?,
-                        "dynos" => f_dynos = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "partner" => f_partner = map.next_value()?,
-                        "space" => f_space = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(EnterpriseAccountMonthlyUsageTeam {
-                    addons: f_addons,
-                    apps: f_apps,
-                    connect: f_connect,
-                    data: f_data,
-                    dynos: f_dynos,
-                    id: f_id,
-                    name: f_name,
-                    partner: f_partner,
-                    space: f_space,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /enterprise-accounts/{enterprise_account_id}/usage/monthly` request, from [`EnterpriseAccountMonthlyUsageApi::info`]. Await it, or call `send`.

@@ -115,7 +115,10 @@ impl<'a> IdentityProviderApi<'a> {
 /// Identity Providers represent the SAML configuration of teams or an Enterprise account
 ///
 /// Schema: `/definitions/identity-provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProvider {
     /// raw contents of the public certificate (eg: .crt or .pem file)
@@ -138,155 +141,197 @@ pub struct IdentityProvider {
     /// when the identity provider record was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for IdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_certificate = None;
+        let mut f_created_at = None;
+        let mut f_entity_id = None;
+        let mut f_id = None;
+        let mut f_organization = None;
+        let mut f_owner = None;
+        let mut f_slo_target_url = None;
+        let mut f_sso_target_url = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "certificate" => {
+                    f_certificate = Some(
+                        crate::__private::field(&mut map, cx, "certificate")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "entity_id" => {
+                    f_entity_id = Some(
+                        crate::__private::field(&mut map, cx, "entity_id")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "organization" => {
+                    f_organization = Some(
+                        crate::__private::field(&mut map, cx, "organization")?,
+                    );
+                }
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "slo_target_url" => {
+                    f_slo_target_url = Some(
+                        crate::__private::field(&mut map, cx, "slo_target_url")?,
+                    );
+                }
+                "sso_target_url" => {
+                    f_sso_target_url = Some(
+                        crate::__private::field(&mut map, cx, "sso_target_url")?,
+                    );
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(IdentityProvider {
+            certificate: crate::__private::present(f_certificate, cx, "certificate"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            entity_id: crate::__private::present(f_entity_id, cx, "entity_id"),
+            id: crate::__private::present(f_id, cx, "id"),
+            organization: crate::__private::present(f_organization, cx, "organization"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            slo_target_url: crate::__private::present(
+                f_slo_target_url,
+                cx,
+                "slo_target_url",
+            ),
+            sso_target_url: crate::__private::present(
+                f_sso_target_url,
+                cx,
+                "sso_target_url",
+            ),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for IdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for IdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = IdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `IdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<IdentityProvider, A::Error> {
-                let mut f_certificate = None;
-                let mut f_created_at = None;
-                let mut f_entity_id = None;
-                let mut f_id = None;
-                let mut f_organization = None;
-                let mut f_owner = None;
-                let mut f_slo_target_url = None;
-                let mut f_sso_target_url = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "certificate" => f_certificate = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "entity_id" => f_entity_id = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "organization" => f_organization = map.next_value()?,
-                        "owner" => f_owner = Some(map.next_value()?),
-                        "slo_target_url" => f_slo_target_url = Some(map.next_value()?),
-                        "sso_target_url" => f_sso_target_url = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(IdentityProvider {
-                    certificate: crate::__private::required(
-                        f_certificate,
-                        "certificate",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    entity_id: crate::__private::required(f_entity_id, "entity_id")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    organization: f_organization,
-                    owner: crate::__private::required(f_owner, "owner")?,
-                    slo_target_url: crate::__private::required(
-                        f_slo_target_url,
-                        "slo_target_url",
-                    )?,
-                    sso_target_url: crate::__private::required(
-                        f_sso_target_url,
-                        "sso_target_url",
-                    )?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// team associated with this identity provider
 ///
 /// Schema: `/definitions/identity-provider/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProviderOrganization {
     /// unique name of team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for IdentityProviderOrganization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(IdentityProviderOrganization {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for IdentityProviderOrganization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for IdentityProviderOrganization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = IdentityProviderOrganization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `IdentityProviderOrganization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<IdentityProviderOrganization, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(IdentityProviderOrganization {
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// entity that owns this identity provider
 ///
 /// Schema: `/definitions/identity-provider/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityProviderOwner {
     /// unique identifier of the owner
     pub id: String,
     /// name of the owner
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// type of the owner
     #[serde(rename = "type")]
     pub type_: IdentityProviderOwnerType,
+}
+impl crate::__private::Fields for IdentityProviderOwner {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(IdentityProviderOwner {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for IdentityProviderOwner {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for IdentityProviderOwner {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = IdentityProviderOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `IdentityProviderOwner` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<IdentityProviderOwner, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = map.next_value()?,
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(IdentityProviderOwner {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: f_name,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// type of the owner
@@ -338,11 +383,25 @@ impl serde::Serialize for IdentityProviderOwnerType {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for IdentityProviderOwnerType {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for IdentityProviderOwnerType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for IdentityProviderOwnerType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /teams/{team_name}/identity-providers` request, from [`IdentityProviderApi::list_by_team`]. Await it, or call `send`.

@@ -97,7 +97,10 @@ impl<'a> InboundRulesetApi<'a> {
 /// An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
 ///
 /// Schema: `/definitions/inbound-ruleset`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRuleset {
     /// when inbound-ruleset was created
@@ -111,45 +114,60 @@ pub struct InboundRuleset {
     /// identity of space
     pub space: InboundRulesetSpace,
 }
+impl crate::__private::Fields for InboundRuleset {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_created_by = None;
+        let mut f_id = None;
+        let mut f_rules = None;
+        let mut f_space = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "created_by" => {
+                    f_created_by = Some(
+                        crate::__private::field(&mut map, cx, "created_by")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "rules" => {
+                    f_rules = Some(crate::__private::field(&mut map, cx, "rules")?);
+                }
+                "space" => {
+                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(InboundRuleset {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            created_by: crate::__private::present(f_created_by, cx, "created_by"),
+            id: crate::__private::present(f_id, cx, "id"),
+            rules: crate::__private::present(f_rules, cx, "rules"),
+            space: crate::__private::present(f_space, cx, "space"),
+        })
+    }
+}
+impl crate::decode::Decode for InboundRuleset {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for InboundRuleset {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = InboundRuleset;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `InboundRuleset` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<InboundRuleset, A::Error> {
-                let mut f_created_at = None;
-                let mut f_created_by = None;
-                let mut f_id = None;
-                let mut f_rules = None;
-                let mut f_space = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "created_by" => f_created_by = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "rules" => f_rules = Some(map.next_value()?),
-                        "space" => f_space = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(InboundRuleset {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    created_by: crate::__private::required(f_created_by, "created_by")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    rules: crate::__private::required(f_rules, "rules")?,
-                    space: crate::__private::required(f_space, "space")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// states whether the connection is allowed or denied
@@ -201,28 +219,50 @@ impl serde::Serialize for InboundRulesetAction {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for InboundRulesetAction {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for InboundRulesetAction {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for InboundRulesetAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of an inbound-ruleset.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/inbound-ruleset/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InboundRulesetIdentity(String);
 impl serde::Serialize for InboundRulesetIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for InboundRulesetIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for InboundRulesetIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl InboundRulesetIdentity {
@@ -254,7 +294,10 @@ impl std::fmt::Display for InboundRulesetIdentity {
 /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
 ///
 /// Schema: `/definitions/inbound-ruleset/definitions/rule`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRulesetRule {
     /// states whether the connection is allowed or denied
@@ -274,81 +317,92 @@ impl InboundRulesetRule {
         }
     }
 }
+impl crate::__private::Fields for InboundRulesetRule {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_action = None;
+        let mut f_source = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "action" => {
+                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                }
+                "source" => {
+                    f_source = Some(crate::__private::field(&mut map, cx, "source")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(InboundRulesetRule {
+            action: crate::__private::present(f_action, cx, "action"),
+            source: crate::__private::present(f_source, cx, "source"),
+        })
+    }
+}
+impl crate::decode::Decode for InboundRulesetRule {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for InboundRulesetRule {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = InboundRulesetRule;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `InboundRulesetRule` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<InboundRulesetRule, A::Error> {
-                let mut f_action = None;
-                let mut f_source = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "action" => f_action = Some(map.next_value()?),
-                        "source" => f_source = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(InboundRulesetRule {
-                    action: crate::__private::required(f_action, "action")?,
-                    source: crate::__private::required(f_source, "source")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of space
 ///
 /// Schema: `/definitions/inbound-ruleset/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InboundRulesetSpace {
     /// unique identifier of space
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of space
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for InboundRulesetSpace {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(InboundRulesetSpace {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for InboundRulesetSpace {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for InboundRulesetSpace {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = InboundRulesetSpace;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `InboundRulesetSpace` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<InboundRulesetSpace, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(InboundRulesetSpace {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /spaces/{space_identity}/inbound-ruleset` request, from [`InboundRulesetApi::current`]. Await it, or call `send`.

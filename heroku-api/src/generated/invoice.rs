@@ -48,7 +48,10 @@ impl<'a> InvoiceApi<'a> {
 /// An invoice is an itemized bill of goods for an account which includes pricing and charges.
 ///
 /// Schema: `/definitions/invoice`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Invoice {
     /// total charges on this invoice
@@ -72,86 +75,126 @@ pub struct Invoice {
     /// when invoice was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Invoice {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_charges_total = None;
+        let mut f_created_at = None;
+        let mut f_credits_total = None;
+        let mut f_id = None;
+        let mut f_number = None;
+        let mut f_period_end = None;
+        let mut f_period_start = None;
+        let mut f_state = None;
+        let mut f_total = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "charges_total" => {
+                    f_charges_total = Some(
+                        crate::__private::field(&mut map, cx, "charges_total")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "credits_total" => {
+                    f_credits_total = Some(
+                        crate::__private::field(&mut map, cx, "credits_total")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "number" => {
+                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                }
+                "period_end" => {
+                    f_period_end = Some(
+                        crate::__private::field(&mut map, cx, "period_end")?,
+                    );
+                }
+                "period_start" => {
+                    f_period_start = Some(
+                        crate::__private::field(&mut map, cx, "period_start")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "total" => {
+                    f_total = Some(crate::__private::field(&mut map, cx, "total")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Invoice {
+            charges_total: crate::__private::present(
+                f_charges_total,
+                cx,
+                "charges_total",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            credits_total: crate::__private::present(
+                f_credits_total,
+                cx,
+                "credits_total",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            number: crate::__private::present(f_number, cx, "number"),
+            period_end: crate::__private::present(f_period_end, cx, "period_end"),
+            period_start: crate::__private::present(f_period_start, cx, "period_start"),
+            state: crate::__private::present(f_state, cx, "state"),
+            total: crate::__private::present(f_total, cx, "total"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Invoice {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Invoice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Invoice;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Invoice` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Invoice, A::Error> {
-                let mut f_charges_total = None;
-                let mut f_created_at = None;
-                let mut f_credits_total = None;
-                let mut f_id = None;
-                let mut f_number = None;
-                let mut f_period_end = None;
-                let mut f_period_start = None;
-                let mut f_state = None;
-                let mut f_total = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "charges_total" => f_charges_total = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "credits_total" => f_credits_total = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "number" => f_number = Some(map.next_value()?),
-                        "period_end" => f_period_end = Some(map.next_value()?),
-                        "period_start" => f_period_start = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "total" => f_total = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Invoice {
-                    charges_total: crate::__private::required(
-                        f_charges_total,
-                        "charges_total",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    credits_total: crate::__private::required(
-                        f_credits_total,
-                        "credits_total",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    number: crate::__private::required(f_number, "number")?,
-                    period_end: crate::__private::required(f_period_end, "period_end")?,
-                    period_start: crate::__private::required(
-                        f_period_start,
-                        "period_start",
-                    )?,
-                    state: crate::__private::required(f_state, "state")?,
-                    total: crate::__private::required(f_total, "total")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: human readable invoice number.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/invoice/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InvoiceIdentity(String);
 impl serde::Serialize for InvoiceIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for InvoiceIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, true).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for InvoiceIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl InvoiceIdentity {

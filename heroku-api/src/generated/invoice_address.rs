@@ -50,107 +50,140 @@ impl<'a> InvoiceAddressApi<'a> {
 /// An invoice address represents the address that should be listed on an invoice.
 ///
 /// Schema: `/definitions/invoice-address`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InvoiceAddress {
     /// invoice street address line 1
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_1: Option<String>,
+    pub address_1: String,
     /// invoice street address line 2
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_2: Option<String>,
+    pub address_2: String,
     /// invoice city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: String,
     /// country
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: String,
     /// heroku_id identifier reference
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub heroku_id: Option<InvoiceAddressIdentity>,
+    pub heroku_id: InvoiceAddressIdentity,
     /// metadata / additional information to go on invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other: Option<String>,
+    pub other: String,
     /// invoice zip code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    pub postal_code: String,
     /// invoice state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: String,
     /// flag to use the invoice address for an account or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_invoice_address: Option<bool>,
+    pub use_invoice_address: bool,
+}
+impl crate::__private::Fields for InvoiceAddress {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_address_1 = None;
+        let mut f_address_2 = None;
+        let mut f_city = None;
+        let mut f_country = None;
+        let mut f_heroku_id = None;
+        let mut f_other = None;
+        let mut f_postal_code = None;
+        let mut f_state = None;
+        let mut f_use_invoice_address = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "address_1" => {
+                    f_address_1 = Some(
+                        crate::__private::field(&mut map, cx, "address_1")?,
+                    );
+                }
+                "address_2" => {
+                    f_address_2 = Some(
+                        crate::__private::field(&mut map, cx, "address_2")?,
+                    );
+                }
+                "city" => f_city = Some(crate::__private::field(&mut map, cx, "city")?),
+                "country" => {
+                    f_country = Some(crate::__private::field(&mut map, cx, "country")?);
+                }
+                "heroku_id" => {
+                    f_heroku_id = Some(
+                        crate::__private::field(&mut map, cx, "heroku_id")?,
+                    );
+                }
+                "other" => {
+                    f_other = Some(crate::__private::field(&mut map, cx, "other")?);
+                }
+                "postal_code" => {
+                    f_postal_code = Some(
+                        crate::__private::field(&mut map, cx, "postal_code")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "use_invoice_address" => {
+                    f_use_invoice_address = Some(
+                        crate::__private::field(&mut map, cx, "use_invoice_address")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(InvoiceAddress {
+            address_1: crate::__private::present(f_address_1, cx, "address_1"),
+            address_2: crate::__private::present(f_address_2, cx, "address_2"),
+            city: crate::__private::present(f_city, cx, "city"),
+            country: crate::__private::present(f_country, cx, "country"),
+            heroku_id: crate::__private::present(f_heroku_id, cx, "heroku_id"),
+            other: crate::__private::present(f_other, cx, "other"),
+            postal_code: crate::__private::present(f_postal_code, cx, "postal_code"),
+            state: crate::__private::present(f_state, cx, "state"),
+            use_invoice_address: crate::__private::present(
+                f_use_invoice_address,
+                cx,
+                "use_invoice_address",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for InvoiceAddress {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for InvoiceAddress {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = InvoiceAddress;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `InvoiceAddress` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<InvoiceAddress, A::Error> {
-                let mut f_address_1 = None;
-                let mut f_address_2 = None;
-                let mut f_city = None;
-                let mut f_country = None;
-                let mut f_heroku_id = None;
-                let mut f_other = None;
-                let mut f_postal_code = None;
-                let mut f_state = None;
-                let mut f_use_invoice_address = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "address_1" => f_address_1 = map.next_value()?,
-                        "address_2" => f_address_2 = map.next_value()?,
-                        "city" => f_city = map.next_value()?,
-                        "country" => f_country = map.next_value()?,
-                        "heroku_id" => f_heroku_id = map.next_value()?,
-                        "other" => f_other = map.next_value()?,
-                        "postal_code" => f_postal_code = map.next_value()?,
-                        "state" => f_state = map.next_value()?,
-                        "use_invoice_address" => {
-                            f_use_invoice_address = map.next_value()?;
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(InvoiceAddress {
-                    address_1: f_address_1,
-                    address_2: f_address_2,
-                    city: f_city,
-                    country: f_country,
-                    heroku_id: f_heroku_id,
-                    other: f_other,
-                    postal_code: f_postal_code,
-                    state: f_state,
-                    use_invoice_address: f_use_invoice_address,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: heroku_id identifier reference.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/invoice-address/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InvoiceAddressIdentity(String);
 impl serde::Serialize for InvoiceAddressIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for InvoiceAddressIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for InvoiceAddressIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl InvoiceAddressIdentity {

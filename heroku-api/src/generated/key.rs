@@ -45,7 +45,10 @@ impl<'a> KeyApi<'a> {
 /// Keys represent public SSH keys associated with an account and are used to authorize accounts as they are performing git operations.
 ///
 /// Schema: `/definitions/key`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Key {
     /// comment on the key
@@ -65,71 +68,99 @@ pub struct Key {
     /// when key was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Key {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_comment = None;
+        let mut f_created_at = None;
+        let mut f_email = None;
+        let mut f_fingerprint = None;
+        let mut f_id = None;
+        let mut f_public_key = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "comment" => {
+                    f_comment = Some(crate::__private::field(&mut map, cx, "comment")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "fingerprint" => {
+                    f_fingerprint = Some(
+                        crate::__private::field(&mut map, cx, "fingerprint")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "public_key" => {
+                    f_public_key = Some(
+                        crate::__private::field(&mut map, cx, "public_key")?,
+                    );
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Key {
+            comment: crate::__private::present(f_comment, cx, "comment"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            email: crate::__private::present(f_email, cx, "email"),
+            fingerprint: crate::__private::present(f_fingerprint, cx, "fingerprint"),
+            id: crate::__private::present(f_id, cx, "id"),
+            public_key: crate::__private::present(f_public_key, cx, "public_key"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Key {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Key {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Key` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Key, A::Error> {
-                let mut f_comment = None;
-                let mut f_created_at = None;
-                let mut f_email = None;
-                let mut f_fingerprint = None;
-                let mut f_id = None;
-                let mut f_public_key = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "comment" => f_comment = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "email" => f_email = Some(map.next_value()?),
-                        "fingerprint" => f_fingerprint = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "public_key" => f_public_key = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Key {
-                    comment: crate::__private::required(f_comment, "comment")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    email: crate::__private::required(f_email, "email")?,
-                    fingerprint: crate::__private::required(
-                        f_fingerprint,
-                        "fingerprint",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    public_key: crate::__private::required(f_public_key, "public_key")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this key, or a unique identifying string based on contents.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/key/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyIdentity(String);
 impl serde::Serialize for KeyIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for KeyIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for KeyIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl KeyIdentity {

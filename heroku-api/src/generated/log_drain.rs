@@ -147,7 +147,10 @@ impl<'a> LogDrainApi<'a> {
 /// \[Log drains\](<https://devcenter.heroku.com/articles/log-drains>) provide a way to forward your Heroku logs to an external syslog server for long-term archiving. This external service must be configured to receive syslog packets from Heroku, whereupon its URL can be added to an app using this API. Some add-ons will add a log drain when they are provisioned to an app. These drains can only be removed by removing the add-on.
 ///
 /// Schema: `/definitions/log-drain`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrain {
     /// add-on that created the drain
@@ -167,108 +170,129 @@ pub struct LogDrain {
     /// url associated with the log drain
     pub url: String,
 }
+impl crate::__private::Fields for LogDrain {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addon = None;
+        let mut f_app = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_token = None;
+        let mut f_updated_at = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addon" => {
+                    f_addon = Some(crate::__private::field(&mut map, cx, "addon")?);
+                }
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "token" => {
+                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(LogDrain {
+            addon: crate::__private::present(f_addon, cx, "addon"),
+            app: crate::__private::present(f_app, cx, "app"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            token: crate::__private::present(f_token, cx, "token"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for LogDrain {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for LogDrain {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogDrain;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `LogDrain` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogDrain, A::Error> {
-                let mut f_addon = None;
-                let mut f_app = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_token = None;
-                let mut f_updated_at = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addon" => f_addon = map.next_value()?,
-                        "app" => f_app = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "token" => f_token = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "url" => f_url = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(LogDrain {
-                    addon: f_addon,
-                    app: f_app,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    token: crate::__private::required(f_token, "token")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    url: crate::__private::required(f_url, "url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// add-on that created the drain
 ///
 /// Schema: `/definitions/log-drain/definitions/addon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainAddon {
     /// billing application associated with this add-on
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<LogDrainAddonApp>,
+    pub app: LogDrainAddonApp,
     /// unique identifier of add-on
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// globally unique name of the add-on
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for LogDrainAddon {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(LogDrainAddon {
+            app: crate::__private::present(f_app, cx, "app"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for LogDrainAddon {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for LogDrainAddon {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogDrainAddon;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `LogDrainAddon` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogDrainAddon, A::Error> {
-                let mut f_app = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(LogDrainAddon {
-                    app: f_app,
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/log-drain/definitions/addon/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainAddonApp {
     /// unique identifier of app
@@ -276,42 +300,48 @@ pub struct LogDrainAddonApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for LogDrainAddonApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(LogDrainAddonApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for LogDrainAddonApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for LogDrainAddonApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogDrainAddonApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `LogDrainAddonApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogDrainAddonApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(LogDrainAddonApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// application that is attached to this drain
 ///
 /// Schema: `/definitions/log-drain/definitions/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrainApp {
     /// unique identifier of app
@@ -319,53 +349,64 @@ pub struct LogDrainApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for LogDrainApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(LogDrainApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for LogDrainApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for LogDrainApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogDrainApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `LogDrainApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogDrainApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(LogDrainApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this log drain, or url associated with the log drain, or token associated with the log drain.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/log-drain/definitions/query_identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LogDrainQueryIdentity(String);
 impl serde::Serialize for LogDrainQueryIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for LogDrainQueryIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for LogDrainQueryIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl LogDrainQueryIdentity {

@@ -128,7 +128,10 @@ impl<'a> OauthAuthorizationApi<'a> {
 /// OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-authorization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorization {
     /// access token for this authorization
@@ -159,174 +162,226 @@ pub struct OauthAuthorization {
     /// authenticated user associated with this authorization
     pub user: OauthAuthorizationUser,
 }
+impl crate::__private::Fields for OauthAuthorization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_access_token = None;
+        let mut f_client = None;
+        let mut f_created_at = None;
+        let mut f_description = None;
+        let mut f_grant = None;
+        let mut f_id = None;
+        let mut f_refresh_token = None;
+        let mut f_scope = None;
+        let mut f_session = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "access_token" => {
+                    f_access_token = Some(
+                        crate::__private::field(&mut map, cx, "access_token")?,
+                    );
+                }
+                "client" => {
+                    f_client = Some(crate::__private::field(&mut map, cx, "client")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "grant" => {
+                    f_grant = Some(crate::__private::field(&mut map, cx, "grant")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "refresh_token" => {
+                    f_refresh_token = Some(
+                        crate::__private::field(&mut map, cx, "refresh_token")?,
+                    );
+                }
+                "scope" => {
+                    f_scope = Some(crate::__private::field(&mut map, cx, "scope")?);
+                }
+                "session" => {
+                    f_session = Some(crate::__private::field(&mut map, cx, "session")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorization {
+            access_token: crate::__private::present(f_access_token, cx, "access_token"),
+            client: crate::__private::present(f_client, cx, "client"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            description: crate::__private::present(f_description, cx, "description"),
+            grant: crate::__private::present(f_grant, cx, "grant"),
+            id: crate::__private::present(f_id, cx, "id"),
+            refresh_token: crate::__private::present(
+                f_refresh_token,
+                cx,
+                "refresh_token",
+            ),
+            scope: crate::__private::present(f_scope, cx, "scope"),
+            session: crate::__private::present(f_session, cx, "session"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorization, A::Error> {
-                let mut f_access_token = None;
-                let mut f_client = None;
-                let mut f_created_at = None;
-                let mut f_description = None;
-                let mut f_grant = None;
-                let mut f_id = None;
-                let mut f_refresh_token = None;
-                let mut f_scope = None;
-                let mut f_session = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "access_token" => f_access_token = map.next_value()?,
-                        "client" => f_client = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "grant" => f_grant = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "refresh_token" => f_refresh_token = map.next_value()?,
-                        "scope" => f_scope = Some(map.next_value()?),
-                        "session" => f_session = map.next_value()?,
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorization {
-                    access_token: f_access_token,
-                    client: f_client,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    grant: f_grant,
-                    id: crate::__private::required(f_id, "id")?,
-                    refresh_token: f_refresh_token,
-                    scope: crate::__private::required(f_scope, "scope")?,
-                    session: f_session,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// access token for this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/access_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// unique identifier of OAuth token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// contents of the token to be used for authorization
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
+    pub token: String,
+}
+impl crate::__private::Fields for OauthAuthorizationAccessToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_expires_in = None;
+        let mut f_id = None;
+        let mut f_token = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "expires_in" => {
+                    f_expires_in = Some(
+                        crate::__private::field(&mut map, cx, "expires_in")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "token" => {
+                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationAccessToken {
+            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
+            id: crate::__private::present(f_id, cx, "id"),
+            token: crate::__private::present(f_token, cx, "token"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationAccessToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationAccessToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationAccessToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationAccessToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationAccessToken, A::Error> {
-                let mut f_expires_in = None;
-                let mut f_id = None;
-                let mut f_token = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "expires_in" => f_expires_in = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "token" => f_token = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationAccessToken {
-                    expires_in: f_expires_in,
-                    id: f_id,
-                    token: f_token,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identifier of the client that obtained this authorization, if any
 ///
 /// Schema: `/definitions/oauth-authorization/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationClient {
     /// unique identifier of this OAuth client
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// OAuth client name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// endpoint for redirection after authorization with OAuth client
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
+    pub redirect_uri: String,
+}
+impl crate::__private::Fields for OauthAuthorizationClient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_redirect_uri = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "redirect_uri" => {
+                    f_redirect_uri = Some(
+                        crate::__private::field(&mut map, cx, "redirect_uri")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationClient {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            redirect_uri: crate::__private::present(f_redirect_uri, cx, "redirect_uri"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationClient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationClient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationClient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationClient, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_redirect_uri = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "redirect_uri" => f_redirect_uri = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationClient {
-                    id: f_id,
-                    name: f_name,
-                    redirect_uri: f_redirect_uri,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// this authorization's grant
 ///
 /// Schema: `/definitions/oauth-authorization/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationGrant {
     /// grant code received from OAuth web application authorization
@@ -336,56 +391,71 @@ pub struct OauthAuthorizationGrant {
     /// unique identifier of OAuth grant
     pub id: String,
 }
+impl crate::__private::Fields for OauthAuthorizationGrant {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_code = None;
+        let mut f_expires_in = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
+                "expires_in" => {
+                    f_expires_in = Some(
+                        crate::__private::field(&mut map, cx, "expires_in")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationGrant {
+            code: crate::__private::present(f_code, cx, "code"),
+            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationGrant {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationGrant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationGrant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationGrant` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationGrant, A::Error> {
-                let mut f_code = None;
-                let mut f_expires_in = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "code" => f_code = Some(map.next_value()?),
-                        "expires_in" => f_expires_in = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationGrant {
-                    code: crate::__private::required(f_code, "code")?,
-                    expires_in: crate::__private::required(f_expires_in, "expires_in")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of OAuth authorization.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-authorization/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthAuthorizationIdentity(String);
 impl serde::Serialize for OauthAuthorizationIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for OauthAuthorizationIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl OauthAuthorizationIdentity {
@@ -417,7 +487,10 @@ impl std::fmt::Display for OauthAuthorizationIdentity {
 /// refresh token for this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -428,83 +501,101 @@ pub struct OauthAuthorizationRefreshToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl crate::__private::Fields for OauthAuthorizationRefreshToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_expires_in = None;
+        let mut f_id = None;
+        let mut f_token = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "expires_in" => {
+                    f_expires_in = Some(
+                        crate::__private::field(&mut map, cx, "expires_in")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "token" => {
+                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationRefreshToken {
+            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
+            id: crate::__private::present(f_id, cx, "id"),
+            token: crate::__private::present(f_token, cx, "token"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationRefreshToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationRefreshToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationRefreshToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationRefreshToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationRefreshToken, A::Error> {
-                let mut f_expires_in = None;
-                let mut f_id = None;
-                let mut f_token = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "expires_in" => f_expires_in = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "token" => f_token = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationRefreshToken {
-                    expires_in: f_expires_in,
-                    id: crate::__private::required(f_id, "id")?,
-                    token: crate::__private::required(f_token, "token")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// this authorization's session
 ///
 /// Schema: `/definitions/oauth-authorization/properties/session`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationSession {
     /// unique identifier of OAuth token
     pub id: String,
 }
+impl crate::__private::Fields for OauthAuthorizationSession {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationSession {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationSession {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationSession {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationSession` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationSession, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationSession {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identifier of the client that obtained this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/links/3/schema/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationUpdateClient {
     /// unique identifier of this OAuth client
@@ -530,42 +621,54 @@ impl OauthAuthorizationUpdateClient {
         self
     }
 }
+impl crate::__private::Fields for OauthAuthorizationUpdateClient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_secret = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => {
+                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                }
+                "secret" => {
+                    f_secret = Some(
+                        crate::__private::non_null_field(&mut map, cx, "secret")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationUpdateClient {
+            id: crate::__private::present(f_id, cx, "id"),
+            secret: crate::__private::present(f_secret, cx, "secret"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationUpdateClient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationUpdateClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationUpdateClient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationUpdateClient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationUpdateClient, A::Error> {
-                let mut f_id = None;
-                let mut f_secret = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "secret" => f_secret = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationUpdateClient {
-                    id: f_id,
-                    secret: f_secret,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// authenticated user associated with this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationUser {
     /// unique email address of account
@@ -576,39 +679,48 @@ pub struct OauthAuthorizationUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for OauthAuthorizationUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_full_name = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "full_name" => {
+                    f_full_name = Some(
+                        crate::__private::field(&mut map, cx, "full_name")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthAuthorizationUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            full_name: crate::__private::present(f_full_name, cx, "full_name"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthAuthorizationUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthAuthorizationUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthAuthorizationUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthAuthorizationUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthAuthorizationUser, A::Error> {
-                let mut f_email = None;
-                let mut f_full_name = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "full_name" => f_full_name = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthAuthorizationUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    full_name: f_full_name,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /oauth/authorizations` request, from [`OauthAuthorizationApi::create`]. Await it, or call `send`.

@@ -129,7 +129,10 @@ impl<'a> OauthClientApi<'a> {
 /// OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
 ///
 /// Schema: `/definitions/oauth-client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthClient {
     /// when OAuth client was created
@@ -148,71 +151,101 @@ pub struct OauthClient {
     /// when OAuth client was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for OauthClient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_ignores_delinquent = None;
+        let mut f_name = None;
+        let mut f_redirect_uri = None;
+        let mut f_secret = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "ignores_delinquent" => {
+                    f_ignores_delinquent = Some(
+                        crate::__private::field(&mut map, cx, "ignores_delinquent")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "redirect_uri" => {
+                    f_redirect_uri = Some(
+                        crate::__private::field(&mut map, cx, "redirect_uri")?,
+                    );
+                }
+                "secret" => {
+                    f_secret = Some(crate::__private::field(&mut map, cx, "secret")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthClient {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            ignores_delinquent: crate::__private::present(
+                f_ignores_delinquent,
+                cx,
+                "ignores_delinquent",
+            ),
+            name: crate::__private::present(f_name, cx, "name"),
+            redirect_uri: crate::__private::present(f_redirect_uri, cx, "redirect_uri"),
+            secret: crate::__private::present(f_secret, cx, "secret"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthClient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthClient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthClient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthClient, A::Error> {
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_ignores_delinquent = None;
-                let mut f_name = None;
-                let mut f_redirect_uri = None;
-                let mut f_secret = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "ignores_delinquent" => f_ignores_delinquent = map.next_value()?,
-                        "name" => f_name = Some(map.next_value()?),
-                        "redirect_uri" => f_redirect_uri = Some(map.next_value()?),
-                        "secret" => f_secret = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthClient {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    ignores_delinquent: f_ignores_delinquent,
-                    name: crate::__private::required(f_name, "name")?,
-                    redirect_uri: crate::__private::required(
-                        f_redirect_uri,
-                        "redirect_uri",
-                    )?,
-                    secret: crate::__private::required(f_secret, "secret")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this OAuth client.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-client/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthClientIdentity(String);
 impl serde::Serialize for OauthClientIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for OauthClientIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthClientIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl OauthClientIdentity {

@@ -62,7 +62,10 @@ impl<'a> OauthTokenApi<'a> {
 /// OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthToken {
     /// current access token
@@ -87,75 +90,106 @@ pub struct OauthToken {
     /// Reference to the user associated with this token
     pub user: OauthTokenUser,
 }
+impl crate::__private::Fields for OauthToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_access_token = None;
+        let mut f_authorization = None;
+        let mut f_client = None;
+        let mut f_created_at = None;
+        let mut f_grant = None;
+        let mut f_id = None;
+        let mut f_refresh_token = None;
+        let mut f_session = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "access_token" => {
+                    f_access_token = Some(
+                        crate::__private::field(&mut map, cx, "access_token")?,
+                    );
+                }
+                "authorization" => {
+                    f_authorization = Some(
+                        crate::__private::field(&mut map, cx, "authorization")?,
+                    );
+                }
+                "client" => {
+                    f_client = Some(crate::__private::field(&mut map, cx, "client")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "grant" => {
+                    f_grant = Some(crate::__private::field(&mut map, cx, "grant")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "refresh_token" => {
+                    f_refresh_token = Some(
+                        crate::__private::field(&mut map, cx, "refresh_token")?,
+                    );
+                }
+                "session" => {
+                    f_session = Some(crate::__private::field(&mut map, cx, "session")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthToken {
+            access_token: crate::__private::present(f_access_token, cx, "access_token"),
+            authorization: crate::__private::present(
+                f_authorization,
+                cx,
+                "authorization",
+            ),
+            client: crate::__private::present(f_client, cx, "client"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            grant: crate::__private::present(f_grant, cx, "grant"),
+            id: crate::__private::present(f_id, cx, "id"),
+            refresh_token: crate::__private::present(
+                f_refresh_token,
+                cx,
+                "refresh_token",
+            ),
+            session: crate::__private::present(f_session, cx, "session"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthToken, A::Error> {
-                let mut f_access_token = None;
-                let mut f_authorization = None;
-                let mut f_client = None;
-                let mut f_created_at = None;
-                let mut f_grant = None;
-                let mut f_id = None;
-                let mut f_refresh_token = None;
-                let mut f_session = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "access_token" => f_access_token = Some(map.next_value()?),
-                        "authorization" => f_authorization = Some(map.next_value()?),
-                        "client" => f_client = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "grant" => f_grant = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "refresh_token" => f_refresh_token = Some(map.next_value()?),
-                        "session" => f_session = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthToken {
-                    access_token: crate::__private::required(
-                        f_access_token,
-                        "access_token",
-                    )?,
-                    authorization: crate::__private::required(
-                        f_authorization,
-                        "authorization",
-                    )?,
-                    client: f_client,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    grant: crate::__private::required(f_grant, "grant")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    refresh_token: crate::__private::required(
-                        f_refresh_token,
-                        "refresh_token",
-                    )?,
-                    session: crate::__private::required(f_session, "session")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// current access token
 ///
 /// Schema: `/definitions/oauth-token/properties/access_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -166,121 +200,147 @@ pub struct OauthTokenAccessToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl crate::__private::Fields for OauthTokenAccessToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_expires_in = None;
+        let mut f_id = None;
+        let mut f_token = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "expires_in" => {
+                    f_expires_in = Some(
+                        crate::__private::field(&mut map, cx, "expires_in")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "token" => {
+                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenAccessToken {
+            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
+            id: crate::__private::present(f_id, cx, "id"),
+            token: crate::__private::present(f_token, cx, "token"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenAccessToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenAccessToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenAccessToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenAccessToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenAccessToken, A::Error> {
-                let mut f_expires_in = None;
-                let mut f_id = None;
-                let mut f_token = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "expires_in" => f_expires_in = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "token" => f_token = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenAccessToken {
-                    expires_in: f_expires_in,
-                    id: crate::__private::required(f_id, "id")?,
-                    token: crate::__private::required(f_token, "token")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// authorization for this set of tokens
 ///
 /// Schema: `/definitions/oauth-token/properties/authorization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenAuthorization {
     /// unique identifier of OAuth authorization
     pub id: String,
 }
+impl crate::__private::Fields for OauthTokenAuthorization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenAuthorization {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenAuthorization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenAuthorization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenAuthorization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenAuthorization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenAuthorization, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenAuthorization {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// OAuth client secret used to obtain token
 ///
 /// Schema: `/definitions/oauth-token/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenClient {
     /// secret used to obtain OAuth authorizations under this client
     pub secret: String,
 }
+impl crate::__private::Fields for OauthTokenClient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_secret = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "secret" => {
+                    f_secret = Some(crate::__private::field(&mut map, cx, "secret")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenClient {
+            secret: crate::__private::present(f_secret, cx, "secret"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenClient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenClient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenClient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenClient, A::Error> {
-                let mut f_secret = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "secret" => f_secret = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenClient {
-                    secret: crate::__private::required(f_secret, "secret")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `OauthTokenCreateClient`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateClient {
     /// secret used to obtain OAuth authorizations under this client
@@ -298,39 +358,49 @@ impl OauthTokenCreateClient {
         self
     }
 }
+impl crate::__private::Fields for OauthTokenCreateClient {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_secret = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "secret" => {
+                    f_secret = Some(
+                        crate::__private::non_null_field(&mut map, cx, "secret")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenCreateClient {
+            secret: crate::__private::present(f_secret, cx, "secret"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenCreateClient {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenCreateClient {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenCreateClient;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenCreateClient` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenCreateClient, A::Error> {
-                let mut f_secret = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "secret" => f_secret = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenCreateClient {
-                    secret: f_secret,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `OauthTokenCreateGrant`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateGrant {
     /// grant code received from OAuth web application authorization
@@ -356,42 +426,56 @@ impl OauthTokenCreateGrant {
         self
     }
 }
+impl crate::__private::Fields for OauthTokenCreateGrant {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_code = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "code" => {
+                    f_code = Some(
+                        crate::__private::non_null_field(&mut map, cx, "code")?,
+                    );
+                }
+                "type" => {
+                    f_type_ = Some(
+                        crate::__private::non_null_field(&mut map, cx, "type")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenCreateGrant {
+            code: crate::__private::present(f_code, cx, "code"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenCreateGrant {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenCreateGrant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenCreateGrant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenCreateGrant` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenCreateGrant, A::Error> {
-                let mut f_code = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "code" => f_code = map.next_value()?,
-                        "type" => f_type_ = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenCreateGrant {
-                    code: f_code,
-                    type_: f_type_,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `OauthTokenCreateRefreshToken`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateRefreshToken {
     /// contents of the token to be used for authorization
@@ -409,39 +493,49 @@ impl OauthTokenCreateRefreshToken {
         self
     }
 }
+impl crate::__private::Fields for OauthTokenCreateRefreshToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_token = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "token" => {
+                    f_token = Some(
+                        crate::__private::non_null_field(&mut map, cx, "token")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenCreateRefreshToken {
+            token: crate::__private::present(f_token, cx, "token"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenCreateRefreshToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenCreateRefreshToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenCreateRefreshToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenCreateRefreshToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenCreateRefreshToken, A::Error> {
-                let mut f_token = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "token" => f_token = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenCreateRefreshToken {
-                    token: f_token,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// grant used on the underlying authorization
 ///
 /// Schema: `/definitions/oauth-token/properties/grant`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenGrant {
     /// grant code received from OAuth web application authorization
@@ -450,53 +544,64 @@ pub struct OauthTokenGrant {
     #[serde(rename = "type")]
     pub type_: String,
 }
+impl crate::__private::Fields for OauthTokenGrant {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_code = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenGrant {
+            code: crate::__private::present(f_code, cx, "code"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenGrant {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenGrant {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenGrant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenGrant` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenGrant, A::Error> {
-                let mut f_code = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "code" => f_code = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenGrant {
-                    code: crate::__private::required(f_code, "code")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of OAuth token.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-token/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthTokenIdentity(String);
 impl serde::Serialize for OauthTokenIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for OauthTokenIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl OauthTokenIdentity {
@@ -528,7 +633,10 @@ impl std::fmt::Display for OauthTokenIdentity {
 /// refresh token for this authorization
 ///
 /// Schema: `/definitions/oauth-token/properties/refresh_token`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -539,115 +647,136 @@ pub struct OauthTokenRefreshToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
+impl crate::__private::Fields for OauthTokenRefreshToken {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_expires_in = None;
+        let mut f_id = None;
+        let mut f_token = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "expires_in" => {
+                    f_expires_in = Some(
+                        crate::__private::field(&mut map, cx, "expires_in")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "token" => {
+                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenRefreshToken {
+            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
+            id: crate::__private::present(f_id, cx, "id"),
+            token: crate::__private::present(f_token, cx, "token"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenRefreshToken {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenRefreshToken {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenRefreshToken;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenRefreshToken` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenRefreshToken, A::Error> {
-                let mut f_expires_in = None;
-                let mut f_id = None;
-                let mut f_token = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "expires_in" => f_expires_in = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "token" => f_token = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenRefreshToken {
-                    expires_in: f_expires_in,
-                    id: crate::__private::required(f_id, "id")?,
-                    token: crate::__private::required(f_token, "token")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// OAuth session using this token
 ///
 /// Schema: `/definitions/oauth-token/properties/session`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenSession {
     /// unique identifier of OAuth token
     pub id: String,
 }
+impl crate::__private::Fields for OauthTokenSession {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenSession {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenSession {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenSession {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenSession` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenSession, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenSession {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Reference to the user associated with this token
 ///
 /// Schema: `/definitions/oauth-token/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for OauthTokenUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OauthTokenUser {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for OauthTokenUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OauthTokenUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OauthTokenUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OauthTokenUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OauthTokenUser, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OauthTokenUser {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /oauth/tokens` request, from [`OauthTokenApi::create`]. Await it, or call `send`.

@@ -70,7 +70,10 @@ impl<'a> OciImageApi<'a> {
 /// An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
 ///
 /// Schema: `/definitions/oci-image`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImage {
     /// build architecture for OCI image
@@ -104,92 +107,146 @@ pub struct OciImage {
     /// when the OCI image was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for OciImage {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_architecture = None;
+        let mut f_base_image_name = None;
+        let mut f_base_top_layer = None;
+        let mut f_buildpacks = None;
+        let mut f_commit = None;
+        let mut f_commit_description = None;
+        let mut f_created_at = None;
+        let mut f_deleted_at = None;
+        let mut f_digest = None;
+        let mut f_id = None;
+        let mut f_image_repo = None;
+        let mut f_process_types = None;
+        let mut f_stack = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "architecture" => {
+                    f_architecture = Some(
+                        crate::__private::field(&mut map, cx, "architecture")?,
+                    );
+                }
+                "base_image_name" => {
+                    f_base_image_name = Some(
+                        crate::__private::field(&mut map, cx, "base_image_name")?,
+                    );
+                }
+                "base_top_layer" => {
+                    f_base_top_layer = Some(
+                        crate::__private::field(&mut map, cx, "base_top_layer")?,
+                    );
+                }
+                "buildpacks" => {
+                    f_buildpacks = Some(
+                        crate::__private::field(&mut map, cx, "buildpacks")?,
+                    );
+                }
+                "commit" => {
+                    f_commit = Some(crate::__private::field(&mut map, cx, "commit")?);
+                }
+                "commit_description" => {
+                    f_commit_description = Some(
+                        crate::__private::field(&mut map, cx, "commit_description")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "deleted_at" => {
+                    f_deleted_at = Some(
+                        crate::__private::field(&mut map, cx, "deleted_at")?,
+                    );
+                }
+                "digest" => {
+                    f_digest = Some(crate::__private::field(&mut map, cx, "digest")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "image_repo" => {
+                    f_image_repo = Some(
+                        crate::__private::field(&mut map, cx, "image_repo")?,
+                    );
+                }
+                "process_types" => {
+                    f_process_types = Some(
+                        crate::__private::field(&mut map, cx, "process_types")?,
+                    );
+                }
+                "stack" => {
+                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OciImage {
+            architecture: crate::__private::present(f_architecture, cx, "architecture"),
+            base_image_name: crate::__private::present(
+                f_base_image_name,
+                cx,
+                "base_image_name",
+            ),
+            base_top_layer: crate::__private::present(
+                f_base_top_layer,
+                cx,
+                "base_top_layer",
+            ),
+            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
+            commit: crate::__private::present(f_commit, cx, "commit"),
+            commit_description: crate::__private::present(
+                f_commit_description,
+                cx,
+                "commit_description",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            deleted_at: crate::__private::present(f_deleted_at, cx, "deleted_at"),
+            digest: crate::__private::present(f_digest, cx, "digest"),
+            id: crate::__private::present(f_id, cx, "id"),
+            image_repo: crate::__private::present(f_image_repo, cx, "image_repo"),
+            process_types: crate::__private::present(
+                f_process_types,
+                cx,
+                "process_types",
+            ),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for OciImage {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OciImage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OciImage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OciImage` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OciImage, A::Error> {
-                let mut f_architecture = None;
-                let mut f_base_image_name = None;
-                let mut f_base_top_layer = None;
-                let mut f_buildpacks = None;
-                let mut f_commit = None;
-                let mut f_commit_description = None;
-                let mut f_created_at = None;
-                let mut f_deleted_at = None;
-                let mut f_digest = None;
-                let mut f_id = None;
-                let mut f_image_repo = None;
-                let mut f_process_types = None;
-                let mut f_stack = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "architecture" => f_architecture = map.next_value()?,
-                        "base_image_name" => f_base_image_name = Some(map.next_value()?),
-                        "base_top_layer" => f_base_top_layer = Some(map.next_value()?),
-                        "buildpacks" => f_buildpacks = Some(map.next_value()?),
-                        "commit" => f_commit = Some(map.next_value()?),
-                        "commit_description" => {
-                            f_commit_description = Some(map.next_value()?);
-                        }
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "deleted_at" => f_deleted_at = map.next_value()?,
-                        "digest" => f_digest = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "image_repo" => f_image_repo = Some(map.next_value()?),
-                        "process_types" => f_process_types = Some(map.next_value()?),
-                        "stack" => f_stack = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OciImage {
-                    architecture: f_architecture,
-                    base_image_name: crate::__private::required(
-                        f_base_image_name,
-                        "base_image_name",
-                    )?,
-                    base_top_layer: crate::__private::required(
-                        f_base_top_layer,
-                        "base_top_layer",
-                    )?,
-                    buildpacks: crate::__private::required(f_buildpacks, "buildpacks")?,
-                    commit: crate::__private::required(f_commit, "commit")?,
-                    commit_description: crate::__private::required(
-                        f_commit_description,
-                        "commit_description",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    deleted_at: f_deleted_at,
-                    digest: crate::__private::required(f_digest, "digest")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    image_repo: crate::__private::required(f_image_repo, "image_repo")?,
-                    process_types: crate::__private::required(
-                        f_process_types,
-                        "process_types",
-                    )?,
-                    stack: crate::__private::required(f_stack, "stack")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// set of executables that inspects app source code and creates a plan to build and run your image
 ///
 /// Schema: `/definitions/oci-image/definitions/buildpack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageBuildpack {
     /// homepage of the buildpack
@@ -227,56 +284,77 @@ impl OciImageBuildpack {
         self
     }
 }
+impl crate::__private::Fields for OciImageBuildpack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_homepage = None;
+        let mut f_id = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "homepage" => {
+                    f_homepage = Some(
+                        crate::__private::non_null_field(&mut map, cx, "homepage")?,
+                    );
+                }
+                "id" => {
+                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                }
+                "version" => {
+                    f_version = Some(
+                        crate::__private::non_null_field(&mut map, cx, "version")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OciImageBuildpack {
+            homepage: crate::__private::present(f_homepage, cx, "homepage"),
+            id: crate::__private::present(f_id, cx, "id"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for OciImageBuildpack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OciImageBuildpack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OciImageBuildpack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OciImageBuildpack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OciImageBuildpack, A::Error> {
-                let mut f_homepage = None;
-                let mut f_id = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "homepage" => f_homepage = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "version" => f_version = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OciImageBuildpack {
-                    homepage: f_homepage,
-                    id: f_id,
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of the OCI image, or unique identifier representing the content of the OCI image.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oci-image/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OciImageIdentity(String);
 impl serde::Serialize for OciImageIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for OciImageIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OciImageIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl OciImageIdentity {
@@ -308,7 +386,10 @@ impl std::fmt::Display for OciImageIdentity {
 /// process type information such as names and commands
 ///
 /// Schema: `/definitions/oci-image/definitions/process_type`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageProcessType {
     /// the command that will be executed
@@ -364,90 +445,115 @@ impl OciImageProcessType {
         self
     }
 }
+impl crate::__private::Fields for OciImageProcessType {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_command = None;
+        let mut f_default = None;
+        let mut f_display_cmd = None;
+        let mut f_name = None;
+        let mut f_working_dir = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "command" => {
+                    f_command = Some(
+                        crate::__private::non_null_field(&mut map, cx, "command")?,
+                    );
+                }
+                "default" => {
+                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                }
+                "display_cmd" => {
+                    f_display_cmd = Some(
+                        crate::__private::non_null_field(&mut map, cx, "display_cmd")?,
+                    );
+                }
+                "name" => {
+                    f_name = Some(
+                        crate::__private::non_null_field(&mut map, cx, "name")?,
+                    );
+                }
+                "working_dir" => {
+                    f_working_dir = Some(
+                        crate::__private::non_null_field(&mut map, cx, "working_dir")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OciImageProcessType {
+            command: crate::__private::present(f_command, cx, "command"),
+            default: crate::__private::present(f_default, cx, "default"),
+            display_cmd: crate::__private::present(f_display_cmd, cx, "display_cmd"),
+            name: crate::__private::present(f_name, cx, "name"),
+            working_dir: crate::__private::present(f_working_dir, cx, "working_dir"),
+        })
+    }
+}
+impl crate::decode::Decode for OciImageProcessType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for OciImageProcessType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OciImageProcessType;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OciImageProcessType` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OciImageProcessType, A::Error> {
-                let mut f_command = None;
-                let mut f_default = None;
-                let mut f_display_cmd = None;
-                let mut f_name = None;
-                let mut f_working_dir = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "command" => f_command = map.next_value()?,
-                        "default" => f_default = map.next_value()?,
-                        "display_cmd" => f_display_cmd = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "working_dir" => f_working_dir = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OciImageProcessType {
-                    command: f_command,
-                    default: f_default,
-                    display_cmd: f_display_cmd,
-                    name: f_name,
-                    working_dir: f_working_dir,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// stack associated to the OCI image
 ///
 /// Schema: `/definitions/oci-image/definitions/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OciImageStack {
     /// unique identifier of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for OciImageStack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(OciImageStack {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for OciImageStack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for OciImageStack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OciImageStack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OciImageStack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OciImageStack, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(OciImageStack {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /apps/{app_identity}/oci-images/{oci_image_identity}` request, from [`OciImageApi::info`]. Await it, or call `send`.

@@ -100,7 +100,10 @@ impl<'a> PeeringApi<'a> {
 /// \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
 ///
 /// Schema: `/definitions/peering`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Peering {
     /// The AWS account ID of your Private Space.
@@ -121,60 +124,83 @@ pub struct Peering {
     #[serde(rename = "type")]
     pub type_: PeeringType,
 }
+impl crate::__private::Fields for Peering {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_aws_account_id = None;
+        let mut f_aws_region = None;
+        let mut f_aws_vpc_id = None;
+        let mut f_cidr_blocks = None;
+        let mut f_expires = None;
+        let mut f_pcx_id = None;
+        let mut f_status = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "aws_account_id" => {
+                    f_aws_account_id = Some(
+                        crate::__private::field(&mut map, cx, "aws_account_id")?,
+                    );
+                }
+                "aws_region" => {
+                    f_aws_region = Some(
+                        crate::__private::field(&mut map, cx, "aws_region")?,
+                    );
+                }
+                "aws_vpc_id" => {
+                    f_aws_vpc_id = Some(
+                        crate::__private::field(&mut map, cx, "aws_vpc_id")?,
+                    );
+                }
+                "cidr_blocks" => {
+                    f_cidr_blocks = Some(
+                        crate::__private::field(&mut map, cx, "cidr_blocks")?,
+                    );
+                }
+                "expires" => {
+                    f_expires = Some(crate::__private::field(&mut map, cx, "expires")?);
+                }
+                "pcx_id" => {
+                    f_pcx_id = Some(crate::__private::field(&mut map, cx, "pcx_id")?);
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Peering {
+            aws_account_id: crate::__private::present(
+                f_aws_account_id,
+                cx,
+                "aws_account_id",
+            ),
+            aws_region: crate::__private::present(f_aws_region, cx, "aws_region"),
+            aws_vpc_id: crate::__private::present(f_aws_vpc_id, cx, "aws_vpc_id"),
+            cidr_blocks: crate::__private::present(f_cidr_blocks, cx, "cidr_blocks"),
+            expires: crate::__private::present(f_expires, cx, "expires"),
+            pcx_id: crate::__private::present(f_pcx_id, cx, "pcx_id"),
+            status: crate::__private::present(f_status, cx, "status"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for Peering {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Peering {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Peering;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Peering` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Peering, A::Error> {
-                let mut f_aws_account_id = None;
-                let mut f_aws_region = None;
-                let mut f_aws_vpc_id = None;
-                let mut f_cidr_blocks = None;
-                let mut f_expires = None;
-                let mut f_pcx_id = None;
-                let mut f_status = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "aws_account_id" => f_aws_account_id = Some(map.next_value()?),
-                        "aws_region" => f_aws_region = Some(map.next_value()?),
-                        "aws_vpc_id" => f_aws_vpc_id = Some(map.next_value()?),
-                        "cidr_blocks" => f_cidr_blocks = Some(map.next_value()?),
-                        "expires" => f_expires = Some(map.next_value()?),
-                        "pcx_id" => f_pcx_id = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Peering {
-                    aws_account_id: crate::__private::required(
-                        f_aws_account_id,
-                        "aws_account_id",
-                    )?,
-                    aws_region: crate::__private::required(f_aws_region, "aws_region")?,
-                    aws_vpc_id: crate::__private::required(f_aws_vpc_id, "aws_vpc_id")?,
-                    cidr_blocks: crate::__private::required(
-                        f_cidr_blocks,
-                        "cidr_blocks",
-                    )?,
-                    expires: crate::__private::required(f_expires, "expires")?,
-                    pcx_id: crate::__private::required(f_pcx_id, "pcx_id")?,
-                    status: crate::__private::required(f_status, "status")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The status of the peering connection.
@@ -250,11 +276,25 @@ impl serde::Serialize for PeeringStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PeeringStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PeeringStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PeeringStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The type of peering connection.
@@ -310,11 +350,25 @@ impl serde::Serialize for PeeringType {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PeeringType {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PeeringType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PeeringType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /spaces/{space_identity}/peerings` request, from [`PeeringApi::list`]. Await it, or call `send`.

@@ -36,7 +36,10 @@ impl<'a> PeeringInfoApi<'a> {
 /// \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
 ///
 /// Schema: `/definitions/peering-info`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PeeringInfo {
     /// The AWS account ID of your Private Space.
@@ -54,69 +57,94 @@ pub struct PeeringInfo {
     /// The AWS VPC ID of the peer.
     pub vpc_id: String,
 }
+impl crate::__private::Fields for PeeringInfo {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_aws_account_id = None;
+        let mut f_aws_region = None;
+        let mut f_dyno_cidr_blocks = None;
+        let mut f_space_cidr_blocks = None;
+        let mut f_unavailable_cidr_blocks = None;
+        let mut f_vpc_cidr = None;
+        let mut f_vpc_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "aws_account_id" => {
+                    f_aws_account_id = Some(
+                        crate::__private::field(&mut map, cx, "aws_account_id")?,
+                    );
+                }
+                "aws_region" => {
+                    f_aws_region = Some(
+                        crate::__private::field(&mut map, cx, "aws_region")?,
+                    );
+                }
+                "dyno_cidr_blocks" => {
+                    f_dyno_cidr_blocks = Some(
+                        crate::__private::field(&mut map, cx, "dyno_cidr_blocks")?,
+                    );
+                }
+                "space_cidr_blocks" => {
+                    f_space_cidr_blocks = Some(
+                        crate::__private::field(&mut map, cx, "space_cidr_blocks")?,
+                    );
+                }
+                "unavailable_cidr_blocks" => {
+                    f_unavailable_cidr_blocks = Some(
+                        crate::__private::field(&mut map, cx, "unavailable_cidr_blocks")?,
+                    );
+                }
+                "vpc_cidr" => {
+                    f_vpc_cidr = Some(crate::__private::field(&mut map, cx, "vpc_cidr")?);
+                }
+                "vpc_id" => {
+                    f_vpc_id = Some(crate::__private::field(&mut map, cx, "vpc_id")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PeeringInfo {
+            aws_account_id: crate::__private::present(
+                f_aws_account_id,
+                cx,
+                "aws_account_id",
+            ),
+            aws_region: crate::__private::present(f_aws_region, cx, "aws_region"),
+            dyno_cidr_blocks: crate::__private::present(
+                f_dyno_cidr_blocks,
+                cx,
+                "dyno_cidr_blocks",
+            ),
+            space_cidr_blocks: crate::__private::present(
+                f_space_cidr_blocks,
+                cx,
+                "space_cidr_blocks",
+            ),
+            unavailable_cidr_blocks: crate::__private::present(
+                f_unavailable_cidr_blocks,
+                cx,
+                "unavailable_cidr_blocks",
+            ),
+            vpc_cidr: crate::__private::present(f_vpc_cidr, cx, "vpc_cidr"),
+            vpc_id: crate::__private::present(f_vpc_id, cx, "vpc_id"),
+        })
+    }
+}
+impl crate::decode::Decode for PeeringInfo {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PeeringInfo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PeeringInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PeeringInfo` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PeeringInfo, A::Error> {
-                let mut f_aws_account_id = None;
-                let mut f_aws_region = None;
-                let mut f_dyno_cidr_blocks = None;
-                let mut f_space_cidr_blocks = None;
-                let mut f_unavailable_cidr_blocks = None;
-                let mut f_vpc_cidr = None;
-                let mut f_vpc_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "aws_account_id" => f_aws_account_id = Some(map.next_value()?),
-                        "aws_region" => f_aws_region = Some(map.next_value()?),
-                        "dyno_cidr_blocks" => {
-                            f_dyno_cidr_blocks = Some(map.next_value()?);
-                        }
-                        "space_cidr_blocks" => {
-                            f_space_cidr_blocks = Some(map.next_value()?);
-                        }
-                        "unavailable_cidr_blocks" => {
-                            f_unavailable_cidr_blocks = Some(map.next_value()?);
-                        }
-                        "vpc_cidr" => f_vpc_cidr = Some(map.next_value()?),
-                        "vpc_id" => f_vpc_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PeeringInfo {
-                    aws_account_id: crate::__private::required(
-                        f_aws_account_id,
-                        "aws_account_id",
-                    )?,
-                    aws_region: crate::__private::required(f_aws_region, "aws_region")?,
-                    dyno_cidr_blocks: crate::__private::required(
-                        f_dyno_cidr_blocks,
-                        "dyno_cidr_blocks",
-                    )?,
-                    space_cidr_blocks: crate::__private::required(
-                        f_space_cidr_blocks,
-                        "space_cidr_blocks",
-                    )?,
-                    unavailable_cidr_blocks: crate::__private::required(
-                        f_unavailable_cidr_blocks,
-                        "unavailable_cidr_blocks",
-                    )?,
-                    vpc_cidr: crate::__private::required(f_vpc_cidr, "vpc_cidr")?,
-                    vpc_id: crate::__private::required(f_vpc_id, "vpc_id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /spaces/{space_identity}/peering-info` request, from [`PeeringInfoApi::info`]. Await it, or call `send`.

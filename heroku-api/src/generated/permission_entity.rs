@@ -37,7 +37,10 @@ impl<'a> PermissionEntityApi<'a> {
 /// An owned entity including users' permissions.
 ///
 /// Schema: `/definitions/permission-entity`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PermissionEntity {
     /// ID of the entity.
@@ -52,45 +55,52 @@ pub struct PermissionEntity {
     /// Users that have access to the entity.
     pub users: Vec<PermissionEntityUser>,
 }
+impl crate::__private::Fields for PermissionEntity {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_team_id = None;
+        let mut f_type_ = None;
+        let mut f_users = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "team_id" => {
+                    f_team_id = Some(crate::__private::field(&mut map, cx, "team_id")?);
+                }
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "users" => {
+                    f_users = Some(crate::__private::field(&mut map, cx, "users")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PermissionEntity {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            team_id: crate::__private::present(f_team_id, cx, "team_id"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+            users: crate::__private::present(f_users, cx, "users"),
+        })
+    }
+}
+impl crate::decode::Decode for PermissionEntity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PermissionEntity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PermissionEntity;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PermissionEntity` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PermissionEntity, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_team_id = None;
-                let mut f_type_ = None;
-                let mut f_users = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "team_id" => f_team_id = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        "users" => f_users = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PermissionEntity {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    team_id: crate::__private::required(f_team_id, "team_id")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                    users: crate::__private::required(f_users, "users")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The type of object the entity is referring to.
@@ -142,62 +152,85 @@ impl serde::Serialize for PermissionEntityType {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PermissionEntityType {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PermissionEntityType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PermissionEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `PermissionEntityUser`.
 ///
 /// Schema: `/definitions/permission-entity/properties/users/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PermissionEntityUser {
     /// unique email address of account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: String,
     /// unique identifier of an account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// enterprise account permissions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Vec<String>,
+}
+impl crate::__private::Fields for PermissionEntityUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        let mut f_permissions = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "permissions" => {
+                    f_permissions = Some(
+                        crate::__private::field(&mut map, cx, "permissions")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PermissionEntityUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+            permissions: crate::__private::present(f_permissions, cx, "permissions"),
+        })
+    }
+}
+impl crate::decode::Decode for PermissionEntityUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PermissionEntityUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PermissionEntityUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PermissionEntityUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PermissionEntityUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                let mut f_permissions = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "permissions" => f_permissions = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PermissionEntityUser {
-                    email: f_email,
-                    id: f_id,
-                    permissions: f_permissions,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /teams/{team_identity}/permissions` request, from [`PermissionEntityApi::list`]. Await it, or call `send`.

@@ -34,7 +34,10 @@ impl<'a> PipelineBuildApi<'a> {
 /// Information about the latest builds of apps in a pipeline. A build represents the process of transforming code into build artifacts.
 ///
 /// Schema: `/definitions/pipeline-build`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuild {
     /// app that the build belongs to
@@ -65,194 +68,240 @@ pub struct PipelineBuild {
     /// user that started the build
     pub user: PipelineBuildUser,
 }
+impl crate::__private::Fields for PipelineBuild {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_buildpacks = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_output_stream_url = None;
+        let mut f_release = None;
+        let mut f_slug = None;
+        let mut f_source_blob = None;
+        let mut f_stack = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "buildpacks" => {
+                    f_buildpacks = Some(
+                        crate::__private::field(&mut map, cx, "buildpacks")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "output_stream_url" => {
+                    f_output_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "output_stream_url")?,
+                    );
+                }
+                "release" => {
+                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                }
+                "slug" => f_slug = Some(crate::__private::field(&mut map, cx, "slug")?),
+                "source_blob" => {
+                    f_source_blob = Some(
+                        crate::__private::field(&mut map, cx, "source_blob")?,
+                    );
+                }
+                "stack" => {
+                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuild {
+            app: crate::__private::present(f_app, cx, "app"),
+            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            output_stream_url: crate::__private::present(
+                f_output_stream_url,
+                cx,
+                "output_stream_url",
+            ),
+            release: crate::__private::present(f_release, cx, "release"),
+            slug: crate::__private::present(f_slug, cx, "slug"),
+            source_blob: crate::__private::present(f_source_blob, cx, "source_blob"),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuild {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuild {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuild;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuild` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuild, A::Error> {
-                let mut f_app = None;
-                let mut f_buildpacks = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_output_stream_url = None;
-                let mut f_release = None;
-                let mut f_slug = None;
-                let mut f_source_blob = None;
-                let mut f_stack = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = Some(map.next_value()?),
-                        "buildpacks" => f_buildpacks = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "output_stream_url" => {
-                            f_output_stream_url = Some(map.next_value()?);
-                        }
-                        "release" => f_release = map.next_value()?,
-                        "slug" => f_slug = map.next_value()?,
-                        "source_blob" => f_source_blob = Some(map.next_value()?),
-                        "stack" => f_stack = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuild {
-                    app: crate::__private::required(f_app, "app")?,
-                    buildpacks: f_buildpacks,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    output_stream_url: crate::__private::required(
-                        f_output_stream_url,
-                        "output_stream_url",
-                    )?,
-                    release: f_release,
-                    slug: f_slug,
-                    source_blob: crate::__private::required(
-                        f_source_blob,
-                        "source_blob",
-                    )?,
-                    stack: crate::__private::required(f_stack, "stack")?,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app that the build belongs to
 ///
 /// Schema: `/definitions/pipeline-build/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildApp {
     /// unique identifier of the app
     pub id: String,
 }
+impl crate::__private::Fields for PipelineBuildApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuildApp {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuildApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuildApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuildApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuildApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuildApp, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuildApp {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// release resulting from the build
 ///
 /// Schema: `/definitions/pipeline-build/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildRelease {
     /// unique identifier of the release
     pub id: String,
 }
+impl crate::__private::Fields for PipelineBuildRelease {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuildRelease {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuildRelease {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuildRelease {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuildRelease;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuildRelease` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuildRelease, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuildRelease {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// slug created by this build
 ///
 /// Schema: `/definitions/pipeline-build/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildSlug {
     /// unique identifier of the slug
     pub id: String,
 }
+impl crate::__private::Fields for PipelineBuildSlug {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuildSlug {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuildSlug {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuildSlug {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuildSlug;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuildSlug` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuildSlug, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuildSlug {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// location of gzipped tarball of source code used to create build
 ///
 /// Schema: `/definitions/pipeline-build/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -267,50 +316,66 @@ pub struct PipelineBuildSourceBlob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_description: Option<String>,
 }
+impl crate::__private::Fields for PipelineBuildSourceBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_checksum = None;
+        let mut f_url = None;
+        let mut f_version = None;
+        let mut f_version_description = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "checksum" => {
+                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                "version_description" => {
+                    f_version_description = Some(
+                        crate::__private::field(&mut map, cx, "version_description")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuildSourceBlob {
+            checksum: crate::__private::present(f_checksum, cx, "checksum"),
+            url: crate::__private::present(f_url, cx, "url"),
+            version: crate::__private::present(f_version, cx, "version"),
+            version_description: crate::__private::present(
+                f_version_description,
+                cx,
+                "version_description",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuildSourceBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuildSourceBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuildSourceBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuildSourceBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuildSourceBlob, A::Error> {
-                let mut f_checksum = None;
-                let mut f_url = None;
-                let mut f_version = None;
-                let mut f_version_description = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "checksum" => f_checksum = map.next_value()?,
-                        "url" => f_url = Some(map.next_value()?),
-                        "version" => f_version = map.next_value()?,
-                        "version_description" => {
-                            f_version_description = map.next_value()?;
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuildSourceBlob {
-                    checksum: f_checksum,
-                    url: crate::__private::required(f_url, "url")?,
-                    version: f_version,
-                    version_description: f_version_description,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user that started the build
 ///
 /// Schema: `/definitions/pipeline-build/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildUser {
     /// unique email address of account
@@ -318,36 +383,41 @@ pub struct PipelineBuildUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for PipelineBuildUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineBuildUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineBuildUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineBuildUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineBuildUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineBuildUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineBuildUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineBuildUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-builds` request, from [`PipelineBuildApi::list`]. Await it, or call `send`.

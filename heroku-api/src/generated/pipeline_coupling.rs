@@ -181,124 +181,151 @@ impl<'a> PipelineCouplingApi<'a> {
 /// Information about an app's coupling to a pipeline
 ///
 /// Schema: `/definitions/pipeline-coupling`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCoupling {
     /// app involved in the pipeline coupling
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<PipelineCouplingApp>,
+    pub app: PipelineCouplingApp,
     /// when pipeline coupling was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// unique identifier of pipeline coupling
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// pipeline involved in the coupling
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineCouplingPipeline>,
+    pub pipeline: PipelineCouplingPipeline,
     /// target pipeline stage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<PipelineCouplingStage>,
+    pub stage: PipelineCouplingStage,
     /// when pipeline coupling was updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+impl crate::__private::Fields for PipelineCoupling {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_pipeline = None;
+        let mut f_stage = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "pipeline" => {
+                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                }
+                "stage" => {
+                    f_stage = Some(crate::__private::field(&mut map, cx, "stage")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineCoupling {
+            app: crate::__private::present(f_app, cx, "app"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
+            stage: crate::__private::present(f_stage, cx, "stage"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineCoupling {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineCoupling {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineCoupling;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineCoupling` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineCoupling, A::Error> {
-                let mut f_app = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_pipeline = None;
-                let mut f_stage = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = map.next_value()?,
-                        "created_at" => f_created_at = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "pipeline" => f_pipeline = map.next_value()?,
-                        "stage" => f_stage = map.next_value()?,
-                        "updated_at" => f_updated_at = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineCoupling {
-                    app: f_app,
-                    created_at: f_created_at,
-                    id: f_id,
-                    pipeline: f_pipeline,
-                    stage: f_stage,
-                    updated_at: f_updated_at,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app involved in the pipeline coupling
 ///
 /// Schema: `/definitions/pipeline-coupling/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCouplingApp {
     /// unique identifier of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for PipelineCouplingApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineCouplingApp {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineCouplingApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineCouplingApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineCouplingApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineCouplingApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineCouplingApp, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineCouplingApp { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of pipeline coupling.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/pipeline-coupling/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PipelineCouplingIdentity(String);
 impl serde::Serialize for PipelineCouplingIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for PipelineCouplingIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineCouplingIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl PipelineCouplingIdentity {
@@ -330,40 +357,45 @@ impl std::fmt::Display for PipelineCouplingIdentity {
 /// pipeline involved in the coupling
 ///
 /// Schema: `/definitions/pipeline-coupling/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineCouplingPipeline {
     /// unique identifier of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for PipelineCouplingPipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineCouplingPipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineCouplingPipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineCouplingPipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineCouplingPipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineCouplingPipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineCouplingPipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineCouplingPipeline {
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// target pipeline stage
@@ -427,11 +459,25 @@ impl serde::Serialize for PipelineCouplingStage {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PipelineCouplingStage {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PipelineCouplingStage {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineCouplingStage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /pipelines/{pipeline_id}/pipeline-couplings` request, from [`PipelineCouplingApi::list_by_pipeline`]. Await it, or call `send`.

@@ -37,7 +37,10 @@ impl<'a> PipelinePromotionTargetApi<'a> {
 /// Promotion targets represent an individual app being promoted to
 ///
 /// Schema: `/definitions/pipeline-promotion-target`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTarget {
     /// the app which was promoted to
@@ -55,168 +58,203 @@ pub struct PipelinePromotionTarget {
     /// status of promotion
     pub status: PipelinePromotionTargetStatus,
 }
+impl crate::__private::Fields for PipelinePromotionTarget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_error_message = None;
+        let mut f_id = None;
+        let mut f_pipeline_promotion = None;
+        let mut f_release = None;
+        let mut f_status = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "error_message" => {
+                    f_error_message = Some(
+                        crate::__private::field(&mut map, cx, "error_message")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "pipeline_promotion" => {
+                    f_pipeline_promotion = Some(
+                        crate::__private::field(&mut map, cx, "pipeline_promotion")?,
+                    );
+                }
+                "release" => {
+                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelinePromotionTarget {
+            app: crate::__private::present(f_app, cx, "app"),
+            error_message: crate::__private::present(
+                f_error_message,
+                cx,
+                "error_message",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            pipeline_promotion: crate::__private::present(
+                f_pipeline_promotion,
+                cx,
+                "pipeline_promotion",
+            ),
+            release: crate::__private::present(f_release, cx, "release"),
+            status: crate::__private::present(f_status, cx, "status"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelinePromotionTarget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelinePromotionTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelinePromotionTarget;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelinePromotionTarget` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelinePromotionTarget, A::Error> {
-                let mut f_app = None;
-                let mut f_error_message = None;
-                let mut f_id = None;
-                let mut f_pipeline_promotion = None;
-                let mut f_release = None;
-                let mut f_status = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = Some(map.next_value()?),
-                        "error_message" => f_error_message = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "pipeline_promotion" => {
-                            f_pipeline_promotion = Some(map.next_value()?);
-                        }
-                        "release" => f_release = map.next_value()?,
-                        "status" => f_status = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelinePromotionTarget {
-                    app: crate::__private::required(f_app, "app")?,
-                    error_message: f_error_message,
-                    id: crate::__private::required(f_id, "id")?,
-                    pipeline_promotion: crate::__private::required(
-                        f_pipeline_promotion,
-                        "pipeline_promotion",
-                    )?,
-                    release: f_release,
-                    status: crate::__private::required(f_status, "status")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the app which was promoted to
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetApp {
     /// unique identifier of app
     pub id: String,
 }
+impl crate::__private::Fields for PipelinePromotionTargetApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelinePromotionTargetApp {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelinePromotionTargetApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelinePromotionTargetApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelinePromotionTargetApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelinePromotionTargetApp, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelinePromotionTargetApp {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the promotion which the target belongs to
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/pipeline_promotion`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetPipelinePromotion {
     /// unique identifier of promotion
     pub id: String,
 }
+impl crate::__private::Fields for PipelinePromotionTargetPipelinePromotion {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelinePromotionTargetPipelinePromotion {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelinePromotionTargetPipelinePromotion {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetPipelinePromotion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelinePromotionTargetPipelinePromotion;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelinePromotionTargetPipelinePromotion` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelinePromotionTargetPipelinePromotion, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelinePromotionTargetPipelinePromotion {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the release which was created on the target app
 ///
 /// Schema: `/definitions/pipeline-promotion-target/properties/release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelinePromotionTargetRelease {
     /// unique identifier of release
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for PipelinePromotionTargetRelease {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelinePromotionTargetRelease {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelinePromotionTargetRelease {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetRelease {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelinePromotionTargetRelease;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelinePromotionTargetRelease` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelinePromotionTargetRelease, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelinePromotionTargetRelease {
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// status of promotion
@@ -272,11 +310,25 @@ impl serde::Serialize for PipelinePromotionTargetStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PipelinePromotionTargetStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PipelinePromotionTargetStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelinePromotionTargetStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /pipeline-promotions/{pipeline_promotion_id}/promotion-targets` request, from [`PipelinePromotionTargetApi::list`]. Await it, or call `send`.

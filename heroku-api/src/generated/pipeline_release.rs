@@ -37,7 +37,10 @@ impl<'a> PipelineReleaseApi<'a> {
 /// Information about the latest release of each app in a pipeline. A release makes a deployment available to end-users.
 ///
 /// Schema: `/definitions/pipeline-release`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineRelease {
     /// add-on plans installed on the app for this release
@@ -71,174 +74,223 @@ pub struct PipelineRelease {
     /// unique version assigned to the release
     pub version: i64,
 }
+impl crate::__private::Fields for PipelineRelease {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addon_plan_names = None;
+        let mut f_app = None;
+        let mut f_artifacts = None;
+        let mut f_created_at = None;
+        let mut f_current = None;
+        let mut f_description = None;
+        let mut f_eligible_for_rollback = None;
+        let mut f_id = None;
+        let mut f_output_stream_url = None;
+        let mut f_slug = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addon_plan_names" => {
+                    f_addon_plan_names = Some(
+                        crate::__private::field(&mut map, cx, "addon_plan_names")?,
+                    );
+                }
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "artifacts" => {
+                    f_artifacts = Some(
+                        crate::__private::field(&mut map, cx, "artifacts")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "current" => {
+                    f_current = Some(crate::__private::field(&mut map, cx, "current")?);
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "eligible_for_rollback" => {
+                    f_eligible_for_rollback = Some(
+                        crate::__private::field(&mut map, cx, "eligible_for_rollback")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "output_stream_url" => {
+                    f_output_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "output_stream_url")?,
+                    );
+                }
+                "slug" => f_slug = Some(crate::__private::field(&mut map, cx, "slug")?),
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineRelease {
+            addon_plan_names: crate::__private::present(
+                f_addon_plan_names,
+                cx,
+                "addon_plan_names",
+            ),
+            app: crate::__private::present(f_app, cx, "app"),
+            artifacts: crate::__private::present(f_artifacts, cx, "artifacts"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            current: crate::__private::present(f_current, cx, "current"),
+            description: crate::__private::present(f_description, cx, "description"),
+            eligible_for_rollback: crate::__private::present(
+                f_eligible_for_rollback,
+                cx,
+                "eligible_for_rollback",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            output_stream_url: crate::__private::present(
+                f_output_stream_url,
+                cx,
+                "output_stream_url",
+            ),
+            slug: crate::__private::present(f_slug, cx, "slug"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineRelease {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineRelease {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineRelease;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineRelease` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineRelease, A::Error> {
-                let mut f_addon_plan_names = None;
-                let mut f_app = None;
-                let mut f_artifacts = None;
-                let mut f_created_at = None;
-                let mut f_current = None;
-                let mut f_description = None;
-                let mut f_eligible_for_rollback = None;
-                let mut f_id = None;
-                let mut f_output_stream_url = None;
-                let mut f_slug = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addon_plan_names" => {
-                            f_addon_plan_names = Some(map.next_value()?);
-                        }
-                        "app" => f_app = Some(map.next_value()?),
-                        "artifacts" => f_artifacts = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "current" => f_current = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "eligible_for_rollback" => {
-                            f_eligible_for_rollback = Some(map.next_value()?);
-                        }
-                        "id" => f_id = Some(map.next_value()?),
-                        "output_stream_url" => f_output_stream_url = map.next_value()?,
-                        "slug" => f_slug = map.next_value()?,
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        "version" => f_version = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineRelease {
-                    addon_plan_names: crate::__private::required(
-                        f_addon_plan_names,
-                        "addon_plan_names",
-                    )?,
-                    app: crate::__private::required(f_app, "app")?,
-                    artifacts: crate::__private::required(f_artifacts, "artifacts")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    current: crate::__private::required(f_current, "current")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    eligible_for_rollback: crate::__private::required(
-                        f_eligible_for_rollback,
-                        "eligible_for_rollback",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    output_stream_url: f_output_stream_url,
-                    slug: f_slug,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                    version: crate::__private::required(f_version, "version")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app involved in the release
 ///
 /// Schema: `/definitions/pipeline-release/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineReleaseApp {
     /// unique identifier of the app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of the app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for PipelineReleaseApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineReleaseApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineReleaseApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineReleaseApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineReleaseApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineReleaseApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineReleaseApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineReleaseApp {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// slug running in the release
 ///
 /// Schema: `/definitions/pipeline-release/properties/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineReleaseSlug {
     /// unique identifier of the slug
     pub id: String,
 }
+impl crate::__private::Fields for PipelineReleaseSlug {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineReleaseSlug {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineReleaseSlug {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineReleaseSlug {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineReleaseSlug;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineReleaseSlug` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineReleaseSlug, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineReleaseSlug {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user that created the release
 ///
 /// Schema: `/definitions/pipeline-release/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineReleaseUser {
     /// unique email address of account
@@ -246,36 +298,41 @@ pub struct PipelineReleaseUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for PipelineReleaseUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineReleaseUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineReleaseUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineReleaseUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineReleaseUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineReleaseUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineReleaseUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineReleaseUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /pipelines/{pipeline_id}/latest-releases` request, from [`PipelineReleaseApi::list`]. Await it, or call `send`.

@@ -41,58 +41,78 @@ impl<'a> PipelineTransferApi<'a> {
 /// A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
 ///
 /// Schema: `/definitions/pipeline-transfer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransfer {
     /// New owner of the pipeline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_owner: Option<crate::pipeline::PipelineOwner>,
+    pub new_owner: crate::pipeline::PipelineOwner,
     /// pipeline being transferred
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineTransferPipeline>,
+    pub pipeline: PipelineTransferPipeline,
     /// Previous owner of the pipeline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_owner: Option<crate::pipeline::PipelineOwner>,
+    pub previous_owner: crate::pipeline::PipelineOwner,
+}
+impl crate::__private::Fields for PipelineTransfer {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_new_owner = None;
+        let mut f_pipeline = None;
+        let mut f_previous_owner = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "new_owner" => {
+                    f_new_owner = Some(
+                        crate::__private::field(&mut map, cx, "new_owner")?,
+                    );
+                }
+                "pipeline" => {
+                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                }
+                "previous_owner" => {
+                    f_previous_owner = Some(
+                        crate::__private::field(&mut map, cx, "previous_owner")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineTransfer {
+            new_owner: crate::__private::present(f_new_owner, cx, "new_owner"),
+            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
+            previous_owner: crate::__private::present(
+                f_previous_owner,
+                cx,
+                "previous_owner",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineTransfer {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineTransfer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineTransfer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineTransfer` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineTransfer, A::Error> {
-                let mut f_new_owner = None;
-                let mut f_pipeline = None;
-                let mut f_previous_owner = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "new_owner" => f_new_owner = map.next_value()?,
-                        "pipeline" => f_pipeline = map.next_value()?,
-                        "previous_owner" => f_previous_owner = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineTransfer {
-                    new_owner: f_new_owner,
-                    pipeline: f_pipeline,
-                    previous_owner: f_previous_owner,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// New pipeline owner
 ///
 /// Schema: `/definitions/pipeline-transfer/links/0/schema/properties/new_owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferCreateNewOwner {
     /// unique identifier of a pipeline owner
@@ -118,42 +138,54 @@ impl PipelineTransferCreateNewOwner {
         self
     }
 }
+impl crate::__private::Fields for PipelineTransferCreateNewOwner {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => {
+                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                }
+                "type" => {
+                    f_type_ = Some(
+                        crate::__private::non_null_field(&mut map, cx, "type")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineTransferCreateNewOwner {
+            id: crate::__private::present(f_id, cx, "id"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineTransferCreateNewOwner {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineTransferCreateNewOwner {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineTransferCreateNewOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineTransferCreateNewOwner` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineTransferCreateNewOwner, A::Error> {
-                let mut f_id = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "type" => f_type_ = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineTransferCreateNewOwner {
-                    id: f_id,
-                    type_: f_type_,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The pipeline to transfer
 ///
 /// Schema: `/definitions/pipeline-transfer/links/0/schema/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferCreatePipeline {
     /// unique identifier of pipeline
@@ -171,72 +203,82 @@ impl PipelineTransferCreatePipeline {
         self
     }
 }
+impl crate::__private::Fields for PipelineTransferCreatePipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => {
+                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineTransferCreatePipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineTransferCreatePipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PipelineTransferCreatePipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineTransferCreatePipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineTransferCreatePipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineTransferCreatePipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineTransferCreatePipeline {
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// pipeline being transferred
 ///
 /// Schema: `/definitions/pipeline-transfer/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineTransferPipeline {
     /// unique identifier of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for PipelineTransferPipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PipelineTransferPipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for PipelineTransferPipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for PipelineTransferPipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PipelineTransferPipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PipelineTransferPipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PipelineTransferPipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PipelineTransferPipeline {
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /pipeline-transfers` request, from [`PipelineTransferApi::create`]. Await it, or call `send`.

@@ -73,7 +73,10 @@ impl<'a> PlanApi<'a> {
 /// Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// identity of add-on service
@@ -108,104 +111,155 @@ pub struct Plan {
     /// whether this plan is publicly visible
     pub visible: bool,
 }
+impl crate::__private::Fields for Plan {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addon_service = None;
+        let mut f_compliance = None;
+        let mut f_created_at = None;
+        let mut f_default = None;
+        let mut f_description = None;
+        let mut f_human_name = None;
+        let mut f_id = None;
+        let mut f_installable_inside_private_network = None;
+        let mut f_installable_outside_private_network = None;
+        let mut f_name = None;
+        let mut f_price = None;
+        let mut f_space_default = None;
+        let mut f_state = None;
+        let mut f_updated_at = None;
+        let mut f_visible = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addon_service" => {
+                    f_addon_service = Some(
+                        crate::__private::field(&mut map, cx, "addon_service")?,
+                    );
+                }
+                "compliance" => {
+                    f_compliance = Some(
+                        crate::__private::field(&mut map, cx, "compliance")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "default" => {
+                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "human_name" => {
+                    f_human_name = Some(
+                        crate::__private::field(&mut map, cx, "human_name")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "installable_inside_private_network" => {
+                    f_installable_inside_private_network = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "installable_inside_private_network",
+                        )?,
+                    );
+                }
+                "installable_outside_private_network" => {
+                    f_installable_outside_private_network = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "installable_outside_private_network",
+                        )?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "price" => {
+                    f_price = Some(crate::__private::field(&mut map, cx, "price")?);
+                }
+                "space_default" => {
+                    f_space_default = Some(
+                        crate::__private::field(&mut map, cx, "space_default")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "visible" => {
+                    f_visible = Some(crate::__private::field(&mut map, cx, "visible")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Plan {
+            addon_service: crate::__private::present(
+                f_addon_service,
+                cx,
+                "addon_service",
+            ),
+            compliance: crate::__private::present(f_compliance, cx, "compliance"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            default: crate::__private::present(f_default, cx, "default"),
+            description: crate::__private::present(f_description, cx, "description"),
+            human_name: crate::__private::present(f_human_name, cx, "human_name"),
+            id: crate::__private::present(f_id, cx, "id"),
+            installable_inside_private_network: crate::__private::present(
+                f_installable_inside_private_network,
+                cx,
+                "installable_inside_private_network",
+            ),
+            installable_outside_private_network: crate::__private::present(
+                f_installable_outside_private_network,
+                cx,
+                "installable_outside_private_network",
+            ),
+            name: crate::__private::present(f_name, cx, "name"),
+            price: crate::__private::present(f_price, cx, "price"),
+            space_default: crate::__private::present(
+                f_space_default,
+                cx,
+                "space_default",
+            ),
+            state: crate::__private::present(f_state, cx, "state"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            visible: crate::__private::present(f_visible, cx, "visible"),
+        })
+    }
+}
+impl crate::decode::Decode for Plan {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Plan {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Plan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Plan` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Plan, A::Error> {
-                let mut f_addon_service = None;
-                let mut f_compliance = None;
-                let mut f_created_at = None;
-                let mut f_default = None;
-                let mut f_description = None;
-                let mut f_human_name = None;
-                let mut f_id = None;
-                let mut f_installable_inside_private_network = None;
-                let mut f_installable_outside_private_network = None;
-                let mut f_name = None;
-                let mut f_price = None;
-                let mut f_space_default = None;
-                let mut f_state = None;
-                let mut f_updated_at = None;
-                let mut f_visible = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addon_service" => f_addon_service = Some(map.next_value()?),
-                        "compliance" => f_compliance = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "default" => f_default = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "human_name" => f_human_name = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "installable_inside_private_network" => {
-                            f_installable_inside_private_network = Some(
-                                map.next_value()?,
-                            );
-                        }
-                        "installable_outside_private_network" => {
-                            f_installable_outside_private_network = Some(
-                                map.next_value()?,
-                            );
-                        }
-                        "name" => f_name = Some(map.next_value()?),
-                        "price" => f_price = Some(map.next_value()?),
-                        "space_default" => f_space_default = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "visible" => f_visible = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Plan {
-                    addon_service: crate::__private::required(
-                        f_addon_service,
-                        "addon_service",
-                    )?,
-                    compliance: f_compliance,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    default: crate::__private::required(f_default, "default")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    human_name: crate::__private::required(f_human_name, "human_name")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    installable_inside_private_network: crate::__private::required(
-                        f_installable_inside_private_network,
-                        "installable_inside_private_network",
-                    )?,
-                    installable_outside_private_network: crate::__private::required(
-                        f_installable_outside_private_network,
-                        "installable_outside_private_network",
-                    )?,
-                    name: crate::__private::required(f_name, "name")?,
-                    price: crate::__private::required(f_price, "price")?,
-                    space_default: crate::__private::required(
-                        f_space_default,
-                        "space_default",
-                    )?,
-                    state: crate::__private::required(f_state, "state")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    visible: crate::__private::required(f_visible, "visible")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of add-on service
 ///
 /// Schema: `/definitions/plan/properties/addon_service`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PlanAddonService {
     /// unique identifier of this add-on-service
@@ -213,53 +267,64 @@ pub struct PlanAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
+impl crate::__private::Fields for PlanAddonService {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PlanAddonService {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for PlanAddonService {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PlanAddonService {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PlanAddonService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PlanAddonService` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PlanAddonService, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PlanAddonService {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this plan, or unique name of this plan.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/plan/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PlanIdentity(String);
 impl serde::Serialize for PlanIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for PlanIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PlanIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl PlanIdentity {
@@ -291,7 +356,10 @@ impl std::fmt::Display for PlanIdentity {
 /// price
 ///
 /// Schema: `/definitions/plan/properties/price`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PlanPrice {
     /// price in cents per unit of plan
@@ -301,39 +369,46 @@ pub struct PlanPrice {
     /// unit of price for plan
     pub unit: String,
 }
+impl crate::__private::Fields for PlanPrice {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_cents = None;
+        let mut f_contract = None;
+        let mut f_unit = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "cents" => {
+                    f_cents = Some(crate::__private::field(&mut map, cx, "cents")?);
+                }
+                "contract" => {
+                    f_contract = Some(crate::__private::field(&mut map, cx, "contract")?);
+                }
+                "unit" => f_unit = Some(crate::__private::field(&mut map, cx, "unit")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(PlanPrice {
+            cents: crate::__private::present(f_cents, cx, "cents"),
+            contract: crate::__private::present(f_contract, cx, "contract"),
+            unit: crate::__private::present(f_unit, cx, "unit"),
+        })
+    }
+}
+impl crate::decode::Decode for PlanPrice {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PlanPrice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PlanPrice;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `PlanPrice` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PlanPrice, A::Error> {
-                let mut f_cents = None;
-                let mut f_contract = None;
-                let mut f_unit = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "cents" => f_cents = Some(map.next_value()?),
-                        "contract" => f_contract = Some(map.next_value()?),
-                        "unit" => f_unit = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(PlanPrice {
-                    cents: crate::__private::required(f_cents, "cents")?,
-                    contract: crate::__private::required(f_contract, "contract")?,
-                    unit: crate::__private::required(f_unit, "unit")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// compliance requirements an add-on plan must adhere to
@@ -385,11 +460,25 @@ impl serde::Serialize for PlanRegime {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for PlanRegime {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for PlanRegime {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for PlanRegime {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /plans/{plan_identity}` request, from [`PlanApi::info`]. Await it, or call `send`.

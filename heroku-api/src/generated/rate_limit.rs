@@ -29,39 +29,49 @@ impl<'a> RateLimitApi<'a> {
 /// Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
 ///
 /// Schema: `/definitions/rate-limit`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RateLimit {
     /// allowed requests remaining in current interval
     pub remaining: i64,
 }
+impl crate::__private::Fields for RateLimit {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_remaining = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "remaining" => {
+                    f_remaining = Some(
+                        crate::__private::field(&mut map, cx, "remaining")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(RateLimit {
+            remaining: crate::__private::present(f_remaining, cx, "remaining"),
+        })
+    }
+}
+impl crate::decode::Decode for RateLimit {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for RateLimit {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RateLimit;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `RateLimit` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RateLimit, A::Error> {
-                let mut f_remaining = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "remaining" => f_remaining = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(RateLimit {
-                    remaining: crate::__private::required(f_remaining, "remaining")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /account/rate-limits` request, from [`RateLimitApi::info`]. Await it, or call `send`.

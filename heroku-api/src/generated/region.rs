@@ -48,7 +48,10 @@ impl<'a> RegionApi<'a> {
 /// A region represents a geographic location in which your application may run.
 ///
 /// Schema: `/definitions/region`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Region {
     /// country where the region exists
@@ -70,80 +73,111 @@ pub struct Region {
     /// when region was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Region {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_country = None;
+        let mut f_created_at = None;
+        let mut f_description = None;
+        let mut f_id = None;
+        let mut f_locale = None;
+        let mut f_name = None;
+        let mut f_private_capable = None;
+        let mut f_provider = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "country" => {
+                    f_country = Some(crate::__private::field(&mut map, cx, "country")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "locale" => {
+                    f_locale = Some(crate::__private::field(&mut map, cx, "locale")?);
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "private_capable" => {
+                    f_private_capable = Some(
+                        crate::__private::field(&mut map, cx, "private_capable")?,
+                    );
+                }
+                "provider" => {
+                    f_provider = Some(crate::__private::field(&mut map, cx, "provider")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Region {
+            country: crate::__private::present(f_country, cx, "country"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            description: crate::__private::present(f_description, cx, "description"),
+            id: crate::__private::present(f_id, cx, "id"),
+            locale: crate::__private::present(f_locale, cx, "locale"),
+            name: crate::__private::present(f_name, cx, "name"),
+            private_capable: crate::__private::present(
+                f_private_capable,
+                cx,
+                "private_capable",
+            ),
+            provider: crate::__private::present(f_provider, cx, "provider"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Region {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Region;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Region` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Region, A::Error> {
-                let mut f_country = None;
-                let mut f_created_at = None;
-                let mut f_description = None;
-                let mut f_id = None;
-                let mut f_locale = None;
-                let mut f_name = None;
-                let mut f_private_capable = None;
-                let mut f_provider = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "country" => f_country = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "locale" => f_locale = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "private_capable" => f_private_capable = Some(map.next_value()?),
-                        "provider" => f_provider = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Region {
-                    country: crate::__private::required(f_country, "country")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    id: crate::__private::required(f_id, "id")?,
-                    locale: crate::__private::required(f_locale, "locale")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    private_capable: crate::__private::required(
-                        f_private_capable,
-                        "private_capable",
-                    )?,
-                    provider: crate::__private::required(f_provider, "provider")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of region, or unique name of region.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/region/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegionIdentity(String);
 impl serde::Serialize for RegionIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for RegionIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for RegionIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl RegionIdentity {
@@ -175,46 +209,52 @@ impl std::fmt::Display for RegionIdentity {
 /// provider of underlying substrate
 ///
 /// Schema: `/definitions/region/definitions/provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RegionProvider {
     /// name of provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// region name used by provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<RegionProviderRegion>,
+    pub region: RegionProviderRegion,
+}
+impl crate::__private::Fields for RegionProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        let mut f_region = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "region" => {
+                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(RegionProvider {
+            name: crate::__private::present(f_name, cx, "name"),
+            region: crate::__private::present(f_region, cx, "region"),
+        })
+    }
+}
+impl crate::decode::Decode for RegionProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for RegionProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RegionProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `RegionProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RegionProvider, A::Error> {
-                let mut f_name = None;
-                let mut f_region = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        "region" => f_region = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(RegionProvider {
-                    name: f_name,
-                    region: f_region,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// region name used by provider
@@ -310,11 +350,25 @@ impl serde::Serialize for RegionProviderRegion {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for RegionProviderRegion {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for RegionProviderRegion {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for RegionProviderRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /regions/{region_identity}` request, from [`RegionApi::info`]. Await it, or call `send`.

@@ -117,7 +117,10 @@ impl<'a> ReviewAppApi<'a> {
 /// An ephemeral app to review a set of changes
 ///
 /// Schema: `/definitions/review-app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewApp {
     /// the Heroku app associated to this review app
@@ -155,231 +158,299 @@ pub struct ReviewApp {
     /// wait for ci before building the app
     pub wait_for_ci: bool,
 }
+impl crate::__private::Fields for ReviewApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_app_setup = None;
+        let mut f_branch = None;
+        let mut f_created_at = None;
+        let mut f_creator = None;
+        let mut f_error_status = None;
+        let mut f_fork_repo = None;
+        let mut f_id = None;
+        let mut f_message = None;
+        let mut f_pipeline = None;
+        let mut f_pr_number = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_wait_for_ci = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app_setup" => {
+                    f_app_setup = Some(
+                        crate::__private::field(&mut map, cx, "app_setup")?,
+                    );
+                }
+                "branch" => {
+                    f_branch = Some(crate::__private::field(&mut map, cx, "branch")?);
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "creator" => {
+                    f_creator = Some(crate::__private::field(&mut map, cx, "creator")?);
+                }
+                "error_status" => {
+                    f_error_status = Some(
+                        crate::__private::field(&mut map, cx, "error_status")?,
+                    );
+                }
+                "fork_repo" => {
+                    f_fork_repo = Some(
+                        crate::__private::field(&mut map, cx, "fork_repo")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "message" => {
+                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                }
+                "pipeline" => {
+                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                }
+                "pr_number" => {
+                    f_pr_number = Some(
+                        crate::__private::field(&mut map, cx, "pr_number")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "wait_for_ci" => {
+                    f_wait_for_ci = Some(
+                        crate::__private::field(&mut map, cx, "wait_for_ci")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewApp {
+            app: crate::__private::present(f_app, cx, "app"),
+            app_setup: crate::__private::present(f_app_setup, cx, "app_setup"),
+            branch: crate::__private::present(f_branch, cx, "branch"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            creator: crate::__private::present(f_creator, cx, "creator"),
+            error_status: crate::__private::present(f_error_status, cx, "error_status"),
+            fork_repo: crate::__private::present(f_fork_repo, cx, "fork_repo"),
+            id: crate::__private::present(f_id, cx, "id"),
+            message: crate::__private::present(f_message, cx, "message"),
+            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
+            pr_number: crate::__private::present(f_pr_number, cx, "pr_number"),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            wait_for_ci: crate::__private::present(f_wait_for_ci, cx, "wait_for_ci"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewApp, A::Error> {
-                let mut f_app = None;
-                let mut f_app_setup = None;
-                let mut f_branch = None;
-                let mut f_created_at = None;
-                let mut f_creator = None;
-                let mut f_error_status = None;
-                let mut f_fork_repo = None;
-                let mut f_id = None;
-                let mut f_message = None;
-                let mut f_pipeline = None;
-                let mut f_pr_number = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_wait_for_ci = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = map.next_value()?,
-                        "app_setup" => f_app_setup = map.next_value()?,
-                        "branch" => f_branch = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "creator" => f_creator = Some(map.next_value()?),
-                        "error_status" => f_error_status = map.next_value()?,
-                        "fork_repo" => f_fork_repo = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "message" => f_message = map.next_value()?,
-                        "pipeline" => f_pipeline = Some(map.next_value()?),
-                        "pr_number" => f_pr_number = map.next_value()?,
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "wait_for_ci" => f_wait_for_ci = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewApp {
-                    app: f_app,
-                    app_setup: f_app_setup,
-                    branch: crate::__private::required(f_branch, "branch")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    creator: crate::__private::required(f_creator, "creator")?,
-                    error_status: f_error_status,
-                    fork_repo: f_fork_repo,
-                    id: crate::__private::required(f_id, "id")?,
-                    message: f_message,
-                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
-                    pr_number: f_pr_number,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    wait_for_ci: crate::__private::required(
-                        f_wait_for_ci,
-                        "wait_for_ci",
-                    )?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the Heroku app associated to this review app
 ///
 /// Schema: `/definitions/review-app/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppApp {
     /// unique identifier of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for ReviewAppApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppApp {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for ReviewAppApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppApp, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppApp { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the app setup for this review app
 ///
 /// Schema: `/definitions/review-app/properties/app_setup`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppAppSetupObject {
     /// unique identifier of app setup
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for ReviewAppAppSetupObject {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppAppSetupObject {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppAppSetupObject {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for ReviewAppAppSetupObject {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppAppSetupObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppAppSetupObject` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppAppSetupObject, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppAppSetupObject {
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `ReviewAppForkRepo`.
 ///
 /// Schema: `/definitions/review-app/properties/fork_repo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppForkRepo {
     /// repository id of the fork the branch resides in
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
+impl crate::__private::Fields for ReviewAppForkRepo {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppForkRepo {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppForkRepo {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewAppForkRepo {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppForkRepo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppForkRepo` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppForkRepo, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppForkRepo { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the pipeline which this review app belongs to
 ///
 /// Schema: `/definitions/review-app/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppPipeline {
     /// unique identifier of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for ReviewAppPipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppPipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppPipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for ReviewAppPipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppPipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppPipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppPipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppPipeline { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The download location for the review app's source code
 ///
 /// Schema: `/definitions/review-app/definitions/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppSourceBlob {
     /// URL where gzipped tar archive of source code for build was downloaded.
@@ -402,36 +473,41 @@ impl ReviewAppSourceBlob {
         self
     }
 }
+impl crate::__private::Fields for ReviewAppSourceBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_url = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppSourceBlob {
+            url: crate::__private::present(f_url, cx, "url"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppSourceBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewAppSourceBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppSourceBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppSourceBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppSourceBlob, A::Error> {
-                let mut f_url = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "url" => f_url = Some(map.next_value()?),
-                        "version" => f_version = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppSourceBlob {
-                    url: crate::__private::required(f_url, "url")?,
-                    version: f_version,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// current state of the review app
@@ -499,11 +575,25 @@ impl serde::Serialize for ReviewAppStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for ReviewAppStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for ReviewAppStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewAppStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /review-apps` request, from [`ReviewAppApi::create`]. Await it, or call `send`.

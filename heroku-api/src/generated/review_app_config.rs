@@ -109,12 +109,14 @@ impl<'a> ReviewAppConfigApi<'a> {
 /// Review apps can be configured for pipelines.
 ///
 /// Schema: `/definitions/review-app-config`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfig {
     /// enable automatic review apps for pull requests
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automatic_review_apps: Option<bool>,
+    pub automatic_review_apps: bool,
     /// A unique prefix that will be used to create review app names
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_name: Option<String>,
@@ -122,77 +124,116 @@ pub struct ReviewAppConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy_target: Option<ReviewAppConfigDeployTarget>,
     /// automatically destroy review apps when they haven't been deployed for a number of days
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destroy_stale_apps: Option<bool>,
+    pub destroy_stale_apps: bool,
     /// unique identifier of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: String,
     /// The `repo` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repo: Option<ReviewAppConfigRepoObject>,
+    pub repo: ReviewAppConfigRepoObject,
     /// number of days without a deployment after which to consider a review app stale
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stale_days: Option<i64>,
+    pub stale_days: i64,
     /// If true, review apps are created only when CI passes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_for_ci: Option<bool>,
+    pub wait_for_ci: bool,
+}
+impl crate::__private::Fields for ReviewAppConfig {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_automatic_review_apps = None;
+        let mut f_base_name = None;
+        let mut f_deploy_target = None;
+        let mut f_destroy_stale_apps = None;
+        let mut f_pipeline_id = None;
+        let mut f_repo = None;
+        let mut f_stale_days = None;
+        let mut f_wait_for_ci = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "automatic_review_apps" => {
+                    f_automatic_review_apps = Some(
+                        crate::__private::field(&mut map, cx, "automatic_review_apps")?,
+                    );
+                }
+                "base_name" => {
+                    f_base_name = Some(
+                        crate::__private::field(&mut map, cx, "base_name")?,
+                    );
+                }
+                "deploy_target" => {
+                    f_deploy_target = Some(
+                        crate::__private::field(&mut map, cx, "deploy_target")?,
+                    );
+                }
+                "destroy_stale_apps" => {
+                    f_destroy_stale_apps = Some(
+                        crate::__private::field(&mut map, cx, "destroy_stale_apps")?,
+                    );
+                }
+                "pipeline_id" => {
+                    f_pipeline_id = Some(
+                        crate::__private::field(&mut map, cx, "pipeline_id")?,
+                    );
+                }
+                "repo" => f_repo = Some(crate::__private::field(&mut map, cx, "repo")?),
+                "stale_days" => {
+                    f_stale_days = Some(
+                        crate::__private::field(&mut map, cx, "stale_days")?,
+                    );
+                }
+                "wait_for_ci" => {
+                    f_wait_for_ci = Some(
+                        crate::__private::field(&mut map, cx, "wait_for_ci")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppConfig {
+            automatic_review_apps: crate::__private::present(
+                f_automatic_review_apps,
+                cx,
+                "automatic_review_apps",
+            ),
+            base_name: crate::__private::present(f_base_name, cx, "base_name"),
+            deploy_target: crate::__private::present(
+                f_deploy_target,
+                cx,
+                "deploy_target",
+            ),
+            destroy_stale_apps: crate::__private::present(
+                f_destroy_stale_apps,
+                cx,
+                "destroy_stale_apps",
+            ),
+            pipeline_id: crate::__private::present(f_pipeline_id, cx, "pipeline_id"),
+            repo: crate::__private::present(f_repo, cx, "repo"),
+            stale_days: crate::__private::present(f_stale_days, cx, "stale_days"),
+            wait_for_ci: crate::__private::present(f_wait_for_ci, cx, "wait_for_ci"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppConfig {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for ReviewAppConfig {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppConfig;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppConfig` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppConfig, A::Error> {
-                let mut f_automatic_review_apps = None;
-                let mut f_base_name = None;
-                let mut f_deploy_target = None;
-                let mut f_destroy_stale_apps = None;
-                let mut f_pipeline_id = None;
-                let mut f_repo = None;
-                let mut f_stale_days = None;
-                let mut f_wait_for_ci = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "automatic_review_apps" => {
-                            f_automatic_review_apps = map.next_value()?;
-                        }
-                        "base_name" => f_base_name = map.next_value()?,
-                        "deploy_target" => f_deploy_target = map.next_value()?,
-                        "destroy_stale_apps" => f_destroy_stale_apps = map.next_value()?,
-                        "pipeline_id" => f_pipeline_id = map.next_value()?,
-                        "repo" => f_repo = map.next_value()?,
-                        "stale_days" => f_stale_days = map.next_value()?,
-                        "wait_for_ci" => f_wait_for_ci = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppConfig {
-                    automatic_review_apps: f_automatic_review_apps,
-                    base_name: f_base_name,
-                    deploy_target: f_deploy_target,
-                    destroy_stale_apps: f_destroy_stale_apps,
-                    pipeline_id: f_pipeline_id,
-                    repo: f_repo,
-                    stale_days: f_stale_days,
-                    wait_for_ci: f_wait_for_ci,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the deploy target for the review apps of a pipeline
 ///
 /// Schema: `/definitions/review-app-config/definitions/deploy_target`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfigDeployTarget {
     /// unique identifier of deploy target
@@ -210,74 +251,83 @@ impl ReviewAppConfigDeployTarget {
         }
     }
 }
+impl crate::__private::Fields for ReviewAppConfigDeployTarget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppConfigDeployTarget {
+            id: crate::__private::present(f_id, cx, "id"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppConfigDeployTarget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewAppConfigDeployTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppConfigDeployTarget;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppConfigDeployTarget` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppConfigDeployTarget, A::Error> {
-                let mut f_id = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppConfigDeployTarget {
-                    id: crate::__private::required(f_id, "id")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `ReviewAppConfigRepoObject`.
 ///
 /// Schema: `/definitions/review-app-config/properties/repo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppConfigRepoObject {
     /// repository id
     pub id: i64,
 }
+impl crate::__private::Fields for ReviewAppConfigRepoObject {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(ReviewAppConfigRepoObject {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for ReviewAppConfigRepoObject {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ReviewAppConfigRepoObject {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReviewAppConfigRepoObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ReviewAppConfigRepoObject` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReviewAppConfigRepoObject, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(ReviewAppConfigRepoObject {
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /pipelines/{pipeline_id}/review-app-config` request, from [`ReviewAppConfigApi::enable`]. Await it, or call `send`.

@@ -67,7 +67,10 @@ impl<'a> SlugApi<'a> {
 /// A slug is a snapshot of your application code that is ready to run on the platform.
 ///
 /// Schema: `/definitions/slug`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Slug {
     /// pointer to the url where clients can fetch or store the actual release binary
@@ -101,77 +104,124 @@ pub struct Slug {
     /// when slug was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Slug {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_blob = None;
+        let mut f_buildpack_provided_description = None;
+        let mut f_checksum = None;
+        let mut f_commit = None;
+        let mut f_commit_description = None;
+        let mut f_created_at = None;
+        let mut f_deleted_at = None;
+        let mut f_id = None;
+        let mut f_process_types = None;
+        let mut f_size = None;
+        let mut f_stack = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "blob" => f_blob = Some(crate::__private::field(&mut map, cx, "blob")?),
+                "buildpack_provided_description" => {
+                    f_buildpack_provided_description = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "buildpack_provided_description",
+                        )?,
+                    );
+                }
+                "checksum" => {
+                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                }
+                "commit" => {
+                    f_commit = Some(crate::__private::field(&mut map, cx, "commit")?);
+                }
+                "commit_description" => {
+                    f_commit_description = Some(
+                        crate::__private::field(&mut map, cx, "commit_description")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "deleted_at" => {
+                    f_deleted_at = Some(
+                        crate::__private::field(&mut map, cx, "deleted_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "process_types" => {
+                    f_process_types = Some(
+                        crate::__private::field(&mut map, cx, "process_types")?,
+                    );
+                }
+                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                "stack" => {
+                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Slug {
+            blob: crate::__private::present(f_blob, cx, "blob"),
+            buildpack_provided_description: crate::__private::present(
+                f_buildpack_provided_description,
+                cx,
+                "buildpack_provided_description",
+            ),
+            checksum: crate::__private::present(f_checksum, cx, "checksum"),
+            commit: crate::__private::present(f_commit, cx, "commit"),
+            commit_description: crate::__private::present(
+                f_commit_description,
+                cx,
+                "commit_description",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            deleted_at: crate::__private::present(f_deleted_at, cx, "deleted_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            process_types: crate::__private::present(
+                f_process_types,
+                cx,
+                "process_types",
+            ),
+            size: crate::__private::present(f_size, cx, "size"),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Slug {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Slug {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Slug;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Slug` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Slug, A::Error> {
-                let mut f_blob = None;
-                let mut f_buildpack_provided_description = None;
-                let mut f_checksum = None;
-                let mut f_commit = None;
-                let mut f_commit_description = None;
-                let mut f_created_at = None;
-                let mut f_deleted_at = None;
-                let mut f_id = None;
-                let mut f_process_types = None;
-                let mut f_size = None;
-                let mut f_stack = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "blob" => f_blob = Some(map.next_value()?),
-                        "buildpack_provided_description" => {
-                            f_buildpack_provided_description = map.next_value()?;
-                        }
-                        "checksum" => f_checksum = map.next_value()?,
-                        "commit" => f_commit = map.next_value()?,
-                        "commit_description" => f_commit_description = map.next_value()?,
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "deleted_at" => f_deleted_at = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "process_types" => f_process_types = Some(map.next_value()?),
-                        "size" => f_size = map.next_value()?,
-                        "stack" => f_stack = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Slug {
-                    blob: crate::__private::required(f_blob, "blob")?,
-                    buildpack_provided_description: f_buildpack_provided_description,
-                    checksum: f_checksum,
-                    commit: f_commit,
-                    commit_description: f_commit_description,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    deleted_at: f_deleted_at,
-                    id: crate::__private::required(f_id, "id")?,
-                    process_types: crate::__private::required(
-                        f_process_types,
-                        "process_types",
-                    )?,
-                    size: f_size,
-                    stack: crate::__private::required(f_stack, "stack")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// pointer to the url where clients can fetch or store the actual release binary
 ///
 /// Schema: `/definitions/slug/properties/blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SlugBlob {
     /// method to be used to interact with the slug blob
@@ -179,53 +229,66 @@ pub struct SlugBlob {
     /// URL to interact with the slug blob
     pub url: String,
 }
+impl crate::__private::Fields for SlugBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_method = None;
+        let mut f_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "method" => {
+                    f_method = Some(crate::__private::field(&mut map, cx, "method")?);
+                }
+                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SlugBlob {
+            method: crate::__private::present(f_method, cx, "method"),
+            url: crate::__private::present(f_url, cx, "url"),
+        })
+    }
+}
+impl crate::decode::Decode for SlugBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SlugBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SlugBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SlugBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SlugBlob, A::Error> {
-                let mut f_method = None;
-                let mut f_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "method" => f_method = Some(map.next_value()?),
-                        "url" => f_url = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SlugBlob {
-                    method: crate::__private::required(f_method, "method")?,
-                    url: crate::__private::required(f_url, "url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of slug.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/slug/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlugIdentity(String);
 impl serde::Serialize for SlugIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for SlugIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SlugIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl SlugIdentity {
@@ -257,7 +320,10 @@ impl std::fmt::Display for SlugIdentity {
 /// identity of slug stack
 ///
 /// Schema: `/definitions/slug/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SlugStack {
     /// unique identifier of stack
@@ -265,36 +331,39 @@ pub struct SlugStack {
     /// unique name of stack
     pub name: String,
 }
+impl crate::__private::Fields for SlugStack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SlugStack {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for SlugStack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SlugStack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SlugStack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SlugStack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SlugStack, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SlugStack {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /apps/{app_identity}/slugs/{slug_identity}` request, from [`SlugApi::info`]. Await it, or call `send`.

@@ -72,40 +72,50 @@ impl<'a> SmsNumberApi<'a> {
 /// SMS numbers are used for recovery on accounts with two-factor authentication enabled.
 ///
 /// Schema: `/definitions/sms-number`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsNumber {
     /// SMS number of account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_number: Option<String>,
 }
+impl crate::__private::Fields for SmsNumber {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_sms_number = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "sms_number" => {
+                    f_sms_number = Some(
+                        crate::__private::field(&mut map, cx, "sms_number")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SmsNumber {
+            sms_number: crate::__private::present(f_sms_number, cx, "sms_number"),
+        })
+    }
+}
+impl crate::decode::Decode for SmsNumber {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SmsNumber {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SmsNumber;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SmsNumber` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SmsNumber, A::Error> {
-                let mut f_sms_number = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "sms_number" => f_sms_number = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SmsNumber {
-                    sms_number: f_sms_number,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /users/{account_identity}/sms-number` request, from [`SmsNumberApi::sms_number`]. Await it, or call `send`.

@@ -134,7 +134,10 @@ impl<'a> SniEndpointApi<'a> {
 /// SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
 ///
 /// Schema: `/definitions/sni-endpoint`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpoint {
     /// application that this SSL certificate is on
@@ -157,68 +160,93 @@ pub struct SniEndpoint {
     /// when SNI endpoint was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for SniEndpoint {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_certificate_chain = None;
+        let mut f_created_at = None;
+        let mut f_display_name = None;
+        let mut f_domains = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_ssl_cert = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "certificate_chain" => {
+                    f_certificate_chain = Some(
+                        crate::__private::field(&mut map, cx, "certificate_chain")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "display_name" => {
+                    f_display_name = Some(
+                        crate::__private::field(&mut map, cx, "display_name")?,
+                    );
+                }
+                "domains" => {
+                    f_domains = Some(crate::__private::field(&mut map, cx, "domains")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "ssl_cert" => {
+                    f_ssl_cert = Some(crate::__private::field(&mut map, cx, "ssl_cert")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SniEndpoint {
+            app: crate::__private::present(f_app, cx, "app"),
+            certificate_chain: crate::__private::present(
+                f_certificate_chain,
+                cx,
+                "certificate_chain",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            display_name: crate::__private::present(f_display_name, cx, "display_name"),
+            domains: crate::__private::present(f_domains, cx, "domains"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            ssl_cert: crate::__private::present(f_ssl_cert, cx, "ssl_cert"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for SniEndpoint {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SniEndpoint {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SniEndpoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SniEndpoint` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SniEndpoint, A::Error> {
-                let mut f_app = None;
-                let mut f_certificate_chain = None;
-                let mut f_created_at = None;
-                let mut f_display_name = None;
-                let mut f_domains = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_ssl_cert = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = Some(map.next_value()?),
-                        "certificate_chain" => {
-                            f_certificate_chain = Some(map.next_value()?);
-                        }
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "display_name" => f_display_name = map.next_value()?,
-                        "domains" => f_domains = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "ssl_cert" => f_ssl_cert = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SniEndpoint {
-                    app: crate::__private::required(f_app, "app")?,
-                    certificate_chain: crate::__private::required(
-                        f_certificate_chain,
-                        "certificate_chain",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    display_name: f_display_name,
-                    domains: crate::__private::required(f_domains, "domains")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    ssl_cert: crate::__private::required(f_ssl_cert, "ssl_cert")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// application that this SSL certificate is on
 ///
 /// Schema: `/definitions/sni-endpoint/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpointApp {
     /// unique identifier of app
@@ -226,53 +254,64 @@ pub struct SniEndpointApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for SniEndpointApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SniEndpointApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for SniEndpointApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SniEndpointApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SniEndpointApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SniEndpointApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SniEndpointApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SniEndpointApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of this SNI endpoint, or unique name for SNI endpoint.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/sni-endpoint/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SniEndpointIdentity(String);
 impl serde::Serialize for SniEndpointIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for SniEndpointIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SniEndpointIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl SniEndpointIdentity {
@@ -304,82 +343,106 @@ impl std::fmt::Display for SniEndpointIdentity {
 /// certificate provided by this endpoint
 ///
 /// Schema: `/definitions/sni-endpoint/properties/ssl_cert`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SniEndpointSslCert {
     /// The `ca_signed?` field.
-    #[serde(rename = "ca_signed?", default, skip_serializing_if = "Option::is_none")]
-    pub ca_signed: Option<bool>,
+    #[serde(rename = "ca_signed?")]
+    pub ca_signed: bool,
     /// The `cert_domains` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert_domains: Option<Vec<serde_json::Value>>,
+    pub cert_domains: Vec<serde_json::Value>,
     /// The `expires_at` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
     /// unique identifier of this SSL certificate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// The `issuer` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
+    pub issuer: String,
     /// The `self_signed?` field.
-    #[serde(rename = "self_signed?", default, skip_serializing_if = "Option::is_none")]
-    pub self_signed: Option<bool>,
+    #[serde(rename = "self_signed?")]
+    pub self_signed: bool,
     /// The `starts_at` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
     /// The `subject` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub subject: String,
+}
+impl crate::__private::Fields for SniEndpointSslCert {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_ca_signed = None;
+        let mut f_cert_domains = None;
+        let mut f_expires_at = None;
+        let mut f_id = None;
+        let mut f_issuer = None;
+        let mut f_self_signed = None;
+        let mut f_starts_at = None;
+        let mut f_subject = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "ca_signed?" => {
+                    f_ca_signed = Some(
+                        crate::__private::field(&mut map, cx, "ca_signed?")?,
+                    );
+                }
+                "cert_domains" => {
+                    f_cert_domains = Some(
+                        crate::__private::field(&mut map, cx, "cert_domains")?,
+                    );
+                }
+                "expires_at" => {
+                    f_expires_at = Some(
+                        crate::__private::field(&mut map, cx, "expires_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "issuer" => {
+                    f_issuer = Some(crate::__private::field(&mut map, cx, "issuer")?);
+                }
+                "self_signed?" => {
+                    f_self_signed = Some(
+                        crate::__private::field(&mut map, cx, "self_signed?")?,
+                    );
+                }
+                "starts_at" => {
+                    f_starts_at = Some(
+                        crate::__private::field(&mut map, cx, "starts_at")?,
+                    );
+                }
+                "subject" => {
+                    f_subject = Some(crate::__private::field(&mut map, cx, "subject")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SniEndpointSslCert {
+            ca_signed: crate::__private::present(f_ca_signed, cx, "ca_signed?"),
+            cert_domains: crate::__private::present(f_cert_domains, cx, "cert_domains"),
+            expires_at: crate::__private::present(f_expires_at, cx, "expires_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            issuer: crate::__private::present(f_issuer, cx, "issuer"),
+            self_signed: crate::__private::present(f_self_signed, cx, "self_signed?"),
+            starts_at: crate::__private::present(f_starts_at, cx, "starts_at"),
+            subject: crate::__private::present(f_subject, cx, "subject"),
+        })
+    }
+}
+impl crate::decode::Decode for SniEndpointSslCert {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for SniEndpointSslCert {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SniEndpointSslCert;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SniEndpointSslCert` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SniEndpointSslCert, A::Error> {
-                let mut f_ca_signed = None;
-                let mut f_cert_domains = None;
-                let mut f_expires_at = None;
-                let mut f_id = None;
-                let mut f_issuer = None;
-                let mut f_self_signed = None;
-                let mut f_starts_at = None;
-                let mut f_subject = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "ca_signed?" => f_ca_signed = map.next_value()?,
-                        "cert_domains" => f_cert_domains = map.next_value()?,
-                        "expires_at" => f_expires_at = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "issuer" => f_issuer = map.next_value()?,
-                        "self_signed?" => f_self_signed = map.next_value()?,
-                        "starts_at" => f_starts_at = map.next_value()?,
-                        "subject" => f_subject = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SniEndpointSslCert {
-                    ca_signed: f_ca_signed,
-                    cert_domains: f_cert_domains,
-                    expires_at: f_expires_at,
-                    id: f_id,
-                    issuer: f_issuer,
-                    self_signed: f_self_signed,
-                    starts_at: f_starts_at,
-                    subject: f_subject,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /apps/{app_identity}/sni-endpoints` request, from [`SniEndpointApi::create`]. Await it, or call `send`.

@@ -48,48 +48,58 @@ impl<'a> SourceApi<'a> {
 /// A source is a location for uploading and downloading an application's source code.
 ///
 /// Schema: `/definitions/source`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Source {
     /// pointer to the URL where clients can fetch or store the source
     pub source_blob: SourceSourceBlob,
 }
+impl crate::__private::Fields for Source {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_source_blob = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "source_blob" => {
+                    f_source_blob = Some(
+                        crate::__private::field(&mut map, cx, "source_blob")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Source {
+            source_blob: crate::__private::present(f_source_blob, cx, "source_blob"),
+        })
+    }
+}
+impl crate::decode::Decode for Source {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Source {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Source;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Source` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Source, A::Error> {
-                let mut f_source_blob = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "source_blob" => f_source_blob = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Source {
-                    source_blob: crate::__private::required(
-                        f_source_blob,
-                        "source_blob",
-                    )?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// pointer to the URL where clients can fetch or store the source
 ///
 /// Schema: `/definitions/source/properties/source_blob`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SourceSourceBlob {
     /// URL to download the source
@@ -97,36 +107,43 @@ pub struct SourceSourceBlob {
     /// URL to upload the source
     pub put_url: String,
 }
+impl crate::__private::Fields for SourceSourceBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_get_url = None;
+        let mut f_put_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "get_url" => {
+                    f_get_url = Some(crate::__private::field(&mut map, cx, "get_url")?);
+                }
+                "put_url" => {
+                    f_put_url = Some(crate::__private::field(&mut map, cx, "put_url")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SourceSourceBlob {
+            get_url: crate::__private::present(f_get_url, cx, "get_url"),
+            put_url: crate::__private::present(f_put_url, cx, "put_url"),
+        })
+    }
+}
+impl crate::decode::Decode for SourceSourceBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SourceSourceBlob {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SourceSourceBlob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SourceSourceBlob` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SourceSourceBlob, A::Error> {
-                let mut f_get_url = None;
-                let mut f_put_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "get_url" => f_get_url = Some(map.next_value()?),
-                        "put_url" => f_put_url = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SourceSourceBlob {
-                    get_url: crate::__private::required(f_get_url, "get_url")?,
-                    put_url: crate::__private::required(f_put_url, "put_url")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /sources` request, from [`SourceApi::create`]. Await it, or call `send`.

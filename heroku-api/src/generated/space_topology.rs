@@ -36,7 +36,10 @@ impl<'a> SpaceTopologyApi<'a> {
 /// Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
 ///
 /// Schema: `/definitions/space-topology`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopology {
     /// The apps within this space
@@ -44,195 +47,228 @@ pub struct SpaceTopology {
     /// version of the space topology payload
     pub version: i64,
 }
+impl crate::__private::Fields for SpaceTopology {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_apps = None;
+        let mut f_version = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "apps" => f_apps = Some(crate::__private::field(&mut map, cx, "apps")?),
+                "version" => {
+                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SpaceTopology {
+            apps: crate::__private::present(f_apps, cx, "apps"),
+            version: crate::__private::present(f_version, cx, "version"),
+        })
+    }
+}
+impl crate::decode::Decode for SpaceTopology {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SpaceTopology {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SpaceTopology;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SpaceTopology` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SpaceTopology, A::Error> {
-                let mut f_apps = None;
-                let mut f_version = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "apps" => f_apps = Some(map.next_value()?),
-                        "version" => f_version = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SpaceTopology {
-                    apps: crate::__private::required(f_apps, "apps")?,
-                    version: crate::__private::required(f_version, "version")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `SpaceTopologyApp`.
 ///
 /// Schema: `/definitions/space-topology/properties/apps/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyApp {
     /// The `domains` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domains: Option<Vec<serde_json::Value>>,
+    pub domains: Vec<serde_json::Value>,
     /// formations for application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formation: Option<Vec<SpaceTopologyFormation>>,
+    pub formation: Vec<SpaceTopologyFormation>,
     /// unique identifier of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for SpaceTopologyApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_domains = None;
+        let mut f_formation = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "domains" => {
+                    f_domains = Some(crate::__private::field(&mut map, cx, "domains")?);
+                }
+                "formation" => {
+                    f_formation = Some(
+                        crate::__private::field(&mut map, cx, "formation")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SpaceTopologyApp {
+            domains: crate::__private::present(f_domains, cx, "domains"),
+            formation: crate::__private::present(f_formation, cx, "formation"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for SpaceTopologyApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for SpaceTopologyApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SpaceTopologyApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SpaceTopologyApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SpaceTopologyApp, A::Error> {
-                let mut f_domains = None;
-                let mut f_formation = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "domains" => f_domains = map.next_value()?,
-                        "formation" => f_formation = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SpaceTopologyApp {
-                    domains: f_domains,
-                    formation: f_formation,
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A dyno
 ///
 /// Schema: `/definitions/space-topology/definitions/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyDyno {
     /// localspace hostname of resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    pub hostname: String,
     /// unique identifier of this dyno
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// process number, e.g. 1 in web.1
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<i64>,
+    pub number: i64,
     /// RFC1918 Address of Dyno
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_ip: Option<String>,
+    pub private_ip: String,
+}
+impl crate::__private::Fields for SpaceTopologyDyno {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_hostname = None;
+        let mut f_id = None;
+        let mut f_number = None;
+        let mut f_private_ip = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "hostname" => {
+                    f_hostname = Some(crate::__private::field(&mut map, cx, "hostname")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "number" => {
+                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                }
+                "private_ip" => {
+                    f_private_ip = Some(
+                        crate::__private::field(&mut map, cx, "private_ip")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SpaceTopologyDyno {
+            hostname: crate::__private::present(f_hostname, cx, "hostname"),
+            id: crate::__private::present(f_id, cx, "id"),
+            number: crate::__private::present(f_number, cx, "number"),
+            private_ip: crate::__private::present(f_private_ip, cx, "private_ip"),
+        })
+    }
+}
+impl crate::decode::Decode for SpaceTopologyDyno {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for SpaceTopologyDyno {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SpaceTopologyDyno;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SpaceTopologyDyno` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SpaceTopologyDyno, A::Error> {
-                let mut f_hostname = None;
-                let mut f_id = None;
-                let mut f_number = None;
-                let mut f_private_ip = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "hostname" => f_hostname = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "number" => f_number = map.next_value()?,
-                        "private_ip" => f_private_ip = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SpaceTopologyDyno {
-                    hostname: f_hostname,
-                    id: f_id,
-                    number: f_number,
-                    private_ip: f_private_ip,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// formations for application
 ///
 /// Schema: `/definitions/space-topology/definitions/formation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SpaceTopologyFormation {
     /// Current dynos for application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dynos: Option<Vec<SpaceTopologyDyno>>,
+    pub dynos: Vec<SpaceTopologyDyno>,
     /// unique identifier of this process type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Name of process type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process_type: Option<String>,
+    pub process_type: String,
+}
+impl crate::__private::Fields for SpaceTopologyFormation {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_dynos = None;
+        let mut f_id = None;
+        let mut f_process_type = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "dynos" => {
+                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "process_type" => {
+                    f_process_type = Some(
+                        crate::__private::field(&mut map, cx, "process_type")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(SpaceTopologyFormation {
+            dynos: crate::__private::present(f_dynos, cx, "dynos"),
+            id: crate::__private::present(f_id, cx, "id"),
+            process_type: crate::__private::present(f_process_type, cx, "process_type"),
+        })
+    }
+}
+impl crate::decode::Decode for SpaceTopologyFormation {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for SpaceTopologyFormation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SpaceTopologyFormation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SpaceTopologyFormation` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SpaceTopologyFormation, A::Error> {
-                let mut f_dynos = None;
-                let mut f_id = None;
-                let mut f_process_type = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "dynos" => f_dynos = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "process_type" => f_process_type = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(SpaceTopologyFormation {
-                    dynos: f_dynos,
-                    id: f_id,
-                    process_type: f_process_type,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /spaces/{space_identity}/topology` request, from [`SpaceTopologyApi::topology`]. Await it, or call `send`.

@@ -67,7 +67,10 @@ impl<'a> StackApi<'a> {
 /// Stacks are the different application execution environments available in the Heroku platform.
 ///
 /// Schema: `/definitions/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Stack {
     /// when stack was introduced
@@ -83,65 +86,88 @@ pub struct Stack {
     /// when stack was last modified
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Stack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_default = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_state = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "default" => {
+                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Stack {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            default: crate::__private::present(f_default, cx, "default"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            state: crate::__private::present(f_state, cx, "state"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Stack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Stack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Stack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Stack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Stack, A::Error> {
-                let mut f_created_at = None;
-                let mut f_default = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_state = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "default" => f_default = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Stack {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    default: crate::__private::required(f_default, "default")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    state: crate::__private::required(f_state, "state")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique name of stack, or unique identifier of stack.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/stack/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StackIdentity(String);
 impl serde::Serialize for StackIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for StackIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for StackIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl StackIdentity {

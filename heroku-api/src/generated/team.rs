@@ -163,7 +163,10 @@ impl<'a> TeamApi<'a> {
 /// Teams allow you to manage access to a shared group of applications and other resources.
 ///
 /// Schema: `/definitions/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Team {
     /// when the team was created
@@ -196,138 +199,193 @@ pub struct Team {
     /// when the team was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for Team {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_credit_card_collections = None;
+        let mut f_default = None;
+        let mut f_enterprise_account = None;
+        let mut f_id = None;
+        let mut f_identity_provider = None;
+        let mut f_membership_limit = None;
+        let mut f_name = None;
+        let mut f_provisioned_licenses = None;
+        let mut f_role = None;
+        let mut f_type_ = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "credit_card_collections" => {
+                    f_credit_card_collections = Some(
+                        crate::__private::field(&mut map, cx, "credit_card_collections")?,
+                    );
+                }
+                "default" => {
+                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                }
+                "enterprise_account" => {
+                    f_enterprise_account = Some(
+                        crate::__private::field(&mut map, cx, "enterprise_account")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "identity_provider" => {
+                    f_identity_provider = Some(
+                        crate::__private::field(&mut map, cx, "identity_provider")?,
+                    );
+                }
+                "membership_limit" => {
+                    f_membership_limit = Some(
+                        crate::__private::field(&mut map, cx, "membership_limit")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "provisioned_licenses" => {
+                    f_provisioned_licenses = Some(
+                        crate::__private::field(&mut map, cx, "provisioned_licenses")?,
+                    );
+                }
+                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Team {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            credit_card_collections: crate::__private::present(
+                f_credit_card_collections,
+                cx,
+                "credit_card_collections",
+            ),
+            default: crate::__private::present(f_default, cx, "default"),
+            enterprise_account: crate::__private::present(
+                f_enterprise_account,
+                cx,
+                "enterprise_account",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            identity_provider: crate::__private::present(
+                f_identity_provider,
+                cx,
+                "identity_provider",
+            ),
+            membership_limit: crate::__private::present(
+                f_membership_limit,
+                cx,
+                "membership_limit",
+            ),
+            name: crate::__private::present(f_name, cx, "name"),
+            provisioned_licenses: crate::__private::present(
+                f_provisioned_licenses,
+                cx,
+                "provisioned_licenses",
+            ),
+            role: crate::__private::present(f_role, cx, "role"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for Team {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Team {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Team;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Team` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Team, A::Error> {
-                let mut f_created_at = None;
-                let mut f_credit_card_collections = None;
-                let mut f_default = None;
-                let mut f_enterprise_account = None;
-                let mut f_id = None;
-                let mut f_identity_provider = None;
-                let mut f_membership_limit = None;
-                let mut f_name = None;
-                let mut f_provisioned_licenses = None;
-                let mut f_role = None;
-                let mut f_type_ = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "credit_card_collections" => {
-                            f_credit_card_collections = Some(map.next_value()?);
-                        }
-                        "default" => f_default = Some(map.next_value()?),
-                        "enterprise_account" => f_enterprise_account = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "identity_provider" => f_identity_provider = map.next_value()?,
-                        "membership_limit" => f_membership_limit = map.next_value()?,
-                        "name" => f_name = Some(map.next_value()?),
-                        "provisioned_licenses" => {
-                            f_provisioned_licenses = Some(map.next_value()?);
-                        }
-                        "role" => f_role = map.next_value()?,
-                        "type" => f_type_ = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Team {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    credit_card_collections: crate::__private::required(
-                        f_credit_card_collections,
-                        "credit_card_collections",
-                    )?,
-                    default: crate::__private::required(f_default, "default")?,
-                    enterprise_account: f_enterprise_account,
-                    id: crate::__private::required(f_id, "id")?,
-                    identity_provider: f_identity_provider,
-                    membership_limit: f_membership_limit,
-                    name: crate::__private::required(f_name, "name")?,
-                    provisioned_licenses: crate::__private::required(
-                        f_provisioned_licenses,
-                        "provisioned_licenses",
-                    )?,
-                    role: f_role,
-                    type_: crate::__private::required(f_type_, "type")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// `TeamEnterpriseAccount`.
 ///
 /// Schema: `/definitions/team/definitions/enterprise_account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamEnterpriseAccount {
     /// unique identifier of the enterprise account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of the enterprise account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamEnterpriseAccount {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamEnterpriseAccount {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamEnterpriseAccount {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamEnterpriseAccount {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamEnterpriseAccount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamEnterpriseAccount` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamEnterpriseAccount, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamEnterpriseAccount {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamIdentity(String);
 impl serde::Serialize for TeamIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TeamIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TeamIdentity {
@@ -359,7 +417,10 @@ impl std::fmt::Display for TeamIdentity {
 /// Identity Provider associated with the Team
 ///
 /// Schema: `/definitions/team/definitions/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamIdentityProvider {
     /// unique identifier of this identity provider
@@ -369,56 +430,69 @@ pub struct TeamIdentityProvider {
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
 }
+impl crate::__private::Fields for TeamIdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamIdentityProvider {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamIdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamIdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamIdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamIdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamIdentityProvider, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "owner" => f_owner = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamIdentityProvider {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    owner: crate::__private::required(f_owner, "owner")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-preferences/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamPreferencesIdentity(String);
 impl serde::Serialize for TeamPreferencesIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TeamPreferencesIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamPreferencesIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TeamPreferencesIdentity {
@@ -504,11 +578,25 @@ impl serde::Serialize for TeamRole {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TeamRole {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TeamRole {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// type of team.
@@ -560,11 +648,25 @@ impl serde::Serialize for TeamType {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TeamType {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TeamType {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /teams` request, from [`TeamApi::list`]. Await it, or call `send`.

@@ -143,48 +143,42 @@ impl<'a> TeamAppApi<'a> {
 /// A team app encapsulates the team specific functionality of Heroku apps.
 ///
 /// Schema: `/definitions/team-app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamApp {
     /// when app was archived
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
     /// identity of the stack that will be used for new builds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build_stack: Option<TeamAppBuildStack>,
+    pub build_stack: TeamAppBuildStack,
     /// description from buildpack of app
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buildpack_provided_description: Option<String>,
     /// when app was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// git repo URL of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub git_url: Option<String>,
+    pub git_url: String,
     /// unique identifier of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// describes whether a Private Spaces app is externally routable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal_routing: Option<bool>,
     /// is the current member a collaborator on this app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<bool>,
+    pub joined: bool,
     /// are other team members forbidden from joining this app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locked: Option<bool>,
+    pub locked: bool,
     /// maintenance status of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maintenance: Option<bool>,
+    pub maintenance: bool,
     /// unique name of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// identity of app owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<TeamAppOwner>,
     /// identity of app region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<TeamAppRegion>,
+    pub region: TeamAppRegion,
     /// when app was released
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -198,369 +192,465 @@ pub struct TeamApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub space: Option<TeamAppSpace>,
     /// identity of app stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack: Option<TeamAppStack>,
+    pub stack: TeamAppStack,
     /// team that owns this app
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamAppTeam>,
     /// when app was updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     /// web URL of app
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
+}
+impl crate::__private::Fields for TeamApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_archived_at = None;
+        let mut f_build_stack = None;
+        let mut f_buildpack_provided_description = None;
+        let mut f_created_at = None;
+        let mut f_git_url = None;
+        let mut f_id = None;
+        let mut f_internal_routing = None;
+        let mut f_joined = None;
+        let mut f_locked = None;
+        let mut f_maintenance = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        let mut f_region = None;
+        let mut f_released_at = None;
+        let mut f_repo_size = None;
+        let mut f_slug_size = None;
+        let mut f_space = None;
+        let mut f_stack = None;
+        let mut f_team = None;
+        let mut f_updated_at = None;
+        let mut f_web_url = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "archived_at" => {
+                    f_archived_at = Some(
+                        crate::__private::field(&mut map, cx, "archived_at")?,
+                    );
+                }
+                "build_stack" => {
+                    f_build_stack = Some(
+                        crate::__private::field(&mut map, cx, "build_stack")?,
+                    );
+                }
+                "buildpack_provided_description" => {
+                    f_buildpack_provided_description = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "buildpack_provided_description",
+                        )?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "git_url" => {
+                    f_git_url = Some(crate::__private::field(&mut map, cx, "git_url")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "internal_routing" => {
+                    f_internal_routing = Some(
+                        crate::__private::field(&mut map, cx, "internal_routing")?,
+                    );
+                }
+                "joined" => {
+                    f_joined = Some(crate::__private::field(&mut map, cx, "joined")?);
+                }
+                "locked" => {
+                    f_locked = Some(crate::__private::field(&mut map, cx, "locked")?);
+                }
+                "maintenance" => {
+                    f_maintenance = Some(
+                        crate::__private::field(&mut map, cx, "maintenance")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "region" => {
+                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                }
+                "released_at" => {
+                    f_released_at = Some(
+                        crate::__private::field(&mut map, cx, "released_at")?,
+                    );
+                }
+                "repo_size" => {
+                    f_repo_size = Some(
+                        crate::__private::field(&mut map, cx, "repo_size")?,
+                    );
+                }
+                "slug_size" => {
+                    f_slug_size = Some(
+                        crate::__private::field(&mut map, cx, "slug_size")?,
+                    );
+                }
+                "space" => {
+                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                }
+                "stack" => {
+                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                }
+                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "web_url" => {
+                    f_web_url = Some(crate::__private::field(&mut map, cx, "web_url")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamApp {
+            archived_at: crate::__private::present(f_archived_at, cx, "archived_at"),
+            build_stack: crate::__private::present(f_build_stack, cx, "build_stack"),
+            buildpack_provided_description: crate::__private::present(
+                f_buildpack_provided_description,
+                cx,
+                "buildpack_provided_description",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            git_url: crate::__private::present(f_git_url, cx, "git_url"),
+            id: crate::__private::present(f_id, cx, "id"),
+            internal_routing: crate::__private::present(
+                f_internal_routing,
+                cx,
+                "internal_routing",
+            ),
+            joined: crate::__private::present(f_joined, cx, "joined"),
+            locked: crate::__private::present(f_locked, cx, "locked"),
+            maintenance: crate::__private::present(f_maintenance, cx, "maintenance"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            region: crate::__private::present(f_region, cx, "region"),
+            released_at: crate::__private::present(f_released_at, cx, "released_at"),
+            repo_size: crate::__private::present(f_repo_size, cx, "repo_size"),
+            slug_size: crate::__private::present(f_slug_size, cx, "slug_size"),
+            space: crate::__private::present(f_space, cx, "space"),
+            stack: crate::__private::present(f_stack, cx, "stack"),
+            team: crate::__private::present(f_team, cx, "team"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            web_url: crate::__private::present(f_web_url, cx, "web_url"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamApp, A::Error> {
-                let mut f_archived_at = None;
-                let mut f_build_stack = None;
-                let mut f_buildpack_provided_description = None;
-                let mut f_created_at = None;
-                let mut f_git_url = None;
-                let mut f_id = None;
-                let mut f_internal_routing = None;
-                let mut f_joined = None;
-                let mut f_locked = None;
-                let mut f_maintenance = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                let mut f_region = None;
-                let mut f_released_at = None;
-                let mut f_repo_size = None;
-                let mut f_slug_size = None;
-                let mut f_space = None;
-                let mut f_stack = None;
-                let mut f_team = None;
-                let mut f_updated_at = None;
-                let mut f_web_url = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "archived_at" => f_archived_at = map.next_value()?,
-                        "build_stack" => f_build_stack = map.next_value()?,
-                        "buildpack_provided_description" => {
-                            f_buildpack_provided_description = map.next_value()?;
-                        }
-                        "created_at" => f_created_at = map.next_value()?,
-                        "git_url" => f_git_url = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "internal_routing" => f_internal_routing = map.next_value()?,
-                        "joined" => f_joined = map.next_value()?,
-                        "locked" => f_locked = map.next_value()?,
-                        "maintenance" => f_maintenance = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "owner" => f_owner = map.next_value()?,
-                        "region" => f_region = map.next_value()?,
-                        "released_at" => f_released_at = map.next_value()?,
-                        "repo_size" => f_repo_size = map.next_value()?,
-                        "slug_size" => f_slug_size = map.next_value()?,
-                        "space" => f_space = map.next_value()?,
-                        "stack" => f_stack = map.next_value()?,
-                        "team" => f_team = map.next_value()?,
-                        "updated_at" => f_updated_at = map.next_value()?,
-                        "web_url" => f_web_url = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamApp {
-                    archived_at: f_archived_at,
-                    build_stack: f_build_stack,
-                    buildpack_provided_description: f_buildpack_provided_description,
-                    created_at: f_created_at,
-                    git_url: f_git_url,
-                    id: f_id,
-                    internal_routing: f_internal_routing,
-                    joined: f_joined,
-                    locked: f_locked,
-                    maintenance: f_maintenance,
-                    name: f_name,
-                    owner: f_owner,
-                    region: f_region,
-                    released_at: f_released_at,
-                    repo_size: f_repo_size,
-                    slug_size: f_slug_size,
-                    space: f_space,
-                    stack: f_stack,
-                    team: f_team,
-                    updated_at: f_updated_at,
-                    web_url: f_web_url,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of the stack that will be used for new builds
 ///
 /// Schema: `/definitions/team-app/properties/build_stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppBuildStack {
     /// unique identifier of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamAppBuildStack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppBuildStack {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppBuildStack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppBuildStack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppBuildStack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppBuildStack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppBuildStack, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppBuildStack {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of app owner
 ///
 /// Schema: `/definitions/team-app/properties/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppOwner {
     /// unique email address of account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: String,
     /// unique identifier of an account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for TeamAppOwner {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppOwner {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppOwner {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppOwner {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppOwner` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppOwner, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppOwner {
-                    email: f_email,
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of app region
 ///
 /// Schema: `/definitions/team-app/properties/region`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppRegion {
     /// unique identifier of region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamAppRegion {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppRegion {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppRegion {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppRegion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppRegion;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppRegion` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppRegion, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppRegion {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of space
 ///
 /// Schema: `/definitions/team-app/properties/space`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppSpace {
     /// unique identifier of space
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of space
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamAppSpace {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppSpace {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppSpace {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppSpace {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppSpace;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppSpace` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppSpace, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppSpace {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of app stack
 ///
 /// Schema: `/definitions/team-app/properties/stack`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppStack {
     /// unique identifier of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// unique name of stack
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamAppStack {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppStack {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppStack {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppStack {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppStack;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppStack` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppStack, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppStack {
-                    id: f_id,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// team that owns this app
 ///
 /// Schema: `/definitions/team-app/properties/team`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppTeam {
     /// unique name of team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TeamAppTeam {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppTeam {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppTeam {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppTeam {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppTeam;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppTeam` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppTeam, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppTeam { name: f_name })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /teams/apps` request, from [`TeamAppApi::create`]. Await it, or call `send`.

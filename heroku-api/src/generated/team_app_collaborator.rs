@@ -130,82 +130,97 @@ impl<'a> TeamAppCollaboratorApi<'a> {
 /// A team collaborator represents an account that has been given access to a team app on Heroku.
 ///
 /// Schema: `/definitions/team-app-collaborator`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaborator {
     /// app collaborator belongs to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<TeamAppCollaboratorApp>,
+    pub app: TeamAppCollaboratorApp,
     /// when collaborator was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// unique identifier of collaborator
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// array of permissions for the collaborator (only applicable if the app is on a team)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<crate::team_app_permission::TeamAppPermission>>,
+    pub permissions: Vec<crate::team_app_permission::TeamAppPermission>,
     /// role in the team
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::team::TeamRole>,
     /// when collaborator was updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     /// identity of collaborated account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<TeamAppCollaboratorUser>,
+    pub user: TeamAppCollaboratorUser,
+}
+impl crate::__private::Fields for TeamAppCollaborator {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_app = None;
+        let mut f_created_at = None;
+        let mut f_id = None;
+        let mut f_permissions = None;
+        let mut f_role = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "permissions" => {
+                    f_permissions = Some(
+                        crate::__private::field(&mut map, cx, "permissions")?,
+                    );
+                }
+                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppCollaborator {
+            app: crate::__private::present(f_app, cx, "app"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            id: crate::__private::present(f_id, cx, "id"),
+            permissions: crate::__private::present(f_permissions, cx, "permissions"),
+            role: crate::__private::present(f_role, cx, "role"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppCollaborator {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamAppCollaborator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppCollaborator;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppCollaborator` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppCollaborator, A::Error> {
-                let mut f_app = None;
-                let mut f_created_at = None;
-                let mut f_id = None;
-                let mut f_permissions = None;
-                let mut f_role = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "app" => f_app = map.next_value()?,
-                        "created_at" => f_created_at = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        "permissions" => f_permissions = map.next_value()?,
-                        "role" => f_role = map.next_value()?,
-                        "updated_at" => f_updated_at = map.next_value()?,
-                        "user" => f_user = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppCollaborator {
-                    app: f_app,
-                    created_at: f_created_at,
-                    id: f_id,
-                    permissions: f_permissions,
-                    role: f_role,
-                    updated_at: f_updated_at,
-                    user: f_user,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// app collaborator belongs to
 ///
 /// Schema: `/definitions/team-app-collaborator/properties/app`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaboratorApp {
     /// unique identifier of app
@@ -213,53 +228,64 @@ pub struct TeamAppCollaboratorApp {
     /// unique name of app
     pub name: String,
 }
+impl crate::__private::Fields for TeamAppCollaboratorApp {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppCollaboratorApp {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppCollaboratorApp {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppCollaboratorApp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppCollaboratorApp` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppCollaboratorApp, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppCollaboratorApp {
-                    id: crate::__private::required(f_id, "id")?,
-                    name: crate::__private::required(f_name, "name")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: invited email address of collaborator.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-app-collaborator/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamAppCollaboratorIdentity(String);
 impl serde::Serialize for TeamAppCollaboratorIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TeamAppCollaboratorIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TeamAppCollaboratorIdentity {
@@ -291,7 +317,10 @@ impl std::fmt::Display for TeamAppCollaboratorIdentity {
 /// identity of collaborated account
 ///
 /// Schema: `/definitions/team-app-collaborator/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamAppCollaboratorUser {
     /// unique email address of account
@@ -301,39 +330,48 @@ pub struct TeamAppCollaboratorUser {
     /// unique identifier of an account
     pub id: String,
 }
+impl crate::__private::Fields for TeamAppCollaboratorUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_federated = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "federated" => {
+                    f_federated = Some(
+                        crate::__private::field(&mut map, cx, "federated")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamAppCollaboratorUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            federated: crate::__private::present(f_federated, cx, "federated"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamAppCollaboratorUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamAppCollaboratorUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamAppCollaboratorUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamAppCollaboratorUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamAppCollaboratorUser, A::Error> {
-                let mut f_email = None;
-                let mut f_federated = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "federated" => f_federated = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamAppCollaboratorUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    federated: crate::__private::required(f_federated, "federated")?,
-                    id: crate::__private::required(f_id, "id")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /teams/apps/{app_identity}/collaborators` request, from [`TeamAppCollaboratorApi::create`]. Await it, or call `send`.

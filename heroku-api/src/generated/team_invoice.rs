@@ -58,7 +58,10 @@ impl<'a> TeamInvoiceApi<'a> {
 /// A Team Invoice is an itemized bill of goods for a team which includes pricing and charges.
 ///
 /// Schema: `/definitions/team-invoice`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamInvoice {
     /// total add-ons charges in on this invoice
@@ -94,121 +97,184 @@ pub struct TeamInvoice {
     /// The total amount of hours consumed across dyno types.
     pub weighted_dyno_hours: f64,
 }
+impl crate::__private::Fields for TeamInvoice {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons_total = None;
+        let mut f_charges_total = None;
+        let mut f_created_at = None;
+        let mut f_credits_total = None;
+        let mut f_database_total = None;
+        let mut f_dyno_units = None;
+        let mut f_id = None;
+        let mut f_number = None;
+        let mut f_payment_status = None;
+        let mut f_period_end = None;
+        let mut f_period_start = None;
+        let mut f_platform_total = None;
+        let mut f_state = None;
+        let mut f_total = None;
+        let mut f_updated_at = None;
+        let mut f_weighted_dyno_hours = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons_total" => {
+                    f_addons_total = Some(
+                        crate::__private::field(&mut map, cx, "addons_total")?,
+                    );
+                }
+                "charges_total" => {
+                    f_charges_total = Some(
+                        crate::__private::field(&mut map, cx, "charges_total")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "credits_total" => {
+                    f_credits_total = Some(
+                        crate::__private::field(&mut map, cx, "credits_total")?,
+                    );
+                }
+                "database_total" => {
+                    f_database_total = Some(
+                        crate::__private::field(&mut map, cx, "database_total")?,
+                    );
+                }
+                "dyno_units" => {
+                    f_dyno_units = Some(
+                        crate::__private::field(&mut map, cx, "dyno_units")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "number" => {
+                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                }
+                "payment_status" => {
+                    f_payment_status = Some(
+                        crate::__private::field(&mut map, cx, "payment_status")?,
+                    );
+                }
+                "period_end" => {
+                    f_period_end = Some(
+                        crate::__private::field(&mut map, cx, "period_end")?,
+                    );
+                }
+                "period_start" => {
+                    f_period_start = Some(
+                        crate::__private::field(&mut map, cx, "period_start")?,
+                    );
+                }
+                "platform_total" => {
+                    f_platform_total = Some(
+                        crate::__private::field(&mut map, cx, "platform_total")?,
+                    );
+                }
+                "state" => {
+                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                }
+                "total" => {
+                    f_total = Some(crate::__private::field(&mut map, cx, "total")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "weighted_dyno_hours" => {
+                    f_weighted_dyno_hours = Some(
+                        crate::__private::field(&mut map, cx, "weighted_dyno_hours")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamInvoice {
+            addons_total: crate::__private::present(f_addons_total, cx, "addons_total"),
+            charges_total: crate::__private::present(
+                f_charges_total,
+                cx,
+                "charges_total",
+            ),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            credits_total: crate::__private::present(
+                f_credits_total,
+                cx,
+                "credits_total",
+            ),
+            database_total: crate::__private::present(
+                f_database_total,
+                cx,
+                "database_total",
+            ),
+            dyno_units: crate::__private::present(f_dyno_units, cx, "dyno_units"),
+            id: crate::__private::present(f_id, cx, "id"),
+            number: crate::__private::present(f_number, cx, "number"),
+            payment_status: crate::__private::present(
+                f_payment_status,
+                cx,
+                "payment_status",
+            ),
+            period_end: crate::__private::present(f_period_end, cx, "period_end"),
+            period_start: crate::__private::present(f_period_start, cx, "period_start"),
+            platform_total: crate::__private::present(
+                f_platform_total,
+                cx,
+                "platform_total",
+            ),
+            state: crate::__private::present(f_state, cx, "state"),
+            total: crate::__private::present(f_total, cx, "total"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            weighted_dyno_hours: crate::__private::present(
+                f_weighted_dyno_hours,
+                cx,
+                "weighted_dyno_hours",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for TeamInvoice {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamInvoice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamInvoice;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamInvoice` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamInvoice, A::Error> {
-                let mut f_addons_total = None;
-                let mut f_charges_total = None;
-                let mut f_created_at = None;
-                let mut f_credits_total = None;
-                let mut f_database_total = None;
-                let mut f_dyno_units = None;
-                let mut f_id = None;
-                let mut f_number = None;
-                let mut f_payment_status = None;
-                let mut f_period_end = None;
-                let mut f_period_start = None;
-                let mut f_platform_total = None;
-                let mut f_state = None;
-                let mut f_total = None;
-                let mut f_updated_at = None;
-                let mut f_weighted_dyno_hours = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons_total" => f_addons_total = Some(map.next_value()?),
-                        "charges_total" => f_charges_total = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "credits_total" => f_credits_total = Some(map.next_value()?),
-                        "database_total" => f_database_total = Some(map.next_value()?),
-                        "dyno_units" => f_dyno_units = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "number" => f_number = Some(map.next_value()?),
-                        "payment_status" => f_payment_status = Some(map.next_value()?),
-                        "period_end" => f_period_end = Some(map.next_value()?),
-                        "period_start" => f_period_start = Some(map.next_value()?),
-                        "platform_total" => f_platform_total = Some(map.next_value()?),
-                        "state" => f_state = Some(map.next_value()?),
-                        "total" => f_total = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "weighted_dyno_hours" => {
-                            f_weighted_dyno_hours = Some(map.next_value()?);
-                        }
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamInvoice {
-                    addons_total: crate::__private::required(
-                        f_addons_total,
-                        "addons_total",
-                    )?,
-                    charges_total: crate::__private::required(
-                        f_charges_total,
-                        "charges_total",
-                    )?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    credits_total: crate::__private::required(
-                        f_credits_total,
-                        "credits_total",
-                    )?,
-                    database_total: crate::__private::required(
-                        f_database_total,
-                        "database_total",
-                    )?,
-                    dyno_units: crate::__private::required(f_dyno_units, "dyno_units")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    number: crate::__private::required(f_number, "number")?,
-                    payment_status: crate::__private::required(
-                        f_payment_status,
-                        "payment_status",
-                    )?,
-                    period_end: crate::__private::required(f_period_end, "period_end")?,
-                    period_start: crate::__private::required(
-                        f_period_start,
-                        "period_start",
-                    )?,
-                    platform_total: crate::__private::required(
-                        f_platform_total,
-                        "platform_total",
-                    )?,
-                    state: crate::__private::required(f_state, "state")?,
-                    total: crate::__private::required(f_total, "total")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    weighted_dyno_hours: crate::__private::required(
-                        f_weighted_dyno_hours,
-                        "weighted_dyno_hours",
-                    )?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: human readable invoice number.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/team-invoice/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamInvoiceIdentity(String);
 impl serde::Serialize for TeamInvoiceIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TeamInvoiceIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, true).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamInvoiceIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TeamInvoiceIdentity {

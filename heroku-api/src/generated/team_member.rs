@@ -161,7 +161,10 @@ impl<'a> TeamMemberApi<'a> {
 /// A team member is an individual with access to a team.
 ///
 /// Schema: `/definitions/team-member`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMember {
     /// when the membership record was created
@@ -171,8 +174,7 @@ pub struct TeamMember {
     /// whether the user is federated and belongs to an Identity Provider
     pub federated: bool,
     /// unique identifier of the team member
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Identity Provider information the member is federated with
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<TeamMemberIdentityProvider>,
@@ -180,84 +182,125 @@ pub struct TeamMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::team::TeamRole>,
     /// whether the team member has two factor authentication enabled
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub two_factor_authentication: Option<bool>,
+    pub two_factor_authentication: bool,
     /// when the membership record was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// user information for the membership
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<TeamMemberUser>,
+    pub user: TeamMemberUser,
+}
+impl crate::__private::Fields for TeamMember {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_email = None;
+        let mut f_federated = None;
+        let mut f_id = None;
+        let mut f_identity_provider = None;
+        let mut f_role = None;
+        let mut f_two_factor_authentication = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "federated" => {
+                    f_federated = Some(
+                        crate::__private::field(&mut map, cx, "federated")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "identity_provider" => {
+                    f_identity_provider = Some(
+                        crate::__private::field(&mut map, cx, "identity_provider")?,
+                    );
+                }
+                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
+                "two_factor_authentication" => {
+                    f_two_factor_authentication = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "two_factor_authentication",
+                        )?,
+                    );
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamMember {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            email: crate::__private::present(f_email, cx, "email"),
+            federated: crate::__private::present(f_federated, cx, "federated"),
+            id: crate::__private::present(f_id, cx, "id"),
+            identity_provider: crate::__private::present(
+                f_identity_provider,
+                cx,
+                "identity_provider",
+            ),
+            role: crate::__private::present(f_role, cx, "role"),
+            two_factor_authentication: crate::__private::present(
+                f_two_factor_authentication,
+                cx,
+                "two_factor_authentication",
+            ),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamMember {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamMember {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamMember;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamMember` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamMember, A::Error> {
-                let mut f_created_at = None;
-                let mut f_email = None;
-                let mut f_federated = None;
-                let mut f_id = None;
-                let mut f_identity_provider = None;
-                let mut f_role = None;
-                let mut f_two_factor_authentication = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "email" => f_email = Some(map.next_value()?),
-                        "federated" => f_federated = Some(map.next_value()?),
-                        "id" => f_id = map.next_value()?,
-                        "identity_provider" => f_identity_provider = map.next_value()?,
-                        "role" => f_role = map.next_value()?,
-                        "two_factor_authentication" => {
-                            f_two_factor_authentication = map.next_value()?;
-                        }
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamMember {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    email: crate::__private::required(f_email, "email")?,
-                    federated: crate::__private::required(f_federated, "federated")?,
-                    id: f_id,
-                    identity_provider: f_identity_provider,
-                    role: f_role,
-                    two_factor_authentication: f_two_factor_authentication,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: f_user,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: email address of the team member, or unique identifier of the team member.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-member/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamMemberIdentity(String);
 impl serde::Serialize for TeamMemberIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TeamMemberIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamMemberIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TeamMemberIdentity {
@@ -289,58 +332,64 @@ impl std::fmt::Display for TeamMemberIdentity {
 /// Identity Provider information the member is federated with
 ///
 /// Schema: `/definitions/team-member/properties/identity_provider`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMemberIdentityProvider {
     /// unique identifier of this identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// name of the identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
     /// entity that owns this identity provider
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<crate::identity_provider::IdentityProviderOwner>,
+    pub owner: crate::identity_provider::IdentityProviderOwner,
     /// whether the identity_provider information is redacted or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted: Option<bool>,
+    pub redacted: bool,
+}
+impl crate::__private::Fields for TeamMemberIdentityProvider {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        let mut f_redacted = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "redacted" => {
+                    f_redacted = Some(crate::__private::field(&mut map, cx, "redacted")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamMemberIdentityProvider {
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            redacted: crate::__private::present(f_redacted, cx, "redacted"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamMemberIdentityProvider {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamMemberIdentityProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamMemberIdentityProvider;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamMemberIdentityProvider` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamMemberIdentityProvider, A::Error> {
-                let mut f_id = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                let mut f_redacted = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        "name" => f_name = map.next_value()?,
-                        "owner" => f_owner = map.next_value()?,
-                        "redacted" => f_redacted = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamMemberIdentityProvider {
-                    id: f_id,
-                    name: f_name,
-                    owner: f_owner,
-                    redacted: f_redacted,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// role in the team
@@ -396,17 +445,34 @@ impl serde::Serialize for TeamMemberTeamRole {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TeamMemberTeamRole {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TeamMemberTeamRole {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamMemberTeamRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// user information for the membership
 ///
 /// Schema: `/definitions/team-member/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMemberUser {
     /// unique email address of account
@@ -417,39 +483,44 @@ pub struct TeamMemberUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl crate::__private::Fields for TeamMemberUser {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamMemberUser {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamMemberUser {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamMemberUser {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamMemberUser;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamMemberUser` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamMemberUser, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamMemberUser {
-                    email: crate::__private::required(f_email, "email")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `PUT /teams/{team_identity}/members` request, from [`TeamMemberApi::create_or_update`]. Await it, or call `send`.

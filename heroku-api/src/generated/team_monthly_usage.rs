@@ -44,7 +44,10 @@ impl<'a> TeamMonthlyUsageApi<'a> {
 /// Usage for an enterprise team at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMonthlyUsage {
     /// total add-on credits used
@@ -68,123 +71,147 @@ pub struct TeamMonthlyUsage {
     /// space credits used
     pub space: f64,
 }
+impl crate::__private::Fields for TeamMonthlyUsage {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons = None;
+        let mut f_apps = None;
+        let mut f_connect = None;
+        let mut f_data = None;
+        let mut f_dynos = None;
+        let mut f_id = None;
+        let mut f_month = None;
+        let mut f_name = None;
+        let mut f_partner = None;
+        let mut f_space = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons" => {
+                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                }
+                "apps" => f_apps = Some(crate::__private::field(&mut map, cx, "apps")?),
+                "connect" => {
+                    f_connect = Some(crate::__private::field(&mut map, cx, "connect")?);
+                }
+                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "dynos" => {
+                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "month" => {
+                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "partner" => {
+                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                }
+                "space" => {
+                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamMonthlyUsage {
+            addons: crate::__private::present(f_addons, cx, "addons"),
+            apps: crate::__private::present(f_apps, cx, "apps"),
+            connect: crate::__private::present(f_connect, cx, "connect"),
+            data: crate::__private::present(f_data, cx, "data"),
+            dynos: crate::__private::present(f_dynos, cx, "dynos"),
+            id: crate::__private::present(f_id, cx, "id"),
+            month: crate::__private::present(f_month, cx, "month"),
+            name: crate::__private::present(f_name, cx, "name"),
+            partner: crate::__private::present(f_partner, cx, "partner"),
+            space: crate::__private::present(f_space, cx, "space"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamMonthlyUsage {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamMonthlyUsage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamMonthlyUsage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamMonthlyUsage` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamMonthlyUsage, A::Error> {
-                let mut f_addons = None;
-                let mut f_apps = None;
-                let mut f_connect = None;
-                let mut f_data = None;
-                let mut f_dynos = None;
-                let mut f_id = None;
-                let mut f_month = None;
-                let mut f_name = None;
-                let mut f_partner = None;
-                let mut f_space = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons" => f_addons = Some(map.next_value()?),
-                        "apps" => f_apps = Some(map.next_value()?),
-                        "connect" => f_connect = Some(map.next_value()?),
-                        "data" => f_data = Some(map.next_value()?),
-                        "dynos" => f_dynos = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "month" => f_month = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "partner" => f_partner = Some(map.next_value()?),
-                        "space" => f_space = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamMonthlyUsage {
-                    addons: crate::__private::required(f_addons, "addons")?,
-                    apps: crate::__private::required(f_apps, "apps")?,
-                    connect: crate::__private::required(f_connect, "connect")?,
-                    data: crate::__private::required(f_data, "data")?,
-                    dynos: crate::__private::required(f_dynos, "dynos")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    month: crate::__private::required(f_month, "month")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    partner: crate::__private::required(f_partner, "partner")?,
-                    space: crate::__private::required(f_space, "space")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Usage for an app at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage/definitions/app_usage_monthly`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamMonthlyUsageAppUsageMonthly {
     /// total add-on credits used
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addons: Option<f64>,
+    pub addons: f64,
     /// unique name of app
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_name: Option<String>,
+    pub app_name: String,
     /// total add-on credits used for first party add-ons
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<f64>,
+    pub data: f64,
     /// dynos used
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dynos: Option<f64>,
+    pub dynos: f64,
     /// total add-on credits used for third party add-ons
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<f64>,
+    pub partner: f64,
+}
+impl crate::__private::Fields for TeamMonthlyUsageAppUsageMonthly {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons = None;
+        let mut f_app_name = None;
+        let mut f_data = None;
+        let mut f_dynos = None;
+        let mut f_partner = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons" => {
+                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                }
+                "app_name" => {
+                    f_app_name = Some(crate::__private::field(&mut map, cx, "app_name")?);
+                }
+                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "dynos" => {
+                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                }
+                "partner" => {
+                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamMonthlyUsageAppUsageMonthly {
+            addons: crate::__private::present(f_addons, cx, "addons"),
+            app_name: crate::__private::present(f_app_name, cx, "app_name"),
+            data: crate::__private::present(f_data, cx, "data"),
+            dynos: crate::__private::present(f_dynos, cx, "dynos"),
+            partner: crate::__private::present(f_partner, cx, "partner"),
+        })
+    }
+}
+impl crate::decode::Decode for TeamMonthlyUsageAppUsageMonthly {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TeamMonthlyUsageAppUsageMonthly {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamMonthlyUsageAppUsageMonthly;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamMonthlyUsageAppUsageMonthly` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamMonthlyUsageAppUsageMonthly, A::Error> {
-                let mut f_addons = None;
-                let mut f_app_name = None;
-                let mut f_data = None;
-                let mut f_dynos = None;
-                let mut f_partner = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons" => f_addons = map.next_value()?,
-                        "app_name" => f_app_name = map.next_value()?,
-                        "data" => f_data = map.next_value()?,
-                        "dynos" => f_dynos = map.next_value()?,
-                        "partner" => f_partner = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamMonthlyUsageAppUsageMonthly {
-                    addons: f_addons,
-                    app_name: f_app_name,
-                    data: f_data,
-                    dynos: f_dynos,
-                    partner: f_partner,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /teams/{team_id}/usage/monthly` request, from [`TeamMonthlyUsageApi::info`]. Await it, or call `send`.

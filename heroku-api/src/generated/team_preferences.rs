@@ -57,7 +57,10 @@ impl<'a> TeamPreferencesApi<'a> {
 /// Tracks a Team's Preferences
 ///
 /// Schema: `/definitions/team-preferences`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TeamPreferences {
     /// Whether add-on service rules should be applied to add-on installations
@@ -75,36 +78,55 @@ pub struct TeamPreferences {
     )]
     pub default_permission: Option<TeamPreferencesDefaultPermission>,
 }
+impl crate::__private::Fields for TeamPreferences {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_addons_controls = None;
+        let mut f_default_permission = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "addons-controls" => {
+                    f_addons_controls = Some(
+                        crate::__private::field(&mut map, cx, "addons-controls")?,
+                    );
+                }
+                "default-permission" => {
+                    f_default_permission = Some(
+                        crate::__private::field(&mut map, cx, "default-permission")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TeamPreferences {
+            addons_controls: crate::__private::present(
+                f_addons_controls,
+                cx,
+                "addons-controls",
+            ),
+            default_permission: crate::__private::present(
+                f_default_permission,
+                cx,
+                "default-permission",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for TeamPreferences {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamPreferences {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TeamPreferences;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TeamPreferences` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TeamPreferences, A::Error> {
-                let mut f_addons_controls = None;
-                let mut f_default_permission = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "addons-controls" => f_addons_controls = map.next_value()?,
-                        "default-permission" => f_default_permission = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TeamPreferences {
-                    addons_controls: f_addons_controls,
-                    default_permission: f_default_permission,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// The default permission used when adding new members to the team
@@ -160,11 +182,25 @@ impl serde::Serialize for TeamPreferencesDefaultPermission {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TeamPreferencesDefaultPermission {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TeamPreferencesDefaultPermission {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TeamPreferencesDefaultPermission {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /teams/{team_preferences_identity}/preferences` request, from [`TeamPreferencesApi::list`]. Await it, or call `send`.

@@ -34,7 +34,10 @@ impl<'a> TestCaseApi<'a> {
 /// A single test case belonging to a test run
 ///
 /// Schema: `/definitions/test-case`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCase {
     /// when test case was created
@@ -58,137 +61,181 @@ pub struct TestCase {
     /// when test case was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for TestCase {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_description = None;
+        let mut f_diagnostic = None;
+        let mut f_directive = None;
+        let mut f_id = None;
+        let mut f_number = None;
+        let mut f_passed = None;
+        let mut f_test_node = None;
+        let mut f_test_run = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "description" => {
+                    f_description = Some(
+                        crate::__private::field(&mut map, cx, "description")?,
+                    );
+                }
+                "diagnostic" => {
+                    f_diagnostic = Some(
+                        crate::__private::field(&mut map, cx, "diagnostic")?,
+                    );
+                }
+                "directive" => {
+                    f_directive = Some(
+                        crate::__private::field(&mut map, cx, "directive")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "number" => {
+                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                }
+                "passed" => {
+                    f_passed = Some(crate::__private::field(&mut map, cx, "passed")?);
+                }
+                "test_node" => {
+                    f_test_node = Some(
+                        crate::__private::field(&mut map, cx, "test_node")?,
+                    );
+                }
+                "test_run" => {
+                    f_test_run = Some(crate::__private::field(&mut map, cx, "test_run")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestCase {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            description: crate::__private::present(f_description, cx, "description"),
+            diagnostic: crate::__private::present(f_diagnostic, cx, "diagnostic"),
+            directive: crate::__private::present(f_directive, cx, "directive"),
+            id: crate::__private::present(f_id, cx, "id"),
+            number: crate::__private::present(f_number, cx, "number"),
+            passed: crate::__private::present(f_passed, cx, "passed"),
+            test_node: crate::__private::present(f_test_node, cx, "test_node"),
+            test_run: crate::__private::present(f_test_run, cx, "test_run"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for TestCase {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestCase {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestCase;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestCase` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestCase, A::Error> {
-                let mut f_created_at = None;
-                let mut f_description = None;
-                let mut f_diagnostic = None;
-                let mut f_directive = None;
-                let mut f_id = None;
-                let mut f_number = None;
-                let mut f_passed = None;
-                let mut f_test_node = None;
-                let mut f_test_run = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "description" => f_description = Some(map.next_value()?),
-                        "diagnostic" => f_diagnostic = Some(map.next_value()?),
-                        "directive" => f_directive = Some(map.next_value()?),
-                        "id" => f_id = Some(map.next_value()?),
-                        "number" => f_number = Some(map.next_value()?),
-                        "passed" => f_passed = Some(map.next_value()?),
-                        "test_node" => f_test_node = Some(map.next_value()?),
-                        "test_run" => f_test_run = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestCase {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    description: crate::__private::required(
-                        f_description,
-                        "description",
-                    )?,
-                    diagnostic: crate::__private::required(f_diagnostic, "diagnostic")?,
-                    directive: crate::__private::required(f_directive, "directive")?,
-                    id: crate::__private::required(f_id, "id")?,
-                    number: crate::__private::required(f_number, "number")?,
-                    passed: crate::__private::required(f_passed, "passed")?,
-                    test_node: crate::__private::required(f_test_node, "test_node")?,
-                    test_run: crate::__private::required(f_test_run, "test_run")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the test node which executed this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_node`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestNode {
     /// unique identifier of a test node
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::test_node::TestNodeIdentity>,
+    pub id: crate::test_node::TestNodeIdentity,
+}
+impl crate::__private::Fields for TestCaseTestNode {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestCaseTestNode {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestCaseTestNode {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestCaseTestNode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestCaseTestNode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestCaseTestNode` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestCaseTestNode, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestCaseTestNode { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the test run which owns this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestCaseTestRun {
     /// unique identifier of a test run
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::test_run::TestRunIdentity>,
+    pub id: crate::test_run::TestRunIdentity,
+}
+impl crate::__private::Fields for TestCaseTestRun {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestCaseTestRun {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestCaseTestRun {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestCaseTestRun {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestCaseTestRun;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestCaseTestRun` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestCaseTestRun, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestCaseTestRun { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /test-runs/{test_run_id}/test-cases` request, from [`TestCaseApi::list`]. Await it, or call `send`.

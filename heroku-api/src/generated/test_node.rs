@@ -37,7 +37,10 @@ impl<'a> TestNodeApi<'a> {
 /// A single test node belonging to a test run
 ///
 /// Schema: `/definitions/test-node`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNode {
     /// when test node was created
@@ -71,141 +74,193 @@ pub struct TestNode {
     /// when test node was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
+impl crate::__private::Fields for TestNode {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_created_at = None;
+        let mut f_dyno = None;
+        let mut f_error_status = None;
+        let mut f_exit_code = None;
+        let mut f_id = None;
+        let mut f_index = None;
+        let mut f_message = None;
+        let mut f_output_stream_url = None;
+        let mut f_pipeline = None;
+        let mut f_setup_stream_url = None;
+        let mut f_status = None;
+        let mut f_test_run = None;
+        let mut f_updated_at = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "dyno" => f_dyno = Some(crate::__private::field(&mut map, cx, "dyno")?),
+                "error_status" => {
+                    f_error_status = Some(
+                        crate::__private::field(&mut map, cx, "error_status")?,
+                    );
+                }
+                "exit_code" => {
+                    f_exit_code = Some(
+                        crate::__private::field(&mut map, cx, "exit_code")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "index" => {
+                    f_index = Some(crate::__private::field(&mut map, cx, "index")?);
+                }
+                "message" => {
+                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                }
+                "output_stream_url" => {
+                    f_output_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "output_stream_url")?,
+                    );
+                }
+                "pipeline" => {
+                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                }
+                "setup_stream_url" => {
+                    f_setup_stream_url = Some(
+                        crate::__private::field(&mut map, cx, "setup_stream_url")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "test_run" => {
+                    f_test_run = Some(crate::__private::field(&mut map, cx, "test_run")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestNode {
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            dyno: crate::__private::present(f_dyno, cx, "dyno"),
+            error_status: crate::__private::present(f_error_status, cx, "error_status"),
+            exit_code: crate::__private::present(f_exit_code, cx, "exit_code"),
+            id: crate::__private::present(f_id, cx, "id"),
+            index: crate::__private::present(f_index, cx, "index"),
+            message: crate::__private::present(f_message, cx, "message"),
+            output_stream_url: crate::__private::present(
+                f_output_stream_url,
+                cx,
+                "output_stream_url",
+            ),
+            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
+            setup_stream_url: crate::__private::present(
+                f_setup_stream_url,
+                cx,
+                "setup_stream_url",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+            test_run: crate::__private::present(f_test_run, cx, "test_run"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+        })
+    }
+}
+impl crate::decode::Decode for TestNode {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestNode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestNode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestNode` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestNode, A::Error> {
-                let mut f_created_at = None;
-                let mut f_dyno = None;
-                let mut f_error_status = None;
-                let mut f_exit_code = None;
-                let mut f_id = None;
-                let mut f_index = None;
-                let mut f_message = None;
-                let mut f_output_stream_url = None;
-                let mut f_pipeline = None;
-                let mut f_setup_stream_url = None;
-                let mut f_status = None;
-                let mut f_test_run = None;
-                let mut f_updated_at = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "dyno" => f_dyno = map.next_value()?,
-                        "error_status" => f_error_status = map.next_value()?,
-                        "exit_code" => f_exit_code = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "index" => f_index = Some(map.next_value()?),
-                        "message" => f_message = map.next_value()?,
-                        "output_stream_url" => {
-                            f_output_stream_url = Some(map.next_value()?);
-                        }
-                        "pipeline" => f_pipeline = Some(map.next_value()?),
-                        "setup_stream_url" => {
-                            f_setup_stream_url = Some(map.next_value()?);
-                        }
-                        "status" => f_status = Some(map.next_value()?),
-                        "test_run" => f_test_run = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestNode {
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    dyno: f_dyno,
-                    error_status: f_error_status,
-                    exit_code: f_exit_code,
-                    id: crate::__private::required(f_id, "id")?,
-                    index: crate::__private::required(f_index, "index")?,
-                    message: f_message,
-                    output_stream_url: crate::__private::required(
-                        f_output_stream_url,
-                        "output_stream_url",
-                    )?,
-                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
-                    setup_stream_url: crate::__private::required(
-                        f_setup_stream_url,
-                        "setup_stream_url",
-                    )?,
-                    status: crate::__private::required(f_status, "status")?,
-                    test_run: crate::__private::required(f_test_run, "test_run")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the dyno which belongs to this test node
 ///
 /// Schema: `/definitions/test-node/properties/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeDyno {
     /// a URL to stream output from for debug runs or null for non-debug runs
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attach_url: Option<String>,
     /// unique identifier of this dyno, or the name of this process on this dyno
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::dyno::DynoIdentity>,
+    pub id: crate::dyno::DynoIdentity,
+}
+impl crate::__private::Fields for TestNodeDyno {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_attach_url = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "attach_url" => {
+                    f_attach_url = Some(
+                        crate::__private::field(&mut map, cx, "attach_url")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestNodeDyno {
+            attach_url: crate::__private::present(f_attach_url, cx, "attach_url"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestNodeDyno {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestNodeDyno {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestNodeDyno;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestNodeDyno` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestNodeDyno, A::Error> {
-                let mut f_attach_url = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "attach_url" => f_attach_url = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestNodeDyno {
-                    attach_url: f_attach_url,
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of a test node.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-node/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestNodeIdentity(String);
 impl serde::Serialize for TestNodeIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TestNodeIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestNodeIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TestNodeIdentity {
@@ -237,38 +292,45 @@ impl std::fmt::Display for TestNodeIdentity {
 /// the pipeline which owns this test node
 ///
 /// Schema: `/definitions/test-node/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodePipeline {
     /// unique identifier of pipeline, or name of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::pipeline::PipelineIdentity>,
+    pub id: crate::pipeline::PipelineIdentity,
+}
+impl crate::__private::Fields for TestNodePipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestNodePipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestNodePipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestNodePipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestNodePipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestNodePipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestNodePipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestNodePipeline { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// current state of the test run
@@ -348,48 +410,69 @@ impl serde::Serialize for TestNodeStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TestNodeStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TestNodeStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestNodeStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the test run which owns this test node
 ///
 /// Schema: `/definitions/test-node/properties/test_run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeTestRun {
     /// unique identifier of a test run
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::test_run::TestRunIdentity>,
+    pub id: crate::test_run::TestRunIdentity,
+}
+impl crate::__private::Fields for TestNodeTestRun {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestNodeTestRun {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestNodeTestRun {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestNodeTestRun {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestNodeTestRun;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestNodeTestRun` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestNodeTestRun, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestNodeTestRun { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /test-runs/{test_run_identity}/test-nodes` request, from [`TestNodeApi::list`]. Await it, or call `send`.

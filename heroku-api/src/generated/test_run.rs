@@ -130,7 +130,10 @@ impl<'a> TestRunApi<'a> {
 /// An execution or trial of one or more tests
 ///
 /// Schema: `/definitions/test-run`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRun {
     /// the email of the actor triggering the test run
@@ -178,153 +181,229 @@ pub struct TestRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_message: Option<String>,
 }
+impl crate::__private::Fields for TestRun {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_actor_email = None;
+        let mut f_app_setup = None;
+        let mut f_clear_cache = None;
+        let mut f_commit_branch = None;
+        let mut f_commit_message = None;
+        let mut f_commit_sha = None;
+        let mut f_created_at = None;
+        let mut f_debug = None;
+        let mut f_dyno = None;
+        let mut f_id = None;
+        let mut f_message = None;
+        let mut f_number = None;
+        let mut f_organization = None;
+        let mut f_pipeline = None;
+        let mut f_source_blob_url = None;
+        let mut f_status = None;
+        let mut f_updated_at = None;
+        let mut f_user = None;
+        let mut f_warning_message = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "actor_email" => {
+                    f_actor_email = Some(
+                        crate::__private::field(&mut map, cx, "actor_email")?,
+                    );
+                }
+                "app_setup" => {
+                    f_app_setup = Some(
+                        crate::__private::field(&mut map, cx, "app_setup")?,
+                    );
+                }
+                "clear_cache" => {
+                    f_clear_cache = Some(
+                        crate::__private::field(&mut map, cx, "clear_cache")?,
+                    );
+                }
+                "commit_branch" => {
+                    f_commit_branch = Some(
+                        crate::__private::field(&mut map, cx, "commit_branch")?,
+                    );
+                }
+                "commit_message" => {
+                    f_commit_message = Some(
+                        crate::__private::field(&mut map, cx, "commit_message")?,
+                    );
+                }
+                "commit_sha" => {
+                    f_commit_sha = Some(
+                        crate::__private::field(&mut map, cx, "commit_sha")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "debug" => {
+                    f_debug = Some(crate::__private::field(&mut map, cx, "debug")?);
+                }
+                "dyno" => f_dyno = Some(crate::__private::field(&mut map, cx, "dyno")?),
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "message" => {
+                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                }
+                "number" => {
+                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                }
+                "organization" => {
+                    f_organization = Some(
+                        crate::__private::field(&mut map, cx, "organization")?,
+                    );
+                }
+                "pipeline" => {
+                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                }
+                "source_blob_url" => {
+                    f_source_blob_url = Some(
+                        crate::__private::field(&mut map, cx, "source_blob_url")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "updated_at" => {
+                    f_updated_at = Some(
+                        crate::__private::field(&mut map, cx, "updated_at")?,
+                    );
+                }
+                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "warning_message" => {
+                    f_warning_message = Some(
+                        crate::__private::field(&mut map, cx, "warning_message")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestRun {
+            actor_email: crate::__private::present(f_actor_email, cx, "actor_email"),
+            app_setup: crate::__private::present(f_app_setup, cx, "app_setup"),
+            clear_cache: crate::__private::present(f_clear_cache, cx, "clear_cache"),
+            commit_branch: crate::__private::present(
+                f_commit_branch,
+                cx,
+                "commit_branch",
+            ),
+            commit_message: crate::__private::present(
+                f_commit_message,
+                cx,
+                "commit_message",
+            ),
+            commit_sha: crate::__private::present(f_commit_sha, cx, "commit_sha"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            debug: crate::__private::present(f_debug, cx, "debug"),
+            dyno: crate::__private::present(f_dyno, cx, "dyno"),
+            id: crate::__private::present(f_id, cx, "id"),
+            message: crate::__private::present(f_message, cx, "message"),
+            number: crate::__private::present(f_number, cx, "number"),
+            organization: crate::__private::present(f_organization, cx, "organization"),
+            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
+            source_blob_url: crate::__private::present(
+                f_source_blob_url,
+                cx,
+                "source_blob_url",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
+            user: crate::__private::present(f_user, cx, "user"),
+            warning_message: crate::__private::present(
+                f_warning_message,
+                cx,
+                "warning_message",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for TestRun {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestRun {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestRun;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestRun` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestRun, A::Error> {
-                let mut f_actor_email = None;
-                let mut f_app_setup = None;
-                let mut f_clear_cache = None;
-                let mut f_commit_branch = None;
-                let mut f_commit_message = None;
-                let mut f_commit_sha = None;
-                let mut f_created_at = None;
-                let mut f_debug = None;
-                let mut f_dyno = None;
-                let mut f_id = None;
-                let mut f_message = None;
-                let mut f_number = None;
-                let mut f_organization = None;
-                let mut f_pipeline = None;
-                let mut f_source_blob_url = None;
-                let mut f_status = None;
-                let mut f_updated_at = None;
-                let mut f_user = None;
-                let mut f_warning_message = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "actor_email" => f_actor_email = Some(map.next_value()?),
-                        "app_setup" => f_app_setup = map.next_value()?,
-                        "clear_cache" => f_clear_cache = map.next_value()?,
-                        "commit_branch" => f_commit_branch = Some(map.next_value()?),
-                        "commit_message" => f_commit_message = Some(map.next_value()?),
-                        "commit_sha" => f_commit_sha = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "debug" => f_debug = Some(map.next_value()?),
-                        "dyno" => f_dyno = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "message" => f_message = map.next_value()?,
-                        "number" => f_number = Some(map.next_value()?),
-                        "organization" => f_organization = map.next_value()?,
-                        "pipeline" => f_pipeline = Some(map.next_value()?),
-                        "source_blob_url" => f_source_blob_url = Some(map.next_value()?),
-                        "status" => f_status = Some(map.next_value()?),
-                        "updated_at" => f_updated_at = Some(map.next_value()?),
-                        "user" => f_user = Some(map.next_value()?),
-                        "warning_message" => f_warning_message = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestRun {
-                    actor_email: crate::__private::required(
-                        f_actor_email,
-                        "actor_email",
-                    )?,
-                    app_setup: f_app_setup,
-                    clear_cache: f_clear_cache,
-                    commit_branch: crate::__private::required(
-                        f_commit_branch,
-                        "commit_branch",
-                    )?,
-                    commit_message: crate::__private::required(
-                        f_commit_message,
-                        "commit_message",
-                    )?,
-                    commit_sha: crate::__private::required(f_commit_sha, "commit_sha")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    debug: crate::__private::required(f_debug, "debug")?,
-                    dyno: f_dyno,
-                    id: crate::__private::required(f_id, "id")?,
-                    message: f_message,
-                    number: crate::__private::required(f_number, "number")?,
-                    organization: f_organization,
-                    pipeline: crate::__private::required(f_pipeline, "pipeline")?,
-                    source_blob_url: crate::__private::required(
-                        f_source_blob_url,
-                        "source_blob_url",
-                    )?,
-                    status: crate::__private::required(f_status, "status")?,
-                    updated_at: crate::__private::required(f_updated_at, "updated_at")?,
-                    user: crate::__private::required(f_user, "user")?,
-                    warning_message: f_warning_message,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the type of dynos used for this test-run
 ///
 /// Schema: `/definitions/test-run/properties/dyno`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunDyno {
     /// dyno size
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
+    pub size: String,
+}
+impl crate::__private::Fields for TestRunDyno {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_size = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestRunDyno {
+            size: crate::__private::present(f_size, cx, "size"),
+        })
+    }
+}
+impl crate::decode::Decode for TestRunDyno {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestRunDyno {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestRunDyno;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestRunDyno` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestRunDyno, A::Error> {
-                let mut f_size = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "size" => f_size = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestRunDyno { size: f_size })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of a test run.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-run/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestRunIdentity(String);
 impl serde::Serialize for TestRunIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for TestRunIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestRunIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl TestRunIdentity {
@@ -356,77 +435,89 @@ impl std::fmt::Display for TestRunIdentity {
 /// the team that owns this test-run
 ///
 /// Schema: `/definitions/test-run/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunOrganization {
     /// unique name of team
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: String,
+}
+impl crate::__private::Fields for TestRunOrganization {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_name = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestRunOrganization {
+            name: crate::__private::present(f_name, cx, "name"),
+        })
+    }
+}
+impl crate::decode::Decode for TestRunOrganization {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestRunOrganization {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestRunOrganization;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestRunOrganization` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestRunOrganization, A::Error> {
-                let mut f_name = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "name" => f_name = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestRunOrganization {
-                    name: f_name,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// the pipeline which owns this test-run
 ///
 /// Schema: `/definitions/test-run/properties/pipeline`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRunPipeline {
     /// unique identifier of pipeline, or name of pipeline
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::pipeline::PipelineIdentity>,
+    pub id: crate::pipeline::PipelineIdentity,
+}
+impl crate::__private::Fields for TestRunPipeline {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(TestRunPipeline {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for TestRunPipeline {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for TestRunPipeline {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TestRunPipeline;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TestRunPipeline` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TestRunPipeline, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(TestRunPipeline { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// current state of the test run
@@ -506,11 +597,25 @@ impl serde::Serialize for TestRunStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for TestRunStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for TestRunStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for TestRunStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /test-runs` request, from [`TestRunApi::create`]. Await it, or call `send`.

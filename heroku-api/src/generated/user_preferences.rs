@@ -66,7 +66,10 @@ impl<'a> UserPreferencesApi<'a> {
 /// Tracks a user's preferences and message dismissals
 ///
 /// Schema: `/definitions/user-preferences`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UserPreferences {
     /// User's default team
@@ -136,95 +139,186 @@ pub struct UserPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+impl crate::__private::Fields for UserPreferences {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_default_organization = None;
+        let mut f_dismissed_getting_started = None;
+        let mut f_dismissed_github_banner = None;
+        let mut f_dismissed_org_access_controls = None;
+        let mut f_dismissed_org_wizard_notification = None;
+        let mut f_dismissed_pipelines_banner = None;
+        let mut f_dismissed_pipelines_github_banner = None;
+        let mut f_dismissed_pipelines_github_banners = None;
+        let mut f_dismissed_sms_banner = None;
+        let mut f_timezone = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "default-organization" => {
+                    f_default_organization = Some(
+                        crate::__private::field(&mut map, cx, "default-organization")?,
+                    );
+                }
+                "dismissed-getting-started" => {
+                    f_dismissed_getting_started = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-getting-started",
+                        )?,
+                    );
+                }
+                "dismissed-github-banner" => {
+                    f_dismissed_github_banner = Some(
+                        crate::__private::field(&mut map, cx, "dismissed-github-banner")?,
+                    );
+                }
+                "dismissed-org-access-controls" => {
+                    f_dismissed_org_access_controls = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-org-access-controls",
+                        )?,
+                    );
+                }
+                "dismissed-org-wizard-notification" => {
+                    f_dismissed_org_wizard_notification = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-org-wizard-notification",
+                        )?,
+                    );
+                }
+                "dismissed-pipelines-banner" => {
+                    f_dismissed_pipelines_banner = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-pipelines-banner",
+                        )?,
+                    );
+                }
+                "dismissed-pipelines-github-banner" => {
+                    f_dismissed_pipelines_github_banner = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-pipelines-github-banner",
+                        )?,
+                    );
+                }
+                "dismissed-pipelines-github-banners" => {
+                    f_dismissed_pipelines_github_banners = Some(
+                        crate::__private::field(
+                            &mut map,
+                            cx,
+                            "dismissed-pipelines-github-banners",
+                        )?,
+                    );
+                }
+                "dismissed-sms-banner" => {
+                    f_dismissed_sms_banner = Some(
+                        crate::__private::field(&mut map, cx, "dismissed-sms-banner")?,
+                    );
+                }
+                "timezone" => {
+                    f_timezone = Some(crate::__private::field(&mut map, cx, "timezone")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(UserPreferences {
+            default_organization: crate::__private::present(
+                f_default_organization,
+                cx,
+                "default-organization",
+            ),
+            dismissed_getting_started: crate::__private::present(
+                f_dismissed_getting_started,
+                cx,
+                "dismissed-getting-started",
+            ),
+            dismissed_github_banner: crate::__private::present(
+                f_dismissed_github_banner,
+                cx,
+                "dismissed-github-banner",
+            ),
+            dismissed_org_access_controls: crate::__private::present(
+                f_dismissed_org_access_controls,
+                cx,
+                "dismissed-org-access-controls",
+            ),
+            dismissed_org_wizard_notification: crate::__private::present(
+                f_dismissed_org_wizard_notification,
+                cx,
+                "dismissed-org-wizard-notification",
+            ),
+            dismissed_pipelines_banner: crate::__private::present(
+                f_dismissed_pipelines_banner,
+                cx,
+                "dismissed-pipelines-banner",
+            ),
+            dismissed_pipelines_github_banner: crate::__private::present(
+                f_dismissed_pipelines_github_banner,
+                cx,
+                "dismissed-pipelines-github-banner",
+            ),
+            dismissed_pipelines_github_banners: crate::__private::present(
+                f_dismissed_pipelines_github_banners,
+                cx,
+                "dismissed-pipelines-github-banners",
+            ),
+            dismissed_sms_banner: crate::__private::present(
+                f_dismissed_sms_banner,
+                cx,
+                "dismissed-sms-banner",
+            ),
+            timezone: crate::__private::present(f_timezone, cx, "timezone"),
+        })
+    }
+}
+impl crate::decode::Decode for UserPreferences {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for UserPreferences {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = UserPreferences;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UserPreferences` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UserPreferences, A::Error> {
-                let mut f_default_organization = None;
-                let mut f_dismissed_getting_started = None;
-                let mut f_dismissed_github_banner = None;
-                let mut f_dismissed_org_access_controls = None;
-                let mut f_dismissed_org_wizard_notification = None;
-                let mut f_dismissed_pipelines_banner = None;
-                let mut f_dismissed_pipelines_github_banner = None;
-                let mut f_dismissed_pipelines_github_banners = None;
-                let mut f_dismissed_sms_banner = None;
-                let mut f_timezone = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "default-organization" => {
-                            f_default_organization = map.next_value()?;
-                        }
-                        "dismissed-getting-started" => {
-                            f_dismissed_getting_started = map.next_value()?;
-                        }
-                        "dismissed-github-banner" => {
-                            f_dismissed_github_banner = map.next_value()?;
-                        }
-                        "dismissed-org-access-controls" => {
-                            f_dismissed_org_access_controls = map.next_value()?;
-                        }
-                        "dismissed-org-wizard-notification" => {
-                            f_dismissed_org_wizard_notification = map.next_value()?;
-                        }
-                        "dismissed-pipelines-banner" => {
-                            f_dismissed_pipelines_banner = map.next_value()?;
-                        }
-                        "dismissed-pipelines-github-banner" => {
-                            f_dismissed_pipelines_github_banner = map.next_value()?;
-                        }
-                        "dismissed-pipelines-github-banners" => {
-                            f_dismissed_pipelines_github_banners = map.next_value()?;
-                        }
-                        "dismissed-sms-banner" => {
-                            f_dismissed_sms_banner = map.next_value()?;
-                        }
-                        "timezone" => f_timezone = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(UserPreferences {
-                    default_organization: f_default_organization,
-                    dismissed_getting_started: f_dismissed_getting_started,
-                    dismissed_github_banner: f_dismissed_github_banner,
-                    dismissed_org_access_controls: f_dismissed_org_access_controls,
-                    dismissed_org_wizard_notification: f_dismissed_org_wizard_notification,
-                    dismissed_pipelines_banner: f_dismissed_pipelines_banner,
-                    dismissed_pipelines_github_banner: f_dismissed_pipelines_github_banner,
-                    dismissed_pipelines_github_banners: f_dismissed_pipelines_github_banners,
-                    dismissed_sms_banner: f_dismissed_sms_banner,
-                    timezone: f_timezone,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/user-preferences/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserPreferencesIdentity(String);
 impl serde::Serialize for UserPreferencesIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for UserPreferencesIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for UserPreferencesIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl UserPreferencesIdentity {

@@ -134,7 +134,10 @@ impl<'a> VpnConnectionApi<'a> {
 /// \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
 ///
 /// Schema: `/definitions/vpn-connection`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VpnConnection {
     /// VPN ID
@@ -156,88 +159,121 @@ pub struct VpnConnection {
     /// The `tunnels` field.
     pub tunnels: Vec<VpnConnectionTunnel>,
 }
+impl crate::__private::Fields for VpnConnection {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        let mut f_ike_version = None;
+        let mut f_name = None;
+        let mut f_public_ip = None;
+        let mut f_routable_cidrs = None;
+        let mut f_space_cidr_block = None;
+        let mut f_status = None;
+        let mut f_status_message = None;
+        let mut f_tunnels = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "ike_version" => {
+                    f_ike_version = Some(
+                        crate::__private::field(&mut map, cx, "ike_version")?,
+                    );
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "public_ip" => {
+                    f_public_ip = Some(
+                        crate::__private::field(&mut map, cx, "public_ip")?,
+                    );
+                }
+                "routable_cidrs" => {
+                    f_routable_cidrs = Some(
+                        crate::__private::field(&mut map, cx, "routable_cidrs")?,
+                    );
+                }
+                "space_cidr_block" => {
+                    f_space_cidr_block = Some(
+                        crate::__private::field(&mut map, cx, "space_cidr_block")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "status_message" => {
+                    f_status_message = Some(
+                        crate::__private::field(&mut map, cx, "status_message")?,
+                    );
+                }
+                "tunnels" => {
+                    f_tunnels = Some(crate::__private::field(&mut map, cx, "tunnels")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(VpnConnection {
+            id: crate::__private::present(f_id, cx, "id"),
+            ike_version: crate::__private::present(f_ike_version, cx, "ike_version"),
+            name: crate::__private::present(f_name, cx, "name"),
+            public_ip: crate::__private::present(f_public_ip, cx, "public_ip"),
+            routable_cidrs: crate::__private::present(
+                f_routable_cidrs,
+                cx,
+                "routable_cidrs",
+            ),
+            space_cidr_block: crate::__private::present(
+                f_space_cidr_block,
+                cx,
+                "space_cidr_block",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+            status_message: crate::__private::present(
+                f_status_message,
+                cx,
+                "status_message",
+            ),
+            tunnels: crate::__private::present(f_tunnels, cx, "tunnels"),
+        })
+    }
+}
+impl crate::decode::Decode for VpnConnection {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for VpnConnection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VpnConnection;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `VpnConnection` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VpnConnection, A::Error> {
-                let mut f_id = None;
-                let mut f_ike_version = None;
-                let mut f_name = None;
-                let mut f_public_ip = None;
-                let mut f_routable_cidrs = None;
-                let mut f_space_cidr_block = None;
-                let mut f_status = None;
-                let mut f_status_message = None;
-                let mut f_tunnels = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = Some(map.next_value()?),
-                        "ike_version" => f_ike_version = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "public_ip" => f_public_ip = Some(map.next_value()?),
-                        "routable_cidrs" => f_routable_cidrs = Some(map.next_value()?),
-                        "space_cidr_block" => {
-                            f_space_cidr_block = Some(map.next_value()?);
-                        }
-                        "status" => f_status = Some(map.next_value()?),
-                        "status_message" => f_status_message = Some(map.next_value()?),
-                        "tunnels" => f_tunnels = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(VpnConnection {
-                    id: crate::__private::required(f_id, "id")?,
-                    ike_version: crate::__private::required(
-                        f_ike_version,
-                        "ike_version",
-                    )?,
-                    name: crate::__private::required(f_name, "name")?,
-                    public_ip: crate::__private::required(f_public_ip, "public_ip")?,
-                    routable_cidrs: crate::__private::required(
-                        f_routable_cidrs,
-                        "routable_cidrs",
-                    )?,
-                    space_cidr_block: crate::__private::required(
-                        f_space_cidr_block,
-                        "space_cidr_block",
-                    )?,
-                    status: crate::__private::required(f_status, "status")?,
-                    status_message: crate::__private::required(
-                        f_status_message,
-                        "status_message",
-                    )?,
-                    tunnels: crate::__private::required(f_tunnels, "tunnels")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: VPN ID, or VPN Name.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/vpn-connection/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VpnConnectionIdentity(String);
 impl serde::Serialize for VpnConnectionIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for VpnConnectionIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for VpnConnectionIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl VpnConnectionIdentity {
@@ -327,80 +363,124 @@ impl serde::Serialize for VpnConnectionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for VpnConnectionStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for VpnConnectionStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for VpnConnectionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Tunnel info
 ///
 /// Schema: `/definitions/vpn-connection/definitions/tunnel`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VpnConnectionTunnel {
     /// Public IP address for the customer side of the tunnel
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_ip: Option<String>,
+    pub customer_ip: String,
     /// Public IP address for the tunnel
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    pub ip: String,
     /// Timestamp of last status changed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_status_change: Option<String>,
+    pub last_status_change: String,
     /// Pre-shared key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_shared_key: Option<String>,
+    pub pre_shared_key: String,
     /// Status of the tunnel
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<VpnConnectionTunnelStatus>,
+    pub status: VpnConnectionTunnelStatus,
     /// Details of the status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_message: Option<String>,
+    pub status_message: String,
+}
+impl crate::__private::Fields for VpnConnectionTunnel {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_customer_ip = None;
+        let mut f_ip = None;
+        let mut f_last_status_change = None;
+        let mut f_pre_shared_key = None;
+        let mut f_status = None;
+        let mut f_status_message = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "customer_ip" => {
+                    f_customer_ip = Some(
+                        crate::__private::field(&mut map, cx, "customer_ip")?,
+                    );
+                }
+                "ip" => f_ip = Some(crate::__private::field(&mut map, cx, "ip")?),
+                "last_status_change" => {
+                    f_last_status_change = Some(
+                        crate::__private::field(&mut map, cx, "last_status_change")?,
+                    );
+                }
+                "pre_shared_key" => {
+                    f_pre_shared_key = Some(
+                        crate::__private::field(&mut map, cx, "pre_shared_key")?,
+                    );
+                }
+                "status" => {
+                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                }
+                "status_message" => {
+                    f_status_message = Some(
+                        crate::__private::field(&mut map, cx, "status_message")?,
+                    );
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(VpnConnectionTunnel {
+            customer_ip: crate::__private::present(f_customer_ip, cx, "customer_ip"),
+            ip: crate::__private::present(f_ip, cx, "ip"),
+            last_status_change: crate::__private::present(
+                f_last_status_change,
+                cx,
+                "last_status_change",
+            ),
+            pre_shared_key: crate::__private::present(
+                f_pre_shared_key,
+                cx,
+                "pre_shared_key",
+            ),
+            status: crate::__private::present(f_status, cx, "status"),
+            status_message: crate::__private::present(
+                f_status_message,
+                cx,
+                "status_message",
+            ),
+        })
+    }
+}
+impl crate::decode::Decode for VpnConnectionTunnel {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for VpnConnectionTunnel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VpnConnectionTunnel;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `VpnConnectionTunnel` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VpnConnectionTunnel, A::Error> {
-                let mut f_customer_ip = None;
-                let mut f_ip = None;
-                let mut f_last_status_change = None;
-                let mut f_pre_shared_key = None;
-                let mut f_status = None;
-                let mut f_status_message = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "customer_ip" => f_customer_ip = map.next_value()?,
-                        "ip" => f_ip = map.next_value()?,
-                        "last_status_change" => f_last_status_change = map.next_value()?,
-                        "pre_shared_key" => f_pre_shared_key = map.next_value()?,
-                        "status" => f_status = map.next_value()?,
-                        "status_message" => f_status_message = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(VpnConnectionTunnel {
-                    customer_ip: f_customer_ip,
-                    ip: f_ip,
-                    last_status_change: f_last_status_change,
-                    pre_shared_key: f_pre_shared_key,
-                    status: f_status,
-                    status_message: f_status_message,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Status of the tunnel
@@ -452,11 +532,25 @@ impl serde::Serialize for VpnConnectionTunnelStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for VpnConnectionTunnelStatus {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for VpnConnectionTunnelStatus {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for VpnConnectionTunnelStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /spaces/{space_identity}/vpn-connections` request, from [`VpnConnectionApi::create`]. Await it, or call `send`.

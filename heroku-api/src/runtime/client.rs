@@ -1,16 +1,17 @@
 //! The client, its builder, and the one request path every call takes.
 
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::runtime::auth::{resolve_token, Token, TokenSource};
 use crate::runtime::credentials::{CredentialContext, CredentialProvider, StaticToken};
+use crate::runtime::decode::{decode_bytes, strict_failure, Decode, Deviation};
 use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
 use crate::runtime::etag::EtagCache;
 use crate::runtime::metrics::{Failure, Metrics, MetricsSnapshot, Wait};
@@ -53,7 +54,15 @@ struct Inner {
     retry: RetryPolicy,
     throttle: Throttle,
     rate: RateState,
+    /// Any deviation from the schema fails the call.
+    strict_decoding: bool,
+    /// What `report_deviations` has logged: operation, pointer pattern, kind.
+    reported_deviations: Mutex<HashSet<(&'static str, String, &'static str)>>,
 }
+
+/// How many distinct deviations a client remembers having logged; past it,
+/// it forgets them all and logs each once more.
+const MAX_REPORTED_DEVIATIONS: usize = 4096;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,18 +111,79 @@ impl Client {
         self.inner.rate.remaining()
     }
 
-    /// Decodes a successful answer, counting the call's outcome.
-    pub(crate) fn decode<T: DeserializeOwned>(
+    /// Decodes a successful answer of `op`, counting the call's outcome.
+    /// Deviations from the schema go into `meta`, to the `tracing` log
+    /// (once per operation, pointer pattern and kind), and, in strict mode,
+    /// into the error.
+    pub(crate) fn decode<T: Decode>(
         &self,
-        meta: &ResponseMeta,
+        op: &'static OperationInfo,
+        meta: &mut ResponseMeta,
         body: Bytes,
     ) -> Result<T> {
-        let decoded = decode(meta, body);
-        match &decoded {
-            Ok(_) => self.inner.metrics.call_succeeded(),
-            Err(_) => self.inner.metrics.call_failed(Failure::Decode),
+        let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &body
+        };
+        let metrics = &self.inner.metrics;
+        let failed = |pointer: String, message: String, deviations: Vec<Deviation>| {
+            metrics.call_failed(Failure::Decode);
+            Error::Decode(Box::new(DecodeError::new(
+                meta.status,
+                meta.request_id.clone(),
+                pointer,
+                message,
+                body.clone(),
+                deviations,
+            )))
+        };
+        let decoded = match decode_bytes::<T>(bytes) {
+            Ok(d) => d,
+            Err((pointer, message)) => return Err(failed(pointer, message, Vec::new())),
+        };
+        if !decoded.deviations.is_empty() {
+            metrics.deviations(decoded.deviations.len());
+            self.report_deviations(op, &decoded.deviations);
+            if self.inner.strict_decoding {
+                if let Some((pointer, message)) = strict_failure(&decoded.deviations) {
+                    return Err(failed(pointer, message, decoded.deviations));
+                }
+            }
         }
-        decoded
+        metrics.call_succeeded();
+        meta.deviations = decoded.deviations;
+        Ok(decoded.value)
+    }
+
+    /// One `warn` event per operation, pointer pattern and kind for the life
+    /// of the client, however many items of however many answers share it.
+    fn report_deviations(&self, op: &'static OperationInfo, deviations: &[Deviation]) {
+        let mut groups: BTreeMap<(&str, &'static str), (usize, &Deviation)> = BTreeMap::new();
+        for d in deviations {
+            groups
+                .entry((d.pattern(), d.kind.name()))
+                .or_insert((0, d))
+                .0 += 1;
+        }
+        let Ok(mut reported) = self.inner.reported_deviations.lock() else {
+            return;
+        };
+        for ((pattern, kind), (count, example)) in groups {
+            if reported.len() >= MAX_REPORTED_DEVIATIONS {
+                reported.clear();
+            }
+            if reported.insert((op.id, pattern.to_string(), kind)) {
+                tracing::warn!(
+                    target: "heroku_api::decode",
+                    operation = op.id,
+                    pointer = pattern,
+                    kind,
+                    count,
+                    "Heroku's answer differs from the schema: {example}"
+                );
+            }
+        }
     }
 
     /// A snapshot of this client's counters (shared by its clones).
@@ -525,153 +595,6 @@ async fn read(
     Ok((meta, body))
 }
 
-fn decode<T: DeserializeOwned>(meta: &ResponseMeta, body: Bytes) -> Result<T> {
-    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        &body
-    };
-    serde_json::from_slice(bytes).map_err(|e| {
-        let offset = byte_offset(bytes, e.line(), e.column());
-        Error::Decode(Box::new(DecodeError {
-            status: meta.status,
-            path: json_path_at(bytes, offset),
-            message: e.to_string(),
-            request_id: meta.request_id.clone(),
-            body: body.clone(),
-        }))
-    })
-}
-
-/// The byte offset of a 1-based line and column (serde_json's position).
-fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
-    let mut current = 1;
-    for (i, b) in bytes.iter().enumerate() {
-        if current == line {
-            return (i + column).min(bytes.len());
-        }
-        if *b == b'\n' {
-            current += 1;
-        }
-    }
-    bytes.len()
-}
-
-/// The JSON path (`apps[3].created_at`) of the value being read at
-/// `offset`, found by scanning the document's structure up to there. This
-/// keeps decoding on serde_json's fast path and costs nothing unless a
-/// decode fails.
-fn json_path_at(bytes: &[u8], offset: usize) -> String {
-    enum Frame {
-        Object { key: Option<String>, in_key: bool },
-        Array { index: usize },
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    let end = offset.min(bytes.len());
-    while i < end {
-        match bytes[i] {
-            b'{' => stack.push(Frame::Object {
-                key: None,
-                in_key: true,
-            }),
-            b'[' => stack.push(Frame::Array { index: 0 }),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b':' => {
-                if let Some(Frame::Object { in_key, .. }) = stack.last_mut() {
-                    *in_key = false;
-                }
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { in_key, .. }) => *in_key = true,
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    j += if bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                if let Some(Frame::Object { key, in_key: true }) = stack.last_mut() {
-                    let raw = &bytes[start..j.min(bytes.len())];
-                    *key = Some(String::from_utf8_lossy(raw).into_owned());
-                }
-                i = j;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(k), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-            }
-            Frame::Object { key: None, .. } => {}
-            Frame::Array { index } => path.push_str(&format!("[{index}]")),
-        }
-    }
-    if path.is_empty() {
-        ".".to_string()
-    } else {
-        path
-    }
-}
-
-#[cfg(test)]
-mod path_tests {
-    use super::json_path_at;
-
-    fn path_of_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
-        let e = serde_json::from_str::<T>(json).unwrap_err();
-        let offset = super::byte_offset(json.as_bytes(), e.line(), e.column());
-        json_path_at(json.as_bytes(), offset)
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Inner {
-        n: u32,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Outer {
-        name: String,
-        items: Vec<Inner>,
-    }
-
-    #[test]
-    fn paths_name_the_failing_value() {
-        assert_eq!(
-            path_of_error::<Outer>(r#"{"name": 5, "items": []}"#),
-            "name"
-        );
-        assert_eq!(
-            path_of_error::<Outer>(r#"{"name": "a", "items": [{"n": 1}, {"n": "x"}]}"#),
-            "items[1].n"
-        );
-        assert_eq!(
-            path_of_error::<Outer>(
-                "{\n  \"name\": \"a\",\n  \"items\": [\n    {\"n\": -1}\n  ]\n}"
-            ),
-            "items[0].n"
-        );
-        assert_eq!(
-            path_of_error::<Outer>(r#"{"na\"me": 1, "name": "ok", "items": "no"}"#),
-            "items"
-        );
-        assert_eq!(path_of_error::<Vec<u8>>("[1, 2, 300]"), "[2]");
-    }
-}
-
 /// A successful answer: the typed body and the headers worth keeping.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -712,6 +635,10 @@ pub struct ResponseMeta {
     /// How long this call waited between attempts (backoff and
     /// `Retry-After`; not the proactive throttle).
     pub waited: Duration,
+    /// How the body differed from the schema: fields absent, `null`,
+    /// converted, unknown enum values (see [`decode`](crate::decode)).
+    /// Empty when the body matched.
+    pub deviations: Vec<Deviation>,
 }
 
 impl ResponseMeta {
@@ -742,6 +669,7 @@ impl ResponseMeta {
                 .and_then(parse_retry_after),
             attempts: 1,
             waited: Duration::ZERO,
+            deviations: Vec::new(),
         }
     }
 }
@@ -879,6 +807,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     etag_cache: Option<usize>,
+    strict_decoding: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -891,6 +820,7 @@ impl fmt::Debug for ClientBuilder {
             .field("variant", &self.variant)
             .field("retry", &self.retry)
             .field("throttle", &self.throttle)
+            .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -952,6 +882,17 @@ impl ClientBuilder {
     /// Off by default. Pages of lists are not cached, nor answers over 1 MiB.
     pub fn etag_cache(mut self, entries: usize) -> Self {
         self.etag_cache = Some(entries);
+        self
+    }
+
+    /// Fails every call whose answer differs from the schema (see
+    /// [`decode`](crate::decode)) with an [`Error::Decode`] naming the
+    /// first deviation's JSON pointer, instead of decoding it tolerantly.
+    /// Off by default: Heroku's answers do differ from its schema, and the
+    /// tolerant result is usually what a program wants. Turn it on in tests
+    /// against the fake Heroku, where a deviation is a bug.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
         self
     }
 
@@ -1031,6 +972,8 @@ impl ClientBuilder {
                 retry: self.retry.unwrap_or_default(),
                 throttle: self.throttle.unwrap_or_default(),
                 rate: RateState::new(),
+                strict_decoding: self.strict_decoding,
+                reported_deviations: Mutex::new(HashSet::new()),
             }),
         })
     }

@@ -188,26 +188,52 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// A body that did not decode as the expected type. Nothing is lost: the whole
-/// body is kept in `body`.
+/// A body that did not decode as the expected type: not JSON, a top level of
+/// the wrong shape, or (with
+/// [`strict_decoding`](crate::ClientBuilder::strict_decoding)) any deviation
+/// from the schema. Nothing is lost: the whole body is kept in `body`.
+///
+/// `Display` and `Debug` show where and why, never the body's values,
+/// which may hold secrets.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
-    /// HTTP status code.
+    /// HTTP status code; 0 when the bytes did not come from an answer
+    /// ([`decode::from_slice`](crate::decode::from_slice)).
     pub status: u16,
-    /// Where in the JSON decoding failed, e.g. `apps[3].created_at` (`.`
-    /// for the whole document).
-    pub path: String,
-    /// What serde said.
+    /// The JSON pointer (RFC 6901) of the value that failed, e.g.
+    /// `/3/created_at`; the empty string is the whole body.
+    pub pointer: String,
+    /// What went wrong there.
     pub message: String,
     /// `Request-Id` of the request.
     pub request_id: Option<String>,
     /// The whole raw body.
     pub body: Bytes,
+    /// In strict mode, every deviation found; else empty.
+    pub deviations: Vec<crate::Deviation>,
 }
 
 impl DecodeError {
-    /// The start of the body, for messages.
+    pub(crate) fn new(
+        status: u16,
+        request_id: Option<String>,
+        pointer: String,
+        message: String,
+        body: Bytes,
+        deviations: Vec<crate::Deviation>,
+    ) -> Self {
+        DecodeError {
+            status,
+            pointer,
+            message,
+            request_id,
+            body,
+            deviations,
+        }
+    }
+
+    /// The start of the body, for messages you choose to show.
     pub fn snippet(&self) -> String {
         snippet(&self.body, 200)
     }
@@ -217,23 +243,28 @@ impl fmt::Debug for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DecodeError")
             .field("status", &self.status)
-            .field("path", &self.path)
+            .field("pointer", &self.pointer)
             .field("message", &self.message)
             .field("request_id", &self.request_id)
-            .field("body", &self.snippet())
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("deviations", &self.deviations.len())
             .finish()
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = if self.pointer.is_empty() {
+            "the whole body".to_string()
+        } else {
+            format!("`{}`", self.pointer)
+        };
         write!(
             f,
-            "could not decode the Heroku API response (status {}) at `{}`: {}; body starts {:?}",
+            "could not decode the Heroku API response (status {}, {} bytes) at {at}: {}",
             self.status,
-            self.path,
+            self.body.len(),
             self.message,
-            self.snippet()
         )?;
         if let Some(rid) = &self.request_id {
             write!(f, " [request id {rid}]")?;

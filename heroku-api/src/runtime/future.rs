@@ -15,11 +15,11 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::stream::{BoxStream, Stream};
-use serde::de::DeserializeOwned;
 
 use crate::runtime::client::{
     Client, OperationInfo, Payload, RequestOptions, Response, ResponseMeta,
 };
+use crate::runtime::decode::Decode;
 use crate::runtime::error::{Error, Result};
 use crate::runtime::pagination::Paginator;
 
@@ -29,6 +29,7 @@ type RawFuture<'a> = Pin<Box<dyn Future<Output = Result<(ResponseMeta, Bytes)>> 
 enum Call<'a> {
     Sending {
         client: &'a Client,
+        op: &'static OperationInfo,
         raw: RawFuture<'a>,
         /// The operation answers with nothing worth decoding.
         empty: bool,
@@ -39,23 +40,26 @@ enum Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    fn poll_response<T: DeserializeOwned>(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<Response<T>>> {
+    fn poll_response<T: Decode>(&mut self, cx: &mut Context<'_>) -> Poll<Result<Response<T>>> {
         match std::mem::replace(self, Call::Done) {
             Call::Sending {
                 client,
+                op,
                 mut raw,
                 empty,
             } => match raw.as_mut().poll(cx) {
                 Poll::Pending => {
-                    *self = Call::Sending { client, raw, empty };
+                    *self = Call::Sending {
+                        client,
+                        op,
+                        raw,
+                        empty,
+                    };
                     Poll::Pending
                 }
-                Poll::Ready(answer) => Poll::Ready(answer.and_then(|(meta, body)| {
+                Poll::Ready(answer) => Poll::Ready(answer.and_then(|(mut meta, body)| {
                     let body = if empty { Bytes::new() } else { body };
-                    let body = client.decode(&meta, body)?;
+                    let body = client.decode(op, &mut meta, body)?;
                     Ok(Response { body, meta })
                 })),
             },
@@ -93,6 +97,7 @@ impl<'a, T> ResponseFuture<'a, T> {
         let call = match payload {
             Ok(payload) => Call::Sending {
                 client,
+                op,
                 raw: Box::pin(
                     async move { client.execute(op, &path, &payload, &options, None).await },
                 ),
@@ -127,7 +132,7 @@ impl ResponseFuture<'_, ()> {
     }
 }
 
-impl<T: DeserializeOwned> Future for ResponseFuture<'_, T> {
+impl<T: Decode> Future for ResponseFuture<'_, T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
@@ -136,7 +141,7 @@ impl<T: DeserializeOwned> Future for ResponseFuture<'_, T> {
     }
 }
 
-impl<T: DeserializeOwned> Future for FullResponseFuture<'_, T> {
+impl<T: Decode> Future for FullResponseFuture<'_, T> {
     type Output = Result<Response<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Response<T>>> {
@@ -178,7 +183,7 @@ impl<T> ListFuture<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Future for ListFuture<T> {
+impl<T: Decode + Send + 'static> Future for ListFuture<T> {
     type Output = Result<Vec<T>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>>> {
@@ -231,7 +236,7 @@ impl<T> ItemStream<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Stream for ItemStream<T> {
+impl<T: Decode + Send + 'static> Stream for ItemStream<T> {
     type Item = Result<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {

@@ -28,6 +28,7 @@ pub(crate) struct Metrics {
     longest_wait_ns: AtomicU64,
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
+    deviations: AtomicU64,
 }
 
 /// Why the runtime waited.
@@ -92,6 +93,10 @@ impl Metrics {
         tracing::debug!(target: "heroku_api::metrics", event = "wait", reason = ?why, wait_ms = d.as_millis() as u64);
     }
 
+    pub(crate) fn deviations(&self, n: usize) {
+        self.deviations.fetch_add(n as u64, R);
+    }
+
     pub(crate) fn call_succeeded(&self) {
         self.calls_ok.fetch_add(1, R);
     }
@@ -129,6 +134,7 @@ impl Metrics {
             longest_wait: Duration::from_nanos(self.longest_wait_ns.load(R)),
             bytes_sent: self.bytes_sent.load(R),
             bytes_received: self.bytes_received.load(R),
+            deviations: self.deviations.load(R),
             rate_limit_remaining,
         }
     }
@@ -164,6 +170,9 @@ pub struct MetricsSnapshot {
     pub bytes_sent: u64,
     /// Response body bytes received.
     pub bytes_received: u64,
+    /// Values in answers that differed from the schema (see
+    /// [`decode`](crate::decode)), strict-mode failures included.
+    pub deviations: u64,
     /// The last `RateLimit-Remaining` seen.
     pub rate_limit_remaining: Option<u64>,
 }

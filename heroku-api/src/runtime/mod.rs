@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod credentials;
+pub mod decode;
 pub mod error;
 mod etag;
 pub mod future;

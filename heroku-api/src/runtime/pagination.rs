@@ -6,9 +6,9 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
-use serde::de::DeserializeOwned;
 
 use crate::runtime::client::{Client, OperationInfo, Payload, RequestOptions, ResponseMeta};
+use crate::runtime::decode::{Decode, Deviation};
 use crate::runtime::error::{Error, Result};
 
 /// The most items Heroku returns in one page.
@@ -109,8 +109,17 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
-    /// Status and headers of the answer.
+    /// Status and headers of the answer, and how its body differed from
+    /// the schema.
     pub meta: ResponseMeta,
+}
+
+impl<T> Page<T> {
+    /// How this page's body differed from the schema; pointers are
+    /// relative to the page (`/3/acm` is the fourth item's `acm`).
+    pub fn deviations(&self) -> &[Deviation] {
+        &self.meta.deviations
+    }
 }
 
 /// A list operation ready to be paged. Get one from a list request's
@@ -135,7 +144,7 @@ impl<T> fmt::Debug for Paginator<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+impl<T: Decode + Send + 'static> Paginator<T> {
     #[doc(hidden)]
     pub fn new(
         client: &Client,
@@ -164,7 +173,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             Some(c) => c.as_str().to_string(),
             None => self.range.to_string(),
         };
-        let (meta, body) = self
+        let (mut meta, body) = self
             .client
             .execute(
                 self.op,
@@ -174,7 +183,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 Some(&range),
             )
             .await?;
-        let items: Vec<T> = self.client.decode(&meta, body)?;
+        let items: Vec<T> = self.client.decode(self.op, &mut meta, body)?;
         let next = if meta.status == 206 {
             meta.next_range.clone()
         } else {

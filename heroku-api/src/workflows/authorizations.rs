@@ -41,7 +41,10 @@ impl fmt::Debug for Authorization {
 impl From<OauthAuthorization> for Authorization {
     fn from(a: OauthAuthorization) -> Self {
         let (access_token, expires_in) = match a.access_token {
-            Some(t) => (t.token.map(Token::new), t.expires_in),
+            Some(t) => (
+                (!t.token.is_empty()).then(|| Token::new(t.token)),
+                t.expires_in,
+            ),
             None => (None, None),
         };
         Authorization {

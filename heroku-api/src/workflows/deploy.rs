@@ -145,7 +145,9 @@ impl<'a> Deploy<'a> {
 
         // 4. Stream the output while the build runs.
         let mut tail: VecDeque<String> = VecDeque::with_capacity(TAIL_LINES);
-        if let Some(url) = &build.output_stream_url {
+        // Empty when the answer left it out (see `heroku_api::decode`).
+        let url = &build.output_stream_url;
+        if !url.is_empty() {
             let streamed = tokio::time::timeout_at(deadline, async {
                 let mut lines = self.client.stream_lines(url).await?;
                 while let Some(line) = lines.next().await {

@@ -96,7 +96,7 @@ impl Client {
                         .map(|t| TargetResult {
                             app_id: t.app.id.clone(),
                             status: t.status.as_str().to_string(),
-                            release_id: t.release.and_then(|r| r.id),
+                            release_id: t.release.map(|r| r.id),
                             error_message: t.error_message,
                         })
                         .collect(),
@@ -119,8 +119,8 @@ impl Client {
         let app_in = |stage: &str| -> Vec<String> {
             couplings
                 .iter()
-                .filter(|c| c.stage.as_ref().map(|s| s.as_str()) == Some(stage))
-                .filter_map(|c| c.app.as_ref().and_then(|a| a.id.clone()))
+                .filter(|c| c.stage.as_str() == stage && !c.app.id.is_empty())
+                .map(|c| c.app.id.clone())
                 .collect()
         };
         let sources = app_in(from_stage);
@@ -146,7 +146,8 @@ impl Client {
             .ok_or_else(|| Error::Config(format!("no stage after `{from_stage}` has apps")))?;
         let pipeline_id = couplings
             .iter()
-            .find_map(|c| c.pipeline.as_ref().and_then(|p| p.id.clone()))
+            .map(|c| c.pipeline.id.clone())
+            .find(|id| !id.is_empty())
             .unwrap_or_else(|| pipeline.to_string());
         let target_refs: Vec<&str> = targets.iter().map(String::as_str).collect();
         self.promote(&pipeline_id, source, &target_refs, timeout)

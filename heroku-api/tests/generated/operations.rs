@@ -958,7 +958,7 @@ fn every_operation_has_an_endpoint() {
     assert_eq!(unique.len(), table.len(), "operation ids must be unique");
 }
 /// Every operation, sent to the fake Heroku (answering from the
-/// schema), decodes its answer into the generated types.
+/// schema), decodes its answer into the generated types, strictly.
 #[tokio::test]
 async fn every_operation_decodes_the_fakes_answer() {
     let config = heroku_fake::Config {
@@ -969,6 +969,7 @@ async fn every_operation_decodes_the_fakes_answer() {
     let client = heroku_api::Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .expect("client");
     let mut failures: Vec<String> = Vec::new();

@@ -64,42 +64,64 @@ impl<'a> GadgetApi<'a> {
             options: crate::RequestOptions::new(),
         }
     }
+    /// Info.
+    ///
+    /// A dangling href $ref (third-party interagent schemas): a warning, a string parameter, the link kept.
+    ///
+    /// `GET /gadgets/{gadget_missing}` · stability: development · operation `gadget.info`
+    ///
+    /// Arguments:
+    /// - `gadget_missing`: the `gadget_missing` path parameter
+    pub fn info(&self, gadget_missing: impl Into<String>) -> GadgetInfoRequest<'a> {
+        GadgetInfoRequest {
+            client: self.client,
+            gadget_missing: gadget_missing.into(),
+            options: crate::RequestOptions::new(),
+        }
+    }
 }
 /// Duplicate titles and a missing title (3.sdk style).
 ///
 /// Schema: `/definitions/gadget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Gadget {
     /// The `id` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+}
+impl crate::__private::Fields for Gadget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Gadget {
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for Gadget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for Gadget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Gadget;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Gadget` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Gadget, A::Error> {
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Gadget { id: f_id })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `GET /gadgets` request, from [`GadgetApi::list`]. Await it, or call `send`.
@@ -278,6 +300,58 @@ impl<'a> GadgetDestroyRequest<'a> {
 }
 #[cfg(feature = "gadget")]
 impl<'a> std::future::IntoFuture for GadgetDestroyRequest<'a> {
+    type Output = crate::Result<Gadget>;
+    type IntoFuture = crate::ResponseFuture<'a, Gadget>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// A `GET /gadgets/{gadget_missing}` request, from [`GadgetApi::info`]. Await it, or call `send`.
+#[cfg(feature = "gadget")]
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct GadgetInfoRequest<'a> {
+    client: &'a crate::Client,
+    gadget_missing: String,
+    options: crate::RequestOptions,
+}
+#[cfg(feature = "gadget")]
+impl std::fmt::Debug for GadgetInfoRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GadgetInfoRequest").finish_non_exhaustive()
+    }
+}
+#[cfg(feature = "gadget")]
+impl<'a> GadgetInfoRequest<'a> {
+    /// Per-request options: extra headers (two-factor code), the
+    /// `Accept` variant, extra query parameters, the retry policy.
+    pub fn with_options(mut self, options: crate::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sends the request when awaited, as awaiting the request
+    /// itself does.
+    pub fn send(self) -> crate::ResponseFuture<'a, Gadget> {
+        let path = format!(
+            "/gadgets/{}", crate ::__private::segment(& self.gadget_missing)
+        );
+        let payload = Ok(crate::__private::Payload::none());
+        crate::ResponseFuture::new(
+            self.client,
+            &crate::operations::GADGET_INFO,
+            path,
+            payload,
+            self.options,
+        )
+    }
+    /// Sends the request when awaited, and keeps the status and
+    /// headers of the answer.
+    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, Gadget> {
+        self.send().with_meta()
+    }
+}
+#[cfg(feature = "gadget")]
+impl<'a> std::future::IntoFuture for GadgetInfoRequest<'a> {
     type Output = crate::Result<Gadget>;
     type IntoFuture = crate::ResponseFuture<'a, Gadget>;
     fn into_future(self) -> Self::IntoFuture {

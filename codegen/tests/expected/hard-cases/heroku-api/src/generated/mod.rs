@@ -3,7 +3,7 @@
 
 //! The generated part of heroku-api: one module per resource of the schema.
 //!
-//! Generated from the schema with sha256 `22c5c3ffa7719341dce7f8b24a58721c9f90d0312734bf915f65e2d9fed5e3b4`.
+//! Generated from the schema with sha256 `def37374ae29ed4faeb9c4e471e85e264c3c639c71ca19a16a3d52314c1aed1d`.
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 /// The table of every generated operation.
 pub mod operations;

@@ -2,11 +2,12 @@
 // generator or an overlay under schema/, then regenerate.
 
 use crate::{Method, OperationInfo, Stability};
-/// Every operation of the schema, 13 in all, in schema order.
+/// Every operation of the schema, 14 in all, in schema order.
 pub static OPERATIONS: &[OperationInfo] = &[
     GADGET_LIST,
     GADGET_LIST_WIDGET,
     GADGET_DESTROY,
+    GADGET_INFO,
     WIDGET_CREATE,
     WIDGET_ROLLBACK,
     WIDGET_INFO,
@@ -41,6 +42,15 @@ pub const GADGET_DESTROY: OperationInfo = OperationInfo::new(
     "gadget.destroy",
     Method::Delete,
     "/gadgets/{widget_identity}/{identity}",
+    Stability::Development,
+    false,
+    &[],
+);
+/// `gadget.info`: `GET /gadgets/{gadget_missing}`.
+pub const GADGET_INFO: OperationInfo = OperationInfo::new(
+    "gadget.info",
+    Method::Get,
+    "/gadgets/{gadget_missing}",
     Stability::Development,
     false,
     &[],

@@ -196,7 +196,10 @@ impl<'a> WidgetApi<'a> {
 /// A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
 ///
 /// Schema: `/definitions/widget`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Widget {
     /// a date
@@ -240,92 +243,129 @@ pub struct Widget {
     #[serde(rename = "type")]
     pub type_: String,
 }
+impl crate::__private::Fields for Widget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_born_on = None;
+        let mut f_ca_signed = None;
+        let mut f_created_at = None;
+        let mut f_default_permission = None;
+        let mut f_id = None;
+        let mut f_in_ = None;
+        let mut f_kind = None;
+        let mut f_labels = None;
+        let mut f_meta = None;
+        let mut f_month = None;
+        let mut f_name = None;
+        let mut f_owner = None;
+        let mut f_parts = None;
+        let mut f_tags = None;
+        let mut f_type_ = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "born_on" => {
+                    f_born_on = Some(crate::__private::field(&mut map, cx, "born_on")?);
+                }
+                "ca_signed?" => {
+                    f_ca_signed = Some(
+                        crate::__private::field(&mut map, cx, "ca_signed?")?,
+                    );
+                }
+                "created_at" => {
+                    f_created_at = Some(
+                        crate::__private::field(&mut map, cx, "created_at")?,
+                    );
+                }
+                "default-permission" => {
+                    f_default_permission = Some(
+                        crate::__private::field(&mut map, cx, "default-permission")?,
+                    );
+                }
+                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "in" => f_in_ = Some(crate::__private::field(&mut map, cx, "in")?),
+                "kind" => f_kind = Some(crate::__private::field(&mut map, cx, "kind")?),
+                "labels" => {
+                    f_labels = Some(crate::__private::field(&mut map, cx, "labels")?);
+                }
+                "meta" => f_meta = Some(crate::__private::field(&mut map, cx, "meta")?),
+                "month" => {
+                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                }
+                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "owner" => {
+                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                }
+                "parts" => {
+                    f_parts = Some(crate::__private::field(&mut map, cx, "parts")?);
+                }
+                "tags" => f_tags = Some(crate::__private::field(&mut map, cx, "tags")?),
+                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(Widget {
+            born_on: crate::__private::present(f_born_on, cx, "born_on"),
+            ca_signed: crate::__private::present(f_ca_signed, cx, "ca_signed?"),
+            created_at: crate::__private::present(f_created_at, cx, "created_at"),
+            default_permission: crate::__private::present(
+                f_default_permission,
+                cx,
+                "default-permission",
+            ),
+            id: crate::__private::present(f_id, cx, "id"),
+            in_: crate::__private::present(f_in_, cx, "in"),
+            kind: crate::__private::present(f_kind, cx, "kind"),
+            labels: crate::__private::present(f_labels, cx, "labels"),
+            meta: crate::__private::present(f_meta, cx, "meta"),
+            month: crate::__private::present(f_month, cx, "month"),
+            name: crate::__private::present(f_name, cx, "name"),
+            owner: crate::__private::present(f_owner, cx, "owner"),
+            parts: crate::__private::present(f_parts, cx, "parts"),
+            tags: crate::__private::present(f_tags, cx, "tags"),
+            type_: crate::__private::present(f_type_, cx, "type"),
+        })
+    }
+}
+impl crate::decode::Decode for Widget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Widget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Widget;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Widget` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Widget, A::Error> {
-                let mut f_born_on = None;
-                let mut f_ca_signed = None;
-                let mut f_created_at = None;
-                let mut f_default_permission = None;
-                let mut f_id = None;
-                let mut f_in_ = None;
-                let mut f_kind = None;
-                let mut f_labels = None;
-                let mut f_meta = None;
-                let mut f_month = None;
-                let mut f_name = None;
-                let mut f_owner = None;
-                let mut f_parts = None;
-                let mut f_tags = None;
-                let mut f_type_ = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "born_on" => f_born_on = map.next_value()?,
-                        "ca_signed?" => f_ca_signed = Some(map.next_value()?),
-                        "created_at" => f_created_at = Some(map.next_value()?),
-                        "default-permission" => f_default_permission = map.next_value()?,
-                        "id" => f_id = Some(map.next_value()?),
-                        "in" => f_in_ = map.next_value()?,
-                        "kind" => f_kind = Some(map.next_value()?),
-                        "labels" => f_labels = Some(map.next_value()?),
-                        "meta" => f_meta = Some(map.next_value()?),
-                        "month" => f_month = Some(map.next_value()?),
-                        "name" => f_name = Some(map.next_value()?),
-                        "owner" => f_owner = map.next_value()?,
-                        "parts" => f_parts = Some(map.next_value()?),
-                        "tags" => f_tags = Some(map.next_value()?),
-                        "type" => f_type_ = Some(map.next_value()?),
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(Widget {
-                    born_on: f_born_on,
-                    ca_signed: crate::__private::required(f_ca_signed, "ca_signed?")?,
-                    created_at: crate::__private::required(f_created_at, "created_at")?,
-                    default_permission: f_default_permission,
-                    id: crate::__private::required(f_id, "id")?,
-                    in_: f_in_,
-                    kind: crate::__private::required(f_kind, "kind")?,
-                    labels: crate::__private::required(f_labels, "labels")?,
-                    meta: crate::__private::required(f_meta, "meta")?,
-                    month: crate::__private::required(f_month, "month")?,
-                    name: crate::__private::required(f_name, "name")?,
-                    owner: f_owner,
-                    parts: crate::__private::required(f_parts, "parts")?,
-                    tags: crate::__private::required(f_tags, "tags")?,
-                    type_: crate::__private::required(f_type_, "type")?,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of widget, or unique name of widget, or version of widget.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WidgetIdentity(String);
 impl serde::Serialize for WidgetIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for WidgetIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, true).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl WidgetIdentity {
@@ -427,11 +467,25 @@ impl serde::Serialize for WidgetKind {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for WidgetKind {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for WidgetKind {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// month
@@ -487,17 +541,34 @@ impl serde::Serialize for WidgetMonth {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for WidgetMonth {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for WidgetMonth {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetMonth {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// sibling overrides: nullable owner
 ///
 /// Schema: `/definitions/widget/definitions/owner`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetOwner {
     /// The `email` field.
@@ -523,53 +594,70 @@ impl WidgetOwner {
         self
     }
 }
+impl crate::__private::Fields for WidgetOwner {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_email = None;
+        let mut f_id = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "email" => {
+                    f_email = Some(
+                        crate::__private::non_null_field(&mut map, cx, "email")?,
+                    );
+                }
+                "id" => {
+                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(WidgetOwner {
+            email: crate::__private::present(f_email, cx, "email"),
+            id: crate::__private::present(f_id, cx, "id"),
+        })
+    }
+}
+impl crate::decode::Decode for WidgetOwner {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetOwner {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = WidgetOwner;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `WidgetOwner` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<WidgetOwner, A::Error> {
-                let mut f_email = None;
-                let mut f_id = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => f_email = map.next_value()?,
-                        "id" => f_id = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(WidgetOwner {
-                    email: f_email,
-                    id: f_id,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique name of widget, or the current user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/owner_identity`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WidgetOwnerIdentity(String);
 impl serde::Serialize for WidgetOwnerIdentity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
 }
+impl crate::decode::Decode for WidgetOwnerIdentity {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::identity_value(deserializer, cx, false).map(Self)
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetOwnerIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::string_or_integer(deserializer).map(Self)
+        crate::__private::deserialize(deserializer)
     }
 }
 impl WidgetOwnerIdentity {
@@ -605,46 +693,52 @@ impl std::fmt::Display for WidgetOwnerIdentity {
 /// `WidgetPart`.
 ///
 /// Schema: `/definitions/widget/properties/parts/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct WidgetPart {
     /// The `count` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
+    pub count: i64,
     /// The `sku` field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku: Option<String>,
+    pub sku: String,
+}
+impl crate::__private::Fields for WidgetPart {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut f_count = None;
+        let mut f_sku = None;
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "count" => {
+                    f_count = Some(crate::__private::field(&mut map, cx, "count")?);
+                }
+                "sku" => f_sku = Some(crate::__private::field(&mut map, cx, "sku")?),
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        Ok(WidgetPart {
+            count: crate::__private::present(f_count, cx, "count"),
+            sku: crate::__private::present(f_sku, cx, "sku"),
+        })
+    }
+}
+impl crate::decode::Decode for WidgetPart {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
 }
 impl<'de> serde::Deserialize<'de> for WidgetPart {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = WidgetPart;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `WidgetPart` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<WidgetPart, A::Error> {
-                let mut f_count = None;
-                let mut f_sku = None;
-                while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-                    match key.as_str() {
-                        "count" => f_count = map.next_value()?,
-                        "sku" => f_sku = map.next_value()?,
-                        _ => crate::__private::skip_value(&mut map)?,
-                    }
-                }
-                Ok(WidgetPart {
-                    count: f_count,
-                    sku: f_sku,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// role, may be null
@@ -696,11 +790,25 @@ impl serde::Serialize for WidgetRole {
         serializer.serialize_str(self.as_str())
     }
 }
+/// An absent or unreadable value (see [`decode`](crate::decode)).
+impl Default for WidgetRole {
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+impl crate::decode::Decode for WidgetRole {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+    }
+}
 impl<'de> serde::Deserialize<'de> for WidgetRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::__private::open_enum(deserializer)
+        crate::__private::deserialize(deserializer)
     }
 }
 /// A `POST /widgets` request, from [`WidgetApi::create`]. Await it, or call `send`.

@@ -15,6 +15,7 @@ fn every_operation_has_an_endpoint() {
     seen.push(("gadget.list", format!("{:?}", client.gadget().list())));
     seen.push(("gadget.list_widget", format!("{:?}", client.gadget().list_widget("x"))));
     seen.push(("gadget.destroy", format!("{:?}", client.gadget().destroy("x", "x"))));
+    seen.push(("gadget.info", format!("{:?}", client.gadget().info("x"))));
     seen.push(("widget.create", format!("{:?}", client.widget().create("x"))));
     seen.push(("widget.rollback", format!("{:?}", client.widget().rollback("x"))));
     seen.push(("widget.info", format!("{:?}", client.widget().info("x"))));
@@ -34,7 +35,7 @@ fn every_operation_has_an_endpoint() {
         "widget-deployment.list",
         format!("{:?}", client.widget_deployment().list()),
     ));
-    assert_eq!(seen.len(), 13usize);
+    assert_eq!(seen.len(), 14usize);
     let table: Vec<&str> = heroku_api::operations::OPERATIONS
         .iter()
         .map(|o| o.id)
@@ -45,7 +46,7 @@ fn every_operation_has_an_endpoint() {
     assert_eq!(unique.len(), table.len(), "operation ids must be unique");
 }
 /// Every operation, sent to the fake Heroku (answering from the
-/// schema), decodes its answer into the generated types.
+/// schema), decodes its answer into the generated types, strictly.
 #[tokio::test]
 async fn every_operation_decodes_the_fakes_answer() {
     let config = heroku_fake::Config {
@@ -56,6 +57,7 @@ async fn every_operation_decodes_the_fakes_answer() {
     let client = heroku_api::Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .expect("client");
     let mut failures: Vec<String> = Vec::new();
@@ -67,6 +69,7 @@ async fn every_operation_decodes_the_fakes_answer() {
     check("gadget.list", client.gadget().list().await.map(drop));
     check("gadget.list_widget", client.gadget().list_widget("x").await.map(drop));
     check("gadget.destroy", client.gadget().destroy("x", "x").await.map(drop));
+    check("gadget.info", client.gadget().info("x").await.map(drop));
     check("widget.create", client.widget().create("x").await.map(drop));
     check("widget.rollback", client.widget().rollback("x").await.map(drop));
     check("widget.info", client.widget().info("x").await.map(drop));
@@ -88,7 +91,7 @@ async fn every_operation_decodes_the_fakes_answer() {
         .join("\n")
     );
     let log = fake.requests();
-    assert_eq!(log.len(), 13usize, "one request per operation");
+    assert_eq!(log.len(), 14usize, "one request per operation");
     assert!(log.iter().all(| r | r.operation.is_some() && r.status < 400));
 }
 /// `true` when `value` carries everything in `sample`: `null` and
