@@ -13,6 +13,7 @@ async fn setup() -> (heroku_fake::FakeHeroku, Client) {
     let client = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .unwrap();
     (fake, client)
@@ -150,6 +151,7 @@ async fn a_deploy_that_outlives_its_timeout_says_so() {
     let client = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .unwrap();
     client.app().create().name("slow-build").await.unwrap();

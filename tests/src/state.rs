@@ -975,7 +975,9 @@ impl World {
                 set(&mut a, "state", json!("provisioned"));
                 set(&mut a, "created_at", json!(now));
                 set(&mut a, "updated_at", json!(now));
-                set(&mut a, "provision_message", Value::Null);
+                // A string in the schema (not nullable): no message from the
+                // provider is the empty string, not `null`.
+                set(&mut a, "provision_message", json!(""));
                 set_ref(&mut a, "app", &app);
                 if let Some(p) = a.get_mut("plan") {
                     set(p, "name", json!(plan));

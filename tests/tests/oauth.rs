@@ -97,6 +97,7 @@ async fn metrics_match_the_fakes_request_log() {
     let fake = fake(Duration::from_secs(3600), faults).await;
     let client = Client::builder()
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .token(fake.token())
         .transport(InMemory(fake.clone()))
         .build()

@@ -356,6 +356,7 @@ async fn sixteen_clients_doing_1000_requests_each_stay_consistent() {
         let client = heroku_api::Client::builder()
             .token(fake.token())
             .base_url(fake.base_url())
+            .strict_decoding(true)
             .build()
             .unwrap();
         tasks.push(tokio::spawn(async move {
@@ -382,6 +383,7 @@ async fn sixteen_clients_doing_1000_requests_each_stay_consistent() {
     let client = heroku_api::Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .unwrap();
     for t in tasks {

@@ -44,6 +44,7 @@ async fn five_thousand_mixed_requests_under_faults() {
     let client = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .retry(
             RetryPolicy::default()
                 .max_retries(6)

@@ -12,6 +12,7 @@ async fn setup() -> (heroku_fake::FakeHeroku, Client) {
     let client = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .expect("client");
     (fake, client)
@@ -314,6 +315,7 @@ async fn the_etag_cache_revalidates_and_answers_304s_from_memory() {
     let client = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .etag_cache(16)
         .build()
         .unwrap();
@@ -358,6 +360,7 @@ async fn the_etag_cache_revalidates_and_answers_304s_from_memory() {
     let plain = Client::builder()
         .token(fake.token())
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .build()
         .unwrap();
     plain.app().info("cached-app").await.unwrap();

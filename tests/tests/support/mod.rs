@@ -59,6 +59,7 @@ pub async fn fake(lifetime: Duration, faults: Faults) -> Arc<FakeHeroku> {
 pub fn oauth_client(fake: &Arc<FakeHeroku>) -> Client {
     Client::builder()
         .base_url(fake.base_url())
+        .strict_decoding(true)
         .credentials(OAuthRefresh::new(REFRESH, SECRET))
         .transport(InMemory(fake.clone()))
         .build()
