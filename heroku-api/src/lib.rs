@@ -95,8 +95,8 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::runtime::client::Payload;
     pub use crate::runtime::decode::{
-        deserialize, enum_value, field, identity_value, non_null_field, object, present,
-        DecodeContext, Fields,
+        deserialize, enum_value, field, identity_value, non_null_field, object, DecodeContext,
+        Fields, Seen,
     };
     pub use crate::runtime::path::segment;
     pub use crate::runtime::serde_helpers::{skip_value, Key};

@@ -1,7 +1,10 @@
 //! `cargo xtask bench build`: the build figures of BENCHMARKS.md, measured.
+//! `cargo xtask bench decode [--before REV]`: decoding 10,000 apps, against
+//! a serde derive and (optionally) heroku-api at another revision, in one
+//! process.
 //!
-//! Every figure is wall-clock time of a cargo (or xtask) process, the median
-//! of `--runs` runs, so run it on an otherwise idle machine.
+//! Every figure is wall-clock time, a median of repeated runs, so run them
+//! on an otherwise idle machine.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +16,10 @@ struct Options {
     runs: usize,
     schema: Option<PathBuf>,
 }
+
+/// The decode benchmark's program; built in a scratch crate under the
+/// target directory, beside heroku-api at `--before REV` if given.
+const DECODE_MAIN: &str = include_str!("../bench/decode/main.rs");
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
@@ -111,6 +118,9 @@ fn generated_size(dir: &Path) -> Result<(u64, usize, usize), String> {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("decode") {
+        return decode(&args[1..]);
+    }
     let options = parse(args)?;
     let runs = options.runs;
     let root = root();
@@ -231,5 +241,96 @@ pub fn run(args: &[String]) -> Result<(), String> {
         range(&rebuild)
     );
     println!("| generated code | {bytes} bytes, {lines} lines in {files} files | | `heroku-api/src/generated/*.rs` |");
+    Ok(())
+}
+
+/// `bench decode [--before REV]`.
+fn decode(args: &[String]) -> Result<(), String> {
+    let mut before: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--before" => before = Some(it.next().ok_or("--before takes a git revision")?.clone()),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let root = root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let dir = target.join("bench-decode");
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| io(&dir, e))?;
+    let mut manifest = format!(
+        "[package]\nname = \"decode-bench\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n\
+         after = {{ package = \"heroku-api\", path = {:?}, default-features = false }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = \"1\"\n\
+         chrono = {{ version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }}\n",
+        root.join("heroku-api").display().to_string()
+    );
+    if let Some(rev) = &before {
+        // heroku-api at `rev`, under another version so that both fit in
+        // one dependency graph.
+        let tree = dir.join("before");
+        if tree.exists() {
+            std::fs::remove_dir_all(&tree).map_err(|e| io(&tree, e))?;
+        }
+        std::fs::create_dir_all(&tree).map_err(|e| io(&tree, e))?;
+        let archive = Command::new("git")
+            .current_dir(&root)
+            .args(["archive", "--format=tar", rev])
+            .output()
+            .map_err(|e| format!("cannot run git archive: {e}"))?;
+        if !archive.status.success() {
+            return Err(format!(
+                "git archive {rev} failed: {}",
+                String::from_utf8_lossy(&archive.stderr)
+            ));
+        }
+        let mut tar = Command::new("tar")
+            .current_dir(&tree)
+            .arg("-x")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run tar: {e}"))?;
+        if let Some(stdin) = tar.stdin.as_mut() {
+            std::io::Write::write_all(stdin, &archive.stdout).map_err(|e| format!("tar: {e}"))?;
+        }
+        drop(tar.stdin.take());
+        tar.wait().map_err(|e| format!("tar: {e}"))?;
+        let crate_manifest = tree.join("heroku-api/Cargo.toml");
+        let text = std::fs::read_to_string(&crate_manifest).map_err(|e| io(&crate_manifest, e))?;
+        let text = text.replacen("version = \"0.1.0\"", "version = \"0.0.0-before\"", 1);
+        std::fs::write(&crate_manifest, text).map_err(|e| io(&crate_manifest, e))?;
+        manifest.push_str(&format!(
+            "before = {{ package = \"heroku-api\", path = {:?}, default-features = false, optional = true }}\n",
+            tree.join("heroku-api").display().to_string()
+        ));
+    }
+    manifest.push_str("\n[features]\nbefore = [\"dep:before\"]\n\n[profile.release]\ndebug = \"line-tables-only\"\n\n[workspace]\n");
+    if before.is_none() {
+        manifest = manifest.replace("before = [\"dep:before\"]", "before = []");
+    }
+    std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| io(&dir, e))?;
+    std::fs::write(dir.join("src/main.rs"), DECODE_MAIN).map_err(|e| io(&dir, e))?;
+
+    eprintln!("building the decode benchmark (release)…");
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .args(["build", "--quiet", "--release"]);
+    if let Some(rev) = &before {
+        build.args(["--features", "before"]).env("BEFORE_REV", rev);
+    }
+    timed(build)?;
+    let status = Command::new(dir.join("target/release/decode-bench"))
+        .status()
+        .map_err(|e| format!("cannot run the decode benchmark: {e}"))?;
+    if !status.success() {
+        return Err("the decode benchmark failed".into());
+    }
     Ok(())
 }

@@ -38,6 +38,10 @@ commands:
       and rebuild after touching lib.rs, and the generated code's size;
       medians of N runs (default 3), as a Markdown table. Run it on an
       idle machine.
+  bench decode [--before REV]
+      Decoding 10,000 apps (W1's pages) with heroku-api against a serde
+      derive of the same fields and, with --before, heroku-api at REV,
+      in one process, alternating (release build in target/bench-decode).
 
 The schema is --schema PATH, else $HEROKU_SCHEMA, else the lock's path.
 ";

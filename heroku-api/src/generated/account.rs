@@ -172,151 +172,158 @@ impl crate::__private::Fields for Account {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_allow_tracking = None;
-        let mut f_beta = None;
-        let mut f_country_of_residence = None;
-        let mut f_created_at = None;
-        let mut f_default_organization = None;
-        let mut f_default_team = None;
-        let mut f_delinquent_at = None;
-        let mut f_email = None;
-        let mut f_federated = None;
-        let mut f_id = None;
-        let mut f_identity_provider = None;
-        let mut f_last_login = None;
-        let mut f_name = None;
-        let mut f_sms_number = None;
-        let mut f_suspended_at = None;
-        let mut f_two_factor_authentication = None;
-        let mut f_updated_at = None;
-        let mut f_verified = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "allow_tracking" => {
-                    f_allow_tracking = Some(
-                        crate::__private::field(&mut map, cx, "allow_tracking")?,
-                    );
+                    out.allow_tracking = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "allow_tracking",
+                    )?;
+                    seen.set(0);
                 }
-                "beta" => f_beta = Some(crate::__private::field(&mut map, cx, "beta")?),
+                "beta" => {
+                    out.beta = crate::__private::field(&mut map, cx, "beta")?;
+                    seen.set(1);
+                }
                 "country_of_residence" => {
-                    f_country_of_residence = Some(
-                        crate::__private::field(&mut map, cx, "country_of_residence")?,
-                    );
+                    out.country_of_residence = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "country_of_residence",
+                    )?;
+                    seen.set(2);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
                 "default_organization" => {
-                    f_default_organization = Some(
-                        crate::__private::field(&mut map, cx, "default_organization")?,
-                    );
+                    out.default_organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "default_organization",
+                    )?;
+                    seen.set(4);
                 }
                 "default_team" => {
-                    f_default_team = Some(
-                        crate::__private::field(&mut map, cx, "default_team")?,
-                    );
+                    out.default_team = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "default_team",
+                    )?;
+                    seen.set(5);
                 }
                 "delinquent_at" => {
-                    f_delinquent_at = Some(
-                        crate::__private::field(&mut map, cx, "delinquent_at")?,
-                    );
+                    out.delinquent_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "delinquent_at",
+                    )?;
+                    seen.set(6);
                 }
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(7);
                 }
                 "federated" => {
-                    f_federated = Some(
-                        crate::__private::field(&mut map, cx, "federated")?,
-                    );
+                    out.federated = crate::__private::field(&mut map, cx, "federated")?;
+                    seen.set(8);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(9);
+                }
                 "identity_provider" => {
-                    f_identity_provider = Some(
-                        crate::__private::field(&mut map, cx, "identity_provider")?,
-                    );
+                    out.identity_provider = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "identity_provider",
+                    )?;
+                    seen.set(10);
                 }
                 "last_login" => {
-                    f_last_login = Some(
-                        crate::__private::field(&mut map, cx, "last_login")?,
-                    );
+                    out.last_login = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "last_login",
+                    )?;
+                    seen.set(11);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(12);
+                }
                 "sms_number" => {
-                    f_sms_number = Some(
-                        crate::__private::field(&mut map, cx, "sms_number")?,
-                    );
+                    out.sms_number = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "sms_number",
+                    )?;
+                    seen.set(13);
                 }
                 "suspended_at" => {
-                    f_suspended_at = Some(
-                        crate::__private::field(&mut map, cx, "suspended_at")?,
-                    );
+                    out.suspended_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "suspended_at",
+                    )?;
+                    seen.set(14);
                 }
                 "two_factor_authentication" => {
-                    f_two_factor_authentication = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "two_factor_authentication",
-                        )?,
-                    );
+                    out.two_factor_authentication = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "two_factor_authentication",
+                    )?;
+                    seen.set(15);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(16);
                 }
                 "verified" => {
-                    f_verified = Some(crate::__private::field(&mut map, cx, "verified")?);
+                    out.verified = crate::__private::field(&mut map, cx, "verified")?;
+                    seen.set(17);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Account {
-            allow_tracking: crate::__private::present(
-                f_allow_tracking,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "allow_tracking",
-            ),
-            beta: crate::__private::present(f_beta, cx, "beta"),
-            country_of_residence: crate::__private::present(
-                f_country_of_residence,
-                cx,
+                "beta",
                 "country_of_residence",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            default_organization: crate::__private::present(
-                f_default_organization,
-                cx,
+                "created_at",
                 "default_organization",
-            ),
-            default_team: crate::__private::present(f_default_team, cx, "default_team"),
-            delinquent_at: crate::__private::present(
-                f_delinquent_at,
-                cx,
+                "default_team",
                 "delinquent_at",
-            ),
-            email: crate::__private::present(f_email, cx, "email"),
-            federated: crate::__private::present(f_federated, cx, "federated"),
-            id: crate::__private::present(f_id, cx, "id"),
-            identity_provider: crate::__private::present(
-                f_identity_provider,
-                cx,
+                "email",
+                "federated",
+                "id",
                 "identity_provider",
-            ),
-            last_login: crate::__private::present(f_last_login, cx, "last_login"),
-            name: crate::__private::present(f_name, cx, "name"),
-            sms_number: crate::__private::present(f_sms_number, cx, "sms_number"),
-            suspended_at: crate::__private::present(f_suspended_at, cx, "suspended_at"),
-            two_factor_authentication: crate::__private::present(
-                f_two_factor_authentication,
-                cx,
+                "last_login",
+                "name",
+                "sms_number",
+                "suspended_at",
                 "two_factor_authentication",
-            ),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            verified: crate::__private::present(f_verified, cx, "verified"),
-        })
+                "updated_at",
+                "verified",
+            ],
+            18,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Account {
@@ -419,19 +426,23 @@ impl crate::__private::Fields for AccountDefaultOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountDefaultOrganization {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountDefaultOrganization {
@@ -468,19 +479,23 @@ impl crate::__private::Fields for AccountDefaultTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountDefaultTeam {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountDefaultTeam {
@@ -578,34 +593,39 @@ impl crate::__private::Fields for AccountIdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_organization = None;
-        let mut f_owner = None;
-        let mut f_team = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(2);
                 }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(3);
                 }
-                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
+                "team" => {
+                    out.team = crate::__private::field(&mut map, cx, "team")?;
+                    seen.set(4);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountIdentityProvider {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            team: crate::__private::present(f_team, cx, "team"),
-        })
+        seen.report_absent(cx, &["id", "name", "organization", "owner", "team"], 5);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountIdentityProvider {
@@ -640,16 +660,19 @@ impl crate::__private::Fields for AccountIdentityProviderOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountIdentityProviderOrganization {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountIdentityProviderOrganization {
@@ -684,16 +707,19 @@ impl crate::__private::Fields for AccountIdentityProviderTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountIdentityProviderTeam {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountIdentityProviderTeam {

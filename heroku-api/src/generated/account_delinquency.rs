@@ -47,39 +47,35 @@ impl crate::__private::Fields for AccountDelinquency {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_scheduled_deletion_time = None;
-        let mut f_scheduled_suspension_time = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "scheduled_deletion_time" => {
-                    f_scheduled_deletion_time = Some(
-                        crate::__private::field(&mut map, cx, "scheduled_deletion_time")?,
-                    );
+                    out.scheduled_deletion_time = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "scheduled_deletion_time",
+                    )?;
+                    seen.set(0);
                 }
                 "scheduled_suspension_time" => {
-                    f_scheduled_suspension_time = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "scheduled_suspension_time",
-                        )?,
-                    );
+                    out.scheduled_suspension_time = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "scheduled_suspension_time",
+                    )?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountDelinquency {
-            scheduled_deletion_time: crate::__private::present(
-                f_scheduled_deletion_time,
-                cx,
-                "scheduled_deletion_time",
-            ),
-            scheduled_suspension_time: crate::__private::present(
-                f_scheduled_suspension_time,
-                cx,
-                "scheduled_suspension_time",
-            ),
-        })
+        seen.report_absent(
+            cx,
+            &["scheduled_deletion_time", "scheduled_suspension_time"],
+            2,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountDelinquency {

@@ -103,73 +103,90 @@ impl crate::__private::Fields for AccountFeature {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_description = None;
-        let mut f_display_name = None;
-        let mut f_doc_url = None;
-        let mut f_enabled = None;
-        let mut f_feedback_email = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(1);
                 }
                 "display_name" => {
-                    f_display_name = Some(
-                        crate::__private::field(&mut map, cx, "display_name")?,
-                    );
+                    out.display_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "display_name",
+                    )?;
+                    seen.set(2);
                 }
                 "doc_url" => {
-                    f_doc_url = Some(crate::__private::field(&mut map, cx, "doc_url")?);
+                    out.doc_url = crate::__private::field(&mut map, cx, "doc_url")?;
+                    seen.set(3);
                 }
                 "enabled" => {
-                    f_enabled = Some(crate::__private::field(&mut map, cx, "enabled")?);
+                    out.enabled = crate::__private::field(&mut map, cx, "enabled")?;
+                    seen.set(4);
                 }
                 "feedback_email" => {
-                    f_feedback_email = Some(
-                        crate::__private::field(&mut map, cx, "feedback_email")?,
-                    );
+                    out.feedback_email = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "feedback_email",
+                    )?;
+                    seen.set(5);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(6);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(7);
+                }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AccountFeature {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            description: crate::__private::present(f_description, cx, "description"),
-            display_name: crate::__private::present(f_display_name, cx, "display_name"),
-            doc_url: crate::__private::present(f_doc_url, cx, "doc_url"),
-            enabled: crate::__private::present(f_enabled, cx, "enabled"),
-            feedback_email: crate::__private::present(
-                f_feedback_email,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "description",
+                "display_name",
+                "doc_url",
+                "enabled",
                 "feedback_email",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "id",
+                "name",
+                "state",
+                "updated_at",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AccountFeature {

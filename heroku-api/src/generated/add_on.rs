@@ -264,108 +264,127 @@ impl crate::__private::Fields for AddOn {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_actions = None;
-        let mut f_addon_service = None;
-        let mut f_app = None;
-        let mut f_billed_price = None;
-        let mut f_billing_entity = None;
-        let mut f_config_vars = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_plan = None;
-        let mut f_provider_id = None;
-        let mut f_provision_message = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
-        let mut f_web_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "actions" => {
-                    f_actions = Some(crate::__private::field(&mut map, cx, "actions")?);
+                    out.actions = crate::__private::field(&mut map, cx, "actions")?;
+                    seen.set(0);
                 }
                 "addon_service" => {
-                    f_addon_service = Some(
-                        crate::__private::field(&mut map, cx, "addon_service")?,
-                    );
+                    out.addon_service = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addon_service",
+                    )?;
+                    seen.set(1);
                 }
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(2);
+                }
                 "billed_price" => {
-                    f_billed_price = Some(
-                        crate::__private::field(&mut map, cx, "billed_price")?,
-                    );
+                    out.billed_price = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "billed_price",
+                    )?;
+                    seen.set(3);
                 }
                 "billing_entity" => {
-                    f_billing_entity = Some(
-                        crate::__private::field(&mut map, cx, "billing_entity")?,
-                    );
+                    out.billing_entity = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "billing_entity",
+                    )?;
+                    seen.set(4);
                 }
                 "config_vars" => {
-                    f_config_vars = Some(
-                        crate::__private::field(&mut map, cx, "config_vars")?,
-                    );
+                    out.config_vars = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "config_vars",
+                    )?;
+                    seen.set(5);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(6);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
-                "plan" => f_plan = Some(crate::__private::field(&mut map, cx, "plan")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(7);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(8);
+                }
+                "plan" => {
+                    out.plan = crate::__private::field(&mut map, cx, "plan")?;
+                    seen.set(9);
+                }
                 "provider_id" => {
-                    f_provider_id = Some(
-                        crate::__private::field(&mut map, cx, "provider_id")?,
-                    );
+                    out.provider_id = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "provider_id",
+                    )?;
+                    seen.set(10);
                 }
                 "provision_message" => {
-                    f_provision_message = Some(
-                        crate::__private::field(&mut map, cx, "provision_message")?,
-                    );
+                    out.provision_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "provision_message",
+                    )?;
+                    seen.set(11);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(12);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(13);
                 }
                 "web_url" => {
-                    f_web_url = Some(crate::__private::field(&mut map, cx, "web_url")?);
+                    out.web_url = crate::__private::field(&mut map, cx, "web_url")?;
+                    seen.set(14);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOn {
-            actions: crate::__private::present(f_actions, cx, "actions"),
-            addon_service: crate::__private::present(
-                f_addon_service,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "actions",
                 "addon_service",
-            ),
-            app: crate::__private::present(f_app, cx, "app"),
-            billed_price: crate::__private::present(f_billed_price, cx, "billed_price"),
-            billing_entity: crate::__private::present(
-                f_billing_entity,
-                cx,
+                "app",
+                "billed_price",
                 "billing_entity",
-            ),
-            config_vars: crate::__private::present(f_config_vars, cx, "config_vars"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            plan: crate::__private::present(f_plan, cx, "plan"),
-            provider_id: crate::__private::present(f_provider_id, cx, "provider_id"),
-            provision_message: crate::__private::present(
-                f_provision_message,
-                cx,
+                "config_vars",
+                "created_at",
+                "id",
+                "name",
+                "plan",
+                "provider_id",
                 "provision_message",
-            ),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            web_url: crate::__private::present(f_web_url, cx, "web_url"),
-        })
+                "state",
+                "updated_at",
+                "web_url",
+            ],
+            15,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOn {
@@ -402,19 +421,23 @@ impl crate::__private::Fields for AddOnAddonService {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnAddonService {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnAddonService {
@@ -451,19 +474,23 @@ impl crate::__private::Fields for AddOnApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnApp {
@@ -502,26 +529,27 @@ impl crate::__private::Fields for AddOnBilledPrice {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_cents = None;
-        let mut f_contract = None;
-        let mut f_unit = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "cents" => {
-                    f_cents = Some(crate::__private::field(&mut map, cx, "cents")?);
+                    out.cents = crate::__private::field(&mut map, cx, "cents")?;
+                    seen.set(0);
                 }
                 "contract" => {
-                    f_contract = Some(crate::__private::field(&mut map, cx, "contract")?);
+                    out.contract = crate::__private::field(&mut map, cx, "contract")?;
+                    seen.set(1);
                 }
-                "unit" => f_unit = Some(crate::__private::field(&mut map, cx, "unit")?),
+                "unit" => {
+                    out.unit = crate::__private::field(&mut map, cx, "unit")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnBilledPrice {
-            cents: crate::__private::present(f_cents, cx, "cents"),
-            contract: crate::__private::present(f_contract, cx, "contract"),
-            unit: crate::__private::present(f_unit, cx, "unit"),
-        })
+        seen.report_absent(cx, &["cents", "contract", "unit"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnBilledPrice {
@@ -561,22 +589,27 @@ impl crate::__private::Fields for AddOnBillingEntity {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnBillingEntity {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "name", "type"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnBillingEntity {
@@ -693,20 +726,19 @@ impl crate::__private::Fields for AddOnCreateAttachment {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "name" => {
-                    f_name = Some(
-                        crate::__private::non_null_field(&mut map, cx, "name")?,
-                    );
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnCreateAttachment {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnCreateAttachment {
@@ -794,19 +826,23 @@ impl crate::__private::Fields for AddOnPlan {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnPlan {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnPlan {

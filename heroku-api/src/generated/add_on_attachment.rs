@@ -207,64 +207,77 @@ impl crate::__private::Fields for AddOnAttachment {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addon = None;
-        let mut f_app = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_log_input_url = None;
-        let mut f_name = None;
-        let mut f_namespace = None;
-        let mut f_updated_at = None;
-        let mut f_web_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addon" => {
-                    f_addon = Some(crate::__private::field(&mut map, cx, "addon")?);
+                    out.addon = crate::__private::field(&mut map, cx, "addon")?;
+                    seen.set(0);
                 }
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(1);
+                }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "log_input_url" => {
-                    f_log_input_url = Some(
-                        crate::__private::field(&mut map, cx, "log_input_url")?,
-                    );
+                    out.log_input_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "log_input_url",
+                    )?;
+                    seen.set(4);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "namespace" => {
-                    f_namespace = Some(
-                        crate::__private::field(&mut map, cx, "namespace")?,
-                    );
+                    out.namespace = crate::__private::field(&mut map, cx, "namespace")?;
+                    seen.set(6);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(7);
                 }
                 "web_url" => {
-                    f_web_url = Some(crate::__private::field(&mut map, cx, "web_url")?);
+                    out.web_url = crate::__private::field(&mut map, cx, "web_url")?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnAttachment {
-            addon: crate::__private::present(f_addon, cx, "addon"),
-            app: crate::__private::present(f_app, cx, "app"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            log_input_url: crate::__private::present(
-                f_log_input_url,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "addon",
+                "app",
+                "created_at",
+                "id",
                 "log_input_url",
-            ),
-            name: crate::__private::present(f_name, cx, "name"),
-            namespace: crate::__private::present(f_namespace, cx, "namespace"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            web_url: crate::__private::present(f_web_url, cx, "web_url"),
-        })
+                "name",
+                "namespace",
+                "updated_at",
+                "web_url",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnAttachment {
@@ -303,22 +316,27 @@ impl crate::__private::Fields for AddOnAttachmentAddon {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnAttachmentAddon {
-            app: crate::__private::present(f_app, cx, "app"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["app", "id", "name"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnAttachmentAddon {
@@ -355,19 +373,23 @@ impl crate::__private::Fields for AddOnAttachmentAddonApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnAttachmentAddonApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnAttachmentAddonApp {
@@ -404,19 +426,23 @@ impl crate::__private::Fields for AddOnAttachmentApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnAttachmentApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnAttachmentApp {

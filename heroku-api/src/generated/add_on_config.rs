@@ -89,21 +89,23 @@ impl crate::__private::Fields for AddOnConfig {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
-        let mut f_value = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 "value" => {
-                    f_value = Some(crate::__private::field(&mut map, cx, "value")?);
+                    out.value = crate::__private::field(&mut map, cx, "value")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnConfig {
-            name: crate::__private::present(f_name, cx, "name"),
-            value: crate::__private::present(f_value, cx, "value"),
-        })
+        seen.report_absent(cx, &["name", "value"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnConfig {

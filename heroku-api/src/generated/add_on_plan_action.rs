@@ -26,40 +26,39 @@ impl crate::__private::Fields for AddOnPlanAction {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_action = None;
-        let mut f_id = None;
-        let mut f_label = None;
-        let mut f_requires_owner = None;
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "action" => {
-                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                    out.action = crate::__private::field(&mut map, cx, "action")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "label" => {
-                    f_label = Some(crate::__private::field(&mut map, cx, "label")?);
+                    out.label = crate::__private::field(&mut map, cx, "label")?;
+                    seen.set(2);
                 }
                 "requires_owner" => {
-                    f_requires_owner = Some(
-                        crate::__private::field(&mut map, cx, "requires_owner")?,
-                    );
+                    out.requires_owner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "requires_owner",
+                    )?;
+                    seen.set(3);
                 }
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(4);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnPlanAction {
-            action: crate::__private::present(f_action, cx, "action"),
-            id: crate::__private::present(f_id, cx, "id"),
-            label: crate::__private::present(f_label, cx, "label"),
-            requires_owner: crate::__private::present(
-                f_requires_owner,
-                cx,
-                "requires_owner",
-            ),
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(cx, &["action", "id", "label", "requires_owner", "url"], 5);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnPlanAction {

@@ -88,47 +88,43 @@ impl crate::__private::Fields for AddOnRegionCapability {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addon_service = None;
-        let mut f_id = None;
-        let mut f_region = None;
-        let mut f_supports_private_networking = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addon_service" => {
-                    f_addon_service = Some(
-                        crate::__private::field(&mut map, cx, "addon_service")?,
-                    );
+                    out.addon_service = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addon_service",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "region" => {
-                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                    out.region = crate::__private::field(&mut map, cx, "region")?;
+                    seen.set(2);
                 }
                 "supports_private_networking" => {
-                    f_supports_private_networking = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "supports_private_networking",
-                        )?,
-                    );
+                    out.supports_private_networking = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "supports_private_networking",
+                    )?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnRegionCapability {
-            addon_service: crate::__private::present(
-                f_addon_service,
-                cx,
-                "addon_service",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            region: crate::__private::present(f_region, cx, "region"),
-            supports_private_networking: crate::__private::present(
-                f_supports_private_networking,
-                cx,
-                "supports_private_networking",
-            ),
-        })
+        seen.report_absent(
+            cx,
+            &["addon_service", "id", "region", "supports_private_networking"],
+            4,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnRegionCapability {

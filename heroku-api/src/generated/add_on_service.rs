@@ -81,93 +81,98 @@ impl crate::__private::Fields for AddOnService {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_cli_plugin_name = None;
-        let mut f_created_at = None;
-        let mut f_human_name = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_state = None;
-        let mut f_supported_generations = None;
-        let mut f_supports_multiple_installations = None;
-        let mut f_supports_sharing = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "cli_plugin_name" => {
-                    f_cli_plugin_name = Some(
-                        crate::__private::field(&mut map, cx, "cli_plugin_name")?,
-                    );
+                    out.cli_plugin_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "cli_plugin_name",
+                    )?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "human_name" => {
-                    f_human_name = Some(
-                        crate::__private::field(&mut map, cx, "human_name")?,
-                    );
+                    out.human_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "human_name",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(4);
+                }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(5);
                 }
                 "supported_generations" => {
-                    f_supported_generations = Some(
-                        crate::__private::field(&mut map, cx, "supported_generations")?,
-                    );
+                    out.supported_generations = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "supported_generations",
+                    )?;
+                    seen.set(6);
                 }
                 "supports_multiple_installations" => {
-                    f_supports_multiple_installations = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "supports_multiple_installations",
-                        )?,
-                    );
+                    out.supports_multiple_installations = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "supports_multiple_installations",
+                    )?;
+                    seen.set(7);
                 }
                 "supports_sharing" => {
-                    f_supports_sharing = Some(
-                        crate::__private::field(&mut map, cx, "supports_sharing")?,
-                    );
+                    out.supports_sharing = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "supports_sharing",
+                    )?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnService {
-            cli_plugin_name: crate::__private::present(
-                f_cli_plugin_name,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "cli_plugin_name",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            human_name: crate::__private::present(f_human_name, cx, "human_name"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            state: crate::__private::present(f_state, cx, "state"),
-            supported_generations: crate::__private::present(
-                f_supported_generations,
-                cx,
+                "created_at",
+                "human_name",
+                "id",
+                "name",
+                "state",
                 "supported_generations",
-            ),
-            supports_multiple_installations: crate::__private::present(
-                f_supports_multiple_installations,
-                cx,
                 "supports_multiple_installations",
-            ),
-            supports_sharing: crate::__private::present(
-                f_supports_sharing,
-                cx,
                 "supports_sharing",
-            ),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "updated_at",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnService {
@@ -333,19 +338,23 @@ impl crate::__private::Fields for AddOnServiceSupportedGeneration {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnServiceSupportedGeneration {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnServiceSupportedGeneration {

@@ -162,43 +162,51 @@ impl crate::__private::Fields for AddOnWebhook {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_include = None;
-        let mut f_level = None;
-        let mut f_updated_at = None;
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "include" => {
-                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                    out.include = crate::__private::field(&mut map, cx, "include")?;
+                    seen.set(2);
                 }
                 "level" => {
-                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                    out.level = crate::__private::field(&mut map, cx, "level")?;
+                    seen.set(3);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(4);
                 }
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(5);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnWebhook {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            include: crate::__private::present(f_include, cx, "include"),
-            level: crate::__private::present(f_level, cx, "level"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "id", "include", "level", "updated_at", "url"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnWebhook {
@@ -245,48 +253,55 @@ impl crate::__private::Fields for AddOnWebhookAddonWebhook {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addon = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_include = None;
-        let mut f_level = None;
-        let mut f_updated_at = None;
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addon" => {
-                    f_addon = Some(crate::__private::field(&mut map, cx, "addon")?);
+                    out.addon = crate::__private::field(&mut map, cx, "addon")?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "include" => {
-                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                    out.include = crate::__private::field(&mut map, cx, "include")?;
+                    seen.set(3);
                 }
                 "level" => {
-                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                    out.level = crate::__private::field(&mut map, cx, "level")?;
+                    seen.set(4);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(6);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnWebhookAddonWebhook {
-            addon: crate::__private::present(f_addon, cx, "addon"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            include: crate::__private::present(f_include, cx, "include"),
-            level: crate::__private::present(f_level, cx, "level"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(
+            cx,
+            &["addon", "created_at", "id", "include", "level", "updated_at", "url"],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnWebhookAddonWebhook {
@@ -323,19 +338,23 @@ impl crate::__private::Fields for AddOnWebhookAddonWebhookAddon {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AddOnWebhookAddonWebhookAddon {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AddOnWebhookAddonWebhookAddon {

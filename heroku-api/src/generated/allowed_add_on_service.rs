@@ -99,37 +99,35 @@ impl crate::__private::Fields for AllowedAddOnService {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_added_at = None;
-        let mut f_added_by = None;
-        let mut f_addon_service = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "added_at" => {
-                    f_added_at = Some(crate::__private::field(&mut map, cx, "added_at")?);
+                    out.added_at = crate::__private::field(&mut map, cx, "added_at")?;
+                    seen.set(0);
                 }
                 "added_by" => {
-                    f_added_by = Some(crate::__private::field(&mut map, cx, "added_by")?);
+                    out.added_by = crate::__private::field(&mut map, cx, "added_by")?;
+                    seen.set(1);
                 }
                 "addon_service" => {
-                    f_addon_service = Some(
-                        crate::__private::field(&mut map, cx, "addon_service")?,
-                    );
+                    out.addon_service = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addon_service",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AllowedAddOnService {
-            added_at: crate::__private::present(f_added_at, cx, "added_at"),
-            added_by: crate::__private::present(f_added_by, cx, "added_by"),
-            addon_service: crate::__private::present(
-                f_addon_service,
-                cx,
-                "addon_service",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["added_at", "added_by", "addon_service", "id"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AllowedAddOnService {
@@ -168,21 +166,23 @@ impl crate::__private::Fields for AllowedAddOnServiceAddedBy {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AllowedAddOnServiceAddedBy {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AllowedAddOnServiceAddedBy {
@@ -221,26 +221,31 @@ impl crate::__private::Fields for AllowedAddOnServiceAddonService {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_human_name = None;
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "human_name" => {
-                    f_human_name = Some(
-                        crate::__private::field(&mut map, cx, "human_name")?,
-                    );
+                    out.human_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "human_name",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AllowedAddOnServiceAddonService {
-            human_name: crate::__private::present(f_human_name, cx, "human_name"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["human_name", "id", "name"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AllowedAddOnServiceAddonService {

@@ -236,151 +236,170 @@ impl crate::__private::Fields for App {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_acm = None;
-        let mut f_archived_at = None;
-        let mut f_build_stack = None;
-        let mut f_buildpack_provided_description = None;
-        let mut f_created_at = None;
-        let mut f_generation = None;
-        let mut f_git_url = None;
-        let mut f_id = None;
-        let mut f_internal_routing = None;
-        let mut f_maintenance = None;
-        let mut f_name = None;
-        let mut f_organization = None;
-        let mut f_owner = None;
-        let mut f_region = None;
-        let mut f_released_at = None;
-        let mut f_repo_size = None;
-        let mut f_slug_size = None;
-        let mut f_space = None;
-        let mut f_stack = None;
-        let mut f_team = None;
-        let mut f_updated_at = None;
-        let mut f_web_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "acm" => f_acm = Some(crate::__private::field(&mut map, cx, "acm")?),
+                "acm" => {
+                    out.acm = crate::__private::field(&mut map, cx, "acm")?;
+                    seen.set(0);
+                }
                 "archived_at" => {
-                    f_archived_at = Some(
-                        crate::__private::field(&mut map, cx, "archived_at")?,
-                    );
+                    out.archived_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "archived_at",
+                    )?;
+                    seen.set(1);
                 }
                 "build_stack" => {
-                    f_build_stack = Some(
-                        crate::__private::field(&mut map, cx, "build_stack")?,
-                    );
+                    out.build_stack = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "build_stack",
+                    )?;
+                    seen.set(2);
                 }
                 "buildpack_provided_description" => {
-                    f_buildpack_provided_description = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "buildpack_provided_description",
-                        )?,
-                    );
+                    out.buildpack_provided_description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "buildpack_provided_description",
+                    )?;
+                    seen.set(3);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(4);
                 }
                 "generation" => {
-                    f_generation = Some(
-                        crate::__private::field(&mut map, cx, "generation")?,
-                    );
+                    out.generation = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "generation",
+                    )?;
+                    seen.set(5);
                 }
                 "git_url" => {
-                    f_git_url = Some(crate::__private::field(&mut map, cx, "git_url")?);
+                    out.git_url = crate::__private::field(&mut map, cx, "git_url")?;
+                    seen.set(6);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(7);
+                }
                 "internal_routing" => {
-                    f_internal_routing = Some(
-                        crate::__private::field(&mut map, cx, "internal_routing")?,
-                    );
+                    out.internal_routing = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "internal_routing",
+                    )?;
+                    seen.set(8);
                 }
                 "maintenance" => {
-                    f_maintenance = Some(
-                        crate::__private::field(&mut map, cx, "maintenance")?,
-                    );
+                    out.maintenance = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "maintenance",
+                    )?;
+                    seen.set(9);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(10);
+                }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(11);
                 }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(12);
                 }
                 "region" => {
-                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                    out.region = crate::__private::field(&mut map, cx, "region")?;
+                    seen.set(13);
                 }
                 "released_at" => {
-                    f_released_at = Some(
-                        crate::__private::field(&mut map, cx, "released_at")?,
-                    );
+                    out.released_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "released_at",
+                    )?;
+                    seen.set(14);
                 }
                 "repo_size" => {
-                    f_repo_size = Some(
-                        crate::__private::field(&mut map, cx, "repo_size")?,
-                    );
+                    out.repo_size = crate::__private::field(&mut map, cx, "repo_size")?;
+                    seen.set(15);
                 }
                 "slug_size" => {
-                    f_slug_size = Some(
-                        crate::__private::field(&mut map, cx, "slug_size")?,
-                    );
+                    out.slug_size = crate::__private::field(&mut map, cx, "slug_size")?;
+                    seen.set(16);
                 }
                 "space" => {
-                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                    out.space = crate::__private::field(&mut map, cx, "space")?;
+                    seen.set(17);
                 }
                 "stack" => {
-                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
+                    seen.set(18);
                 }
-                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
+                "team" => {
+                    out.team = crate::__private::field(&mut map, cx, "team")?;
+                    seen.set(19);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(20);
                 }
                 "web_url" => {
-                    f_web_url = Some(crate::__private::field(&mut map, cx, "web_url")?);
+                    out.web_url = crate::__private::field(&mut map, cx, "web_url")?;
+                    seen.set(21);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(App {
-            acm: crate::__private::present(f_acm, cx, "acm"),
-            archived_at: crate::__private::present(f_archived_at, cx, "archived_at"),
-            build_stack: crate::__private::present(f_build_stack, cx, "build_stack"),
-            buildpack_provided_description: crate::__private::present(
-                f_buildpack_provided_description,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "acm",
+                "archived_at",
+                "build_stack",
                 "buildpack_provided_description",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            generation: crate::__private::present(f_generation, cx, "generation"),
-            git_url: crate::__private::present(f_git_url, cx, "git_url"),
-            id: crate::__private::present(f_id, cx, "id"),
-            internal_routing: crate::__private::present(
-                f_internal_routing,
-                cx,
+                "created_at",
+                "generation",
+                "git_url",
+                "id",
                 "internal_routing",
-            ),
-            maintenance: crate::__private::present(f_maintenance, cx, "maintenance"),
-            name: crate::__private::present(f_name, cx, "name"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            region: crate::__private::present(f_region, cx, "region"),
-            released_at: crate::__private::present(f_released_at, cx, "released_at"),
-            repo_size: crate::__private::present(f_repo_size, cx, "repo_size"),
-            slug_size: crate::__private::present(f_slug_size, cx, "slug_size"),
-            space: crate::__private::present(f_space, cx, "space"),
-            stack: crate::__private::present(f_stack, cx, "stack"),
-            team: crate::__private::present(f_team, cx, "team"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            web_url: crate::__private::present(f_web_url, cx, "web_url"),
-        })
+                "maintenance",
+                "name",
+                "organization",
+                "owner",
+                "region",
+                "released_at",
+                "repo_size",
+                "slug_size",
+                "space",
+                "stack",
+                "team",
+                "updated_at",
+                "web_url",
+            ],
+            22,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for App {
@@ -417,19 +436,23 @@ impl crate::__private::Fields for AppBuildStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppBuildStack {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppBuildStack {
@@ -466,19 +489,23 @@ impl crate::__private::Fields for AppGeneration {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppGeneration {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppGeneration {
@@ -566,19 +593,23 @@ impl crate::__private::Fields for AppOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppOrganization {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppOrganization {
@@ -615,21 +646,23 @@ impl crate::__private::Fields for AppOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppOwner {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppOwner {
@@ -666,19 +699,23 @@ impl crate::__private::Fields for AppRegion {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppRegion {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppRegion {
@@ -717,24 +754,27 @@ impl crate::__private::Fields for AppSpace {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_shield = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "shield" => {
-                    f_shield = Some(crate::__private::field(&mut map, cx, "shield")?);
+                    out.shield = crate::__private::field(&mut map, cx, "shield")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSpace {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            shield: crate::__private::present(f_shield, cx, "shield"),
-        })
+        seen.report_absent(cx, &["id", "name", "shield"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSpace {
@@ -771,19 +811,23 @@ impl crate::__private::Fields for AppStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppStack {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppStack {
@@ -820,19 +864,23 @@ impl crate::__private::Fields for AppTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppTeam {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppTeam {

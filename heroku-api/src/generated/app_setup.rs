@@ -94,83 +94,94 @@ impl crate::__private::Fields for AppSetup {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_build = None;
-        let mut f_created_at = None;
-        let mut f_failure_message = None;
-        let mut f_id = None;
-        let mut f_manifest_errors = None;
-        let mut f_postdeploy = None;
-        let mut f_resolved_success_url = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "build" => {
-                    f_build = Some(crate::__private::field(&mut map, cx, "build")?);
+                    out.build = crate::__private::field(&mut map, cx, "build")?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "failure_message" => {
-                    f_failure_message = Some(
-                        crate::__private::field(&mut map, cx, "failure_message")?,
-                    );
+                    out.failure_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "failure_message",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "manifest_errors" => {
-                    f_manifest_errors = Some(
-                        crate::__private::field(&mut map, cx, "manifest_errors")?,
-                    );
+                    out.manifest_errors = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "manifest_errors",
+                    )?;
+                    seen.set(5);
                 }
                 "postdeploy" => {
-                    f_postdeploy = Some(
-                        crate::__private::field(&mut map, cx, "postdeploy")?,
-                    );
+                    out.postdeploy = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "postdeploy",
+                    )?;
+                    seen.set(6);
                 }
                 "resolved_success_url" => {
-                    f_resolved_success_url = Some(
-                        crate::__private::field(&mut map, cx, "resolved_success_url")?,
-                    );
+                    out.resolved_success_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "resolved_success_url",
+                    )?;
+                    seen.set(7);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetup {
-            app: crate::__private::present(f_app, cx, "app"),
-            build: crate::__private::present(f_build, cx, "build"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            failure_message: crate::__private::present(
-                f_failure_message,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "app",
+                "build",
+                "created_at",
                 "failure_message",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            manifest_errors: crate::__private::present(
-                f_manifest_errors,
-                cx,
+                "id",
                 "manifest_errors",
-            ),
-            postdeploy: crate::__private::present(f_postdeploy, cx, "postdeploy"),
-            resolved_success_url: crate::__private::present(
-                f_resolved_success_url,
-                cx,
+                "postdeploy",
                 "resolved_success_url",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "status",
+                "updated_at",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetup {
@@ -207,19 +218,23 @@ impl crate::__private::Fields for AppSetupApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupApp {
@@ -258,32 +273,31 @@ impl crate::__private::Fields for AppSetupBuild {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_output_stream_url = None;
-        let mut f_status = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 "output_stream_url" => {
-                    f_output_stream_url = Some(
-                        crate::__private::field(&mut map, cx, "output_stream_url")?,
-                    );
+                    out.output_stream_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "output_stream_url",
+                    )?;
+                    seen.set(1);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupBuild {
-            id: crate::__private::present(f_id, cx, "id"),
-            output_stream_url: crate::__private::present(
-                f_output_stream_url,
-                cx,
-                "output_stream_url",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-        })
+        seen.report_absent(cx, &["id", "output_stream_url", "status"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupBuild {
@@ -330,18 +344,19 @@ impl crate::__private::Fields for AppSetupBuildpackOverride {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "url" => {
-                    f_url = Some(crate::__private::non_null_field(&mut map, cx, "url")?);
+                    out.url = crate::__private::non_null_field(&mut map, cx, "url")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupBuildpackOverride {
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(cx, &["url"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupBuildpackOverride {
@@ -444,62 +459,63 @@ impl crate::__private::Fields for AppSetupCreateApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_locked = None;
-        let mut f_name = None;
-        let mut f_organization = None;
-        let mut f_personal = None;
-        let mut f_region = None;
-        let mut f_space = None;
-        let mut f_stack = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "locked" => {
-                    f_locked = Some(
-                        crate::__private::non_null_field(&mut map, cx, "locked")?,
-                    );
+                    out.locked = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "locked",
+                    )?;
+                    seen.set(0);
                 }
                 "name" => {
-                    f_name = Some(
-                        crate::__private::non_null_field(&mut map, cx, "name")?,
-                    );
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(1);
                 }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::non_null_field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(2);
                 }
                 "personal" => {
-                    f_personal = Some(
-                        crate::__private::non_null_field(&mut map, cx, "personal")?,
-                    );
+                    out.personal = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "personal",
+                    )?;
+                    seen.set(3);
                 }
                 "region" => {
-                    f_region = Some(
-                        crate::__private::non_null_field(&mut map, cx, "region")?,
-                    );
+                    out.region = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "region",
+                    )?;
+                    seen.set(4);
                 }
                 "space" => {
-                    f_space = Some(
-                        crate::__private::non_null_field(&mut map, cx, "space")?,
-                    );
+                    out.space = crate::__private::non_null_field(&mut map, cx, "space")?;
+                    seen.set(5);
                 }
                 "stack" => {
-                    f_stack = Some(
-                        crate::__private::non_null_field(&mut map, cx, "stack")?,
-                    );
+                    out.stack = crate::__private::non_null_field(&mut map, cx, "stack")?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupCreateApp {
-            locked: crate::__private::present(f_locked, cx, "locked"),
-            name: crate::__private::present(f_name, cx, "name"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            personal: crate::__private::present(f_personal, cx, "personal"),
-            region: crate::__private::present(f_region, cx, "region"),
-            space: crate::__private::present(f_space, cx, "space"),
-            stack: crate::__private::present(f_stack, cx, "stack"),
-        })
+        seen.report_absent(
+            cx,
+            &["locked", "name", "organization", "personal", "region", "space", "stack"],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupCreateApp {
@@ -566,28 +582,27 @@ impl crate::__private::Fields for AppSetupCreateSourceBlob {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_checksum = None;
-        let mut f_url = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "checksum" => {
-                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
+                    seen.set(0);
                 }
                 "url" => {
-                    f_url = Some(crate::__private::non_null_field(&mut map, cx, "url")?);
+                    out.url = crate::__private::non_null_field(&mut map, cx, "url")?;
+                    seen.set(1);
                 }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupCreateSourceBlob {
-            checksum: crate::__private::present(f_checksum, cx, "checksum"),
-            url: crate::__private::present(f_url, cx, "url"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(cx, &["checksum", "url", "version"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupCreateSourceBlob {
@@ -696,25 +711,27 @@ impl crate::__private::Fields for AppSetupOverrides {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_buildpacks = None;
-        let mut f_env = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "buildpacks" => {
-                    f_buildpacks = Some(
-                        crate::__private::non_null_field(&mut map, cx, "buildpacks")?,
-                    );
+                    out.buildpacks = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "buildpacks",
+                    )?;
+                    seen.set(0);
                 }
                 "env" => {
-                    f_env = Some(crate::__private::non_null_field(&mut map, cx, "env")?);
+                    out.env = crate::__private::non_null_field(&mut map, cx, "env")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupOverrides {
-            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
-            env: crate::__private::present(f_env, cx, "env"),
-        })
+        seen.report_absent(cx, &["buildpacks", "env"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupOverrides {
@@ -751,25 +768,23 @@ impl crate::__private::Fields for AppSetupPostdeploy {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_exit_code = None;
-        let mut f_output = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "exit_code" => {
-                    f_exit_code = Some(
-                        crate::__private::field(&mut map, cx, "exit_code")?,
-                    );
+                    out.exit_code = crate::__private::field(&mut map, cx, "exit_code")?;
+                    seen.set(0);
                 }
                 "output" => {
-                    f_output = Some(crate::__private::field(&mut map, cx, "output")?);
+                    out.output = crate::__private::field(&mut map, cx, "output")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppSetupPostdeploy {
-            exit_code: crate::__private::present(f_exit_code, cx, "exit_code"),
-            output: crate::__private::present(f_output, cx, "output"),
-        })
+        seen.report_absent(cx, &["exit_code", "output"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppSetupPostdeploy {

@@ -139,50 +139,55 @@ impl crate::__private::Fields for AppTransfer {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_owner = None;
-        let mut f_recipient = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
-                "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "created_at" => {
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
+                }
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(3);
                 }
                 "recipient" => {
-                    f_recipient = Some(
-                        crate::__private::field(&mut map, cx, "recipient")?,
-                    );
+                    out.recipient = crate::__private::field(&mut map, cx, "recipient")?;
+                    seen.set(4);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(5);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppTransfer {
-            app: crate::__private::present(f_app, cx, "app"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            recipient: crate::__private::present(f_recipient, cx, "recipient"),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["app", "created_at", "id", "owner", "recipient", "state", "updated_at"],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppTransfer {
@@ -219,19 +224,23 @@ impl crate::__private::Fields for AppTransferApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppTransferApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppTransferApp {
@@ -319,21 +328,23 @@ impl crate::__private::Fields for AppTransferOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppTransferOwner {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppTransferOwner {
@@ -370,21 +381,23 @@ impl crate::__private::Fields for AppTransferRecipient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppTransferRecipient {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppTransferRecipient {

@@ -90,70 +90,85 @@ impl crate::__private::Fields for AppWebhookDelivery {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_event = None;
-        let mut f_id = None;
-        let mut f_last_attempt = None;
-        let mut f_next_attempt_at = None;
-        let mut f_num_attempts = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
-        let mut f_webhook = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "event" => {
-                    f_event = Some(crate::__private::field(&mut map, cx, "event")?);
+                    out.event = crate::__private::field(&mut map, cx, "event")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "last_attempt" => {
-                    f_last_attempt = Some(
-                        crate::__private::field(&mut map, cx, "last_attempt")?,
-                    );
+                    out.last_attempt = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "last_attempt",
+                    )?;
+                    seen.set(3);
                 }
                 "next_attempt_at" => {
-                    f_next_attempt_at = Some(
-                        crate::__private::field(&mut map, cx, "next_attempt_at")?,
-                    );
+                    out.next_attempt_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "next_attempt_at",
+                    )?;
+                    seen.set(4);
                 }
                 "num_attempts" => {
-                    f_num_attempts = Some(
-                        crate::__private::field(&mut map, cx, "num_attempts")?,
-                    );
+                    out.num_attempts = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "num_attempts",
+                    )?;
+                    seen.set(5);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(6);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(7);
                 }
                 "webhook" => {
-                    f_webhook = Some(crate::__private::field(&mut map, cx, "webhook")?);
+                    out.webhook = crate::__private::field(&mut map, cx, "webhook")?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookDelivery {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            event: crate::__private::present(f_event, cx, "event"),
-            id: crate::__private::present(f_id, cx, "id"),
-            last_attempt: crate::__private::present(f_last_attempt, cx, "last_attempt"),
-            next_attempt_at: crate::__private::present(
-                f_next_attempt_at,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "event",
+                "id",
+                "last_attempt",
                 "next_attempt_at",
-            ),
-            num_attempts: crate::__private::present(f_num_attempts, cx, "num_attempts"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            webhook: crate::__private::present(f_webhook, cx, "webhook"),
-        })
+                "num_attempts",
+                "status",
+                "updated_at",
+                "webhook",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookDelivery {
@@ -264,21 +279,23 @@ impl crate::__private::Fields for AppWebhookDeliveryEvent {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_include = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 "include" => {
-                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                    out.include = crate::__private::field(&mut map, cx, "include")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookDeliveryEvent {
-            id: crate::__private::present(f_id, cx, "id"),
-            include: crate::__private::present(f_include, cx, "include"),
-        })
+        seen.report_absent(cx, &["id", "include"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookDeliveryEvent {
@@ -376,45 +393,55 @@ impl crate::__private::Fields for AppWebhookDeliveryLastAttempt {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_code = None;
-        let mut f_created_at = None;
-        let mut f_error_class = None;
-        let mut f_id = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
+                "code" => {
+                    out.code = crate::__private::field(&mut map, cx, "code")?;
+                    seen.set(0);
+                }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "error_class" => {
-                    f_error_class = Some(
-                        crate::__private::field(&mut map, cx, "error_class")?,
-                    );
+                    out.error_class = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "error_class",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(4);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookDeliveryLastAttempt {
-            code: crate::__private::present(f_code, cx, "code"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            error_class: crate::__private::present(f_error_class, cx, "error_class"),
-            id: crate::__private::present(f_id, cx, "id"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["code", "created_at", "error_class", "id", "status", "updated_at"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookDeliveryLastAttempt {
@@ -533,21 +560,23 @@ impl crate::__private::Fields for AppWebhookDeliveryWebhook {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_level = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 "level" => {
-                    f_level = Some(crate::__private::field(&mut map, cx, "level")?);
+                    out.level = crate::__private::field(&mut map, cx, "level")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookDeliveryWebhook {
-            id: crate::__private::present(f_id, cx, "id"),
-            level: crate::__private::present(f_level, cx, "level"),
-        })
+        seen.report_absent(cx, &["id", "level"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookDeliveryWebhook {

@@ -80,40 +80,47 @@ impl crate::__private::Fields for AppWebhookEvent {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_include = None;
-        let mut f_payload = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "include" => {
-                    f_include = Some(crate::__private::field(&mut map, cx, "include")?);
+                    out.include = crate::__private::field(&mut map, cx, "include")?;
+                    seen.set(2);
                 }
                 "payload" => {
-                    f_payload = Some(crate::__private::field(&mut map, cx, "payload")?);
+                    out.payload = crate::__private::field(&mut map, cx, "payload")?;
+                    seen.set(3);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(4);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookEvent {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            include: crate::__private::present(f_include, cx, "include"),
-            payload: crate::__private::present(f_payload, cx, "payload"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "id", "include", "payload", "updated_at"],
+            5,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookEvent {
@@ -150,21 +157,23 @@ impl crate::__private::Fields for AppWebhookEventActor {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookEventActor {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookEventActor {
@@ -260,47 +269,47 @@ impl crate::__private::Fields for AppWebhookEventPayload {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_action = None;
-        let mut f_actor = None;
-        let mut f_data = None;
-        let mut f_previous_data = None;
-        let mut f_resource = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "action" => {
-                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                    out.action = crate::__private::field(&mut map, cx, "action")?;
+                    seen.set(0);
                 }
                 "actor" => {
-                    f_actor = Some(crate::__private::field(&mut map, cx, "actor")?);
+                    out.actor = crate::__private::field(&mut map, cx, "actor")?;
+                    seen.set(1);
                 }
-                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "data" => {
+                    out.data = crate::__private::field(&mut map, cx, "data")?;
+                    seen.set(2);
+                }
                 "previous_data" => {
-                    f_previous_data = Some(
-                        crate::__private::field(&mut map, cx, "previous_data")?,
-                    );
+                    out.previous_data = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "previous_data",
+                    )?;
+                    seen.set(3);
                 }
                 "resource" => {
-                    f_resource = Some(crate::__private::field(&mut map, cx, "resource")?);
+                    out.resource = crate::__private::field(&mut map, cx, "resource")?;
+                    seen.set(4);
                 }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AppWebhookEventPayload {
-            action: crate::__private::present(f_action, cx, "action"),
-            actor: crate::__private::present(f_actor, cx, "actor"),
-            data: crate::__private::present(f_data, cx, "data"),
-            previous_data: crate::__private::present(
-                f_previous_data,
-                cx,
-                "previous_data",
-            ),
-            resource: crate::__private::present(f_resource, cx, "resource"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(
+            cx,
+            &["action", "actor", "data", "previous_data", "resource", "version"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AppWebhookEventPayload {

@@ -89,39 +89,47 @@ impl crate::__private::Fields for Archive {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_checksum = None;
-        let mut f_created_at = None;
-        let mut f_month = None;
-        let mut f_size = None;
-        let mut f_url = None;
-        let mut f_year = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "checksum" => {
-                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "month" => {
-                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                    out.month = crate::__private::field(&mut map, cx, "month")?;
+                    seen.set(2);
                 }
-                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
-                "year" => f_year = Some(crate::__private::field(&mut map, cx, "year")?),
+                "size" => {
+                    out.size = crate::__private::field(&mut map, cx, "size")?;
+                    seen.set(3);
+                }
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(4);
+                }
+                "year" => {
+                    out.year = crate::__private::field(&mut map, cx, "year")?;
+                    seen.set(5);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Archive {
-            checksum: crate::__private::present(f_checksum, cx, "checksum"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            month: crate::__private::present(f_month, cx, "month"),
-            size: crate::__private::present(f_size, cx, "size"),
-            url: crate::__private::present(f_url, cx, "url"),
-            year: crate::__private::present(f_year, cx, "year"),
-        })
+        seen.report_absent(
+            cx,
+            &["checksum", "created_at", "month", "size", "url", "year"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Archive {

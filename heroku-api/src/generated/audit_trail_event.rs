@@ -74,66 +74,83 @@ impl crate::__private::Fields for AuditTrailEvent {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_action = None;
-        let mut f_actor = None;
-        let mut f_app = None;
-        let mut f_created_at = None;
-        let mut f_data = None;
-        let mut f_enterprise_account = None;
-        let mut f_id = None;
-        let mut f_owner = None;
-        let mut f_request = None;
-        let mut f_team = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "action" => {
-                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                    out.action = crate::__private::field(&mut map, cx, "action")?;
+                    seen.set(0);
                 }
                 "actor" => {
-                    f_actor = Some(crate::__private::field(&mut map, cx, "actor")?);
+                    out.actor = crate::__private::field(&mut map, cx, "actor")?;
+                    seen.set(1);
                 }
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(2);
+                }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
-                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "data" => {
+                    out.data = crate::__private::field(&mut map, cx, "data")?;
+                    seen.set(4);
+                }
                 "enterprise_account" => {
-                    f_enterprise_account = Some(
-                        crate::__private::field(&mut map, cx, "enterprise_account")?,
-                    );
+                    out.enterprise_account = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "enterprise_account",
+                    )?;
+                    seen.set(5);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(6);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(7);
                 }
                 "request" => {
-                    f_request = Some(crate::__private::field(&mut map, cx, "request")?);
+                    out.request = crate::__private::field(&mut map, cx, "request")?;
+                    seen.set(8);
                 }
-                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "team" => {
+                    out.team = crate::__private::field(&mut map, cx, "team")?;
+                    seen.set(9);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(10);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEvent {
-            action: crate::__private::present(f_action, cx, "action"),
-            actor: crate::__private::present(f_actor, cx, "actor"),
-            app: crate::__private::present(f_app, cx, "app"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            data: crate::__private::present(f_data, cx, "data"),
-            enterprise_account: crate::__private::present(
-                f_enterprise_account,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "action",
+                "actor",
+                "app",
+                "created_at",
+                "data",
                 "enterprise_account",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            request: crate::__private::present(f_request, cx, "request"),
-            team: crate::__private::present(f_team, cx, "team"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+                "id",
+                "owner",
+                "request",
+                "team",
+                "type",
+            ],
+            11,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEvent {
@@ -170,21 +187,23 @@ impl crate::__private::Fields for AuditTrailEventActor {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventActor {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventActor {
@@ -221,19 +240,23 @@ impl crate::__private::Fields for AuditTrailEventApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventApp {
@@ -270,19 +293,23 @@ impl crate::__private::Fields for AuditTrailEventEnterpriseAccount {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventEnterpriseAccount {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventEnterpriseAccount {
@@ -319,21 +346,23 @@ impl crate::__private::Fields for AuditTrailEventOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventOwner {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventOwner {
@@ -368,20 +397,23 @@ impl crate::__private::Fields for AuditTrailEventRequest {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_ip_address = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "ip_address" => {
-                    f_ip_address = Some(
-                        crate::__private::field(&mut map, cx, "ip_address")?,
-                    );
+                    out.ip_address = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "ip_address",
+                    )?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventRequest {
-            ip_address: crate::__private::present(f_ip_address, cx, "ip_address"),
-        })
+        seen.report_absent(cx, &["ip_address"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventRequest {
@@ -418,19 +450,23 @@ impl crate::__private::Fields for AuditTrailEventTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(AuditTrailEventTeam {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for AuditTrailEventTeam {

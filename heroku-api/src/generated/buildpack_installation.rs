@@ -76,25 +76,23 @@ impl crate::__private::Fields for BuildpackInstallation {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_buildpack = None;
-        let mut f_ordinal = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "buildpack" => {
-                    f_buildpack = Some(
-                        crate::__private::field(&mut map, cx, "buildpack")?,
-                    );
+                    out.buildpack = crate::__private::field(&mut map, cx, "buildpack")?;
+                    seen.set(0);
                 }
                 "ordinal" => {
-                    f_ordinal = Some(crate::__private::field(&mut map, cx, "ordinal")?);
+                    out.ordinal = crate::__private::field(&mut map, cx, "ordinal")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(BuildpackInstallation {
-            buildpack: crate::__private::present(f_buildpack, cx, "buildpack"),
-            ordinal: crate::__private::present(f_ordinal, cx, "ordinal"),
-        })
+        seen.report_absent(cx, &["buildpack", "ordinal"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for BuildpackInstallation {
@@ -131,19 +129,23 @@ impl crate::__private::Fields for BuildpackInstallationBuildpack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(BuildpackInstallationBuildpack {
-            name: crate::__private::present(f_name, cx, "name"),
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(cx, &["name", "url"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for BuildpackInstallationBuildpack {
@@ -186,20 +188,19 @@ impl crate::__private::Fields for BuildpackInstallationUpdate {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_buildpack = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "buildpack" => {
-                    f_buildpack = Some(
-                        crate::__private::field(&mut map, cx, "buildpack")?,
-                    );
+                    out.buildpack = crate::__private::field(&mut map, cx, "buildpack")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(BuildpackInstallationUpdate {
-            buildpack: crate::__private::present(f_buildpack, cx, "buildpack"),
-        })
+        seen.report_absent(cx, &["buildpack"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for BuildpackInstallationUpdate {

@@ -89,52 +89,67 @@ impl crate::__private::Fields for Credit {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_amount = None;
-        let mut f_balance = None;
-        let mut f_created_at = None;
-        let mut f_expires_at = None;
-        let mut f_id = None;
-        let mut f_title = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "amount" => {
-                    f_amount = Some(crate::__private::field(&mut map, cx, "amount")?);
+                    out.amount = crate::__private::field(&mut map, cx, "amount")?;
+                    seen.set(0);
                 }
                 "balance" => {
-                    f_balance = Some(crate::__private::field(&mut map, cx, "balance")?);
+                    out.balance = crate::__private::field(&mut map, cx, "balance")?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "expires_at" => {
-                    f_expires_at = Some(
-                        crate::__private::field(&mut map, cx, "expires_at")?,
-                    );
+                    out.expires_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_at",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "title" => {
-                    f_title = Some(crate::__private::field(&mut map, cx, "title")?);
+                    out.title = crate::__private::field(&mut map, cx, "title")?;
+                    seen.set(5);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Credit {
-            amount: crate::__private::present(f_amount, cx, "amount"),
-            balance: crate::__private::present(f_balance, cx, "balance"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            expires_at: crate::__private::present(f_expires_at, cx, "expires_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            title: crate::__private::present(f_title, cx, "title"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "amount",
+                "balance",
+                "created_at",
+                "expires_at",
+                "id",
+                "title",
+                "updated_at",
+            ],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Credit {

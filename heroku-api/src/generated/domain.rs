@@ -167,76 +167,95 @@ impl crate::__private::Fields for Domain {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_acm_status = None;
-        let mut f_acm_status_reason = None;
-        let mut f_app = None;
-        let mut f_cname = None;
-        let mut f_created_at = None;
-        let mut f_hostname = None;
-        let mut f_id = None;
-        let mut f_kind = None;
-        let mut f_sni_endpoint = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "acm_status" => {
-                    f_acm_status = Some(
-                        crate::__private::field(&mut map, cx, "acm_status")?,
-                    );
+                    out.acm_status = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "acm_status",
+                    )?;
+                    seen.set(0);
                 }
                 "acm_status_reason" => {
-                    f_acm_status_reason = Some(
-                        crate::__private::field(&mut map, cx, "acm_status_reason")?,
-                    );
+                    out.acm_status_reason = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "acm_status_reason",
+                    )?;
+                    seen.set(1);
                 }
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(2);
+                }
                 "cname" => {
-                    f_cname = Some(crate::__private::field(&mut map, cx, "cname")?);
+                    out.cname = crate::__private::field(&mut map, cx, "cname")?;
+                    seen.set(3);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(4);
                 }
                 "hostname" => {
-                    f_hostname = Some(crate::__private::field(&mut map, cx, "hostname")?);
+                    out.hostname = crate::__private::field(&mut map, cx, "hostname")?;
+                    seen.set(5);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "kind" => f_kind = Some(crate::__private::field(&mut map, cx, "kind")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(6);
+                }
+                "kind" => {
+                    out.kind = crate::__private::field(&mut map, cx, "kind")?;
+                    seen.set(7);
+                }
                 "sni_endpoint" => {
-                    f_sni_endpoint = Some(
-                        crate::__private::field(&mut map, cx, "sni_endpoint")?,
-                    );
+                    out.sni_endpoint = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "sni_endpoint",
+                    )?;
+                    seen.set(8);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(9);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(10);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Domain {
-            acm_status: crate::__private::present(f_acm_status, cx, "acm_status"),
-            acm_status_reason: crate::__private::present(
-                f_acm_status_reason,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "acm_status",
                 "acm_status_reason",
-            ),
-            app: crate::__private::present(f_app, cx, "app"),
-            cname: crate::__private::present(f_cname, cx, "cname"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            hostname: crate::__private::present(f_hostname, cx, "hostname"),
-            id: crate::__private::present(f_id, cx, "id"),
-            kind: crate::__private::present(f_kind, cx, "kind"),
-            sni_endpoint: crate::__private::present(f_sni_endpoint, cx, "sni_endpoint"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "app",
+                "cname",
+                "created_at",
+                "hostname",
+                "id",
+                "kind",
+                "sni_endpoint",
+                "status",
+                "updated_at",
+            ],
+            11,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Domain {
@@ -273,19 +292,23 @@ impl crate::__private::Fields for DomainApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DomainApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DomainApp {
@@ -443,19 +466,23 @@ impl crate::__private::Fields for DomainSniEndpointObject {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DomainSniEndpointObject {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DomainSniEndpointObject {

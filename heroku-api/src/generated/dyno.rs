@@ -225,64 +225,87 @@ impl crate::__private::Fields for Dyno {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_attach_url = None;
-        let mut f_command = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_release = None;
-        let mut f_size = None;
-        let mut f_state = None;
-        let mut f_type_ = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "attach_url" => {
-                    f_attach_url = Some(
-                        crate::__private::field(&mut map, cx, "attach_url")?,
-                    );
+                    out.attach_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "attach_url",
+                    )?;
+                    seen.set(1);
                 }
                 "command" => {
-                    f_command = Some(crate::__private::field(&mut map, cx, "command")?);
+                    out.command = crate::__private::field(&mut map, cx, "command")?;
+                    seen.set(2);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "release" => {
-                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                    out.release = crate::__private::field(&mut map, cx, "release")?;
+                    seen.set(6);
                 }
-                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                "size" => {
+                    out.size = crate::__private::field(&mut map, cx, "size")?;
+                    seen.set(7);
+                }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(8);
                 }
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(9);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(10);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Dyno {
-            app: crate::__private::present(f_app, cx, "app"),
-            attach_url: crate::__private::present(f_attach_url, cx, "attach_url"),
-            command: crate::__private::present(f_command, cx, "command"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            release: crate::__private::present(f_release, cx, "release"),
-            size: crate::__private::present(f_size, cx, "size"),
-            state: crate::__private::present(f_state, cx, "state"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "app",
+                "attach_url",
+                "command",
+                "created_at",
+                "id",
+                "name",
+                "release",
+                "size",
+                "state",
+                "type",
+                "updated_at",
+            ],
+            11,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Dyno {
@@ -319,19 +342,23 @@ impl crate::__private::Fields for DynoApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DynoApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DynoApp {
@@ -419,21 +446,23 @@ impl crate::__private::Fields for DynoRelease {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DynoRelease {
-            id: crate::__private::present(f_id, cx, "id"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(cx, &["id", "version"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DynoRelease {

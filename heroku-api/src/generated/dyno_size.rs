@@ -100,75 +100,86 @@ impl crate::__private::Fields for DynoSize {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_architecture = None;
-        let mut f_compute = None;
-        let mut f_cost = None;
-        let mut f_dedicated = None;
-        let mut f_generation = None;
-        let mut f_id = None;
-        let mut f_memory = None;
-        let mut f_name = None;
-        let mut f_precise_dyno_units = None;
-        let mut f_private_space_only = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "architecture" => {
-                    f_architecture = Some(
-                        crate::__private::field(&mut map, cx, "architecture")?,
-                    );
+                    out.architecture = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "architecture",
+                    )?;
+                    seen.set(0);
                 }
                 "compute" => {
-                    f_compute = Some(crate::__private::field(&mut map, cx, "compute")?);
+                    out.compute = crate::__private::field(&mut map, cx, "compute")?;
+                    seen.set(1);
                 }
-                "cost" => f_cost = Some(crate::__private::field(&mut map, cx, "cost")?),
+                "cost" => {
+                    out.cost = crate::__private::field(&mut map, cx, "cost")?;
+                    seen.set(2);
+                }
                 "dedicated" => {
-                    f_dedicated = Some(
-                        crate::__private::field(&mut map, cx, "dedicated")?,
-                    );
+                    out.dedicated = crate::__private::field(&mut map, cx, "dedicated")?;
+                    seen.set(3);
                 }
                 "generation" => {
-                    f_generation = Some(
-                        crate::__private::field(&mut map, cx, "generation")?,
-                    );
+                    out.generation = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "generation",
+                    )?;
+                    seen.set(4);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(5);
+                }
                 "memory" => {
-                    f_memory = Some(crate::__private::field(&mut map, cx, "memory")?);
+                    out.memory = crate::__private::field(&mut map, cx, "memory")?;
+                    seen.set(6);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(7);
+                }
                 "precise_dyno_units" => {
-                    f_precise_dyno_units = Some(
-                        crate::__private::field(&mut map, cx, "precise_dyno_units")?,
-                    );
+                    out.precise_dyno_units = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "precise_dyno_units",
+                    )?;
+                    seen.set(8);
                 }
                 "private_space_only" => {
-                    f_private_space_only = Some(
-                        crate::__private::field(&mut map, cx, "private_space_only")?,
-                    );
+                    out.private_space_only = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "private_space_only",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DynoSize {
-            architecture: crate::__private::present(f_architecture, cx, "architecture"),
-            compute: crate::__private::present(f_compute, cx, "compute"),
-            cost: crate::__private::present(f_cost, cx, "cost"),
-            dedicated: crate::__private::present(f_dedicated, cx, "dedicated"),
-            generation: crate::__private::present(f_generation, cx, "generation"),
-            id: crate::__private::present(f_id, cx, "id"),
-            memory: crate::__private::present(f_memory, cx, "memory"),
-            name: crate::__private::present(f_name, cx, "name"),
-            precise_dyno_units: crate::__private::present(
-                f_precise_dyno_units,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "architecture",
+                "compute",
+                "cost",
+                "dedicated",
+                "generation",
+                "id",
+                "memory",
+                "name",
                 "precise_dyno_units",
-            ),
-            private_space_only: crate::__private::present(
-                f_private_space_only,
-                cx,
                 "private_space_only",
-            ),
-        })
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DynoSize {
@@ -205,19 +216,23 @@ impl crate::__private::Fields for DynoSizeGeneration {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(DynoSizeGeneration {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for DynoSizeGeneration {

@@ -98,67 +98,80 @@ impl crate::__private::Fields for EnterpriseAccount {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_identity_provider = None;
-        let mut f_name = None;
-        let mut f_partner_benefits = None;
-        let mut f_permissions = None;
-        let mut f_trial = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "identity_provider" => {
-                    f_identity_provider = Some(
-                        crate::__private::field(&mut map, cx, "identity_provider")?,
-                    );
+                    out.identity_provider = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "identity_provider",
+                    )?;
+                    seen.set(2);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(3);
+                }
                 "partner_benefits" => {
-                    f_partner_benefits = Some(
-                        crate::__private::field(&mut map, cx, "partner_benefits")?,
-                    );
+                    out.partner_benefits = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "partner_benefits",
+                    )?;
+                    seen.set(4);
                 }
                 "permissions" => {
-                    f_permissions = Some(
-                        crate::__private::field(&mut map, cx, "permissions")?,
-                    );
+                    out.permissions = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "permissions",
+                    )?;
+                    seen.set(5);
                 }
                 "trial" => {
-                    f_trial = Some(crate::__private::field(&mut map, cx, "trial")?);
+                    out.trial = crate::__private::field(&mut map, cx, "trial")?;
+                    seen.set(6);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(7);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccount {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            identity_provider: crate::__private::present(
-                f_identity_provider,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "id",
                 "identity_provider",
-            ),
-            name: crate::__private::present(f_name, cx, "name"),
-            partner_benefits: crate::__private::present(
-                f_partner_benefits,
-                cx,
+                "name",
                 "partner_benefits",
-            ),
-            permissions: crate::__private::present(f_permissions, cx, "permissions"),
-            trial: crate::__private::present(f_trial, cx, "trial"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "permissions",
+                "trial",
+                "updated_at",
+            ],
+            8,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccount {
@@ -248,24 +261,27 @@ impl crate::__private::Fields for EnterpriseAccountIdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_owner = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountIdentityProvider {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-        })
+        seen.report_absent(cx, &["id", "name", "owner"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountIdentityProvider {

@@ -74,50 +74,65 @@ impl crate::__private::Fields for EnterpriseAccountDailyUsage {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addons = None;
-        let mut f_data = None;
-        let mut f_date = None;
-        let mut f_dynos = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_partner = None;
-        let mut f_space = None;
-        let mut f_teams = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addons" => {
-                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
+                    seen.set(0);
                 }
-                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
-                "date" => f_date = Some(crate::__private::field(&mut map, cx, "date")?),
+                "data" => {
+                    out.data = crate::__private::field(&mut map, cx, "data")?;
+                    seen.set(1);
+                }
+                "date" => {
+                    out.date = crate::__private::field(&mut map, cx, "date")?;
+                    seen.set(2);
+                }
                 "dynos" => {
-                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "partner" => {
-                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
+                    seen.set(6);
                 }
                 "space" => {
-                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                    out.space = crate::__private::field(&mut map, cx, "space")?;
+                    seen.set(7);
                 }
                 "teams" => {
-                    f_teams = Some(crate::__private::field(&mut map, cx, "teams")?);
+                    out.teams = crate::__private::field(&mut map, cx, "teams")?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountDailyUsage {
-            addons: crate::__private::present(f_addons, cx, "addons"),
-            data: crate::__private::present(f_data, cx, "data"),
-            date: crate::__private::present(f_date, cx, "date"),
-            dynos: crate::__private::present(f_dynos, cx, "dynos"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            partner: crate::__private::present(f_partner, cx, "partner"),
-            space: crate::__private::present(f_space, cx, "space"),
-            teams: crate::__private::present(f_teams, cx, "teams"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "addons",
+                "data",
+                "date",
+                "dynos",
+                "id",
+                "name",
+                "partner",
+                "space",
+                "teams",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountDailyUsage {
@@ -166,45 +181,51 @@ impl crate::__private::Fields for EnterpriseAccountDailyUsageTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addons = None;
-        let mut f_apps = None;
-        let mut f_data = None;
-        let mut f_dynos = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_partner = None;
-        let mut f_space = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addons" => {
-                    f_addons = Some(crate::__private::field(&mut map, cx, "addons")?);
+                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
+                    seen.set(0);
                 }
-                "apps" => f_apps = Some(crate::__private::field(&mut map, cx, "apps")?),
-                "data" => f_data = Some(crate::__private::field(&mut map, cx, "data")?),
+                "apps" => {
+                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
+                    seen.set(1);
+                }
+                "data" => {
+                    out.data = crate::__private::field(&mut map, cx, "data")?;
+                    seen.set(2);
+                }
                 "dynos" => {
-                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "partner" => {
-                    f_partner = Some(crate::__private::field(&mut map, cx, "partner")?);
+                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
+                    seen.set(6);
                 }
                 "space" => {
-                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                    out.space = crate::__private::field(&mut map, cx, "space")?;
+                    seen.set(7);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountDailyUsageTeam {
-            addons: crate::__private::present(f_addons, cx, "addons"),
-            apps: crate::__private::present(f_apps, cx, "apps"),
-            data: crate::__private::present(f_data, cx, "data"),
-            dynos: crate::__private::present(f_dynos, cx, "dynos"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            partner: crate::__private::present(f_partner, cx, "partner"),
-            space: crate::__private::present(f_space, cx, "space"),
-        })
+        seen.report_absent(
+            cx,
+            &["addons", "apps", "data", "dynos", "id", "name", "partner", "space"],
+            8,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountDailyUsageTeam {

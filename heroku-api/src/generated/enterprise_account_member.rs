@@ -150,63 +150,66 @@ impl crate::__private::Fields for EnterpriseAccountMember {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_enterprise_account = None;
-        let mut f_id = None;
-        let mut f_identity_provider = None;
-        let mut f_permissions = None;
-        let mut f_two_factor_authentication = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "enterprise_account" => {
-                    f_enterprise_account = Some(
-                        crate::__private::field(&mut map, cx, "enterprise_account")?,
-                    );
+                    out.enterprise_account = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "enterprise_account",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "identity_provider" => {
-                    f_identity_provider = Some(
-                        crate::__private::field(&mut map, cx, "identity_provider")?,
-                    );
+                    out.identity_provider = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "identity_provider",
+                    )?;
+                    seen.set(2);
                 }
                 "permissions" => {
-                    f_permissions = Some(
-                        crate::__private::field(&mut map, cx, "permissions")?,
-                    );
+                    out.permissions = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "permissions",
+                    )?;
+                    seen.set(3);
                 }
                 "two_factor_authentication" => {
-                    f_two_factor_authentication = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "two_factor_authentication",
-                        )?,
-                    );
+                    out.two_factor_authentication = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "two_factor_authentication",
+                    )?;
+                    seen.set(4);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(5);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountMember {
-            enterprise_account: crate::__private::present(
-                f_enterprise_account,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "enterprise_account",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            identity_provider: crate::__private::present(
-                f_identity_provider,
-                cx,
+                "id",
                 "identity_provider",
-            ),
-            permissions: crate::__private::present(f_permissions, cx, "permissions"),
-            two_factor_authentication: crate::__private::present(
-                f_two_factor_authentication,
-                cx,
+                "permissions",
                 "two_factor_authentication",
-            ),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+                "user",
+            ],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountMember {
@@ -243,19 +246,23 @@ impl crate::__private::Fields for EnterpriseAccountMemberEnterpriseAccount {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountMemberEnterpriseAccount {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountMemberEnterpriseAccount {
@@ -292,23 +299,27 @@ impl crate::__private::Fields for EnterpriseAccountMemberExpandedPermission {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_description = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(0);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountMemberExpandedPermission {
-            description: crate::__private::present(f_description, cx, "description"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["description", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountMemberExpandedPermission {
@@ -349,29 +360,31 @@ impl crate::__private::Fields for EnterpriseAccountMemberIdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_owner = None;
-        let mut f_redacted = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(2);
                 }
                 "redacted" => {
-                    f_redacted = Some(crate::__private::field(&mut map, cx, "redacted")?);
+                    out.redacted = crate::__private::field(&mut map, cx, "redacted")?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountMemberIdentityProvider {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            redacted: crate::__private::present(f_redacted, cx, "redacted"),
-        })
+        seen.report_absent(cx, &["id", "name", "owner", "redacted"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountMemberIdentityProvider {
@@ -486,21 +499,23 @@ impl crate::__private::Fields for EnterpriseAccountMemberUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(EnterpriseAccountMemberUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for EnterpriseAccountMemberUser {

@@ -139,56 +139,73 @@ impl crate::__private::Fields for Formation {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_command = None;
-        let mut f_created_at = None;
-        let mut f_dyno_size = None;
-        let mut f_id = None;
-        let mut f_quantity = None;
-        let mut f_size = None;
-        let mut f_type_ = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "command" => {
-                    f_command = Some(crate::__private::field(&mut map, cx, "command")?);
+                    out.command = crate::__private::field(&mut map, cx, "command")?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "dyno_size" => {
-                    f_dyno_size = Some(
-                        crate::__private::field(&mut map, cx, "dyno_size")?,
-                    );
+                    out.dyno_size = crate::__private::field(&mut map, cx, "dyno_size")?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "quantity" => {
-                    f_quantity = Some(crate::__private::field(&mut map, cx, "quantity")?);
+                    out.quantity = crate::__private::field(&mut map, cx, "quantity")?;
+                    seen.set(5);
                 }
-                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "size" => {
+                    out.size = crate::__private::field(&mut map, cx, "size")?;
+                    seen.set(6);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(7);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Formation {
-            app: crate::__private::present(f_app, cx, "app"),
-            command: crate::__private::present(f_command, cx, "command"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            dyno_size: crate::__private::present(f_dyno_size, cx, "dyno_size"),
-            id: crate::__private::present(f_id, cx, "id"),
-            quantity: crate::__private::present(f_quantity, cx, "quantity"),
-            size: crate::__private::present(f_size, cx, "size"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "app",
+                "command",
+                "created_at",
+                "dyno_size",
+                "id",
+                "quantity",
+                "size",
+                "type",
+                "updated_at",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Formation {
@@ -225,19 +242,23 @@ impl crate::__private::Fields for FormationApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(FormationApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for FormationApp {
@@ -292,25 +313,23 @@ impl crate::__private::Fields for FormationDynoSize {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
                 "name" => {
-                    f_name = Some(
-                        crate::__private::non_null_field(&mut map, cx, "name")?,
-                    );
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(FormationDynoSize {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for FormationDynoSize {
@@ -347,19 +366,23 @@ impl crate::__private::Fields for FormationDynoSizeObject {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(FormationDynoSizeObject {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for FormationDynoSizeObject {
@@ -472,30 +495,35 @@ impl crate::__private::Fields for FormationUpdate {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_dyno_size = None;
-        let mut f_quantity = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "dyno_size" => {
-                    f_dyno_size = Some(
-                        crate::__private::non_null_field(&mut map, cx, "dyno_size")?,
-                    );
+                    out.dyno_size = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "dyno_size",
+                    )?;
+                    seen.set(0);
                 }
                 "quantity" => {
-                    f_quantity = Some(
-                        crate::__private::non_null_field(&mut map, cx, "quantity")?,
-                    );
+                    out.quantity = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "quantity",
+                    )?;
+                    seen.set(1);
                 }
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(FormationUpdate {
-            dyno_size: crate::__private::present(f_dyno_size, cx, "dyno_size"),
-            quantity: crate::__private::present(f_quantity, cx, "quantity"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["dyno_size", "quantity", "type"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for FormationUpdate {

@@ -146,78 +146,89 @@ impl crate::__private::Fields for IdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_certificate = None;
-        let mut f_created_at = None;
-        let mut f_entity_id = None;
-        let mut f_id = None;
-        let mut f_organization = None;
-        let mut f_owner = None;
-        let mut f_slo_target_url = None;
-        let mut f_sso_target_url = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "certificate" => {
-                    f_certificate = Some(
-                        crate::__private::field(&mut map, cx, "certificate")?,
-                    );
+                    out.certificate = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "certificate",
+                    )?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "entity_id" => {
-                    f_entity_id = Some(
-                        crate::__private::field(&mut map, cx, "entity_id")?,
-                    );
+                    out.entity_id = crate::__private::field(&mut map, cx, "entity_id")?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(4);
                 }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(5);
                 }
                 "slo_target_url" => {
-                    f_slo_target_url = Some(
-                        crate::__private::field(&mut map, cx, "slo_target_url")?,
-                    );
+                    out.slo_target_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "slo_target_url",
+                    )?;
+                    seen.set(6);
                 }
                 "sso_target_url" => {
-                    f_sso_target_url = Some(
-                        crate::__private::field(&mut map, cx, "sso_target_url")?,
-                    );
+                    out.sso_target_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "sso_target_url",
+                    )?;
+                    seen.set(7);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(IdentityProvider {
-            certificate: crate::__private::present(f_certificate, cx, "certificate"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            entity_id: crate::__private::present(f_entity_id, cx, "entity_id"),
-            id: crate::__private::present(f_id, cx, "id"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            slo_target_url: crate::__private::present(
-                f_slo_target_url,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "certificate",
+                "created_at",
+                "entity_id",
+                "id",
+                "organization",
+                "owner",
                 "slo_target_url",
-            ),
-            sso_target_url: crate::__private::present(
-                f_sso_target_url,
-                cx,
                 "sso_target_url",
-            ),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "updated_at",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for IdentityProvider {
@@ -252,16 +263,19 @@ impl crate::__private::Fields for IdentityProviderOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(IdentityProviderOrganization {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for IdentityProviderOrganization {
@@ -301,22 +315,27 @@ impl crate::__private::Fields for IdentityProviderOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(IdentityProviderOwner {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "name", "type"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for IdentityProviderOwner {

@@ -119,40 +119,43 @@ impl crate::__private::Fields for InboundRuleset {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_created_by = None;
-        let mut f_id = None;
-        let mut f_rules = None;
-        let mut f_space = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "created_by" => {
-                    f_created_by = Some(
-                        crate::__private::field(&mut map, cx, "created_by")?,
-                    );
+                    out.created_by = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_by",
+                    )?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "rules" => {
-                    f_rules = Some(crate::__private::field(&mut map, cx, "rules")?);
+                    out.rules = crate::__private::field(&mut map, cx, "rules")?;
+                    seen.set(3);
                 }
                 "space" => {
-                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                    out.space = crate::__private::field(&mut map, cx, "space")?;
+                    seen.set(4);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(InboundRuleset {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            created_by: crate::__private::present(f_created_by, cx, "created_by"),
-            id: crate::__private::present(f_id, cx, "id"),
-            rules: crate::__private::present(f_rules, cx, "rules"),
-            space: crate::__private::present(f_space, cx, "space"),
-        })
+        seen.report_absent(cx, &["created_at", "created_by", "id", "rules", "space"], 5);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for InboundRuleset {
@@ -322,23 +325,23 @@ impl crate::__private::Fields for InboundRulesetRule {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_action = None;
-        let mut f_source = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "action" => {
-                    f_action = Some(crate::__private::field(&mut map, cx, "action")?);
+                    out.action = crate::__private::field(&mut map, cx, "action")?;
+                    seen.set(0);
                 }
                 "source" => {
-                    f_source = Some(crate::__private::field(&mut map, cx, "source")?);
+                    out.source = crate::__private::field(&mut map, cx, "source")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(InboundRulesetRule {
-            action: crate::__private::present(f_action, cx, "action"),
-            source: crate::__private::present(f_source, cx, "source"),
-        })
+        seen.report_absent(cx, &["action", "source"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for InboundRulesetRule {
@@ -375,19 +378,23 @@ impl crate::__private::Fields for InboundRulesetSpace {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(InboundRulesetSpace {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for InboundRulesetSpace {

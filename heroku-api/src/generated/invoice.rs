@@ -80,81 +80,94 @@ impl crate::__private::Fields for Invoice {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_charges_total = None;
-        let mut f_created_at = None;
-        let mut f_credits_total = None;
-        let mut f_id = None;
-        let mut f_number = None;
-        let mut f_period_end = None;
-        let mut f_period_start = None;
-        let mut f_state = None;
-        let mut f_total = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "charges_total" => {
-                    f_charges_total = Some(
-                        crate::__private::field(&mut map, cx, "charges_total")?,
-                    );
+                    out.charges_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "charges_total",
+                    )?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "credits_total" => {
-                    f_credits_total = Some(
-                        crate::__private::field(&mut map, cx, "credits_total")?,
-                    );
+                    out.credits_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "credits_total",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "number" => {
-                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                    out.number = crate::__private::field(&mut map, cx, "number")?;
+                    seen.set(4);
                 }
                 "period_end" => {
-                    f_period_end = Some(
-                        crate::__private::field(&mut map, cx, "period_end")?,
-                    );
+                    out.period_end = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "period_end",
+                    )?;
+                    seen.set(5);
                 }
                 "period_start" => {
-                    f_period_start = Some(
-                        crate::__private::field(&mut map, cx, "period_start")?,
-                    );
+                    out.period_start = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "period_start",
+                    )?;
+                    seen.set(6);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(7);
                 }
                 "total" => {
-                    f_total = Some(crate::__private::field(&mut map, cx, "total")?);
+                    out.total = crate::__private::field(&mut map, cx, "total")?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Invoice {
-            charges_total: crate::__private::present(
-                f_charges_total,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "charges_total",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            credits_total: crate::__private::present(
-                f_credits_total,
-                cx,
+                "created_at",
                 "credits_total",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            number: crate::__private::present(f_number, cx, "number"),
-            period_end: crate::__private::present(f_period_end, cx, "period_end"),
-            period_start: crate::__private::present(f_period_start, cx, "period_start"),
-            state: crate::__private::present(f_state, cx, "state"),
-            total: crate::__private::present(f_total, cx, "total"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "id",
+                "number",
+                "period_end",
+                "period_start",
+                "state",
+                "total",
+                "updated_at",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Invoice {

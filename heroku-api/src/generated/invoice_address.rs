@@ -80,70 +80,73 @@ impl crate::__private::Fields for InvoiceAddress {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_address_1 = None;
-        let mut f_address_2 = None;
-        let mut f_city = None;
-        let mut f_country = None;
-        let mut f_heroku_id = None;
-        let mut f_other = None;
-        let mut f_postal_code = None;
-        let mut f_state = None;
-        let mut f_use_invoice_address = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "address_1" => {
-                    f_address_1 = Some(
-                        crate::__private::field(&mut map, cx, "address_1")?,
-                    );
+                    out.address_1 = crate::__private::field(&mut map, cx, "address_1")?;
+                    seen.set(0);
                 }
                 "address_2" => {
-                    f_address_2 = Some(
-                        crate::__private::field(&mut map, cx, "address_2")?,
-                    );
+                    out.address_2 = crate::__private::field(&mut map, cx, "address_2")?;
+                    seen.set(1);
                 }
-                "city" => f_city = Some(crate::__private::field(&mut map, cx, "city")?),
+                "city" => {
+                    out.city = crate::__private::field(&mut map, cx, "city")?;
+                    seen.set(2);
+                }
                 "country" => {
-                    f_country = Some(crate::__private::field(&mut map, cx, "country")?);
+                    out.country = crate::__private::field(&mut map, cx, "country")?;
+                    seen.set(3);
                 }
                 "heroku_id" => {
-                    f_heroku_id = Some(
-                        crate::__private::field(&mut map, cx, "heroku_id")?,
-                    );
+                    out.heroku_id = crate::__private::field(&mut map, cx, "heroku_id")?;
+                    seen.set(4);
                 }
                 "other" => {
-                    f_other = Some(crate::__private::field(&mut map, cx, "other")?);
+                    out.other = crate::__private::field(&mut map, cx, "other")?;
+                    seen.set(5);
                 }
                 "postal_code" => {
-                    f_postal_code = Some(
-                        crate::__private::field(&mut map, cx, "postal_code")?,
-                    );
+                    out.postal_code = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "postal_code",
+                    )?;
+                    seen.set(6);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(7);
                 }
                 "use_invoice_address" => {
-                    f_use_invoice_address = Some(
-                        crate::__private::field(&mut map, cx, "use_invoice_address")?,
-                    );
+                    out.use_invoice_address = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "use_invoice_address",
+                    )?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(InvoiceAddress {
-            address_1: crate::__private::present(f_address_1, cx, "address_1"),
-            address_2: crate::__private::present(f_address_2, cx, "address_2"),
-            city: crate::__private::present(f_city, cx, "city"),
-            country: crate::__private::present(f_country, cx, "country"),
-            heroku_id: crate::__private::present(f_heroku_id, cx, "heroku_id"),
-            other: crate::__private::present(f_other, cx, "other"),
-            postal_code: crate::__private::present(f_postal_code, cx, "postal_code"),
-            state: crate::__private::present(f_state, cx, "state"),
-            use_invoice_address: crate::__private::present(
-                f_use_invoice_address,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "address_1",
+                "address_2",
+                "city",
+                "country",
+                "heroku_id",
+                "other",
+                "postal_code",
+                "state",
                 "use_invoice_address",
-            ),
-        })
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for InvoiceAddress {

@@ -73,54 +73,71 @@ impl crate::__private::Fields for Key {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_comment = None;
-        let mut f_created_at = None;
-        let mut f_email = None;
-        let mut f_fingerprint = None;
-        let mut f_id = None;
-        let mut f_public_key = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "comment" => {
-                    f_comment = Some(crate::__private::field(&mut map, cx, "comment")?);
+                    out.comment = crate::__private::field(&mut map, cx, "comment")?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(2);
                 }
                 "fingerprint" => {
-                    f_fingerprint = Some(
-                        crate::__private::field(&mut map, cx, "fingerprint")?,
-                    );
+                    out.fingerprint = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "fingerprint",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "public_key" => {
-                    f_public_key = Some(
-                        crate::__private::field(&mut map, cx, "public_key")?,
-                    );
+                    out.public_key = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "public_key",
+                    )?;
+                    seen.set(5);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Key {
-            comment: crate::__private::present(f_comment, cx, "comment"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            email: crate::__private::present(f_email, cx, "email"),
-            fingerprint: crate::__private::present(f_fingerprint, cx, "fingerprint"),
-            id: crate::__private::present(f_id, cx, "id"),
-            public_key: crate::__private::present(f_public_key, cx, "public_key"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "comment",
+                "created_at",
+                "email",
+                "fingerprint",
+                "id",
+                "public_key",
+                "updated_at",
+            ],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Key {

@@ -63,37 +63,43 @@ impl crate::__private::Fields for LogSession {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_logplex_url = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "logplex_url" => {
-                    f_logplex_url = Some(
-                        crate::__private::field(&mut map, cx, "logplex_url")?,
-                    );
+                    out.logplex_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "logplex_url",
+                    )?;
+                    seen.set(2);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(LogSession {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            logplex_url: crate::__private::present(f_logplex_url, cx, "logplex_url"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(cx, &["created_at", "id", "logplex_url", "updated_at"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for LogSession {

@@ -167,78 +167,95 @@ impl crate::__private::Fields for OauthAuthorization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_access_token = None;
-        let mut f_client = None;
-        let mut f_created_at = None;
-        let mut f_description = None;
-        let mut f_grant = None;
-        let mut f_id = None;
-        let mut f_refresh_token = None;
-        let mut f_scope = None;
-        let mut f_session = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "access_token" => {
-                    f_access_token = Some(
-                        crate::__private::field(&mut map, cx, "access_token")?,
-                    );
+                    out.access_token = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "access_token",
+                    )?;
+                    seen.set(0);
                 }
                 "client" => {
-                    f_client = Some(crate::__private::field(&mut map, cx, "client")?);
+                    out.client = crate::__private::field(&mut map, cx, "client")?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(3);
                 }
                 "grant" => {
-                    f_grant = Some(crate::__private::field(&mut map, cx, "grant")?);
+                    out.grant = crate::__private::field(&mut map, cx, "grant")?;
+                    seen.set(4);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(5);
+                }
                 "refresh_token" => {
-                    f_refresh_token = Some(
-                        crate::__private::field(&mut map, cx, "refresh_token")?,
-                    );
+                    out.refresh_token = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "refresh_token",
+                    )?;
+                    seen.set(6);
                 }
                 "scope" => {
-                    f_scope = Some(crate::__private::field(&mut map, cx, "scope")?);
+                    out.scope = crate::__private::field(&mut map, cx, "scope")?;
+                    seen.set(7);
                 }
                 "session" => {
-                    f_session = Some(crate::__private::field(&mut map, cx, "session")?);
+                    out.session = crate::__private::field(&mut map, cx, "session")?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(10);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorization {
-            access_token: crate::__private::present(f_access_token, cx, "access_token"),
-            client: crate::__private::present(f_client, cx, "client"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            description: crate::__private::present(f_description, cx, "description"),
-            grant: crate::__private::present(f_grant, cx, "grant"),
-            id: crate::__private::present(f_id, cx, "id"),
-            refresh_token: crate::__private::present(
-                f_refresh_token,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "access_token",
+                "client",
+                "created_at",
+                "description",
+                "grant",
+                "id",
                 "refresh_token",
-            ),
-            scope: crate::__private::present(f_scope, cx, "scope"),
-            session: crate::__private::present(f_session, cx, "session"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+                "scope",
+                "session",
+                "updated_at",
+                "user",
+            ],
+            11,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorization {
@@ -278,28 +295,31 @@ impl crate::__private::Fields for OauthAuthorizationAccessToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_expires_in = None;
-        let mut f_id = None;
-        let mut f_token = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "expires_in" => {
-                    f_expires_in = Some(
-                        crate::__private::field(&mut map, cx, "expires_in")?,
-                    );
+                    out.expires_in = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_in",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "token" => {
-                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                    out.token = crate::__private::field(&mut map, cx, "token")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationAccessToken {
-            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
-            id: crate::__private::present(f_id, cx, "id"),
-            token: crate::__private::present(f_token, cx, "token"),
-        })
+        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationAccessToken {
@@ -338,26 +358,31 @@ impl crate::__private::Fields for OauthAuthorizationClient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_redirect_uri = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "redirect_uri" => {
-                    f_redirect_uri = Some(
-                        crate::__private::field(&mut map, cx, "redirect_uri")?,
-                    );
+                    out.redirect_uri = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "redirect_uri",
+                    )?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationClient {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            redirect_uri: crate::__private::present(f_redirect_uri, cx, "redirect_uri"),
-        })
+        seen.report_absent(cx, &["id", "name", "redirect_uri"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationClient {
@@ -396,26 +421,31 @@ impl crate::__private::Fields for OauthAuthorizationGrant {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_code = None;
-        let mut f_expires_in = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
-                "expires_in" => {
-                    f_expires_in = Some(
-                        crate::__private::field(&mut map, cx, "expires_in")?,
-                    );
+                "code" => {
+                    out.code = crate::__private::field(&mut map, cx, "code")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "expires_in" => {
+                    out.expires_in = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_in",
+                    )?;
+                    seen.set(1);
+                }
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationGrant {
-            code: crate::__private::present(f_code, cx, "code"),
-            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["code", "expires_in", "id"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationGrant {
@@ -506,28 +536,31 @@ impl crate::__private::Fields for OauthAuthorizationRefreshToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_expires_in = None;
-        let mut f_id = None;
-        let mut f_token = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "expires_in" => {
-                    f_expires_in = Some(
-                        crate::__private::field(&mut map, cx, "expires_in")?,
-                    );
+                    out.expires_in = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_in",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "token" => {
-                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                    out.token = crate::__private::field(&mut map, cx, "token")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationRefreshToken {
-            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
-            id: crate::__private::present(f_id, cx, "id"),
-            token: crate::__private::present(f_token, cx, "token"),
-        })
+        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationRefreshToken {
@@ -562,16 +595,19 @@ impl crate::__private::Fields for OauthAuthorizationSession {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationSession {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationSession {
@@ -626,25 +662,27 @@ impl crate::__private::Fields for OauthAuthorizationUpdateClient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_secret = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
                 "secret" => {
-                    f_secret = Some(
-                        crate::__private::non_null_field(&mut map, cx, "secret")?,
-                    );
+                    out.secret = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "secret",
+                    )?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationUpdateClient {
-            id: crate::__private::present(f_id, cx, "id"),
-            secret: crate::__private::present(f_secret, cx, "secret"),
-        })
+        seen.report_absent(cx, &["id", "secret"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationUpdateClient {
@@ -684,28 +722,27 @@ impl crate::__private::Fields for OauthAuthorizationUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_full_name = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
                 "full_name" => {
-                    f_full_name = Some(
-                        crate::__private::field(&mut map, cx, "full_name")?,
-                    );
+                    out.full_name = crate::__private::field(&mut map, cx, "full_name")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthAuthorizationUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            full_name: crate::__private::present(f_full_name, cx, "full_name"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "full_name", "id"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthAuthorizationUser {

@@ -156,56 +156,71 @@ impl crate::__private::Fields for OauthClient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_ignores_delinquent = None;
-        let mut f_name = None;
-        let mut f_redirect_uri = None;
-        let mut f_secret = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "ignores_delinquent" => {
-                    f_ignores_delinquent = Some(
-                        crate::__private::field(&mut map, cx, "ignores_delinquent")?,
-                    );
+                    out.ignores_delinquent = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "ignores_delinquent",
+                    )?;
+                    seen.set(2);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(3);
+                }
                 "redirect_uri" => {
-                    f_redirect_uri = Some(
-                        crate::__private::field(&mut map, cx, "redirect_uri")?,
-                    );
+                    out.redirect_uri = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "redirect_uri",
+                    )?;
+                    seen.set(4);
                 }
                 "secret" => {
-                    f_secret = Some(crate::__private::field(&mut map, cx, "secret")?);
+                    out.secret = crate::__private::field(&mut map, cx, "secret")?;
+                    seen.set(5);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthClient {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            ignores_delinquent: crate::__private::present(
-                f_ignores_delinquent,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "id",
                 "ignores_delinquent",
-            ),
-            name: crate::__private::present(f_name, cx, "name"),
-            redirect_uri: crate::__private::present(f_redirect_uri, cx, "redirect_uri"),
-            secret: crate::__private::present(f_secret, cx, "secret"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "name",
+                "redirect_uri",
+                "secret",
+                "updated_at",
+            ],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthClient {

@@ -95,77 +95,90 @@ impl crate::__private::Fields for OauthToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_access_token = None;
-        let mut f_authorization = None;
-        let mut f_client = None;
-        let mut f_created_at = None;
-        let mut f_grant = None;
-        let mut f_id = None;
-        let mut f_refresh_token = None;
-        let mut f_session = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "access_token" => {
-                    f_access_token = Some(
-                        crate::__private::field(&mut map, cx, "access_token")?,
-                    );
+                    out.access_token = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "access_token",
+                    )?;
+                    seen.set(0);
                 }
                 "authorization" => {
-                    f_authorization = Some(
-                        crate::__private::field(&mut map, cx, "authorization")?,
-                    );
+                    out.authorization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "authorization",
+                    )?;
+                    seen.set(1);
                 }
                 "client" => {
-                    f_client = Some(crate::__private::field(&mut map, cx, "client")?);
+                    out.client = crate::__private::field(&mut map, cx, "client")?;
+                    seen.set(2);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
                 "grant" => {
-                    f_grant = Some(crate::__private::field(&mut map, cx, "grant")?);
+                    out.grant = crate::__private::field(&mut map, cx, "grant")?;
+                    seen.set(4);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(5);
+                }
                 "refresh_token" => {
-                    f_refresh_token = Some(
-                        crate::__private::field(&mut map, cx, "refresh_token")?,
-                    );
+                    out.refresh_token = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "refresh_token",
+                    )?;
+                    seen.set(6);
                 }
                 "session" => {
-                    f_session = Some(crate::__private::field(&mut map, cx, "session")?);
+                    out.session = crate::__private::field(&mut map, cx, "session")?;
+                    seen.set(7);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(8);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(9);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthToken {
-            access_token: crate::__private::present(f_access_token, cx, "access_token"),
-            authorization: crate::__private::present(
-                f_authorization,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "access_token",
                 "authorization",
-            ),
-            client: crate::__private::present(f_client, cx, "client"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            grant: crate::__private::present(f_grant, cx, "grant"),
-            id: crate::__private::present(f_id, cx, "id"),
-            refresh_token: crate::__private::present(
-                f_refresh_token,
-                cx,
+                "client",
+                "created_at",
+                "grant",
+                "id",
                 "refresh_token",
-            ),
-            session: crate::__private::present(f_session, cx, "session"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+                "session",
+                "updated_at",
+                "user",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthToken {
@@ -205,28 +218,31 @@ impl crate::__private::Fields for OauthTokenAccessToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_expires_in = None;
-        let mut f_id = None;
-        let mut f_token = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "expires_in" => {
-                    f_expires_in = Some(
-                        crate::__private::field(&mut map, cx, "expires_in")?,
-                    );
+                    out.expires_in = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_in",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "token" => {
-                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                    out.token = crate::__private::field(&mut map, cx, "token")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenAccessToken {
-            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
-            id: crate::__private::present(f_id, cx, "id"),
-            token: crate::__private::present(f_token, cx, "token"),
-        })
+        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenAccessToken {
@@ -261,16 +277,19 @@ impl crate::__private::Fields for OauthTokenAuthorization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenAuthorization {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenAuthorization {
@@ -305,18 +324,19 @@ impl crate::__private::Fields for OauthTokenClient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_secret = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "secret" => {
-                    f_secret = Some(crate::__private::field(&mut map, cx, "secret")?);
+                    out.secret = crate::__private::field(&mut map, cx, "secret")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenClient {
-            secret: crate::__private::present(f_secret, cx, "secret"),
-        })
+        seen.report_absent(cx, &["secret"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenClient {
@@ -363,20 +383,23 @@ impl crate::__private::Fields for OauthTokenCreateClient {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_secret = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "secret" => {
-                    f_secret = Some(
-                        crate::__private::non_null_field(&mut map, cx, "secret")?,
-                    );
+                    out.secret = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "secret",
+                    )?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenCreateClient {
-            secret: crate::__private::present(f_secret, cx, "secret"),
-        })
+        seen.report_absent(cx, &["secret"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenCreateClient {
@@ -431,27 +454,23 @@ impl crate::__private::Fields for OauthTokenCreateGrant {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_code = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "code" => {
-                    f_code = Some(
-                        crate::__private::non_null_field(&mut map, cx, "code")?,
-                    );
+                    out.code = crate::__private::non_null_field(&mut map, cx, "code")?;
+                    seen.set(0);
                 }
                 "type" => {
-                    f_type_ = Some(
-                        crate::__private::non_null_field(&mut map, cx, "type")?,
-                    );
+                    out.type_ = crate::__private::non_null_field(&mut map, cx, "type")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenCreateGrant {
-            code: crate::__private::present(f_code, cx, "code"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["code", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenCreateGrant {
@@ -498,20 +517,19 @@ impl crate::__private::Fields for OauthTokenCreateRefreshToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_token = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "token" => {
-                    f_token = Some(
-                        crate::__private::non_null_field(&mut map, cx, "token")?,
-                    );
+                    out.token = crate::__private::non_null_field(&mut map, cx, "token")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenCreateRefreshToken {
-            token: crate::__private::present(f_token, cx, "token"),
-        })
+        seen.report_absent(cx, &["token"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenCreateRefreshToken {
@@ -549,19 +567,23 @@ impl crate::__private::Fields for OauthTokenGrant {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_code = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "code" => f_code = Some(crate::__private::field(&mut map, cx, "code")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "code" => {
+                    out.code = crate::__private::field(&mut map, cx, "code")?;
+                    seen.set(0);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenGrant {
-            code: crate::__private::present(f_code, cx, "code"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["code", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenGrant {
@@ -652,28 +674,31 @@ impl crate::__private::Fields for OauthTokenRefreshToken {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_expires_in = None;
-        let mut f_id = None;
-        let mut f_token = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "expires_in" => {
-                    f_expires_in = Some(
-                        crate::__private::field(&mut map, cx, "expires_in")?,
-                    );
+                    out.expires_in = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_in",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "token" => {
-                    f_token = Some(crate::__private::field(&mut map, cx, "token")?);
+                    out.token = crate::__private::field(&mut map, cx, "token")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenRefreshToken {
-            expires_in: crate::__private::present(f_expires_in, cx, "expires_in"),
-            id: crate::__private::present(f_id, cx, "id"),
-            token: crate::__private::present(f_token, cx, "token"),
-        })
+        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenRefreshToken {
@@ -708,16 +733,19 @@ impl crate::__private::Fields for OauthTokenSession {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenSession {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenSession {
@@ -752,16 +780,19 @@ impl crate::__private::Fields for OauthTokenUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OauthTokenUser {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OauthTokenUser {

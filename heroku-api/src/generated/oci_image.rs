@@ -112,117 +112,130 @@ impl crate::__private::Fields for OciImage {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_architecture = None;
-        let mut f_base_image_name = None;
-        let mut f_base_top_layer = None;
-        let mut f_buildpacks = None;
-        let mut f_commit = None;
-        let mut f_commit_description = None;
-        let mut f_created_at = None;
-        let mut f_deleted_at = None;
-        let mut f_digest = None;
-        let mut f_id = None;
-        let mut f_image_repo = None;
-        let mut f_process_types = None;
-        let mut f_stack = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "architecture" => {
-                    f_architecture = Some(
-                        crate::__private::field(&mut map, cx, "architecture")?,
-                    );
+                    out.architecture = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "architecture",
+                    )?;
+                    seen.set(0);
                 }
                 "base_image_name" => {
-                    f_base_image_name = Some(
-                        crate::__private::field(&mut map, cx, "base_image_name")?,
-                    );
+                    out.base_image_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "base_image_name",
+                    )?;
+                    seen.set(1);
                 }
                 "base_top_layer" => {
-                    f_base_top_layer = Some(
-                        crate::__private::field(&mut map, cx, "base_top_layer")?,
-                    );
+                    out.base_top_layer = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "base_top_layer",
+                    )?;
+                    seen.set(2);
                 }
                 "buildpacks" => {
-                    f_buildpacks = Some(
-                        crate::__private::field(&mut map, cx, "buildpacks")?,
-                    );
+                    out.buildpacks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "buildpacks",
+                    )?;
+                    seen.set(3);
                 }
                 "commit" => {
-                    f_commit = Some(crate::__private::field(&mut map, cx, "commit")?);
+                    out.commit = crate::__private::field(&mut map, cx, "commit")?;
+                    seen.set(4);
                 }
                 "commit_description" => {
-                    f_commit_description = Some(
-                        crate::__private::field(&mut map, cx, "commit_description")?,
-                    );
+                    out.commit_description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "commit_description",
+                    )?;
+                    seen.set(5);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(6);
                 }
                 "deleted_at" => {
-                    f_deleted_at = Some(
-                        crate::__private::field(&mut map, cx, "deleted_at")?,
-                    );
+                    out.deleted_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "deleted_at",
+                    )?;
+                    seen.set(7);
                 }
                 "digest" => {
-                    f_digest = Some(crate::__private::field(&mut map, cx, "digest")?);
+                    out.digest = crate::__private::field(&mut map, cx, "digest")?;
+                    seen.set(8);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(9);
+                }
                 "image_repo" => {
-                    f_image_repo = Some(
-                        crate::__private::field(&mut map, cx, "image_repo")?,
-                    );
+                    out.image_repo = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "image_repo",
+                    )?;
+                    seen.set(10);
                 }
                 "process_types" => {
-                    f_process_types = Some(
-                        crate::__private::field(&mut map, cx, "process_types")?,
-                    );
+                    out.process_types = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "process_types",
+                    )?;
+                    seen.set(11);
                 }
                 "stack" => {
-                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
+                    seen.set(12);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(13);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OciImage {
-            architecture: crate::__private::present(f_architecture, cx, "architecture"),
-            base_image_name: crate::__private::present(
-                f_base_image_name,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "architecture",
                 "base_image_name",
-            ),
-            base_top_layer: crate::__private::present(
-                f_base_top_layer,
-                cx,
                 "base_top_layer",
-            ),
-            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
-            commit: crate::__private::present(f_commit, cx, "commit"),
-            commit_description: crate::__private::present(
-                f_commit_description,
-                cx,
+                "buildpacks",
+                "commit",
                 "commit_description",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            deleted_at: crate::__private::present(f_deleted_at, cx, "deleted_at"),
-            digest: crate::__private::present(f_digest, cx, "digest"),
-            id: crate::__private::present(f_id, cx, "id"),
-            image_repo: crate::__private::present(f_image_repo, cx, "image_repo"),
-            process_types: crate::__private::present(
-                f_process_types,
-                cx,
+                "created_at",
+                "deleted_at",
+                "digest",
+                "id",
+                "image_repo",
                 "process_types",
-            ),
-            stack: crate::__private::present(f_stack, cx, "stack"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "stack",
+                "updated_at",
+            ],
+            14,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OciImage {
@@ -289,32 +302,35 @@ impl crate::__private::Fields for OciImageBuildpack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_homepage = None;
-        let mut f_id = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "homepage" => {
-                    f_homepage = Some(
-                        crate::__private::non_null_field(&mut map, cx, "homepage")?,
-                    );
+                    out.homepage = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "homepage",
+                    )?;
+                    seen.set(0);
                 }
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(1);
                 }
                 "version" => {
-                    f_version = Some(
-                        crate::__private::non_null_field(&mut map, cx, "version")?,
-                    );
+                    out.version = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "version",
+                    )?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OciImageBuildpack {
-            homepage: crate::__private::present(f_homepage, cx, "homepage"),
-            id: crate::__private::present(f_id, cx, "id"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(cx, &["homepage", "id", "version"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OciImageBuildpack {
@@ -450,46 +466,51 @@ impl crate::__private::Fields for OciImageProcessType {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_command = None;
-        let mut f_default = None;
-        let mut f_display_cmd = None;
-        let mut f_name = None;
-        let mut f_working_dir = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "command" => {
-                    f_command = Some(
-                        crate::__private::non_null_field(&mut map, cx, "command")?,
-                    );
+                    out.command = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "command",
+                    )?;
+                    seen.set(0);
                 }
                 "default" => {
-                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                    out.default = crate::__private::field(&mut map, cx, "default")?;
+                    seen.set(1);
                 }
                 "display_cmd" => {
-                    f_display_cmd = Some(
-                        crate::__private::non_null_field(&mut map, cx, "display_cmd")?,
-                    );
+                    out.display_cmd = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "display_cmd",
+                    )?;
+                    seen.set(2);
                 }
                 "name" => {
-                    f_name = Some(
-                        crate::__private::non_null_field(&mut map, cx, "name")?,
-                    );
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(3);
                 }
                 "working_dir" => {
-                    f_working_dir = Some(
-                        crate::__private::non_null_field(&mut map, cx, "working_dir")?,
-                    );
+                    out.working_dir = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "working_dir",
+                    )?;
+                    seen.set(4);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OciImageProcessType {
-            command: crate::__private::present(f_command, cx, "command"),
-            default: crate::__private::present(f_default, cx, "default"),
-            display_cmd: crate::__private::present(f_display_cmd, cx, "display_cmd"),
-            name: crate::__private::present(f_name, cx, "name"),
-            working_dir: crate::__private::present(f_working_dir, cx, "working_dir"),
-        })
+        seen.report_absent(
+            cx,
+            &["command", "default", "display_cmd", "name", "working_dir"],
+            5,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OciImageProcessType {
@@ -526,19 +547,23 @@ impl crate::__private::Fields for OciImageStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(OciImageStack {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for OciImageStack {

@@ -129,63 +129,76 @@ impl crate::__private::Fields for Peering {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_aws_account_id = None;
-        let mut f_aws_region = None;
-        let mut f_aws_vpc_id = None;
-        let mut f_cidr_blocks = None;
-        let mut f_expires = None;
-        let mut f_pcx_id = None;
-        let mut f_status = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "aws_account_id" => {
-                    f_aws_account_id = Some(
-                        crate::__private::field(&mut map, cx, "aws_account_id")?,
-                    );
+                    out.aws_account_id = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "aws_account_id",
+                    )?;
+                    seen.set(0);
                 }
                 "aws_region" => {
-                    f_aws_region = Some(
-                        crate::__private::field(&mut map, cx, "aws_region")?,
-                    );
+                    out.aws_region = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "aws_region",
+                    )?;
+                    seen.set(1);
                 }
                 "aws_vpc_id" => {
-                    f_aws_vpc_id = Some(
-                        crate::__private::field(&mut map, cx, "aws_vpc_id")?,
-                    );
+                    out.aws_vpc_id = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "aws_vpc_id",
+                    )?;
+                    seen.set(2);
                 }
                 "cidr_blocks" => {
-                    f_cidr_blocks = Some(
-                        crate::__private::field(&mut map, cx, "cidr_blocks")?,
-                    );
+                    out.cidr_blocks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "cidr_blocks",
+                    )?;
+                    seen.set(3);
                 }
                 "expires" => {
-                    f_expires = Some(crate::__private::field(&mut map, cx, "expires")?);
+                    out.expires = crate::__private::field(&mut map, cx, "expires")?;
+                    seen.set(4);
                 }
                 "pcx_id" => {
-                    f_pcx_id = Some(crate::__private::field(&mut map, cx, "pcx_id")?);
+                    out.pcx_id = crate::__private::field(&mut map, cx, "pcx_id")?;
+                    seen.set(5);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(6);
                 }
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(7);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Peering {
-            aws_account_id: crate::__private::present(
-                f_aws_account_id,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "aws_account_id",
-            ),
-            aws_region: crate::__private::present(f_aws_region, cx, "aws_region"),
-            aws_vpc_id: crate::__private::present(f_aws_vpc_id, cx, "aws_vpc_id"),
-            cidr_blocks: crate::__private::present(f_cidr_blocks, cx, "cidr_blocks"),
-            expires: crate::__private::present(f_expires, cx, "expires"),
-            pcx_id: crate::__private::present(f_pcx_id, cx, "pcx_id"),
-            status: crate::__private::present(f_status, cx, "status"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+                "aws_region",
+                "aws_vpc_id",
+                "cidr_blocks",
+                "expires",
+                "pcx_id",
+                "status",
+                "type",
+            ],
+            8,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Peering {

@@ -62,74 +62,75 @@ impl crate::__private::Fields for PeeringInfo {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_aws_account_id = None;
-        let mut f_aws_region = None;
-        let mut f_dyno_cidr_blocks = None;
-        let mut f_space_cidr_blocks = None;
-        let mut f_unavailable_cidr_blocks = None;
-        let mut f_vpc_cidr = None;
-        let mut f_vpc_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "aws_account_id" => {
-                    f_aws_account_id = Some(
-                        crate::__private::field(&mut map, cx, "aws_account_id")?,
-                    );
+                    out.aws_account_id = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "aws_account_id",
+                    )?;
+                    seen.set(0);
                 }
                 "aws_region" => {
-                    f_aws_region = Some(
-                        crate::__private::field(&mut map, cx, "aws_region")?,
-                    );
+                    out.aws_region = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "aws_region",
+                    )?;
+                    seen.set(1);
                 }
                 "dyno_cidr_blocks" => {
-                    f_dyno_cidr_blocks = Some(
-                        crate::__private::field(&mut map, cx, "dyno_cidr_blocks")?,
-                    );
+                    out.dyno_cidr_blocks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dyno_cidr_blocks",
+                    )?;
+                    seen.set(2);
                 }
                 "space_cidr_blocks" => {
-                    f_space_cidr_blocks = Some(
-                        crate::__private::field(&mut map, cx, "space_cidr_blocks")?,
-                    );
+                    out.space_cidr_blocks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "space_cidr_blocks",
+                    )?;
+                    seen.set(3);
                 }
                 "unavailable_cidr_blocks" => {
-                    f_unavailable_cidr_blocks = Some(
-                        crate::__private::field(&mut map, cx, "unavailable_cidr_blocks")?,
-                    );
+                    out.unavailable_cidr_blocks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "unavailable_cidr_blocks",
+                    )?;
+                    seen.set(4);
                 }
                 "vpc_cidr" => {
-                    f_vpc_cidr = Some(crate::__private::field(&mut map, cx, "vpc_cidr")?);
+                    out.vpc_cidr = crate::__private::field(&mut map, cx, "vpc_cidr")?;
+                    seen.set(5);
                 }
                 "vpc_id" => {
-                    f_vpc_id = Some(crate::__private::field(&mut map, cx, "vpc_id")?);
+                    out.vpc_id = crate::__private::field(&mut map, cx, "vpc_id")?;
+                    seen.set(6);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PeeringInfo {
-            aws_account_id: crate::__private::present(
-                f_aws_account_id,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "aws_account_id",
-            ),
-            aws_region: crate::__private::present(f_aws_region, cx, "aws_region"),
-            dyno_cidr_blocks: crate::__private::present(
-                f_dyno_cidr_blocks,
-                cx,
+                "aws_region",
                 "dyno_cidr_blocks",
-            ),
-            space_cidr_blocks: crate::__private::present(
-                f_space_cidr_blocks,
-                cx,
                 "space_cidr_blocks",
-            ),
-            unavailable_cidr_blocks: crate::__private::present(
-                f_unavailable_cidr_blocks,
-                cx,
                 "unavailable_cidr_blocks",
-            ),
-            vpc_cidr: crate::__private::present(f_vpc_cidr, cx, "vpc_cidr"),
-            vpc_id: crate::__private::present(f_vpc_id, cx, "vpc_id"),
-        })
+                "vpc_cidr",
+                "vpc_id",
+            ],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PeeringInfo {

@@ -60,32 +60,35 @@ impl crate::__private::Fields for PermissionEntity {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_team_id = None;
-        let mut f_type_ = None;
-        let mut f_users = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
-                "team_id" => {
-                    f_team_id = Some(crate::__private::field(&mut map, cx, "team_id")?);
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
+                "team_id" => {
+                    out.team_id = crate::__private::field(&mut map, cx, "team_id")?;
+                    seen.set(2);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(3);
+                }
                 "users" => {
-                    f_users = Some(crate::__private::field(&mut map, cx, "users")?);
+                    out.users = crate::__private::field(&mut map, cx, "users")?;
+                    seen.set(4);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PermissionEntity {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            team_id: crate::__private::present(f_team_id, cx, "team_id"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-            users: crate::__private::present(f_users, cx, "users"),
-        })
+        seen.report_absent(cx, &["id", "name", "team_id", "type", "users"], 5);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PermissionEntity {
@@ -194,28 +197,31 @@ impl crate::__private::Fields for PermissionEntityUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
-        let mut f_permissions = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "permissions" => {
-                    f_permissions = Some(
-                        crate::__private::field(&mut map, cx, "permissions")?,
-                    );
+                    out.permissions = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "permissions",
+                    )?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PermissionEntityUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-            permissions: crate::__private::present(f_permissions, cx, "permissions"),
-        })
+        seen.report_absent(cx, &["email", "id", "permissions"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PermissionEntityUser {

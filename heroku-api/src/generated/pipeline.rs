@@ -122,45 +122,55 @@ impl crate::__private::Fields for Pipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_generation = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_owner = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "generation" => {
-                    f_generation = Some(
-                        crate::__private::field(&mut map, cx, "generation")?,
-                    );
+                    out.generation = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "generation",
+                    )?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(3);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(4);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Pipeline {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            generation: crate::__private::present(f_generation, cx, "generation"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "generation", "id", "name", "owner", "updated_at"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Pipeline {
@@ -197,19 +207,23 @@ impl crate::__private::Fields for PipelineGeneration {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineGeneration {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineGeneration {
@@ -307,19 +321,23 @@ impl crate::__private::Fields for PipelineOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineOwner {
-            id: crate::__private::present(f_id, cx, "id"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineOwner {

@@ -73,79 +73,100 @@ impl crate::__private::Fields for PipelineBuild {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_buildpacks = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_output_stream_url = None;
-        let mut f_release = None;
-        let mut f_slug = None;
-        let mut f_source_blob = None;
-        let mut f_stack = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "buildpacks" => {
-                    f_buildpacks = Some(
-                        crate::__private::field(&mut map, cx, "buildpacks")?,
-                    );
+                    out.buildpacks = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "buildpacks",
+                    )?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "output_stream_url" => {
-                    f_output_stream_url = Some(
-                        crate::__private::field(&mut map, cx, "output_stream_url")?,
-                    );
+                    out.output_stream_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "output_stream_url",
+                    )?;
+                    seen.set(4);
                 }
                 "release" => {
-                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                    out.release = crate::__private::field(&mut map, cx, "release")?;
+                    seen.set(5);
                 }
-                "slug" => f_slug = Some(crate::__private::field(&mut map, cx, "slug")?),
+                "slug" => {
+                    out.slug = crate::__private::field(&mut map, cx, "slug")?;
+                    seen.set(6);
+                }
                 "source_blob" => {
-                    f_source_blob = Some(
-                        crate::__private::field(&mut map, cx, "source_blob")?,
-                    );
+                    out.source_blob = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "source_blob",
+                    )?;
+                    seen.set(7);
                 }
                 "stack" => {
-                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
+                    seen.set(8);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(9);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(10);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(11);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuild {
-            app: crate::__private::present(f_app, cx, "app"),
-            buildpacks: crate::__private::present(f_buildpacks, cx, "buildpacks"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            output_stream_url: crate::__private::present(
-                f_output_stream_url,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "app",
+                "buildpacks",
+                "created_at",
+                "id",
                 "output_stream_url",
-            ),
-            release: crate::__private::present(f_release, cx, "release"),
-            slug: crate::__private::present(f_slug, cx, "slug"),
-            source_blob: crate::__private::present(f_source_blob, cx, "source_blob"),
-            stack: crate::__private::present(f_stack, cx, "stack"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+                "release",
+                "slug",
+                "source_blob",
+                "stack",
+                "status",
+                "updated_at",
+                "user",
+            ],
+            12,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuild {
@@ -180,16 +201,19 @@ impl crate::__private::Fields for PipelineBuildApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuildApp {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuildApp {
@@ -224,16 +248,19 @@ impl crate::__private::Fields for PipelineBuildRelease {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuildRelease {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuildRelease {
@@ -268,16 +295,19 @@ impl crate::__private::Fields for PipelineBuildSlug {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuildSlug {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuildSlug {
@@ -321,37 +351,39 @@ impl crate::__private::Fields for PipelineBuildSourceBlob {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_checksum = None;
-        let mut f_url = None;
-        let mut f_version = None;
-        let mut f_version_description = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "checksum" => {
-                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
+                    seen.set(0);
                 }
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(1);
+                }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(2);
                 }
                 "version_description" => {
-                    f_version_description = Some(
-                        crate::__private::field(&mut map, cx, "version_description")?,
-                    );
+                    out.version_description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "version_description",
+                    )?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuildSourceBlob {
-            checksum: crate::__private::present(f_checksum, cx, "checksum"),
-            url: crate::__private::present(f_url, cx, "url"),
-            version: crate::__private::present(f_version, cx, "version"),
-            version_description: crate::__private::present(
-                f_version_description,
-                cx,
-                "version_description",
-            ),
-        })
+        seen.report_absent(
+            cx,
+            &["checksum", "url", "version", "version_description"],
+            4,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuildSourceBlob {
@@ -388,21 +420,23 @@ impl crate::__private::Fields for PipelineBuildUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineBuildUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineBuildUser {

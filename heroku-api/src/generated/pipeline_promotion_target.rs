@@ -63,51 +63,51 @@ impl crate::__private::Fields for PipelinePromotionTarget {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_error_message = None;
-        let mut f_id = None;
-        let mut f_pipeline_promotion = None;
-        let mut f_release = None;
-        let mut f_status = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
-                "error_message" => {
-                    f_error_message = Some(
-                        crate::__private::field(&mut map, cx, "error_message")?,
-                    );
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "error_message" => {
+                    out.error_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "error_message",
+                    )?;
+                    seen.set(1);
+                }
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "pipeline_promotion" => {
-                    f_pipeline_promotion = Some(
-                        crate::__private::field(&mut map, cx, "pipeline_promotion")?,
-                    );
+                    out.pipeline_promotion = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "pipeline_promotion",
+                    )?;
+                    seen.set(3);
                 }
                 "release" => {
-                    f_release = Some(crate::__private::field(&mut map, cx, "release")?);
+                    out.release = crate::__private::field(&mut map, cx, "release")?;
+                    seen.set(4);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelinePromotionTarget {
-            app: crate::__private::present(f_app, cx, "app"),
-            error_message: crate::__private::present(
-                f_error_message,
-                cx,
-                "error_message",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            pipeline_promotion: crate::__private::present(
-                f_pipeline_promotion,
-                cx,
-                "pipeline_promotion",
-            ),
-            release: crate::__private::present(f_release, cx, "release"),
-            status: crate::__private::present(f_status, cx, "status"),
-        })
+        seen.report_absent(
+            cx,
+            &["app", "error_message", "id", "pipeline_promotion", "release", "status"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelinePromotionTarget {
@@ -142,16 +142,19 @@ impl crate::__private::Fields for PipelinePromotionTargetApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelinePromotionTargetApp {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelinePromotionTargetApp {
@@ -186,16 +189,19 @@ impl crate::__private::Fields for PipelinePromotionTargetPipelinePromotion {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelinePromotionTargetPipelinePromotion {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelinePromotionTargetPipelinePromotion {
@@ -230,16 +236,19 @@ impl crate::__private::Fields for PipelinePromotionTargetRelease {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelinePromotionTargetRelease {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelinePromotionTargetRelease {

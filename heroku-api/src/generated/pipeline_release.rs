@@ -79,101 +79,114 @@ impl crate::__private::Fields for PipelineRelease {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addon_plan_names = None;
-        let mut f_app = None;
-        let mut f_artifacts = None;
-        let mut f_created_at = None;
-        let mut f_current = None;
-        let mut f_description = None;
-        let mut f_eligible_for_rollback = None;
-        let mut f_id = None;
-        let mut f_output_stream_url = None;
-        let mut f_slug = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addon_plan_names" => {
-                    f_addon_plan_names = Some(
-                        crate::__private::field(&mut map, cx, "addon_plan_names")?,
-                    );
+                    out.addon_plan_names = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addon_plan_names",
+                    )?;
+                    seen.set(0);
                 }
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(1);
+                }
                 "artifacts" => {
-                    f_artifacts = Some(
-                        crate::__private::field(&mut map, cx, "artifacts")?,
-                    );
+                    out.artifacts = crate::__private::field(&mut map, cx, "artifacts")?;
+                    seen.set(2);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
                 "current" => {
-                    f_current = Some(crate::__private::field(&mut map, cx, "current")?);
+                    out.current = crate::__private::field(&mut map, cx, "current")?;
+                    seen.set(4);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(5);
                 }
                 "eligible_for_rollback" => {
-                    f_eligible_for_rollback = Some(
-                        crate::__private::field(&mut map, cx, "eligible_for_rollback")?,
-                    );
+                    out.eligible_for_rollback = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "eligible_for_rollback",
+                    )?;
+                    seen.set(6);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(7);
+                }
                 "output_stream_url" => {
-                    f_output_stream_url = Some(
-                        crate::__private::field(&mut map, cx, "output_stream_url")?,
-                    );
+                    out.output_stream_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "output_stream_url",
+                    )?;
+                    seen.set(8);
                 }
-                "slug" => f_slug = Some(crate::__private::field(&mut map, cx, "slug")?),
+                "slug" => {
+                    out.slug = crate::__private::field(&mut map, cx, "slug")?;
+                    seen.set(9);
+                }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(10);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(11);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(12);
+                }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(13);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineRelease {
-            addon_plan_names: crate::__private::present(
-                f_addon_plan_names,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "addon_plan_names",
-            ),
-            app: crate::__private::present(f_app, cx, "app"),
-            artifacts: crate::__private::present(f_artifacts, cx, "artifacts"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            current: crate::__private::present(f_current, cx, "current"),
-            description: crate::__private::present(f_description, cx, "description"),
-            eligible_for_rollback: crate::__private::present(
-                f_eligible_for_rollback,
-                cx,
+                "app",
+                "artifacts",
+                "created_at",
+                "current",
+                "description",
                 "eligible_for_rollback",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            output_stream_url: crate::__private::present(
-                f_output_stream_url,
-                cx,
+                "id",
                 "output_stream_url",
-            ),
-            slug: crate::__private::present(f_slug, cx, "slug"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+                "slug",
+                "status",
+                "updated_at",
+                "user",
+                "version",
+            ],
+            14,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineRelease {
@@ -210,19 +223,23 @@ impl crate::__private::Fields for PipelineReleaseApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineReleaseApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineReleaseApp {
@@ -257,16 +274,19 @@ impl crate::__private::Fields for PipelineReleaseSlug {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineReleaseSlug {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineReleaseSlug {
@@ -303,21 +323,23 @@ impl crate::__private::Fields for PipelineReleaseUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineReleaseUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineReleaseUser {

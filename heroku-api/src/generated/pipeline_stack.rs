@@ -51,18 +51,19 @@ impl crate::__private::Fields for PipelineStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_stack = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "stack" => {
-                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineStack {
-            stack: crate::__private::present(f_stack, cx, "stack"),
-        })
+        seen.report_absent(cx, &["stack"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineStack {
@@ -99,19 +100,23 @@ impl crate::__private::Fields for PipelineStackStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineStackStack {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineStackStack {

@@ -59,36 +59,31 @@ impl crate::__private::Fields for PipelineTransfer {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_new_owner = None;
-        let mut f_pipeline = None;
-        let mut f_previous_owner = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "new_owner" => {
-                    f_new_owner = Some(
-                        crate::__private::field(&mut map, cx, "new_owner")?,
-                    );
+                    out.new_owner = crate::__private::field(&mut map, cx, "new_owner")?;
+                    seen.set(0);
                 }
                 "pipeline" => {
-                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
+                    seen.set(1);
                 }
                 "previous_owner" => {
-                    f_previous_owner = Some(
-                        crate::__private::field(&mut map, cx, "previous_owner")?,
-                    );
+                    out.previous_owner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "previous_owner",
+                    )?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineTransfer {
-            new_owner: crate::__private::present(f_new_owner, cx, "new_owner"),
-            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
-            previous_owner: crate::__private::present(
-                f_previous_owner,
-                cx,
-                "previous_owner",
-            ),
-        })
+        seen.report_absent(cx, &["new_owner", "pipeline", "previous_owner"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineTransfer {
@@ -143,25 +138,23 @@ impl crate::__private::Fields for PipelineTransferCreateNewOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
                 "type" => {
-                    f_type_ = Some(
-                        crate::__private::non_null_field(&mut map, cx, "type")?,
-                    );
+                    out.type_ = crate::__private::non_null_field(&mut map, cx, "type")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineTransferCreateNewOwner {
-            id: crate::__private::present(f_id, cx, "id"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineTransferCreateNewOwner {
@@ -208,18 +201,19 @@ impl crate::__private::Fields for PipelineTransferCreatePipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineTransferCreatePipeline {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineTransferCreatePipeline {
@@ -254,16 +248,19 @@ impl crate::__private::Fields for PipelineTransferPipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PipelineTransferPipeline {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PipelineTransferPipeline {

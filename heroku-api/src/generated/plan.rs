@@ -116,126 +116,131 @@ impl crate::__private::Fields for Plan {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addon_service = None;
-        let mut f_compliance = None;
-        let mut f_created_at = None;
-        let mut f_default = None;
-        let mut f_description = None;
-        let mut f_human_name = None;
-        let mut f_id = None;
-        let mut f_installable_inside_private_network = None;
-        let mut f_installable_outside_private_network = None;
-        let mut f_name = None;
-        let mut f_price = None;
-        let mut f_space_default = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
-        let mut f_visible = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addon_service" => {
-                    f_addon_service = Some(
-                        crate::__private::field(&mut map, cx, "addon_service")?,
-                    );
+                    out.addon_service = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addon_service",
+                    )?;
+                    seen.set(0);
                 }
                 "compliance" => {
-                    f_compliance = Some(
-                        crate::__private::field(&mut map, cx, "compliance")?,
-                    );
+                    out.compliance = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "compliance",
+                    )?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "default" => {
-                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                    out.default = crate::__private::field(&mut map, cx, "default")?;
+                    seen.set(3);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(4);
                 }
                 "human_name" => {
-                    f_human_name = Some(
-                        crate::__private::field(&mut map, cx, "human_name")?,
-                    );
+                    out.human_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "human_name",
+                    )?;
+                    seen.set(5);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(6);
+                }
                 "installable_inside_private_network" => {
-                    f_installable_inside_private_network = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "installable_inside_private_network",
-                        )?,
-                    );
+                    out.installable_inside_private_network = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "installable_inside_private_network",
+                    )?;
+                    seen.set(7);
                 }
                 "installable_outside_private_network" => {
-                    f_installable_outside_private_network = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "installable_outside_private_network",
-                        )?,
-                    );
+                    out.installable_outside_private_network = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "installable_outside_private_network",
+                    )?;
+                    seen.set(8);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(9);
+                }
                 "price" => {
-                    f_price = Some(crate::__private::field(&mut map, cx, "price")?);
+                    out.price = crate::__private::field(&mut map, cx, "price")?;
+                    seen.set(10);
                 }
                 "space_default" => {
-                    f_space_default = Some(
-                        crate::__private::field(&mut map, cx, "space_default")?,
-                    );
+                    out.space_default = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "space_default",
+                    )?;
+                    seen.set(11);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(12);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(13);
                 }
                 "visible" => {
-                    f_visible = Some(crate::__private::field(&mut map, cx, "visible")?);
+                    out.visible = crate::__private::field(&mut map, cx, "visible")?;
+                    seen.set(14);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Plan {
-            addon_service: crate::__private::present(
-                f_addon_service,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "addon_service",
-            ),
-            compliance: crate::__private::present(f_compliance, cx, "compliance"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            default: crate::__private::present(f_default, cx, "default"),
-            description: crate::__private::present(f_description, cx, "description"),
-            human_name: crate::__private::present(f_human_name, cx, "human_name"),
-            id: crate::__private::present(f_id, cx, "id"),
-            installable_inside_private_network: crate::__private::present(
-                f_installable_inside_private_network,
-                cx,
+                "compliance",
+                "created_at",
+                "default",
+                "description",
+                "human_name",
+                "id",
                 "installable_inside_private_network",
-            ),
-            installable_outside_private_network: crate::__private::present(
-                f_installable_outside_private_network,
-                cx,
                 "installable_outside_private_network",
-            ),
-            name: crate::__private::present(f_name, cx, "name"),
-            price: crate::__private::present(f_price, cx, "price"),
-            space_default: crate::__private::present(
-                f_space_default,
-                cx,
+                "name",
+                "price",
                 "space_default",
-            ),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            visible: crate::__private::present(f_visible, cx, "visible"),
-        })
+                "state",
+                "updated_at",
+                "visible",
+            ],
+            15,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Plan {
@@ -272,19 +277,23 @@ impl crate::__private::Fields for PlanAddonService {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PlanAddonService {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PlanAddonService {
@@ -374,26 +383,27 @@ impl crate::__private::Fields for PlanPrice {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_cents = None;
-        let mut f_contract = None;
-        let mut f_unit = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "cents" => {
-                    f_cents = Some(crate::__private::field(&mut map, cx, "cents")?);
+                    out.cents = crate::__private::field(&mut map, cx, "cents")?;
+                    seen.set(0);
                 }
                 "contract" => {
-                    f_contract = Some(crate::__private::field(&mut map, cx, "contract")?);
+                    out.contract = crate::__private::field(&mut map, cx, "contract")?;
+                    seen.set(1);
                 }
-                "unit" => f_unit = Some(crate::__private::field(&mut map, cx, "unit")?),
+                "unit" => {
+                    out.unit = crate::__private::field(&mut map, cx, "unit")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(PlanPrice {
-            cents: crate::__private::present(f_cents, cx, "cents"),
-            contract: crate::__private::present(f_contract, cx, "contract"),
-            unit: crate::__private::present(f_unit, cx, "unit"),
-        })
+        seen.report_absent(cx, &["cents", "contract", "unit"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for PlanPrice {

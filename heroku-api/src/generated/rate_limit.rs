@@ -43,20 +43,19 @@ impl crate::__private::Fields for RateLimit {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_remaining = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "remaining" => {
-                    f_remaining = Some(
-                        crate::__private::field(&mut map, cx, "remaining")?,
-                    );
+                    out.remaining = crate::__private::field(&mut map, cx, "remaining")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(RateLimit {
-            remaining: crate::__private::present(f_remaining, cx, "remaining"),
-        })
+        seen.report_absent(cx, &["remaining"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for RateLimit {

@@ -78,66 +78,81 @@ impl crate::__private::Fields for Region {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_country = None;
-        let mut f_created_at = None;
-        let mut f_description = None;
-        let mut f_id = None;
-        let mut f_locale = None;
-        let mut f_name = None;
-        let mut f_private_capable = None;
-        let mut f_provider = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "country" => {
-                    f_country = Some(crate::__private::field(&mut map, cx, "country")?);
+                    out.country = crate::__private::field(&mut map, cx, "country")?;
+                    seen.set(0);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "locale" => {
-                    f_locale = Some(crate::__private::field(&mut map, cx, "locale")?);
+                    out.locale = crate::__private::field(&mut map, cx, "locale")?;
+                    seen.set(4);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "private_capable" => {
-                    f_private_capable = Some(
-                        crate::__private::field(&mut map, cx, "private_capable")?,
-                    );
+                    out.private_capable = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "private_capable",
+                    )?;
+                    seen.set(6);
                 }
                 "provider" => {
-                    f_provider = Some(crate::__private::field(&mut map, cx, "provider")?);
+                    out.provider = crate::__private::field(&mut map, cx, "provider")?;
+                    seen.set(7);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Region {
-            country: crate::__private::present(f_country, cx, "country"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            description: crate::__private::present(f_description, cx, "description"),
-            id: crate::__private::present(f_id, cx, "id"),
-            locale: crate::__private::present(f_locale, cx, "locale"),
-            name: crate::__private::present(f_name, cx, "name"),
-            private_capable: crate::__private::present(
-                f_private_capable,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "country",
+                "created_at",
+                "description",
+                "id",
+                "locale",
+                "name",
                 "private_capable",
-            ),
-            provider: crate::__private::present(f_provider, cx, "provider"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "provider",
+                "updated_at",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Region {
@@ -225,21 +240,23 @@ impl crate::__private::Fields for RegionProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
-        let mut f_region = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 "region" => {
-                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                    out.region = crate::__private::field(&mut map, cx, "region")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(RegionProvider {
-            name: crate::__private::present(f_name, cx, "name"),
-            region: crate::__private::present(f_region, cx, "region"),
-        })
+        seen.report_absent(cx, &["name", "region"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for RegionProvider {

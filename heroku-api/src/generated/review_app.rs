@@ -163,93 +163,106 @@ impl crate::__private::Fields for ReviewApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_app_setup = None;
-        let mut f_branch = None;
-        let mut f_created_at = None;
-        let mut f_creator = None;
-        let mut f_error_status = None;
-        let mut f_fork_repo = None;
-        let mut f_id = None;
-        let mut f_message = None;
-        let mut f_pipeline = None;
-        let mut f_pr_number = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
-        let mut f_wait_for_ci = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "app_setup" => {
-                    f_app_setup = Some(
-                        crate::__private::field(&mut map, cx, "app_setup")?,
-                    );
+                    out.app_setup = crate::__private::field(&mut map, cx, "app_setup")?;
+                    seen.set(1);
                 }
                 "branch" => {
-                    f_branch = Some(crate::__private::field(&mut map, cx, "branch")?);
+                    out.branch = crate::__private::field(&mut map, cx, "branch")?;
+                    seen.set(2);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(3);
                 }
                 "creator" => {
-                    f_creator = Some(crate::__private::field(&mut map, cx, "creator")?);
+                    out.creator = crate::__private::field(&mut map, cx, "creator")?;
+                    seen.set(4);
                 }
                 "error_status" => {
-                    f_error_status = Some(
-                        crate::__private::field(&mut map, cx, "error_status")?,
-                    );
+                    out.error_status = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "error_status",
+                    )?;
+                    seen.set(5);
                 }
                 "fork_repo" => {
-                    f_fork_repo = Some(
-                        crate::__private::field(&mut map, cx, "fork_repo")?,
-                    );
+                    out.fork_repo = crate::__private::field(&mut map, cx, "fork_repo")?;
+                    seen.set(6);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(7);
+                }
                 "message" => {
-                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                    out.message = crate::__private::field(&mut map, cx, "message")?;
+                    seen.set(8);
                 }
                 "pipeline" => {
-                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
+                    seen.set(9);
                 }
                 "pr_number" => {
-                    f_pr_number = Some(
-                        crate::__private::field(&mut map, cx, "pr_number")?,
-                    );
+                    out.pr_number = crate::__private::field(&mut map, cx, "pr_number")?;
+                    seen.set(10);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(11);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(12);
                 }
                 "wait_for_ci" => {
-                    f_wait_for_ci = Some(
-                        crate::__private::field(&mut map, cx, "wait_for_ci")?,
-                    );
+                    out.wait_for_ci = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "wait_for_ci",
+                    )?;
+                    seen.set(13);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewApp {
-            app: crate::__private::present(f_app, cx, "app"),
-            app_setup: crate::__private::present(f_app_setup, cx, "app_setup"),
-            branch: crate::__private::present(f_branch, cx, "branch"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            creator: crate::__private::present(f_creator, cx, "creator"),
-            error_status: crate::__private::present(f_error_status, cx, "error_status"),
-            fork_repo: crate::__private::present(f_fork_repo, cx, "fork_repo"),
-            id: crate::__private::present(f_id, cx, "id"),
-            message: crate::__private::present(f_message, cx, "message"),
-            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
-            pr_number: crate::__private::present(f_pr_number, cx, "pr_number"),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            wait_for_ci: crate::__private::present(f_wait_for_ci, cx, "wait_for_ci"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "app",
+                "app_setup",
+                "branch",
+                "created_at",
+                "creator",
+                "error_status",
+                "fork_repo",
+                "id",
+                "message",
+                "pipeline",
+                "pr_number",
+                "status",
+                "updated_at",
+                "wait_for_ci",
+            ],
+            14,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewApp {
@@ -284,16 +297,19 @@ impl crate::__private::Fields for ReviewAppApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppApp {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppApp {
@@ -328,16 +344,19 @@ impl crate::__private::Fields for ReviewAppAppSetupObject {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppAppSetupObject {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppAppSetupObject {
@@ -373,16 +392,19 @@ impl crate::__private::Fields for ReviewAppForkRepo {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppForkRepo {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppForkRepo {
@@ -417,16 +439,19 @@ impl crate::__private::Fields for ReviewAppPipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppPipeline {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppPipeline {
@@ -478,21 +503,23 @@ impl crate::__private::Fields for ReviewAppSourceBlob {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_url = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(0);
+                }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppSourceBlob {
-            url: crate::__private::present(f_url, cx, "url"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(cx, &["url", "version"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppSourceBlob {

@@ -139,77 +139,84 @@ impl crate::__private::Fields for ReviewAppConfig {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_automatic_review_apps = None;
-        let mut f_base_name = None;
-        let mut f_deploy_target = None;
-        let mut f_destroy_stale_apps = None;
-        let mut f_pipeline_id = None;
-        let mut f_repo = None;
-        let mut f_stale_days = None;
-        let mut f_wait_for_ci = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "automatic_review_apps" => {
-                    f_automatic_review_apps = Some(
-                        crate::__private::field(&mut map, cx, "automatic_review_apps")?,
-                    );
+                    out.automatic_review_apps = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "automatic_review_apps",
+                    )?;
+                    seen.set(0);
                 }
                 "base_name" => {
-                    f_base_name = Some(
-                        crate::__private::field(&mut map, cx, "base_name")?,
-                    );
+                    out.base_name = crate::__private::field(&mut map, cx, "base_name")?;
+                    seen.set(1);
                 }
                 "deploy_target" => {
-                    f_deploy_target = Some(
-                        crate::__private::field(&mut map, cx, "deploy_target")?,
-                    );
+                    out.deploy_target = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "deploy_target",
+                    )?;
+                    seen.set(2);
                 }
                 "destroy_stale_apps" => {
-                    f_destroy_stale_apps = Some(
-                        crate::__private::field(&mut map, cx, "destroy_stale_apps")?,
-                    );
+                    out.destroy_stale_apps = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "destroy_stale_apps",
+                    )?;
+                    seen.set(3);
                 }
                 "pipeline_id" => {
-                    f_pipeline_id = Some(
-                        crate::__private::field(&mut map, cx, "pipeline_id")?,
-                    );
+                    out.pipeline_id = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "pipeline_id",
+                    )?;
+                    seen.set(4);
                 }
-                "repo" => f_repo = Some(crate::__private::field(&mut map, cx, "repo")?),
+                "repo" => {
+                    out.repo = crate::__private::field(&mut map, cx, "repo")?;
+                    seen.set(5);
+                }
                 "stale_days" => {
-                    f_stale_days = Some(
-                        crate::__private::field(&mut map, cx, "stale_days")?,
-                    );
+                    out.stale_days = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "stale_days",
+                    )?;
+                    seen.set(6);
                 }
                 "wait_for_ci" => {
-                    f_wait_for_ci = Some(
-                        crate::__private::field(&mut map, cx, "wait_for_ci")?,
-                    );
+                    out.wait_for_ci = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "wait_for_ci",
+                    )?;
+                    seen.set(7);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppConfig {
-            automatic_review_apps: crate::__private::present(
-                f_automatic_review_apps,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "automatic_review_apps",
-            ),
-            base_name: crate::__private::present(f_base_name, cx, "base_name"),
-            deploy_target: crate::__private::present(
-                f_deploy_target,
-                cx,
+                "base_name",
                 "deploy_target",
-            ),
-            destroy_stale_apps: crate::__private::present(
-                f_destroy_stale_apps,
-                cx,
                 "destroy_stale_apps",
-            ),
-            pipeline_id: crate::__private::present(f_pipeline_id, cx, "pipeline_id"),
-            repo: crate::__private::present(f_repo, cx, "repo"),
-            stale_days: crate::__private::present(f_stale_days, cx, "stale_days"),
-            wait_for_ci: crate::__private::present(f_wait_for_ci, cx, "wait_for_ci"),
-        })
+                "pipeline_id",
+                "repo",
+                "stale_days",
+                "wait_for_ci",
+            ],
+            8,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppConfig {
@@ -256,19 +263,23 @@ impl crate::__private::Fields for ReviewAppConfigDeployTarget {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppConfigDeployTarget {
-            id: crate::__private::present(f_id, cx, "id"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppConfigDeployTarget {
@@ -303,16 +314,19 @@ impl crate::__private::Fields for ReviewAppConfigRepoObject {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(ReviewAppConfigRepoObject {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for ReviewAppConfigRepoObject {

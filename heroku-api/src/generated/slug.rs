@@ -109,95 +109,104 @@ impl crate::__private::Fields for Slug {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_blob = None;
-        let mut f_buildpack_provided_description = None;
-        let mut f_checksum = None;
-        let mut f_commit = None;
-        let mut f_commit_description = None;
-        let mut f_created_at = None;
-        let mut f_deleted_at = None;
-        let mut f_id = None;
-        let mut f_process_types = None;
-        let mut f_size = None;
-        let mut f_stack = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "blob" => f_blob = Some(crate::__private::field(&mut map, cx, "blob")?),
+                "blob" => {
+                    out.blob = crate::__private::field(&mut map, cx, "blob")?;
+                    seen.set(0);
+                }
                 "buildpack_provided_description" => {
-                    f_buildpack_provided_description = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "buildpack_provided_description",
-                        )?,
-                    );
+                    out.buildpack_provided_description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "buildpack_provided_description",
+                    )?;
+                    seen.set(1);
                 }
                 "checksum" => {
-                    f_checksum = Some(crate::__private::field(&mut map, cx, "checksum")?);
+                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
+                    seen.set(2);
                 }
                 "commit" => {
-                    f_commit = Some(crate::__private::field(&mut map, cx, "commit")?);
+                    out.commit = crate::__private::field(&mut map, cx, "commit")?;
+                    seen.set(3);
                 }
                 "commit_description" => {
-                    f_commit_description = Some(
-                        crate::__private::field(&mut map, cx, "commit_description")?,
-                    );
+                    out.commit_description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "commit_description",
+                    )?;
+                    seen.set(4);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(5);
                 }
                 "deleted_at" => {
-                    f_deleted_at = Some(
-                        crate::__private::field(&mut map, cx, "deleted_at")?,
-                    );
+                    out.deleted_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "deleted_at",
+                    )?;
+                    seen.set(6);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(7);
+                }
                 "process_types" => {
-                    f_process_types = Some(
-                        crate::__private::field(&mut map, cx, "process_types")?,
-                    );
+                    out.process_types = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "process_types",
+                    )?;
+                    seen.set(8);
                 }
-                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                "size" => {
+                    out.size = crate::__private::field(&mut map, cx, "size")?;
+                    seen.set(9);
+                }
                 "stack" => {
-                    f_stack = Some(crate::__private::field(&mut map, cx, "stack")?);
+                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
+                    seen.set(10);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(11);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Slug {
-            blob: crate::__private::present(f_blob, cx, "blob"),
-            buildpack_provided_description: crate::__private::present(
-                f_buildpack_provided_description,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "blob",
                 "buildpack_provided_description",
-            ),
-            checksum: crate::__private::present(f_checksum, cx, "checksum"),
-            commit: crate::__private::present(f_commit, cx, "commit"),
-            commit_description: crate::__private::present(
-                f_commit_description,
-                cx,
+                "checksum",
+                "commit",
                 "commit_description",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            deleted_at: crate::__private::present(f_deleted_at, cx, "deleted_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            process_types: crate::__private::present(
-                f_process_types,
-                cx,
+                "created_at",
+                "deleted_at",
+                "id",
                 "process_types",
-            ),
-            size: crate::__private::present(f_size, cx, "size"),
-            stack: crate::__private::present(f_stack, cx, "stack"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "size",
+                "stack",
+                "updated_at",
+            ],
+            12,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Slug {
@@ -234,21 +243,23 @@ impl crate::__private::Fields for SlugBlob {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_method = None;
-        let mut f_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "method" => {
-                    f_method = Some(crate::__private::field(&mut map, cx, "method")?);
+                    out.method = crate::__private::field(&mut map, cx, "method")?;
+                    seen.set(0);
                 }
-                "url" => f_url = Some(crate::__private::field(&mut map, cx, "url")?),
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SlugBlob {
-            method: crate::__private::present(f_method, cx, "method"),
-            url: crate::__private::present(f_url, cx, "url"),
-        })
+        seen.report_absent(cx, &["method", "url"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SlugBlob {
@@ -336,19 +347,23 @@ impl crate::__private::Fields for SlugStack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SlugStack {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SlugStack {

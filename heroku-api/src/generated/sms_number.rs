@@ -87,20 +87,23 @@ impl crate::__private::Fields for SmsNumber {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_sms_number = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "sms_number" => {
-                    f_sms_number = Some(
-                        crate::__private::field(&mut map, cx, "sms_number")?,
-                    );
+                    out.sms_number = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "sms_number",
+                    )?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SmsNumber {
-            sms_number: crate::__private::present(f_sms_number, cx, "sms_number"),
-        })
+        seen.report_absent(cx, &["sms_number"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SmsNumber {

@@ -165,64 +165,81 @@ impl crate::__private::Fields for SniEndpoint {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_certificate_chain = None;
-        let mut f_created_at = None;
-        let mut f_display_name = None;
-        let mut f_domains = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_ssl_cert = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "certificate_chain" => {
-                    f_certificate_chain = Some(
-                        crate::__private::field(&mut map, cx, "certificate_chain")?,
-                    );
+                    out.certificate_chain = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "certificate_chain",
+                    )?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "display_name" => {
-                    f_display_name = Some(
-                        crate::__private::field(&mut map, cx, "display_name")?,
-                    );
+                    out.display_name = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "display_name",
+                    )?;
+                    seen.set(3);
                 }
                 "domains" => {
-                    f_domains = Some(crate::__private::field(&mut map, cx, "domains")?);
+                    out.domains = crate::__private::field(&mut map, cx, "domains")?;
+                    seen.set(4);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(5);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(6);
+                }
                 "ssl_cert" => {
-                    f_ssl_cert = Some(crate::__private::field(&mut map, cx, "ssl_cert")?);
+                    out.ssl_cert = crate::__private::field(&mut map, cx, "ssl_cert")?;
+                    seen.set(7);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SniEndpoint {
-            app: crate::__private::present(f_app, cx, "app"),
-            certificate_chain: crate::__private::present(
-                f_certificate_chain,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "app",
                 "certificate_chain",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            display_name: crate::__private::present(f_display_name, cx, "display_name"),
-            domains: crate::__private::present(f_domains, cx, "domains"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            ssl_cert: crate::__private::present(f_ssl_cert, cx, "ssl_cert"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "created_at",
+                "display_name",
+                "domains",
+                "id",
+                "name",
+                "ssl_cert",
+                "updated_at",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SniEndpoint {
@@ -259,19 +276,23 @@ impl crate::__private::Fields for SniEndpointApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SniEndpointApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SniEndpointApp {
@@ -373,61 +394,72 @@ impl crate::__private::Fields for SniEndpointSslCert {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_ca_signed = None;
-        let mut f_cert_domains = None;
-        let mut f_expires_at = None;
-        let mut f_id = None;
-        let mut f_issuer = None;
-        let mut f_self_signed = None;
-        let mut f_starts_at = None;
-        let mut f_subject = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "ca_signed?" => {
-                    f_ca_signed = Some(
-                        crate::__private::field(&mut map, cx, "ca_signed?")?,
-                    );
+                    out.ca_signed = crate::__private::field(&mut map, cx, "ca_signed?")?;
+                    seen.set(0);
                 }
                 "cert_domains" => {
-                    f_cert_domains = Some(
-                        crate::__private::field(&mut map, cx, "cert_domains")?,
-                    );
+                    out.cert_domains = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "cert_domains",
+                    )?;
+                    seen.set(1);
                 }
                 "expires_at" => {
-                    f_expires_at = Some(
-                        crate::__private::field(&mut map, cx, "expires_at")?,
-                    );
+                    out.expires_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "expires_at",
+                    )?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "issuer" => {
-                    f_issuer = Some(crate::__private::field(&mut map, cx, "issuer")?);
+                    out.issuer = crate::__private::field(&mut map, cx, "issuer")?;
+                    seen.set(4);
                 }
                 "self_signed?" => {
-                    f_self_signed = Some(
-                        crate::__private::field(&mut map, cx, "self_signed?")?,
-                    );
+                    out.self_signed = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "self_signed?",
+                    )?;
+                    seen.set(5);
                 }
                 "starts_at" => {
-                    f_starts_at = Some(
-                        crate::__private::field(&mut map, cx, "starts_at")?,
-                    );
+                    out.starts_at = crate::__private::field(&mut map, cx, "starts_at")?;
+                    seen.set(6);
                 }
                 "subject" => {
-                    f_subject = Some(crate::__private::field(&mut map, cx, "subject")?);
+                    out.subject = crate::__private::field(&mut map, cx, "subject")?;
+                    seen.set(7);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SniEndpointSslCert {
-            ca_signed: crate::__private::present(f_ca_signed, cx, "ca_signed?"),
-            cert_domains: crate::__private::present(f_cert_domains, cx, "cert_domains"),
-            expires_at: crate::__private::present(f_expires_at, cx, "expires_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            issuer: crate::__private::present(f_issuer, cx, "issuer"),
-            self_signed: crate::__private::present(f_self_signed, cx, "self_signed?"),
-            starts_at: crate::__private::present(f_starts_at, cx, "starts_at"),
-            subject: crate::__private::present(f_subject, cx, "subject"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "ca_signed?",
+                "cert_domains",
+                "expires_at",
+                "id",
+                "issuer",
+                "self_signed?",
+                "starts_at",
+                "subject",
+            ],
+            8,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SniEndpointSslCert {

@@ -62,20 +62,23 @@ impl crate::__private::Fields for Source {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_source_blob = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "source_blob" => {
-                    f_source_blob = Some(
-                        crate::__private::field(&mut map, cx, "source_blob")?,
-                    );
+                    out.source_blob = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "source_blob",
+                    )?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Source {
-            source_blob: crate::__private::present(f_source_blob, cx, "source_blob"),
-        })
+        seen.report_absent(cx, &["source_blob"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Source {
@@ -112,23 +115,23 @@ impl crate::__private::Fields for SourceSourceBlob {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_get_url = None;
-        let mut f_put_url = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "get_url" => {
-                    f_get_url = Some(crate::__private::field(&mut map, cx, "get_url")?);
+                    out.get_url = crate::__private::field(&mut map, cx, "get_url")?;
+                    seen.set(0);
                 }
                 "put_url" => {
-                    f_put_url = Some(crate::__private::field(&mut map, cx, "put_url")?);
+                    out.put_url = crate::__private::field(&mut map, cx, "put_url")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SourceSourceBlob {
-            get_url: crate::__private::present(f_get_url, cx, "get_url"),
-            put_url: crate::__private::present(f_put_url, cx, "put_url"),
-        })
+        seen.report_absent(cx, &["get_url", "put_url"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SourceSourceBlob {

@@ -150,75 +150,96 @@ impl crate::__private::Fields for Space {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_cidr = None;
-        let mut f_created_at = None;
-        let mut f_data_cidr = None;
-        let mut f_generation = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_organization = None;
-        let mut f_region = None;
-        let mut f_shield = None;
-        let mut f_state = None;
-        let mut f_team = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "cidr" => f_cidr = Some(crate::__private::field(&mut map, cx, "cidr")?),
+                "cidr" => {
+                    out.cidr = crate::__private::field(&mut map, cx, "cidr")?;
+                    seen.set(0);
+                }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
                 "data_cidr" => {
-                    f_data_cidr = Some(
-                        crate::__private::field(&mut map, cx, "data_cidr")?,
-                    );
+                    out.data_cidr = crate::__private::field(&mut map, cx, "data_cidr")?;
+                    seen.set(2);
                 }
                 "generation" => {
-                    f_generation = Some(
-                        crate::__private::field(&mut map, cx, "generation")?,
-                    );
+                    out.generation = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "generation",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(5);
+                }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(6);
                 }
                 "region" => {
-                    f_region = Some(crate::__private::field(&mut map, cx, "region")?);
+                    out.region = crate::__private::field(&mut map, cx, "region")?;
+                    seen.set(7);
                 }
                 "shield" => {
-                    f_shield = Some(crate::__private::field(&mut map, cx, "shield")?);
+                    out.shield = crate::__private::field(&mut map, cx, "shield")?;
+                    seen.set(8);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(9);
                 }
-                "team" => f_team = Some(crate::__private::field(&mut map, cx, "team")?),
+                "team" => {
+                    out.team = crate::__private::field(&mut map, cx, "team")?;
+                    seen.set(10);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(11);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Space {
-            cidr: crate::__private::present(f_cidr, cx, "cidr"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            data_cidr: crate::__private::present(f_data_cidr, cx, "data_cidr"),
-            generation: crate::__private::present(f_generation, cx, "generation"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            region: crate::__private::present(f_region, cx, "region"),
-            shield: crate::__private::present(f_shield, cx, "shield"),
-            state: crate::__private::present(f_state, cx, "state"),
-            team: crate::__private::present(f_team, cx, "team"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "cidr",
+                "created_at",
+                "data_cidr",
+                "generation",
+                "id",
+                "name",
+                "organization",
+                "region",
+                "shield",
+                "state",
+                "team",
+                "updated_at",
+            ],
+            12,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Space {
@@ -255,19 +276,23 @@ impl crate::__private::Fields for SpaceGeneration {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceGeneration {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceGeneration {
@@ -353,16 +378,19 @@ impl crate::__private::Fields for SpaceOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceOrganization {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceOrganization {
@@ -399,19 +427,23 @@ impl crate::__private::Fields for SpaceRegion {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceRegion {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceRegion {
@@ -522,19 +554,23 @@ impl crate::__private::Fields for SpaceTeam {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceTeam {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceTeam {

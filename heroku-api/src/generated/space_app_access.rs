@@ -108,45 +108,55 @@ impl crate::__private::Fields for SpaceAppAccess {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_permissions = None;
-        let mut f_space = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "permissions" => {
-                    f_permissions = Some(
-                        crate::__private::field(&mut map, cx, "permissions")?,
-                    );
+                    out.permissions = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "permissions",
+                    )?;
+                    seen.set(2);
                 }
                 "space" => {
-                    f_space = Some(crate::__private::field(&mut map, cx, "space")?);
+                    out.space = crate::__private::field(&mut map, cx, "space")?;
+                    seen.set(3);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(4);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(5);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceAppAccess {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            permissions: crate::__private::present(f_permissions, cx, "permissions"),
-            space: crate::__private::present(f_space, cx, "space"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "id", "permissions", "space", "updated_at", "user"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceAppAccess {
@@ -183,23 +193,27 @@ impl crate::__private::Fields for SpaceAppAccessPermission {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_description = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(0);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceAppAccessPermission {
-            description: crate::__private::present(f_description, cx, "description"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["description", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceAppAccessPermission {
@@ -236,19 +250,23 @@ impl crate::__private::Fields for SpaceAppAccessSpace {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceAppAccessSpace {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceAppAccessSpace {
@@ -295,20 +313,19 @@ impl crate::__private::Fields for SpaceAppAccessUpdatePermission {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "name" => {
-                    f_name = Some(
-                        crate::__private::non_null_field(&mut map, cx, "name")?,
-                    );
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(0);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceAppAccessUpdatePermission {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceAppAccessUpdatePermission {
@@ -345,21 +362,23 @@ impl crate::__private::Fields for SpaceAppAccessUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceAppAccessUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceAppAccessUser {

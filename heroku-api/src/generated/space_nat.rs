@@ -56,37 +56,39 @@ impl crate::__private::Fields for SpaceNat {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_sources = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "sources" => {
-                    f_sources = Some(crate::__private::field(&mut map, cx, "sources")?);
+                    out.sources = crate::__private::field(&mut map, cx, "sources")?;
+                    seen.set(1);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(2);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceNat {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            sources: crate::__private::present(f_sources, cx, "sources"),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(cx, &["created_at", "sources", "state", "updated_at"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceNat {

@@ -52,21 +52,23 @@ impl crate::__private::Fields for SpaceTopology {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_apps = None;
-        let mut f_version = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "apps" => f_apps = Some(crate::__private::field(&mut map, cx, "apps")?),
+                "apps" => {
+                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
+                    seen.set(0);
+                }
                 "version" => {
-                    f_version = Some(crate::__private::field(&mut map, cx, "version")?);
+                    out.version = crate::__private::field(&mut map, cx, "version")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceTopology {
-            apps: crate::__private::present(f_apps, cx, "apps"),
-            version: crate::__private::present(f_version, cx, "version"),
-        })
+        seen.report_absent(cx, &["apps", "version"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceTopology {
@@ -105,28 +107,27 @@ impl crate::__private::Fields for SpaceTopologyApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_domains = None;
-        let mut f_formation = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "domains" => {
-                    f_domains = Some(crate::__private::field(&mut map, cx, "domains")?);
+                    out.domains = crate::__private::field(&mut map, cx, "domains")?;
+                    seen.set(0);
                 }
                 "formation" => {
-                    f_formation = Some(
-                        crate::__private::field(&mut map, cx, "formation")?,
-                    );
+                    out.formation = crate::__private::field(&mut map, cx, "formation")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceTopologyApp {
-            domains: crate::__private::present(f_domains, cx, "domains"),
-            formation: crate::__private::present(f_formation, cx, "formation"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["domains", "formation", "id"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceTopologyApp {
@@ -167,33 +168,35 @@ impl crate::__private::Fields for SpaceTopologyDyno {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_hostname = None;
-        let mut f_id = None;
-        let mut f_number = None;
-        let mut f_private_ip = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "hostname" => {
-                    f_hostname = Some(crate::__private::field(&mut map, cx, "hostname")?);
+                    out.hostname = crate::__private::field(&mut map, cx, "hostname")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "number" => {
-                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                    out.number = crate::__private::field(&mut map, cx, "number")?;
+                    seen.set(2);
                 }
                 "private_ip" => {
-                    f_private_ip = Some(
-                        crate::__private::field(&mut map, cx, "private_ip")?,
-                    );
+                    out.private_ip = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "private_ip",
+                    )?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceTopologyDyno {
-            hostname: crate::__private::present(f_hostname, cx, "hostname"),
-            id: crate::__private::present(f_id, cx, "id"),
-            number: crate::__private::present(f_number, cx, "number"),
-            private_ip: crate::__private::present(f_private_ip, cx, "private_ip"),
-        })
+        seen.report_absent(cx, &["hostname", "id", "number", "private_ip"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceTopologyDyno {
@@ -232,28 +235,31 @@ impl crate::__private::Fields for SpaceTopologyFormation {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_dynos = None;
-        let mut f_id = None;
-        let mut f_process_type = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "dynos" => {
-                    f_dynos = Some(crate::__private::field(&mut map, cx, "dynos")?);
+                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 "process_type" => {
-                    f_process_type = Some(
-                        crate::__private::field(&mut map, cx, "process_type")?,
-                    );
+                    out.process_type = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "process_type",
+                    )?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(SpaceTopologyFormation {
-            dynos: crate::__private::present(f_dynos, cx, "dynos"),
-            id: crate::__private::present(f_id, cx, "id"),
-            process_type: crate::__private::present(f_process_type, cx, "process_type"),
-        })
+        seen.report_absent(cx, &["dynos", "id", "process_type"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for SpaceTopologyFormation {

@@ -91,43 +91,51 @@ impl crate::__private::Fields for Stack {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_default = None;
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_state = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "default" => {
-                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                    out.default = crate::__private::field(&mut map, cx, "default")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(3);
+                }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(4);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Stack {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            default: crate::__private::present(f_default, cx, "default"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            state: crate::__private::present(f_state, cx, "state"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "default", "id", "name", "state", "updated_at"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Stack {

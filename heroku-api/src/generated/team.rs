@@ -204,99 +204,108 @@ impl crate::__private::Fields for Team {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_credit_card_collections = None;
-        let mut f_default = None;
-        let mut f_enterprise_account = None;
-        let mut f_id = None;
-        let mut f_identity_provider = None;
-        let mut f_membership_limit = None;
-        let mut f_name = None;
-        let mut f_provisioned_licenses = None;
-        let mut f_role = None;
-        let mut f_type_ = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "credit_card_collections" => {
-                    f_credit_card_collections = Some(
-                        crate::__private::field(&mut map, cx, "credit_card_collections")?,
-                    );
+                    out.credit_card_collections = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "credit_card_collections",
+                    )?;
+                    seen.set(1);
                 }
                 "default" => {
-                    f_default = Some(crate::__private::field(&mut map, cx, "default")?);
+                    out.default = crate::__private::field(&mut map, cx, "default")?;
+                    seen.set(2);
                 }
                 "enterprise_account" => {
-                    f_enterprise_account = Some(
-                        crate::__private::field(&mut map, cx, "enterprise_account")?,
-                    );
+                    out.enterprise_account = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "enterprise_account",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "identity_provider" => {
-                    f_identity_provider = Some(
-                        crate::__private::field(&mut map, cx, "identity_provider")?,
-                    );
+                    out.identity_provider = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "identity_provider",
+                    )?;
+                    seen.set(5);
                 }
                 "membership_limit" => {
-                    f_membership_limit = Some(
-                        crate::__private::field(&mut map, cx, "membership_limit")?,
-                    );
+                    out.membership_limit = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "membership_limit",
+                    )?;
+                    seen.set(6);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(7);
+                }
                 "provisioned_licenses" => {
-                    f_provisioned_licenses = Some(
-                        crate::__private::field(&mut map, cx, "provisioned_licenses")?,
-                    );
+                    out.provisioned_licenses = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "provisioned_licenses",
+                    )?;
+                    seen.set(8);
                 }
-                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "role" => {
+                    out.role = crate::__private::field(&mut map, cx, "role")?;
+                    seen.set(9);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(10);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(11);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Team {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            credit_card_collections: crate::__private::present(
-                f_credit_card_collections,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
                 "credit_card_collections",
-            ),
-            default: crate::__private::present(f_default, cx, "default"),
-            enterprise_account: crate::__private::present(
-                f_enterprise_account,
-                cx,
+                "default",
                 "enterprise_account",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            identity_provider: crate::__private::present(
-                f_identity_provider,
-                cx,
+                "id",
                 "identity_provider",
-            ),
-            membership_limit: crate::__private::present(
-                f_membership_limit,
-                cx,
                 "membership_limit",
-            ),
-            name: crate::__private::present(f_name, cx, "name"),
-            provisioned_licenses: crate::__private::present(
-                f_provisioned_licenses,
-                cx,
+                "name",
                 "provisioned_licenses",
-            ),
-            role: crate::__private::present(f_role, cx, "role"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "role",
+                "type",
+                "updated_at",
+            ],
+            12,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Team {
@@ -333,19 +342,23 @@ impl crate::__private::Fields for TeamEnterpriseAccount {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamEnterpriseAccount {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamEnterpriseAccount {
@@ -435,24 +448,27 @@ impl crate::__private::Fields for TeamIdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_owner = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(2);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamIdentityProvider {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-        })
+        seen.report_absent(cx, &["id", "name", "owner"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamIdentityProvider {

@@ -157,46 +157,59 @@ impl crate::__private::Fields for TeamAppCollaborator {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_app = None;
-        let mut f_created_at = None;
-        let mut f_id = None;
-        let mut f_permissions = None;
-        let mut f_role = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "app" => f_app = Some(crate::__private::field(&mut map, cx, "app")?),
+                "app" => {
+                    out.app = crate::__private::field(&mut map, cx, "app")?;
+                    seen.set(0);
+                }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "permissions" => {
-                    f_permissions = Some(
-                        crate::__private::field(&mut map, cx, "permissions")?,
-                    );
+                    out.permissions = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "permissions",
+                    )?;
+                    seen.set(3);
                 }
-                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
+                "role" => {
+                    out.role = crate::__private::field(&mut map, cx, "role")?;
+                    seen.set(4);
+                }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(6);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamAppCollaborator {
-            app: crate::__private::present(f_app, cx, "app"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            id: crate::__private::present(f_id, cx, "id"),
-            permissions: crate::__private::present(f_permissions, cx, "permissions"),
-            role: crate::__private::present(f_role, cx, "role"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+        seen.report_absent(
+            cx,
+            &["app", "created_at", "id", "permissions", "role", "updated_at", "user"],
+            7,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamAppCollaborator {
@@ -233,19 +246,23 @@ impl crate::__private::Fields for TeamAppCollaboratorApp {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamAppCollaboratorApp {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamAppCollaboratorApp {
@@ -335,28 +352,27 @@ impl crate::__private::Fields for TeamAppCollaboratorUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_federated = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
                 "federated" => {
-                    f_federated = Some(
-                        crate::__private::field(&mut map, cx, "federated")?,
-                    );
+                    out.federated = crate::__private::field(&mut map, cx, "federated")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamAppCollaboratorUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            federated: crate::__private::present(f_federated, cx, "federated"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "federated", "id"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamAppCollaboratorUser {

@@ -102,139 +102,148 @@ impl crate::__private::Fields for TeamInvoice {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addons_total = None;
-        let mut f_charges_total = None;
-        let mut f_created_at = None;
-        let mut f_credits_total = None;
-        let mut f_database_total = None;
-        let mut f_dyno_units = None;
-        let mut f_id = None;
-        let mut f_number = None;
-        let mut f_payment_status = None;
-        let mut f_period_end = None;
-        let mut f_period_start = None;
-        let mut f_platform_total = None;
-        let mut f_state = None;
-        let mut f_total = None;
-        let mut f_updated_at = None;
-        let mut f_weighted_dyno_hours = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addons_total" => {
-                    f_addons_total = Some(
-                        crate::__private::field(&mut map, cx, "addons_total")?,
-                    );
+                    out.addons_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addons_total",
+                    )?;
+                    seen.set(0);
                 }
                 "charges_total" => {
-                    f_charges_total = Some(
-                        crate::__private::field(&mut map, cx, "charges_total")?,
-                    );
+                    out.charges_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "charges_total",
+                    )?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "credits_total" => {
-                    f_credits_total = Some(
-                        crate::__private::field(&mut map, cx, "credits_total")?,
-                    );
+                    out.credits_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "credits_total",
+                    )?;
+                    seen.set(3);
                 }
                 "database_total" => {
-                    f_database_total = Some(
-                        crate::__private::field(&mut map, cx, "database_total")?,
-                    );
+                    out.database_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "database_total",
+                    )?;
+                    seen.set(4);
                 }
                 "dyno_units" => {
-                    f_dyno_units = Some(
-                        crate::__private::field(&mut map, cx, "dyno_units")?,
-                    );
+                    out.dyno_units = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dyno_units",
+                    )?;
+                    seen.set(5);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(6);
+                }
                 "number" => {
-                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                    out.number = crate::__private::field(&mut map, cx, "number")?;
+                    seen.set(7);
                 }
                 "payment_status" => {
-                    f_payment_status = Some(
-                        crate::__private::field(&mut map, cx, "payment_status")?,
-                    );
+                    out.payment_status = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "payment_status",
+                    )?;
+                    seen.set(8);
                 }
                 "period_end" => {
-                    f_period_end = Some(
-                        crate::__private::field(&mut map, cx, "period_end")?,
-                    );
+                    out.period_end = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "period_end",
+                    )?;
+                    seen.set(9);
                 }
                 "period_start" => {
-                    f_period_start = Some(
-                        crate::__private::field(&mut map, cx, "period_start")?,
-                    );
+                    out.period_start = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "period_start",
+                    )?;
+                    seen.set(10);
                 }
                 "platform_total" => {
-                    f_platform_total = Some(
-                        crate::__private::field(&mut map, cx, "platform_total")?,
-                    );
+                    out.platform_total = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "platform_total",
+                    )?;
+                    seen.set(11);
                 }
                 "state" => {
-                    f_state = Some(crate::__private::field(&mut map, cx, "state")?);
+                    out.state = crate::__private::field(&mut map, cx, "state")?;
+                    seen.set(12);
                 }
                 "total" => {
-                    f_total = Some(crate::__private::field(&mut map, cx, "total")?);
+                    out.total = crate::__private::field(&mut map, cx, "total")?;
+                    seen.set(13);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(14);
                 }
                 "weighted_dyno_hours" => {
-                    f_weighted_dyno_hours = Some(
-                        crate::__private::field(&mut map, cx, "weighted_dyno_hours")?,
-                    );
+                    out.weighted_dyno_hours = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "weighted_dyno_hours",
+                    )?;
+                    seen.set(15);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamInvoice {
-            addons_total: crate::__private::present(f_addons_total, cx, "addons_total"),
-            charges_total: crate::__private::present(
-                f_charges_total,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "addons_total",
                 "charges_total",
-            ),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            credits_total: crate::__private::present(
-                f_credits_total,
-                cx,
+                "created_at",
                 "credits_total",
-            ),
-            database_total: crate::__private::present(
-                f_database_total,
-                cx,
                 "database_total",
-            ),
-            dyno_units: crate::__private::present(f_dyno_units, cx, "dyno_units"),
-            id: crate::__private::present(f_id, cx, "id"),
-            number: crate::__private::present(f_number, cx, "number"),
-            payment_status: crate::__private::present(
-                f_payment_status,
-                cx,
+                "dyno_units",
+                "id",
+                "number",
                 "payment_status",
-            ),
-            period_end: crate::__private::present(f_period_end, cx, "period_end"),
-            period_start: crate::__private::present(f_period_start, cx, "period_start"),
-            platform_total: crate::__private::present(
-                f_platform_total,
-                cx,
+                "period_end",
+                "period_start",
                 "platform_total",
-            ),
-            state: crate::__private::present(f_state, cx, "state"),
-            total: crate::__private::present(f_total, cx, "total"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            weighted_dyno_hours: crate::__private::present(
-                f_weighted_dyno_hours,
-                cx,
+                "state",
+                "total",
+                "updated_at",
                 "weighted_dyno_hours",
-            ),
-        })
+            ],
+            16,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamInvoice {

@@ -193,74 +193,81 @@ impl crate::__private::Fields for TeamMember {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_email = None;
-        let mut f_federated = None;
-        let mut f_id = None;
-        let mut f_identity_provider = None;
-        let mut f_role = None;
-        let mut f_two_factor_authentication = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(1);
                 }
                 "federated" => {
-                    f_federated = Some(
-                        crate::__private::field(&mut map, cx, "federated")?,
-                    );
+                    out.federated = crate::__private::field(&mut map, cx, "federated")?;
+                    seen.set(2);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(3);
+                }
                 "identity_provider" => {
-                    f_identity_provider = Some(
-                        crate::__private::field(&mut map, cx, "identity_provider")?,
-                    );
+                    out.identity_provider = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "identity_provider",
+                    )?;
+                    seen.set(4);
                 }
-                "role" => f_role = Some(crate::__private::field(&mut map, cx, "role")?),
+                "role" => {
+                    out.role = crate::__private::field(&mut map, cx, "role")?;
+                    seen.set(5);
+                }
                 "two_factor_authentication" => {
-                    f_two_factor_authentication = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "two_factor_authentication",
-                        )?,
-                    );
+                    out.two_factor_authentication = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "two_factor_authentication",
+                    )?;
+                    seen.set(6);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(7);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(8);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamMember {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            email: crate::__private::present(f_email, cx, "email"),
-            federated: crate::__private::present(f_federated, cx, "federated"),
-            id: crate::__private::present(f_id, cx, "id"),
-            identity_provider: crate::__private::present(
-                f_identity_provider,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "email",
+                "federated",
+                "id",
                 "identity_provider",
-            ),
-            role: crate::__private::present(f_role, cx, "role"),
-            two_factor_authentication: crate::__private::present(
-                f_two_factor_authentication,
-                cx,
+                "role",
                 "two_factor_authentication",
-            ),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-        })
+                "updated_at",
+                "user",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamMember {
@@ -352,29 +359,31 @@ impl crate::__private::Fields for TeamMemberIdentityProvider {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_name = None;
-        let mut f_owner = None;
-        let mut f_redacted = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(2);
                 }
                 "redacted" => {
-                    f_redacted = Some(crate::__private::field(&mut map, cx, "redacted")?);
+                    out.redacted = crate::__private::field(&mut map, cx, "redacted")?;
+                    seen.set(3);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamMemberIdentityProvider {
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            redacted: crate::__private::present(f_redacted, cx, "redacted"),
-        })
+        seen.report_absent(cx, &["id", "name", "owner", "redacted"], 4);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamMemberIdentityProvider {
@@ -488,24 +497,27 @@ impl crate::__private::Fields for TeamMemberUser {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(crate::__private::field(&mut map, cx, "email")?);
+                    out.email = crate::__private::field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamMemberUser {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["email", "id", "name"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamMemberUser {

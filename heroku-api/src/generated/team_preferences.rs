@@ -83,35 +83,31 @@ impl crate::__private::Fields for TeamPreferences {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_addons_controls = None;
-        let mut f_default_permission = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "addons-controls" => {
-                    f_addons_controls = Some(
-                        crate::__private::field(&mut map, cx, "addons-controls")?,
-                    );
+                    out.addons_controls = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "addons-controls",
+                    )?;
+                    seen.set(0);
                 }
                 "default-permission" => {
-                    f_default_permission = Some(
-                        crate::__private::field(&mut map, cx, "default-permission")?,
-                    );
+                    out.default_permission = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "default-permission",
+                    )?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TeamPreferences {
-            addons_controls: crate::__private::present(
-                f_addons_controls,
-                cx,
-                "addons-controls",
-            ),
-            default_permission: crate::__private::present(
-                f_default_permission,
-                cx,
-                "default-permission",
-            ),
-        })
+        seen.report_absent(cx, &["addons-controls", "default-permission"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TeamPreferences {

@@ -164,45 +164,51 @@ impl crate::__private::Fields for TelemetryDrain {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_exporter = None;
-        let mut f_id = None;
-        let mut f_owner = None;
-        let mut f_signals = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "exporter" => {
-                    f_exporter = Some(crate::__private::field(&mut map, cx, "exporter")?);
+                    out.exporter = crate::__private::field(&mut map, cx, "exporter")?;
+                    seen.set(1);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(2);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(3);
                 }
                 "signals" => {
-                    f_signals = Some(crate::__private::field(&mut map, cx, "signals")?);
+                    out.signals = crate::__private::field(&mut map, cx, "signals")?;
+                    seen.set(4);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TelemetryDrain {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            exporter: crate::__private::present(f_exporter, cx, "exporter"),
-            id: crate::__private::present(f_id, cx, "id"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            signals: crate::__private::present(f_signals, cx, "signals"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &["created_at", "exporter", "id", "owner", "signals", "updated_at"],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TelemetryDrain {
@@ -264,28 +270,31 @@ impl crate::__private::Fields for TelemetryDrainExporter {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_endpoint = None;
-        let mut f_headers = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "endpoint" => {
-                    f_endpoint = Some(crate::__private::field(&mut map, cx, "endpoint")?);
+                    out.endpoint = crate::__private::field(&mut map, cx, "endpoint")?;
+                    seen.set(0);
                 }
                 "headers" => {
-                    f_headers = Some(
-                        crate::__private::non_null_field(&mut map, cx, "headers")?,
-                    );
+                    out.headers = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "headers",
+                    )?;
+                    seen.set(1);
                 }
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(2);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TelemetryDrainExporter {
-            endpoint: crate::__private::present(f_endpoint, cx, "endpoint"),
-            headers: crate::__private::present(f_headers, cx, "headers"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["endpoint", "headers", "type"], 3);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TelemetryDrainExporter {
@@ -456,19 +465,23 @@ impl crate::__private::Fields for TelemetryDrainOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TelemetryDrainOwner {
-            id: crate::__private::present(f_id, cx, "id"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+        seen.report_absent(cx, &["id", "type"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TelemetryDrainOwner {

@@ -66,73 +66,86 @@ impl crate::__private::Fields for TestCase {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_description = None;
-        let mut f_diagnostic = None;
-        let mut f_directive = None;
-        let mut f_id = None;
-        let mut f_number = None;
-        let mut f_passed = None;
-        let mut f_test_node = None;
-        let mut f_test_run = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
                 "description" => {
-                    f_description = Some(
-                        crate::__private::field(&mut map, cx, "description")?,
-                    );
+                    out.description = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "description",
+                    )?;
+                    seen.set(1);
                 }
                 "diagnostic" => {
-                    f_diagnostic = Some(
-                        crate::__private::field(&mut map, cx, "diagnostic")?,
-                    );
+                    out.diagnostic = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "diagnostic",
+                    )?;
+                    seen.set(2);
                 }
                 "directive" => {
-                    f_directive = Some(
-                        crate::__private::field(&mut map, cx, "directive")?,
-                    );
+                    out.directive = crate::__private::field(&mut map, cx, "directive")?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "number" => {
-                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                    out.number = crate::__private::field(&mut map, cx, "number")?;
+                    seen.set(5);
                 }
                 "passed" => {
-                    f_passed = Some(crate::__private::field(&mut map, cx, "passed")?);
+                    out.passed = crate::__private::field(&mut map, cx, "passed")?;
+                    seen.set(6);
                 }
                 "test_node" => {
-                    f_test_node = Some(
-                        crate::__private::field(&mut map, cx, "test_node")?,
-                    );
+                    out.test_node = crate::__private::field(&mut map, cx, "test_node")?;
+                    seen.set(7);
                 }
                 "test_run" => {
-                    f_test_run = Some(crate::__private::field(&mut map, cx, "test_run")?);
+                    out.test_run = crate::__private::field(&mut map, cx, "test_run")?;
+                    seen.set(8);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestCase {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            description: crate::__private::present(f_description, cx, "description"),
-            diagnostic: crate::__private::present(f_diagnostic, cx, "diagnostic"),
-            directive: crate::__private::present(f_directive, cx, "directive"),
-            id: crate::__private::present(f_id, cx, "id"),
-            number: crate::__private::present(f_number, cx, "number"),
-            passed: crate::__private::present(f_passed, cx, "passed"),
-            test_node: crate::__private::present(f_test_node, cx, "test_node"),
-            test_run: crate::__private::present(f_test_run, cx, "test_run"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "description",
+                "diagnostic",
+                "directive",
+                "id",
+                "number",
+                "passed",
+                "test_node",
+                "test_run",
+                "updated_at",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestCase {
@@ -167,16 +180,19 @@ impl crate::__private::Fields for TestCaseTestNode {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestCaseTestNode {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestCaseTestNode {
@@ -211,16 +227,19 @@ impl crate::__private::Fields for TestCaseTestRun {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestCaseTestRun {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestCaseTestRun {

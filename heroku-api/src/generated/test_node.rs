@@ -79,94 +79,105 @@ impl crate::__private::Fields for TestNode {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_created_at = None;
-        let mut f_dyno = None;
-        let mut f_error_status = None;
-        let mut f_exit_code = None;
-        let mut f_id = None;
-        let mut f_index = None;
-        let mut f_message = None;
-        let mut f_output_stream_url = None;
-        let mut f_pipeline = None;
-        let mut f_setup_stream_url = None;
-        let mut f_status = None;
-        let mut f_test_run = None;
-        let mut f_updated_at = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(0);
                 }
-                "dyno" => f_dyno = Some(crate::__private::field(&mut map, cx, "dyno")?),
+                "dyno" => {
+                    out.dyno = crate::__private::field(&mut map, cx, "dyno")?;
+                    seen.set(1);
+                }
                 "error_status" => {
-                    f_error_status = Some(
-                        crate::__private::field(&mut map, cx, "error_status")?,
-                    );
+                    out.error_status = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "error_status",
+                    )?;
+                    seen.set(2);
                 }
                 "exit_code" => {
-                    f_exit_code = Some(
-                        crate::__private::field(&mut map, cx, "exit_code")?,
-                    );
+                    out.exit_code = crate::__private::field(&mut map, cx, "exit_code")?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
                 "index" => {
-                    f_index = Some(crate::__private::field(&mut map, cx, "index")?);
+                    out.index = crate::__private::field(&mut map, cx, "index")?;
+                    seen.set(5);
                 }
                 "message" => {
-                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                    out.message = crate::__private::field(&mut map, cx, "message")?;
+                    seen.set(6);
                 }
                 "output_stream_url" => {
-                    f_output_stream_url = Some(
-                        crate::__private::field(&mut map, cx, "output_stream_url")?,
-                    );
+                    out.output_stream_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "output_stream_url",
+                    )?;
+                    seen.set(7);
                 }
                 "pipeline" => {
-                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
+                    seen.set(8);
                 }
                 "setup_stream_url" => {
-                    f_setup_stream_url = Some(
-                        crate::__private::field(&mut map, cx, "setup_stream_url")?,
-                    );
+                    out.setup_stream_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "setup_stream_url",
+                    )?;
+                    seen.set(9);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(10);
                 }
                 "test_run" => {
-                    f_test_run = Some(crate::__private::field(&mut map, cx, "test_run")?);
+                    out.test_run = crate::__private::field(&mut map, cx, "test_run")?;
+                    seen.set(11);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(12);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestNode {
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            dyno: crate::__private::present(f_dyno, cx, "dyno"),
-            error_status: crate::__private::present(f_error_status, cx, "error_status"),
-            exit_code: crate::__private::present(f_exit_code, cx, "exit_code"),
-            id: crate::__private::present(f_id, cx, "id"),
-            index: crate::__private::present(f_index, cx, "index"),
-            message: crate::__private::present(f_message, cx, "message"),
-            output_stream_url: crate::__private::present(
-                f_output_stream_url,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "created_at",
+                "dyno",
+                "error_status",
+                "exit_code",
+                "id",
+                "index",
+                "message",
                 "output_stream_url",
-            ),
-            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
-            setup_stream_url: crate::__private::present(
-                f_setup_stream_url,
-                cx,
+                "pipeline",
                 "setup_stream_url",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-            test_run: crate::__private::present(f_test_run, cx, "test_run"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-        })
+                "status",
+                "test_run",
+                "updated_at",
+            ],
+            13,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestNode {
@@ -204,23 +215,27 @@ impl crate::__private::Fields for TestNodeDyno {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_attach_url = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "attach_url" => {
-                    f_attach_url = Some(
-                        crate::__private::field(&mut map, cx, "attach_url")?,
-                    );
+                    out.attach_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "attach_url",
+                    )?;
+                    seen.set(0);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestNodeDyno {
-            attach_url: crate::__private::present(f_attach_url, cx, "attach_url"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["attach_url", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestNodeDyno {
@@ -306,16 +321,19 @@ impl crate::__private::Fields for TestNodePipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestNodePipeline {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestNodePipeline {
@@ -448,16 +466,19 @@ impl crate::__private::Fields for TestNodeTestRun {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestNodeTestRun {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestNodeTestRun {

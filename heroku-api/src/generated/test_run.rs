@@ -186,140 +186,155 @@ impl crate::__private::Fields for TestRun {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_actor_email = None;
-        let mut f_app_setup = None;
-        let mut f_clear_cache = None;
-        let mut f_commit_branch = None;
-        let mut f_commit_message = None;
-        let mut f_commit_sha = None;
-        let mut f_created_at = None;
-        let mut f_debug = None;
-        let mut f_dyno = None;
-        let mut f_id = None;
-        let mut f_message = None;
-        let mut f_number = None;
-        let mut f_organization = None;
-        let mut f_pipeline = None;
-        let mut f_source_blob_url = None;
-        let mut f_status = None;
-        let mut f_updated_at = None;
-        let mut f_user = None;
-        let mut f_warning_message = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "actor_email" => {
-                    f_actor_email = Some(
-                        crate::__private::field(&mut map, cx, "actor_email")?,
-                    );
+                    out.actor_email = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "actor_email",
+                    )?;
+                    seen.set(0);
                 }
                 "app_setup" => {
-                    f_app_setup = Some(
-                        crate::__private::field(&mut map, cx, "app_setup")?,
-                    );
+                    out.app_setup = crate::__private::field(&mut map, cx, "app_setup")?;
+                    seen.set(1);
                 }
                 "clear_cache" => {
-                    f_clear_cache = Some(
-                        crate::__private::field(&mut map, cx, "clear_cache")?,
-                    );
+                    out.clear_cache = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "clear_cache",
+                    )?;
+                    seen.set(2);
                 }
                 "commit_branch" => {
-                    f_commit_branch = Some(
-                        crate::__private::field(&mut map, cx, "commit_branch")?,
-                    );
+                    out.commit_branch = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "commit_branch",
+                    )?;
+                    seen.set(3);
                 }
                 "commit_message" => {
-                    f_commit_message = Some(
-                        crate::__private::field(&mut map, cx, "commit_message")?,
-                    );
+                    out.commit_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "commit_message",
+                    )?;
+                    seen.set(4);
                 }
                 "commit_sha" => {
-                    f_commit_sha = Some(
-                        crate::__private::field(&mut map, cx, "commit_sha")?,
-                    );
+                    out.commit_sha = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "commit_sha",
+                    )?;
+                    seen.set(5);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(6);
                 }
                 "debug" => {
-                    f_debug = Some(crate::__private::field(&mut map, cx, "debug")?);
+                    out.debug = crate::__private::field(&mut map, cx, "debug")?;
+                    seen.set(7);
                 }
-                "dyno" => f_dyno = Some(crate::__private::field(&mut map, cx, "dyno")?),
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "dyno" => {
+                    out.dyno = crate::__private::field(&mut map, cx, "dyno")?;
+                    seen.set(8);
+                }
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(9);
+                }
                 "message" => {
-                    f_message = Some(crate::__private::field(&mut map, cx, "message")?);
+                    out.message = crate::__private::field(&mut map, cx, "message")?;
+                    seen.set(10);
                 }
                 "number" => {
-                    f_number = Some(crate::__private::field(&mut map, cx, "number")?);
+                    out.number = crate::__private::field(&mut map, cx, "number")?;
+                    seen.set(11);
                 }
                 "organization" => {
-                    f_organization = Some(
-                        crate::__private::field(&mut map, cx, "organization")?,
-                    );
+                    out.organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "organization",
+                    )?;
+                    seen.set(12);
                 }
                 "pipeline" => {
-                    f_pipeline = Some(crate::__private::field(&mut map, cx, "pipeline")?);
+                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
+                    seen.set(13);
                 }
                 "source_blob_url" => {
-                    f_source_blob_url = Some(
-                        crate::__private::field(&mut map, cx, "source_blob_url")?,
-                    );
+                    out.source_blob_url = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "source_blob_url",
+                    )?;
+                    seen.set(14);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(15);
                 }
                 "updated_at" => {
-                    f_updated_at = Some(
-                        crate::__private::field(&mut map, cx, "updated_at")?,
-                    );
+                    out.updated_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "updated_at",
+                    )?;
+                    seen.set(16);
                 }
-                "user" => f_user = Some(crate::__private::field(&mut map, cx, "user")?),
+                "user" => {
+                    out.user = crate::__private::field(&mut map, cx, "user")?;
+                    seen.set(17);
+                }
                 "warning_message" => {
-                    f_warning_message = Some(
-                        crate::__private::field(&mut map, cx, "warning_message")?,
-                    );
+                    out.warning_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "warning_message",
+                    )?;
+                    seen.set(18);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestRun {
-            actor_email: crate::__private::present(f_actor_email, cx, "actor_email"),
-            app_setup: crate::__private::present(f_app_setup, cx, "app_setup"),
-            clear_cache: crate::__private::present(f_clear_cache, cx, "clear_cache"),
-            commit_branch: crate::__private::present(
-                f_commit_branch,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "actor_email",
+                "app_setup",
+                "clear_cache",
                 "commit_branch",
-            ),
-            commit_message: crate::__private::present(
-                f_commit_message,
-                cx,
                 "commit_message",
-            ),
-            commit_sha: crate::__private::present(f_commit_sha, cx, "commit_sha"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            debug: crate::__private::present(f_debug, cx, "debug"),
-            dyno: crate::__private::present(f_dyno, cx, "dyno"),
-            id: crate::__private::present(f_id, cx, "id"),
-            message: crate::__private::present(f_message, cx, "message"),
-            number: crate::__private::present(f_number, cx, "number"),
-            organization: crate::__private::present(f_organization, cx, "organization"),
-            pipeline: crate::__private::present(f_pipeline, cx, "pipeline"),
-            source_blob_url: crate::__private::present(
-                f_source_blob_url,
-                cx,
+                "commit_sha",
+                "created_at",
+                "debug",
+                "dyno",
+                "id",
+                "message",
+                "number",
+                "organization",
+                "pipeline",
                 "source_blob_url",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-            updated_at: crate::__private::present(f_updated_at, cx, "updated_at"),
-            user: crate::__private::present(f_user, cx, "user"),
-            warning_message: crate::__private::present(
-                f_warning_message,
-                cx,
+                "status",
+                "updated_at",
+                "user",
                 "warning_message",
-            ),
-        })
+            ],
+            19,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestRun {
@@ -354,16 +369,19 @@ impl crate::__private::Fields for TestRunDyno {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_size = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "size" => f_size = Some(crate::__private::field(&mut map, cx, "size")?),
+                "size" => {
+                    out.size = crate::__private::field(&mut map, cx, "size")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestRunDyno {
-            size: crate::__private::present(f_size, cx, "size"),
-        })
+        seen.report_absent(cx, &["size"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestRunDyno {
@@ -449,16 +467,19 @@ impl crate::__private::Fields for TestRunOrganization {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_name = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestRunOrganization {
-            name: crate::__private::present(f_name, cx, "name"),
-        })
+        seen.report_absent(cx, &["name"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestRunOrganization {
@@ -493,16 +514,19 @@ impl crate::__private::Fields for TestRunPipeline {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(TestRunPipeline {
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for TestRunPipeline {

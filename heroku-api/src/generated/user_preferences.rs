@@ -144,141 +144,106 @@ impl crate::__private::Fields for UserPreferences {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_default_organization = None;
-        let mut f_dismissed_getting_started = None;
-        let mut f_dismissed_github_banner = None;
-        let mut f_dismissed_org_access_controls = None;
-        let mut f_dismissed_org_wizard_notification = None;
-        let mut f_dismissed_pipelines_banner = None;
-        let mut f_dismissed_pipelines_github_banner = None;
-        let mut f_dismissed_pipelines_github_banners = None;
-        let mut f_dismissed_sms_banner = None;
-        let mut f_timezone = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "default-organization" => {
-                    f_default_organization = Some(
-                        crate::__private::field(&mut map, cx, "default-organization")?,
-                    );
+                    out.default_organization = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "default-organization",
+                    )?;
+                    seen.set(0);
                 }
                 "dismissed-getting-started" => {
-                    f_dismissed_getting_started = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-getting-started",
-                        )?,
-                    );
+                    out.dismissed_getting_started = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-getting-started",
+                    )?;
+                    seen.set(1);
                 }
                 "dismissed-github-banner" => {
-                    f_dismissed_github_banner = Some(
-                        crate::__private::field(&mut map, cx, "dismissed-github-banner")?,
-                    );
+                    out.dismissed_github_banner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-github-banner",
+                    )?;
+                    seen.set(2);
                 }
                 "dismissed-org-access-controls" => {
-                    f_dismissed_org_access_controls = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-org-access-controls",
-                        )?,
-                    );
+                    out.dismissed_org_access_controls = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-org-access-controls",
+                    )?;
+                    seen.set(3);
                 }
                 "dismissed-org-wizard-notification" => {
-                    f_dismissed_org_wizard_notification = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-org-wizard-notification",
-                        )?,
-                    );
+                    out.dismissed_org_wizard_notification = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-org-wizard-notification",
+                    )?;
+                    seen.set(4);
                 }
                 "dismissed-pipelines-banner" => {
-                    f_dismissed_pipelines_banner = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-pipelines-banner",
-                        )?,
-                    );
+                    out.dismissed_pipelines_banner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-pipelines-banner",
+                    )?;
+                    seen.set(5);
                 }
                 "dismissed-pipelines-github-banner" => {
-                    f_dismissed_pipelines_github_banner = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-pipelines-github-banner",
-                        )?,
-                    );
+                    out.dismissed_pipelines_github_banner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-pipelines-github-banner",
+                    )?;
+                    seen.set(6);
                 }
                 "dismissed-pipelines-github-banners" => {
-                    f_dismissed_pipelines_github_banners = Some(
-                        crate::__private::field(
-                            &mut map,
-                            cx,
-                            "dismissed-pipelines-github-banners",
-                        )?,
-                    );
+                    out.dismissed_pipelines_github_banners = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-pipelines-github-banners",
+                    )?;
+                    seen.set(7);
                 }
                 "dismissed-sms-banner" => {
-                    f_dismissed_sms_banner = Some(
-                        crate::__private::field(&mut map, cx, "dismissed-sms-banner")?,
-                    );
+                    out.dismissed_sms_banner = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "dismissed-sms-banner",
+                    )?;
+                    seen.set(8);
                 }
                 "timezone" => {
-                    f_timezone = Some(crate::__private::field(&mut map, cx, "timezone")?);
+                    out.timezone = crate::__private::field(&mut map, cx, "timezone")?;
+                    seen.set(9);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(UserPreferences {
-            default_organization: crate::__private::present(
-                f_default_organization,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
                 "default-organization",
-            ),
-            dismissed_getting_started: crate::__private::present(
-                f_dismissed_getting_started,
-                cx,
                 "dismissed-getting-started",
-            ),
-            dismissed_github_banner: crate::__private::present(
-                f_dismissed_github_banner,
-                cx,
                 "dismissed-github-banner",
-            ),
-            dismissed_org_access_controls: crate::__private::present(
-                f_dismissed_org_access_controls,
-                cx,
                 "dismissed-org-access-controls",
-            ),
-            dismissed_org_wizard_notification: crate::__private::present(
-                f_dismissed_org_wizard_notification,
-                cx,
                 "dismissed-org-wizard-notification",
-            ),
-            dismissed_pipelines_banner: crate::__private::present(
-                f_dismissed_pipelines_banner,
-                cx,
                 "dismissed-pipelines-banner",
-            ),
-            dismissed_pipelines_github_banner: crate::__private::present(
-                f_dismissed_pipelines_github_banner,
-                cx,
                 "dismissed-pipelines-github-banner",
-            ),
-            dismissed_pipelines_github_banners: crate::__private::present(
-                f_dismissed_pipelines_github_banners,
-                cx,
                 "dismissed-pipelines-github-banners",
-            ),
-            dismissed_sms_banner: crate::__private::present(
-                f_dismissed_sms_banner,
-                cx,
                 "dismissed-sms-banner",
-            ),
-            timezone: crate::__private::present(f_timezone, cx, "timezone"),
-        })
+                "timezone",
+            ],
+            10,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for UserPreferences {

@@ -164,76 +164,81 @@ impl crate::__private::Fields for VpnConnection {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_id = None;
-        let mut f_ike_version = None;
-        let mut f_name = None;
-        let mut f_public_ip = None;
-        let mut f_routable_cidrs = None;
-        let mut f_space_cidr_block = None;
-        let mut f_status = None;
-        let mut f_status_message = None;
-        let mut f_tunnels = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "ike_version" => {
-                    f_ike_version = Some(
-                        crate::__private::field(&mut map, cx, "ike_version")?,
-                    );
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "ike_version" => {
+                    out.ike_version = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "ike_version",
+                    )?;
+                    seen.set(1);
+                }
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(2);
+                }
                 "public_ip" => {
-                    f_public_ip = Some(
-                        crate::__private::field(&mut map, cx, "public_ip")?,
-                    );
+                    out.public_ip = crate::__private::field(&mut map, cx, "public_ip")?;
+                    seen.set(3);
                 }
                 "routable_cidrs" => {
-                    f_routable_cidrs = Some(
-                        crate::__private::field(&mut map, cx, "routable_cidrs")?,
-                    );
+                    out.routable_cidrs = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "routable_cidrs",
+                    )?;
+                    seen.set(4);
                 }
                 "space_cidr_block" => {
-                    f_space_cidr_block = Some(
-                        crate::__private::field(&mut map, cx, "space_cidr_block")?,
-                    );
+                    out.space_cidr_block = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "space_cidr_block",
+                    )?;
+                    seen.set(5);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(6);
                 }
                 "status_message" => {
-                    f_status_message = Some(
-                        crate::__private::field(&mut map, cx, "status_message")?,
-                    );
+                    out.status_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "status_message",
+                    )?;
+                    seen.set(7);
                 }
                 "tunnels" => {
-                    f_tunnels = Some(crate::__private::field(&mut map, cx, "tunnels")?);
+                    out.tunnels = crate::__private::field(&mut map, cx, "tunnels")?;
+                    seen.set(8);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(VpnConnection {
-            id: crate::__private::present(f_id, cx, "id"),
-            ike_version: crate::__private::present(f_ike_version, cx, "ike_version"),
-            name: crate::__private::present(f_name, cx, "name"),
-            public_ip: crate::__private::present(f_public_ip, cx, "public_ip"),
-            routable_cidrs: crate::__private::present(
-                f_routable_cidrs,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "id",
+                "ike_version",
+                "name",
+                "public_ip",
                 "routable_cidrs",
-            ),
-            space_cidr_block: crate::__private::present(
-                f_space_cidr_block,
-                cx,
                 "space_cidr_block",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-            status_message: crate::__private::present(
-                f_status_message,
-                cx,
+                "status",
                 "status_message",
-            ),
-            tunnels: crate::__private::present(f_tunnels, cx, "tunnels"),
-        })
+                "tunnels",
+            ],
+            9,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for VpnConnection {
@@ -411,61 +416,66 @@ impl crate::__private::Fields for VpnConnectionTunnel {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_customer_ip = None;
-        let mut f_ip = None;
-        let mut f_last_status_change = None;
-        let mut f_pre_shared_key = None;
-        let mut f_status = None;
-        let mut f_status_message = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "customer_ip" => {
-                    f_customer_ip = Some(
-                        crate::__private::field(&mut map, cx, "customer_ip")?,
-                    );
+                    out.customer_ip = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "customer_ip",
+                    )?;
+                    seen.set(0);
                 }
-                "ip" => f_ip = Some(crate::__private::field(&mut map, cx, "ip")?),
+                "ip" => {
+                    out.ip = crate::__private::field(&mut map, cx, "ip")?;
+                    seen.set(1);
+                }
                 "last_status_change" => {
-                    f_last_status_change = Some(
-                        crate::__private::field(&mut map, cx, "last_status_change")?,
-                    );
+                    out.last_status_change = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "last_status_change",
+                    )?;
+                    seen.set(2);
                 }
                 "pre_shared_key" => {
-                    f_pre_shared_key = Some(
-                        crate::__private::field(&mut map, cx, "pre_shared_key")?,
-                    );
+                    out.pre_shared_key = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "pre_shared_key",
+                    )?;
+                    seen.set(3);
                 }
                 "status" => {
-                    f_status = Some(crate::__private::field(&mut map, cx, "status")?);
+                    out.status = crate::__private::field(&mut map, cx, "status")?;
+                    seen.set(4);
                 }
                 "status_message" => {
-                    f_status_message = Some(
-                        crate::__private::field(&mut map, cx, "status_message")?,
-                    );
+                    out.status_message = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "status_message",
+                    )?;
+                    seen.set(5);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(VpnConnectionTunnel {
-            customer_ip: crate::__private::present(f_customer_ip, cx, "customer_ip"),
-            ip: crate::__private::present(f_ip, cx, "ip"),
-            last_status_change: crate::__private::present(
-                f_last_status_change,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "customer_ip",
+                "ip",
                 "last_status_change",
-            ),
-            pre_shared_key: crate::__private::present(
-                f_pre_shared_key,
-                cx,
                 "pre_shared_key",
-            ),
-            status: crate::__private::present(f_status, cx, "status"),
-            status_message: crate::__private::present(
-                f_status_message,
-                cx,
+                "status",
                 "status_message",
-            ),
-        })
+            ],
+            6,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for VpnConnectionTunnel {

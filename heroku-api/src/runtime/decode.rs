@@ -59,7 +59,6 @@
 //! body) the same way. The models' `serde::Deserialize` impls are as
 //! tolerant and drop the deviations.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -440,199 +439,295 @@ impl<'de, T: Decode> DeserializeSeed<'de> for Seed<'_, T> {
 
 // ---------------------------------------------------------------- scalars
 
-/// One JSON value as a scalar, or the type of a compound value (which has
-/// been read and dropped).
-enum Scalar<'de> {
-    Null,
-    Bool(bool),
-    I64(i64),
-    U64(u64),
-    F64(f64),
-    Str(Cow<'de, str>),
-    Compound(JsonType),
-}
+/// How one scalar type takes each JSON type. The defaults record a
+/// mismatch and give the fallback; each type overrides what it accepts.
+/// One visitor ([`Leaf`]) serves them all, straight from serde's
+/// `visit_*` calls, so a value that matches costs what serde's own impl
+/// costs.
+trait Scalar {
+    type Value: Default;
+    /// What the schema describes, for messages ("an integer").
+    const EXPECTED: &'static str;
 
-impl Scalar<'_> {
-    fn json_type(&self) -> JsonType {
-        match self {
-            Scalar::Null => JsonType::Null,
-            Scalar::Bool(_) => JsonType::Boolean,
-            Scalar::I64(_) | Scalar::U64(_) | Scalar::F64(_) => JsonType::Number,
-            Scalar::Str(_) => JsonType::String,
-            Scalar::Compound(t) => *t,
-        }
+    fn expected(&self) -> &'static str {
+        Self::EXPECTED
     }
 
-    /// A number or boolean written as a string.
-    fn to_text(&self) -> Option<String> {
-        match self {
-            Scalar::Bool(b) => Some(b.to_string()),
-            Scalar::I64(n) => Some(n.to_string()),
-            Scalar::U64(n) => Some(n.to_string()),
-            Scalar::F64(n) => Some(n.to_string()),
-            _ => None,
+    fn take_str(&self, _: &str, cx: &mut DecodeContext) -> Self::Value {
+        cx.mismatched(self.expected(), JsonType::String)
+    }
+    fn take_string(&self, s: String, cx: &mut DecodeContext) -> Self::Value {
+        self.take_str(&s, cx)
+    }
+    fn take_bool(&self, _: bool, cx: &mut DecodeContext) -> Self::Value {
+        cx.mismatched(self.expected(), JsonType::Boolean)
+    }
+    fn take_i64(&self, _: i64, cx: &mut DecodeContext) -> Self::Value {
+        cx.mismatched(self.expected(), JsonType::Number)
+    }
+    fn take_u64(&self, n: u64, cx: &mut DecodeContext) -> Self::Value {
+        match i64::try_from(n) {
+            Ok(n) => self.take_i64(n, cx),
+            Err(_) => cx.mismatched(self.expected(), JsonType::Number),
         }
+    }
+    fn take_f64(&self, _: f64, cx: &mut DecodeContext) -> Self::Value {
+        cx.mismatched(self.expected(), JsonType::Number)
     }
 }
 
-struct ScalarVisitor;
+struct Leaf<'c, K> {
+    kind: K,
+    cx: &'c mut DecodeContext,
+}
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar<'de>;
+impl<'de, K: Scalar> Visitor<'de> for Leaf<'_, K> {
+    type Value = K::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
+        f.write_str(self.kind.expected())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Null)
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<K::Value, E> {
+        Ok(self.kind.take_str(v, self.cx))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Null)
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<K::Value, E> {
+        Ok(self.kind.take_string(v, self.cx))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<K::Value, E> {
+        Ok(self.kind.take_bool(v, self.cx))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::I64(v))
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<K::Value, E> {
+        Ok(self.kind.take_i64(v, self.cx))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::U64(v))
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<K::Value, E> {
+        Ok(self.kind.take_u64(v, self.cx))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::F64(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<K::Value, E> {
+        Ok(self.kind.take_f64(v, self.cx))
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Str(Cow::Borrowed(v)))
+    fn visit_unit<E: de::Error>(self) -> Result<K::Value, E> {
+        Ok(self.cx.null())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    fn visit_none<E: de::Error>(self) -> Result<K::Value, E> {
+        Ok(self.cx.null())
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
-        Ok(Scalar::Str(Cow::Owned(v)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<K::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Compound(JsonType::Array))
+        Ok(self.cx.mismatched(self.kind.expected(), JsonType::Array))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<K::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Compound(JsonType::Object))
+        Ok(self.cx.mismatched(self.kind.expected(), JsonType::Object))
     }
 }
 
-fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar<'de>, D::Error> {
-    deserializer.deserialize_any(ScalarVisitor)
+#[inline]
+fn scalar<'de, D: Deserializer<'de>, K: Scalar>(
+    d: D,
+    cx: &mut DecodeContext,
+    kind: K,
+) -> Result<K::Value, D::Error> {
+    d.deserialize_any(Leaf { kind, cx })
+}
+
+/// Coerces a number or boolean to its text.
+fn coerced_text(
+    cx: &mut DecodeContext,
+    expected: &'static str,
+    found: JsonType,
+    text: String,
+) -> String {
+    cx.coerced(expected, found);
+    text
+}
+
+struct Text;
+
+impl Scalar for Text {
+    type Value = String;
+    const EXPECTED: &'static str = "a string";
+
+    #[inline]
+    fn take_str(&self, s: &str, _: &mut DecodeContext) -> String {
+        s.to_owned()
+    }
+    #[inline]
+    fn take_string(&self, s: String, _: &mut DecodeContext) -> String {
+        s
+    }
+    fn take_bool(&self, b: bool, cx: &mut DecodeContext) -> String {
+        coerced_text(cx, Self::EXPECTED, JsonType::Boolean, b.to_string())
+    }
+    fn take_i64(&self, n: i64, cx: &mut DecodeContext) -> String {
+        coerced_text(cx, Self::EXPECTED, JsonType::Number, n.to_string())
+    }
+    fn take_u64(&self, n: u64, cx: &mut DecodeContext) -> String {
+        coerced_text(cx, Self::EXPECTED, JsonType::Number, n.to_string())
+    }
+    fn take_f64(&self, n: f64, cx: &mut DecodeContext) -> String {
+        coerced_text(cx, Self::EXPECTED, JsonType::Number, n.to_string())
+    }
 }
 
 impl Decode for String {
+    #[inline]
     fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::Str(s) => s.into_owned(),
-            Scalar::Null => cx.null(),
-            Scalar::Compound(t) => cx.mismatched("a string", t),
-            other => {
-                cx.coerced("a string", other.json_type());
-                other.to_text().unwrap_or_default()
-            }
-        })
+        scalar(d, cx, Text)
     }
 }
 
 /// The largest magnitude below which every integral `f64` fits an `i64`.
 const I64_RANGE: f64 = 9_223_372_036_854_775_807.0;
 
-impl Decode for i64 {
-    fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        const EXPECTED: &str = "an integer";
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::I64(n) => n,
-            Scalar::U64(n) => match i64::try_from(n) {
-                Ok(n) => n,
-                Err(_) => cx.mismatched(EXPECTED, JsonType::Number),
-            },
-            Scalar::F64(n) if n.fract() == 0.0 && n.abs() < I64_RANGE => {
-                cx.coerced(EXPECTED, JsonType::Number);
-                n as i64
+struct Integer;
+
+impl Scalar for Integer {
+    type Value = i64;
+    const EXPECTED: &'static str = "an integer";
+
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> i64 {
+        match s.trim().parse::<i64>() {
+            Ok(n) => {
+                cx.coerced(Self::EXPECTED, JsonType::String);
+                n
             }
-            Scalar::Str(s) => match s.trim().parse::<i64>() {
-                Ok(n) => {
-                    cx.coerced(EXPECTED, JsonType::String);
-                    n
-                }
-                Err(_) => cx.mismatched(EXPECTED, JsonType::String),
-            },
-            Scalar::Null => cx.null(),
-            other => cx.mismatched(EXPECTED, other.json_type()),
-        })
+            Err(_) => cx.mismatched(Self::EXPECTED, JsonType::String),
+        }
+    }
+    #[inline]
+    fn take_i64(&self, n: i64, _: &mut DecodeContext) -> i64 {
+        n
+    }
+    fn take_f64(&self, n: f64, cx: &mut DecodeContext) -> i64 {
+        if n.fract() == 0.0 && n.abs() < I64_RANGE {
+            cx.coerced(Self::EXPECTED, JsonType::Number);
+            n as i64
+        } else {
+            cx.mismatched(Self::EXPECTED, JsonType::Number)
+        }
+    }
+}
+
+impl Decode for i64 {
+    #[inline]
+    fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
+        scalar(d, cx, Integer)
+    }
+}
+
+struct Number;
+
+impl Scalar for Number {
+    type Value = f64;
+    const EXPECTED: &'static str = "a number";
+
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> f64 {
+        match s.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => {
+                cx.coerced(Self::EXPECTED, JsonType::String);
+                n
+            }
+            _ => cx.mismatched(Self::EXPECTED, JsonType::String),
+        }
+    }
+    fn take_i64(&self, n: i64, _: &mut DecodeContext) -> f64 {
+        n as f64
+    }
+    fn take_u64(&self, n: u64, _: &mut DecodeContext) -> f64 {
+        n as f64
+    }
+    fn take_f64(&self, n: f64, _: &mut DecodeContext) -> f64 {
+        n
     }
 }
 
 impl Decode for f64 {
     fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        const EXPECTED: &str = "a number";
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::F64(n) => n,
-            Scalar::I64(n) => n as f64,
-            Scalar::U64(n) => n as f64,
-            Scalar::Str(s) => match s.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() => {
-                    cx.coerced(EXPECTED, JsonType::String);
-                    n
-                }
-                _ => cx.mismatched(EXPECTED, JsonType::String),
-            },
-            Scalar::Null => cx.null(),
-            other => cx.mismatched(EXPECTED, other.json_type()),
-        })
+        scalar(d, cx, Number)
+    }
+}
+
+struct Boolean;
+
+impl Scalar for Boolean {
+    type Value = bool;
+    const EXPECTED: &'static str = "a boolean";
+
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> bool {
+        match s {
+            "true" | "false" => {
+                cx.coerced(Self::EXPECTED, JsonType::String);
+                s == "true"
+            }
+            _ => cx.mismatched(Self::EXPECTED, JsonType::String),
+        }
+    }
+    #[inline]
+    fn take_bool(&self, b: bool, _: &mut DecodeContext) -> bool {
+        b
     }
 }
 
 impl Decode for bool {
+    #[inline]
     fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        const EXPECTED: &str = "a boolean";
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::Bool(b) => b,
-            Scalar::Str(s) if s == "true" || s == "false" => {
-                cx.coerced(EXPECTED, JsonType::String);
-                s == "true"
-            }
-            Scalar::Null => cx.null(),
-            other => cx.mismatched(EXPECTED, other.json_type()),
-        })
+        scalar(d, cx, Boolean)
+    }
+}
+
+/// A value parsed from a string (date-times, dates).
+struct Parsed<T>(PhantomData<fn() -> T>, &'static str);
+
+impl<T: std::str::FromStr + Default> Scalar for Parsed<T> {
+    type Value = T;
+    const EXPECTED: &'static str = "a string in the schema's format";
+
+    fn expected(&self) -> &'static str {
+        self.1
+    }
+    #[inline]
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> T {
+        match s.parse() {
+            Ok(t) => t,
+            Err(_) => cx.mismatched(self.1, JsonType::String),
+        }
+    }
+}
+
+struct DateTime;
+
+impl Scalar for DateTime {
+    type Value = chrono::DateTime<chrono::Utc>;
+    const EXPECTED: &'static str = "an RFC 3339 date-time";
+
+    /// RFC 3339, as Heroku sends it, on chrono's fast path; else whatever
+    /// chrono's own `Deserialize` accepts.
+    #[inline]
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> Self::Value {
+        match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(t) => t.with_timezone(&chrono::Utc),
+            Err(_) => match s.parse() {
+                Ok(t) => t,
+                Err(_) => cx.mismatched(Self::EXPECTED, JsonType::String),
+            },
+        }
     }
 }
 
 impl Decode for chrono::DateTime<chrono::Utc> {
+    #[inline]
     fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        const EXPECTED: &str = "an RFC 3339 date-time";
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::Str(s) => match s.parse() {
-                Ok(t) => t,
-                Err(_) => cx.mismatched(EXPECTED, JsonType::String),
-            },
-            Scalar::Null => cx.null(),
-            other => cx.mismatched(EXPECTED, other.json_type()),
-        })
+        scalar(d, cx, DateTime)
     }
 }
 
 impl Decode for chrono::NaiveDate {
     fn decode<'de, D: Deserializer<'de>>(d: D, cx: &mut DecodeContext) -> Result<Self, D::Error> {
-        const EXPECTED: &str = "a date (YYYY-MM-DD)";
-        let value = scalar(d)?;
-        Ok(match value {
-            Scalar::Str(s) => match s.parse() {
-                Ok(t) => t,
-                Err(_) => cx.mismatched(EXPECTED, JsonType::String),
-            },
-            Scalar::Null => cx.null(),
-            other => cx.mismatched(EXPECTED, other.json_type()),
-        })
+        scalar(d, cx, Parsed(PhantomData, "a date (YYYY-MM-DD)"))
     }
 }
 
@@ -859,25 +954,111 @@ pub fn non_null_field<'de, A: MapAccess<'de>, T: Decode>(
     Ok(value)
 }
 
-/// The value of a field that was read, or its fallback, recording that the
-/// field was absent.
+/// Which of a model's fields an object carried: a bit per field, in the
+/// order of the model's keys.
 #[doc(hidden)]
-#[inline]
-pub fn present<T: Default>(value: Option<T>, cx: &mut DecodeContext, key: &'static str) -> T {
-    match value {
-        Some(v) => v,
-        None => {
-            cx.found.push(Found {
-                kind: DeviationKind::Absent,
-                path: vec![Segment::Key(key)],
-            });
-            T::default()
+#[derive(Debug)]
+pub struct Seen<const WORDS: usize>([u64; WORDS]);
+
+impl<const WORDS: usize> Default for Seen<WORDS> {
+    fn default() -> Self {
+        Seen([0; WORDS])
+    }
+}
+
+impl<const WORDS: usize> Seen<WORDS> {
+    #[inline]
+    pub fn set(&mut self, field: usize) {
+        if let Some(word) = self.0.get_mut(field / 64) {
+            *word |= 1 << (field % 64);
         }
+    }
+
+    fn has(&self, field: usize) -> bool {
+        self.0
+            .get(field / 64)
+            .is_some_and(|word| word & (1 << (field % 64)) != 0)
+    }
+
+    /// Records every key of `keys` (the model's `count` fields) that did not
+    /// come as absent. One comparison per word when all came.
+    #[inline]
+    pub fn report_absent(&self, cx: &mut DecodeContext, keys: &[&'static str], count: usize) {
+        let complete = self.0.iter().enumerate().all(|(i, word)| {
+            let bits = count.saturating_sub(i * 64).min(64);
+            let all = if bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits) - 1
+            };
+            *word == all
+        });
+        if !complete {
+            self.absent(cx, keys);
+        }
+    }
+
+    #[cold]
+    fn absent(&self, cx: &mut DecodeContext, keys: &[&'static str]) {
+        for (i, key) in keys.iter().enumerate() {
+            if !self.has(i) {
+                cx.found.push(Found {
+                    kind: DeviationKind::Absent,
+                    path: vec![Segment::Key(key)],
+                });
+            }
+        }
+    }
+}
+
+/// An open enum's wire form: a string, or a number or boolean coerced to one.
+struct EnumText<E> {
+    is_other: fn(&E) -> bool,
+}
+
+impl<E: for<'a> From<&'a str> + Default> Scalar for EnumText<E> {
+    type Value = E;
+    const EXPECTED: &'static str = "a string";
+
+    #[inline]
+    fn take_str(&self, s: &str, cx: &mut DecodeContext) -> E {
+        let value = E::from(s);
+        if (self.is_other)(&value) {
+            cx.record(DeviationKind::UnknownValue);
+        }
+        value
+    }
+    fn take_bool(&self, b: bool, cx: &mut DecodeContext) -> E {
+        self.coerced(&b.to_string(), JsonType::Boolean, cx)
+    }
+    fn take_i64(&self, n: i64, cx: &mut DecodeContext) -> E {
+        self.coerced(&n.to_string(), JsonType::Number, cx)
+    }
+    fn take_u64(&self, n: u64, cx: &mut DecodeContext) -> E {
+        self.coerced(&n.to_string(), JsonType::Number, cx)
+    }
+    fn take_f64(&self, n: f64, cx: &mut DecodeContext) -> E {
+        self.coerced(&n.to_string(), JsonType::Number, cx)
+    }
+}
+
+impl<E: for<'a> From<&'a str> + Default> EnumText<E> {
+    /// A known value reached by conversion is coerced; an unknown one is
+    /// an unknown value (one deviation per place).
+    fn coerced(&self, text: &str, found: JsonType, cx: &mut DecodeContext) -> E {
+        let value = E::from(text);
+        if (self.is_other)(&value) {
+            cx.record(DeviationKind::UnknownValue);
+        } else {
+            cx.coerced(Self::EXPECTED, found);
+        }
+        value
     }
 }
 
 /// `Decode` for a generated open enum: `is_other` tells an unknown value.
 #[doc(hidden)]
+#[inline]
 pub fn enum_value<'de, D, E>(
     d: D,
     cx: &mut DecodeContext,
@@ -887,44 +1068,55 @@ where
     D: Deserializer<'de>,
     E: for<'a> From<&'a str> + Default,
 {
-    let value = scalar(d)?;
-    let decoded = match &value {
-        Scalar::Str(s) => E::from(s),
-        Scalar::Null => return Ok(cx.null()),
-        Scalar::Compound(t) => return Ok(cx.mismatched("a string", *t)),
-        other => {
-            let decoded = E::from(&other.to_text().unwrap_or_default());
-            if !is_other(&decoded) {
-                cx.coerced("a string", other.json_type());
-            }
-            decoded
-        }
-    };
-    if is_other(&decoded) {
-        cx.record(DeviationKind::UnknownValue);
-    }
-    Ok(decoded)
+    scalar(d, cx, EnumText { is_other })
 }
 
-/// `Decode` for a generated identity: a string, or an integer where the
-/// identity has an integer form (a release version).
+/// An identity's wire form: a string, or an integer where the identity has
+/// an integer form (a release version).
+struct IdentityText {
+    integer: bool,
+}
+
+impl Scalar for IdentityText {
+    type Value = String;
+    const EXPECTED: &'static str = "a string";
+
+    fn take_str(&self, s: &str, _: &mut DecodeContext) -> String {
+        s.to_owned()
+    }
+    fn take_string(&self, s: String, _: &mut DecodeContext) -> String {
+        s
+    }
+    fn take_bool(&self, b: bool, cx: &mut DecodeContext) -> String {
+        Text.take_bool(b, cx)
+    }
+    fn take_i64(&self, n: i64, cx: &mut DecodeContext) -> String {
+        if self.integer {
+            n.to_string()
+        } else {
+            Text.take_i64(n, cx)
+        }
+    }
+    fn take_u64(&self, n: u64, cx: &mut DecodeContext) -> String {
+        if self.integer {
+            n.to_string()
+        } else {
+            Text.take_u64(n, cx)
+        }
+    }
+    fn take_f64(&self, n: f64, cx: &mut DecodeContext) -> String {
+        Text.take_f64(n, cx)
+    }
+}
+
+/// `Decode` for a generated identity.
 #[doc(hidden)]
 pub fn identity_value<'de, D: Deserializer<'de>>(
     d: D,
     cx: &mut DecodeContext,
     integer: bool,
 ) -> Result<String, D::Error> {
-    let value = scalar(d)?;
-    Ok(match value {
-        Scalar::Str(s) => s.into_owned(),
-        Scalar::I64(_) | Scalar::U64(_) if integer => value.to_text().unwrap_or_default(),
-        Scalar::Null => cx.null(),
-        Scalar::Compound(t) => cx.mismatched("a string", t),
-        other => {
-            cx.coerced("a string", other.json_type());
-            other.to_text().unwrap_or_default()
-        }
-    })
+    scalar(d, cx, IdentityText { integer })
 }
 
 /// `serde::Deserialize` for generated types: as tolerant as the client,

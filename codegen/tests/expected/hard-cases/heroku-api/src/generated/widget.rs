@@ -248,84 +248,103 @@ impl crate::__private::Fields for Widget {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_born_on = None;
-        let mut f_ca_signed = None;
-        let mut f_created_at = None;
-        let mut f_default_permission = None;
-        let mut f_id = None;
-        let mut f_in_ = None;
-        let mut f_kind = None;
-        let mut f_labels = None;
-        let mut f_meta = None;
-        let mut f_month = None;
-        let mut f_name = None;
-        let mut f_owner = None;
-        let mut f_parts = None;
-        let mut f_tags = None;
-        let mut f_type_ = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "born_on" => {
-                    f_born_on = Some(crate::__private::field(&mut map, cx, "born_on")?);
+                    out.born_on = crate::__private::field(&mut map, cx, "born_on")?;
+                    seen.set(0);
                 }
                 "ca_signed?" => {
-                    f_ca_signed = Some(
-                        crate::__private::field(&mut map, cx, "ca_signed?")?,
-                    );
+                    out.ca_signed = crate::__private::field(&mut map, cx, "ca_signed?")?;
+                    seen.set(1);
                 }
                 "created_at" => {
-                    f_created_at = Some(
-                        crate::__private::field(&mut map, cx, "created_at")?,
-                    );
+                    out.created_at = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "created_at",
+                    )?;
+                    seen.set(2);
                 }
                 "default-permission" => {
-                    f_default_permission = Some(
-                        crate::__private::field(&mut map, cx, "default-permission")?,
-                    );
+                    out.default_permission = crate::__private::field(
+                        &mut map,
+                        cx,
+                        "default-permission",
+                    )?;
+                    seen.set(3);
                 }
-                "id" => f_id = Some(crate::__private::field(&mut map, cx, "id")?),
-                "in" => f_in_ = Some(crate::__private::field(&mut map, cx, "in")?),
-                "kind" => f_kind = Some(crate::__private::field(&mut map, cx, "kind")?),
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(4);
+                }
+                "in" => {
+                    out.in_ = crate::__private::field(&mut map, cx, "in")?;
+                    seen.set(5);
+                }
+                "kind" => {
+                    out.kind = crate::__private::field(&mut map, cx, "kind")?;
+                    seen.set(6);
+                }
                 "labels" => {
-                    f_labels = Some(crate::__private::field(&mut map, cx, "labels")?);
+                    out.labels = crate::__private::field(&mut map, cx, "labels")?;
+                    seen.set(7);
                 }
-                "meta" => f_meta = Some(crate::__private::field(&mut map, cx, "meta")?),
+                "meta" => {
+                    out.meta = crate::__private::field(&mut map, cx, "meta")?;
+                    seen.set(8);
+                }
                 "month" => {
-                    f_month = Some(crate::__private::field(&mut map, cx, "month")?);
+                    out.month = crate::__private::field(&mut map, cx, "month")?;
+                    seen.set(9);
                 }
-                "name" => f_name = Some(crate::__private::field(&mut map, cx, "name")?),
+                "name" => {
+                    out.name = crate::__private::field(&mut map, cx, "name")?;
+                    seen.set(10);
+                }
                 "owner" => {
-                    f_owner = Some(crate::__private::field(&mut map, cx, "owner")?);
+                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
+                    seen.set(11);
                 }
                 "parts" => {
-                    f_parts = Some(crate::__private::field(&mut map, cx, "parts")?);
+                    out.parts = crate::__private::field(&mut map, cx, "parts")?;
+                    seen.set(12);
                 }
-                "tags" => f_tags = Some(crate::__private::field(&mut map, cx, "tags")?),
-                "type" => f_type_ = Some(crate::__private::field(&mut map, cx, "type")?),
+                "tags" => {
+                    out.tags = crate::__private::field(&mut map, cx, "tags")?;
+                    seen.set(13);
+                }
+                "type" => {
+                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
+                    seen.set(14);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(Widget {
-            born_on: crate::__private::present(f_born_on, cx, "born_on"),
-            ca_signed: crate::__private::present(f_ca_signed, cx, "ca_signed?"),
-            created_at: crate::__private::present(f_created_at, cx, "created_at"),
-            default_permission: crate::__private::present(
-                f_default_permission,
-                cx,
+        seen.report_absent(
+            cx,
+            &[
+                "born_on",
+                "ca_signed?",
+                "created_at",
                 "default-permission",
-            ),
-            id: crate::__private::present(f_id, cx, "id"),
-            in_: crate::__private::present(f_in_, cx, "in"),
-            kind: crate::__private::present(f_kind, cx, "kind"),
-            labels: crate::__private::present(f_labels, cx, "labels"),
-            meta: crate::__private::present(f_meta, cx, "meta"),
-            month: crate::__private::present(f_month, cx, "month"),
-            name: crate::__private::present(f_name, cx, "name"),
-            owner: crate::__private::present(f_owner, cx, "owner"),
-            parts: crate::__private::present(f_parts, cx, "parts"),
-            tags: crate::__private::present(f_tags, cx, "tags"),
-            type_: crate::__private::present(f_type_, cx, "type"),
-        })
+                "id",
+                "in",
+                "kind",
+                "labels",
+                "meta",
+                "month",
+                "name",
+                "owner",
+                "parts",
+                "tags",
+                "type",
+            ],
+            15,
+        );
+        Ok(out)
     }
 }
 impl crate::decode::Decode for Widget {
@@ -599,25 +618,23 @@ impl crate::__private::Fields for WidgetOwner {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_email = None;
-        let mut f_id = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "email" => {
-                    f_email = Some(
-                        crate::__private::non_null_field(&mut map, cx, "email")?,
-                    );
+                    out.email = crate::__private::non_null_field(&mut map, cx, "email")?;
+                    seen.set(0);
                 }
                 "id" => {
-                    f_id = Some(crate::__private::non_null_field(&mut map, cx, "id")?);
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(1);
                 }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(WidgetOwner {
-            email: crate::__private::present(f_email, cx, "email"),
-            id: crate::__private::present(f_id, cx, "id"),
-        })
+        seen.report_absent(cx, &["email", "id"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for WidgetOwner {
@@ -709,21 +726,23 @@ impl crate::__private::Fields for WidgetPart {
         mut map: A,
         cx: &mut crate::decode::DecodeContext,
     ) -> Result<Self, A::Error> {
-        let mut f_count = None;
-        let mut f_sku = None;
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
         while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
             match key.as_str() {
                 "count" => {
-                    f_count = Some(crate::__private::field(&mut map, cx, "count")?);
+                    out.count = crate::__private::field(&mut map, cx, "count")?;
+                    seen.set(0);
                 }
-                "sku" => f_sku = Some(crate::__private::field(&mut map, cx, "sku")?),
+                "sku" => {
+                    out.sku = crate::__private::field(&mut map, cx, "sku")?;
+                    seen.set(1);
+                }
                 _ => crate::__private::skip_value(&mut map)?,
             }
         }
-        Ok(WidgetPart {
-            count: crate::__private::present(f_count, cx, "count"),
-            sku: crate::__private::present(f_sku, cx, "sku"),
-        })
+        seen.report_absent(cx, &["count", "sku"], 2);
+        Ok(out)
     }
 }
 impl crate::decode::Decode for WidgetPart {
