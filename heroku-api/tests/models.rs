@@ -175,3 +175,16 @@ fn unreachable_client() -> Client {
         .build()
         .unwrap()
 }
+
+/// Fields every answer carries are plain, also in definitions without
+/// `strictProperties` (pipeline): only a schema-nullable field is an Option.
+#[test]
+fn pipeline_fields_heroku_always_sends_are_plain() {
+    let p = heroku_api::pipeline::Pipeline::default();
+    let _: &String = &p.id;
+    let _: &String = &p.name;
+    let _: &chrono::DateTime<chrono::Utc> = &p.created_at;
+    let _: &chrono::DateTime<chrono::Utc> = &p.updated_at;
+    let _: &Option<heroku_api::pipeline::PipelineOwner> = &p.owner; // nullable in the schema
+    assert_eq!(p.id.as_str(), "");
+}
