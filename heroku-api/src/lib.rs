@@ -64,6 +64,8 @@ extern crate self as heroku_api;
 #[rustfmt::skip]
 mod generated;
 mod runtime;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 #[cfg(feature = "workflows")]
 pub mod workflows;
 

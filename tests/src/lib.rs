@@ -28,6 +28,7 @@ mod server;
 mod spec;
 mod state;
 mod synth;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -215,6 +215,11 @@ pub async fn handle_bytes(
     );
     entry.status = resp.status().as_u16();
     lock(&shared.log).push(entry);
+    // Webhook deliveries this request made go out on their own tasks.
+    let outbox = lock(&shared.world).take_outbox();
+    for out in outbox {
+        tokio::spawn(crate::webhooks::deliver(shared.clone(), out));
+    }
     if matches!(fault, Some(Fault::Truncate)) {
         return Ok(truncate(resp).await);
     }

@@ -43,6 +43,11 @@ pub struct Timings {
     pub release: Duration,
     /// How long a promotion and its targets stay `pending`.
     pub promotion: Duration,
+    /// The pause before a `sync` webhook delivery's second attempt; it
+    /// doubles after each failed attempt.
+    pub webhook_retry: Duration,
+    /// How many attempts a `sync` webhook delivery gets (`notify` gets one).
+    pub webhook_attempts: u32,
 }
 
 impl Default for Timings {
@@ -51,6 +56,8 @@ impl Default for Timings {
             build: Duration::from_millis(300),
             release: Duration::from_millis(100),
             promotion: Duration::from_millis(200),
+            webhook_retry: Duration::from_millis(100),
+            webhook_attempts: 5,
         }
     }
 }
@@ -105,6 +112,8 @@ pub struct World {
     authorizations: Vec<Value>,
     /// Log sessions: id → app id.
     pub log_sessions: HashMap<String, String>,
+    /// App webhook subscriptions, events, deliveries, and the outbox.
+    pub hooks: crate::webhooks::Hooks,
 }
 
 /// Context a handler needs.
@@ -233,6 +242,7 @@ impl World {
             collaborators: HashMap::new(),
             authorizations: Vec::new(),
             log_sessions: HashMap::new(),
+            hooks: Default::default(),
         }
     }
 
@@ -300,10 +310,128 @@ impl World {
     /// no state.
     pub fn handle(&mut self, cx: &Ctx) -> Reply {
         self.settle(cx.spec, cx.now);
-        match self.dispatch(cx) {
+        let reply = match self.dispatch(cx) {
             Ok(reply) => reply,
             Err(reply) => reply,
+        };
+        // A successful write to a subscribable entity publishes its new state.
+        if let Reply::Json(status, body) = &reply {
+            let event = crate::webhooks::EVENTS
+                .iter()
+                .find(|(op, _, _)| *op == cx.op.id);
+            if let (true, Some((_, entity, action))) = (*status < 300, event) {
+                let items = match body {
+                    Value::Array(items) => items.clone(),
+                    one => vec![one.clone()],
+                };
+                for data in items {
+                    let app = if *entity == "api:app" {
+                        data["id"].clone()
+                    } else {
+                        data["app"]["id"].clone()
+                    };
+                    if let Some(app) = app.as_str() {
+                        self.emit(app, entity, action, &data, json!({}));
+                    }
+                }
+            }
         }
+        reply
+    }
+
+    /// Publishes a change of `entity` in app `app_id` to its subscriptions:
+    /// an event, a delivery per subscription, and the deliveries to send.
+    pub fn emit(
+        &mut self,
+        app_id: &str,
+        entity: &str,
+        action: &str,
+        data: &Value,
+        previous: Value,
+    ) {
+        let subscribed = self.hooks.subscribed(app_id, entity);
+        if subscribed.is_empty() {
+            return;
+        }
+        let event_id = self.id();
+        let ts = self.timestamp();
+        let actor = json!({ "email": self.account["email"], "id": self.account["id"] });
+        let actor = if actor["id"].is_null() {
+            json!({ "email": "developer@example.com", "id": self.id() })
+        } else {
+            actor
+        };
+        let resource = entity.trim_start_matches("api:");
+        let version = "application/vnd.heroku+json; version=3";
+        self.hooks.events.push((
+            app_id.to_string(),
+            json!({
+                "id": event_id,
+                "include": entity,
+                "payload": {
+                    "action": action,
+                    "actor": actor,
+                    "data": data,
+                    "previous_data": previous,
+                    "resource": resource,
+                    "version": version,
+                },
+                "created_at": ts,
+                "updated_at": ts,
+            }),
+        ));
+        for i in subscribed {
+            let delivery_id = self.id();
+            let sub = &self.hooks.subscriptions[i];
+            let webhook = json!({ "id": sub.value["id"], "level": sub.value["level"] });
+            let envelope = json!({
+                "action": action,
+                "actor": actor,
+                "created_at": ts,
+                "data": data,
+                "id": event_id,
+                "previous_data": previous,
+                "published_at": ts,
+                "resource": resource,
+                "sequence": null,
+                "updated_at": ts,
+                "version": version,
+                "webhook_metadata": {
+                    "attempt": { "id": null },
+                    "delivery": { "id": delivery_id },
+                    "event": { "id": event_id, "include": entity },
+                    "webhook": { "id": sub.value["id"] },
+                },
+            });
+            let out = crate::webhooks::Outgoing {
+                delivery_id: delivery_id.clone(),
+                url: sub.value["url"].as_str().unwrap_or_default().to_string(),
+                envelope,
+                secret: sub.secret.clone(),
+                authorization: sub.authorization.clone(),
+                sync: sub.value["level"] == "sync",
+            };
+            self.hooks.deliveries.push((
+                app_id.to_string(),
+                json!({
+                    "id": delivery_id,
+                    "event": { "id": event_id, "include": entity },
+                    "webhook": webhook,
+                    "status": "pending",
+                    "num_attempts": 0,
+                    "next_attempt_at": ts,
+                    "last_attempt": null,
+                    "created_at": ts,
+                    "updated_at": ts,
+                }),
+            ));
+            self.hooks.outbox.push(out);
+        }
+    }
+
+    /// The deliveries made since the last call, to be sent.
+    pub fn take_outbox(&mut self) -> Vec<crate::webhooks::Outgoing> {
+        std::mem::take(&mut self.hooks.outbox)
     }
 
     fn dispatch(&mut self, cx: &Ctx) -> Result<Reply, Reply> {
@@ -326,6 +454,109 @@ impl World {
                 ok(a)
             }
             "rate-limit.info" => Ok(Reply::Synthesize),
+
+            // ---------------------------------------------------- app webhooks
+            "app-webhook.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let url = cx.str_field("url").unwrap_or_default();
+                let include = cx.body.get("include").cloned().unwrap_or(json!([]));
+                let level = cx.str_field("level").unwrap_or_else(|| "notify".into());
+                if !matches!(level.as_str(), "notify" | "sync") {
+                    return Err(invalid("level must be notify or sync"));
+                }
+                if include.as_array().is_none_or(|i| i.is_empty()) {
+                    return Err(invalid("include must name at least one entity"));
+                }
+                let id = self.id();
+                let ts = self.timestamp();
+                let mut w = cx.template();
+                set(&mut w, "id", json!(id));
+                set(&mut w, "url", json!(url));
+                set(&mut w, "include", include);
+                set(&mut w, "level", json!(level));
+                set(&mut w, "created_at", json!(ts));
+                set(&mut w, "updated_at", json!(ts));
+                set_ref(&mut w, "app", &app);
+                self.hooks
+                    .subscriptions
+                    .push(crate::webhooks::Subscription {
+                        value: w.clone(),
+                        app_id: app_id(&app).to_string(),
+                        secret: cx.str_field("secret"),
+                        authorization: cx.str_field("authorization"),
+                    });
+                created(w)
+            }
+            "app-webhook.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let list: Vec<Value> = self
+                    .hooks
+                    .subscriptions
+                    .iter()
+                    .filter(|s| s.app_id == app_id(&app))
+                    .map(|s| s.value.clone())
+                    .collect();
+                ok(json!(list))
+            }
+            "app-webhook.info" | "app-webhook.update" | "app-webhook.delete" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last().to_string();
+                let i = self
+                    .hooks
+                    .subscriptions
+                    .iter()
+                    .position(|s| s.app_id == app_id(&app) && s.value["id"] == want.as_str())
+                    .ok_or_else(|| not_found("app-webhook"))?;
+                match id {
+                    "app-webhook.delete" => ok(self.hooks.subscriptions.remove(i).value),
+                    "app-webhook.update" => {
+                        let ts = self.timestamp();
+                        let s = &mut self.hooks.subscriptions[i];
+                        for key in ["url", "include", "level"] {
+                            if let Some(v) = cx.body.get(key).filter(|v| !v.is_null()) {
+                                set(&mut s.value, key, v.clone());
+                            }
+                        }
+                        if let Some(v) = cx.body.get("secret") {
+                            s.secret = v.as_str().map(str::to_string);
+                        }
+                        if let Some(v) = cx.body.get("authorization") {
+                            s.authorization = v.as_str().map(str::to_string);
+                        }
+                        set(&mut s.value, "updated_at", json!(ts));
+                        ok(s.value.clone())
+                    }
+                    _ => ok(self.hooks.subscriptions[i].value.clone()),
+                }
+            }
+            "app-webhook-event.list" | "app-webhook-delivery.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let records = if id == "app-webhook-event.list" {
+                    &self.hooks.events
+                } else {
+                    &self.hooks.deliveries
+                };
+                let list: Vec<Value> = records
+                    .iter()
+                    .filter(|(a, _)| a == app_id(&app))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                ok(json!(list))
+            }
+            "app-webhook-event.info" | "app-webhook-delivery.info" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last();
+                let (records, what) = if id == "app-webhook-event.info" {
+                    (&self.hooks.events, "app-webhook-event")
+                } else {
+                    (&self.hooks.deliveries, "app-webhook-delivery")
+                };
+                records
+                    .iter()
+                    .find(|(a, v)| a == app_id(&app) && v["id"] == want)
+                    .map(|(_, v)| Reply::Json(200, v.clone()))
+                    .ok_or_else(|| not_found(what))
+            }
 
             // ---------------------------------------------------- apps
             "app.create" => {
@@ -1378,6 +1609,7 @@ impl World {
         if let Some(a) = self.apps.iter_mut().find(|a| a["id"] == app) {
             set(a, "released_at", json!(ts));
         }
+        self.emit(app, "api:release", "create", &r, json!({}));
         r
     }
 
@@ -1516,20 +1748,39 @@ impl World {
                     }
                     None => set(&mut b.value, "status", json!("failed")),
                 }
+                let build = b.value.clone();
+                self.emit(
+                    &app,
+                    "api:build",
+                    "update",
+                    &build,
+                    json!({ "status": "pending" }),
+                );
             }
         }
         // Releases.
         let release_time = self.timings.release;
         if self.pending_releases > 0 {
-            for list in self.releases.values_mut() {
+            let mut released = Vec::new();
+            for (app, list) in self.releases.iter_mut() {
                 for r in list.iter_mut() {
                     if r.value["status"] == "pending"
                         && now.duration_since(r.created) >= release_time
                     {
                         set(&mut r.value, "status", json!("succeeded"));
                         self.pending_releases -= 1;
+                        released.push((app.clone(), r.value.clone()));
                     }
                 }
+            }
+            for (app, r) in released {
+                self.emit(
+                    &app,
+                    "api:release",
+                    "update",
+                    &r,
+                    json!({ "status": "pending" }),
+                );
             }
         }
         // Promotions.

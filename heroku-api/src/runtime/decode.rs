@@ -82,6 +82,17 @@ impl Deviation {
     pub fn pattern(&self) -> &str {
         &self.pattern
     }
+
+    /// The same deviation in a document that holds this one at `prefix`
+    /// (a JSON pointer such as `/data`).
+    #[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+    pub(crate) fn under(self, prefix: &str) -> Deviation {
+        Deviation {
+            pointer: format!("{prefix}{}", self.pointer),
+            kind: self.kind,
+            pattern: format!("{prefix}{}", self.pattern),
+        }
+    }
 }
 
 impl fmt::Display for Deviation {
@@ -248,6 +259,50 @@ fn standalone_error(
         bytes.to_vec().into(),
         deviations,
     )))
+}
+
+/// Decodes a value already parsed (a part of a larger document). A top
+/// level of the wrong shape is the error, as a deviation at the root.
+#[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+pub(crate) fn from_value<T: Decode>(value: &serde_json::Value) -> Result<Decoded<T>, Deviation> {
+    let mut cx = DecodeContext::default();
+    let decoded = T::decode(value, &mut cx);
+    let root = cx.found.iter().position(|f| f.path.is_empty());
+    let failed = root.is_some_and(|i| {
+        matches!(
+            cx.found[i].kind,
+            DeviationKind::Null | DeviationKind::Mismatched { .. }
+        )
+    });
+    let mut deviations = cx.finish();
+    match decoded {
+        Ok(value) if !failed => Ok(Decoded { value, deviations }),
+        // A `&Value` deserializer fails only where a visitor refuses, which
+        // ours do not; either way the value is not of this type.
+        _ => Err(match root {
+            Some(i) => deviations.swap_remove(i),
+            None => Deviation {
+                pointer: String::new(),
+                kind: DeviationKind::Mismatched {
+                    expected: "an object",
+                    found: json_type(value),
+                },
+                pattern: String::new(),
+            },
+        }),
+    }
+}
+
+#[cfg_attr(not(feature = "webhooks"), allow(dead_code))]
+fn json_type(value: &serde_json::Value) -> JsonType {
+    match value {
+        serde_json::Value::Null => JsonType::Null,
+        serde_json::Value::Bool(_) => JsonType::Boolean,
+        serde_json::Value::Number(_) => JsonType::Number,
+        serde_json::Value::String(_) => JsonType::String,
+        serde_json::Value::Array(_) => JsonType::Array,
+        serde_json::Value::Object(_) => JsonType::Object,
+    }
 }
 
 /// The pointer and message of strict mode's error, if there were deviations.
