@@ -6,8 +6,11 @@
 //! vars with releases, formation and dynos, sources and builds with
 //! streamed output, slugs, releases and rollbacks, pipelines with couplings
 //! and promotions, add-ons that attach config vars, domains, log sessions
-//! and collaborators. Every other operation answers with a body built from
-//! the schema and its examples.
+//! and collaborators, and app webhooks: subscriptions whose events (builds,
+//! releases, formation, dynos, add-ons, domains, collaborators, app updates)
+//! are POSTed, signed, to loopback receivers, with their events and
+//! deliveries recorded. Every other operation answers with a body built
+//! from the schema and its examples.
 //!
 //! It speaks the protocol around the schema too: bearer auth, `Range` /
 //! `Next-Range` pagination on every list, a token bucket per token with
