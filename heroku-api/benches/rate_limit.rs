@@ -76,7 +76,7 @@ impl Transport for Server {
 fn client(server: &Server) -> Client {
     Client::builder()
         .token("simulated")
-        .base_url("http://simulated.invalid")
+        .base_url("https://simulated.invalid")
         .transport(server.clone())
         .retry(
             RetryPolicy::default()

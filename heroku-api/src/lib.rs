@@ -84,7 +84,7 @@ pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError
 pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
-pub use runtime::retry::{RetryPolicy, Throttle};
+pub use runtime::retry::{RetryPolicy, Throttle, MAX_RETRY_AFTER};
 pub use runtime::transport::{SendFuture, Transport};
 
 /// The README's examples, compiled as doc tests.

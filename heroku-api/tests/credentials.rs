@@ -49,6 +49,45 @@ fn explicit_then_environment_then_netrc() {
     std::env::set_var("HEROKU_API_KEY", "  ");
     assert_eq!(Client::new().unwrap().token_source(), TokenSource::Netrc);
 
+    // An ambient token goes only to Heroku's API hosts and loopback, as
+    // with the Heroku CLI; an explicit one goes where it is pointed.
+    std::env::set_var("HEROKU_API_KEY", "env-token");
+    let err = Client::builder()
+        .base_url("https://proxy.example.com")
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("refusing to send the token from HEROKU_API_KEY"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("env-token"), "{err}");
+    Client::builder()
+        .base_url("https://api.heroku.com")
+        .build()
+        .unwrap();
+    Client::builder()
+        .base_url("http://127.0.0.1:5000")
+        .build()
+        .unwrap();
+    Client::builder()
+        .base_url("https://proxy.example.com")
+        .token("explicit-token")
+        .build()
+        .unwrap();
+
+    // The netrc `default` entry is never sent to Heroku.
+    std::env::remove_var("HEROKU_API_KEY");
+    std::fs::write(
+        home.join(".netrc"),
+        "default login me password not-for-heroku\n",
+    )
+    .unwrap();
+    assert!(
+        Client::new().is_err(),
+        "the default entry is not a Heroku token"
+    );
+
     // With a custom base URL, netrc is read for that host.
     std::env::remove_var("HEROKU_API_KEY");
     let err = Client::builder()

@@ -641,45 +641,6 @@ async fn identities_cannot_escape_their_path_segment() {
     assert_eq!(server.received_requests().await.unwrap().len(), 6);
 }
 
-#[tokio::test]
-async fn the_token_never_follows_a_redirect_to_another_host() {
-    let foreign = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
-        .mount(&foreign)
-        .await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/apps/x"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/elsewhere", foreign.uri()).as_str()),
-        )
-        .mount(&server)
-        .await;
-    let _ = Client::builder()
-        .token(TOKEN)
-        .base_url(server.uri())
-        .build()
-        .unwrap()
-        .app()
-        .info("x")
-        .await;
-    let reqs = foreign.received_requests().await.unwrap();
-    assert_eq!(reqs.len(), 1, "the redirect was followed");
-    assert!(
-        reqs[0].headers.get("authorization").is_none(),
-        "Authorization leaked to another origin"
-    );
-    assert_eq!(
-        server.received_requests().await.unwrap()[0]
-            .headers
-            .get("authorization")
-            .unwrap(),
-        &format!("Bearer {TOKEN}")
-    );
-}
-
 /// A provider that hands out `old` until told it was rejected, then `new`.
 #[derive(Debug, Default)]
 struct Rotating {
@@ -840,4 +801,153 @@ async fn one_deadline_anchor_per_client_and_it_ends_with_the_client() {
     tokio::time::sleep(Duration::from_secs(31)).await;
     tokio::task::yield_now().await;
     assert_eq!(tasks(), before);
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_the_other_origin_sees_nothing() {
+    let api = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/apps/x", elsewhere.uri()).as_str()),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&elsewhere)
+        .await;
+    // The client's own HTTP client (no `http_client` override).
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(api.uri())
+        .build()
+        .unwrap();
+    let options = heroku_api::RequestOptions::new()
+        .two_factor_code("123456")
+        .password("hunter2");
+    let err = client
+        .app()
+        .delete("x")
+        .with_options(options)
+        .await
+        .unwrap_err();
+    let Error::Redirected {
+        status, location, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 302);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{}/apps/x", elsewhere.uri()).as_str())
+    );
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "no request, so none of Authorization, Heroku-Two-Factor-Code or Heroku-Password, reached the other origin"
+    );
+}
+
+#[tokio::test]
+async fn a_handed_back_url_may_redirect_and_carries_no_credentials() {
+    let storage = MockServer::start().await;
+    let moved = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/upload"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/upload", moved.uri()).as_str()),
+        )
+        .mount(&storage)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&moved)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(storage.uri())
+        .build()
+        .unwrap();
+    client
+        .put_presigned(&format!("{}/upload", storage.uri()), "tarball")
+        .await
+        .unwrap();
+    let got = moved.received_requests().await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].headers.get("authorization").is_none());
+    assert_eq!(got[0].body, b"tarball");
+}
+
+#[test]
+fn plain_http_is_for_loopback_only_and_urls_never_carry_credentials() {
+    let err = Client::builder()
+        .token(TOKEN)
+        .base_url("http://api.example.com")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("plain http"), "{err}");
+    for loopback in [
+        "http://127.0.0.1:5000",
+        "http://localhost:5000",
+        "http://[::1]:5000",
+    ] {
+        Client::builder()
+            .token(TOKEN)
+            .base_url(loopback)
+            .build()
+            .unwrap();
+    }
+    let err = Client::builder()
+        .token(TOKEN)
+        .base_url("https://me:pa55word@api.heroku.com")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("user name or password"), "{err}");
+    assert!(!err.to_string().contains("pa55word"), "{err}");
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = MockServer::start().await;
+    let at = std::time::SystemTime::now() + Duration::from_secs(2);
+    let date = httpdate::fmt_http_date(at);
+    // The date has whole seconds: the wait ends at the start of that second.
+    let until = httpdate::parse_http_date(&date).unwrap();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", date.as_str()).set_body_json(
+            json!({"id": "rate_limit", "message": "Your account reached the API rate limit"}),
+        ))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .throttle(heroku_api::Throttle::disabled())
+        .build()
+        .unwrap();
+    client.app().info("x").await.unwrap();
+    let second = server.received_requests().await.unwrap();
+    assert_eq!(second.len(), 2);
+    let late = std::time::SystemTime::now()
+        .duration_since(until)
+        .unwrap_or_default();
+    let early = until
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(
+        early <= Duration::from_millis(500),
+        "retried {early:?} before the date"
+    );
+    assert!(
+        late <= Duration::from_millis(500),
+        "retried {late:?} after the date"
+    );
 }

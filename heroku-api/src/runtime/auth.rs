@@ -137,45 +137,105 @@ fn netrc_path() -> Option<PathBuf> {
     Some(PathBuf::from(home).join(name))
 }
 
-/// The password of `machine <host>` in a netrc file; `default` applies when
-/// no machine matches.
+/// The password of `machine <host>` in a netrc file.
+///
+/// Read as curl reads the format: tokens separated by whitespace, `#`
+/// starting a comment to the end of the line, tokens in double quotes with
+/// `\"`, `\\`, `\n`, `\r` and `\t` escapes, and a `macdef` body running to
+/// the next blank line. The `default` entry is never used: the Heroku CLI
+/// looks up the API host's machine by name (`netrc.machines['api.heroku.com']`
+/// in netrc-parser, which it uses), and a default password is meant for
+/// some other service.
 pub(crate) fn netrc_password(text: &str, host: &str) -> Option<String> {
-    let mut tokens = text.split_whitespace();
-    let mut current: Option<bool> = None; // Some(true) inside the wanted machine
-    let mut default_password = None;
-    let mut in_default = false;
+    let mut tokens = NetrcTokens { rest: text };
+    let mut in_wanted = false;
     while let Some(tok) = tokens.next() {
-        match tok {
-            "machine" => {
-                let name = tokens.next()?;
-                current = Some(name == host);
-                in_default = false;
-            }
-            "default" => {
-                current = Some(false);
-                in_default = true;
-            }
+        match tok.as_str() {
+            "machine" => in_wanted = tokens.next()? == host,
+            "default" => in_wanted = false,
             "password" => {
                 let value = tokens.next()?;
-                if current == Some(true) {
-                    return Some(value.to_string());
-                }
-                if in_default {
-                    default_password = Some(value.to_string());
+                if in_wanted {
+                    return Some(value);
                 }
             }
             "login" | "account" => {
                 tokens.next();
             }
             "macdef" => {
-                // A macro runs to the next blank line; tokens cannot tell, so
-                // stop here: Heroku's entries come first in practice.
-                break;
+                tokens.next();
+                tokens.skip_macro();
             }
             _ => {}
         }
     }
-    default_password
+    None
+}
+
+/// The tokens of a netrc file.
+struct NetrcTokens<'a> {
+    rest: &'a str,
+}
+
+impl NetrcTokens<'_> {
+    fn next(&mut self) -> Option<String> {
+        loop {
+            self.rest = self.rest.trim_start();
+            if self.rest.starts_with('#') {
+                let end = self.rest.find('\n').unwrap_or(self.rest.len());
+                self.rest = &self.rest[end..];
+                continue;
+            }
+            break;
+        }
+        if self.rest.is_empty() {
+            return None;
+        }
+        if let Some(quoted) = self.rest.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.char_indices();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '"' => {
+                        self.rest = &quoted[i + 1..];
+                        return Some(out);
+                    }
+                    '\\' => match chars.next() {
+                        Some((_, 'n')) => out.push('\n'),
+                        Some((_, 'r')) => out.push('\r'),
+                        Some((_, 't')) => out.push('\t'),
+                        Some((_, other)) => out.push(other),
+                        None => break,
+                    },
+                    c => out.push(c),
+                }
+            }
+            // An unterminated quote runs to the end of the file.
+            self.rest = "";
+            return Some(out);
+        }
+        let end = self
+            .rest
+            .find(char::is_whitespace)
+            .unwrap_or(self.rest.len());
+        let tok = self.rest[..end].to_string();
+        self.rest = &self.rest[end..];
+        Some(tok)
+    }
+
+    /// Skips a `macdef` body: everything up to the next blank line.
+    fn skip_macro(&mut self) {
+        let mut lines = self.rest.split_inclusive('\n');
+        // The rest of the `macdef` line.
+        let mut used = lines.next().map_or(0, str::len);
+        for line in lines {
+            used += line.len();
+            if line.trim().is_empty() {
+                break;
+            }
+        }
+        self.rest = &self.rest[used.min(self.rest.len())..];
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +256,31 @@ mod tests {
             netrc_password(one_line, "api.heroku.com").as_deref(),
             Some("y")
         );
-        assert_eq!(netrc_password(one_line, "nope").as_deref(), Some("z"));
+    }
+
+    #[test]
+    fn netrc_never_uses_the_default_entry() {
+        let text = "default login d password not-for-heroku\n";
+        assert_eq!(netrc_password(text, "api.heroku.com"), None);
+        let after = "machine other.example password o\ndefault password z\n";
+        assert_eq!(netrc_password(after, "api.heroku.com"), None);
+    }
+
+    #[test]
+    fn netrc_comments_quotes_and_macros_are_read_as_curl_reads_them() {
+        let text = "# machine api.heroku.com password commented-out\n\
+                    machine git.heroku.com password g # trailing comment\n\
+                    macdef init\n  machine api.heroku.com password in-a-macro\n\n\
+                    machine api.heroku.com\n  login \"a b@example.com\"\n  password \"hk \\\"quoted\\\" token\"\n";
+        assert_eq!(
+            netrc_password(text, "api.heroku.com").as_deref(),
+            Some("hk \"quoted\" token")
+        );
+        assert_eq!(netrc_password(text, "git.heroku.com").as_deref(), Some("g"));
+        assert_eq!(
+            netrc_password("machine api.heroku.com password", "api.heroku.com"),
+            None
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::runtime::auth::{resolve_token, Token, TokenSource};
+use crate::runtime::auth::{resolve_token, Token, TokenSource, TOKEN_ENV};
 use crate::runtime::credentials::{CredentialContext, CredentialProvider, StaticToken};
 use crate::runtime::decode::{decode_bytes, strict_failure, Decode, Deviation};
 use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
@@ -416,6 +416,7 @@ impl Client {
                     attempts,
                     waited,
                     last,
+                    retry_after: meta.retry_after,
                 })));
             }
             self.inner.throttle.succeeded(&self.inner.rate);
@@ -441,6 +442,16 @@ impl Client {
                     tokio::time::sleep(delay).await;
                     continue;
                 }
+            }
+            // Not followed (our client has no redirect policy; see `build`):
+            // a redirect would take the headers of this request elsewhere.
+            if (300..400).contains(&status) && status != 304 {
+                metrics.call_failed(Failure::Api);
+                return Err(Error::Redirected {
+                    status,
+                    location: meta.location.take(),
+                    request_id: meta.request_id.clone(),
+                });
             }
             if status >= 400 {
                 metrics.call_failed(Failure::Api);
@@ -545,6 +556,32 @@ impl Client {
     }
 }
 
+/// Loopback hosts: `localhost`, `127.0.0.0/8` and `::1`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Heroku's API hosts: `api.heroku.com` and the other `*.heroku.com` hosts.
+fn is_heroku_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "heroku.com" || host.ends_with(".heroku.com")
+}
+
+/// A URL for messages, without a user name or password.
+fn redacted_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
 static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 static NEXT_RANGE: HeaderName = HeaderName::from_static("next-range");
@@ -628,8 +665,11 @@ pub struct ResponseMeta {
     pub etag: Option<String>,
     /// `Warning-Message` and `X-Heroku-Warning`, to show to the user.
     pub warnings: Vec<String>,
-    /// `Retry-After`, when the server sent one.
+    /// `Retry-After`, when the server sent one (seconds or an HTTP date,
+    /// clamped to [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER)).
     pub retry_after: Option<Duration>,
+    /// `Location`, on a redirect (which API calls do not follow).
+    pub location: Option<String>,
     /// How many requests this call sent, the first one included.
     pub attempts: u32,
     /// How long this call waited between attempts (backoff and
@@ -667,6 +707,11 @@ impl ResponseMeta {
             retry_after: get(&reqwest::header::RETRY_AFTER)
                 .as_deref()
                 .and_then(parse_retry_after),
+            location: resp
+                .status()
+                .is_redirection()
+                .then(|| get(&reqwest::header::LOCATION))
+                .flatten(),
             attempts: 1,
             waited: Duration::ZERO,
             deviations: Vec::new(),
@@ -916,17 +961,41 @@ impl ClientBuilder {
         let base = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
         let base_url = reqwest::Url::parse(base)
             .map_err(|e| Error::Config(format!("the base URL `{base}` is not valid: {e}")))?;
+        let shown = redacted_url(&base_url);
         if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
             return Err(Error::Config(format!(
-                "the base URL `{base}` must be an http(s) URL with a host"
+                "the base URL `{shown}` must be an http(s) URL with a host"
             )));
         }
-        let netrc_host = base_url.host_str().unwrap_or("api.heroku.com").to_string();
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(Error::Config(format!(
+                "the base URL `{shown}` carries a user name or password; \
+                 pass the token with ClientBuilder::token instead"
+            )));
+        }
+        let loopback = is_loopback(&base_url);
+        if base_url.scheme() == "http" && !loopback {
+            return Err(Error::Config(format!(
+                "the base URL `{shown}` is plain http: credentials would travel in clear text; \
+                 use https (http is accepted only for loopback hosts, such as the fake Heroku)"
+            )));
+        }
+        let host = base_url.host_str().unwrap_or("api.heroku.com").to_string();
         let (credentials, token_source): (Arc<dyn CredentialProvider>, TokenSource) =
             match self.credentials {
                 Some(provider) => (provider, TokenSource::Provider),
                 None => {
-                    let (token, source) = resolve_token(self.token, &netrc_host)?;
+                    let (token, source) = resolve_token(self.token, &host)?;
+                    // A token found in the environment is for Heroku: like the
+                    // Heroku CLI, send it only to Heroku's API hosts and to
+                    // loopback. (A netrc entry names its host, so it may go
+                    // there.)
+                    if source == TokenSource::Environment && !loopback && !is_heroku_host(&host) {
+                        return Err(Error::Config(format!(
+                        "refusing to send the token from {TOKEN_ENV} to `{host}`, which is not a \
+                             Heroku API host; pass it with ClientBuilder::token to send it there"
+                    )));
+                    }
                     (Arc::new(StaticToken(token)), source)
                 }
             };
@@ -936,12 +1005,24 @@ impl ClientBuilder {
             Some(_) => None,
             None => Some(self.timeout.unwrap_or(Duration::from_secs(60))),
         };
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+        // API calls never follow redirects (the Platform API does not send
+        // them; following one would take this request's headers, the 2FA
+        // code and password among them, to another origin). URLs the API
+        // hands back may redirect: requests to them carry no credential.
+        let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_secs(10));
+        let build_http = |redirects: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .redirect(redirects)
                 .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+        };
+        let (api_http, http) = match self.http {
+            Some(c) => (c.clone(), c),
+            None => (
+                build_http(reqwest::redirect::Policy::none())?,
+                build_http(reqwest::redirect::Policy::limited(10))?,
+            ),
         };
         let variant = self.variant.unwrap_or_else(|| DEFAULT_VARIANT.to_string());
         let accept = accept_header(&variant).map_err(|_| {
@@ -951,7 +1032,7 @@ impl ClientBuilder {
         })?;
         let transport = self
             .transport
-            .unwrap_or_else(|| Arc::new(http.clone()) as Arc<dyn Transport>);
+            .unwrap_or_else(|| Arc::new(api_http) as Arc<dyn Transport>);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -54,6 +54,18 @@ pub enum Error {
         /// The repeated `Next-Range` value.
         cursor: String,
     },
+    /// The API answered with a redirect. The Platform API does not redirect,
+    /// so this is a proxy or a wrong base URL; it was not followed, and no
+    /// credential went to the other address.
+    #[error("the Heroku API answered {status} with a redirect to {}; not followed (check the base URL)", location.as_deref().unwrap_or("nowhere"))]
+    Redirected {
+        /// The 3xx status.
+        status: u16,
+        /// The `Location` it pointed to.
+        location: Option<String>,
+        /// The `Request-Id` of the answer.
+        request_id: Option<String>,
+    },
     /// The client is not set up correctly (no token, a bad base URL, ...),
     /// or a call was given arguments it cannot use.
     #[error("{0}")]
@@ -99,6 +111,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::RateLimited(e) => Some(e.last.status),
+            Error::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -109,9 +122,9 @@ impl Error {
             Error::Api(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
             Error::RateLimited(e) => e.last.request_id.as_deref(),
-            Error::Transport { request_id, .. } | Error::Timeout { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Error::Transport { request_id, .. }
+            | Error::Timeout { request_id, .. }
+            | Error::Redirected { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -285,6 +298,10 @@ pub struct RateLimitedError {
     pub waited: Duration,
     /// The last 429 answer.
     pub last: ApiError,
+    /// The last answer's `Retry-After` (seconds or an HTTP date, clamped to
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER)): when
+    /// Heroku said to try again.
+    pub retry_after: Option<Duration>,
 }
 
 impl fmt::Display for RateLimitedError {

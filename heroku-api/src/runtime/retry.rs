@@ -254,15 +254,64 @@ impl Throttle {
     }
 }
 
-/// Parses `Retry-After` given in seconds.
+/// The longest `Retry-After` honoured: a larger one (or a date far ahead)
+/// is clamped to this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Parses `Retry-After` in both of its forms (RFC 9110 §10.2.3): seconds,
+/// or an HTTP date, measured from now. Clamped to [`MAX_RETRY_AFTER`]; a
+/// date in the past is zero.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+    parse_retry_after_at(value, std::time::SystemTime::now())
+}
+
+fn parse_retry_after_at(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+            Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
+        }
+        Ok(_) => return None,
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Wed, 02 Dec 2026 18:00:00 GMT").unwrap();
+        let at = |v| parse_retry_after_at(v, now);
+        assert_eq!(at("4"), Some(Duration::from_secs(4)));
+        assert_eq!(at(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            at("Wed, 02 Dec 2026 18:00:04 GMT"),
+            Some(Duration::from_secs(4))
+        );
+        assert_eq!(
+            at("Wednesday, 02-Dec-26 18:00:09 GMT"),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            at("Wed, 02 Dec 2026 17:59:00 GMT"),
+            Some(Duration::ZERO),
+            "in the past"
+        );
+        assert_eq!(
+            at("Thu, 03 Dec 2026 18:00:00 GMT"),
+            Some(MAX_RETRY_AFTER),
+            "clamped"
+        );
+        assert_eq!(at("99999999"), Some(MAX_RETRY_AFTER));
+        assert_eq!(at("-1"), None);
+        assert_eq!(at("soon"), None);
+    }
 
     #[test]
     fn backoff_stays_under_the_cap() {
