@@ -426,6 +426,29 @@ fn rename_attr(f: &Field) -> Option<TokenStream> {
         .then(|| quote!(rename = #json))
 }
 
+/// Whether a string field holds a credential or a URL that grants access
+/// (presigned uploads and downloads, log and dyno streams): its value
+/// never shows in `Debug`. By name, so that it holds for fields a new
+/// schema adds.
+fn is_secret(json_name: &str) -> bool {
+    let n = json_name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "token"
+            | "secret"
+            | "password"
+            | "authorization"
+            | "put_url"
+            | "get_url"
+            | "logplex_url"
+            | "attach_url"
+            | "output_stream_url"
+            | "stream_url"
+    ) || ["_token", "_secret", "_password"]
+        .iter()
+        .any(|suffix| n.ends_with(suffix))
+}
+
 /// Whether a model field is stored as plain `T` rather than `Option<T>`.
 ///
 /// A field is an `Option` where the schema says its value may be `null`.
@@ -473,16 +496,43 @@ fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
                 .map(|f| model_field(api, f, module, constructible));
             let ctor = constructible.then(|| struct_constructor(api, &t.path, fields));
             let de = struct_decode(&name, fields, constructible);
+            let secret = |f: &&Field| f.ty == Ty::String && is_secret(&f.json_name);
+            let (derive_debug, debug) = if fields.iter().any(|f| secret(&f)) {
+                let name_str = name.to_string();
+                let shown = fields.iter().map(|f| {
+                    let key = &f.json_name;
+                    let fname = ident(&f.rust_name);
+                    if secret(&f) {
+                        quote!(.field(#key, &crate::__private::Redacted(&self.#fname)))
+                    } else {
+                        quote!(.field(#key, &self.#fname))
+                    }
+                });
+                let debug = quote! {
+                    /// Credentials and presigned URLs show as `[redacted]`.
+                    impl std::fmt::Debug for #name {
+                        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.debug_struct(#name_str)
+                                #(#shown)*
+                                .finish()
+                        }
+                    }
+                };
+                (quote!(), Some(debug))
+            } else {
+                (quote!(Debug,), None)
+            };
             quote! {
                 #d
                 ///
                 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
                 /// answer that differs from the schema gives.
-                #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+                #[derive(#derive_debug Clone, Default, PartialEq, serde::Serialize)]
                 #[non_exhaustive]
                 pub struct #name {
                     #(#fs)*
                 }
+                #debug
                 #ctor
                 #de
             }

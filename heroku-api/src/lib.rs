@@ -101,5 +101,5 @@ pub mod __private {
         Fields, Seen,
     };
     pub use crate::runtime::path::segment;
-    pub use crate::runtime::serde_helpers::{skip_value, Key};
+    pub use crate::runtime::serde_helpers::{skip_value, Key, Redacted};
 }

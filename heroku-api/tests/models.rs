@@ -188,3 +188,41 @@ fn pipeline_fields_heroku_always_sends_are_plain() {
     let _: &Option<heroku_api::pipeline::PipelineOwner> = &p.owner; // nullable in the schema
     assert_eq!(p.id.as_str(), "");
 }
+
+/// Credentials and URLs that grant access never show in a model's `Debug`:
+/// OAuth tokens and client secrets, presigned source URLs, log and dyno
+/// stream URLs. By a name rule in the generator, so fields a new schema
+/// adds are covered too.
+#[test]
+fn secrets_in_models_are_redacted_in_debug() {
+    const SECRET: &str = "s3cr3t-value-visible-nowhere";
+    let mut access = heroku_api::oauth_authorization::OauthAuthorizationAccessToken::default();
+    access.token = SECRET.into();
+    let mut refresh = heroku_api::oauth_authorization::OauthAuthorizationRefreshToken::default();
+    refresh.token = SECRET.into();
+    let mut client = heroku_api::oauth_client::OauthClient::default();
+    client.secret = SECRET.into();
+    client.name = "my-integration".into();
+    let mut blob = heroku_api::source::SourceSourceBlob::default();
+    blob.put_url = format!("https://s3.example.com/up?X-Amz-Signature={SECRET}");
+    blob.get_url = format!("https://s3.example.com/down?X-Amz-Signature={SECRET}");
+    let mut session = heroku_api::log_session::LogSession::default();
+    session.logplex_url = format!("https://logplex.example.com/sessions/{SECRET}");
+    let mut dyno = heroku_api::dyno::Dyno::default();
+    dyno.attach_url = Some(format!("rendezvous://rendezvous.example.com:5000/{SECRET}"));
+    let shown = [
+        format!("{access:?}"),
+        format!("{refresh:?}"),
+        format!("{client:?}"),
+        format!("{blob:?}"),
+        format!("{session:?}"),
+        format!("{dyno:?}"),
+    ];
+    for s in &shown {
+        assert!(!s.contains(SECRET), "leaked: {s}");
+        assert!(s.contains("[redacted]"), "{s}");
+    }
+    // Everything else still shows.
+    assert!(shown[2].contains("my-integration"), "{}", shown[2]);
+    assert!(format!("{:?}", heroku_api::dyno::Dyno::default()).contains("attach_url: None"));
+}

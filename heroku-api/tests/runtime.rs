@@ -951,3 +951,22 @@ async fn retry_after_as_an_http_date_is_honoured() {
         "retried {late:?} after the date"
     );
 }
+
+#[tokio::test]
+async fn a_failed_upload_does_not_show_its_presigned_url() {
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    // Nothing listens on port 9: the upload fails to connect.
+    let url = "http://127.0.0.1:9/upload?X-Amz-Signature=presigned-secret";
+    let err = client.put_presigned(url, "tarball").await.unwrap_err();
+    let mut shown = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        shown.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!shown.contains("presigned-secret"), "{shown}");
+}

@@ -258,7 +258,7 @@ impl<'de> serde::Deserialize<'de> for AppSetupApp {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupBuild {
     /// unique identifier of build
@@ -267,6 +267,19 @@ pub struct AppSetupBuild {
     pub output_stream_url: String,
     /// status of build
     pub status: crate::build::BuildStatus,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for AppSetupBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSetupBuild")
+            .field("id", &self.id)
+            .field(
+                "output_stream_url",
+                &crate::__private::Redacted(&self.output_stream_url),
+            )
+            .field("status", &self.status)
+            .finish()
+    }
 }
 impl crate::__private::Fields for AppSetupBuild {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

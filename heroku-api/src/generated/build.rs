@@ -124,7 +124,7 @@ impl<'a> BuildApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Build {
     /// app that the build belongs to
@@ -156,6 +156,29 @@ pub struct Build {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// user that started the build
     pub user: BuildUser,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for Build {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Build")
+            .field("app", &self.app)
+            .field("buildpacks", &self.buildpacks)
+            .field("created_at", &self.created_at)
+            .field("generation", &self.generation)
+            .field("id", &self.id)
+            .field(
+                "output_stream_url",
+                &crate::__private::Redacted(&self.output_stream_url),
+            )
+            .field("release", &self.release)
+            .field("slug", &self.slug)
+            .field("source_blob", &self.source_blob)
+            .field("stack", &self.stack)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 impl crate::__private::Fields for Build {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -192,7 +192,7 @@ impl<'a> DynoApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Dyno {
     /// app formation belongs to
@@ -219,6 +219,24 @@ pub struct Dyno {
     pub type_: String,
     /// when process last changed state
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for Dyno {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dyno")
+            .field("app", &self.app)
+            .field("attach_url", &crate::__private::Redacted(&self.attach_url))
+            .field("command", &self.command)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("release", &self.release)
+            .field("size", &self.size)
+            .field("state", &self.state)
+            .field("type", &self.type_)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 impl crate::__private::Fields for Dyno {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -150,7 +150,7 @@ impl<'a> LogDrainApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogDrain {
     /// add-on that created the drain
@@ -169,6 +169,20 @@ pub struct LogDrain {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// url associated with the log drain
     pub url: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for LogDrain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogDrain")
+            .field("addon", &self.addon)
+            .field("app", &self.app)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("token", &crate::__private::Redacted(&self.token))
+            .field("updated_at", &self.updated_at)
+            .field("url", &self.url)
+            .finish()
+    }
 }
 impl crate::__private::Fields for LogDrain {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -46,7 +46,7 @@ impl<'a> LogSessionApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LogSession {
     /// when log connection was created
@@ -57,6 +57,17 @@ pub struct LogSession {
     pub logplex_url: String,
     /// when log session was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for LogSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogSession")
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("logplex_url", &crate::__private::Redacted(&self.logplex_url))
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 impl crate::__private::Fields for LogSession {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

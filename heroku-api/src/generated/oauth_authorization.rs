@@ -279,7 +279,7 @@ impl<'de> serde::Deserialize<'de> for OauthAuthorization {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -289,6 +289,16 @@ pub struct OauthAuthorizationAccessToken {
     pub id: String,
     /// contents of the token to be used for authorization
     pub token: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthAuthorizationAccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthAuthorizationAccessToken")
+            .field("expires_in", &self.expires_in)
+            .field("id", &self.id)
+            .field("token", &crate::__private::Redacted(&self.token))
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthAuthorizationAccessToken {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -520,7 +530,7 @@ impl std::fmt::Display for OauthAuthorizationIdentity {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -530,6 +540,16 @@ pub struct OauthAuthorizationRefreshToken {
     pub id: String,
     /// contents of the token to be used for authorization
     pub token: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthAuthorizationRefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthAuthorizationRefreshToken")
+            .field("expires_in", &self.expires_in)
+            .field("id", &self.id)
+            .field("token", &crate::__private::Redacted(&self.token))
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthAuthorizationRefreshToken {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -631,7 +651,7 @@ impl<'de> serde::Deserialize<'de> for OauthAuthorizationSession {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthAuthorizationUpdateClient {
     /// unique identifier of this OAuth client
@@ -640,6 +660,15 @@ pub struct OauthAuthorizationUpdateClient {
     /// secret used to obtain OAuth authorizations under this client
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthAuthorizationUpdateClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthAuthorizationUpdateClient")
+            .field("id", &self.id)
+            .field("secret", &crate::__private::Redacted(&self.secret))
+            .finish()
+    }
 }
 impl OauthAuthorizationUpdateClient {
     /// A `OauthAuthorizationUpdateClient` with its required fields; set the others with the chained setters.

@@ -132,7 +132,7 @@ impl<'a> OauthClientApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthClient {
     /// when OAuth client was created
@@ -150,6 +150,20 @@ pub struct OauthClient {
     pub secret: String,
     /// when OAuth client was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthClient")
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("ignores_delinquent", &self.ignores_delinquent)
+            .field("name", &self.name)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("secret", &crate::__private::Redacted(&self.secret))
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthClient {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -202,7 +202,7 @@ impl<'de> serde::Deserialize<'de> for OauthToken {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenAccessToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -212,6 +212,16 @@ pub struct OauthTokenAccessToken {
     pub id: String,
     /// contents of the token to be used for authorization
     pub token: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthTokenAccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthTokenAccessToken")
+            .field("expires_in", &self.expires_in)
+            .field("id", &self.id)
+            .field("token", &crate::__private::Redacted(&self.token))
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthTokenAccessToken {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -313,11 +323,19 @@ impl<'de> serde::Deserialize<'de> for OauthTokenAuthorization {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenClient {
     /// secret used to obtain OAuth authorizations under this client
     pub secret: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthTokenClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthTokenClient")
+            .field("secret", &crate::__private::Redacted(&self.secret))
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthTokenClient {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -360,12 +378,20 @@ impl<'de> serde::Deserialize<'de> for OauthTokenClient {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateClient {
     /// secret used to obtain OAuth authorizations under this client
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthTokenCreateClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthTokenCreateClient")
+            .field("secret", &crate::__private::Redacted(&self.secret))
+            .finish()
+    }
 }
 impl OauthTokenCreateClient {
     /// A `OauthTokenCreateClient` with its required fields; set the others with the chained setters.
@@ -494,12 +520,20 @@ impl<'de> serde::Deserialize<'de> for OauthTokenCreateGrant {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenCreateRefreshToken {
     /// contents of the token to be used for authorization
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthTokenCreateRefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthTokenCreateRefreshToken")
+            .field("token", &crate::__private::Redacted(&self.token))
+            .finish()
+    }
 }
 impl OauthTokenCreateRefreshToken {
     /// A `OauthTokenCreateRefreshToken` with its required fields; set the others with the chained setters.
@@ -658,7 +692,7 @@ impl std::fmt::Display for OauthTokenIdentity {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct OauthTokenRefreshToken {
     /// seconds until OAuth token expires; may be `null` for tokens with indefinite lifetime
@@ -668,6 +702,16 @@ pub struct OauthTokenRefreshToken {
     pub id: String,
     /// contents of the token to be used for authorization
     pub token: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for OauthTokenRefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthTokenRefreshToken")
+            .field("expires_in", &self.expires_in)
+            .field("id", &self.id)
+            .field("token", &crate::__private::Redacted(&self.token))
+            .finish()
+    }
 }
 impl crate::__private::Fields for OauthTokenRefreshToken {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

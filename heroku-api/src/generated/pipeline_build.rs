@@ -37,7 +37,7 @@ impl<'a> PipelineBuildApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuild {
     /// app that the build belongs to
@@ -67,6 +67,28 @@ pub struct PipelineBuild {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// user that started the build
     pub user: PipelineBuildUser,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for PipelineBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineBuild")
+            .field("app", &self.app)
+            .field("buildpacks", &self.buildpacks)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field(
+                "output_stream_url",
+                &crate::__private::Redacted(&self.output_stream_url),
+            )
+            .field("release", &self.release)
+            .field("slug", &self.slug)
+            .field("source_blob", &self.source_blob)
+            .field("stack", &self.stack)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 impl crate::__private::Fields for PipelineBuild {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

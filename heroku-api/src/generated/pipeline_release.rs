@@ -40,7 +40,7 @@ impl<'a> PipelineReleaseApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineRelease {
     /// add-on plans installed on the app for this release
@@ -73,6 +73,30 @@ pub struct PipelineRelease {
     pub user: PipelineReleaseUser,
     /// unique version assigned to the release
     pub version: i64,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for PipelineRelease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineRelease")
+            .field("addon_plan_names", &self.addon_plan_names)
+            .field("app", &self.app)
+            .field("artifacts", &self.artifacts)
+            .field("created_at", &self.created_at)
+            .field("current", &self.current)
+            .field("description", &self.description)
+            .field("eligible_for_rollback", &self.eligible_for_rollback)
+            .field("id", &self.id)
+            .field(
+                "output_stream_url",
+                &crate::__private::Redacted(&self.output_stream_url),
+            )
+            .field("slug", &self.slug)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .field("user", &self.user)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 impl crate::__private::Fields for PipelineRelease {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -102,13 +102,22 @@ impl<'de> serde::Deserialize<'de> for Source {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SourceSourceBlob {
     /// URL to download the source
     pub get_url: String,
     /// URL to upload the source
     pub put_url: String,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for SourceSourceBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceSourceBlob")
+            .field("get_url", &crate::__private::Redacted(&self.get_url))
+            .field("put_url", &crate::__private::Redacted(&self.put_url))
+            .finish()
+    }
 }
 impl crate::__private::Fields for SourceSourceBlob {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -40,7 +40,7 @@ impl<'a> TestNodeApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNode {
     /// when test node was created
@@ -73,6 +73,29 @@ pub struct TestNode {
     pub test_run: TestNodeTestRun,
     /// when test node was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for TestNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestNode")
+            .field("created_at", &self.created_at)
+            .field("dyno", &self.dyno)
+            .field("error_status", &self.error_status)
+            .field("exit_code", &self.exit_code)
+            .field("id", &self.id)
+            .field("index", &self.index)
+            .field("message", &self.message)
+            .field(
+                "output_stream_url",
+                &crate::__private::Redacted(&self.output_stream_url),
+            )
+            .field("pipeline", &self.pipeline)
+            .field("setup_stream_url", &self.setup_stream_url)
+            .field("status", &self.status)
+            .field("test_run", &self.test_run)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
 }
 impl crate::__private::Fields for TestNode {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -201,7 +224,7 @@ impl<'de> serde::Deserialize<'de> for TestNode {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestNodeDyno {
     /// a URL to stream output from for debug runs or null for non-debug runs
@@ -209,6 +232,15 @@ pub struct TestNodeDyno {
     pub attach_url: Option<String>,
     /// unique identifier of this dyno, or the name of this process on this dyno
     pub id: crate::dyno::DynoIdentity,
+}
+/// Credentials and presigned URLs show as `[redacted]`.
+impl std::fmt::Debug for TestNodeDyno {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestNodeDyno")
+            .field("attach_url", &crate::__private::Redacted(&self.attach_url))
+            .field("id", &self.id)
+            .finish()
+    }
 }
 impl crate::__private::Fields for TestNodeDyno {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -82,7 +82,10 @@ async fn send_checked(request: reqwest::RequestBuilder, what: &str) -> Result<re
     Ok(resp)
 }
 
+/// The error for a failed request to a handed-back URL, without the URL:
+/// its query string is a presigned credential.
 fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
+    let e = e.without_url();
     if e.is_timeout() {
         Error::Timeout {
             request_id: None,

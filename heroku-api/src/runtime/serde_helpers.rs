@@ -47,3 +47,26 @@ impl<'de> Deserialize<'de> for Key<'de> {
 pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(drop)
 }
+
+/// A credential in a generated model's `Debug`: `"[redacted]"`, or `""` /
+/// `None` when there is none, so that a reader can tell a value was there.
+pub struct Redacted<'a, T: ?Sized>(pub &'a T);
+
+impl fmt::Debug for Redacted<'_, String> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("\"\"")
+        } else {
+            f.write_str("\"[redacted]\"")
+        }
+    }
+}
+
+impl fmt::Debug for Redacted<'_, Option<String>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(_) => f.write_str("Some(\"[redacted]\")"),
+        }
+    }
+}
