@@ -970,3 +970,103 @@ async fn a_failed_upload_does_not_show_its_presigned_url() {
     }
     assert!(!shown.contains("presigned-secret"), "{shown}");
 }
+
+fn oauth_client(base: &str, timeout: Duration) -> Client {
+    Client::builder()
+        .base_url(base)
+        .credentials(heroku_api::OAuthRefresh::new(
+            "refresh-token",
+            "client-secret",
+        ))
+        .timeout(timeout)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_oauth_exchange_that_never_answers_times_out_within_the_calls_deadline() {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = oauth_client(&base, Duration::from_secs(2));
+    let started = std::time::Instant::now();
+    let err = client.app().info("x").await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The lock is free again: a second call times out on its own, too.
+    let started = std::time::Instant::now();
+    assert!(matches!(
+        client.app().info("x").await.unwrap_err(),
+        Error::Timeout { .. }
+    ));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_transient_failure_at_the_token_endpoint_does_not_break_the_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_string("<html>503 Service Unavailable</html>"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(
+                json!({"access_token": {"token": "fresh-access", "expires_in": 28800}}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&server)
+        .await;
+    let client = oauth_client(&server.uri(), Duration::from_secs(10));
+    let err = client.app().info("x").await.unwrap_err();
+    assert_eq!(err.status(), Some(503), "{err:?}");
+    assert!(
+        !matches!(err, Error::Credentials(_)),
+        "a 503 is not a refusal: {err}"
+    );
+    // The next call tries again (after the short backoff) and succeeds.
+    let app = client.app().info("x").await.unwrap();
+    assert_eq!(app.name, "app-00001");
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_permanent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/tokens"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"id": "unauthorized", "message": "Invalid credentials provided."}),
+        ))
+        .mount(&server)
+        .await;
+    let client = oauth_client(&server.uri(), Duration::from_secs(10));
+    for _ in 0..3 {
+        let err = client.app().info("x").await.unwrap_err();
+        assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    }
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "no new exchange after a refusal"
+    );
+}

@@ -1039,6 +1039,7 @@ impl ClientBuilder {
                 credential_context: CredentialContext {
                     transport: transport.clone(),
                     base_url: base_url.clone(),
+                    timeout,
                 },
                 transport,
                 metrics: Metrics::default(),

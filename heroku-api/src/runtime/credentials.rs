@@ -50,6 +50,9 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug + 'static {
 pub struct CredentialContext {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) base_url: reqwest::Url,
+    /// The client's per-attempt deadline: a credential exchange waits no
+    /// longer than the request it is for.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl fmt::Debug for CredentialContext {
@@ -126,10 +129,26 @@ enum State {
         token: Token,
         refresh_at: Instant,
     },
-    /// The exchange was refused: every later call gets this error at once,
-    /// with no new exchange (a revoked refresh token does not come back).
+    /// The last exchanges failed in a way that may pass (a timeout, a 5xx
+    /// or 429, a network error, an answer that did not decode): the next
+    /// call tries again, not before `retry_at`.
+    Backoff {
+        retry_at: Instant,
+        failures: u32,
+    },
+    /// The exchange was refused (`invalid_grant`, 401 or 403): every later
+    /// call gets this error at once, with no new exchange (a revoked
+    /// refresh token does not come back).
     Failed(String),
 }
+
+/// The pause after the first transient exchange failure; it doubles up to
+/// [`MAX_EXCHANGE_BACKOFF`].
+const EXCHANGE_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_EXCHANGE_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Token lifetimes beyond this are treated as this (no `Instant` overflow).
+const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Exchanges an OAuth refresh token for short-lived access tokens at
 /// `POST /oauth/tokens` (grant type `refresh_token`), and refreshes them
@@ -152,6 +171,7 @@ pub struct OAuthRefresh {
     refresh_token: Token,
     client_secret: Token,
     margin: Duration,
+    exchange_timeout: Duration,
     state: tokio::sync::Mutex<State>,
     exchanges: AtomicU64,
 }
@@ -173,6 +193,7 @@ impl OAuthRefresh {
             refresh_token: refresh_token.into(),
             client_secret: client_secret.into(),
             margin: Duration::from_secs(60),
+            exchange_timeout: Duration::from_secs(30),
             state: tokio::sync::Mutex::new(State::Empty),
             exchanges: AtomicU64::new(0),
         }
@@ -182,6 +203,14 @@ impl OAuthRefresh {
     /// than a tenth of the token's lifetime).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
+        self
+    }
+
+    /// The longest an exchange may take (default 30 s, and never longer
+    /// than the client's request timeout). Waiting callers are released
+    /// when it runs out, with [`Error::Timeout`].
+    pub fn exchange_timeout(mut self, timeout: Duration) -> Self {
+        self.exchange_timeout = timeout;
         self
     }
 
@@ -198,9 +227,26 @@ impl OAuthRefresh {
             "refresh_token": { "token": self.refresh_token.expose() },
             "client": { "secret": self.client_secret.expose() },
         });
-        let (status, bytes) = cx.post_json("/oauth/tokens", &body).await?;
+        let limit = cx
+            .timeout
+            .map_or(self.exchange_timeout, |t| t.min(self.exchange_timeout));
+        let (status, bytes) = tokio::time::timeout(limit, cx.post_json("/oauth/tokens", &body))
+            .await
+            .map_err(|_| Error::Timeout {
+                request_id: None,
+                after: Some(limit),
+                source: None,
+            })??;
         if status >= 400 {
             let e = api_error(status, None, bytes);
+            let refused = matches!(status, 401 | 403)
+                || e.id
+                    .as_ref()
+                    .is_some_and(|id| id.as_str() == "invalid_grant");
+            if !refused {
+                // 429, 5xx, a proxy's page: the next call tries again.
+                return Err(Error::Api(Box::new(e)));
+            }
             return Err(Error::Credentials(format!(
                 "Heroku refused the OAuth refresh token ({} {}: {}); authorize the app again to get a new refresh token",
                 e.status,
@@ -217,16 +263,24 @@ impl OAuthRefresh {
         struct Answer {
             access_token: Access,
         }
+        // An answer that does not decode may be a proxy's: transient.
         let answer: Answer = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Credentials(format!(
-                "the OAuth token answer is not what Heroku sends: {e}"
-            ))
+            Error::Decode(Box::new(crate::DecodeError::new(
+                status,
+                None,
+                String::new(),
+                format!("the OAuth token answer is not what Heroku sends ({e})"),
+                bytes.clone(),
+                Vec::new(),
+            )))
         })?;
-        let lifetime = Duration::from_secs(answer.access_token.expires_in.unwrap_or(28_800));
+        let lifetime =
+            Duration::from_secs(answer.access_token.expires_in.unwrap_or(28_800)).min(MAX_LIFETIME);
         let margin = self.margin.min(lifetime / 10);
+        let now = Instant::now();
         Ok((
             Token::new(answer.access_token.token),
-            Instant::now() + lifetime - margin,
+            now.checked_add(lifetime - margin).unwrap_or(now),
         ))
     }
 }
@@ -235,11 +289,31 @@ impl CredentialProvider for OAuthRefresh {
     fn token<'a>(&'a self, cx: &'a CredentialContext) -> TokenFuture<'a> {
         Box::pin(async move {
             let mut state = self.state.lock().await;
+            let mut failures = 0;
             match &*state {
                 State::Valid { token, refresh_at } if Instant::now() < *refresh_at => {
                     return Ok(token.clone())
                 }
                 State::Failed(message) => return Err(Error::Credentials(message.clone())),
+                State::Backoff {
+                    retry_at,
+                    failures: n,
+                } => {
+                    failures = *n;
+                    // Wait out the pause only if it ends within this call's
+                    // deadline; else fail now, not later.
+                    let limit = cx
+                        .timeout
+                        .map_or(self.exchange_timeout, |t| t.min(self.exchange_timeout));
+                    if retry_at.saturating_duration_since(Instant::now()) > limit {
+                        return Err(Error::Timeout {
+                            request_id: None,
+                            after: Some(limit),
+                            source: None,
+                        });
+                    }
+                    tokio::time::sleep_until(*retry_at).await;
+                }
                 _ => {}
             }
             match self.exchange(cx).await {
@@ -254,8 +328,20 @@ impl CredentialProvider for OAuthRefresh {
                     *state = State::Failed(message.clone());
                     Err(Error::Credentials(message))
                 }
-                // A network failure may pass: the next call tries again.
-                Err(e) => Err(e),
+                // A timeout, a 5xx or 429, a network error or an answer that
+                // does not decode may pass: the next call tries again, after
+                // a pause that doubles with each failure in a row.
+                Err(e) => {
+                    let pause = EXCHANGE_BACKOFF
+                        .saturating_mul(1 << failures.min(16))
+                        .min(MAX_EXCHANGE_BACKOFF);
+                    let now = Instant::now();
+                    *state = State::Backoff {
+                        retry_at: now.checked_add(pause).unwrap_or(now),
+                        failures: failures.saturating_add(1),
+                    };
+                    Err(e)
+                }
             }
         })
     }
@@ -277,6 +363,7 @@ impl CredentialProvider for OAuthRefresh {
             Err(_) => true,
             Ok(mut state) => match &*state {
                 State::Failed(_) => false,
+                State::Backoff { .. } => true,
                 State::Valid { token, .. } if token == rejected => {
                     *state = State::Empty;
                     true

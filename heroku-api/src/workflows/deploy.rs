@@ -108,7 +108,11 @@ impl<'a> Deploy<'a> {
     /// the output.
     pub async fn run(self, mut on_line: impl FnMut(&str)) -> Result<Deployed> {
         let started = tokio::time::Instant::now();
-        let deadline = started + self.timeout;
+        // `Duration::MAX` means no deadline; `Instant` cannot hold it.
+        let deadline = started
+            .checked_add(self.timeout)
+            .or_else(|| started.checked_add(Duration::from_secs(365 * 24 * 3600)))
+            .unwrap_or(started);
         let timed_out = |what: &str| Error::WaitTimeout {
             what: what.to_string(),
             waited: started.elapsed(),
