@@ -1070,3 +1070,38 @@ async fn a_refused_refresh_token_is_permanent() {
         "no new exchange after a refusal"
     );
 }
+
+#[tokio::test]
+async fn a_partial_list_without_next_range_is_an_error_not_a_short_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(ResponseTemplate::new(206).set_body_json(json!([app_json(1), app_json(2)])))
+        .mount(&server)
+        .await;
+    let err = client(&server).app().list().await.unwrap_err();
+    assert!(matches!(err, Error::PaginationIncomplete { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_cursor_that_does_not_advance_stops_the_stream() {
+    let server = MockServer::start().await;
+    // Next-Range names the very page that was asked for.
+    Mock::given(method("GET"))
+        .and(path("/apps"))
+        .respond_with(
+            ResponseTemplate::new(206)
+                .set_body_json(json!([app_json(1)]))
+                .insert_header("next-range", "id ..; max=1000"),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .app()
+        .list()
+        .range(heroku_api::Range::by("id"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::PaginationLoop { .. }), "{err:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

@@ -47,12 +47,20 @@ pub enum Error {
     /// Heroku kept answering 429 until the retry budget ran out.
     #[error(transparent)]
     RateLimited(Box<RateLimitedError>),
-    /// A list's `Next-Range` repeated a cursor already followed; stopping
-    /// instead of looping.
+    /// A list's `Next-Range` repeated a cursor already followed, named the
+    /// page just fetched, or came with an empty page; stopping instead of
+    /// looping.
     #[error("pagination stopped: the server repeated the cursor `{cursor}`")]
     PaginationLoop {
         /// The repeated `Next-Range` value.
         cursor: String,
+    },
+    /// A list answer was partial (206) but had no `Next-Range`: stopping
+    /// instead of returning part of the list as if it were all of it.
+    #[error("the list answer was partial (206) without a Next-Range header; the list is incomplete (request id {})", request_id.as_deref().unwrap_or("none"))]
+    PaginationIncomplete {
+        /// The `Request-Id` of the answer.
+        request_id: Option<String>,
     },
     /// The API answered with a redirect. The Platform API does not redirect,
     /// so this is a proxy or a wrong base URL; it was not followed, and no
@@ -124,7 +132,8 @@ impl Error {
             Error::RateLimited(e) => e.last.request_id.as_deref(),
             Error::Transport { request_id, .. }
             | Error::Timeout { request_id, .. }
-            | Error::Redirected { request_id, .. } => request_id.as_deref(),
+            | Error::Redirected { request_id, .. }
+            | Error::PaginationIncomplete { request_id } => request_id.as_deref(),
             _ => None,
         }
     }

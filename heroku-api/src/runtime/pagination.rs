@@ -185,7 +185,21 @@ impl<T: Decode + Send + 'static> Paginator<T> {
             .await?;
         let items: Vec<T> = self.client.decode(self.op, &mut meta, body)?;
         let next = if meta.status == 206 {
-            meta.next_range.clone()
+            // A partial answer that does not say where the rest starts would
+            // end the list early, as if it were complete.
+            let next = meta
+                .next_range
+                .clone()
+                .ok_or_else(|| Error::PaginationIncomplete {
+                    request_id: meta.request_id.clone(),
+                })?;
+            // A cursor that names the page just fetched does not advance.
+            if next.as_str() == range || items.is_empty() {
+                return Err(Error::PaginationLoop {
+                    cursor: next.to_string(),
+                });
+            }
+            Some(next)
         } else {
             None
         };
