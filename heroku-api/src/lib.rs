@@ -73,7 +73,7 @@ pub use generated::*;
 pub use runtime::auth::{Token, TokenSource, TOKEN_ENV};
 pub use runtime::client::{
     Client, ClientBuilder, Method, OperationInfo, RequestOptions, Response, ResponseMeta,
-    Stability, DEFAULT_BASE_URL, DEFAULT_VARIANT,
+    Stability, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_VARIANT,
 };
 pub use runtime::credentials::{
     CredentialContext, CredentialProvider, OAuthRefresh, StaticToken, TokenFuture,

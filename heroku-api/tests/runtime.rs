@@ -1105,3 +1105,54 @@ async fn a_cursor_that_does_not_advance_stops_the_stream() {
     assert!(matches!(err, Error::PaginationLoop { .. }), "{err:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_answer_over_the_body_cap_is_a_clear_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/apps/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&server)
+        .await;
+    let small = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .max_body_bytes(256)
+        .build()
+        .unwrap();
+    let err = small.app().info("x").await.unwrap_err();
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit: 256, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("256-byte limit"), "{err}");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "not retried"
+    );
+    // The default cap takes it.
+    client(&server).app().info("x").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stream_line_over_the_cap_ends_the_stream_with_an_error() {
+    use futures_util::StreamExt;
+    let server = MockServer::start().await;
+    let mut body = b"first line\n".to_vec();
+    body.extend(std::iter::repeat_n(b'x', 2 * 1024 * 1024));
+    Mock::given(method("GET"))
+        .and(path("/stream"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(body))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let mut lines = c
+        .stream_lines(&format!("{}/stream", server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(lines.next().await.unwrap().unwrap(), "first line");
+    let err = lines.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+    assert!(lines.next().await.is_none());
+}

@@ -56,6 +56,8 @@ struct Inner {
     rate: RateState,
     /// Any deviation from the schema fails the call.
     strict_decoding: bool,
+    /// The largest body read from an answer.
+    max_body_bytes: usize,
     /// What `report_deviations` has logged: operation, pointer pattern, kind.
     reported_deviations: Mutex<HashSet<(&'static str, String, &'static str)>>,
 }
@@ -318,10 +320,11 @@ impl Client {
                 *request.body_mut() = Some(body.clone().into());
             }
             metrics.sent(payload.body.as_ref().map_or(0, Bytes::len));
+            let max_body = self.inner.max_body_bytes;
             let exchange = async {
                 match self.inner.transport.send(request).await {
-                    Ok(resp) => read(resp, request_id_text).await,
-                    Err(e) => Err(e),
+                    Ok(resp) => read(resp, request_id_text, max_body).await,
+                    Err(e) => Err(ReadError::Http(e)),
                 }
             };
             let outcome = match self.inner.timeout {
@@ -339,6 +342,18 @@ impl Client {
             let (mut meta, body) = match outcome {
                 Ok(ok) => ok,
                 Err(e) => {
+                    let e = match e {
+                        Some(ReadError::Http(e)) => Some(e),
+                        None => None,
+                        // Not a passing fault: asking again gets the same answer.
+                        Some(ReadError::TooLarge { limit }) => {
+                            metrics.call_failed(Failure::Transport);
+                            return Err(Error::BodyTooLarge {
+                                limit,
+                                request_id: Some(request_id_text.to_string()),
+                            });
+                        }
+                    };
                     metrics.transport_failure();
                     if idempotent && fault_retries < policy.max_retries {
                         let delay = policy.backoff(fault_retries);
@@ -622,15 +637,51 @@ fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
     }
 }
 
-/// Reads status, headers and the whole body.
+/// Why an answer could not be read.
+pub(crate) enum ReadError {
+    Http(reqwest::Error),
+    /// The body is larger than the client's cap.
+    TooLarge {
+        limit: usize,
+    },
+}
+
+/// Reads status, headers and the whole body, up to `limit` bytes.
 async fn read(
     resp: reqwest::Response,
     request_id: &str,
-) -> std::result::Result<(ResponseMeta, Bytes), reqwest::Error> {
+    limit: usize,
+) -> std::result::Result<(ResponseMeta, Bytes), ReadError> {
     let meta = ResponseMeta::from_response(&resp, request_id);
-    let body = resp.bytes().await?;
+    let body = read_capped(resp, limit).await?;
     Ok((meta, body))
 }
+
+/// A response's body, refusing more than `limit` bytes (after gzip), so an
+/// answer cannot exhaust memory.
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Bytes, ReadError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(ReadError::Http)? {
+        if body.len() + chunk.len() > limit {
+            return Err(ReadError::TooLarge { limit });
+        }
+        if body.is_empty() && resp.content_length().is_some() {
+            body.reserve(resp.content_length().unwrap_or(0).min(limit as u64) as usize);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// How large an answer may be unless the client says otherwise:
+/// [`ClientBuilder::max_body_bytes`].
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// A successful answer: the typed body and the headers worth keeping.
 #[derive(Debug, Clone)]
@@ -853,6 +904,7 @@ pub struct ClientBuilder {
     credentials: Option<Arc<dyn CredentialProvider>>,
     etag_cache: Option<usize>,
     strict_decoding: bool,
+    max_body_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -938,6 +990,14 @@ impl ClientBuilder {
     /// against the fake Heroku, where a deviation is a bug.
     pub fn strict_decoding(mut self, strict: bool) -> Self {
         self.strict_decoding = strict;
+        self
+    }
+
+    /// The largest answer body read, after decompression (default
+    /// [`DEFAULT_MAX_BODY_BYTES`], 32 MiB; a page of 1,000 apps is about
+    /// 1 MiB). A larger answer is [`Error::BodyTooLarge`], not retried.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = Some(limit);
         self
     }
 
@@ -1055,6 +1115,7 @@ impl ClientBuilder {
                 throttle: self.throttle.unwrap_or_default(),
                 rate: RateState::new(),
                 strict_decoding: self.strict_decoding,
+                max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
                 reported_deviations: Mutex::new(HashSet::new()),
             }),
         })

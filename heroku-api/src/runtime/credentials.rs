@@ -13,7 +13,11 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use crate::runtime::auth::Token;
-use crate::runtime::client::{DEFAULT_VARIANT, USER_AGENT};
+use crate::runtime::client::{read_capped, ReadError, DEFAULT_VARIANT, USER_AGENT};
+
+/// The largest token-exchange answer read (a real one is a few hundred
+/// bytes).
+const MAX_EXCHANGE_ANSWER: usize = 64 * 1024;
 use crate::runtime::error::{api_error, Error, Result};
 use crate::runtime::transport::Transport;
 
@@ -99,11 +103,19 @@ impl CredentialContext {
                 source: e,
             })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-            context: format!("the token exchange at {path} was cut off"),
-            request_id: None,
-            source: e,
-        })?;
+        let bytes = read_capped(resp, MAX_EXCHANGE_ANSWER)
+            .await
+            .map_err(|e| match e {
+                ReadError::Http(e) => Error::Transport {
+                    context: format!("the token exchange at {path} was cut off"),
+                    request_id: None,
+                    source: e,
+                },
+                ReadError::TooLarge { limit } => Error::BodyTooLarge {
+                    limit,
+                    request_id: None,
+                },
+            })?;
         Ok((status, bytes))
     }
 }

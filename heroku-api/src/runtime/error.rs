@@ -55,6 +55,14 @@ pub enum Error {
         /// The repeated `Next-Range` value.
         cursor: String,
     },
+    /// An answer, or a line of a stream, was larger than the client reads.
+    #[error("the answer is larger than the {limit}-byte limit (ClientBuilder::max_body_bytes), request id {}", request_id.as_deref().unwrap_or("none"))]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// The `Request-Id` this client sent, for API calls.
+        request_id: Option<String>,
+    },
     /// A list answer was partial (206) but had no `Next-Range`: stopping
     /// instead of returning part of the list as if it were all of it.
     #[error("the list answer was partial (206) without a Next-Range header; the list is incomplete (request id {})", request_id.as_deref().unwrap_or("none"))]
@@ -133,7 +141,8 @@ impl Error {
             Error::Transport { request_id, .. }
             | Error::Timeout { request_id, .. }
             | Error::Redirected { request_id, .. }
-            | Error::PaginationIncomplete { request_id } => request_id.as_deref(),
+            | Error::PaginationIncomplete { request_id }
+            | Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }

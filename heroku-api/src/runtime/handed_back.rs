@@ -6,7 +6,14 @@
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::runtime::client::{Client, USER_AGENT};
+use crate::runtime::client::{read_capped, Client, USER_AGENT};
+
+/// The longest line a stream may send before it is refused (a build log
+/// line is rarely over a few kilobytes).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The most of an error answer from a handed-back URL that is kept.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 use crate::runtime::error::{api_error, Error, Result};
 
 impl Client {
@@ -51,6 +58,17 @@ impl Client {
                     let rest = std::mem::take(&mut st.pending);
                     return Some((Ok(String::from_utf8_lossy(&rest).into_owned()), st));
                 }
+                if st.pending.len() > MAX_LINE_BYTES {
+                    st.done = true;
+                    st.pending.clear();
+                    return Some((
+                        Err(Error::BodyTooLarge {
+                            limit: MAX_LINE_BYTES,
+                            request_id: None,
+                        }),
+                        st,
+                    ));
+                }
                 match st.bytes.next().await {
                     Some(Ok(chunk)) => st.pending.extend_from_slice(&chunk),
                     Some(Err(e)) => {
@@ -76,7 +94,10 @@ async fn send_checked(request: reqwest::RequestBuilder, what: &str) -> Result<re
         .map_err(|e| handed_back_error(e, what))?;
     let status = resp.status().as_u16();
     if status >= 400 {
-        let body = resp.bytes().await.unwrap_or_default();
+        let body = match read_capped(resp, MAX_ERROR_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(_) => Bytes::new(),
+        };
         return Err(Error::Api(Box::new(api_error(status, None, body))));
     }
     Ok(resp)
