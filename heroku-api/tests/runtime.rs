@@ -1156,3 +1156,113 @@ async fn a_stream_line_over_the_cap_ends_the_stream_with_an_error() {
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
     assert!(lines.next().await.is_none());
 }
+
+/// A pool that holds `tokens` and refills at Heroku's 75 a minute, in
+/// virtual time, counting what it was sent.
+#[derive(Clone)]
+struct Pool(std::sync::Arc<std::sync::Mutex<(f64, tokio::time::Instant, u64)>>);
+
+impl heroku_api::Transport for Pool {
+    fn send(&self, _request: reqwest::Request) -> heroku_api::SendFuture {
+        let pool = self.0.clone();
+        Box::pin(async move {
+            let remaining = {
+                let mut p = pool.lock().unwrap();
+                let now = tokio::time::Instant::now();
+                p.0 = (p.0 + now.duration_since(p.1).as_secs_f64() * 4500.0 / 3600.0).min(4500.0);
+                p.1 = now;
+                p.2 += 1;
+                if p.0 >= 1.0 {
+                    p.0 -= 1.0;
+                    Some(p.0.floor() as u64)
+                } else {
+                    None
+                }
+            };
+            let response = match remaining {
+                Some(n) => http::Response::builder()
+                    .status(200)
+                    .header("ratelimit-remaining", n.to_string())
+                    .body(app_json(1).to_string()),
+                None => http::Response::builder()
+                    .status(429)
+                    .header("ratelimit-remaining", "0")
+                    .body(r#"{"id":"rate_limit","message":"rate limited"}"#.to_string()),
+            };
+            Ok(reqwest::Response::from(response.unwrap()))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_callers_share_one_schedule_and_stay_within_the_pool() {
+    let pool = Pool(std::sync::Arc::new(std::sync::Mutex::new((
+        4.0,
+        tokio::time::Instant::now(),
+        0,
+    ))));
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url("https://pool.invalid")
+        .transport(pool.clone())
+        .build()
+        .unwrap();
+    // The first answer says 3 are left.
+    client.app().info("x").await.unwrap();
+    assert_eq!(client.rate_limit_remaining(), Some(3));
+    let started = tokio::time::Instant::now();
+    let calls: Vec<_> = (0..40)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.app().info("x").await.map(drop) })
+        })
+        .collect();
+    // At every moment, what was sent is at most what the pool held plus
+    // what it gained since.
+    for step in 1..=40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let sent = pool.0.lock().unwrap().2 - 1;
+        let refill = started.elapsed().as_secs_f64() * 4500.0 / 3600.0;
+        assert!(
+            sent as f64 <= 3.0 + refill + 1.0,
+            "after {step} steps: {sent} sent, refill {refill:.1}"
+        );
+    }
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    assert_eq!(client.metrics().responses_429, 0, "paced, not rate limited");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_the_only_wait_not_the_throttle_on_top() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .insert_header("ratelimit-remaining", "0")
+                .set_body_json(json!({"id": "rate_limit", "message": "rate limited"})),
+        )
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(app_json(1)))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let answer = c.app().info("x").send_with_meta().await.unwrap();
+    assert_eq!(answer.meta.attempts, 3);
+    assert_eq!(
+        answer.meta.waited,
+        Duration::from_secs(2),
+        "two Retry-After: 1 waits"
+    );
+    let m = c.metrics();
+    assert_eq!(
+        m.throttle_wait,
+        Duration::ZERO,
+        "no throttle pause on top: {m:?}"
+    );
+}

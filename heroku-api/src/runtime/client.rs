@@ -277,11 +277,26 @@ impl Client {
         // Waits `delay` if the budget allows, counting it as a retry.
         let budget_allows =
             |waited: Duration, delay: Duration| waited + delay <= policy.max_retry_time;
+        // When the next attempt may go: set by a retry's backoff or
+        // Retry-After, which the throttle's schedule then takes into
+        // account, so one wait covers both.
+        let mut not_before: Option<tokio::time::Instant> = None;
+        // The server said when to come back (`Retry-After`).
+        let mut told = false;
         loop {
-            let pace = self.inner.throttle.delay(&self.inner.rate);
-            if !pace.is_zero() {
-                metrics.wait(Wait::Throttle, pace);
-                tokio::time::sleep(pace).await;
+            let now = tokio::time::Instant::now();
+            let earliest = not_before.take().unwrap_or(now).max(now);
+            let slot =
+                self.inner
+                    .throttle
+                    .slot(&self.inner.rate, earliest, std::mem::take(&mut told));
+            // The retry's own wait was counted when it was chosen; what the
+            // schedule adds beyond it is the throttle's.
+            if slot > earliest {
+                metrics.wait(Wait::Throttle, slot - earliest);
+            }
+            if slot > now {
+                tokio::time::sleep_until(slot).await;
             }
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
@@ -366,7 +381,7 @@ impl Client {
                                 delay_ms = delay.as_millis() as u64,
                                 "retrying after a transport error"
                             );
-                            tokio::time::sleep(delay).await;
+                            not_before = Some(tokio::time::Instant::now() + delay);
                             continue;
                         }
                     }
@@ -399,19 +414,22 @@ impl Client {
             meta.waited = waited;
             let status = meta.status;
             if status == 429 {
-                self.inner.throttle.rate_limited(&self.inner.rate);
+                self.inner
+                    .throttle
+                    .rate_limited(&self.inner.rate, meta.retry_after);
                 let last = api_error(status, meta.request_id.clone(), body);
                 if rate_retries < policy.max_rate_limit_retries {
-                    // Retry-After wins. Otherwise the throttle's pause (which a
-                    // 429 has just doubled) plus a full-jitter share of the base
-                    // delay; with the throttle off, exponential backoff with
-                    // full jitter.
+                    // Retry-After wins. Otherwise, with the throttle on, a
+                    // full-jitter share of the base delay on top of the
+                    // throttle's schedule (whose pause the 429 has just
+                    // raised); with it off, exponential backoff with full
+                    // jitter. Either way the loop waits once, for the later
+                    // of this and the schedule's next slot.
                     let delay = meta.retry_after.unwrap_or_else(|| {
-                        let pace = self.inner.throttle.delay(&self.inner.rate);
-                        if pace.is_zero() {
-                            policy.backoff(rate_retries)
+                        if self.inner.throttle.enabled {
+                            policy.backoff(0)
                         } else {
-                            pace + policy.backoff(0)
+                            policy.backoff(rate_retries)
                         }
                     });
                     if budget_allows(waited, delay) {
@@ -422,7 +440,8 @@ impl Client {
                             delay_ms = delay.as_millis() as u64,
                             "rate limited (429); waiting"
                         );
-                        tokio::time::sleep(delay).await;
+                        not_before = Some(tokio::time::Instant::now() + delay);
+                        told = meta.retry_after.is_some();
                         continue;
                     }
                 }
@@ -454,7 +473,7 @@ impl Client {
                         delay_ms = delay.as_millis() as u64,
                         "retrying after a gateway error"
                     );
-                    tokio::time::sleep(delay).await;
+                    not_before = Some(tokio::time::Instant::now() + delay);
                     continue;
                 }
             }

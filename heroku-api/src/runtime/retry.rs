@@ -9,10 +9,12 @@ use rand::Rng;
 ///
 /// - A `429` is always safe to retry (Heroku did not process the request), so
 ///   every method is retried, up to `max_rate_limit_retries` times, waiting
-///   `Retry-After` when the server sends it. Otherwise it waits the
-///   [`Throttle`]'s pause, which doubles with every 429, plus a full-jitter
+///   `Retry-After` (seconds or an HTTP date) when the server sends it.
+///   Otherwise it waits for the [`Throttle`]'s next slot (a 429 multiplies
+///   the throttle's pause by 1.5, to at least 0.8 s) plus a full-jitter
 ///   share of `base_delay`; with the throttle disabled, exponential backoff
-///   with full jitter.
+///   with full jitter. The retry and the throttle are one wait, never two
+///   in a row.
 /// - Connection errors, timeouts and `502`/`503`/`504` are retried only for
 ///   idempotent methods (GET, HEAD, PUT, DELETE), up to `max_retries` times.
 ///   POST and PATCH are never retried on these, so they are never duplicated.
@@ -107,6 +109,14 @@ pub(crate) struct RateState {
     largest: AtomicU64,
     /// The current pause between requests, in nanoseconds.
     interval_ns: AtomicU64,
+    /// The schedule every request of the client (and its clones) shares:
+    /// the slot the last request took, in nanoseconds after `epoch`. The
+    /// next one goes a pause later, the pause as it stands when that
+    /// request takes its slot (so the last answer counts).
+    last_slot_ns: AtomicU64,
+    /// No slot before this (set by a 429), in nanoseconds after `epoch`.
+    floor_ns: AtomicU64,
+    epoch: tokio::time::Instant,
 }
 
 const UNKNOWN: u64 = u64::MAX;
@@ -119,6 +129,49 @@ impl RateState {
             remaining: AtomicU64::new(UNKNOWN),
             largest: AtomicU64::new(DEFAULT_POOL),
             interval_ns: AtomicU64::new(0),
+            last_slot_ns: AtomicU64::new(0),
+            floor_ns: AtomicU64::new(0),
+            epoch: tokio::time::Instant::now(),
+        }
+    }
+
+    fn since_epoch(&self, at: tokio::time::Instant) -> u64 {
+        at.saturating_duration_since(self.epoch)
+            .as_nanos()
+            .min(u64::MAX as u128) as u64
+    }
+
+    /// No slot before `at`.
+    fn push_schedule(&self, at: tokio::time::Instant) {
+        self.floor_ns
+            .fetch_max(self.since_epoch(at), Ordering::AcqRel);
+    }
+
+    /// Takes the next slot of the schedule: a `pause` after the last slot
+    /// taken, and not before `earliest` or the floor. Concurrent callers get
+    /// successive slots instead of all sleeping the same pause side by side
+    /// (a GCRA schedule: the slots drain like a leaky bucket).
+    fn take_slot(&self, earliest: tokio::time::Instant, pause: Duration) -> tokio::time::Instant {
+        let earliest = self
+            .since_epoch(earliest)
+            .max(self.floor_ns.load(Ordering::Acquire));
+        let pause = pause.as_nanos().min(u64::MAX as u128) as u64;
+        let mut last = self.last_slot_ns.load(Ordering::Relaxed);
+        loop {
+            let slot = if last == 0 {
+                earliest
+            } else {
+                last.saturating_add(pause).max(earliest)
+            };
+            match self.last_slot_ns.compare_exchange_weak(
+                last,
+                slot.max(1),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return self.epoch + Duration::from_nanos(slot),
+                Err(seen) => last = seen,
+            }
         }
     }
 
@@ -151,15 +204,20 @@ impl RateState {
 /// Paces requests as the account's token pool runs low, so that clients
 /// sharing one account slow down together instead of running into 429s.
 ///
-/// Every client keeps a pause between requests, driven by the
+/// Every request of a client (and of its clones), sequential or
+/// concurrent, takes the next slot of one shared schedule, and the slots
+/// are a pause apart: 40 calls made at once go out one pause after
+/// another, not all together. The pause is driven by the
 /// `RateLimit-Remaining` each answer reports (which all clients of the
 /// account see alike, so they converge on fair shares without talking to
-/// each other):
+/// each other), against a pool of Heroku's documented 4,500 tokens until a
+/// larger value is seen:
 /// - while the pool is above `threshold` (a fraction of its size), no pause;
 /// - below it, the pause shrinks in proportion while the pool is above
-///   `reserve` tokens, and grows by up to `growth` per answer as the pool
-///   falls below `reserve`, so the clients settle where the pool refills
-///   as fast as they spend it, keeping a few tokens in hand;
+///   `reserve` tokens; under `reserve` it starts at the pool's refill period
+///   (0.8 s for 4,500 an hour) and grows by up to `growth` per answer, so
+///   the clients settle where the pool refills as fast as they spend it,
+///   keeping a few tokens in hand;
 /// - a 429 multiplies the pause by 1.5 (at least `base_interval`, Heroku's refill
 ///   period of 0.8 s).
 ///
@@ -204,17 +262,29 @@ impl Throttle {
         }
     }
 
-    /// The pause before the next request.
-    pub(crate) fn delay(&self, state: &RateState) -> Duration {
+    /// When the next request may go, not before `earliest`: the next slot
+    /// of the client's shared schedule, which then moves on by the current
+    /// pause (jittered by ±10 %). With the throttle off, `earliest`.
+    ///
+    /// `told` is set when the server said when to come back (`Retry-After`):
+    /// then that moment is the slot, with no pause of the throttle's on top.
+    pub(crate) fn slot(
+        &self,
+        state: &RateState,
+        earliest: tokio::time::Instant,
+        told: bool,
+    ) -> tokio::time::Instant {
         if !self.enabled {
-            return Duration::ZERO;
+            return earliest;
         }
         let interval = state.interval();
-        if interval <= 0.0 {
-            return Duration::ZERO;
-        }
-        let jitter = rand::rng().random_range(0.9..1.1);
-        Duration::from_secs_f64((interval * jitter).min(self.max_interval.as_secs_f64()))
+        let pause = if interval <= 0.0 || told {
+            Duration::ZERO
+        } else {
+            let jitter = rand::rng().random_range(0.9..1.1);
+            Duration::from_secs_f64((interval * jitter).min(self.max_interval.as_secs_f64()))
+        };
+        state.take_slot(earliest, pause)
     }
 
     /// Adjusts the pause after an answer that was not a 429.
@@ -232,10 +302,13 @@ impl Throttle {
         let next = if remaining >= threshold {
             0.0
         } else if remaining < reserve {
+            // Entering the reserve: start at the pool's refill period (one
+            // token every 3600 / pool s), the pace at which one client alone
+            // spends no more than the pool gains.
             let start = if current > 0.0 {
                 current
             } else {
-                self.base_interval.as_secs_f64() * 0.05
+                3600.0 / state.pool().max(1) as f64
             };
             start * (1.0 + self.growth * (reserve - remaining) / reserve.max(1.0))
         } else {
@@ -244,13 +317,18 @@ impl Throttle {
         state.set_interval(next.min(self.max_interval.as_secs_f64()));
     }
 
-    /// Adjusts the pause after a 429.
-    pub(crate) fn rate_limited(&self, state: &RateState) {
+    /// Adjusts the pause after a 429, and holds every request of the
+    /// client until `Retry-After` (when the server sent one) or one new
+    /// pause from now: the pool is empty.
+    pub(crate) fn rate_limited(&self, state: &RateState, retry_after: Option<Duration>) {
         if !self.enabled {
             return;
         }
         let next = (state.interval() * 1.5).max(self.base_interval.as_secs_f64());
-        state.set_interval(next.min(self.max_interval.as_secs_f64()));
+        let next = next.min(self.max_interval.as_secs_f64());
+        state.set_interval(next);
+        let hold = retry_after.unwrap_or_else(|| Duration::from_secs_f64(next));
+        state.push_schedule(tokio::time::Instant::now() + hold);
     }
 }
 
