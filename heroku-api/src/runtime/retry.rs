@@ -402,35 +402,68 @@ mod tests {
         assert!(p.backoff(0) <= Duration::from_secs(1));
     }
 
+    /// The pause the schedule puts between two requests taken now.
+    fn gap(t: &Throttle, s: &RateState) -> Duration {
+        let now = tokio::time::Instant::now();
+        let first = t.slot(s, now, false);
+        t.slot(s, now, false) - first
+    }
+
     #[test]
     fn the_throttle_paces_only_when_the_pool_runs_low() {
         let t = Throttle::default();
         let s = RateState::new();
-        assert_eq!(t.delay(&s), Duration::ZERO, "nothing known yet");
+        assert_eq!(gap(&t, &s), Duration::ZERO, "nothing known yet");
         s.observe(4_500);
         t.succeeded(&s);
-        assert_eq!(t.delay(&s), Duration::ZERO, "a full pool");
-        // Below the reserve the pause grows with every answer.
+        assert_eq!(gap(&t, &s), Duration::ZERO, "a full pool");
+        // Below the reserve the pause starts at the refill period (0.8 s for
+        // 4,500 an hour) and grows with every answer.
         s.observe(5);
         t.succeeded(&s);
-        let first = t.delay(&s);
-        assert!(first > Duration::ZERO);
+        let first = gap(&t, &s);
+        assert!(first >= Duration::from_millis(720), "{first:?}");
         t.succeeded(&s);
         t.succeeded(&s);
-        assert!(t.delay(&s) > first);
-        // A 429 sets at least the refill period.
-        t.rate_limited(&s);
-        assert!(t.delay(&s) >= Duration::from_millis(720));
+        assert!(gap(&t, &s) > first);
         // Back above the threshold: no pause.
         s.observe(2_000);
         t.succeeded(&s);
-        assert_eq!(t.delay(&s), Duration::ZERO);
+        assert_eq!(gap(&t, &s), Duration::ZERO);
         // Never beyond the cap.
         for _ in 0..100 {
-            t.rate_limited(&s);
+            t.rate_limited(&s, None);
         }
-        assert!(t.delay(&s) <= Duration::from_secs(30));
-        assert_eq!(Throttle::disabled().delay(&s), Duration::ZERO);
+        assert!(gap(&t, &s) <= Duration::from_secs(33));
+        let now = tokio::time::Instant::now();
+        assert_eq!(Throttle::disabled().slot(&s, now, false), now);
+    }
+
+    #[test]
+    fn concurrent_requests_take_successive_slots() {
+        let t = Throttle::default();
+        let s = RateState::new();
+        s.observe(3);
+        t.succeeded(&s);
+        let now = tokio::time::Instant::now();
+        let slots: Vec<_> = (0..5).map(|_| t.slot(&s, now, false)).collect();
+        for pair in slots.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(700), "{slots:?}");
+        }
+    }
+
+    #[test]
+    fn a_429_holds_the_schedule_until_retry_after_or_one_pause() {
+        let t = Throttle::default();
+        let s = RateState::new();
+        let now = tokio::time::Instant::now();
+        t.rate_limited(&s, Some(Duration::from_secs(4)));
+        let slot = t.slot(&s, now, true);
+        assert!(slot - now >= Duration::from_secs(4) && slot - now < Duration::from_millis(4100));
+        let s = RateState::new();
+        t.rate_limited(&s, None);
+        let slot = t.slot(&s, now, false);
+        assert!(slot - now >= Duration::from_millis(800), "{:?}", slot - now);
     }
 
     #[test]
