@@ -1,13 +1,20 @@
 //! Rate-limit behaviour in virtual time, against the published
-//! rate_throttle_client benchmark (10 clients sharing one account).
+//! rate_throttle_client benchmark (10 clients sharing one account), and the
+//! other cases a real account meets.
 //!
 //! `cargo bench -p heroku-api --bench rate_limit`
 //!
-//! Each of the 10 clients is its own `heroku_api::Client`, with its own
-//! throttle and retry state, as 10 processes would be; they share only the
+//! Each client is its own `heroku_api::Client`, with its own throttle and
+//! retry state, as separate processes would be; they share only the
 //! simulated server's GCRA bucket. The server is an in-memory `Transport`
 //! that answers after 50 ms of simulated latency. The tokio clock is paused,
 //! so 30 simulated minutes take a few real seconds and nothing really sleeps.
+//!
+//! Scenarios (30 simulated minutes each, the bucket starting empty):
+//! (a) 10 sequential clients; (b) one client with 16 concurrent callers
+//! sharing the pool with 9 sequential clients; (c) 9 clients drain the
+//! pool, and a fresh client joins after 10 minutes; (d) an account whose
+//! pool holds 9,000 and refills 9,000 an hour.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +29,7 @@ const REFILL_PER_SECOND: f64 = 4500.0 / 3600.0;
 
 struct Bucket {
     tokens: f64,
+    capacity: f64,
     refill: f64,
     at: Instant,
     requests: u64,
@@ -31,8 +39,8 @@ struct Bucket {
 
 impl Bucket {
     fn take(&mut self, now: Instant) -> Option<u64> {
-        self.tokens =
-            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.refill).min(CAPACITY);
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.refill)
+            .min(self.capacity);
         self.at = now;
         self.requests += 1;
         if self.tokens >= 1.0 {
@@ -92,12 +100,23 @@ fn stdev(xs: &[f64]) -> f64 {
     (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
 }
 
-/// 10 clients, an empty bucket refilling at 1.25/s, 30 simulated minutes.
-async fn saturation() {
+/// One scenario: clients (each with a number of concurrent callers and a
+/// start time) against one bucket that starts empty.
+struct Scenario {
+    name: &'static str,
+    capacity: f64,
+    refill: f64,
+    /// `(callers, starts after)` per client.
+    clients: Vec<(usize, Duration)>,
+}
+
+/// Runs a scenario for 30 simulated minutes and prints its figures.
+async fn run(scenario: Scenario) {
     let start = Instant::now();
     let server = Server(Arc::new(Mutex::new(Bucket {
         tokens: 0.0,
-        refill: REFILL_PER_SECOND,
+        capacity: scenario.capacity,
+        refill: scenario.refill,
         at: start,
         requests: 0,
         limited: 0,
@@ -105,28 +124,44 @@ async fn saturation() {
     })));
     let end = start + Duration::from_secs(30 * 60);
     let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
+    for (callers, delay) in scenario.clients.clone() {
         let client = client(&server);
         tasks.push(tokio::spawn(async move {
-            let mut ok = 0u64;
-            while Instant::now() < end {
-                if client.app().info("example").await.is_ok() {
-                    ok += 1;
-                }
+            tokio::time::sleep(delay).await;
+            let mut callers_tasks = Vec::new();
+            for _ in 0..callers {
+                let client = client.clone();
+                callers_tasks.push(tokio::spawn(async move {
+                    let mut ok = 0u64;
+                    while Instant::now() < end {
+                        if client.app().info("example").await.is_ok() {
+                            ok += 1;
+                        }
+                    }
+                    ok
+                }));
+            }
+            let mut ok = 0;
+            for t in callers_tasks {
+                ok += t.await.expect("caller task");
             }
             (ok, client.metrics())
         }));
     }
     let mut counts = Vec::new();
     let mut longest = Duration::ZERO;
-    for t in tasks {
+    let mut fresh = None;
+    for (i, t) in tasks.into_iter().enumerate() {
         let (ok, m) = t.await.expect("client task");
         counts.push(ok as f64);
         longest = longest.max(m.longest_wait);
+        if !scenario.clients[i].1.is_zero() {
+            fresh = Some(m);
+        }
     }
     let b = server.0.lock().unwrap();
-    let handed_out = REFILL_PER_SECOND * (end - start).as_secs_f64();
-    println!("saturation (30 simulated minutes, bucket starts empty, 1.25 tokens/s):");
+    let handed_out = scenario.refill * (end - start).as_secs_f64();
+    println!("{}:", scenario.name);
     println!(
         "  requests {} , 429s {} , retry rate {:.2} %",
         b.requests,
@@ -145,6 +180,14 @@ async fn saturation() {
         handed_out,
         100.0 * b.granted as f64 / handed_out
     );
+    if let Some(m) = fresh {
+        println!(
+            "  the fresh client: {} requests, {} 429s ({:.2} %)",
+            m.requests,
+            m.responses_429,
+            100.0 * m.responses_429 as f64 / m.requests.max(1) as f64
+        );
+    }
 }
 
 /// 10 clients, a full bucket that never refills, until it drops under 10.
@@ -152,6 +195,7 @@ async fn clear_the_workload() {
     let start = Instant::now();
     let server = Server(Arc::new(Mutex::new(Bucket {
         tokens: CAPACITY,
+        capacity: CAPACITY,
         refill: 0.0,
         at: start,
         requests: 0,
@@ -200,7 +244,36 @@ fn main() {
         LATENCY.as_millis()
     );
     let real = std::time::Instant::now();
-    rt.block_on(saturation());
+    let sequential = |n| vec![(1, Duration::ZERO); n];
+    rt.block_on(run(Scenario {
+        name: "(a) saturation: 10 sequential clients (the rate_throttle_client case)",
+        capacity: CAPACITY,
+        refill: REFILL_PER_SECOND,
+        clients: sequential(CLIENTS),
+    }));
+    rt.block_on(run(Scenario {
+        name: "(b) one client with 16 concurrent callers, and 9 sequential clients",
+        capacity: CAPACITY,
+        refill: REFILL_PER_SECOND,
+        clients: std::iter::once((16, Duration::ZERO))
+            .chain(sequential(CLIENTS - 1))
+            .collect(),
+    }));
+    rt.block_on(run(Scenario {
+        name: "(c) 9 clients drain the pool; a fresh client joins after 10 minutes",
+        capacity: CAPACITY,
+        refill: REFILL_PER_SECOND,
+        clients: sequential(CLIENTS - 1)
+            .into_iter()
+            .chain(std::iter::once((1, Duration::from_secs(600))))
+            .collect(),
+    }));
+    rt.block_on(run(Scenario {
+        name: "(d) a pool of 9,000 refilling 9,000 an hour, 10 sequential clients",
+        capacity: 2.0 * CAPACITY,
+        refill: 2.0 * REFILL_PER_SECOND,
+        clients: sequential(CLIENTS),
+    }));
     rt.block_on(clear_the_workload());
     println!("(real time: {:.1} s)", real.elapsed().as_secs_f64());
 }
