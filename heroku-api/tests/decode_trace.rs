@@ -3,25 +3,13 @@
 //! interest process-wide, so a capturing subscriber is only reliable when
 //! no other test in the process emits events first.
 
-use std::sync::{Arc, Mutex};
-
 use heroku_api::Client;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
+use support::Capture;
 
 #[tokio::test]
 async fn a_list_of_a_thousand_items_logs_each_deviation_once() {
@@ -54,7 +42,7 @@ async fn a_list_of_a_thousand_items_logs_each_deviation_once() {
         assert_eq!(formation.len(), 1000);
         assert_eq!(formation[999].quantity, 1);
     }
-    let traced = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let traced = capture.text();
     let lines: Vec<&str> = traced
         .lines()
         .filter(|l| l.contains("heroku_api::decode"))

@@ -2,8 +2,6 @@
 //! caches per-callsite interest process-wide, so a capturing subscriber is
 //! only reliable when no other test in the process emits events first.
 
-use std::sync::{Arc, Mutex};
-
 use heroku_api::Client;
 use serde_json::json;
 use wiremock::matchers::method;
@@ -11,19 +9,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "hk-test-token-5f1c0e9a";
 
-/// A tracing writer that keeps everything written to it.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+mod support;
+use support::Capture;
 
 #[tokio::test]
 async fn the_token_is_in_no_debug_output_error_or_trace() {
@@ -53,7 +40,7 @@ async fn the_token_is_in_no_debug_output_error_or_trace() {
         .with_options(heroku_api::RequestOptions::new().password("hunter2-password"))
         .await
         .unwrap_err();
-    let traced = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let traced = capture.text();
     assert!(
         traced.contains("heroku_api.request"),
         "tracing ran: {traced}"

@@ -429,6 +429,38 @@ impl World {
         }
     }
 
+    /// Publishes the attachment an add-on makes to its own app (named after
+    /// its config var, `DATABASE` for `DATABASE_URL`) as `api:addon-attachment`.
+    fn attachment_event(&mut self, spec: &Spec, addon: &Value, var: &str, action: &str) {
+        let Some(app_id) = addon
+            .pointer("/app/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return;
+        };
+        if self
+            .hooks
+            .subscribed(&app_id, "api:addon-attachment")
+            .is_empty()
+        {
+            return;
+        }
+        let mut t = synth::of_type(spec, "add_on_attachment::AddOnAttachment");
+        let id = self.id();
+        set(&mut t, "id", json!(id));
+        set(&mut t, "name", json!(var.trim_end_matches("_URL")));
+        set(&mut t, "created_at", addon["created_at"].clone());
+        set(&mut t, "updated_at", addon["updated_at"].clone());
+        if let Some(a) = t.get_mut("addon") {
+            set(a, "id", addon["id"].clone());
+            set(a, "name", addon["name"].clone());
+            set(a, "app", addon["app"].clone());
+        }
+        set(&mut t, "app", addon["app"].clone());
+        self.emit(&app_id, "api:addon-attachment", action, &t, json!({}));
+    }
+
     /// The deliveries made since the last call, to be sent.
     pub fn take_outbox(&mut self) -> Vec<crate::webhooks::Outgoing> {
         std::mem::take(&mut self.hooks.outbox)
@@ -1236,6 +1268,7 @@ impl World {
                     cx.now,
                 );
                 self.addons.push(a.clone());
+                self.attachment_event(cx.spec, &a, &var, "create");
                 created(a)
             }
             "add-on.list" | "add-on.list_by_user" => ok(json!(self.addons)),
@@ -1288,6 +1321,12 @@ impl World {
                             slug,
                             cx.now,
                         );
+                        let var = a
+                            .pointer("/config_vars/0")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        self.attachment_event(cx.spec, &a, &var, "destroy");
                         ok(a)
                     }
                     "add-on.update" => {

@@ -273,3 +273,59 @@ async fn a_notify_delivery_is_one_attempt_and_deliveries_go_only_to_loopback() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn add_ons_and_their_attachments_publish_typed_events() {
+    let (_fake, client) = setup().await;
+    client.app().create().name("with-db").await.unwrap();
+    let (url, received) = receiver(|_| 200).await;
+    let include = vec!["api:addon".to_string(), "api:addon-attachment".to_string()];
+    client
+        .app_webhook()
+        .create("with-db", include, "notify", url.as_str())
+        .secret(SECRET)
+        .await
+        .unwrap();
+    let addon = client
+        .add_on()
+        .create("with-db", "heroku-postgresql:essential-0")
+        .await
+        .unwrap();
+    client
+        .add_on()
+        .delete("with-db", addon.id.as_str())
+        .await
+        .unwrap();
+    wait_for(&received, 4).await;
+    let mut seen = Vec::new();
+    for (headers, body) in received.lock().unwrap().iter() {
+        let e = Verifier::new(SECRET)
+            .verify_and_decode(headers, body)
+            .unwrap();
+        assert!(e.deviations.is_empty(), "{:?}", e.deviations);
+        match &e.data {
+            EventData::AddOn(a) => {
+                assert_eq!(a.id, addon.id);
+                seen.push(format!("addon {}", e.action));
+            }
+            EventData::AddOnAttachment(t) => {
+                assert_eq!(
+                    (t.addon.id.as_str(), t.name.as_str()),
+                    (addon.id.as_str(), "DATABASE")
+                );
+                seen.push(format!("attachment {}", e.action));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "addon create",
+            "addon destroy",
+            "attachment create",
+            "attachment destroy"
+        ]
+    );
+}
