@@ -73,18 +73,21 @@ pub use generated::*;
 pub use runtime::auth::{Token, TokenSource, TOKEN_ENV};
 pub use runtime::client::{
     Client, ClientBuilder, Method, OperationInfo, RequestOptions, Response, ResponseMeta,
-    Stability, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_VARIANT,
+    Stability, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    DEFAULT_VARIANT,
 };
 pub use runtime::credentials::{
     CredentialContext, CredentialProvider, OAuthRefresh, StaticToken, TokenFuture,
 };
 pub use runtime::decode;
 pub use runtime::decode::{Deviation, DeviationKind};
-pub use runtime::error::{ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result};
+pub use runtime::error::{
+    ApiError, DecodeError, Error, ErrorId, RateLimitedError, Result, WaitingFor,
+};
 pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
-pub use runtime::retry::{RetryPolicy, Throttle, MAX_RETRY_AFTER};
+pub use runtime::retry::{PollPolicy, RetryPolicy, Throttle, MAX_RETRY_AFTER};
 pub use runtime::transport::{SendFuture, Transport};
 
 /// The README's examples, compiled as doc tests.

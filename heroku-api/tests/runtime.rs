@@ -46,6 +46,9 @@ fn client_with(server: &MockServer, retry: RetryPolicy) -> Client {
         .token(TOKEN)
         .base_url(server.uri())
         .http_client(reqwest::Client::new())
+        // Several tests run on a paused clock, which jumps to the next
+        // timer while a real socket is awaited: no call deadline here.
+        .timeout(Duration::MAX)
         .retry(retry)
         .build()
         .expect("client")
@@ -732,7 +735,7 @@ async fn a_slow_answer_is_a_timeout_error_and_idempotent_calls_retry_it() {
     let client = Client::builder()
         .token(TOKEN)
         .base_url(server.uri())
-        .timeout(Duration::from_millis(100))
+        .attempt_timeout(Duration::from_millis(100))
         .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
         .build()
         .unwrap();
@@ -762,7 +765,11 @@ async fn a_slow_answer_is_a_timeout_error_and_idempotent_calls_retry_it() {
         panic!("{err:?}")
     };
     assert_eq!(*after, Some(Duration::from_millis(100)));
-    assert!(err.to_string().contains("did not answer in time"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("ran out of time waiting for the answer"),
+        "{err}"
+    );
 }
 
 /// Answers every request with one app, without a network.
@@ -1265,4 +1272,117 @@ async fn retry_after_is_the_only_wait_not_the_throttle_on_top() {
         Duration::ZERO,
         "no throttle pause on top: {m:?}"
     );
+}
+
+/// The call deadline covers the waits between retries: a retry that would
+/// start past it is not made, and the call ends with what the last attempt
+/// met.
+#[tokio::test]
+async fn the_call_deadline_covers_the_waits_between_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"id": "unavailable", "message": "try later"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(2_500))
+        .retry(RetryPolicy::default().max_retries(10))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.app().info("x").await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.status(), Some(503), "{err:?}");
+    // Attempts at 0 s, 1 s and 2 s; the one at 3 s would pass the deadline.
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    assert!(took < Duration::from_millis(2_500), "took {took:?}");
+}
+
+/// A hang with no per-attempt timeout (a caller's own HTTP client) still
+/// ends at the call's deadline.
+#[tokio::test]
+async fn the_call_deadline_ends_a_hang_when_no_attempt_timeout_is_set() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(app_json(1))
+                .set_delay(Duration::from_secs(30)),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.app().info("x").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(1_500));
+    let Error::Timeout {
+        waiting_for, after, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*waiting_for, heroku_api::WaitingFor::Answer);
+    assert_eq!(*after, Some(Duration::from_millis(500)));
+    // A per-call override wins over the client's deadline.
+    let started = std::time::Instant::now();
+    let err = client
+        .app()
+        .info("x")
+        .with_options(heroku_api::RequestOptions::new().timeout(Duration::from_millis(200)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { after: Some(d), .. } if d == Duration::from_millis(200)));
+    assert!(started.elapsed() < Duration::from_millis(1_000));
+}
+
+/// When the rate-limit schedule holds every request past a call's deadline
+/// (a `Retry-After` of 30 s), the call fails at once instead of sleeping
+/// into a timeout.
+#[tokio::test]
+async fn a_schedule_slot_past_the_deadline_fails_the_call_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .set_body_json(json!({"id": "rate_limit", "message": "Your account reached the API rate limit"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    // The 30 s wait does not fit in 2 s: the 429 is the answer.
+    let err = client.app().info("x").await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited(_)), "{err:?}");
+    // The next call's slot is 30 s away.
+    let err = client.app().info("x").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                waiting_for: heroku_api::WaitingFor::RateLimitSlot,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -381,3 +381,188 @@ async fn authorization_helpers_redact_their_secrets() {
         .unwrap();
     assert_eq!(body.path, "/oauth/authorizations");
 }
+
+/// Answers every request with a release that stays `pending` for the
+/// first `pending` checks, and records when each check was sent (on the
+/// test's clock, which is paused: no network is involved).
+struct PendingRelease {
+    pending: usize,
+    sent: Arc<Mutex<Vec<tokio::time::Instant>>>,
+}
+
+impl heroku_api::Transport for PendingRelease {
+    fn send(&self, _request: reqwest::Request) -> heroku_api::SendFuture {
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(tokio::time::Instant::now());
+        let status = if sent.len() <= self.pending {
+            "pending"
+        } else {
+            "succeeded"
+        };
+        let body = serde_json::json!({"id": "r-1", "version": 7, "status": status});
+        Box::pin(async move {
+            Ok(reqwest::Response::from(http::Response::new(
+                body.to_string(),
+            )))
+        })
+    }
+}
+
+fn polling_client(pending: usize) -> (Client, Arc<Mutex<Vec<tokio::time::Instant>>>) {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let client = Client::builder()
+        .token("t")
+        .transport(PendingRelease {
+            pending,
+            sent: sent.clone(),
+        })
+        .build()
+        .unwrap();
+    (client, sent)
+}
+
+fn gaps(sent: &[tokio::time::Instant]) -> Vec<u64> {
+    sent.windows(2)
+        .map(|w| (w[1] - w[0]).as_millis() as u64)
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn polling_starts_at_a_second_and_backs_off_to_ten_through_the_client() {
+    let (client, sent) = polling_client(6);
+    let release = client
+        .wait_for_release("app", "r-1", Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert_eq!(release.status.as_str(), "succeeded");
+    let sent = sent.lock().unwrap().clone();
+    assert_eq!(gaps(&sent), [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+    // Every check is an ordinary call: counted, and paced by the throttle.
+    assert_eq!(client.metrics().requests, 7);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_last_check_falls_on_the_deadline_then_the_wait_times_out() {
+    let (client, sent) = polling_client(usize::MAX);
+    let started = tokio::time::Instant::now();
+    let err = client
+        .wait_for_release("app", "r-1", Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout { what, waited } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(what.contains("r-1"), "{what}");
+    assert_eq!(*waited, Duration::from_secs(5));
+    let at: Vec<u64> = sent
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| (*t - started).as_secs())
+        .collect();
+    assert_eq!(at, [0, 1, 3, 5]);
+}
+
+#[tokio::test]
+async fn a_configured_poll_policy_is_used() {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let client = Client::builder()
+        .token("t")
+        .transport(PendingRelease {
+            pending: 3,
+            sent: sent.clone(),
+        })
+        .poll(
+            heroku_api::PollPolicy::default()
+                .initial(Duration::from_millis(20))
+                .max(Duration::from_millis(30)),
+        )
+        .build()
+        .unwrap();
+    client
+        .wait_for_release("app", "r-1", Duration::from_secs(5))
+        .await
+        .unwrap();
+    let gaps = gaps(&sent.lock().unwrap());
+    assert_eq!(gaps.len(), 3);
+    assert!(gaps.iter().all(|g| (20..200).contains(g)), "{gaps:?}");
+}
+
+/// A Heroku whose source endpoint answers after `create_delay` and whose
+/// upload URL takes `upload_delay` to accept a body.
+async fn slow_sources(
+    create_delay: Duration,
+    upload_delay: Duration,
+) -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("POST"))
+        .and(path("/sources"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(serde_json::json!({"source_blob": {
+                    "get_url": format!("{base}/blob"),
+                    "put_url": format!("{base}/blob?signature=presigned"),
+                }}))
+                .set_delay(create_delay),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/blob"))
+        .respond_with(ResponseTemplate::new(200).set_delay(upload_delay))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn wiremock_client(server: &wiremock::MockServer) -> Client {
+    Client::builder()
+        .token("t")
+        .base_url(server.uri())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_deploy_timeout_covers_creating_the_source_and_the_upload() {
+    let long = Duration::from_secs(30);
+    for (create, upload, step) in [
+        (long, Duration::ZERO, "the source to be created"),
+        (Duration::ZERO, long, "the source to be uploaded"),
+    ] {
+        let server = slow_sources(create, upload).await;
+        let started = std::time::Instant::now();
+        let err = wiremock_client(&server)
+            .deploy("app")
+            .tarball(b"tarball".to_vec())
+            .timeout(Duration::from_millis(500))
+            .run(|_| {})
+            .await
+            .unwrap_err();
+        let Error::WaitTimeout { what, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(what, step);
+        assert!(started.elapsed() < Duration::from_secs(2), "{step}");
+    }
+}
+
+#[tokio::test]
+async fn a_presigned_upload_ends_at_the_clients_call_timeout() {
+    let server = slow_sources(Duration::ZERO, Duration::from_secs(30)).await;
+    let client = Client::builder()
+        .token("t")
+        .base_url(server.uri())
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let url = format!("{}/blob?signature=presigned", server.uri());
+    let err = client.put_presigned(&url, "tarball").await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(!format!("{err} {err:?}").contains("presigned"), "{err:?}");
+}

@@ -12,11 +12,13 @@ use tracing::Instrument;
 use crate::runtime::auth::{resolve_token, Token, TokenSource, TOKEN_ENV};
 use crate::runtime::credentials::{CredentialContext, CredentialProvider, StaticToken};
 use crate::runtime::decode::{decode_bytes, strict_failure, Decode, Deviation};
-use crate::runtime::error::{api_error, ApiError, DecodeError, Error, RateLimitedError, Result};
+use crate::runtime::error::{
+    api_error, ApiError, DecodeError, Error, RateLimitedError, Result, WaitingFor,
+};
 use crate::runtime::etag::EtagCache;
 use crate::runtime::metrics::{Failure, Metrics, MetricsSnapshot, Wait};
 use crate::runtime::pagination::Cursor;
-use crate::runtime::retry::{parse_retry_after, RateState, RetryPolicy, Throttle};
+use crate::runtime::retry::{parse_retry_after, PollPolicy, RateState, RetryPolicy, Throttle};
 use crate::runtime::transport::Transport;
 
 /// Heroku's production API.
@@ -26,6 +28,11 @@ pub const DEFAULT_BASE_URL: &str = "https://api.heroku.com";
 pub const USER_AGENT: &str = concat!("heroku-api-rust/", env!("CARGO_PKG_VERSION"));
 /// The `Accept` variant sent when none is chosen.
 pub const DEFAULT_VARIANT: &str = "3";
+/// The deadline of a call, when none is chosen ([`ClientBuilder::timeout`]).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// The deadline of one attempt, when none is chosen
+/// ([`ClientBuilder::attempt_timeout`]).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A Heroku Platform API client. Cheap to clone: clones share the connection
 /// pool and the rate-limit state.
@@ -39,9 +46,12 @@ struct Inner {
     transport: Arc<dyn Transport>,
     metrics: Metrics,
     etags: Option<EtagCache>,
-    /// One deadline per attempt (send and read), when this client built
-    /// its own HTTP client; a caller's client keeps its own timeouts.
+    /// The deadline of a whole call: credentials, every attempt, and the
+    /// waits between them.
     timeout: Option<Duration>,
+    /// The deadline of one attempt (connect, send, read); by default only
+    /// when this client built its own HTTP client.
+    attempt_timeout: Option<Duration>,
     /// Set once the deadline anchor runs (see `anchor_deadlines`).
     deadline_anchor: OnceLock<()>,
     base_url: reqwest::Url,
@@ -53,6 +63,7 @@ struct Inner {
     accept: HeaderValue,
     retry: RetryPolicy,
     throttle: Throttle,
+    poll: PollPolicy,
     rate: RateState,
     /// Any deviation from the schema fails the call.
     strict_decoding: bool,
@@ -188,6 +199,16 @@ impl Client {
         }
     }
 
+    /// How the workflows poll while they wait (see [`PollPolicy`]).
+    pub fn poll_policy(&self) -> &PollPolicy {
+        &self.inner.poll
+    }
+
+    /// The deadline of one call ([`ClientBuilder::timeout`]), if any.
+    pub(crate) fn call_timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+
     /// A snapshot of this client's counters (shared by its clones).
     pub fn metrics(&self) -> MetricsSnapshot {
         self.inner.metrics.snapshot(self.inner.rate.remaining())
@@ -256,6 +277,18 @@ impl Client {
         let request_id_text = request_id.to_str().unwrap_or_default();
         let idempotent = op.method.is_idempotent();
         let metrics = &self.inner.metrics;
+        // One deadline for the whole call; each attempt may have its own,
+        // shorter one.
+        let started = tokio::time::Instant::now();
+        let call_timeout = options.timeout.or(self.inner.timeout);
+        let attempt_timeout = options.attempt_timeout.or(self.inner.attempt_timeout);
+        let deadline = call_timeout.and_then(|t| started.checked_add(t));
+        let timed_out = |waiting_for: WaitingFor, after: Option<Duration>| Error::Timeout {
+            request_id: Some(request_id_text.to_string()),
+            waiting_for,
+            after,
+            source: None,
+        };
         let mut attempts = 0u32;
         let mut fault_retries = 0u32;
         let mut rate_retries = 0u32;
@@ -274,9 +307,12 @@ impl Client {
         let cached = cache.zip(cache_key.as_deref()).and_then(|(c, k)| c.get(k));
         // The first attempt takes the URL; a retry builds it again.
         let mut first_url = Some(url);
-        // Waits `delay` if the budget allows, counting it as a retry.
-        let budget_allows =
-            |waited: Duration, delay: Duration| waited + delay <= policy.max_retry_time;
+        // A retry may wait `delay` if the budget allows it and the next
+        // attempt still starts before the call's deadline.
+        let budget_allows = |waited: Duration, delay: Duration| {
+            waited + delay <= policy.max_retry_time
+                && deadline.is_none_or(|d| tokio::time::Instant::now() + delay < d)
+        };
         // When the next attempt may go: set by a retry's backoff or
         // Retry-After, which the throttle's schedule then takes into
         // account, so one wait covers both.
@@ -292,6 +328,11 @@ impl Client {
                     .slot(&self.inner.rate, earliest, std::mem::take(&mut told));
             // The retry's own wait was counted when it was chosen; what the
             // schedule adds beyond it is the throttle's.
+            if deadline.is_some_and(|d| slot >= d) {
+                // Waiting for it would only end in a timeout: say so now.
+                metrics.call_failed(Failure::Transport);
+                return Err(timed_out(WaitingFor::RateLimitSlot, call_timeout));
+            }
             if slot > earliest {
                 metrics.wait(Wait::Throttle, slot - earliest);
             }
@@ -303,13 +344,27 @@ impl Client {
             let credentials = &self.inner.credentials;
             let token = match credentials.ready_token() {
                 Some(t) => t,
-                None => match credentials.token(&self.inner.credential_context).await {
-                    Ok(t) => t,
-                    Err(e) => {
-                        metrics.call_failed(Failure::Credentials);
-                        return Err(e);
+                None => {
+                    // The provider's own wait (an exchange, or another
+                    // caller's) ends at the call's deadline at the latest;
+                    // giving up drops the lock it may hold.
+                    let token = credentials.token(&self.inner.credential_context);
+                    let token = match deadline {
+                        Some(d) => tokio::time::timeout_at(d, token)
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(timed_out(WaitingFor::Credentials, call_timeout))
+                            }),
+                        None => token.await,
+                    };
+                    match token {
+                        Ok(t) => t,
+                        Err(e) => {
+                            metrics.call_failed(Failure::Credentials);
+                            return Err(e);
+                        }
                     }
-                },
+                }
             };
             // A request of its own per attempt, its headers built afresh:
             // nothing is copied for the attempt that is usually the only one.
@@ -342,10 +397,20 @@ impl Client {
                     Err(e) => Err(ReadError::Http(e)),
                 }
             };
-            let outcome = match self.inner.timeout {
-                Some(limit) => match {
-                    self.anchor_deadlines(limit);
-                    tokio::time::timeout(limit, exchange)
+            // This attempt ends at its own deadline or the call's,
+            // whichever comes first.
+            let attempt_deadline =
+                attempt_timeout.and_then(|t| tokio::time::Instant::now().checked_add(t));
+            let ends = match (deadline, attempt_deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let outcome = match ends {
+                Some(at) => match {
+                    if let Some(t) = attempt_timeout.or(call_timeout) {
+                        self.anchor_deadlines(t);
+                    }
+                    tokio::time::timeout_at(at, exchange)
                 }
                 .await
                 {
@@ -388,11 +453,16 @@ impl Client {
                     metrics.call_failed(Failure::Transport);
                     return Err(match e {
                         Some(e) => transport_error(e, request_id_text),
-                        None => Error::Timeout {
-                            request_id: Some(request_id_text.to_string()),
-                            after: self.inner.timeout,
-                            source: None,
-                        },
+                        None => {
+                            let call_over =
+                                deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
+                            let after = if call_over {
+                                call_timeout
+                            } else {
+                                attempt_timeout
+                            };
+                            timed_out(WaitingFor::Answer, after)
+                        }
                     });
                 }
             };
@@ -635,6 +705,7 @@ fn transport_error(e: reqwest::Error, request_id: &str) -> Error {
     if e.is_timeout() {
         Error::Timeout {
             request_id,
+            waiting_for: WaitingFor::Answer,
             after: None,
             source: Some(e),
         }
@@ -838,6 +909,8 @@ pub struct RequestOptions {
     variant: Option<String>,
     pub(crate) query: Vec<(String, String)>,
     retry: Option<RetryPolicy>,
+    timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for RequestOptions {
@@ -857,6 +930,8 @@ impl fmt::Debug for RequestOptions {
             .field("variant", &self.variant)
             .field("query", &self.query)
             .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .finish()
     }
 }
@@ -906,6 +981,20 @@ impl RequestOptions {
         self.retry = Some(policy);
         self
     }
+
+    /// Overrides the client's deadline for this call (see
+    /// [`ClientBuilder::timeout`]).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// Overrides the client's deadline for each attempt of this call (see
+    /// [`ClientBuilder::attempt_timeout`]).
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
 }
 
 /// Builds a [`Client`].
@@ -916,9 +1005,11 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
     variant: Option<String>,
     retry: Option<RetryPolicy>,
     throttle: Option<Throttle>,
+    poll: Option<PollPolicy>,
     transport: Option<Arc<dyn Transport>>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     etag_cache: Option<usize>,
@@ -933,6 +1024,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("variant", &self.variant)
             .field("retry", &self.retry)
             .field("throttle", &self.throttle)
@@ -956,7 +1048,9 @@ impl ClientBuilder {
     }
 
     /// Uses the caller's `reqwest::Client` (its timeouts, proxy and TLS
-    /// settings apply; `connect_timeout` and `timeout` here are ignored).
+    /// settings apply; `connect_timeout` here is ignored, and there is no
+    /// [`attempt_timeout`](Self::attempt_timeout) unless one is set). The
+    /// call deadline, [`timeout`](Self::timeout), still applies.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -968,10 +1062,29 @@ impl ClientBuilder {
         self
     }
 
-    /// The deadline for each attempt, sending and reading the answer
-    /// (default 60 s). A timed-out idempotent request is retried.
+    /// The deadline of each call (default [`DEFAULT_TIMEOUT`], 5 minutes),
+    /// covering all it waits for: credentials (an OAuth exchange), its slot
+    /// in the rate-limit schedule, connecting, sending, reading the answer,
+    /// and the waits between retries. A retry that would start past it is
+    /// not made: the call fails with what the last attempt met. A slot of
+    /// the schedule that lies past it fails the call at once, with
+    /// [`Error::Timeout`] (waiting for [`WaitingFor::RateLimitSlot`]).
+    ///
+    /// [`RetryPolicy::max_retry_time`] bounds the waits between attempts
+    /// as well; whichever ends first applies. Each page of a list is a call
+    /// of its own. `Duration::MAX` means no deadline.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
+        self
+    }
+
+    /// The deadline of one attempt: connecting, sending and reading the
+    /// answer (default [`DEFAULT_ATTEMPT_TIMEOUT`], 60 s, with the HTTP
+    /// client this builder makes; none with a caller's, whose own timeouts
+    /// apply). A timed-out idempotent request is retried while the call's
+    /// [`timeout`](Self::timeout) allows.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
         self
     }
 
@@ -984,6 +1097,13 @@ impl ClientBuilder {
     /// The retry policy for every request (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// How the workflows poll while they wait (see [`PollPolicy`]): from
+    /// 1 s, doubling to 10 s, by default.
+    pub fn poll(mut self, policy: PollPolicy) -> Self {
+        self.poll = Some(policy);
         self
     }
 
@@ -1078,11 +1198,12 @@ impl ClientBuilder {
                     (Arc::new(StaticToken(token)), source)
                 }
             };
-        // Our own client: one deadline per attempt, kept by the runtime. A
-        // caller's client: its own timeouts.
-        let timeout = match &self.http {
-            Some(_) => None,
-            None => Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+        // A deadline per call, whatever the HTTP client. Per attempt: ours
+        // by default with our own HTTP client; a caller's keeps its own.
+        let timeout = Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+        let attempt_timeout = match &self.http {
+            Some(_) => self.attempt_timeout,
+            None => Some(self.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT)),
         };
         // API calls never follow redirects (the Platform API does not send
         // them; following one would take this request's headers, the 2FA
@@ -1118,12 +1239,13 @@ impl ClientBuilder {
                 credential_context: CredentialContext {
                     transport: transport.clone(),
                     base_url: base_url.clone(),
-                    timeout,
+                    timeout: attempt_timeout,
                 },
                 transport,
                 metrics: Metrics::default(),
                 etags: self.etag_cache.map(EtagCache::new),
                 timeout,
+                attempt_timeout,
                 deadline_anchor: OnceLock::new(),
                 base_url,
                 credentials,
@@ -1132,6 +1254,7 @@ impl ClientBuilder {
                 variant,
                 retry: self.retry.unwrap_or_default(),
                 throttle: self.throttle.unwrap_or_default(),
+                poll: self.poll.unwrap_or_default(),
                 rate: RateState::new(),
                 strict_decoding: self.strict_decoding,
                 max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),

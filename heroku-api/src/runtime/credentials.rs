@@ -55,7 +55,8 @@ pub struct CredentialContext {
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) base_url: reqwest::Url,
     /// The client's per-attempt deadline: a credential exchange waits no
-    /// longer than the request it is for.
+    /// longer than an attempt of the request it is for (and the call's
+    /// deadline bounds the whole wait).
     pub(crate) timeout: Option<Duration>,
 }
 
@@ -246,6 +247,7 @@ impl OAuthRefresh {
             .await
             .map_err(|_| Error::Timeout {
                 request_id: None,
+                waiting_for: crate::WaitingFor::Credentials,
                 after: Some(limit),
                 source: None,
             })??;
@@ -320,6 +322,7 @@ impl CredentialProvider for OAuthRefresh {
                     if retry_at.saturating_duration_since(Instant::now()) > limit {
                         return Err(Error::Timeout {
                             request_id: None,
+                            waiting_for: crate::WaitingFor::Credentials,
                             after: Some(limit),
                             source: None,
                         });

@@ -33,11 +33,18 @@ pub enum Error {
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// The request took longer than the configured timeout.
-    #[error("the Heroku API did not answer in time (request id {})", request_id.as_deref().unwrap_or("none"))]
+    /// The call ran out of time: its deadline ([`ClientBuilder::timeout`]),
+    /// or one attempt's ([`ClientBuilder::attempt_timeout`]) when no retry
+    /// could follow.
+    ///
+    /// [`ClientBuilder::timeout`]: crate::ClientBuilder::timeout
+    /// [`ClientBuilder::attempt_timeout`]: crate::ClientBuilder::attempt_timeout
+    #[error("the call ran out of time waiting for {waiting_for} (request id {})", request_id.as_deref().unwrap_or("none"))]
     Timeout {
         /// The `Request-Id` this client sent.
         request_id: Option<String>,
+        /// What the call was waiting for when its time ran out.
+        waiting_for: WaitingFor,
         /// The timeout that ran out, when the client set it.
         after: Option<Duration>,
         /// The HTTP client's error, when its own timeout fired.
@@ -118,6 +125,31 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
     },
+}
+
+/// What a call was waiting for when it ran out of time ([`Error::Timeout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitingFor {
+    /// Heroku's answer: connecting, sending, or reading it.
+    Answer,
+    /// A token from the credential provider (an OAuth exchange, say).
+    Credentials,
+    /// Its slot in the client's rate-limit schedule ([`Throttle`]), which
+    /// lay past the deadline.
+    ///
+    /// [`Throttle`]: crate::Throttle
+    RateLimitSlot,
+}
+
+impl fmt::Display for WaitingFor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WaitingFor::Answer => "the answer",
+            WaitingFor::Credentials => "credentials",
+            WaitingFor::RateLimitSlot => "its slot in the rate-limit schedule",
+        })
+    }
 }
 
 impl Error {

@@ -18,9 +18,19 @@ use crate::runtime::error::{api_error, Error, Result};
 
 impl Client {
     /// Uploads `body` to a presigned URL (a source's `put_url`), without the
-    /// API token.
+    /// API token. The whole upload may take as long as one call
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout), 5 minutes
+    /// by default); past it, [`Error::Timeout`].
     pub async fn put_presigned(&self, url: &str, body: impl Into<Bytes>) -> Result<()> {
-        let request = self.http().put(url).body(body.into());
+        let mut request = self.http().put(url).body(body.into());
+        // reqwest's timeout covers connecting, sending the body and reading
+        // the answer. A limit no clock can reach (`Duration::MAX`) is none.
+        let limit = self
+            .call_timeout()
+            .filter(|t| tokio::time::Instant::now().checked_add(*t).is_some());
+        if let Some(limit) = limit {
+            request = request.timeout(limit);
+        }
         send_checked(request, "upload").await.map(drop)
     }
 
@@ -110,6 +120,7 @@ fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
     if e.is_timeout() {
         Error::Timeout {
             request_id: None,
+            waiting_for: crate::WaitingFor::Answer,
             after: None,
             source: Some(e),
         }

@@ -1,6 +1,7 @@
 //! Deploy a directory or a tarball: pack, upload, build, stream, release.
 
 use std::collections::VecDeque;
+use std::future::{Future, IntoFuture};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,7 +11,7 @@ use futures_util::StreamExt;
 use crate::app::AppIdentity;
 use crate::build::{Build, BuildSourceBlob};
 use crate::release::Release;
-use crate::workflows::POLL_INTERVAL;
+use crate::workflows::{deadline_after, poll_until};
 use crate::{Client, Error, Result};
 
 /// How many lines of build output a failed build's error keeps.
@@ -91,7 +92,10 @@ impl<'a> Deploy<'a> {
         self
     }
 
-    /// The longest the whole deploy may take (default 15 minutes).
+    /// The longest the whole deploy may take (default 15 minutes): packing,
+    /// creating the source, the upload, creating the build, its output and
+    /// the wait for the release. Past it, [`Error::WaitTimeout`] names the
+    /// step that was running. `Duration::MAX` means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -108,24 +112,20 @@ impl<'a> Deploy<'a> {
     /// the output.
     pub async fn run(self, mut on_line: impl FnMut(&str)) -> Result<Deployed> {
         let started = tokio::time::Instant::now();
-        // `Duration::MAX` means no deadline; `Instant` cannot hold it.
-        let deadline = started
-            .checked_add(self.timeout)
-            .or_else(|| started.checked_add(Duration::from_secs(365 * 24 * 3600)))
-            .unwrap_or(started);
-        let timed_out = |what: &str| Error::WaitTimeout {
-            what: what.to_string(),
-            waited: started.elapsed(),
-        };
+        let deadline = deadline_after(self.timeout);
 
         // 1. Pack.
         let tarball = match self.source {
             Some(Source::Tarball(bytes)) => bytes,
             Some(Source::Directory(dir)) => {
                 let ignore = self.ignore.clone();
-                tokio::task::spawn_blocking(move || pack_directory(&dir, &ignore))
-                    .await
-                    .map_err(|e| Error::Config(format!("packing the directory failed: {e}")))??
+                let packing = tokio::task::spawn_blocking(move || pack_directory(&dir, &ignore));
+                within(deadline, started, "the directory to be packed", async {
+                    packing
+                        .await
+                        .map_err(|e| Error::Config(format!("packing the directory failed: {e}")))?
+                })
+                .await?
             }
             None => {
                 return Err(Error::Config(
@@ -134,25 +134,46 @@ impl<'a> Deploy<'a> {
             }
         };
 
-        // 2. Upload, with no Heroku auth on the upload.
-        let source = self.client.source().create().await?;
-        self.client
-            .put_presigned(&source.source_blob.put_url, tarball)
-            .await?;
+        // 2. Upload, with no Heroku auth on the upload. The upload on its
+        // own may take as long as one call; the deploy's deadline bounds
+        // it as it bounds every step.
+        let source = within(
+            deadline,
+            started,
+            "the source to be created",
+            self.client.source().create().into_future(),
+        )
+        .await?;
+        within(
+            deadline,
+            started,
+            "the source to be uploaded",
+            self.client.put_presigned(&source.source_blob.put_url, tarball),
+        )
+        .await?;
 
         // 3. Build.
         let mut blob = BuildSourceBlob::new(source.source_blob.get_url.clone());
         if let Some(v) = &self.version {
             blob = blob.version(v.clone());
         }
-        let build = self.client.build().create(self.app.clone(), blob).await?;
+        let build = within(
+            deadline,
+            started,
+            "the build to be created",
+            self.client
+                .build()
+                .create(self.app.clone(), blob)
+                .into_future(),
+        )
+        .await?;
 
         // 4. Stream the output while the build runs.
         let mut tail: VecDeque<String> = VecDeque::with_capacity(TAIL_LINES);
         // Empty when the answer left it out (see `heroku_api::decode`).
         let url = &build.output_stream_url;
         if !url.is_empty() {
-            let streamed = tokio::time::timeout_at(deadline, async {
+            let streamed = within(deadline, started, "the build output to end", async {
                 let mut lines = self.client.stream_lines(url).await?;
                 while let Some(line) = lines.next().await {
                     let line = line?;
@@ -166,28 +187,28 @@ impl<'a> Deploy<'a> {
             })
             .await;
             match streamed {
-                Err(_) => return Err(timed_out("the build output to end")),
+                Err(e @ Error::WaitTimeout { .. }) => return Err(e),
                 // A broken stream is not a failed build: the status decides.
-                Ok(Err(e)) => tracing::debug!(error = %e, "build output stream ended early"),
-                Ok(Ok(())) => {}
+                Err(e) => tracing::debug!(error = %e, "build output stream ended early"),
+                Ok(()) => {}
             }
         }
 
         // 5. Wait for the final status.
-        let build = loop {
-            let b = self
-                .client
-                .build()
-                .info(self.app.clone(), build.id.as_str())
-                .await?;
-            if b.status.as_str() != "pending" {
-                break b;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(timed_out("the build to finish"));
-            }
-            tokio::time::sleep(POLL_INTERVAL).await;
-        };
+        let build_id = build.id.as_str();
+        let build = poll_until(
+            self.client,
+            deadline,
+            || format!("build {build_id} to finish"),
+            || {
+                self.client
+                    .build()
+                    .info(self.app.clone(), build_id)
+                    .into_future()
+            },
+            |b: &Build| b.status.as_str() != "pending",
+        )
+        .await?;
         if build.status.as_str() != "succeeded" {
             return Err(Error::BuildFailed {
                 build_id: build.id.clone(),
@@ -202,12 +223,29 @@ impl<'a> Deploy<'a> {
             .ok_or_else(|| {
                 Error::Config(format!("build {} succeeded without a release", build.id))
             })?;
-        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
         let release = self
             .client
-            .wait_for_release(self.app.clone(), &release_id, remaining)
+            .wait_for_release_until(self.app.clone(), &release_id, deadline)
             .await?;
         Ok(Deployed { build, release })
+    }
+}
+
+/// Runs `step` until `deadline`; past it, [`Error::WaitTimeout`] for `what`.
+async fn within<T>(
+    deadline: Option<tokio::time::Instant>,
+    started: tokio::time::Instant,
+    what: &str,
+    step: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d, step)
+            .await
+            .map_err(|_| Error::WaitTimeout {
+                what: what.to_string(),
+                waited: started.elapsed(),
+            })?,
+        None => step.await,
     }
 }
 

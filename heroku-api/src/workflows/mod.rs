@@ -8,6 +8,7 @@ mod config_sync;
 mod deploy;
 mod pipeline;
 
+use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
@@ -23,8 +24,53 @@ pub use config_sync::{ConfigChange, ConfigDiff, SyncOptions};
 pub use deploy::{pack_directory, Deploy, Deployed};
 pub use pipeline::{PromotionResult, TargetResult};
 
-/// How often the workflows poll while waiting.
-pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// The moment `timeout` from now, or `None` when `Instant` cannot hold it
+/// (`Duration::MAX`: no deadline).
+pub(crate) fn deadline_after(timeout: Duration) -> Option<tokio::time::Instant> {
+    tokio::time::Instant::now().checked_add(timeout)
+}
+
+/// Checks with `fetch` until `done` holds of what it returns, pausing as
+/// the client's [`PollPolicy`](crate::PollPolicy) says between checks, and
+/// gives up at `deadline` with [`Error::WaitTimeout`] (a check in flight
+/// then is dropped; checks are reads). The last check falls on the
+/// deadline itself.
+pub(crate) async fn poll_until<T, Fut>(
+    client: &Client,
+    deadline: Option<tokio::time::Instant>,
+    what: impl Fn() -> String,
+    mut fetch: impl FnMut() -> Fut,
+    done: impl Fn(&T) -> bool,
+) -> Result<T>
+where
+    Fut: Future<Output = Result<T>>,
+{
+    let started = tokio::time::Instant::now();
+    let timed_out = || Error::WaitTimeout {
+        what: what(),
+        waited: started.elapsed(),
+    };
+    let mut check = 0u32;
+    loop {
+        let value = match deadline {
+            Some(d) => tokio::time::timeout_at(d, fetch())
+                .await
+                .map_err(|_| timed_out())??,
+            None => fetch().await?,
+        };
+        if done(&value) {
+            return Ok(value);
+        }
+        let now = tokio::time::Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Err(timed_out());
+        }
+        let pause = client.poll_policy().pause(check);
+        let next = now.checked_add(pause).unwrap_or(now);
+        tokio::time::sleep_until(deadline.map_or(next, |d| next.min(d))).await;
+        check = check.saturating_add(1);
+    }
+}
 
 /// One process type to scale: type, quantity, and optionally a dyno size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,29 +120,33 @@ impl Client {
         self.release().rollback(app, target.id).await
     }
 
-    /// Waits until a release leaves `pending`, polling every half second, and
-    /// returns it (its status may be `succeeded` or `failed`).
+    /// Waits until a release leaves `pending`, polling as the client's
+    /// [`PollPolicy`](crate::PollPolicy) says, and returns it (its status
+    /// may be `succeeded` or `failed`).
     pub async fn wait_for_release(
         &self,
         app: impl Into<AppIdentity>,
         release_id: &str,
         timeout: Duration,
     ) -> Result<Release> {
-        let app = app.into();
-        let started = tokio::time::Instant::now();
-        loop {
-            let release = self.release().info(app.clone(), release_id).await?;
-            if release.status.as_str() != "pending" {
-                return Ok(release);
-            }
-            if started.elapsed() >= timeout {
-                return Err(Error::WaitTimeout {
-                    what: format!("release {release_id} to leave pending"),
-                    waited: started.elapsed(),
-                });
-            }
-            tokio::time::sleep(POLL_INTERVAL).await;
-        }
+        self.wait_for_release_until(app.into(), release_id, deadline_after(timeout))
+            .await
+    }
+
+    pub(crate) async fn wait_for_release_until(
+        &self,
+        app: AppIdentity,
+        release_id: &str,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<Release> {
+        poll_until(
+            self,
+            deadline,
+            || format!("release {release_id} to leave pending"),
+            || self.release().info(app.clone(), release_id).into_future(),
+            |release: &Release| release.status.as_str() != "pending",
+        )
+        .await
     }
 
     /// Scales several process types in one batch update.

@@ -1,5 +1,6 @@
 //! Promote through a pipeline and report each target's result.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use crate::pipeline_promotion::{
@@ -7,7 +8,8 @@ use crate::pipeline_promotion::{
     PipelinePromotionCreateSourceApp, PipelinePromotionCreateTarget,
     PipelinePromotionCreateTargetApp,
 };
-use crate::workflows::POLL_INTERVAL;
+use crate::pipeline_promotion_target::PipelinePromotionTarget;
+use crate::workflows::{deadline_after, poll_until};
 use crate::{Client, Error, Result};
 
 /// The order of pipeline stages.
@@ -19,7 +21,7 @@ const STAGES: &[&str] = &["review", "development", "staging", "production"];
 pub struct TargetResult {
     /// The target app's id.
     pub app_id: String,
-    /// `succeeded` or `failed` (or `pending` if the wait ran out).
+    /// `succeeded` or `failed`.
     pub status: String,
     /// The release the promotion created on the target, if any.
     pub release_id: Option<String>,
@@ -46,8 +48,8 @@ impl PromotionResult {
 
 impl Client {
     /// Promotes the current release of `source_app_id` to `target_app_ids`
-    /// in a pipeline, then polls the targets until none is pending (or
-    /// `timeout` passes) and reports each one.
+    /// in a pipeline, then polls the targets until none is pending and
+    /// reports each one ([`Error::WaitTimeout`] if `timeout` passes first).
     pub async fn promote(
         &self,
         pipeline_id: &str,
@@ -75,35 +77,33 @@ impl Client {
                 targets,
             )
             .await?;
-        let started = tokio::time::Instant::now();
-        loop {
-            let targets = self
-                .pipeline_promotion_target()
-                .list(promotion.id.as_str())
-                .await?;
-            let pending = targets.iter().any(|t| t.status.as_str() == "pending");
-            if !pending || started.elapsed() >= timeout {
-                if pending {
-                    return Err(Error::WaitTimeout {
-                        what: format!("promotion {} to finish", promotion.id),
-                        waited: started.elapsed(),
-                    });
-                }
-                return Ok(PromotionResult {
-                    promotion_id: promotion.id.clone(),
-                    targets: targets
-                        .into_iter()
-                        .map(|t| TargetResult {
-                            app_id: t.app.id.clone(),
-                            status: t.status.as_str().to_string(),
-                            release_id: t.release.map(|r| r.id),
-                            error_message: t.error_message,
-                        })
-                        .collect(),
-                });
-            }
-            tokio::time::sleep(POLL_INTERVAL).await;
-        }
+        let promotion_id = promotion.id.as_str();
+        let targets = poll_until(
+            self,
+            deadline_after(timeout),
+            || format!("promotion {promotion_id} to finish"),
+            || {
+                self.pipeline_promotion_target()
+                    .list(promotion_id)
+                    .into_future()
+            },
+            |targets: &Vec<PipelinePromotionTarget>| {
+                !targets.iter().any(|t| t.status.as_str() == "pending")
+            },
+        )
+        .await?;
+        Ok(PromotionResult {
+            promotion_id: promotion.id.clone(),
+            targets: targets
+                .into_iter()
+                .map(|t| TargetResult {
+                    app_id: t.app.id.clone(),
+                    status: t.status.as_str().to_string(),
+                    release_id: t.release.map(|r| r.id),
+                    error_message: t.error_message,
+                })
+                .collect(),
+        })
     }
 
     /// Promotes the app in `from_stage` of a pipeline to every app of the
