@@ -63,17 +63,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let options = SyncOptions::new().remove_extra(true).keep(["DATABASE_URL"]);
     println!("\nDry run (values masked):");
-    for diff in client
+    let planned = client
         .config_sync(&desired, &targets, &options.clone().dry_run(true))
-        .await?
-    {
+        .await?;
+    for diff in planned.diffs() {
         print!("{diff}");
     }
     println!("\nApplying:");
     let before = conn.fake.as_ref().map(|f| f.requests().len());
-    for diff in client.config_sync(&desired, &targets, &options).await? {
-        print!("{diff}");
-    }
+    // On a failure, `Error::ConfigSync` carries the same report: which
+    // apps were applied, which failed and why, which were not attempted.
+    let report = client.config_sync(&desired, &targets, &options).await?;
+    print!("{report}");
     if let (Some(fake), Some(before)) = (&conn.fake, before) {
         let patches = fake.requests()[before..]
             .iter()

@@ -1343,7 +1343,9 @@ async fn the_call_deadline_ends_a_hang_when_no_attempt_timeout_is_set() {
         .with_options(heroku_api::RequestOptions::new().timeout(Duration::from_millis(200)))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout { after: Some(d), .. } if d == Duration::from_millis(200)));
+    assert!(
+        matches!(err, Error::Timeout { after: Some(d), .. } if d == Duration::from_millis(200))
+    );
     assert!(started.elapsed() < Duration::from_millis(1_000));
 }
 
@@ -1383,6 +1385,10 @@ async fn a_schedule_slot_past_the_deadline_fails_the_call_at_once() {
         ),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use heroku_api::workflows::{Scale, SyncOptions};
+use heroku_api::workflows::{Scale, SyncOptions, SyncOutcome};
 use heroku_api::{Client, Error};
 
 async fn setup() -> (heroku_fake::FakeHeroku, Client) {
@@ -220,15 +220,19 @@ async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff(
         client.config_var().info_for_app("cfg-b").await.unwrap(),
     );
     let before = fake.requests().len();
-    let diffs = client
+    let report = client
         .config_sync(&desired, &["cfg-a", "cfg-b"], &opts.clone().dry_run(true))
         .await
         .unwrap();
+    assert!(report
+        .apps
+        .iter()
+        .all(|a| matches!(a.outcome, SyncOutcome::Planned)));
     assert!(
         fake.requests()[before..].iter().all(|r| r.method == "GET"),
         "a dry run only reads"
     );
-    let shown: String = diffs.iter().map(|d| d.to_string()).collect();
+    let shown: String = report.diffs().map(|d| d.to_string()).collect();
     assert!(
         !shown.contains("secret-value") && !shown.contains("pg://a"),
         "{shown}"
@@ -244,10 +248,11 @@ async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff(
     assert_eq!(before_state, after_dry);
 
     let before = fake.requests().len();
-    client
+    let report = client
         .config_sync(&desired, &["cfg-a", "cfg-b"], &opts)
         .await
         .unwrap();
+    assert_eq!(report.applied().collect::<Vec<_>>(), ["cfg-a", "cfg-b"]);
     let patches = fake.requests()[before..]
         .iter()
         .filter(|r| r.method == "PATCH")
@@ -260,7 +265,13 @@ async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff(
         .config_sync(&desired, &["cfg-a", "cfg-b"], &opts)
         .await
         .unwrap();
-    assert!(again.iter().all(|d| d.is_empty()), "in sync now");
+    assert!(
+        again
+            .apps
+            .iter()
+            .all(|a| matches!(a.outcome, SyncOutcome::InSync)),
+        "in sync now"
+    );
 }
 
 #[tokio::test]
@@ -490,10 +501,7 @@ async fn a_configured_poll_policy_is_used() {
 
 /// A Heroku whose source endpoint answers after `create_delay` and whose
 /// upload URL takes `upload_delay` to accept a body.
-async fn slow_sources(
-    create_delay: Duration,
-    upload_delay: Duration,
-) -> wiremock::MockServer {
+async fn slow_sources(create_delay: Duration, upload_delay: Duration) -> wiremock::MockServer {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, ResponseTemplate};
     let server = wiremock::MockServer::start().await;
@@ -565,4 +573,112 @@ async fn a_presigned_upload_ends_at_the_clients_call_timeout() {
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(!format!("{err} {err:?}").contains("presigned"), "{err:?}");
+}
+
+/// The sync stops at the first app that fails, and says which apps were
+/// changed, which failed and why, and which were not attempted.
+#[tokio::test]
+async fn a_failed_sync_reports_every_apps_outcome() {
+    let (_fake, client) = setup().await;
+    for app in ["sync-1", "sync-2", "sync-4"] {
+        client.app().create().name(app).await.unwrap();
+    }
+    let desired: BTreeMap<String, String> = [("LEVEL".to_string(), "info".to_string())].into();
+    // `sync-3` does not exist: its read fails, before anything is changed.
+    let apps = ["sync-1", "sync-2", "sync-3", "sync-4"];
+    let err = client
+        .config_sync(&desired, &apps, &SyncOptions::new())
+        .await
+        .unwrap_err();
+    let Error::ConfigSync(report) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(report.applied().count(), 0, "reads come first: {report}");
+    let (failed, why) = report.failed().next().unwrap();
+    assert_eq!((failed, why.status()), ("sync-3", Some(404)));
+    assert_eq!(
+        report.not_attempted().collect::<Vec<_>>(),
+        ["sync-1", "sync-2", "sync-4"]
+    );
+    assert!(client
+        .config_var()
+        .info_for_app("sync-1")
+        .await
+        .unwrap()
+        .is_empty());
+    let shown = err.to_string();
+    assert!(
+        shown.contains("sync-3") && shown.contains("not attempted: sync-1, sync-2, sync-4"),
+        "{shown}"
+    );
+    assert_eq!(
+        std::error::Error::source(&**report).map(|e| e.to_string()),
+        Some(why.to_string())
+    );
+
+    // Going on past the failure: the others are applied.
+    let err = client
+        .config_sync(&desired, &apps, &SyncOptions::new().keep_going(true))
+        .await
+        .unwrap_err();
+    let Error::ConfigSync(report) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        report.applied().collect::<Vec<_>>(),
+        ["sync-1", "sync-2", "sync-4"]
+    );
+    assert_eq!(
+        report.failed().map(|(a, _)| a).collect::<Vec<_>>(),
+        ["sync-3"]
+    );
+    assert_eq!(report.not_attempted().count(), 0);
+}
+
+/// A failure while applying: the apps before it are applied, the ones
+/// after it not attempted.
+#[tokio::test]
+async fn a_sync_that_fails_while_applying_says_what_was_already_changed() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/apps/b/config-vars"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(serde_json::json!({
+            "id": "invalid_params", "message": "Config var key is invalid"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"K": "v"})))
+        .mount(&server)
+        .await;
+    let desired: BTreeMap<String, String> = [("K".to_string(), "v".to_string())].into();
+    let err = wiremock_client(&server)
+        .config_sync(&desired, &["a", "b", "c"], &SyncOptions::new())
+        .await
+        .unwrap_err();
+    let Error::ConfigSync(report) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(report.applied().collect::<Vec<_>>(), ["a"]);
+    let (app, why) = report.failed().next().unwrap();
+    assert_eq!((app, why.status()), ("b", Some(422)));
+    assert_eq!(report.not_attempted().collect::<Vec<_>>(), ["c"]);
+    assert_eq!(
+        report.to_string(),
+        format!("a: applied 1 change(s)\nb: failed: {why}\nc: not attempted\n")
+    );
+    let patches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .count();
+    assert_eq!(patches, 2, "c was not sent");
 }

@@ -350,11 +350,9 @@ impl Client {
                     // giving up drops the lock it may hold.
                     let token = credentials.token(&self.inner.credential_context);
                     let token = match deadline {
-                        Some(d) => tokio::time::timeout_at(d, token)
-                            .await
-                            .unwrap_or_else(|_| {
-                                Err(timed_out(WaitingFor::Credentials, call_timeout))
-                            }),
+                        Some(d) => tokio::time::timeout_at(d, token).await.unwrap_or_else(|_| {
+                            Err(timed_out(WaitingFor::Credentials, call_timeout))
+                        }),
                         None => token.await,
                     };
                     match token {

@@ -125,6 +125,12 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
     },
+    /// A config sync failed for at least one app. The report says, for
+    /// every app, whether it was applied, failed (with its error) or not
+    /// attempted; its `source` is the first failure.
+    #[cfg(feature = "workflows")]
+    #[error("{}", .0.summary())]
+    ConfigSync(#[source] Box<crate::workflows::SyncReport>),
 }
 
 /// What a call was waiting for when it ran out of time ([`Error::Timeout`]).

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::{Client, Result};
+use crate::{Client, Error, Result};
 
 /// What to sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub struct SyncOptions {
     pub keep: BTreeSet<String>,
     /// Compute and show the diff, but send nothing.
     pub dry_run: bool,
+    /// After an app fails, go on with the others (default: stop, and leave
+    /// the rest not attempted).
+    pub keep_going: bool,
 }
 
 impl SyncOptions {
@@ -43,6 +46,12 @@ impl SyncOptions {
     /// Shows the diff without applying it.
     pub fn dry_run(mut self, yes: bool) -> Self {
         self.dry_run = yes;
+        self
+    }
+
+    /// Goes on with the other apps after one fails.
+    pub fn keep_going(mut self, yes: bool) -> Self {
+        self.keep_going = yes;
         self
     }
 }
@@ -189,6 +198,143 @@ impl fmt::Display for ConfigDiff {
     }
 }
 
+/// What a sync did to one app.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SyncOutcome {
+    /// Its config already matched: nothing was sent.
+    InSync,
+    /// Its change was sent and accepted.
+    Applied,
+    /// A dry run: the change was computed and not sent.
+    Planned,
+    /// Reading or updating its config failed; the error says why. Its
+    /// config is as it was (Heroku applies a config update whole or not
+    /// at all).
+    Failed(Error),
+    /// Not attempted: an earlier app failed (see
+    /// [`SyncOptions::keep_going`]).
+    NotAttempted,
+}
+
+/// One app of a sync: its diff, when its config was read, and what became
+/// of it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AppSync {
+    /// The app, as given.
+    pub app: String,
+    /// The changes it needed; `None` when its config could not be read, or
+    /// was not read.
+    pub diff: Option<ConfigDiff>,
+    /// What happened.
+    pub outcome: SyncOutcome,
+}
+
+/// The outcome of [`Client::config_sync`] for every app, in the order given.
+/// A sync reads every app's config before it changes any, so a failed read
+/// leaves every app untouched.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SyncReport {
+    /// One entry per app.
+    pub apps: Vec<AppSync>,
+}
+
+impl SyncReport {
+    /// True when no app failed and every app was attempted.
+    pub fn is_success(&self) -> bool {
+        self.apps.iter().all(|a| {
+            !matches!(
+                a.outcome,
+                SyncOutcome::Failed(_) | SyncOutcome::NotAttempted
+            )
+        })
+    }
+
+    /// The apps whose change was applied.
+    pub fn applied(&self) -> impl Iterator<Item = &str> {
+        self.with(|o| matches!(o, SyncOutcome::Applied))
+    }
+
+    /// The apps that failed, with their errors.
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &Error)> {
+        self.apps.iter().filter_map(|a| match &a.outcome {
+            SyncOutcome::Failed(e) => Some((a.app.as_str(), e)),
+            _ => None,
+        })
+    }
+
+    /// The apps not attempted after a failure.
+    pub fn not_attempted(&self) -> impl Iterator<Item = &str> {
+        self.with(|o| matches!(o, SyncOutcome::NotAttempted))
+    }
+
+    /// The diffs computed, in app order.
+    pub fn diffs(&self) -> impl Iterator<Item = &ConfigDiff> {
+        self.apps.iter().filter_map(|a| a.diff.as_ref())
+    }
+
+    /// One line: the failures, what was applied, what was not attempted.
+    pub(crate) fn summary(&self) -> String {
+        let list = |apps: Vec<&str>| {
+            if apps.is_empty() {
+                "none".to_string()
+            } else {
+                apps.join(", ")
+            }
+        };
+        let failed: Vec<String> = self
+            .failed()
+            .map(|(app, e)| format!("{app} ({e})"))
+            .collect();
+        format!(
+            "config sync failed for {}; applied to: {}; not attempted: {}",
+            if failed.is_empty() {
+                "no app".to_string()
+            } else {
+                failed.join(", ")
+            },
+            list(self.applied().collect()),
+            list(self.not_attempted().collect()),
+        )
+    }
+
+    fn with(&self, pick: impl Fn(&SyncOutcome) -> bool) -> impl Iterator<Item = &str> {
+        self.apps
+            .iter()
+            .filter(move |a| pick(&a.outcome))
+            .map(|a| a.app.as_str())
+    }
+}
+
+/// One line per app; values stay masked.
+impl fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for a in &self.apps {
+            let changes = a.diff.as_ref().map_or(0, |d| d.changes.len());
+            match &a.outcome {
+                SyncOutcome::InSync => writeln!(f, "{}: in sync", a.app)?,
+                SyncOutcome::Applied => writeln!(f, "{}: applied {changes} change(s)", a.app)?,
+                SyncOutcome::Planned => writeln!(f, "{}: would apply {changes} change(s)", a.app)?,
+                SyncOutcome::Failed(e) => writeln!(f, "{}: failed: {e}", a.app)?,
+                SyncOutcome::NotAttempted => writeln!(f, "{}: not attempted", a.app)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// As an error (inside [`Error::ConfigSync`]): its source is the first
+/// app's failure.
+impl std::error::Error for SyncReport {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.failed()
+            .next()
+            .map(|(_, e)| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl Client {
     /// The changes that would bring each app's config to `desired`.
     pub async fn config_diff(
@@ -199,35 +345,106 @@ impl Client {
     ) -> Result<Vec<ConfigDiff>> {
         let mut diffs = Vec::with_capacity(apps.len());
         for app in apps {
-            let current: BTreeMap<String, String> = self
-                .config_var()
-                .info_for_app(*app)
-                .await?
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect();
+            let current = self.current_config(app).await?;
             diffs.push(ConfigDiff::compute(app, desired, &current, opts));
         }
         Ok(diffs)
     }
 
-    /// Brings each app's config to `desired`: one PATCH per app that needs
-    /// a change, none with `dry_run`. Returns the diffs either way.
+    async fn current_config(&self, app: &str) -> Result<BTreeMap<String, String>> {
+        Ok(self
+            .config_var()
+            .info_for_app(app)
+            .await?
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect())
+    }
+
+    /// Brings each app's config to `desired`: reads every app's config
+    /// first, then sends one PATCH per app that needs a change (none with
+    /// `dry_run`).
+    ///
+    /// Returns the report when every app succeeded. When one fails, the
+    /// sync stops there (unless [`SyncOptions::keep_going`]) and the error
+    /// is [`Error::ConfigSync`], whose report says which apps were applied,
+    /// which failed and why, and which were not attempted.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: heroku_api::Client) -> heroku_api::Result<()> {
+    /// use std::collections::BTreeMap;
+    /// use heroku_api::workflows::SyncOptions;
+    /// let desired = BTreeMap::from([("LOG_LEVEL".to_string(), "info".to_string())]);
+    /// match client.config_sync(&desired, &["app-a", "app-b"], &SyncOptions::new()).await {
+    ///     Ok(report) => print!("{report}"),
+    ///     Err(heroku_api::Error::ConfigSync(report)) => {
+    ///         eprint!("{report}");
+    ///         let redo: Vec<&str> = report.not_attempted().collect();
+    ///         eprintln!("still to do: {redo:?}");
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn config_sync(
         &self,
         desired: &BTreeMap<String, String>,
         apps: &[&str],
         opts: &SyncOptions,
-    ) -> Result<Vec<ConfigDiff>> {
-        let diffs = self.config_diff(desired, apps, opts).await?;
-        if !opts.dry_run {
-            for diff in diffs.iter().filter(|d| !d.is_empty()) {
-                self.config_var()
-                    .update(diff.app.as_str(), diff.patch())
-                    .await?;
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport {
+            apps: apps
+                .iter()
+                .map(|app| AppSync {
+                    app: app.to_string(),
+                    diff: None,
+                    outcome: SyncOutcome::NotAttempted,
+                })
+                .collect(),
+        };
+        // Read everything before changing anything.
+        let mut stopped = false;
+        for entry in &mut report.apps {
+            match self.current_config(&entry.app).await {
+                Ok(current) => {
+                    entry.diff = Some(ConfigDiff::compute(&entry.app, desired, &current, opts));
+                }
+                Err(e) => {
+                    entry.outcome = SyncOutcome::Failed(e);
+                    if !opts.keep_going {
+                        stopped = true;
+                        break;
+                    }
+                }
             }
         }
-        Ok(diffs)
+        if !stopped {
+            for entry in &mut report.apps {
+                let Some(diff) = &entry.diff else { continue };
+                entry.outcome = if diff.is_empty() {
+                    SyncOutcome::InSync
+                } else if opts.dry_run {
+                    SyncOutcome::Planned
+                } else {
+                    match self
+                        .config_var()
+                        .update(entry.app.as_str(), diff.patch())
+                        .await
+                    {
+                        Ok(_) => SyncOutcome::Applied,
+                        Err(e) => SyncOutcome::Failed(e),
+                    }
+                };
+                if matches!(entry.outcome, SyncOutcome::Failed(_)) && !opts.keep_going {
+                    break;
+                }
+            }
+        }
+        if report.is_success() {
+            Ok(report)
+        } else {
+            Err(Error::ConfigSync(Box::new(report)))
+        }
     }
 
     /// Like [`config_sync`](Self::config_sync), with another app's config
@@ -237,14 +454,8 @@ impl Client {
         source: &str,
         apps: &[&str],
         opts: &SyncOptions,
-    ) -> Result<Vec<ConfigDiff>> {
-        let desired: BTreeMap<String, String> = self
-            .config_var()
-            .info_for_app(source)
-            .await?
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect();
+    ) -> Result<SyncReport> {
+        let desired = self.current_config(source).await?;
         self.config_sync(&desired, apps, opts).await
     }
 }

@@ -148,7 +148,8 @@ impl<'a> Deploy<'a> {
             deadline,
             started,
             "the source to be uploaded",
-            self.client.put_presigned(&source.source_blob.put_url, tarball),
+            self.client
+                .put_presigned(&source.source_blob.put_url, tarball),
         )
         .await?;
 

@@ -20,7 +20,7 @@ use crate::release::Release;
 use crate::{Client, Error, Result};
 
 pub use authorizations::Authorization;
-pub use config_sync::{ConfigChange, ConfigDiff, SyncOptions};
+pub use config_sync::{AppSync, ConfigChange, ConfigDiff, SyncOptions, SyncOutcome, SyncReport};
 pub use deploy::{pack_directory, Deploy, Deployed};
 pub use pipeline::{PromotionResult, TargetResult};
 
