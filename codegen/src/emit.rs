@@ -426,27 +426,18 @@ fn rename_attr(f: &Field) -> Option<TokenStream> {
         .then(|| quote!(rename = #json))
 }
 
-/// Whether a string field holds a credential or a URL that grants access
-/// (presigned uploads and downloads, log and dyno streams): its value
-/// never shows in `Debug`. By name, so that it holds for fields a new
-/// schema adds.
-fn is_secret(json_name: &str) -> bool {
-    let n = json_name.to_ascii_lowercase();
-    matches!(
-        n.as_str(),
-        "token"
-            | "secret"
-            | "password"
-            | "authorization"
-            | "put_url"
-            | "get_url"
-            | "logplex_url"
-            | "attach_url"
-            | "output_stream_url"
-            | "stream_url"
-    ) || ["_token", "_secret", "_password"]
-        .iter()
-        .any(|suffix| n.ends_with(suffix))
+/// Whether a field's value is hidden from `Debug`: the model marks it
+/// secret, and its type is one `__private::Redacted` can show the shape of
+/// (strings, maps of them, arbitrary JSON, and options and lists of these).
+fn redacted(f: &Field) -> bool {
+    fn shown_as_shape(ty: &Ty) -> bool {
+        match ty {
+            Ty::String | Ty::Any => true,
+            Ty::Option(t) | Ty::Array(t) | Ty::Map(t) => shown_as_shape(t),
+            _ => false,
+        }
+    }
+    f.secret && shown_as_shape(&f.ty)
 }
 
 /// Whether a model field is stored as plain `T` rather than `Option<T>`.
@@ -496,7 +487,7 @@ fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
                 .map(|f| model_field(api, f, module, constructible));
             let ctor = constructible.then(|| struct_constructor(api, &t.path, fields));
             let de = struct_decode(&name, fields, constructible);
-            let secret = |f: &&Field| f.ty == Ty::String && is_secret(&f.json_name);
+            let secret = |f: &&Field| redacted(f);
             let (derive_debug, debug) = if fields.iter().any(|f| secret(&f)) {
                 let name_str = name.to_string();
                 let shown = fields.iter().map(|f| {
@@ -509,7 +500,8 @@ fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
                     }
                 });
                 let debug = quote! {
-                    /// Credentials and presigned URLs show as `[redacted]`.
+                    /// Values that grant access (credentials, presigned and stream URLs)
+                    /// show their shape, not their content: `[redacted]`.
                     impl std::fmt::Debug for #name {
                         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                             f.debug_struct(#name_str)

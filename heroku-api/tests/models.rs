@@ -226,3 +226,50 @@ fn secrets_in_models_are_redacted_in_debug() {
     assert!(shown[2].contains("my-integration"), "{}", shown[2]);
     assert!(format!("{:?}", heroku_api::dyno::Dyno::default()).contains("attach_url: None"));
 }
+
+/// Secrets the name rule alone would miss, marked by the overlay
+/// `schema/overlays/0007-values-that-grant-access.json` or by the name
+/// rules for keys and stream URLs: their shape shows, their value does not.
+#[test]
+fn overlay_marked_secrets_show_their_shape_only() {
+    const SECRET: &str = "s3cr3t-value-visible-nowhere";
+    let mut tunnel = heroku_api::vpn_connection::VpnConnectionTunnel::default();
+    tunnel.pre_shared_key = SECRET.into();
+    tunnel.ip = "10.0.0.1".into();
+    let mut exporter = heroku_api::telemetry_drain::TelemetryDrainExporter::default();
+    exporter.headers = Some([("x-api-key".to_string(), SECRET.to_string())].into());
+    let mut drain = heroku_api::log_drain::LogDrain::default();
+    drain.url = format!("https://user:{SECRET}@logs.example.com");
+    let mut config = heroku_api::add_on_config::AddOnConfig::default();
+    config.name = "DATABASE_URL".into();
+    config.value = Some(format!("postgres://u:{SECRET}@db.example.com/d"));
+    let mut blob = heroku_api::build::BuildSourceBlob::default();
+    blob.url = format!("https://s3.example.com/down?X-Amz-Signature={SECRET}");
+    let mut hook = heroku_api::app_webhook::AppWebhook::default();
+    hook.url = format!("https://hooks.example.com/in?key={SECRET}");
+    let shown = [
+        format!("{tunnel:?}"),
+        format!("{exporter:?}"),
+        format!("{drain:?}"),
+        format!("{config:?}"),
+        format!("{blob:?}"),
+        format!("{hook:?}"),
+    ];
+    for s in &shown {
+        assert!(!s.contains(SECRET), "leaked: {s}");
+        assert!(s.contains("[redacted]"), "{s}");
+    }
+    // The shape stays: other fields, a map's keys, an option's presence.
+    assert!(shown[0].contains("10.0.0.1"), "{}", shown[0]);
+    assert!(
+        shown[1].contains(r#"headers: Some({"x-api-key": "[redacted]"})"#),
+        "{}",
+        shown[1]
+    );
+    assert!(shown[3].contains("DATABASE_URL"), "{}", shown[3]);
+    assert!(
+        shown[3].contains(r#"value: Some("[redacted]")"#),
+        "{}",
+        shown[3]
+    );
+}

@@ -128,6 +128,11 @@ pub struct Field {
     pub description: Option<String>,
     pub deprecated: bool,
     pub example: Option<Value>,
+    /// Holds a credential, or a URL or value that grants access: never
+    /// shown in `Debug`. Set by name ([`is_secret_name`]) or by an
+    /// `"x-secret": true` an overlay puts on the property or the
+    /// definition it refers to.
+    pub secret: bool,
 }
 
 /// A Rust type in the model.
@@ -1164,10 +1169,41 @@ impl<'a> Builder<'a> {
                 description: eff.description.clone(),
                 deprecated: eff.deprecated == Some(true),
                 example: eff.example.clone(),
+                secret: is_secret_name(key)
+                    || eff.other.get(SECRET_KEYWORD) == Some(&Value::Bool(true)),
             });
         }
         Ok(out)
     }
+}
+
+/// The keyword an overlay sets on a property (or on the definition it
+/// refers to) that holds a secret the name rules do not catch.
+pub const SECRET_KEYWORD: &str = "x-secret";
+
+/// Whether a property's name says it holds a credential or a URL that
+/// grants access (presigned uploads and downloads, log, build and dyno
+/// streams). By name, so that it holds for properties a new schema adds;
+/// overlays mark the rest ([`SECRET_KEYWORD`]).
+pub fn is_secret_name(json_name: &str) -> bool {
+    let n = json_name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "token"
+            | "secret"
+            | "authorization"
+            | "private_key"
+            | "pre_shared_key"
+            | "put_url"
+            | "get_url"
+            | "logplex_url"
+            | "attach_url"
+            | "log_input_url"
+            | "log_drain_url"
+    ) || n.contains("password")
+        || ["_token", "_secret", "_stream_url", "_private_key"]
+            .iter()
+            .any(|suffix| n.ends_with(suffix))
 }
 
 /// Overlays the keywords set beside a `$ref` on its target. `definitions`,

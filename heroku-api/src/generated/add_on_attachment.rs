@@ -177,7 +177,7 @@ impl<'a> AddOnAttachmentApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnAttachment {
     /// identity of add-on
@@ -201,6 +201,23 @@ pub struct AddOnAttachment {
     /// URL for logging into web interface of add-on in attached app context
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AddOnAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddOnAttachment")
+            .field("addon", &self.addon)
+            .field("app", &self.app)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("log_input_url", &crate::__private::Redacted(&self.log_input_url))
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("updated_at", &self.updated_at)
+            .field("web_url", &self.web_url)
+            .finish()
+    }
 }
 impl crate::__private::Fields for AddOnAttachment {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

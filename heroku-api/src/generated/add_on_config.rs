@@ -61,7 +61,7 @@ impl<'a> AddOnConfigApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnConfig {
     /// unique name of the config
@@ -69,6 +69,16 @@ pub struct AddOnConfig {
     /// value of the config
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AddOnConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddOnConfig")
+            .field("name", &self.name)
+            .field("value", &crate::__private::Redacted(&self.value))
+            .finish()
+    }
 }
 impl AddOnConfig {
     /// A `AddOnConfig` with its required fields; set the others with the chained setters.

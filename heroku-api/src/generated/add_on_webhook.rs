@@ -141,7 +141,7 @@ impl<'a> AddOnWebhookApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhook {
     /// when the webhook was created
@@ -156,6 +156,20 @@ pub struct AddOnWebhook {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// the URL where the webhook's notification requests are sent
     pub url: String,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AddOnWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddOnWebhook")
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("include", &self.include)
+            .field("level", &self.level)
+            .field("updated_at", &self.updated_at)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .finish()
+    }
 }
 impl crate::__private::Fields for AddOnWebhook {
     fn fields<'de, A: serde::de::MapAccess<'de>>(
@@ -230,7 +244,7 @@ impl<'de> serde::Deserialize<'de> for AddOnWebhook {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddOnWebhookAddonWebhook {
     /// identity of add-on. Only used for add-on partner webhooks.
@@ -247,6 +261,21 @@ pub struct AddOnWebhookAddonWebhook {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// the URL where the webhook's notification requests are sent
     pub url: String,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AddOnWebhookAddonWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddOnWebhookAddonWebhook")
+            .field("addon", &self.addon)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("include", &self.include)
+            .field("level", &self.level)
+            .field("updated_at", &self.updated_at)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .finish()
+    }
 }
 impl crate::__private::Fields for AddOnWebhookAddonWebhook {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -268,7 +268,8 @@ pub struct AppSetupBuild {
     /// status of build
     pub status: crate::build::BuildStatus,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for AppSetupBuild {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppSetupBuild")
@@ -552,7 +553,7 @@ impl<'de> serde::Deserialize<'de> for AppSetupCreateApp {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupCreateSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -564,6 +565,17 @@ pub struct AppSetupCreateSourceBlob {
     /// Version of the gzipped tarball.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AppSetupCreateSourceBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSetupCreateSourceBlob")
+            .field("checksum", &self.checksum)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .field("version", &self.version)
+            .finish()
+    }
 }
 impl AppSetupCreateSourceBlob {
     /// A `AppSetupCreateSourceBlob` with its required fields; set the others with the chained setters.
@@ -690,7 +702,7 @@ impl std::fmt::Display for AppSetupIdentity {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppSetupOverrides {
     /// overrides the buildpacks specified in the app.json manifest file
@@ -699,6 +711,16 @@ pub struct AppSetupOverrides {
     /// overrides of the env specified in the app.json manifest file
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<std::collections::BTreeMap<String, String>>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AppSetupOverrides {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSetupOverrides")
+            .field("buildpacks", &self.buildpacks)
+            .field("env", &crate::__private::Redacted(&self.env))
+            .finish()
+    }
 }
 impl AppSetupOverrides {
     /// A `AppSetupOverrides` with its required fields; set the others with the chained setters.

@@ -141,7 +141,7 @@ impl<'a> AppWebhookApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AppWebhook {
     /// identity of app. Only used for customer webhooks.
@@ -158,6 +158,21 @@ pub struct AppWebhook {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// the URL where the webhook's notification requests are sent
     pub url: String,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for AppWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppWebhook")
+            .field("app", &self.app)
+            .field("created_at", &self.created_at)
+            .field("id", &self.id)
+            .field("include", &self.include)
+            .field("level", &self.level)
+            .field("updated_at", &self.updated_at)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .finish()
+    }
 }
 impl crate::__private::Fields for AppWebhook {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -68,7 +68,7 @@ impl<'a> ArchiveApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Archive {
     /// checksum for the archive
@@ -83,6 +83,20 @@ pub struct Archive {
     pub url: String,
     /// year of the archive
     pub year: i64,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive")
+            .field("checksum", &self.checksum)
+            .field("created_at", &self.created_at)
+            .field("month", &self.month)
+            .field("size", &self.size)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .field("year", &self.year)
+            .finish()
+    }
 }
 impl crate::__private::Fields for Archive {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

@@ -157,7 +157,8 @@ pub struct Build {
     /// user that started the build
     pub user: BuildUser,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Build {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Build")
@@ -503,7 +504,7 @@ impl<'de> serde::Deserialize<'de> for BuildSlug {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -517,6 +518,18 @@ pub struct BuildSourceBlob {
     /// Version description of the gzipped tarball.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_description: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for BuildSourceBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildSourceBlob")
+            .field("checksum", &self.checksum)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .field("version", &self.version)
+            .field("version_description", &self.version_description)
+            .finish()
+    }
 }
 impl BuildSourceBlob {
     /// A `BuildSourceBlob` with its required fields; set the others with the chained setters.

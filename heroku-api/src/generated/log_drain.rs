@@ -170,7 +170,8 @@ pub struct LogDrain {
     /// url associated with the log drain
     pub url: String,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for LogDrain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogDrain")
@@ -180,7 +181,7 @@ impl std::fmt::Debug for LogDrain {
             .field("id", &self.id)
             .field("token", &crate::__private::Redacted(&self.token))
             .field("updated_at", &self.updated_at)
-            .field("url", &self.url)
+            .field("url", &crate::__private::Redacted(&self.url))
             .finish()
     }
 }

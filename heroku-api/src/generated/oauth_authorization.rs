@@ -290,7 +290,8 @@ pub struct OauthAuthorizationAccessToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for OauthAuthorizationAccessToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationAccessToken")
@@ -541,7 +542,8 @@ pub struct OauthAuthorizationRefreshToken {
     /// contents of the token to be used for authorization
     pub token: String,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for OauthAuthorizationRefreshToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationRefreshToken")
@@ -661,7 +663,8 @@ pub struct OauthAuthorizationUpdateClient {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for OauthAuthorizationUpdateClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthAuthorizationUpdateClient")

@@ -151,7 +151,8 @@ pub struct OauthClient {
     /// when OAuth client was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for OauthClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OauthClient")

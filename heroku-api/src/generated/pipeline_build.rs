@@ -68,7 +68,8 @@ pub struct PipelineBuild {
     /// user that started the build
     pub user: PipelineBuildUser,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for PipelineBuild {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineBuild")
@@ -353,7 +354,7 @@ impl<'de> serde::Deserialize<'de> for PipelineBuildSlug {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PipelineBuildSourceBlob {
     /// an optional checksum of the gzipped tarball for verifying its integrity
@@ -367,6 +368,18 @@ pub struct PipelineBuildSourceBlob {
     /// version description of the gzipped tarball
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_description: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for PipelineBuildSourceBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineBuildSourceBlob")
+            .field("checksum", &self.checksum)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .field("version", &self.version)
+            .field("version_description", &self.version_description)
+            .finish()
+    }
 }
 impl crate::__private::Fields for PipelineBuildSourceBlob {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

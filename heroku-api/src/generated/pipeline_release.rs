@@ -74,7 +74,8 @@ pub struct PipelineRelease {
     /// unique version assigned to the release
     pub version: i64,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for PipelineRelease {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PipelineRelease")

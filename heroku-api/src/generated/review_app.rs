@@ -475,7 +475,7 @@ impl<'de> serde::Deserialize<'de> for ReviewAppPipeline {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReviewAppSourceBlob {
     /// URL where gzipped tar archive of source code for build was downloaded.
@@ -483,6 +483,16 @@ pub struct ReviewAppSourceBlob {
     /// The version number (or SHA) of the code to build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for ReviewAppSourceBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReviewAppSourceBlob")
+            .field("url", &crate::__private::Redacted(&self.url))
+            .field("version", &self.version)
+            .finish()
+    }
 }
 impl ReviewAppSourceBlob {
     /// A `ReviewAppSourceBlob` with its required fields; set the others with the chained setters.

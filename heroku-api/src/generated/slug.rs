@@ -230,13 +230,23 @@ impl<'de> serde::Deserialize<'de> for Slug {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SlugBlob {
     /// method to be used to interact with the slug blob
     pub method: String,
     /// URL to interact with the slug blob
     pub url: String,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for SlugBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlugBlob")
+            .field("method", &self.method)
+            .field("url", &crate::__private::Redacted(&self.url))
+            .finish()
+    }
 }
 impl crate::__private::Fields for SlugBlob {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

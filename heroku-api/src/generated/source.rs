@@ -110,7 +110,8 @@ pub struct SourceSourceBlob {
     /// URL to upload the source
     pub put_url: String,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for SourceSourceBlob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceSourceBlob")

@@ -232,7 +232,7 @@ impl<'de> serde::Deserialize<'de> for TelemetryDrain {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TelemetryDrainExporter {
     /// URI of your OpenTelemetry consumer
@@ -243,6 +243,17 @@ pub struct TelemetryDrainExporter {
     /// the transport type to be used for your OpenTelemetry consumer
     #[serde(rename = "type")]
     pub type_: TelemetryDrainExporterType,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for TelemetryDrainExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelemetryDrainExporter")
+            .field("endpoint", &self.endpoint)
+            .field("headers", &crate::__private::Redacted(&self.headers))
+            .field("type", &self.type_)
+            .finish()
+    }
 }
 impl TelemetryDrainExporter {
     /// A `TelemetryDrainExporter` with its required fields; set the others with the chained setters.

@@ -74,7 +74,8 @@ pub struct TestNode {
     /// when test node was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for TestNode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestNode")
@@ -90,7 +91,10 @@ impl std::fmt::Debug for TestNode {
                 &crate::__private::Redacted(&self.output_stream_url),
             )
             .field("pipeline", &self.pipeline)
-            .field("setup_stream_url", &self.setup_stream_url)
+            .field(
+                "setup_stream_url",
+                &crate::__private::Redacted(&self.setup_stream_url),
+            )
             .field("status", &self.status)
             .field("test_run", &self.test_run)
             .field("updated_at", &self.updated_at)
@@ -233,7 +237,8 @@ pub struct TestNodeDyno {
     /// unique identifier of this dyno, or the name of this process on this dyno
     pub id: crate::dyno::DynoIdentity,
 }
-/// Credentials and presigned URLs show as `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for TestNodeDyno {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestNodeDyno")

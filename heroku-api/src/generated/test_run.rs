@@ -133,7 +133,7 @@ impl<'a> TestRunApi<'a> {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct TestRun {
     /// the email of the actor triggering the test run
@@ -180,6 +180,33 @@ pub struct TestRun {
     /// human friently warning emitted during the test run
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning_message: Option<String>,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for TestRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestRun")
+            .field("actor_email", &self.actor_email)
+            .field("app_setup", &self.app_setup)
+            .field("clear_cache", &self.clear_cache)
+            .field("commit_branch", &self.commit_branch)
+            .field("commit_message", &self.commit_message)
+            .field("commit_sha", &self.commit_sha)
+            .field("created_at", &self.created_at)
+            .field("debug", &self.debug)
+            .field("dyno", &self.dyno)
+            .field("id", &self.id)
+            .field("message", &self.message)
+            .field("number", &self.number)
+            .field("organization", &self.organization)
+            .field("pipeline", &self.pipeline)
+            .field("source_blob_url", &crate::__private::Redacted(&self.source_blob_url))
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .field("user", &self.user)
+            .field("warning_message", &self.warning_message)
+            .finish()
+    }
 }
 impl crate::__private::Fields for TestRun {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

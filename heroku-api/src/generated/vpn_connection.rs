@@ -395,7 +395,7 @@ impl<'de> serde::Deserialize<'de> for VpnConnectionStatus {
 ///
 /// Decoded tolerantly: see [`decode`](crate::decode) for what an
 /// answer that differs from the schema gives.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VpnConnectionTunnel {
     /// Public IP address for the customer side of the tunnel
@@ -410,6 +410,20 @@ pub struct VpnConnectionTunnel {
     pub status: VpnConnectionTunnelStatus,
     /// Details of the status
     pub status_message: String,
+}
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
+impl std::fmt::Debug for VpnConnectionTunnel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VpnConnectionTunnel")
+            .field("customer_ip", &self.customer_ip)
+            .field("ip", &self.ip)
+            .field("last_status_change", &self.last_status_change)
+            .field("pre_shared_key", &crate::__private::Redacted(&self.pre_shared_key))
+            .field("status", &self.status)
+            .field("status_message", &self.status_message)
+            .finish()
+    }
 }
 impl crate::__private::Fields for VpnConnectionTunnel {
     fn fields<'de, A: serde::de::MapAccess<'de>>(

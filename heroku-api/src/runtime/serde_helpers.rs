@@ -48,13 +48,27 @@ pub fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(drop)
 }
 
-/// A credential in a generated model's `Debug`: `"[redacted]"`, or `""` /
-/// `None` when there is none, so that a reader can tell a value was there.
+/// A credential in a generated model's `Debug`: its shape without its
+/// value. A string shows as `"[redacted]"` (or `""`, so that a reader can
+/// tell a value was there), an option as `None` or `Some(..)`, a map with
+/// its keys and redacted values, a list item by item.
 pub struct Redacted<'a, T: ?Sized>(pub &'a T);
 
-impl fmt::Debug for Redacted<'_, String> {
+/// What [`Redacted`] can show the shape of.
+pub trait Redact {
+    /// Writes the shape of `self`, with no value in it.
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<T: Redact + ?Sized> fmt::Debug for Redacted<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        self.0.fmt_redacted(f)
+    }
+}
+
+impl Redact for String {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
             f.write_str("\"\"")
         } else {
             f.write_str("\"[redacted]\"")
@@ -62,11 +76,34 @@ impl fmt::Debug for Redacted<'_, String> {
     }
 }
 
-impl fmt::Debug for Redacted<'_, Option<String>> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            None => f.write_str("None"),
-            Some(_) => f.write_str("Some(\"[redacted]\")"),
+impl Redact for serde_json::Value {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            serde_json::Value::Null => f.write_str("Null"),
+            _ => f.write_str("[redacted]"),
         }
+    }
+}
+
+impl<T: Redact> Redact for Option<T> {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            None => f.write_str("None"),
+            Some(v) => f.debug_tuple("Some").field(&Redacted(v)).finish(),
+        }
+    }
+}
+
+impl<T: Redact> Redact for Vec<T> {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter().map(Redacted)).finish()
+    }
+}
+
+impl<T: Redact> Redact for std::collections::BTreeMap<String, T> {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.iter().map(|(k, v)| (k, Redacted(v))))
+            .finish()
     }
 }
