@@ -86,6 +86,9 @@ fn client(server: &Server) -> Client {
         .token("simulated")
         .base_url("https://simulated.invalid")
         .transport(server.clone())
+        // The benchmark's callers wait as long as the schedule says, as
+        // rate_throttle_client's do: no call deadline.
+        .timeout(Duration::MAX)
         .retry(
             RetryPolicy::default()
                 .max_rate_limit_retries(u32::MAX)
@@ -154,6 +157,12 @@ async fn run(scenario: Scenario) {
     for (i, t) in tasks.into_iter().enumerate() {
         let (ok, m) = t.await.expect("client task");
         counts.push(ok as f64);
+        if std::env::var_os("BENCH_DEBUG").is_some() {
+            eprintln!(
+                "client {i}: requests {} 429s {} throttle {:?} retry {:?}",
+                m.requests, m.responses_429, m.throttle_wait, m.retry_wait
+            );
+        }
         longest = longest.max(m.longest_wait);
         if !scenario.clients[i].1.is_zero() {
             fresh = Some(m);

@@ -1165,7 +1165,8 @@ async fn a_stream_line_over_the_cap_ends_the_stream_with_an_error() {
 }
 
 /// A pool that holds `tokens` and refills at Heroku's 75 a minute, in
-/// virtual time, counting what it was sent.
+/// virtual time, counting what it was sent. Each answer takes 50 ms, so
+/// requests sent together are in flight together.
 #[derive(Clone)]
 struct Pool(std::sync::Arc<std::sync::Mutex<(f64, tokio::time::Instant, u64)>>);
 
@@ -1196,15 +1197,41 @@ impl heroku_api::Transport for Pool {
                     .header("ratelimit-remaining", "0")
                     .body(r#"{"id":"rate_limit","message":"rate limited"}"#.to_string()),
             };
+            tokio::time::sleep(Duration::from_millis(50)).await;
             Ok(reqwest::Response::from(response.unwrap()))
         })
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn concurrent_callers_share_one_schedule_and_stay_within_the_pool() {
+/// Sends 40 concurrent calls through `client` against `pool`, and checks
+/// that at every moment what was sent (beyond the `before` already sent)
+/// is at most what the pool held plus what it gained since.
+async fn forty_concurrent_calls_within(client: &Client, pool: &Pool, held: f64, before: u64) {
+    let started = tokio::time::Instant::now();
+    let calls: Vec<_> = (0..40)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.app().info("x").await.map(drop) })
+        })
+        .collect();
+    for step in 1..=40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let sent = pool.0.lock().unwrap().2 - before;
+        let refill = started.elapsed().as_secs_f64() * 4500.0 / 3600.0;
+        assert!(
+            sent as f64 <= held + refill + 1.0,
+            "after {step} steps: {sent} sent, refill {refill:.1}"
+        );
+    }
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    assert_eq!(client.metrics().responses_429, 0, "paced, not rate limited");
+}
+
+fn pool_client(tokens: f64) -> (Client, Pool) {
     let pool = Pool(std::sync::Arc::new(std::sync::Mutex::new((
-        4.0,
+        tokens,
         tokio::time::Instant::now(),
         0,
     ))));
@@ -1214,31 +1241,26 @@ async fn concurrent_callers_share_one_schedule_and_stay_within_the_pool() {
         .transport(pool.clone())
         .build()
         .unwrap();
+    (client, pool)
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_callers_share_one_schedule_and_stay_within_the_pool() {
+    let (client, pool) = pool_client(4.0);
     // The first answer says 3 are left.
     client.app().info("x").await.unwrap();
     assert_eq!(client.rate_limit_remaining(), Some(3));
-    let started = tokio::time::Instant::now();
-    let calls: Vec<_> = (0..40)
-        .map(|_| {
-            let c = client.clone();
-            tokio::spawn(async move { c.app().info("x").await.map(drop) })
-        })
-        .collect();
-    // At every moment, what was sent is at most what the pool held plus
-    // what it gained since.
-    for step in 1..=40 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let sent = pool.0.lock().unwrap().2 - 1;
-        let refill = started.elapsed().as_secs_f64() * 4500.0 / 3600.0;
-        assert!(
-            sent as f64 <= 3.0 + refill + 1.0,
-            "after {step} steps: {sent} sent, refill {refill:.1}"
-        );
-    }
-    for c in calls {
-        c.await.unwrap().unwrap();
-    }
-    assert_eq!(client.metrics().responses_429, 0, "paced, not rate limited");
+    forty_concurrent_calls_within(&client, &pool, 3.0, 1).await;
+}
+
+/// A client that has seen no answer yet knows nothing of the pool: its
+/// first request goes alone, and the other callers wait for its answer
+/// instead of all meeting a nearly empty pool together.
+#[tokio::test(start_paused = true)]
+async fn a_fresh_clients_concurrent_callers_wait_for_its_first_answer() {
+    let (client, pool) = pool_client(4.0);
+    assert_eq!(client.rate_limit_remaining(), None);
+    forty_concurrent_calls_within(&client, &pool, 4.0, 0).await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -314,31 +314,39 @@ impl Client {
                 && deadline.is_none_or(|d| tokio::time::Instant::now() + delay < d)
         };
         // When the next attempt may go: set by a retry's backoff or
-        // Retry-After, which the throttle's schedule then takes into
-        // account, so one wait covers both.
+        // Retry-After.
         let mut not_before: Option<tokio::time::Instant> = None;
         // The server said when to come back (`Retry-After`).
         let mut told = false;
         loop {
-            let now = tokio::time::Instant::now();
-            let earliest = not_before.take().unwrap_or(now).max(now);
-            let slot =
-                self.inner
-                    .throttle
-                    .slot(&self.inner.rate, earliest, std::mem::take(&mut told));
-            // The retry's own wait was counted when it was chosen; what the
-            // schedule adds beyond it is the throttle's.
-            if deadline.is_some_and(|d| slot >= d) {
-                // Waiting for it would only end in a timeout: say so now.
-                metrics.call_failed(Failure::Transport);
-                return Err(timed_out(WaitingFor::RateLimitSlot, call_timeout));
+            // A retry's own wait first (counted when it was chosen), then
+            // the request's turn in the throttle's queue: one wait each,
+            // never the same pause twice.
+            if let Some(at) = not_before.take() {
+                tokio::time::sleep_until(at).await;
             }
-            if slot > earliest {
-                metrics.wait(Wait::Throttle, slot - earliest);
-            }
-            if slot > now {
-                tokio::time::sleep_until(slot).await;
-            }
+            // A turn past the deadline is not taken (the queue goes on
+            // without it): waiting for it would only end in a timeout, so
+            // the call says so now.
+            // (A fresh client's first request keeps the queue closed until
+            // its answer is in: `_turn` lives to the end of this attempt.)
+            let _turn = match self
+                .inner
+                .throttle
+                .turn(&self.inner.rate, std::mem::take(&mut told), deadline)
+                .await
+            {
+                Ok(turn) => {
+                    if turn.waited > Duration::ZERO {
+                        metrics.wait(Wait::Throttle, turn.waited);
+                    }
+                    turn
+                }
+                Err(()) => {
+                    metrics.call_failed(Failure::Transport);
+                    return Err(timed_out(WaitingFor::RateLimitSlot, call_timeout));
+                }
+            };
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
             let credentials = &self.inner.credentials;
@@ -388,6 +396,7 @@ impl Client {
                 *request.body_mut() = Some(body.clone().into());
             }
             metrics.sent(payload.body.as_ref().map_or(0, Bytes::len));
+            let sent_at = tokio::time::Instant::now();
             let max_body = self.inner.max_body_bytes;
             let exchange = async {
                 match self.inner.transport.send(request).await {
@@ -484,15 +493,14 @@ impl Client {
             if status == 429 {
                 self.inner
                     .throttle
-                    .rate_limited(&self.inner.rate, meta.retry_after);
+                    .rate_limited(&self.inner.rate, meta.retry_after, sent_at);
                 let last = api_error(status, meta.request_id.clone(), body);
                 if rate_retries < policy.max_rate_limit_retries {
                     // Retry-After wins. Otherwise, with the throttle on, a
-                    // full-jitter share of the base delay on top of the
-                    // throttle's schedule (whose pause the 429 has just
-                    // raised); with it off, exponential backoff with full
-                    // jitter. Either way the loop waits once, for the later
-                    // of this and the schedule's next slot.
+                    // full-jitter share of the base delay, then the
+                    // throttle's turn (held by the 429 for one new pause,
+                    // so the turn comes at the later of the two); with it
+                    // off, exponential backoff with full jitter.
                     let delay = meta.retry_after.unwrap_or_else(|| {
                         if self.inner.throttle.enabled {
                             policy.backoff(0)

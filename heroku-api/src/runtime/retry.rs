@@ -1,6 +1,7 @@
 //! Retry budgets, backoff and the proactive rate-limit throttle.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -10,11 +11,12 @@ use rand::Rng;
 /// - A `429` is always safe to retry (Heroku did not process the request), so
 ///   every method is retried, up to `max_rate_limit_retries` times, waiting
 ///   `Retry-After` (seconds or an HTTP date) when the server sends it.
-///   Otherwise it waits for the [`Throttle`]'s next slot (a 429 multiplies
-///   the throttle's pause by 1.5, to at least 0.8 s) plus a full-jitter
-///   share of `base_delay`; with the throttle disabled, exponential backoff
-///   with full jitter. The retry and the throttle are one wait, never two
-///   in a row.
+///   Otherwise it waits for its turn in the [`Throttle`]'s queue (a 429
+///   holds the queue for one pause, multiplied by 1.5 once per episode, to
+///   at least 0.8 s), after a full-jitter share of `base_delay`; with the
+///   throttle disabled, exponential backoff with full jitter. The retry's
+///   wait and the throttle's end at the later of the two, never one after
+///   the other.
 /// - Connection errors, timeouts and `502`/`503`/`504` are retried only for
 ///   idempotent methods (GET, HEAD, PUT, DELETE), up to `max_retries` times.
 ///   POST and PATCH are never retried on these, so they are never duplicated.
@@ -109,13 +111,17 @@ pub(crate) struct RateState {
     largest: AtomicU64,
     /// The current pause between requests, in nanoseconds.
     interval_ns: AtomicU64,
-    /// The schedule every request of the client (and its clones) shares:
-    /// the slot the last request took, in nanoseconds after `epoch`. The
-    /// next one goes a pause later, the pause as it stands when that
-    /// request takes its slot (so the last answer counts).
+    /// When the last paced request went out, in nanoseconds after `epoch`
+    /// (`u64::MAX`: none yet).
     last_slot_ns: AtomicU64,
+    /// The queue of paced requests: one at a time, first come first
+    /// served (tokio's mutex is fair), each waiting the pause as it stands
+    /// when its turn comes, so the answers that arrived meanwhile count.
+    gate: Arc<tokio::sync::Mutex<()>>,
     /// No slot before this (set by a 429), in nanoseconds after `epoch`.
     floor_ns: AtomicU64,
+    /// When the last 429 arrived, in nanoseconds after `epoch` (0: none).
+    last_429_ns: AtomicU64,
     epoch: tokio::time::Instant,
 }
 
@@ -129,8 +135,10 @@ impl RateState {
             remaining: AtomicU64::new(UNKNOWN),
             largest: AtomicU64::new(DEFAULT_POOL),
             interval_ns: AtomicU64::new(0),
-            last_slot_ns: AtomicU64::new(0),
+            last_slot_ns: AtomicU64::new(UNKNOWN),
+            gate: Arc::new(tokio::sync::Mutex::new(())),
             floor_ns: AtomicU64::new(0),
+            last_429_ns: AtomicU64::new(0),
             epoch: tokio::time::Instant::now(),
         }
     }
@@ -145,34 +153,6 @@ impl RateState {
     fn push_schedule(&self, at: tokio::time::Instant) {
         self.floor_ns
             .fetch_max(self.since_epoch(at), Ordering::AcqRel);
-    }
-
-    /// Takes the next slot of the schedule: a `pause` after the last slot
-    /// taken, and not before `earliest` or the floor. Concurrent callers get
-    /// successive slots instead of all sleeping the same pause side by side
-    /// (a GCRA schedule: the slots drain like a leaky bucket).
-    fn take_slot(&self, earliest: tokio::time::Instant, pause: Duration) -> tokio::time::Instant {
-        let earliest = self
-            .since_epoch(earliest)
-            .max(self.floor_ns.load(Ordering::Acquire));
-        let pause = pause.as_nanos().min(u64::MAX as u128) as u64;
-        let mut last = self.last_slot_ns.load(Ordering::Relaxed);
-        loop {
-            let slot = if last == 0 {
-                earliest
-            } else {
-                last.saturating_add(pause).max(earliest)
-            };
-            match self.last_slot_ns.compare_exchange_weak(
-                last,
-                slot.max(1),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return self.epoch + Duration::from_nanos(slot),
-                Err(seen) => last = seen,
-            }
-        }
     }
 
     pub(crate) fn observe(&self, remaining: u64) {
@@ -201,28 +181,52 @@ impl RateState {
     }
 }
 
+/// A request's turn in the throttle's queue.
+#[derive(Debug, Default)]
+pub(crate) struct Turn {
+    /// How long the request waited for it.
+    pub(crate) waited: Duration,
+    /// Held by a fresh client's first request until its answer is in:
+    /// the queue stays closed meanwhile.
+    _probe: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
 /// Paces requests as the account's token pool runs low, so that clients
 /// sharing one account slow down together instead of running into 429s.
 ///
 /// Every request of a client (and of its clones), sequential or
-/// concurrent, takes the next slot of one shared schedule, and the slots
-/// are a pause apart: 40 calls made at once go out one pause after
-/// another, not all together. The pause is driven by the
-/// `RateLimit-Remaining` each answer reports (which all clients of the
-/// account see alike, so they converge on fair shares without talking to
-/// each other), against a pool of Heroku's documented 4,500 tokens until a
-/// larger value is seen:
-/// - while the pool is above `threshold` (a fraction of its size), no pause;
+/// concurrent, takes its turn in one first-come, first-served queue, and
+/// the turns are a pause apart: 40 calls made at once go out one pause
+/// after another, not all together. A request waits the pause as it
+/// stands when its turn comes, so the answers that arrived while it queued
+/// count. The pause is driven by the `RateLimit-Remaining` each answer
+/// reports (which all clients of the account see alike, so they converge
+/// on shares of the pool without talking to each other), against a pool of
+/// Heroku's documented 4,500 tokens until a larger value is seen:
+/// - while the pool is above `threshold` (a fraction of its size), no pause
+///   and no queue;
 /// - below it, the pause shrinks in proportion while the pool is above
 ///   `reserve` tokens; under `reserve` it starts at the pool's refill period
 ///   (0.8 s for 4,500 an hour) and grows by up to `growth` per answer, so
 ///   the clients settle where the pool refills as fast as they spend it,
 ///   keeping a few tokens in hand;
-/// - a 429 multiplies the pause by 1.5 (at least `base_interval`, Heroku's refill
-///   period of 0.8 s).
+/// - a 429 multiplies the pause by 1.5 (to at least `base_interval`,
+///   Heroku's refill period of 0.8 s), once per episode: the 429s of
+///   requests that were already on their way when the first one arrived
+///   do not multiply it again. It holds every request of the client until
+///   `Retry-After` has passed (or, without one, one new pause), and the
+///   request that met the 429 goes when the hold ends, with no pause on
+///   top of it.
+///
+/// Before its first answer a client knows nothing of the pool: its first
+/// request goes alone, and concurrent callers wait for its answer rather
+/// than all meeting an empty pool together.
 ///
 /// The pause never exceeds `max_interval`, and each one is jittered by
-/// ±10 % so clients do not move in lockstep.
+/// ±10 % so clients do not move in lockstep. A turn that would come after
+/// the call's deadline is not taken: the call fails at once with
+/// [`Error::Timeout`](crate::Error::Timeout), waiting for
+/// [`WaitingFor::RateLimitSlot`](crate::WaitingFor::RateLimitSlot).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Throttle {
@@ -262,29 +266,77 @@ impl Throttle {
         }
     }
 
-    /// When the next request may go, not before `earliest`: the next slot
-    /// of the client's shared schedule, which then moves on by the current
-    /// pause (jittered by ±10 %). With the throttle off, `earliest`.
+    /// Waits for this request's turn in the client's queue of paced
+    /// requests. Its turn comes a pause after the request before it went
+    /// out (the pause as it stands then, jittered by ±10 %), and not before
+    /// a 429's hold. With the pool healthy and no hold, there is no queue
+    /// and no wait.
     ///
-    /// `told` is set when the server said when to come back (`Retry-After`):
-    /// then that moment is the slot, with no pause of the throttle's on top.
-    pub(crate) fn slot(
+    /// Until the client has seen one answer it knows nothing of the pool,
+    /// so its first request goes alone: the [`Turn`] keeps the queue
+    /// closed until it is dropped, after the answer, and concurrent callers
+    /// of a fresh client do not all meet an empty pool together.
+    ///
+    /// `told` is set when the server said when to come back (`Retry-After`,
+    /// already waited out by the caller): then no pause is added on top.
+    ///
+    /// A turn that would come after `latest` (the call's deadline) is not
+    /// taken: `Err`, and the queue goes on without it.
+    pub(crate) async fn turn(
         &self,
         state: &RateState,
-        earliest: tokio::time::Instant,
         told: bool,
-    ) -> tokio::time::Instant {
-        if !self.enabled {
-            return earliest;
+        latest: Option<tokio::time::Instant>,
+    ) -> Result<Turn, ()> {
+        let start = tokio::time::Instant::now();
+        if !self.enabled
+            || (state.remaining().is_some()
+                && state.interval() <= 0.0
+                && state.floor_ns.load(Ordering::Acquire) <= state.since_epoch(start))
+        {
+            return Ok(Turn::default());
         }
-        let interval = state.interval();
-        let pause = if interval <= 0.0 || told {
-            Duration::ZERO
-        } else {
-            let jitter = rand::rng().random_range(0.9..1.1);
-            Duration::from_secs_f64((interval * jitter).min(self.max_interval.as_secs_f64()))
+        let gate = state.gate.clone();
+        let queue = match latest {
+            Some(at) => tokio::time::timeout_at(at, gate.lock_owned())
+                .await
+                .map_err(drop)?,
+            None => gate.lock_owned().await,
         };
-        state.take_slot(earliest, pause)
+        let jitter = rand::rng().random_range(0.9..1.1);
+        loop {
+            let now = tokio::time::Instant::now();
+            let pause = if told {
+                0.0
+            } else {
+                (state.interval() * jitter).min(self.max_interval.as_secs_f64())
+            };
+            let pause = (pause * 1e9) as u64;
+            let last = state.last_slot_ns.load(Ordering::Acquire);
+            let at = (if last == UNKNOWN {
+                0
+            } else {
+                last.saturating_add(pause)
+            })
+            .max(state.floor_ns.load(Ordering::Acquire))
+            .max(state.since_epoch(now));
+            let at = state.epoch + Duration::from_nanos(at);
+            if latest.is_some_and(|latest| at > latest) {
+                return Err(());
+            }
+            if at <= now {
+                state
+                    .last_slot_ns
+                    .store(state.since_epoch(now), Ordering::Release);
+                return Ok(Turn {
+                    waited: now - start,
+                    _probe: state.remaining().is_none().then_some(queue),
+                });
+            }
+            // A 429 or a drained pool may move the turn while it waits:
+            // look again when it comes.
+            tokio::time::sleep_until(at).await;
+        }
     }
 
     /// Adjusts the pause after an answer that was not a 429.
@@ -317,15 +369,37 @@ impl Throttle {
         state.set_interval(next.min(self.max_interval.as_secs_f64()));
     }
 
-    /// Adjusts the pause after a 429, and holds every request of the
-    /// client until `Retry-After` (when the server sent one) or one new
-    /// pause from now: the pool is empty.
-    pub(crate) fn rate_limited(&self, state: &RateState, retry_after: Option<Duration>) {
+    /// Adjusts the pause after a 429 to a request sent at `sent`, and holds
+    /// every request of the client until `Retry-After` (when the server
+    /// sent one) or one new pause from now: the pool is empty.
+    ///
+    /// The pause grows once per episode: a 429 to a request that was
+    /// already on its way when the previous 429 arrived (concurrent
+    /// callers meeting one empty pool) says nothing new, and multiplying
+    /// again for each of them would leave the client far slower than the
+    /// others sharing the account.
+    pub(crate) fn rate_limited(
+        &self,
+        state: &RateState,
+        retry_after: Option<Duration>,
+        sent: tokio::time::Instant,
+    ) {
         if !self.enabled {
             return;
         }
-        let next = (state.interval() * 1.5).max(self.base_interval.as_secs_f64());
-        let next = next.min(self.max_interval.as_secs_f64());
+        let now = tokio::time::Instant::now();
+        let previous = state
+            .last_429_ns
+            .fetch_max(state.since_epoch(now).max(1), Ordering::AcqRel);
+        let same_episode = previous != 0 && state.since_epoch(sent) < previous;
+        let next = if same_episode {
+            state.interval().max(self.base_interval.as_secs_f64())
+        } else {
+            state.interval() * 1.5
+        };
+        let next = next
+            .max(self.base_interval.as_secs_f64())
+            .min(self.max_interval.as_secs_f64());
         state.set_interval(next);
         let hold = retry_after.unwrap_or_else(|| Duration::from_secs_f64(next));
         state.push_schedule(tokio::time::Instant::now() + hold);
@@ -410,6 +484,39 @@ impl PollPolicy {
 mod tests {
     use super::*;
 
+    /// Departures of `n` concurrent turns, from now.
+    async fn departures(t: &Throttle, s: &RateState, n: usize) -> Vec<Duration> {
+        let start = tokio::time::Instant::now();
+        let turns = (0..n).map(|_| async {
+            drop(t.turn(s, false, None).await.unwrap());
+            start.elapsed()
+        });
+        let mut at = futures_util::future::join_all(turns).await;
+        at.sort();
+        at
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_turn_past_the_deadline_is_refused_and_not_taken() {
+        let s = RateState::new();
+        let t = Throttle::default();
+        s.set_interval(2.0);
+        s.observe(3);
+        drop(t.turn(&s, false, None).await.unwrap());
+        let start = tokio::time::Instant::now();
+        // The next turn is about 2 s away: past a 1 s deadline.
+        let refused = t
+            .turn(&s, false, Some(start + Duration::from_secs(1)))
+            .await;
+        assert!(refused.is_err());
+        assert_eq!(start.elapsed(), Duration::ZERO, "refused at once");
+        // Refusing it left the queue alone: the next caller's turn is as
+        // it would have been.
+        let waited = t.turn(&s, false, None).await.unwrap().waited;
+        assert!(waited >= Duration::from_millis(1_800), "{waited:?}");
+        assert!(waited <= Duration::from_millis(2_200), "{waited:?}");
+    }
+
     #[test]
     fn polling_starts_at_a_second_and_doubles_to_ten() {
         let p = PollPolicy::default();
@@ -464,67 +571,119 @@ mod tests {
     }
 
     /// The pause the schedule puts between two requests taken now.
-    fn gap(t: &Throttle, s: &RateState) -> Duration {
-        let now = tokio::time::Instant::now();
-        let first = t.slot(s, now, false);
-        t.slot(s, now, false) - first
+    /// The wait between two turns taken back to back.
+    async fn gap(t: &Throttle, s: &RateState) -> Duration {
+        drop(t.turn(s, false, None).await.unwrap());
+        t.turn(s, false, None).await.unwrap().waited
     }
 
-    #[test]
-    fn the_throttle_paces_only_when_the_pool_runs_low() {
+    #[tokio::test(start_paused = true)]
+    async fn the_throttle_paces_only_when_the_pool_runs_low() {
         let t = Throttle::default();
         let s = RateState::new();
-        assert_eq!(gap(&t, &s), Duration::ZERO, "nothing known yet");
+        assert_eq!(gap(&t, &s).await, Duration::ZERO, "nothing known yet");
         s.observe(4_500);
         t.succeeded(&s);
-        assert_eq!(gap(&t, &s), Duration::ZERO, "a full pool");
+        assert_eq!(gap(&t, &s).await, Duration::ZERO, "a full pool");
         // Below the reserve the pause starts at the refill period (0.8 s for
         // 4,500 an hour) and grows with every answer.
         s.observe(5);
         t.succeeded(&s);
-        let first = gap(&t, &s);
+        let first = gap(&t, &s).await;
         assert!(first >= Duration::from_millis(720), "{first:?}");
         t.succeeded(&s);
         t.succeeded(&s);
-        assert!(gap(&t, &s) > first);
+        assert!(gap(&t, &s).await > first);
         // Back above the threshold: no pause.
         s.observe(2_000);
         t.succeeded(&s);
-        assert_eq!(gap(&t, &s), Duration::ZERO);
+        assert_eq!(gap(&t, &s).await, Duration::ZERO);
         // Never beyond the cap.
         for _ in 0..100 {
-            t.rate_limited(&s, None);
+            t.rate_limited(&s, None, tokio::time::Instant::now());
         }
-        assert!(gap(&t, &s) <= Duration::from_secs(33));
-        let now = tokio::time::Instant::now();
-        assert_eq!(Throttle::disabled().slot(&s, now, false), now);
+        assert!(gap(&t, &s).await <= Duration::from_secs(33));
+        let off = Throttle::disabled();
+        assert_eq!(
+            off.turn(&s, false, None).await.unwrap().waited,
+            Duration::ZERO
+        );
     }
 
-    #[test]
-    fn concurrent_requests_take_successive_slots() {
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_requests_take_successive_turns() {
         let t = Throttle::default();
         let s = RateState::new();
         s.observe(3);
         t.succeeded(&s);
-        let now = tokio::time::Instant::now();
-        let slots: Vec<_> = (0..5).map(|_| t.slot(&s, now, false)).collect();
-        for pair in slots.windows(2) {
-            assert!(pair[1] - pair[0] >= Duration::from_millis(700), "{slots:?}");
+        let at = departures(&t, &s, 5).await;
+        for pair in at.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(700), "{at:?}");
         }
     }
 
-    #[test]
-    fn a_429_holds_the_schedule_until_retry_after_or_one_pause() {
+    /// The pause a turn waits is the pause when its turn comes, not when
+    /// it joined the queue: a pool that drains while requests queue slows
+    /// the ones still waiting.
+    #[tokio::test(start_paused = true)]
+    async fn a_queued_turn_waits_the_pause_as_it_stands_when_its_turn_comes() {
         let t = Throttle::default();
         let s = RateState::new();
-        let now = tokio::time::Instant::now();
-        t.rate_limited(&s, Some(Duration::from_secs(4)));
-        let slot = t.slot(&s, now, true);
-        assert!(slot - now >= Duration::from_secs(4) && slot - now < Duration::from_millis(4100));
+        s.set_interval(1.0);
+        let start = tokio::time::Instant::now();
+        let queued = async {
+            let turns = (0..3).map(|_| async {
+                drop(t.turn(&s, false, None).await.unwrap());
+                start.elapsed()
+            });
+            futures_util::future::join_all(turns).await
+        };
+        let drain = async {
+            // After the first departure, the pause grows to 5 s.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            s.set_interval(5.0);
+        };
+        let (mut at, ()) = tokio::join!(queued, drain);
+        at.sort();
+        assert!(at[1] >= Duration::from_millis(4_500), "{at:?}");
+        assert!(at[2] - at[1] >= Duration::from_millis(4_500), "{at:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_429s_of_one_episode_grow_the_pause_once() {
+        let t = Throttle::default();
         let s = RateState::new();
-        t.rate_limited(&s, None);
-        let slot = t.slot(&s, now, false);
-        assert!(slot - now >= Duration::from_millis(800), "{:?}", slot - now);
+        let sent = tokio::time::Instant::now();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Sixteen requests sent together, all answered 429.
+        for _ in 0..16 {
+            t.rate_limited(&s, None, sent);
+        }
+        assert!((s.interval() - 0.8).abs() < 1e-9, "{}", s.interval());
+        // A request sent after that episode meets a new one.
+        let later = tokio::time::Instant::now();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        t.rate_limited(&s, None, later);
+        assert!((s.interval() - 1.2).abs() < 1e-9, "{}", s.interval());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_holds_every_turn_until_retry_after_or_one_pause() {
+        let t = Throttle::default();
+        let s = RateState::new();
+        t.rate_limited(
+            &s,
+            Some(Duration::from_secs(4)),
+            tokio::time::Instant::now(),
+        );
+        s.observe(3);
+        let waited = t.turn(&s, true, None).await.unwrap().waited;
+        assert!(waited >= Duration::from_secs(4) && waited < Duration::from_millis(4100));
+        let s = RateState::new();
+        s.observe(3);
+        t.rate_limited(&s, None, tokio::time::Instant::now());
+        let waited = t.turn(&s, false, None).await.unwrap().waited;
+        assert!(waited >= Duration::from_millis(800), "{waited:?}");
     }
 
     #[test]
