@@ -258,6 +258,11 @@ async fn the_429_budget_ends_in_a_rate_limit_error() {
     };
     assert_eq!(e.attempts, 3);
     assert_eq!(e.waited, Duration::from_secs(4));
+    assert_eq!(
+        e.retry_after,
+        Some(Duration::from_secs(2)),
+        "the last Retry-After"
+    );
     assert_eq!(e.last.id, Some(ErrorId::RateLimit));
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 
@@ -490,7 +495,8 @@ async fn only_a_body_that_is_not_json_or_of_the_wrong_shape_fails_a_tolerant_dec
     Mock::given(method("GET"))
         .and(path("/apps/cut"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_string(r#"{"name": "a", "owner": {"id": 1"#),
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"name": "hunter2-secret", "owner": {"id": 1"#),
         )
         .mount(&server)
         .await;
@@ -509,6 +515,11 @@ async fn only_a_body_that_is_not_json_or_of_the_wrong_shape_fails_a_tolerant_dec
         panic!("a cut-off body is a decode error")
     };
     assert_eq!(d.pointer, "/owner/id");
+    // Where and why, never the body's values.
+    for shown in [d.to_string(), format!("{d:?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("/owner/id"), "{shown}");
+    }
     let Error::Decode(d) = c.app().info("list").await.unwrap_err() else {
         panic!("a list where an object belongs is a decode error")
     };
@@ -785,6 +796,63 @@ impl heroku_api::Transport for OneApp {
     }
 }
 
+/// Answers 429 (without `Retry-After`), then 503, then one app.
+struct RateLimitedThenDown(Arc<Mutex<u32>>);
+
+impl heroku_api::Transport for RateLimitedThenDown {
+    fn send(&self, _request: reqwest::Request) -> heroku_api::SendFuture {
+        let n = {
+            let mut n = self.0.lock().unwrap();
+            *n += 1;
+            *n
+        };
+        Box::pin(async move {
+            let answer = http::Response::builder().header("ratelimit-remaining", "0");
+            let answer = match n {
+                1 => answer
+                    .status(429)
+                    .body(r#"{"id":"rate_limit","message":"rate limited"}"#.to_string()),
+                2 => answer
+                    .status(503)
+                    .body(r#"{"id":"unavailable","message":"down"}"#.to_string()),
+                _ => answer.status(200).body(app_json(0).to_string()),
+            };
+            Ok(reqwest::Response::from(answer.unwrap()))
+        })
+    }
+}
+
+/// Every duration a user can configure may be `Duration::MAX` (no limit):
+/// the waits it leads to are long, but no time arithmetic panics.
+#[tokio::test(start_paused = true)]
+async fn durations_configured_as_max_never_panic() {
+    let mut throttle = heroku_api::Throttle::default();
+    throttle.base_interval = Duration::MAX;
+    throttle.max_interval = Duration::MAX;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url("https://max.invalid")
+        .transport(RateLimitedThenDown(Arc::default()))
+        .timeout(Duration::MAX)
+        .attempt_timeout(Duration::MAX)
+        .retry(
+            RetryPolicy::default()
+                .base_delay(Duration::MAX)
+                .max_delay(Duration::MAX)
+                .max_retry_time(Duration::MAX),
+        )
+        .throttle(throttle)
+        .poll(
+            heroku_api::PollPolicy::default()
+                .initial(Duration::MAX)
+                .max(Duration::MAX),
+        )
+        .build()
+        .unwrap();
+    let answer = client.app().info("x").send_with_meta().await.unwrap();
+    assert_eq!(answer.meta.attempts, 3);
+}
+
 #[tokio::test(start_paused = true)]
 async fn one_deadline_anchor_per_client_and_it_ends_with_the_client() {
     let tasks = || {
@@ -1030,13 +1098,12 @@ async fn a_transient_failure_at_the_token_endpoint_does_not_break_the_client() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
+    // A lifetime beyond what `Instant` holds is capped, not a panic.
     Mock::given(method("POST"))
         .and(path("/oauth/tokens"))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(
-                json!({"access_token": {"token": "fresh-access", "expires_in": 28800}}),
-            ),
-        )
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            json!({"access_token": {"token": "fresh-access", "expires_in": u64::MAX}}),
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))

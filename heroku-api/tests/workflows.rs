@@ -41,6 +41,8 @@ async fn a_deploy_streams_output_before_the_build_finishes_and_returns_the_relea
         .directory(&dir)
         .ignore(["*.log"])
         .version("abc123")
+        // No deadline at all: time arithmetic must not overflow.
+        .timeout(Duration::MAX)
         .run(move |line| sink.lock().unwrap().push(line.to_string()))
         .await
         .unwrap();

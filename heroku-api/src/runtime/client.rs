@@ -18,7 +18,9 @@ use crate::runtime::error::{
 use crate::runtime::etag::EtagCache;
 use crate::runtime::metrics::{Failure, Metrics, MetricsSnapshot, Wait};
 use crate::runtime::pagination::Cursor;
-use crate::runtime::retry::{parse_retry_after, PollPolicy, RateState, RetryPolicy, Throttle};
+use crate::runtime::retry::{
+    later, parse_retry_after, PollPolicy, RateState, RetryPolicy, Throttle,
+};
 use crate::runtime::transport::Transport;
 
 /// Heroku's production API.
@@ -310,8 +312,8 @@ impl Client {
         // A retry may wait `delay` if the budget allows it and the next
         // attempt still starts before the call's deadline.
         let budget_allows = |waited: Duration, delay: Duration| {
-            waited + delay <= policy.max_retry_time
-                && deadline.is_none_or(|d| tokio::time::Instant::now() + delay < d)
+            waited.saturating_add(delay) <= policy.max_retry_time
+                && deadline.is_none_or(|d| later(tokio::time::Instant::now(), delay) < d)
         };
         // When the next attempt may go: set by a retry's backoff or
         // Retry-After.
@@ -446,14 +448,14 @@ impl Client {
                         let delay = policy.backoff(fault_retries);
                         if budget_allows(waited, delay) {
                             fault_retries += 1;
-                            waited += delay;
+                            waited = waited.saturating_add(delay);
                             metrics.wait(Wait::Retry, delay);
                             tracing::debug!(
                                 timed_out = e.is_none(),
                                 delay_ms = delay.as_millis() as u64,
                                 "retrying after a transport error"
                             );
-                            not_before = Some(tokio::time::Instant::now() + delay);
+                            not_before = Some(later(tokio::time::Instant::now(), delay));
                             continue;
                         }
                     }
@@ -510,13 +512,13 @@ impl Client {
                     });
                     if budget_allows(waited, delay) {
                         rate_retries += 1;
-                        waited += delay;
+                        waited = waited.saturating_add(delay);
                         metrics.wait(Wait::Retry, delay);
                         tracing::debug!(
                             delay_ms = delay.as_millis() as u64,
                             "rate limited (429); waiting"
                         );
-                        not_before = Some(tokio::time::Instant::now() + delay);
+                        not_before = Some(later(tokio::time::Instant::now(), delay));
                         told = meta.retry_after.is_some();
                         continue;
                     }
@@ -542,14 +544,14 @@ impl Client {
                     .unwrap_or_else(|| policy.backoff(fault_retries));
                 if budget_allows(waited, delay) {
                     fault_retries += 1;
-                    waited += delay;
+                    waited = waited.saturating_add(delay);
                     metrics.wait(Wait::Retry, delay);
                     tracing::debug!(
                         status,
                         delay_ms = delay.as_millis() as u64,
                         "retrying after a gateway error"
                     );
-                    not_before = Some(tokio::time::Instant::now() + delay);
+                    not_before = Some(later(tokio::time::Instant::now(), delay));
                     continue;
                 }
             }

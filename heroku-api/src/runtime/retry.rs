@@ -320,7 +320,7 @@ impl Throttle {
             })
             .max(state.floor_ns.load(Ordering::Acquire))
             .max(state.since_epoch(now));
-            let at = state.epoch + Duration::from_nanos(at);
+            let at = later(state.epoch, Duration::from_nanos(at));
             if latest.is_some_and(|latest| at > latest) {
                 return Err(());
             }
@@ -401,9 +401,18 @@ impl Throttle {
             .max(self.base_interval.as_secs_f64())
             .min(self.max_interval.as_secs_f64());
         state.set_interval(next);
-        let hold = retry_after.unwrap_or_else(|| Duration::from_secs_f64(next));
-        state.push_schedule(tokio::time::Instant::now() + hold);
+        let hold = retry_after
+            .unwrap_or_else(|| Duration::try_from_secs_f64(next).unwrap_or(self.max_interval));
+        state.push_schedule(later(tokio::time::Instant::now(), hold));
     }
+}
+
+/// `at + wait`, or as late as can be held when that overflows (a pause or
+/// delay configured as `Duration::MAX`): time arithmetic never panics.
+pub(crate) fn later(at: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(at)
 }
 
 /// The longest `Retry-After` honoured: a larger one (or a date far ahead)
