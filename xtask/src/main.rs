@@ -372,23 +372,23 @@ fn write_standalone(
 }
 
 /// heroku-api's manifest for a standalone crate: the schema hash as
-/// version build metadata, and without the sections that point at files a
-/// standalone crate does not have (dev-dependencies on workspace crates,
-/// examples, tests, benches). The default is `full` without `workflows`,
-/// which is written against the pinned schema's endpoints.
+/// version build metadata, and without what points at files a standalone
+/// crate does not have (dev-dependencies on workspace crates, examples,
+/// tests, benches). The other dev-dependencies stay: the runtime's unit
+/// tests use them. The default is `full` without `workflows`, which is
+/// written against the pinned schema's endpoints.
 fn standalone_manifest(manifest: &str, short_sha: &str) -> String {
     let mut out = String::new();
     let mut versioned = false;
     let mut skipping = false;
+    let mut dev = false;
     for line in manifest.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
-            skipping = matches!(
-                trimmed,
-                "[dev-dependencies]" | "[[example]]" | "[[test]]" | "[[bench]]"
-            );
+            skipping = matches!(trimmed, "[[example]]" | "[[test]]" | "[[bench]]");
+            dev = trimmed == "[dev-dependencies]";
         }
-        if skipping {
+        if skipping || (dev && (trimmed.contains("path = ") || trimmed.starts_with('#'))) {
             continue;
         }
         if trimmed.starts_with("default = ") {
