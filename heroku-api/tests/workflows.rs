@@ -280,12 +280,17 @@ async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff(
 async fn promote_a_stage_and_scale_and_tail_logs() {
     let (_fake, client) = setup().await;
     let staging = client.app().create().name("p-staging").await.unwrap();
+    // The fake reads the Procfile as Heroku does: these are the types that
+    // can be scaled.
+    let dir = sample_dir("promote");
+    std::fs::write(dir.join("Procfile"), "web: bin/web\nworker: bin/worker\n").unwrap();
     client
         .deploy("p-staging")
-        .tarball(b"code".to_vec())
+        .directory(&dir)
         .run(|_| {})
         .await
         .unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
     let pipeline = client.pipeline().create("p").await.unwrap();
     let pid = pipeline.id;
     client

@@ -9,8 +9,19 @@
 //! and collaborators, and app webhooks: subscriptions whose events (builds,
 //! releases, formation, dynos, add-ons, domains, collaborators, app updates)
 //! are POSTed, signed, to loopback receivers, with their events and
-//! deliveries recorded. Every other operation answers with a body built
-//! from the schema and its examples.
+//! deliveries recorded, and the app's ACM flag. A build reads the
+//! Procfile of its source tarball (a gzipped tar, as `workflows::deploy`
+//! packs it) for the slug's process types, `web` alone without one; only
+//! those types can be scaled (404 `Couldn't find that process type (..)`
+//! otherwise, as on Heroku, so for every type before the first deploy).
+//!
+//! Every other operation answers with a body built from the schema and its
+//! examples, marked with the [`SYNTHESIZED_HEADER`] response header: it
+//! keeps no state, so a later read does not show what was written. Under
+//! `/apps/{app}` it answers 404 for an app that does not exist and shows the
+//! real app where the answer has one. [`Synthesized::NotImplemented`] makes
+//! those operations answer `501` instead, for tests that must not pass on
+//! fiction.
 //!
 //! It speaks the protocol around the schema too: bearer auth, `Range` /
 //! `Next-Range` pagination on every list, a token bucket per token with
@@ -46,6 +57,25 @@ use tokio::task::JoinHandle;
 pub use spec::{Field, Schema, TypeDef};
 pub use state::Timings;
 
+/// The response header on an answer synthesised from the schema (not
+/// Heroku's): the operation keeps no state in the fake, so the answer's
+/// values are examples, and a later read will not show what was written.
+pub const SYNTHESIZED_HEADER: &str = "x-fake-heroku-synthesized";
+
+/// What the fake does for an operation it keeps no state for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Synthesized {
+    /// Answer with a body synthesised from the schema's examples, marked
+    /// with [`SYNTHESIZED_HEADER`]; under `/apps/{app}` only for an app
+    /// that exists (else 404), showing that app.
+    #[default]
+    Answer,
+    /// Answer `501 not_implemented`, naming the operation: for tests that
+    /// must not pass on fiction.
+    NotImplemented,
+}
+
 /// The token the fake accepts unless configured otherwise.
 pub const DEFAULT_TOKEN: &str = "fake-heroku-token";
 
@@ -67,6 +97,8 @@ pub struct Config {
     /// Answer every operation with a body synthesised from the schema,
     /// keeping no state (for checking that every operation decodes).
     pub stateless: bool,
+    /// What operations that keep no state answer.
+    pub synthesized: Synthesized,
     /// Where the standalone server listens; in-process fakes use an
     /// ephemeral port on 127.0.0.1.
     pub addr: SocketAddr,
@@ -81,6 +113,7 @@ impl Default for Config {
             faults: Faults::default(),
             timings: Timings::default(),
             stateless: false,
+            synthesized: Synthesized::Answer,
             oauth: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         }

@@ -468,15 +468,30 @@ fn api(
         };
         world.handle(&cx)
     };
+    let synthesized = matches!(reply, Reply::Synthesize | Reply::Synthesized(_));
+    if synthesized && shared.config.synthesized == crate::Synthesized::NotImplemented {
+        return with_limit(error_response(
+            501,
+            "not_implemented",
+            &format!(
+                "the fake keeps no state for {} and is configured to say so \
+                 (Config::synthesized); see the fake's list of stateful operations",
+                matched.op.id
+            ),
+        ));
+    }
     let (status, value) = match reply {
         Reply::Json(status, v) => (status, v),
         Reply::Error(status, id, message) => {
             return with_limit(error_response(status, id, &message))
         }
-        Reply::Synthesize => {
-            let v = match &matched.op.response {
-                None => json!({}),
-                Some(schema) => synth::value(spec, schema, "", None, 0),
+        Reply::Synthesize | Reply::Synthesized(_) => {
+            let v = match reply {
+                Reply::Synthesized(v) => v,
+                _ => match &matched.op.response {
+                    None => json!({}),
+                    Some(schema) => synth::value(spec, schema, "", None, 0),
+                },
             };
             let status = if method == "POST" { 201 } else { 200 };
             if matched.op.id == "rate-limit.info" {
@@ -512,6 +527,12 @@ fn api(
     let with_limit = |mut r: Response<ResponseBody>| {
         if let Some(tag) = &etag {
             r.headers_mut().insert("etag", tag.parse().expect("header"));
+        }
+        // Not Heroku's: says the answer was made up from the schema, so a
+        // test can tell fiction from state.
+        if synthesized && matched.op.id != "rate-limit.info" {
+            r.headers_mut()
+                .insert(crate::SYNTHESIZED_HEADER, "true".parse().expect("header"));
         }
         with_limit(r)
     };

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
-use crate::spec::{Operation, Schema, Spec};
+use crate::spec::{Operation, Schema, Segment, Spec};
 use crate::synth;
 
 /// What a handler answers.
@@ -24,6 +24,9 @@ pub enum Reply {
     Error(u16, &'static str, String),
     /// No stateful handler: answer with a body synthesised from the schema.
     Synthesize,
+    /// A body synthesised from the schema (with the real app, for an
+    /// operation under `/apps/{app}`), for the server to mark as such.
+    Synthesized(Value),
 }
 
 fn not_found(what: &str) -> Reply {
@@ -73,6 +76,9 @@ struct Build {
     created: Instant,
     /// Whether the uploaded source was usable.
     ok: bool,
+    /// The process types its slug will have: the source's Procfile, else
+    /// the buildpack default `web`.
+    process_types: BTreeMap<String, String>,
     /// Set once the build's release exists.
     finished: bool,
 }
@@ -284,6 +290,33 @@ impl World {
         self.account.clone()
     }
 
+    /// The answer of an operation that keeps no state: synthesised from the
+    /// schema, but under `/apps/{app}` only for an app that exists (else
+    /// 404, as Heroku answers), with that app wherever the answer shows
+    /// one.
+    fn synthesize(&self, cx: &Ctx) -> Reply {
+        let app = match cx.op.path.as_slice() {
+            [Segment::Lit { lit }, Segment::Param { param }, ..] if lit == "/apps/" => {
+                match self.app(cx.param(param)) {
+                    Ok(app) => Some(app),
+                    Err(reply) => return reply,
+                }
+            }
+            _ => None,
+        };
+        let mut value = match &cx.op.response {
+            None => json!({}),
+            Some(schema) => synth::value(cx.spec, schema, "", None, 0),
+        };
+        if let Some(app) = app {
+            match &mut value {
+                Value::Array(items) => items.iter_mut().for_each(|v| set_ref(v, "app", &app)),
+                one => set_ref(one, "app", &app),
+            }
+        }
+        Reply::Synthesized(value)
+    }
+
     fn find_app(&self, identity: &str) -> Option<usize> {
         self.app_index.get(identity).copied()
     }
@@ -311,6 +344,7 @@ impl World {
     pub fn handle(&mut self, cx: &Ctx) -> Reply {
         self.settle(cx.spec, cx.now);
         let reply = match self.dispatch(cx) {
+            Ok(Reply::Synthesize) => self.synthesize(cx),
             Ok(reply) => reply,
             Err(reply) => reply,
         };
@@ -649,6 +683,20 @@ impl World {
                 created(app)
             }
             "app.info" => ok(self.app(cx.param("app_identity"))?),
+            // Heroku's Automated Certificate Management: the app's `acm`
+            // flag, which `info` then shows (refreshing changes nothing
+            // the fake models).
+            "app.enable_acm" | "app.disable_acm" | "app.refresh_acm" => {
+                let i = self
+                    .find_app(cx.param("app_identity"))
+                    .ok_or_else(|| not_found("app"))?;
+                if id != "app.refresh_acm" {
+                    set(&mut self.apps[i], "acm", json!(id == "app.enable_acm"));
+                    let now = self.timestamp();
+                    set(&mut self.apps[i], "updated_at", json!(now));
+                }
+                ok(self.apps[i].clone())
+            }
             "app.list" | "app.list_owned_and_collaborated" => ok(json!(self.apps)),
             "app.update" => {
                 let i = self
@@ -841,7 +889,7 @@ impl World {
             "formation.update" => {
                 let app = self.app(cx.param("app_identity"))?;
                 let ty = cx.last().to_string();
-                let p = self.scale(cx, &app, &ty, cx.body)?;
+                let p = self.scale(&app, &ty, cx.body)?;
                 ok(p)
             }
             "formation.batch_update" => {
@@ -852,6 +900,19 @@ impl World {
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
+                // All or nothing: an unknown type fails the batch before
+                // any change.
+                let known = self.formation.get(app_id(&app));
+                for u in &updates {
+                    let ty = u.get("type").and_then(Value::as_str).unwrap_or("");
+                    if !ty.is_empty() && known.is_none_or(|f| !f.iter().any(|p| p["type"] == ty)) {
+                        return Err(Reply::Error(
+                            404,
+                            "not_found",
+                            format!("Couldn't find that process type ({ty})."),
+                        ));
+                    }
+                }
                 let mut out = Vec::new();
                 for u in &updates {
                     let ty = u
@@ -859,7 +920,7 @@ impl World {
                         .and_then(Value::as_str)
                         .unwrap_or("")
                         .to_string();
-                    out.push(self.scale(cx, &app, &ty, u)?);
+                    out.push(self.scale(&app, &ty, u)?);
                 }
                 ok(json!(out))
             }
@@ -936,8 +997,14 @@ impl World {
                     .ok_or_else(|| invalid("source_blob.url is required"))?
                     .to_string();
                 let blob = url.rsplit('/').next().unwrap_or("");
-                let ok_source =
-                    matches!(self.blobs.get(blob), Some(Some(bytes)) if !bytes.is_empty());
+                let source = match self.blobs.get(blob) {
+                    Some(Some(bytes)) if !bytes.is_empty() => Some(bytes.as_slice()),
+                    _ => None,
+                };
+                let ok_source = source.is_some();
+                let process_types = source.and_then(procfile_of).unwrap_or_else(|| {
+                    BTreeMap::from([("web".to_string(), "bin/web".to_string())])
+                });
                 let mut b = cx.template();
                 let id = self.id();
                 let now = self.timestamp();
@@ -965,6 +1032,7 @@ impl World {
                         value: b.clone(),
                         created: cx.now,
                         ok: ok_source,
+                        process_types,
                         finished: false,
                     });
                 created(b)
@@ -1653,31 +1721,21 @@ impl World {
     }
 
     /// Sets the quantity and size of one process type.
-    fn scale(&mut self, cx: &Ctx, app: &Value, ty: &str, change: &Value) -> Result<Value, Reply> {
+    fn scale(&mut self, app: &Value, ty: &str, change: &Value) -> Result<Value, Reply> {
         if ty.is_empty() {
             return Err(invalid("type is required"));
         }
-        let template = synth::of_type(cx.spec, "formation::Formation");
-        let id = self.id();
         let now = self.timestamp();
+        // The formation holds the process types of the current release's
+        // slug (its Procfile); Heroku answers 404 for any other, and so for
+        // every type before the first deploy.
         let list = self.formation.entry(app_id(app).to_string()).or_default();
-        let i = match list.iter().position(|p| p["type"] == ty) {
-            Some(i) => i,
-            None => {
-                let mut p = template;
-                set(&mut p, "id", json!(id));
-                set(&mut p, "type", json!(ty));
-                set(&mut p, "quantity", json!(0));
-                set(&mut p, "command", json!(format!("bin/{ty}")));
-                set(&mut p, "created_at", json!(now));
-                set_ref(&mut p, "app", app);
-                if let Some(s) = p.get_mut("dyno_size") {
-                    set(s, "name", json!("Basic"));
-                }
-                set(&mut p, "size", json!("Basic"));
-                list.push(p);
-                list.len() - 1
-            }
+        let Some(i) = list.iter().position(|p| p["type"] == ty) else {
+            return Err(Reply::Error(
+                404,
+                "not_found",
+                format!("Couldn't find that process type ({ty})."),
+            ));
         };
         let p = &mut list[i];
         if let Some(q) = change.get("quantity") {
@@ -1734,6 +1792,52 @@ impl World {
         out
     }
 
+    /// The formation after a release of a slug with `process_types`: types
+    /// the slug no longer has go, new ones come at 0 dynos, except `web`
+    /// on an app's first formation, which starts at 1 (as on Heroku).
+    fn reform(&mut self, spec: &Spec, app: &str, process_types: &BTreeMap<String, String>) {
+        let app_value = self
+            .apps
+            .iter()
+            .find(|a| a["id"] == app)
+            .cloned()
+            .unwrap_or(Value::Null);
+        let first = self.formation.get(app).is_none_or(Vec::is_empty);
+        let mut kept: Vec<Value> = self
+            .formation
+            .remove(app)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| {
+                p["type"]
+                    .as_str()
+                    .is_some_and(|t| process_types.contains_key(t))
+            })
+            .collect();
+        for (ty, command) in process_types {
+            if let Some(p) = kept.iter_mut().find(|p| p["type"] == ty.as_str()) {
+                set(p, "command", json!(command));
+                continue;
+            }
+            let mut p = synth::of_type(spec, "formation::Formation");
+            let id = self.id();
+            let ts = self.timestamp();
+            set(&mut p, "id", json!(id));
+            set(&mut p, "type", json!(ty));
+            set(&mut p, "quantity", json!(i64::from(first && ty == "web")));
+            set(&mut p, "command", json!(command));
+            set(&mut p, "size", json!("Basic"));
+            if let Some(s) = p.get_mut("dyno_size") {
+                set(s, "name", json!("Basic"));
+            }
+            set(&mut p, "created_at", json!(ts));
+            set(&mut p, "updated_at", json!(ts));
+            set_ref(&mut p, "app", &app_value);
+            kept.push(p);
+        }
+        self.formation.insert(app.to_string(), kept);
+    }
+
     /// Moves time-driven work forward: builds finish, releases and
     /// promotions leave `pending`.
     fn settle(&mut self, spec: &Spec, now: Instant) {
@@ -1748,29 +1852,19 @@ impl World {
         }
         for (app, i, ok) in finished {
             let release = if ok {
+                let process_types = self
+                    .builds
+                    .get(&app)
+                    .and_then(|bs| bs.get(i))
+                    .map(|b| b.process_types.clone())
+                    .unwrap_or_default();
                 let slug_id = self.id();
                 let mut slug = synth::of_type(spec, "slug::Slug");
                 set(&mut slug, "id", json!(slug_id));
-                set(&mut slug, "process_types", json!({ "web": "bin/web" }));
+                set(&mut slug, "process_types", json!(process_types));
                 self.slugs.insert(slug_id.clone(), slug);
                 let r = self.new_release(spec, &app, "Deploy", Some(slug_id.clone()), now);
-                if self.formation.get(&app).is_none_or(Vec::is_empty) {
-                    let app_value = self
-                        .apps
-                        .iter()
-                        .find(|a| a["id"] == app.as_str())
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    let mut p = synth::of_type(spec, "formation::Formation");
-                    let id = self.id();
-                    set(&mut p, "id", json!(id));
-                    set(&mut p, "type", json!("web"));
-                    set(&mut p, "quantity", json!(1));
-                    set(&mut p, "command", json!("bin/web"));
-                    set(&mut p, "size", json!("Basic"));
-                    set_ref(&mut p, "app", &app_value);
-                    self.formation.insert(app.clone(), vec![p]);
-                }
+                self.reform(spec, &app, &process_types);
                 Some((r, slug_id))
             } else {
                 None
@@ -1971,4 +2065,36 @@ fn valid_app_name(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
+}
+
+/// The process types of a source tarball's Procfile (`name: command` per
+/// line, at the top of the tree), as Heroku reads it; `None` when the
+/// source is not a gzipped tarball or has no Procfile.
+fn procfile_of(source: &[u8]) -> Option<BTreeMap<String, String>> {
+    use std::io::Read;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(source));
+    for entry in archive.entries().ok()? {
+        let mut entry = entry.ok()?;
+        let path = entry.path().ok()?.into_owned();
+        let top = path.strip_prefix("./").unwrap_or(&path);
+        if top != std::path::Path::new("Procfile") {
+            continue;
+        }
+        let mut text = String::new();
+        entry.read_to_string(&mut text).ok()?;
+        let types: BTreeMap<String, String> = text
+            .lines()
+            .filter_map(|line| {
+                let (name, command) = line.split_once(':')?;
+                let name = name.trim();
+                let valid = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                valid.then(|| (name.to_string(), command.trim().to_string()))
+            })
+            .collect();
+        return Some(types);
+    }
+    None
 }

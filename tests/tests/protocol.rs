@@ -290,9 +290,8 @@ async fn curl_lists_apps_from_the_standalone_binary() {
             .expect("start the binary"),
     );
     let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
     let base = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -342,6 +341,54 @@ async fn curl_lists_apps_from_the_standalone_binary() {
         bad.starts_with("HTTP/1.1 401") && bad.contains("unauthorized"),
         "{bad}"
     );
+    // A synthesised answer says so in a header.
+    let made_up = curl(&[&format!("{base}/apps/curl-a/sni-endpoints")]);
+    assert!(
+        made_up
+            .to_ascii_lowercase()
+            .contains("x-fake-heroku-synthesized: true"),
+        "{made_up}"
+    );
+
+    // SIGTERM, as a service manager or `docker stop` sends it, stops it
+    // cleanly.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "SIGTERM: stopping");
+}
+
+#[test]
+fn the_standalone_binary_lists_every_option_in_help() {
+    let out = Command::new(env!("CARGO_BIN_EXE_heroku-fake"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for option in [
+        "--port",
+        "--token",
+        "--seed",
+        "--rate-limit",
+        "--not-implemented",
+        "--help",
+        "SIGTERM",
+    ] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_heroku-fake"))
+        .arg("--bogus")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -77,35 +77,22 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
         vec![1, 2, 3]
     );
 
-    // 3. Scale in one batch.
-    let updates = vec![
-        heroku_api::formation::FormationUpdate::new("web")
-            .quantity(2)
-            .dyno_size(heroku_api::formation::FormationDynoSize::new().name("Standard-1X")),
-        heroku_api::formation::FormationUpdate::new("worker").quantity(1),
-    ];
-    let formation = client
-        .formation()
-        .batch_update("demo-staging", updates)
-        .await
-        .unwrap();
-    assert_eq!(formation.len(), 2);
-    let dynos = client.dyno().list("demo-staging").await.unwrap();
-    assert_eq!(dynos.len(), 3);
-
     // 4. Upload a source and build it; the upload carries no Heroku auth.
     let source = client.source().create().await.unwrap();
     let put_url = source.source_blob.put_url.clone();
+    // The source's Procfile names the process types that can be scaled.
+    let dir = std::env::temp_dir().join(format!("fake-workflow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Procfile"), "web: bin/web\nworker: bin/worker\n").unwrap();
+    let tarball = heroku_api::workflows::pack_directory(&dir, &[]).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
     let http = reqwest::Client::new();
     http.put(&put_url)
-        .body(b"fake tarball bytes".to_vec())
+        .body(tarball.clone())
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        fake.blob(&put_url).as_deref(),
-        Some(&b"fake tarball bytes"[..])
-    );
+    assert_eq!(fake.blob(&put_url), Some(tarball));
     let blob_requests: Vec<_> = fake
         .requests()
         .into_iter()
@@ -144,6 +131,23 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
         .await
         .unwrap();
     assert_eq!(built.status.as_str(), "succeeded");
+
+    // 5b. Scale the built process types in one batch (before a deploy,
+    // Heroku answers 404 for any type).
+    let updates = vec![
+        heroku_api::formation::FormationUpdate::new("web")
+            .quantity(2)
+            .dyno_size(heroku_api::formation::FormationDynoSize::new().name("Standard-1X")),
+        heroku_api::formation::FormationUpdate::new("worker").quantity(1),
+    ];
+    let formation = client
+        .formation()
+        .batch_update("demo-staging", updates)
+        .await
+        .unwrap();
+    assert_eq!(formation.len(), 2);
+    let dynos = client.dyno().list("demo-staging").await.unwrap();
+    assert_eq!(dynos.len(), 3);
 
     // 6. Releases, then roll back to v2.
     let releases = client.release().list("demo-staging").await.unwrap();

@@ -1,0 +1,155 @@
+//! Where the fake keeps state it answers as Heroku does, and where it
+//! keeps none it says so: a synthesised answer carries a header, can be
+//! turned into a 501, and never invents an app.
+
+use heroku_fake::{Config, Synthesized, SYNTHESIZED_HEADER};
+use serde_json::{json, Value};
+
+const ACCEPT: &str = "application/vnd.heroku+json; version=3";
+
+struct Http {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Http {
+    fn of(fake: &heroku_fake::FakeHeroku) -> Self {
+        Http {
+            base: fake.base_url().to_string(),
+            token: fake.token().to_string(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Status, whether the answer was marked synthesised, and the body.
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, bool, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("Accept", ACCEPT)
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let answer = request.send().await.unwrap();
+        let status = answer.status().as_u16();
+        let synthesized = answer.headers().contains_key(SYNTHESIZED_HEADER);
+        let bytes = answer.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, synthesized, body)
+    }
+}
+
+#[tokio::test]
+async fn a_synthesized_answer_says_so_and_never_invents_an_app() {
+    let fake = heroku_fake::start().await.unwrap();
+    let http = Http::of(&fake);
+    let (status, synthesized, app) = http
+        .call("POST", "/apps", Some(json!({"name": "real-app"})))
+        .await;
+    assert_eq!((status, synthesized), (201, false), "state, not fiction");
+
+    // SNI endpoints keep no state in the fake: the answer is marked, and it
+    // shows the real app rather than the schema's example.
+    let (status, synthesized, endpoints) =
+        http.call("GET", "/apps/real-app/sni-endpoints", None).await;
+    assert_eq!((status, synthesized), (200, true), "{endpoints}");
+    for endpoint in endpoints.as_array().unwrap() {
+        assert_eq!(endpoint["app"]["id"], app["id"], "{endpoint}");
+        assert_eq!(endpoint["app"]["name"], "real-app", "{endpoint}");
+    }
+
+    // For an app that does not exist, Heroku answers 404, and so does the
+    // fake, stateful or not.
+    for path in [
+        "/apps/no-such-app/sni-endpoints",
+        "/apps/no-such-app/features",
+        "/apps/no-such-app/log-drains",
+    ] {
+        let (status, _, body) = http.call("GET", path, None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["id"], "not_found", "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn synthesized_operations_can_answer_501_instead() {
+    let fake = heroku_fake::start_with(Config {
+        synthesized: Synthesized::NotImplemented,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let http = Http::of(&fake);
+    http.call("POST", "/apps", Some(json!({"name": "strict-app"})))
+        .await;
+    let (status, _, body) = http
+        .call("GET", "/apps/strict-app/sni-endpoints", None)
+        .await;
+    assert_eq!(status, 501, "{body}");
+    assert_eq!(body["id"], "not_implemented");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("sni-endpoint.list"),
+        "{body}"
+    );
+    // Stateful operations answer as before.
+    let (status, _, _) = http.call("GET", "/apps/strict-app", None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn acm_is_kept_on_the_app() {
+    let fake = heroku_fake::start().await.unwrap();
+    let client = heroku_api::Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .strict_decoding(true)
+        .build()
+        .unwrap();
+    client.app().create().name("acm-app").await.unwrap();
+    let enabled = client.app().enable_acm("acm-app").await.unwrap();
+    assert_eq!((enabled.name.as_str(), enabled.acm), ("acm-app", true));
+    assert!(client.app().info("acm-app").await.unwrap().acm);
+    let disabled = client.app().disable_acm("acm-app").await.unwrap();
+    assert!(!disabled.acm);
+    assert!(!client.app().info("acm-app").await.unwrap().acm);
+    let err = client.app().enable_acm("no-such-app").await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+}
+
+/// Heroku: "Couldn't find that process type (web)." for a type the current
+/// release does not have, so for any type before the first deploy.
+#[tokio::test]
+async fn scaling_a_process_type_the_app_does_not_have_is_404() {
+    let fake = heroku_fake::start().await.unwrap();
+    let http = Http::of(&fake);
+    http.call("POST", "/apps", Some(json!({"name": "undeployed"})))
+        .await;
+    let (status, _, body) = http
+        .call(
+            "PATCH",
+            "/apps/undeployed/formation/web",
+            Some(json!({"quantity": 1})),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["id"], "not_found");
+    assert_eq!(body["message"], "Couldn't find that process type (web).");
+    let (status, _, _) = http
+        .call(
+            "PATCH",
+            "/apps/undeployed/formation",
+            Some(json!({"updates": [{"type": "web", "quantity": 1}]})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _, formation) = http.call("GET", "/apps/undeployed/formation", None).await;
+    assert_eq!((status, formation), (200, json!([])), "nothing was changed");
+}
