@@ -21,7 +21,8 @@
 //! `/apps/{app}` it answers 404 for an app that does not exist and shows the
 //! real app where the answer has one. [`Synthesized::NotImplemented`] makes
 //! those operations answer `501` instead, for tests that must not pass on
-//! fiction.
+//! fiction. [`operations`] says which operations keep state;
+//! `tests/OPERATIONS.md` is that list as a table.
 //!
 //! It speaks the protocol around the schema too: bearer auth, `Range` /
 //! `Next-Range` pagination on every list, a token bucket per token with
@@ -74,6 +75,43 @@ pub enum Synthesized {
     /// Answer `501 not_implemented`, naming the operation: for tests that
     /// must not pass on fiction.
     NotImplemented,
+}
+
+/// One operation of the fake's route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// The schema's operation id, e.g. `app.info`.
+    pub id: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The path template, e.g. `/apps/{app_identity}`.
+    pub path: String,
+    /// Whether the fake keeps state for it; if not, its answers are
+    /// synthesised from the schema and marked with [`SYNTHESIZED_HEADER`].
+    pub stateful: bool,
+}
+
+/// Every operation the fake routes, in the schema's order, and whether it
+/// keeps state for it.
+pub fn operations() -> Vec<OperationInfo> {
+    let spec = spec::spec();
+    spec.operations
+        .iter()
+        .map(|op| OperationInfo {
+            id: op.id.clone(),
+            method: op.method.clone(),
+            path: op
+                .path
+                .iter()
+                .map(|s| match s {
+                    spec::Segment::Lit { lit } => lit.clone(),
+                    spec::Segment::Param { param } => format!("{{{param}}}"),
+                })
+                .collect(),
+            stateful: state::World::is_stateful(spec, op),
+        })
+        .collect()
 }
 
 /// The token the fake accepts unless configured otherwise.

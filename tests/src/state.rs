@@ -339,6 +339,29 @@ impl World {
             .ok_or_else(|| not_found("app"))
     }
 
+    /// Whether operation `op` keeps state: asked of a fresh world with no
+    /// parameters, a stateful handler answers (mostly a 404), and only an
+    /// operation without one leaves the answer to synthesis. `rate-limit.info`
+    /// is answered from the token bucket.
+    pub fn is_stateful(spec: &Spec, op: &Operation) -> bool {
+        if op.id == "rate-limit.info" {
+            return true;
+        }
+        let params = BTreeMap::new();
+        let cx = Ctx {
+            spec,
+            op,
+            params: &params,
+            body: &Value::Null,
+            base_url: "http://127.0.0.1:0",
+            now: Instant::now(),
+        };
+        !matches!(
+            World::new(0, Timings::default()).dispatch(&cx),
+            Ok(Reply::Synthesize)
+        )
+    }
+
     /// The answer to one request, or `Synthesize` when the operation keeps
     /// no state.
     pub fn handle(&mut self, cx: &Ctx) -> Reply {

@@ -153,3 +153,51 @@ async fn scaling_a_process_type_the_app_does_not_have_is_404() {
     let (status, _, formation) = http.call("GET", "/apps/undeployed/formation", None).await;
     assert_eq!((status, formation), (200, json!([])), "nothing was changed");
 }
+
+/// The fake's own table (`heroku_fake::operations`, rendered into
+/// `tests/OPERATIONS.md`) agrees with what it answers: every read it calls
+/// synthesised carries the header, and no stateful one does.
+#[tokio::test]
+async fn the_operation_table_matches_the_answers() {
+    let fake = heroku_fake::start_with(Config {
+        rate_limit: heroku_fake::RateLimit::unlimited(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let http = Http::of(&fake);
+    http.call("POST", "/apps", Some(json!({"name": "table-app"})))
+        .await;
+    let mut checked = 0;
+    for op in heroku_fake::operations()
+        .into_iter()
+        .filter(|o| o.method == "GET")
+    {
+        let mut path = String::new();
+        for (i, part) in op.path.split('{').enumerate() {
+            match part.split_once('}') {
+                Some((param, rest)) if i > 0 => {
+                    path.push_str(if param == "app_identity" {
+                        "table-app"
+                    } else {
+                        "x"
+                    });
+                    path.push_str(rest);
+                }
+                _ => path.push_str(part),
+            }
+        }
+        let (status, synthesized, body) = http.call("GET", &path, None).await;
+        // Input the schema refuses (a required query field) is a 422 before
+        // any answer, synthesised or not.
+        if op.stateful || status < 300 {
+            assert_eq!(
+                synthesized, !op.stateful,
+                "{} {path}: {status} {body}",
+                op.id
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} reads checked");
+}
