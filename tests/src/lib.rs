@@ -9,7 +9,7 @@
 //! and collaborators, and app webhooks: subscriptions whose events (builds,
 //! releases, formation, dynos, add-ons, domains, collaborators, app updates)
 //! are POSTed, signed, to loopback receivers, with their events and
-//! deliveries recorded, and the app's ACM flag. A build reads the
+//! deliveries recorded, log drains (kept per app, found by id, URL or token), and the app's ACM flag. A build reads the
 //! Procfile of its source tarball (a gzipped tar, as `workflows::deploy`
 //! packs it) for the slug's process types, `web` alone without one; only
 //! those types can be scaled (404 `Couldn't find that process type (..)`

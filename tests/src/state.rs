@@ -115,6 +115,8 @@ pub struct World {
     addons: Vec<Value>,
     domains: HashMap<String, Vec<Value>>,
     collaborators: HashMap<String, Vec<Value>>,
+    /// Log drains by app id.
+    log_drains: HashMap<String, Vec<Value>>,
     authorizations: Vec<Value>,
     /// Log sessions: id → app id.
     pub log_sessions: HashMap<String, String>,
@@ -246,6 +248,7 @@ impl World {
             addons: Vec::new(),
             domains: HashMap::new(),
             collaborators: HashMap::new(),
+            log_drains: HashMap::new(),
             authorizations: Vec::new(),
             log_sessions: HashMap::new(),
             hooks: Default::default(),
@@ -769,6 +772,7 @@ impl World {
                 }
                 self.formation.remove(&app_id);
                 self.domains.remove(&app_id);
+                self.log_drains.remove(&app_id);
                 self.collaborators.remove(&app_id);
                 self.builds.remove(&app_id);
                 self.addons
@@ -1520,6 +1524,67 @@ impl World {
                     )),
                 );
                 created(s)
+            }
+
+            // ---------------------------------------------------- log drains
+            // Heroku takes syslog, syslog+tls, http and https drain URLs
+            // (Dev Center "Log Drains"); one URL per app. The 422 messages
+            // are Rails-style validation messages as Heroku words them for
+            // other fields; the exact text for drains is not recorded.
+            "log-drain.create" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let url = cx
+                    .str_field("url")
+                    .ok_or_else(|| invalid("url is required"))?;
+                let scheme = url.split_once("://").map(|(s, rest)| (s, rest.is_empty()));
+                if !matches!(
+                    scheme,
+                    Some(("syslog" | "syslog+tls" | "http" | "https", false))
+                ) {
+                    return Err(invalid("Url is invalid"));
+                }
+                let list = self.log_drains.entry(app_id(&app).to_string()).or_default();
+                if list.iter().any(|d| d["url"] == url.as_str()) {
+                    return Err(invalid("Url has already been taken"));
+                }
+                let mut d = cx.template();
+                let id = self.id();
+                let token = format!("d.{}", self.id());
+                let now = self.timestamp();
+                set(&mut d, "id", json!(id));
+                set(&mut d, "token", json!(token));
+                set(&mut d, "url", json!(url));
+                set(&mut d, "addon", Value::Null);
+                set(&mut d, "created_at", json!(now));
+                set(&mut d, "updated_at", json!(now));
+                set_ref(&mut d, "app", &app);
+                self.log_drains
+                    .entry(app_id(&app).to_string())
+                    .or_default()
+                    .push(d.clone());
+                created(d)
+            }
+            "log-drain.list" => {
+                let app = self.app(cx.param("app_identity"))?;
+                ok(json!(self
+                    .log_drains
+                    .get(app_id(&app))
+                    .cloned()
+                    .unwrap_or_default()))
+            }
+            "log-drain.info" | "log-drain.delete" => {
+                let app = self.app(cx.param("app_identity"))?;
+                let want = cx.last();
+                let list = self.log_drains.entry(app_id(&app).to_string()).or_default();
+                let i = list
+                    .iter()
+                    .position(|d| d["id"] == want || d["url"] == want || d["token"] == want)
+                    .ok_or_else(|| not_found("log drain"))?;
+                if id == "log-drain.delete" {
+                    ok(list.remove(i))
+                } else {
+                    ok(list[i].clone())
+                }
             }
 
             // ---------------------------------------------------- collaborators

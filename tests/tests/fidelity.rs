@@ -201,3 +201,50 @@ async fn the_operation_table_matches_the_answers() {
     }
     assert!(checked > 100, "{checked} reads checked");
 }
+
+/// Log drains are kept: what was sent is in the answer and in later reads,
+/// a drain is found by id, URL or token, and bad or repeated URLs are 422s.
+#[tokio::test]
+async fn log_drains_keep_what_was_written() {
+    let fake = heroku_fake::start().await.unwrap();
+    let client = heroku_api::Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .strict_decoding(true)
+        .build()
+        .unwrap();
+    let app = client.app().create().name("drained").await.unwrap();
+    let url = "syslog+tls://logs.example.com:12345";
+    let drain = client.log_drain().create("drained", url).await.unwrap();
+    assert_eq!(drain.url, url);
+    assert!(drain.token.starts_with("d."), "{}", drain.token);
+    assert_eq!(
+        drain.app.as_ref().map(|a| a.id.as_str()),
+        Some(app.id.as_str())
+    );
+    let listed = client.log_drain().list("drained").await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.url.as_str()).collect::<Vec<_>>(),
+        [url]
+    );
+    for key in [drain.id.as_str(), url, drain.token.as_str()] {
+        let found = client.log_drain().info("drained", key).await.unwrap();
+        assert_eq!(found.id, drain.id, "found by {key}");
+    }
+    for bad in [url, "ftp://logs.example.com", "not a url"] {
+        let err = client.log_drain().create("drained", bad).await.unwrap_err();
+        assert_eq!(err.status(), Some(422), "{bad}: {err}");
+    }
+    client
+        .log_drain()
+        .delete("drained", drain.id.as_str())
+        .await
+        .unwrap();
+    assert!(client.log_drain().list("drained").await.unwrap().is_empty());
+    let err = client
+        .log_drain()
+        .info("drained", drain.id.as_str())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
