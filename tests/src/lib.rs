@@ -1,19 +1,20 @@
 //! A local fake of the Heroku Platform API, for tests, examples and demos.
 //!
-//! Its routes are every operation of the schema heroku-api is generated
-//! from (the route table is generated into this crate, so nothing here reads
-//! the schema). The core of the platform keeps real state: apps, config
-//! vars with releases, formation and dynos, sources and builds with
-//! streamed output, slugs, releases and rollbacks, pipelines with couplings
-//! and promotions, add-ons that attach config vars, domains, log sessions
-//! and collaborators, and app webhooks: subscriptions whose events (builds,
+//! Its routes are every operation of the schema heroku-api is generated from
+//! (the route table is generated into this crate, so nothing here reads the
+//! schema). The core of the platform keeps real state: apps, config vars
+//! with releases, formation and dynos, sources and builds with streamed
+//! output, slugs, releases and rollbacks, pipelines with couplings and
+//! promotions, add-ons that attach config vars, domains, log sessions and
+//! collaborators, and app webhooks: subscriptions whose events (builds,
 //! releases, formation, dynos, add-ons, domains, collaborators, app updates)
 //! are POSTed, signed, to loopback receivers, with their events and
-//! deliveries recorded, log drains (kept per app, found by id, URL or token), and the app's ACM flag. A build reads the
-//! Procfile of its source tarball (a gzipped tar, as `workflows::deploy`
-//! packs it) for the slug's process types, `web` alone without one; only
-//! those types can be scaled (404 `Couldn't find that process type (..)`
-//! otherwise, as on Heroku, so for every type before the first deploy).
+//! deliveries recorded, log drains (kept per app, found by id, URL or
+//! token), and the app's ACM flag. A build reads the Procfile of its source
+//! tarball (a gzipped tar, as `workflows::deploy` packs it) for the slug's
+//! process types, `web` alone without one; only those types can be scaled
+//! (404 `Couldn't find that process type (..)` otherwise, as on Heroku, so
+//! for every type before the first deploy).
 //!
 //! Every other operation answers with a body built from the schema and its
 //! examples, marked with the [`SYNTHESIZED_HEADER`] response header: it
