@@ -206,6 +206,22 @@ fn set(target: &mut Value, key: &str, value: Value) {
 }
 
 /// Sets `key` to a reference to `record`, shaped like the schema's.
+/// What an app holds in a per-app collection, as JSON (empty if nothing).
+fn of_app<T: serde::Serialize + Clone + Default>(
+    records: &HashMap<String, T>,
+    app: &Value,
+) -> Value {
+    json!(records.get(app_id(app)).cloned().unwrap_or_default())
+}
+
+/// Adds a record to an app's entry of a per-app collection.
+fn add_to_app(records: &mut HashMap<String, Vec<Value>>, app: &Value, record: Value) {
+    records
+        .entry(app_id(app).to_string())
+        .or_default()
+        .push(record);
+}
+
 fn set_ref(target: &mut Value, key: &str, record: &Value) {
     let shape = target.get(key).cloned();
     if shape.is_some() {
@@ -785,11 +801,7 @@ impl World {
             // ---------------------------------------------------- config vars
             "config-var.info_for_app" => {
                 let app = self.app(cx.param("app_identity"))?;
-                ok(json!(self
-                    .config
-                    .get(app_id(&app))
-                    .cloned()
-                    .unwrap_or_default()))
+                ok(of_app(&self.config, &app))
             }
             "config-var.info_for_app_release" => {
                 let app = self.app(cx.param("app_identity"))?;
@@ -897,11 +909,7 @@ impl World {
             // ---------------------------------------------------- formation and dynos
             "formation.list" => {
                 let app = self.app(cx.param("app_identity"))?;
-                ok(json!(self
-                    .formation
-                    .get(app_id(&app))
-                    .cloned()
-                    .unwrap_or_default()))
+                ok(of_app(&self.formation, &app))
             }
             "formation.info" => {
                 let app = self.app(cx.param("app_identity"))?;
@@ -980,10 +988,7 @@ impl World {
                 set(&mut d, "updated_at", json!(now));
                 set(&mut d, "attach_url", Value::Null);
                 set_ref(&mut d, "app", &app);
-                self.one_off_dynos
-                    .entry(app_id(&app).to_string())
-                    .or_default()
-                    .push(d.clone());
+                add_to_app(&mut self.one_off_dynos, &app, d.clone());
                 created(d)
             }
             "dyno.restart" | "dyno.stop" => {
@@ -1459,19 +1464,12 @@ impl World {
                 set(&mut d, "updated_at", json!(now));
                 set(&mut d, "sni_endpoint", Value::Null);
                 set_ref(&mut d, "app", &app);
-                self.domains
-                    .entry(app_id(&app).to_string())
-                    .or_default()
-                    .push(d.clone());
+                add_to_app(&mut self.domains, &app, d.clone());
                 created(d)
             }
             "domain.list" => {
                 let app = self.app(cx.param("app_identity"))?;
-                ok(json!(self
-                    .domains
-                    .get(app_id(&app))
-                    .cloned()
-                    .unwrap_or_default()))
+                ok(of_app(&self.domains, &app))
             }
             "domain.info" | "domain.delete" | "domain.update" => {
                 let app = self.app(cx.param("app_identity"))?;
@@ -1558,19 +1556,12 @@ impl World {
                 set(&mut d, "created_at", json!(now));
                 set(&mut d, "updated_at", json!(now));
                 set_ref(&mut d, "app", &app);
-                self.log_drains
-                    .entry(app_id(&app).to_string())
-                    .or_default()
-                    .push(d.clone());
+                add_to_app(&mut self.log_drains, &app, d.clone());
                 created(d)
             }
             "log-drain.list" => {
                 let app = self.app(cx.param("app_identity"))?;
-                ok(json!(self
-                    .log_drains
-                    .get(app_id(&app))
-                    .cloned()
-                    .unwrap_or_default()))
+                ok(of_app(&self.log_drains, &app))
             }
             "log-drain.info" | "log-drain.delete" => {
                 let app = self.app(cx.param("app_identity"))?;
@@ -1615,19 +1606,12 @@ impl World {
                     set(u, "id", json!(user_id));
                 }
                 set_ref(&mut c, "app", &app);
-                self.collaborators
-                    .entry(app_id(&app).to_string())
-                    .or_default()
-                    .push(c.clone());
+                add_to_app(&mut self.collaborators, &app, c.clone());
                 created(c)
             }
             "collaborator.list" => {
                 let app = self.app(cx.param("app_identity"))?;
-                ok(json!(self
-                    .collaborators
-                    .get(app_id(&app))
-                    .cloned()
-                    .unwrap_or_default()))
+                ok(of_app(&self.collaborators, &app))
             }
             "collaborator.info" | "collaborator.delete" => {
                 let app = self.app(cx.param("app_identity"))?;

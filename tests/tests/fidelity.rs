@@ -44,6 +44,16 @@ impl Http {
     }
 }
 
+/// A strict heroku-api client of `fake`.
+fn client_of(fake: &heroku_fake::FakeHeroku) -> heroku_api::Client {
+    heroku_api::Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .strict_decoding(true)
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_synthesized_answer_says_so_and_never_invents_an_app() {
     let fake = heroku_fake::start().await.unwrap();
@@ -107,12 +117,7 @@ async fn synthesized_operations_can_answer_501_instead() {
 #[tokio::test]
 async fn acm_is_kept_on_the_app() {
     let fake = heroku_fake::start().await.unwrap();
-    let client = heroku_api::Client::builder()
-        .token(fake.token())
-        .base_url(fake.base_url())
-        .strict_decoding(true)
-        .build()
-        .unwrap();
+    let client = client_of(&fake);
     client.app().create().name("acm-app").await.unwrap();
     let enabled = client.app().enable_acm("acm-app").await.unwrap();
     assert_eq!((enabled.name.as_str(), enabled.acm), ("acm-app", true));
@@ -207,12 +212,7 @@ async fn the_operation_table_matches_the_answers() {
 #[tokio::test]
 async fn log_drains_keep_what_was_written() {
     let fake = heroku_fake::start().await.unwrap();
-    let client = heroku_api::Client::builder()
-        .token(fake.token())
-        .base_url(fake.base_url())
-        .strict_decoding(true)
-        .build()
-        .unwrap();
+    let client = client_of(&fake);
     let app = client.app().create().name("drained").await.unwrap();
     let url = "syslog+tls://logs.example.com:12345";
     let drain = client.log_drain().create("drained", url).await.unwrap();
