@@ -248,3 +248,31 @@ async fn log_drains_keep_what_was_written() {
         .unwrap_err();
     assert_eq!(err.status(), Some(404));
 }
+
+/// `provision_message` is a string where the schema says so (it may be
+/// absent, never null), on create, info and list.
+#[tokio::test]
+async fn add_on_answers_conform_where_the_schema_says_string() {
+    let fake = heroku_fake::start().await.unwrap();
+    let http = Http::of(&fake);
+    http.call("POST", "/apps", Some(json!({"name": "with-addon"})))
+        .await;
+    let (status, _, created) = http
+        .call(
+            "POST",
+            "/apps/with-addon/addons",
+            Some(json!({"plan": "heroku-postgresql:essential-0"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (_, _, info) = http.call("GET", &format!("/addons/{id}"), None).await;
+    let (_, _, listed) = http.call("GET", "/apps/with-addon/addons", None).await;
+    for answer in [&created, &info, &listed[0]] {
+        let message = answer.get("provision_message");
+        assert!(
+            message.is_none_or(Value::is_string),
+            "provision_message must be a string or absent: {answer}"
+        );
+    }
+}
