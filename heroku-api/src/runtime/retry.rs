@@ -392,18 +392,18 @@ impl Throttle {
             .last_429_ns
             .fetch_max(state.since_epoch(now).max(1), Ordering::AcqRel);
         let same_episode = previous != 0 && state.since_epoch(sent) < previous;
-        let next = if same_episode {
-            state.interval().max(self.base_interval.as_secs_f64())
+        let grown = if same_episode {
+            state.interval()
         } else {
             state.interval() * 1.5
         };
-        let next = next
+        let next = grown
             .max(self.base_interval.as_secs_f64())
             .min(self.max_interval.as_secs_f64());
         state.set_interval(next);
         let hold = retry_after
             .unwrap_or_else(|| Duration::try_from_secs_f64(next).unwrap_or(self.max_interval));
-        state.push_schedule(later(tokio::time::Instant::now(), hold));
+        state.push_schedule(later(now, hold));
     }
 }
 
@@ -579,7 +579,6 @@ mod tests {
         assert!(p.backoff(0) <= Duration::from_secs(1));
     }
 
-    /// The pause the schedule puts between two requests taken now.
     /// The wait between two turns taken back to back.
     async fn gap(t: &Throttle, s: &RateState) -> Duration {
         drop(t.turn(s, false, None).await.unwrap());
