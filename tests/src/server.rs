@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::spec::{self, Body, RouteMatch, Schema};
-use crate::state::{Ctx, Reply, World};
+use crate::state::{Ctx, Reply, World, RATE_LIMIT_INFO};
 use crate::{range, synth, Config, Fault, FaultRule, LoggedRequest};
 
 pub type ResponseBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
@@ -340,7 +340,7 @@ fn api(
         RouteMatch::NotFound => return error_response(404, "not_found", "The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your API version in the `Accept` header?"),
     };
     // Rate limit: every call but the rate-limit check spends a token.
-    let free = candidates.iter().any(|m| m.op.id == "rate-limit.info");
+    let free = candidates.iter().any(|m| m.op.id == RATE_LIMIT_INFO);
     let remaining = match spend(shared, token, now, !free) {
         Some(r) => r,
         None => {
@@ -468,7 +468,9 @@ fn api(
         };
         world.handle(&cx)
     };
-    let synthesized = matches!(reply, Reply::Synthesize | Reply::Synthesized(_));
+    // The rate-limit answer is the bucket's, not fiction.
+    let synthesized = matches!(reply, Reply::Synthesize | Reply::Synthesized(_))
+        && matched.op.id != RATE_LIMIT_INFO;
     if synthesized && shared.config.synthesized == crate::Synthesized::NotImplemented {
         return with_limit(error_response(
             501,
@@ -488,13 +490,10 @@ fn api(
         Reply::Synthesize | Reply::Synthesized(_) => {
             let v = match reply {
                 Reply::Synthesized(v) => v,
-                _ => match &matched.op.response {
-                    None => json!({}),
-                    Some(schema) => synth::value(spec, schema, "", None, 0),
-                },
+                _ => synth::answer(spec, matched.op),
             };
             let status = if method == "POST" { 201 } else { 200 };
-            if matched.op.id == "rate-limit.info" {
+            if matched.op.id == RATE_LIMIT_INFO {
                 let mut v = v;
                 if let Some(o) = v.as_object_mut() {
                     o.insert("remaining".into(), json!(remaining));
@@ -530,7 +529,7 @@ fn api(
         }
         // Not Heroku's: says the answer was made up from the schema, so a
         // test can tell fiction from state.
-        if synthesized && matched.op.id != "rate-limit.info" {
+        if synthesized {
             r.headers_mut()
                 .insert(crate::SYNTHESIZED_HEADER, "true".parse().expect("header"));
         }

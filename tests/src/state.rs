@@ -29,8 +29,21 @@ pub enum Reply {
     Synthesized(Value),
 }
 
+/// The operation the server answers from the caller's token bucket: its
+/// body is synthesised, its `remaining` is real.
+pub(crate) const RATE_LIMIT_INFO: &str = "rate-limit.info";
+
 fn not_found(what: &str) -> Reply {
     Reply::Error(404, "not_found", format!("Couldn't find that {what}."))
+}
+
+/// Heroku's answer for a process type the app's release does not have.
+fn no_process_type(ty: &str) -> Reply {
+    Reply::Error(
+        404,
+        "not_found",
+        format!("Couldn't find that process type ({ty})."),
+    )
 }
 
 fn invalid(message: impl Into<String>) -> Reply {
@@ -323,10 +336,7 @@ impl World {
             }
             _ => None,
         };
-        let mut value = match &cx.op.response {
-            None => json!({}),
-            Some(schema) => synth::value(cx.spec, schema, "", None, 0),
-        };
+        let mut value = synth::answer(cx.spec, cx.op);
         if let Some(app) = app {
             match &mut value {
                 Value::Array(items) => items.iter_mut().for_each(|v| set_ref(v, "app", &app)),
@@ -363,7 +373,7 @@ impl World {
     /// operation without one leaves the answer to synthesis. `rate-limit.info`
     /// is answered from the token bucket.
     pub fn is_stateful(spec: &Spec, op: &Operation) -> bool {
-        if op.id == "rate-limit.info" {
+        if op.id == RATE_LIMIT_INFO {
             return true;
         }
         let params = BTreeMap::new();
@@ -941,11 +951,7 @@ impl World {
                 for u in &updates {
                     let ty = u.get("type").and_then(Value::as_str).unwrap_or("");
                     if !ty.is_empty() && known.is_none_or(|f| !f.iter().any(|p| p["type"] == ty)) {
-                        return Err(Reply::Error(
-                            404,
-                            "not_found",
-                            format!("Couldn't find that process type ({ty})."),
-                        ));
+                        return Err(no_process_type(ty));
                     }
                 }
                 let mut out = Vec::new();
@@ -1803,11 +1809,7 @@ impl World {
         // every type before the first deploy.
         let list = self.formation.entry(app_id(app).to_string()).or_default();
         let Some(i) = list.iter().position(|p| p["type"] == ty) else {
-            return Err(Reply::Error(
-                404,
-                "not_found",
-                format!("Couldn't find that process type ({ty})."),
-            ));
+            return Err(no_process_type(ty));
         };
         let p = &mut list[i];
         if let Some(q) = change.get("quantity") {

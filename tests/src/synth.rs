@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::{Field, Schema, Spec, TypeDef};
+use crate::spec::{Field, Operation, Schema, Spec, TypeDef};
 
 /// How deep nested arrays get a sample item.
 const MAX_DEPTH: usize = 4;
@@ -74,6 +74,15 @@ pub fn object(spec: &Spec, fields: &[Field], depth: usize) -> Value {
         map.insert(f.name.clone(), v);
     }
     Value::Object(map)
+}
+
+/// The answer of operation `op` made up from the schema: `{}` when the
+/// schema describes none.
+pub fn answer(spec: &Spec, op: &Operation) -> Value {
+    match &op.response {
+        None => json!({}),
+        Some(schema) => value(spec, schema, "", None, 0),
+    }
 }
 
 /// The body for a named type.

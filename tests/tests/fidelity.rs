@@ -5,43 +5,18 @@
 use heroku_fake::{Config, Synthesized, SYNTHESIZED_HEADER};
 use serde_json::{json, Value};
 
-const ACCEPT: &str = "application/vnd.heroku+json; version=3";
+mod raw;
 
-struct Http {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Http {
-    fn of(fake: &heroku_fake::FakeHeroku) -> Self {
-        Http {
-            base: fake.base_url().to_string(),
-            token: fake.token().to_string(),
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// Status, whether the answer was marked synthesised, and the body.
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, bool, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("Accept", ACCEPT)
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        let answer = request.send().await.unwrap();
-        let status = answer.status().as_u16();
-        let synthesized = answer.headers().contains_key(SYNTHESIZED_HEADER);
-        let bytes = answer.bytes().await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, synthesized, body)
-    }
+/// Status, whether the answer was marked synthesised, and the body.
+async fn answer(
+    fake: &heroku_fake::FakeHeroku,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, bool, Value) {
+    let raw = raw::call(fake, method, path, &[], body).await;
+    let synthesized = raw.headers.contains_key(SYNTHESIZED_HEADER);
+    (raw.status, synthesized, raw.body)
 }
 
 /// A strict heroku-api client of `fake`.
@@ -57,16 +32,14 @@ fn client_of(fake: &heroku_fake::FakeHeroku) -> heroku_api::Client {
 #[tokio::test]
 async fn a_synthesized_answer_says_so_and_never_invents_an_app() {
     let fake = heroku_fake::start().await.unwrap();
-    let http = Http::of(&fake);
-    let (status, synthesized, app) = http
-        .call("POST", "/apps", Some(json!({"name": "real-app"})))
-        .await;
+    let (status, synthesized, app) =
+        answer(&fake, "POST", "/apps", Some(json!({"name": "real-app"}))).await;
     assert_eq!((status, synthesized), (201, false), "state, not fiction");
 
     // SNI endpoints keep no state in the fake: the answer is marked, and it
     // shows the real app rather than the schema's example.
     let (status, synthesized, endpoints) =
-        http.call("GET", "/apps/real-app/sni-endpoints", None).await;
+        answer(&fake, "GET", "/apps/real-app/sni-endpoints", None).await;
     assert_eq!((status, synthesized), (200, true), "{endpoints}");
     for endpoint in endpoints.as_array().unwrap() {
         assert_eq!(endpoint["app"]["id"], app["id"], "{endpoint}");
@@ -80,7 +53,7 @@ async fn a_synthesized_answer_says_so_and_never_invents_an_app() {
         "/apps/no-such-app/features",
         "/apps/no-such-app/log-drains",
     ] {
-        let (status, _, body) = http.call("GET", path, None).await;
+        let (status, _, body) = answer(&fake, "GET", path, None).await;
         assert_eq!(status, 404, "{path}: {body}");
         assert_eq!(body["id"], "not_found", "{path}: {body}");
     }
@@ -94,12 +67,8 @@ async fn synthesized_operations_can_answer_501_instead() {
     })
     .await
     .unwrap();
-    let http = Http::of(&fake);
-    http.call("POST", "/apps", Some(json!({"name": "strict-app"})))
-        .await;
-    let (status, _, body) = http
-        .call("GET", "/apps/strict-app/sni-endpoints", None)
-        .await;
+    answer(&fake, "POST", "/apps", Some(json!({"name": "strict-app"}))).await;
+    let (status, _, body) = answer(&fake, "GET", "/apps/strict-app/sni-endpoints", None).await;
     assert_eq!(status, 501, "{body}");
     assert_eq!(body["id"], "not_implemented");
     assert!(
@@ -109,9 +78,12 @@ async fn synthesized_operations_can_answer_501_instead() {
             .contains("sni-endpoint.list"),
         "{body}"
     );
-    // Stateful operations answer as before.
-    let (status, _, _) = http.call("GET", "/apps/strict-app", None).await;
+    // Stateful operations answer as before, and so does the rate limit,
+    // which the token bucket answers.
+    let (status, _, _) = answer(&fake, "GET", "/apps/strict-app", None).await;
     assert_eq!(status, 200);
+    let (status, synthesized, body) = answer(&fake, "GET", "/account/rate-limits", None).await;
+    assert_eq!((status, synthesized), (200, false), "{body}");
 }
 
 #[tokio::test]
@@ -134,28 +106,26 @@ async fn acm_is_kept_on_the_app() {
 #[tokio::test]
 async fn scaling_a_process_type_the_app_does_not_have_is_404() {
     let fake = heroku_fake::start().await.unwrap();
-    let http = Http::of(&fake);
-    http.call("POST", "/apps", Some(json!({"name": "undeployed"})))
-        .await;
-    let (status, _, body) = http
-        .call(
-            "PATCH",
-            "/apps/undeployed/formation/web",
-            Some(json!({"quantity": 1})),
-        )
-        .await;
+    answer(&fake, "POST", "/apps", Some(json!({"name": "undeployed"}))).await;
+    let (status, _, body) = answer(
+        &fake,
+        "PATCH",
+        "/apps/undeployed/formation/web",
+        Some(json!({"quantity": 1})),
+    )
+    .await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["id"], "not_found");
     assert_eq!(body["message"], "Couldn't find that process type (web).");
-    let (status, _, _) = http
-        .call(
-            "PATCH",
-            "/apps/undeployed/formation",
-            Some(json!({"updates": [{"type": "web", "quantity": 1}]})),
-        )
-        .await;
+    let (status, _, _) = answer(
+        &fake,
+        "PATCH",
+        "/apps/undeployed/formation",
+        Some(json!({"updates": [{"type": "web", "quantity": 1}]})),
+    )
+    .await;
     assert_eq!(status, 404);
-    let (status, _, formation) = http.call("GET", "/apps/undeployed/formation", None).await;
+    let (status, _, formation) = answer(&fake, "GET", "/apps/undeployed/formation", None).await;
     assert_eq!((status, formation), (200, json!([])), "nothing was changed");
 }
 
@@ -170,9 +140,7 @@ async fn the_operation_table_matches_the_answers() {
     })
     .await
     .unwrap();
-    let http = Http::of(&fake);
-    http.call("POST", "/apps", Some(json!({"name": "table-app"})))
-        .await;
+    answer(&fake, "POST", "/apps", Some(json!({"name": "table-app"}))).await;
     let mut checked = 0;
     for op in heroku_fake::operations()
         .into_iter()
@@ -192,7 +160,7 @@ async fn the_operation_table_matches_the_answers() {
                 _ => path.push_str(part),
             }
         }
-        let (status, synthesized, body) = http.call("GET", &path, None).await;
+        let (status, synthesized, body) = answer(&fake, "GET", &path, None).await;
         // Input the schema refuses (a required query field) is a 422 before
         // any answer, synthesised or not.
         if op.stateful || status < 300 {
@@ -254,20 +222,18 @@ async fn log_drains_keep_what_was_written() {
 #[tokio::test]
 async fn add_on_answers_conform_where_the_schema_says_string() {
     let fake = heroku_fake::start().await.unwrap();
-    let http = Http::of(&fake);
-    http.call("POST", "/apps", Some(json!({"name": "with-addon"})))
-        .await;
-    let (status, _, created) = http
-        .call(
-            "POST",
-            "/apps/with-addon/addons",
-            Some(json!({"plan": "heroku-postgresql:essential-0"})),
-        )
-        .await;
+    answer(&fake, "POST", "/apps", Some(json!({"name": "with-addon"}))).await;
+    let (status, _, created) = answer(
+        &fake,
+        "POST",
+        "/apps/with-addon/addons",
+        Some(json!({"plan": "heroku-postgresql:essential-0"})),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    let (_, _, info) = http.call("GET", &format!("/addons/{id}"), None).await;
-    let (_, _, listed) = http.call("GET", "/apps/with-addon/addons", None).await;
+    let (_, _, info) = answer(&fake, "GET", &format!("/addons/{id}"), None).await;
+    let (_, _, listed) = answer(&fake, "GET", "/apps/with-addon/addons", None).await;
     for answer in [&created, &info, &listed[0]] {
         let message = answer.get("provision_message");
         assert!(

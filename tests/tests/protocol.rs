@@ -8,48 +8,9 @@ use std::time::Duration;
 use heroku_fake::{Config, Fault, FaultRule, Faults, RateLimit};
 use serde_json::{json, Value};
 
-const ACCEPT: &str = "application/vnd.heroku+json; version=3";
+mod raw;
 
-struct Raw {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-async fn call(
-    fake: &heroku_fake::FakeHeroku,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> Raw {
-    let http = reqwest::Client::new();
-    let mut req = http
-        .request(
-            method.parse().unwrap(),
-            format!("{}{path}", fake.base_url()),
-        )
-        .header("accept", ACCEPT)
-        .header("authorization", format!("Bearer {}", fake.token()));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.unwrap();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Raw {
-        status,
-        headers,
-        body,
-    }
-}
+use raw::{call, ACCEPT};
 
 #[tokio::test]
 async fn auth_routes_and_validation_answer_like_heroku() {
