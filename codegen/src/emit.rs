@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -23,8 +24,9 @@ pub fn generate(api: &Api, source: &Source) -> Result<Output, CodegenError> {
     let request_types = request_reachable(api);
     let mut files = BTreeMap::new();
     for resource in &api.resources {
-        let file = module_file(api, resource, &request_types)?;
-        files.insert(format!("{GENERATED_DIR}/{}.rs", resource.module), file);
+        for (path, file) in module_files(api, resource, &request_types)? {
+            files.insert(path, file);
+        }
     }
     // Types that live in a module with no resource of its own would be lost.
     let modules: BTreeSet<&str> = api.resources.iter().map(|r| r.module.as_str()).collect();
@@ -202,8 +204,7 @@ fn stability_str(s: Stability) -> &'static str {
 fn mod_file(api: &Api, source: &Source) -> Result<String, CodegenError> {
     let mods = api.resources.iter().map(|r| {
         let m = ident(&r.module);
-        let d = doc(&resource_doc(r));
-        quote! { #d pub mod #m; }
+        quote! { pub mod #m; }
     });
     let accessors = api
         .resources
@@ -326,11 +327,13 @@ fn method_tokens(method: &str) -> TokenStream {
 
 // ---------------------------------------------------------------- resource modules
 
-fn module_file(
+/// A resource's folder: `mod.rs` with its types, and `requests.rs` with its
+/// operations and handle, behind the resource's feature.
+fn module_files(
     api: &Api,
     r: &Resource,
     request_types: &BTreeSet<TypePath>,
-) -> Result<String, CodegenError> {
+) -> Result<Vec<(String, String)>, CodegenError> {
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
     let mut claim = |name: String, what: String| -> Result<(), CodegenError> {
         if let Some(prev) = taken.insert(name.clone(), what.clone()) {
@@ -348,38 +351,59 @@ fn module_file(
     }
     let api_ty = format_ident!("{}Api", r.pascal);
     claim(api_ty.to_string(), "the resource handle".into())?;
+    claim("requests".into(), "the requests module".into())?;
     let mut methods = Vec::new();
+    let mut requests = Vec::new();
     for op in &r.operations {
+        // Re-exported or not, an operation named like a type of its
+        // resource would read as that type.
         claim(
-            op.type_name.clone(),
-            format!("the builder of {}", op.pointer),
+            op_struct_name(api, &r.module, op),
+            format!("the operation of {}", op.pointer),
         )?;
-        claim(
-            format!("{}Body", op.type_name.trim_end_matches("Request")),
-            format!("the body of {}", op.pointer),
-        )?;
-        let (method, builder) = operation(api, r, op)?;
+        let (method, value) = operation(api, r, op)?;
         methods.push(method);
-        items.push(builder);
+        requests.push(value);
     }
-    let handle_doc = doc_raw(&format!(
-        "The `{}` operations. Get one with [`Client::{}`](crate::Client::{}).\n\n\
-         Needs the `{}` feature, which `full` (on by default) turns on.",
-        r.key, r.module, r.module, r.key
-    ));
+    let dir = format!("{GENERATED_DIR}/{}", r.module);
+    let module_doc = inner_doc(&resource_doc(r));
     let cfg = feature_cfg(r);
+    let requests_mod = (!r.operations.is_empty()).then(|| {
+        let d = doc_raw(&format!(
+            "The `{}` operations as values, and the [`{api_ty}`] handle that sends them.",
+            r.key
+        ));
+        quote! {
+            #d
+            #cfg
+            pub mod requests;
+            #cfg
+            pub use requests::#api_ty;
+        }
+    });
+    let mod_tokens = quote! {
+        #module_doc
+        #requests_mod
+        #(#items)*
+    };
+    let mut files = vec![(format!("{dir}/mod.rs"), render(mod_tokens, &r.module)?)];
     // A definition without links (add-on-plan-action, oauth-grant) only
     // contributes types.
-    let handle = (!r.operations.is_empty()).then(|| {
-        quote! {
+    if !r.operations.is_empty() {
+        let handle_doc = doc_raw(&format!(
+            "The `{}` operations. Get one with [`Client::{}`](crate::Client::{}).\n\n\
+             Needs the `{}` feature, which `full` (on by default) turns on.",
+            r.key, r.module, r.module, r.key
+        ));
+        let tokens = quote! {
+            #![allow(deprecated)]
+
             #handle_doc
-            #cfg
             #[derive(Debug, Clone, Copy)]
             pub struct #api_ty<'a> {
                 client: &'a crate::Client,
             }
 
-            #cfg
             impl<'a> #api_ty<'a> {
                 pub(crate) fn new(client: &'a crate::Client) -> Self {
                     Self { client }
@@ -387,13 +411,15 @@ fn module_file(
 
                 #(#methods)*
             }
-        }
-    });
-    let tokens = quote! {
-        #handle
-        #(#items)*
-    };
-    render(tokens, &r.module)
+
+            #(#requests)*
+        };
+        files.push((
+            format!("{dir}/requests.rs"),
+            render(tokens, &format!("{}::requests", r.module))?,
+        ));
+    }
+    Ok(files)
 }
 
 fn field_doc(api: &Api, f: &Field) -> TokenStream {
@@ -874,8 +900,6 @@ fn identity(
 struct Arg {
     name: proc_macro2::Ident,
     ty: TokenStream,
-    /// Field of the builder it is stored in and the conversion.
-    store: TokenStream,
     doc: String,
 }
 
@@ -939,21 +963,83 @@ fn response_type(op: &Operation, module: &str) -> (TokenStream, Option<TokenStre
     }
 }
 
+/// Names an operation value may not take in its `requests` module: the
+/// prelude types the generated code names, and the module's own types
+/// (reached through `use super::*`).
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone",
+    "Send", "Sync", "Self",
+];
+
+/// Setter names that would clash with the methods of `Operation`,
+/// `Request` and `ListRequest`; such a field's setter is `set_<name>`.
+const RESERVED_SETTERS: &[&str] = &[
+    "new",
+    "path",
+    "payload",
+    "map",
+    "send",
+    "send_with_meta",
+    "with_options",
+    "operation",
+    "into_operation",
+    "range",
+    "paginate",
+    "stream",
+    "clone",
+    "into_future",
+];
+
+/// The value type of an operation, in its resource's `requests` module:
+/// its function's name in CamelCase (`app.info` → `Info`), with `Request`
+/// after it where that is the name of one of the resource's types
+/// (`sms-number.sms_number` → `SmsNumberRequest`).
+fn op_struct_name(api: &Api, module: &str, op: &Operation) -> String {
+    let name = op.fn_name.to_upper_camel_case();
+    let clashes = api
+        .types
+        .keys()
+        .any(|p| p.name == name && p.module == module);
+    if clashes {
+        format!("{name}Request")
+    } else {
+        name
+    }
+}
+
+/// One operation: its handle method (returned first) and, in the
+/// `requests` module, the value that holds its path parameters and body or
+/// query fields as plain data, its constructor and setters, its
+/// `Operation` impl and the setters' forms on the bound request.
 fn operation(
     api: &Api,
     r: &Resource,
     op: &Operation,
 ) -> Result<(TokenStream, TokenStream), CodegenError> {
-    let module = &r.module;
-    let builder = ident(&op.type_name);
-    let body_ty = format_ident!("{}Body", op.type_name.trim_end_matches("Request"));
+    // Types are named by their full path (`crate::app::App`) from the
+    // `requests` module.
+    let module = &format!("{}::requests", r.module);
+    let op_const = op_const(&r.module, &op.fn_name);
+    let struct_name = op_struct_name(api, &r.module, op);
+    if RESERVED_TYPE_NAMES.contains(&struct_name.as_str()) {
+        return Err(CodegenError(format!(
+            "{}: operation `{}` would be named `{struct_name}`, which generated code uses",
+            op.pointer, op.id
+        )));
+    }
+    let name = ident(&struct_name);
     let fn_name = ident(&op.fn_name);
-    let op_const = op_const(module, &op.fn_name);
-    let mut args: Vec<Arg> = Vec::new();
-    let mut fields = Vec::new(); // builder fields
-    let mut used = BTreeSet::new();
 
-    // Path parameters.
+    let mut fields = Vec::new(); // (attrs + field) tokens
+    let mut debug_fields = Vec::new(); // (json-ish name, ident, secret)
+    let mut args: Vec<Arg> = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut forwards = Vec::new();
+    let mut used = BTreeSet::new();
+    let mut transparent = false;
+
+    // Path parameters: not part of the serialized form.
     let mut path_fmt = String::new();
     let mut path_args = Vec::new();
     for part in &op.path {
@@ -961,7 +1047,7 @@ fn operation(
             PathPart::Literal(s) => path_fmt.push_str(&s.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(p) => {
                 path_fmt.push_str("{}");
-                let name = ident(&p.name);
+                let pname = ident(&p.name);
                 used.insert(p.name.clone());
                 let (arg_ty, stored_ty, value) = match &p.ty {
                     ParamTy::Identity(tp) | ParamTy::Enum(tp) => {
@@ -969,87 +1055,100 @@ fn operation(
                         (
                             quote!(impl Into<#t>),
                             t,
-                            quote!(crate::__private::segment(self.#name.as_str())),
+                            quote!(crate::__private::segment(self.#pname.as_str())),
                         )
                     }
                     ParamTy::String => (
                         quote!(impl Into<String>),
                         quote!(String),
-                        quote!(crate::__private::segment(&self.#name)),
+                        quote!(crate::__private::segment(&self.#pname)),
                     ),
-                    ParamTy::Integer => (quote!(i64), quote!(i64), quote!(self.#name)),
+                    ParamTy::Integer => (quote!(i64), quote!(i64), quote!(self.#pname)),
                 };
                 let conv = match &p.ty {
-                    ParamTy::Integer => quote!(#name),
-                    _ => quote!(#name.into()),
+                    ParamTy::Integer => quote!(#pname),
+                    _ => quote!(#pname.into()),
                 };
+                let pd = param_doc(api, p);
+                let d = doc(&pd);
+                fields.push(quote!(#d #[serde(skip)] pub #pname: #stored_ty,));
+                debug_fields.push((p.name.clone(), pname.clone(), false));
+                inits.push(field_init(&pname, conv));
                 args.push(Arg {
-                    name: name.clone(),
+                    name: pname,
                     ty: arg_ty,
-                    store: field_init(&name, conv),
-                    doc: param_doc(api, p),
+                    doc: pd,
                 });
-                fields.push(quote!(#name: #stored_ty,));
                 path_args.push(value);
             }
         }
     }
 
-    // Body.
-    let mut body_struct = None;
-    let mut setters = Vec::new();
-    let payload;
+    // Body or query fields.
+    let body_kind = match &op.body {
+        Body::None => quote!(None),
+        Body::EmptyObject => quote!(Json),
+        Body::Value(_) => quote!(Json),
+        Body::Fields { query: true, .. } => quote!(Query),
+        Body::Fields { query: false, .. } => quote!(Json),
+    };
     match &op.body {
-        Body::None => payload = quote!(Ok(crate::__private::Payload::none())),
-        Body::EmptyObject => {
-            payload = quote!(crate::__private::Payload::json(&serde_json::Map::new()))
-        }
+        Body::None | Body::EmptyObject => {}
         Body::Value(t) => {
-            let name = if used.contains("body") {
+            transparent = true;
+            let bname = if used.contains("body") {
                 ident("request_body")
             } else {
                 ident("body")
             };
-            let (arg_ty, conv) = arg_type(api, t, module, &name);
+            let (arg_ty, conv) = arg_type(api, t, module, &bname);
             let stored = ty(t, module);
+            fields.push(quote!(#[doc = " The request body."] pub #bname: #stored,));
+            debug_fields.push(("body".into(), bname.clone(), false));
+            inits.push(field_init(&bname, conv));
             args.push(Arg {
-                name: name.clone(),
+                name: bname,
                 ty: arg_ty,
-                store: field_init(&name, conv),
                 doc: "the request body".into(),
             });
-            fields.push(quote!(#name: #stored,));
-            payload = quote!(crate::__private::Payload::json(&self.#name));
         }
-        Body::Fields { fields: bfs, query } => {
-            let mut struct_fields = Vec::new();
-            let mut inits = Vec::new();
+        Body::Fields { fields: bfs, .. } => {
             for f in bfs {
-                let fname = ident(&f.rust_name);
-                let (arg_ty, conv) = arg_type(api, &f.ty, module, &fname);
+                let rust = if used.contains(&f.rust_name) {
+                    format!("{}_value", f.rust_name)
+                } else {
+                    f.rust_name.clone()
+                };
+                used.insert(rust.clone());
+                let fname = ident(&rust);
                 let stored = ty(&f.ty, module);
-                let rename = rename_attr(f);
+                let json = &f.json_name;
+                let renamed = rust.trim_end_matches('_') != json.as_str();
+                let rename = renamed.then(|| quote!(rename = #json,));
+                let d = field_doc(api, f);
+                debug_fields.push((f.json_name.clone(), fname.clone(), redacted(f)));
+                let setter = if RESERVED_SETTERS.contains(&rust.as_str()) {
+                    format_ident!("set_{}", rust)
+                } else {
+                    fname.clone()
+                };
+                let (arg_ty, conv) = arg_type(api, &f.ty, module, &fname);
                 if f.required {
-                    let arg_name = if used.contains(&f.rust_name) {
-                        format_ident!("{}_value", f.rust_name)
+                    let (arg_ty, stored, conv) = if f.nullable {
+                        (
+                            quote!(Option<#stored>),
+                            quote!(Option<#stored>),
+                            quote!(#fname),
+                        )
                     } else {
-                        fname.clone()
+                        (arg_ty, stored, conv)
                     };
-                    used.insert(arg_name.to_string());
-                    let (arg_ty, conv) = arg_type(api, &f.ty, module, &arg_name);
-                    let (arg_ty, stored) = if f.nullable {
-                        (quote!(Option<#stored>), quote!(Option<#stored>))
-                    } else {
-                        (arg_ty, stored)
-                    };
-                    let conv = if f.nullable { quote!(#arg_name) } else { conv };
                     let serde = rename.map(|r| quote!(#[serde(#r)]));
-                    struct_fields.push(quote!(#serde #fname: #stored,));
+                    fields.push(quote!(#d #serde pub #fname: #stored,));
                     inits.push(field_init(&fname, conv));
                     args.push(Arg {
-                        name: arg_name,
+                        name: fname,
                         ty: arg_ty,
-                        store: TokenStream::new(),
                         doc: f
                             .description
                             .clone()
@@ -1057,68 +1156,61 @@ fn operation(
                     });
                 } else if f.nullable {
                     // Tri-state: absent, `null` (clear), or a value.
-                    let attrs = match rename {
-                        Some(r) => {
-                            quote!(#[serde(#r, default, skip_serializing_if = "Option::is_none")])
-                        }
-                        None => quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
-                    };
-                    struct_fields.push(quote!(#attrs #fname: Option<Option<#stored>>,));
+                    fields.push(quote! {
+                        #d
+                        #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+                        pub #fname: Option<Option<#stored>>,
+                    });
                     inits.push(quote!(#fname: None));
-                    let d = field_doc(api, f);
-                    let clear = format_ident!("clear_{}", f.rust_name.trim_end_matches('_'));
+                    let clear = format_ident!("clear_{}", rust.trim_end_matches('_'));
                     let cd = doc(&format!(
                         "Sends `{}` as `null`, which clears it.",
                         f.json_name
                     ));
                     setters.push(quote! {
                         #d
-                        pub fn #fname(mut self, #fname: #arg_ty) -> Self {
-                            self.body.#fname = Some(Some(#conv));
+                        pub fn #setter(mut self, #fname: #arg_ty) -> Self {
+                            self.#fname = Some(Some(#conv));
                             self
                         }
                         #cd
                         pub fn #clear(mut self) -> Self {
-                            self.body.#fname = Some(None);
+                            self.#fname = Some(None);
                             self
                         }
                     });
+                    forwards.push(quote! {
+                        #d
+                        pub fn #setter(self, #fname: #arg_ty) -> Self {
+                            self.map(|op| op.#setter(#fname))
+                        }
+                        #cd
+                        pub fn #clear(self) -> Self {
+                            self.map(#name::#clear)
+                        }
+                    });
                 } else {
-                    let attrs = match rename {
-                        Some(r) => quote!(#[serde(#r, skip_serializing_if = "Option::is_none")]),
-                        None => quote!(#[serde(skip_serializing_if = "Option::is_none")]),
-                    };
-                    struct_fields.push(quote!(#attrs #fname: Option<#stored>,));
+                    fields.push(quote! {
+                        #d
+                        #[serde(#rename skip_serializing_if = "Option::is_none")]
+                        pub #fname: Option<#stored>,
+                    });
                     inits.push(quote!(#fname: None));
-                    let d = field_doc(api, f);
                     setters.push(quote! {
                         #d
-                        pub fn #fname(mut self, #fname: #arg_ty) -> Self {
-                            self.body.#fname = Some(#conv);
+                        pub fn #setter(mut self, #fname: #arg_ty) -> Self {
+                            self.#fname = Some(#conv);
                             self
+                        }
+                    });
+                    forwards.push(quote! {
+                        #d
+                        pub fn #setter(self, #fname: #arg_ty) -> Self {
+                            self.map(|op| op.#setter(#fname))
                         }
                     });
                 }
             }
-            body_struct = Some(quote! {
-                #[derive(Clone, serde::Serialize)]
-                struct #body_ty {
-                    #(#struct_fields)*
-                }
-            });
-            fields.push(quote!(body: #body_ty,));
-            let body_init = quote!(body: #body_ty { #(#inits),* });
-            args.push(Arg {
-                name: ident("body"),
-                ty: TokenStream::new(),
-                store: body_init,
-                doc: String::new(),
-            });
-            payload = if *query {
-                quote!(crate::__private::Payload::query(&self.body))
-            } else {
-                quote!(crate::__private::Payload::json(&self.body))
-            };
         }
     }
 
@@ -1128,22 +1220,31 @@ fn operation(
     } else {
         quote!(format!(#path_fmt, #(#path_args),*))
     };
+    let wrapper = if item_ty.is_some() {
+        quote!(crate::ListRequest)
+    } else {
+        quote!(crate::Request)
+    };
+    let bind = if item_ty.is_some() {
+        quote!(list)
+    } else {
+        quote!(request)
+    };
 
     // The handle method.
-    let params = args.iter().filter(|a| !a.ty.is_empty()).map(|a| {
-        let n = &a.name;
-        let t = &a.ty;
-        quote!(#n: #t)
-    });
-    let stores = args
+    let params: Vec<TokenStream> = args
         .iter()
-        .filter(|a| !a.store.is_empty())
-        .map(|a| a.store.clone());
+        .map(|a| {
+            let n = &a.name;
+            let t = &a.ty;
+            quote!(#n: #t)
+        })
+        .collect();
+    let arg_names: Vec<&proc_macro2::Ident> = args.iter().map(|a| &a.name).collect();
     let mut text = op_doc(op);
-    let documented: Vec<&Arg> = args.iter().filter(|a| !a.ty.is_empty()).collect();
-    if !documented.is_empty() {
+    if !args.is_empty() {
         text.push_str("\n\nArguments:");
-        for a in &documented {
+        for a in &args {
             text.push_str(&format!("\n- `{}`: {}", a.name, first_sentence(&a.doc)));
         }
     }
@@ -1152,131 +1253,110 @@ fn operation(
         .deprecated
         .as_ref()
         .map(|note| quote!(#[deprecated(note = #note)]));
-    let range_field = op.paginated.then(|| quote!(range: None,));
     let method = quote! {
         #d
         #deprecated
-        pub fn #fn_name(&self, #(#params),*) -> #builder<'a> {
-            #builder {
-                client: self.client,
-                #(#stores,)*
-                #range_field
-                options: crate::RequestOptions::new(),
-            }
+        pub fn #fn_name(&self, #(#params),*) -> #wrapper<'a, #name> {
+            self.client.#bind(#name::new(#(#arg_names),*))
         }
     };
 
-    // The builder.
-    let type_doc = doc_raw(&format!(
-        "A `{} {}` request, from [`{}Api::{}`]. Await it, or call `send`.",
-        op.method,
-        op.template(),
-        r.pascal,
-        op.fn_name
+    // The value.
+    let mut type_text = format!("`{} {}`", op.method, op.template());
+    if let Some(t) = &op.title {
+        type_text.push_str(&format!(": {}", t.trim_end_matches('.')));
+    }
+    type_text.push_str(&format!(
+        " (`{}`).\n\nSent by [`{}Api::{}`], or built here and sent with [`Client::{}`](crate::Client::{}). Its serialized form is what it sends; path parameters are not part of it.",
+        op.id, r.pascal, op.fn_name, bind, bind
     ));
-    let range_decl = op.paginated.then(|| quote!(range: Option<crate::Range>,));
-    let name_str = op.type_name.as_str();
-    let (send_impl, future_ty) = match (&op.response, item_ty) {
-        (_, Some(item)) => (
-            quote! {
-                /// Pages through the list from the start, or from the `Range`
-                /// set with [`range`](Self::range).
-                pub fn range(mut self, range: crate::Range) -> Self {
-                    self.range = Some(range);
-                    self
+    if op.deprecated.is_some() {
+        type_text.push_str("\n\nDeprecated in the schema.");
+    }
+    let type_doc = doc_raw(&type_text);
+    let transparent = transparent.then(|| quote!(#[serde(transparent)]));
+    let (derive_debug, debug) = if debug_fields.iter().any(|(_, _, secret)| *secret) {
+        let name_str = struct_name.as_str();
+        let shown = debug_fields.iter().map(|(key, fname, secret)| {
+            if *secret {
+                quote!(.field(#key, &crate::__private::Redacted(&self.#fname)))
+            } else {
+                quote!(.field(#key, &self.#fname))
+            }
+        });
+        let debug = quote! {
+            /// Values that grant access (credentials) show their shape, not
+            /// their content: `[redacted]`.
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#name_str)
+                        #(#shown)*
+                        .finish()
                 }
-
-                /// A [`Paginator`](crate::Paginator) for page-level access and resumable cursors.
-                pub fn paginate(self) -> crate::Result<crate::Paginator<#item>> {
-                    let path = #path_expr;
-                    let payload = #payload?;
-                    Ok(crate::Paginator::new(self.client, &crate::operations::#op_const, path, payload, self.options, self.range))
-                }
-
-                /// Every item, lazily, following `Next-Range` page by page.
-                pub fn stream(self) -> crate::ItemStream<#item> {
-                    crate::ItemStream::new(self.paginate())
-                }
-
-                /// Collects every page when awaited, as awaiting the request
-                /// itself does. The future is `Send` and owns what it needs.
-                pub fn send(self) -> crate::ListFuture<#item> {
-                    crate::ListFuture::new(self.paginate())
-                }
-            },
-            quote!(crate::ListFuture<#item>),
-        ),
-        (response, None) => {
-            let ignoring_body =
-                matches!(response, Response::Empty).then(|| quote!(.ignoring_body()));
-            (
-                quote! {
-                    /// Sends the request when awaited, as awaiting the request
-                    /// itself does.
-                    pub fn send(self) -> crate::ResponseFuture<'a, #out_ty> {
-                        let path = #path_expr;
-                        let payload = #payload;
-                        crate::ResponseFuture::new(self.client, &crate::operations::#op_const, path, payload, self.options)#ignoring_body
-                    }
-
-                    /// Sends the request when awaited, and keeps the status and
-                    /// headers of the answer.
-                    pub fn send_with_meta(self) -> crate::FullResponseFuture<'a, #out_ty> {
-                        self.send().with_meta()
-                    }
-                },
-                quote!(crate::ResponseFuture<'a, #out_ty>),
-            )
-        }
+            }
+        };
+        (quote!(), Some(debug))
+    } else {
+        (quote!(Debug,), None)
     };
-    let cfg = feature_cfg(r);
-    let body_struct = body_struct.map(|b| quote!(#cfg #b));
-    let builder_tokens = quote! {
+    let new_doc = doc(&format!(
+        "The `{}` operation with its required parts.",
+        op.id
+    ));
+    let answers_nothing = matches!(op.response, Response::Empty).then(|| {
+        quote!(
+            const ANSWERS_NOTHING: bool = true;
+        )
+    });
+    let paginated = item_ty.as_ref().map(|item| {
+        quote! {
+            impl crate::Paginated for #name {
+                type Item = #item;
+            }
+        }
+    });
+    let forwards = (!forwards.is_empty()).then(|| {
+        quote! {
+            impl #wrapper<'_, #name> {
+                #(#forwards)*
+            }
+        }
+    });
+    let tokens = quote! {
         #type_doc
-        #cfg
-        #[derive(Clone)]
-        #[must_use = "a request does nothing until it is sent or awaited"]
-        pub struct #builder<'a> {
-            client: &'a crate::Client,
+        #[derive(#derive_debug Clone, serde::Serialize)]
+        #transparent
+        #[non_exhaustive]
+        pub struct #name {
             #(#fields)*
-            #range_decl
-            options: crate::RequestOptions,
         }
 
-        #body_struct
+        #debug
 
-        #cfg
-        impl std::fmt::Debug for #builder<'_> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#name_str).finish_non_exhaustive()
+        impl #name {
+            #new_doc
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
             }
-        }
 
-        #cfg
-        impl<'a> #builder<'a> {
             #(#setters)*
-
-            /// Per-request options: extra headers (two-factor code), the
-            /// `Accept` variant, extra query parameters, the retry policy.
-            pub fn with_options(mut self, options: crate::RequestOptions) -> Self {
-                self.options = options;
-                self
-            }
-
-            #send_impl
         }
 
-        #cfg
-        impl<'a> std::future::IntoFuture for #builder<'a> {
-            type Output = crate::Result<#out_ty>;
-            type IntoFuture = #future_ty;
+        impl crate::Operation for #name {
+            type Output = #out_ty;
+            const INFO: &'static crate::OperationInfo = &crate::operations::#op_const;
+            const BODY: crate::BodyKind = crate::BodyKind::#body_kind;
+            #answers_nothing
 
-            fn into_future(self) -> Self::IntoFuture {
-                self.send()
+            fn path(&self) -> String {
+                #path_expr
             }
         }
+
+        #paginated
+        #forwards
     };
-    Ok((method, builder_tokens))
+    Ok((method, tokens))
 }
 
 // ---------------------------------------------------------------- coverage test

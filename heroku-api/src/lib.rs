@@ -87,6 +87,7 @@ pub use runtime::error::{
 pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
+pub use runtime::request::{BodyKind, ListRequest, Operation, Paginated, Request};
 pub use runtime::retry::{PollPolicy, RetryPolicy, Throttle, MAX_RETRY_AFTER};
 pub use runtime::transport::{SendFuture, Transport};
 

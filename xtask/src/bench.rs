@@ -1,4 +1,7 @@
 //! `cargo xtask bench build`: the build figures of BENCHMARKS.md, measured.
+//! `cargo xtask bench compare [--runs N]`: heroku-api's own build time
+//! against heroku_rs 0.6 from crates.io, alternating in one run, debug and
+//! release.
 //! `cargo xtask bench decode [--before REV]`: decoding 10,000 apps, against
 //! a serde derive and (optionally) heroku-api at another revision, in one
 //! process.
@@ -29,7 +32,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     match it.next().map(String::as_str) {
         Some("build") => {}
-        Some(other) => return Err(format!("unknown benchmark `{other}` (try `bench build`)")),
+        Some(other) => {
+            return Err(format!(
+                "unknown benchmark `{other}` (try `bench build`, `bench compare` or `bench decode`)"
+            ))
+        }
         None => return Err("which benchmark? `cargo xtask bench build`".into()),
     }
     while let Some(arg) = it.next() {
@@ -98,28 +105,35 @@ fn touch(path: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot touch {}: {e}", path.display()))
 }
 
-/// Bytes, lines and files of the generated code.
+/// Bytes, lines and files of the generated code, at any depth.
 fn generated_size(dir: &Path) -> Result<(u64, usize, usize), String> {
     let mut bytes = 0;
     let mut lines = 0;
     let mut files = 0;
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            bytes += text.len() as u64;
-            lines += text.lines().count();
-            files += 1;
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                bytes += text.len() as u64;
+                lines += text.lines().count();
+                files += 1;
+            }
         }
     }
     Ok((bytes, lines, files))
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    if args.first().map(String::as_str) == Some("decode") {
-        return decode(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("decode") => return decode(&args[1..]),
+        Some("compare") => return compare(&args[1..]),
+        _ => {}
     }
     let options = parse(args)?;
     let runs = options.runs;
@@ -240,7 +254,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         median(rebuild.clone()).as_secs_f64(),
         range(&rebuild)
     );
-    println!("| generated code | {bytes} bytes, {lines} lines in {files} files | | `heroku-api/src/generated/*.rs` |");
+    println!("| generated code | {bytes} bytes, {lines} lines in {files} files | | `heroku-api/src/generated/**/*.rs` |");
     Ok(())
 }
 
@@ -331,6 +345,114 @@ fn decode(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot run the decode benchmark: {e}"))?;
     if !status.success() {
         return Err("the decode benchmark failed".into());
+    }
+    Ok(())
+}
+
+/// The reference for `bench compare`: hand-written, about 230 endpoints.
+const HEROKU_RS: &str = "=0.6.0";
+
+/// `bench compare [--runs N]`: builds heroku-api and heroku_rs as
+/// dependencies of two scratch crates in one scratch workspace (cargo's
+/// default profiles, one target directory, one lock file), cleaning and
+/// building each library in turn, debug then release. Both are built
+/// with their dependencies already built, so each figure is the crate's
+/// own build.
+fn compare(args: &[String]) -> Result<(), String> {
+    let mut runs = 3;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                runs = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--runs takes a whole number above 0")?;
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let root = root();
+    let scratch = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("bench-compare");
+    let api = root.join("heroku-api");
+    let write = |path: PathBuf, text: String| -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(
+        scratch.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"with-heroku-api\", \"with-heroku-rs\"]\n"
+            .into(),
+    )?;
+    write(
+        scratch.join("with-heroku-api/Cargo.toml"),
+        format!(
+            "[package]\nname = \"with-heroku-api\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nheroku-api = {{ path = {:?} }}\n",
+            api.display().to_string()
+        ),
+    )?;
+    write(
+        scratch.join("with-heroku-rs/Cargo.toml"),
+        format!(
+            "[package]\nname = \"with-heroku-rs\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nheroku_rs = \"{HEROKU_RS}\"\n"
+        ),
+    )?;
+    for member in ["with-heroku-api", "with-heroku-rs"] {
+        write(scratch.join(member).join("src/lib.rs"), String::new())?;
+    }
+    let in_scratch = |args: &[&str]| {
+        let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        c.current_dir(&scratch)
+            .env_remove("CARGO_TARGET_DIR")
+            .args(args);
+        c
+    };
+    let operations = std::fs::read_to_string(root.join("heroku-api/src/generated/operations.rs"))
+        .map_err(|e| format!("cannot read the operation table: {e}"))?
+        .matches("OperationInfo::new(")
+        .count()
+        .max(1);
+    println!("| profile | heroku-api ({operations} operations) | heroku_rs 0.6 (about 230 endpoints) | ratio (median) | per operation / endpoint |");
+    println!("|---|---|---|---|---|");
+    for release in [false, true] {
+        let profile: &[&str] = if release { &["--release"] } else { &[] };
+        eprintln!(
+            "{}: building both crates' dependencies…",
+            if release { "release" } else { "debug" }
+        );
+        timed(in_scratch(
+            &[&["build", "--quiet", "--workspace"], profile].concat(),
+        ))?;
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for run in 1..=runs {
+            eprintln!("  run {run} of {runs}");
+            for (package, times) in [("heroku-api", &mut ours), ("heroku_rs", &mut theirs)] {
+                timed(in_scratch(
+                    &[&["clean", "--quiet", "-p", package], profile].concat(),
+                ))?;
+                times.push(timed(in_scratch(
+                    &[&["build", "--quiet", "-p", package], profile].concat(),
+                ))?);
+            }
+        }
+        let (a, b) = (median(ours.clone()), median(theirs.clone()));
+        println!(
+            "| {} | {:.2} s ({}) | {:.2} s ({}) | {:.2} | {:.0} ms / {:.0} ms |",
+            if release { "release" } else { "debug" },
+            a.as_secs_f64(),
+            range(&ours),
+            b.as_secs_f64(),
+            range(&theirs),
+            a.as_secs_f64() / b.as_secs_f64(),
+            a.as_secs_f64() * 1000.0 / operations as f64,
+            b.as_secs_f64() * 1000.0 / 230.0,
+        );
     }
     Ok(())
 }

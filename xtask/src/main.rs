@@ -38,6 +38,11 @@ commands:
       and rebuild after touching lib.rs, and the generated code's size;
       medians of N runs (default 3), as a Markdown table. Run it on an
       idle machine.
+  bench compare [--runs N]
+      heroku-api's own build against heroku_rs 0.6 from crates.io, debug
+      and release, alternating in one run (scratch workspace in
+      target/bench-compare, cargo's default profiles): medians, ranges
+      and the ratio, as a Markdown table.
   bench decode [--before REV]
       Decoding 10,000 apps (W1's pages) with heroku-api against a serde
       derive of the same fields and, with --before, heroku-api at REV,
@@ -267,28 +272,55 @@ fn standalone_view(output: &Output) -> Output {
     Output { files }
 }
 
-/// Files in the generated directories under `base` that the output does
-/// not contain (a resource that went away).
+/// Files in the generated directories under `base`, at any depth, that the
+/// output does not contain (a resource that went away).
 fn stale_files(base: &Path, output: &Output, dirs: &[&str]) -> Vec<String> {
-    let mut stale = Vec::new();
-    for dir in dirs {
-        if let Ok(entries) = std::fs::read_dir(base.join(dir)) {
-            for e in entries.flatten() {
-                let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
-                if !output.files.contains_key(&rel) {
-                    stale.push(rel);
-                }
+    fn walk(base: &Path, rel: &str, output: &Output, stale: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(base.join(rel)) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = format!("{rel}/{}", e.file_name().to_string_lossy());
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(base, &path, output, stale);
+            } else if !output.files.contains_key(&path) {
+                stale.push(path);
             }
         }
     }
+    let mut stale = Vec::new();
+    for dir in dirs {
+        walk(base, dir, output, &mut stale);
+    }
     stale.sort();
     stale
+}
+
+/// Removes the directories under the generated ones that no file is left in.
+fn remove_empty_dirs(base: &Path, dirs: &[&str]) {
+    fn prune(dir: &Path, top: bool) {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    prune(&e.path(), false);
+                }
+            }
+        }
+        if !top {
+            // Fails, as it should, while the directory holds anything.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    for dir in dirs {
+        prune(&base.join(dir), true);
+    }
 }
 
 fn write_into(crate_dir: &Path, output: &Output, dirs: &[&str]) -> Result<(), String> {
     for rel in stale_files(crate_dir, output, dirs) {
         std::fs::remove_file(crate_dir.join(&rel)).map_err(|e| format!("{rel}: {e}"))?;
     }
+    remove_empty_dirs(crate_dir, dirs);
     for (rel, text) in &output.files {
         let path = crate_dir.join(rel);
         if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {

@@ -34,7 +34,7 @@ fn check_fails_with_a_diff_when_one_byte_changes() {
     let (ok, text) = xtask(&["codegen", "--schema", schema, "--out", out, "--check"]);
     assert!(ok, "fresh output must pass: {text}");
 
-    let file = dir.join("src/generated/widget.rs");
+    let file = dir.join("src/generated/widget/mod.rs");
     let mut bytes = std::fs::read(&file).unwrap();
     let pos = bytes.len() / 2;
     bytes[pos] = if bytes[pos] == b'x' { b'y' } else { b'x' };
@@ -42,8 +42,8 @@ fn check_fails_with_a_diff_when_one_byte_changes() {
 
     let (ok, text) = xtask(&["codegen", "--schema", schema, "--out", out, "--check"]);
     assert!(!ok, "a changed byte must fail the check");
-    assert!(text.contains("--- a/src/generated/widget.rs"), "{text}");
-    assert!(text.contains("+++ b/src/generated/widget.rs"), "{text}");
+    assert!(text.contains("--- a/src/generated/widget/mod.rs"), "{text}");
+    assert!(text.contains("+++ b/src/generated/widget/mod.rs"), "{text}");
     assert!(text.contains("stale"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -64,11 +64,16 @@ fn two_runs_write_identical_bytes() {
         ]);
         assert!(ok, "{text}");
         let mut files = Vec::new();
-        for e in std::fs::read_dir(dir.join("src/generated"))
-            .unwrap()
-            .flatten()
-        {
-            files.push((e.file_name(), std::fs::read(e.path()).unwrap()));
+        let mut dirs = vec![dir.join("src/generated")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    dirs.push(e.path());
+                } else {
+                    let rel = e.path().strip_prefix(&dir).unwrap().to_path_buf();
+                    files.push((rel, std::fs::read(e.path()).unwrap()));
+                }
+            }
         }
         files.sort();
         trees.push(files);

@@ -7,603 +7,105 @@
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 /// The table of every generated operation.
 pub mod operations;
-/// Account
-///
-/// An account represents an individual signed up to use the Heroku platform.
-///
-/// Schema definition `account`; stability: production.
 pub mod account;
-/// Account Delinquency
-///
-/// A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
-///
-/// Schema definition `account-delinquency`; stability: development.
 pub mod account_delinquency;
-/// Account Feature
-///
-/// An account feature represents a Heroku labs capability that can be enabled or disabled for an account on Heroku.
-///
-/// Schema definition `account-feature`; stability: production.
 pub mod account_feature;
-/// Add-on
-///
-/// Add-ons represent add-ons that have been provisioned and attached to one or more apps.
-///
-/// Schema definition `add-on`; stability: production.
 pub mod add_on;
-/// Add-on Action
-///
-/// Add-on Actions are lifecycle operations for add-on provisioning and deprovisioning. They allow add-on providers to (de)provision add-ons in the background and then report back when (de)provisioning is complete.
-///
-/// Schema definition `add-on-action`; stability: development.
 pub mod add_on_action;
-/// Add-on Attachment
-///
-/// An add-on attachment represents a connection between an app and an add-on that it has been given access to.
-///
-/// Schema definition `add-on-attachment`; stability: prototype.
 pub mod add_on_attachment;
-/// Add-on Config
-///
-/// Configuration of an Add-on
-///
-/// Schema definition `add-on-config`; stability: development.
 pub mod add_on_config;
-/// Add-on Plan Action
-///
-/// Add-on Plan Actions are Provider functionality for specific add-on installations
-///
-/// Schema definition `add-on-plan-action`; stability: development.
 pub mod add_on_plan_action;
-/// Add-on Region Capability
-///
-/// Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
-///
-/// Schema definition `add-on-region-capability`; stability: production.
 pub mod add_on_region_capability;
-/// Add-on Service
-///
-/// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
-///
-/// Schema definition `add-on-service`; stability: production.
 pub mod add_on_service;
-/// Add-on Webhook
-///
-/// Represents the details of a webhook subscription
-///
-/// Schema definition `add-on-webhook`; stability: production.
 pub mod add_on_webhook;
-/// Add-on Webhook Delivery
-///
-/// Represents the delivery of a webhook notification, including its current status.
-///
-/// Schema definition `add-on-webhook-delivery`; stability: production.
 pub mod add_on_webhook_delivery;
-/// Add-on Webhook Event
-///
-/// Represents a webhook event that occurred.
-///
-/// Schema definition `add-on-webhook-event`; stability: production.
 pub mod add_on_webhook_event;
-/// Allowed Add-on Service
-///
-/// Entities that have been allowed to be used by a Team
-///
-/// Schema definition `allowed-add-on-service`; stability: prototype.
 pub mod allowed_add_on_service;
-/// App
-///
-/// An app represents the program that you would like to deploy and run on Heroku.
-///
-/// Schema definition `app`; stability: production.
 pub mod app;
-/// App Feature
-///
-/// An app feature represents a Heroku labs capability that can be enabled or disabled for an app on Heroku.
-///
-/// Schema definition `app-feature`; stability: production.
 pub mod app_feature;
-/// Heroku Setup API - App Setup
-///
-/// An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
-///
-/// Schema definition `app-setup`; stability: production.
 pub mod app_setup;
-/// App Transfer
-///
-/// An app transfer represents a two party interaction for transferring ownership of an app.
-///
-/// Schema definition `app-transfer`; stability: production.
 pub mod app_transfer;
-/// App Webhook
-///
-/// Represents the details of a webhook subscription
-///
-/// Schema definition `app-webhook`; stability: production.
 pub mod app_webhook;
-/// App Webhook Delivery
-///
-/// Represents the delivery of a webhook notification, including its current status.
-///
-/// Schema definition `app-webhook-delivery`; stability: production.
 pub mod app_webhook_delivery;
-/// App Webhook Event
-///
-/// Represents a webhook event that occurred.
-///
-/// Schema definition `app-webhook-event`; stability: production.
 pub mod app_webhook_event;
-/// Audit Trail Archive
-///
-/// An audit trail archive represents a monthly json zipped file containing events
-///
-/// Schema definition `archive`; stability: production.
 pub mod archive;
-/// Audit Trail Event
-///
-/// An audit trail event represents some action on the platform
-///
-/// Schema definition `audit-trail-event`; stability: production.
 pub mod audit_trail_event;
-/// Heroku Build API - Build
-///
-/// A build represents the process of transforming a code tarball into build artifacts
-///
-/// Schema definition `build`; stability: production.
 pub mod build;
-/// Buildpack Installations
-///
-/// A buildpack installation represents a buildpack that will be run against an app.
-///
-/// Schema definition `buildpack-installation`; stability: production.
 pub mod buildpack_installation;
-/// Collaborator
-///
-/// A collaborator represents an account that has been given access to an app on Heroku.
-///
-/// Schema definition `collaborator`; stability: production.
 pub mod collaborator;
-/// Config Vars
-///
-/// Config Vars allow you to manage the configuration information provided to an app on Heroku.
-///
-/// Schema definition `config-var`; stability: production.
 pub mod config_var;
-/// Credit
-///
-/// A credit represents value that will be used up before further charges are assigned to an account.
-///
-/// Schema definition `credit`; stability: development.
 pub mod credit;
-/// Domain
-///
-/// Domains define what web routes should be routed to an app on Heroku.
-///
-/// Schema definition `domain`; stability: production.
 pub mod domain;
-/// Dyno
-///
-/// Dynos encapsulate running processes of an app on Heroku. Detailed information about dyno sizes can be found at: \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
-///
-/// Schema definition `dyno`; stability: production.
 pub mod dyno;
-/// Dyno Size
-///
-/// Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
-///
-/// Schema definition `dyno-size`; stability: prototype.
 pub mod dyno_size;
-/// Enterprise Account
-///
-/// Enterprise accounts allow companies to manage their development teams and billing.
-///
-/// Schema definition `enterprise-account`; stability: development.
 pub mod enterprise_account;
-/// Enterprise Account Daily Usage
-///
-/// Usage for an enterprise account at a daily resolution.
-///
-/// Schema definition `enterprise-account-daily-usage`; stability: development.
 pub mod enterprise_account_daily_usage;
-/// Enterprise Account Member
-///
-/// Enterprise account members are users with access to an enterprise account.
-///
-/// Schema definition `enterprise-account-member`; stability: development.
 pub mod enterprise_account_member;
-/// Enterprise Account Monthly Usage
-///
-/// Usage for an enterprise account at a monthly resolution.
-///
-/// Schema definition `enterprise-account-monthly-usage`; stability: development.
 pub mod enterprise_account_monthly_usage;
-/// Filters
-///
-/// Filters are special endpoints to allow for API consumers to specify a subset of resources to consume in order to reduce the number of requests that are performed.  Each filter endpoint endpoint is responsible for determining its supported request format.  The endpoints are over POST in order to handle large request bodies without hitting request uri query length limitations, but the requests themselves are idempotent and will not have side effects.
-///
-/// Schema definition `filter-apps`; stability: development.
 pub mod filter_apps;
-/// Formation
-///
-/// The formation of processes that should be maintained for an app. Update the formation to scale processes or change dyno sizes. Available process type names and commands are defined by the `process_types` attribute for the \[slug\](#slug) currently released on an app.
-///
-/// Schema definition `formation`; stability: production.
 pub mod formation;
-/// Generation
-///
-/// A generation represents a version of the Heroku platform that includes the app execution environment, routing, telemetry, and build systems.
-///
-/// Schema definition `generation`; stability: prototype.
 pub mod generation;
-/// Identity Provider
-///
-/// Identity Providers represent the SAML configuration of teams or an Enterprise account
-///
-/// Schema definition `identity-provider`; stability: production.
 pub mod identity_provider;
-/// Inbound Ruleset
-///
-/// An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
-///
-/// Schema definition `inbound-ruleset`; stability: prototype.
 pub mod inbound_ruleset;
-/// Invoice
-///
-/// An invoice is an itemized bill of goods for an account which includes pricing and charges.
-///
-/// Schema definition `invoice`; stability: development.
 pub mod invoice;
-/// Heroku Vault API - Invoice Address
-///
-/// An invoice address represents the address that should be listed on an invoice.
-///
-/// Schema definition `invoice-address`; stability: development.
 pub mod invoice_address;
-/// Key
-///
-/// Keys represent public SSH keys associated with an account and are used to authorize accounts as they are performing git operations.
-///
-/// Schema definition `key`; stability: production.
 pub mod key;
-/// Log Drain
-///
-/// \[Log drains\](<https://devcenter.heroku.com/articles/log-drains>) provide a way to forward your Heroku logs to an external syslog server for long-term archiving. This external service must be configured to receive syslog packets from Heroku, whereupon its URL can be added to an app using this API. Some add-ons will add a log drain when they are provisioned to an app. These drains can only be removed by removing the add-on.
-///
-/// Schema definition `log-drain`; stability: production.
 pub mod log_drain;
-/// Log Session
-///
-/// A log session is a reference to the http based log stream for an app.
-///
-/// Schema definition `log-session`; stability: production.
 pub mod log_session;
-/// OAuth Authorization
-///
-/// OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
-///
-/// Schema definition `oauth-authorization`; stability: production.
 pub mod oauth_authorization;
-/// OAuth Client
-///
-/// OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
-///
-/// Schema definition `oauth-client`; stability: production.
 pub mod oauth_client;
-/// OAuth Grant
-///
-/// OAuth grants are used to obtain authorizations on behalf of a user. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
-///
-/// Schema definition `oauth-grant`; stability: production.
 pub mod oauth_grant;
-/// OAuth Token
-///
-/// OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
-///
-/// Schema definition `oauth-token`; stability: production.
 pub mod oauth_token;
-/// OCI Image
-///
-/// An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
-///
-/// Schema definition `oci-image`; stability: prototype.
 pub mod oci_image;
-/// PasswordReset
-///
-/// A password reset represents a in-process password reset attempt.
-///
-/// Schema definition `password-reset`; stability: production.
 pub mod password_reset;
-/// Peering
-///
-/// \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
-///
-/// Schema definition `peering`; stability: prototype.
 pub mod peering;
-/// Peering Info
-///
-/// \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
-///
-/// Schema definition `peering-info`; stability: prototype.
 pub mod peering_info;
-/// Permission Entity
-///
-/// An owned entity including users' permissions.
-///
-/// Schema definition `permission-entity`; stability: development.
 pub mod permission_entity;
-/// Pipeline
-///
-/// A pipeline allows grouping of apps into different stages.
-///
-/// Schema definition `pipeline`; stability: production.
 pub mod pipeline;
-/// Pipeline Build
-///
-/// Information about the latest builds of apps in a pipeline. A build represents the process of transforming code into build artifacts.
-///
-/// Schema definition `pipeline-build`; stability: production.
 pub mod pipeline_build;
-/// Pipeline Config Vars
-///
-/// Pipeline config vars in Heroku CI and review apps used to manage the configuration information for a pipeline.
-///
-/// Schema definition `pipeline-config-var`; stability: production.
 pub mod pipeline_config_var;
-/// Pipeline Coupling
-///
-/// Information about an app's coupling to a pipeline
-///
-/// Schema definition `pipeline-coupling`; stability: production.
 pub mod pipeline_coupling;
-/// Pipeline Deployment
-///
-/// Information about the latest deployment of each app in a pipeline. A deployment is the process of moving the build artifacts to a target environment.
-///
-/// Schema definition `pipeline-deployment`; stability: production.
 pub mod pipeline_deployment;
-/// Pipeline Promotion
-///
-/// Promotions allow you to move code from an app in a pipeline to all targets
-///
-/// Schema definition `pipeline-promotion`; stability: production.
 pub mod pipeline_promotion;
-/// Pipeline Promotion Target
-///
-/// Promotion targets represent an individual app being promoted to
-///
-/// Schema definition `pipeline-promotion-target`; stability: production.
 pub mod pipeline_promotion_target;
-/// Pipeline Release
-///
-/// Information about the latest release of each app in a pipeline. A release makes a deployment available to end-users.
-///
-/// Schema definition `pipeline-release`; stability: production.
 pub mod pipeline_release;
-/// Pipeline Stack
-///
-/// A pipeline's stack is determined by the apps in the pipeline. This is used during creation of CI and Review Apps that have no stack defined in app.json
-///
-/// Schema definition `pipeline-stack`; stability: production.
 pub mod pipeline_stack;
-/// Pipeline Transfer
-///
-/// A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
-///
-/// Schema definition `pipeline-transfer`; stability: production.
 pub mod pipeline_transfer;
-/// Plan
-///
-/// Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
-///
-/// Schema definition `plan`; stability: production.
 pub mod plan;
-/// Rate Limit
-///
-/// Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
-///
-/// Schema definition `rate-limit`; stability: production.
 pub mod rate_limit;
-/// Region
-///
-/// A region represents a geographic location in which your application may run.
-///
-/// Schema definition `region`; stability: production.
 pub mod region;
-/// Release
-///
-/// A release represents a combination of code, config vars and add-ons for an app on Heroku.
-///
-/// Schema definition `release`; stability: production.
 pub mod release;
-/// Review App
-///
-/// An ephemeral app to review a set of changes
-///
-/// Schema definition `review-app`; stability: production.
 pub mod review_app;
-/// Review App Configuration
-///
-/// Review apps can be configured for pipelines.
-///
-/// Schema definition `review-app-config`; stability: production.
 pub mod review_app_config;
-/// Slug
-///
-/// A slug is a snapshot of your application code that is ready to run on the platform.
-///
-/// Schema definition `slug`; stability: production.
 pub mod slug;
-/// SMS Number
-///
-/// SMS numbers are used for recovery on accounts with two-factor authentication enabled.
-///
-/// Schema definition `sms-number`; stability: production.
 pub mod sms_number;
-/// SNI Endpoint
-///
-/// SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
-///
-/// Schema definition `sni-endpoint`; stability: development.
 pub mod sni_endpoint;
-/// Source
-///
-/// A source is a location for uploading and downloading an application's source code.
-///
-/// Schema definition `source`; stability: production.
 pub mod source;
-/// Space
-///
-/// A space is an isolated, highly available, secure app execution environment.
-///
-/// Schema definition `space`; stability: production.
 pub mod space;
-/// Space Access
-///
-/// Space access represents the permissions a particular user has on a particular space.
-///
-/// Schema definition `space-app-access`; stability: prototype.
 pub mod space_app_access;
-/// Space Network Address Translation
-///
-/// Network address translation (NAT) for stable outbound IP addresses from a space
-///
-/// Schema definition `space-nat`; stability: prototype.
 pub mod space_nat;
-/// Space Topology
-///
-/// Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
-///
-/// Schema definition `space-topology`; stability: prototype.
 pub mod space_topology;
-/// Space Transfer
-///
-/// Transfer spaces between enterprise teams with the same Enterprise Account.
-///
-/// Schema definition `space-transfer`; stability: development.
 pub mod space_transfer;
-/// Stack
-///
-/// Stacks are the different application execution environments available in the Heroku platform.
-///
-/// Schema definition `stack`; stability: production.
 pub mod stack;
-/// Team
-///
-/// Teams allow you to manage access to a shared group of applications and other resources.
-///
-/// Schema definition `team`; stability: development.
 pub mod team;
-/// Team Add-on
-///
-/// Schema definition `team-add-on`; stability: production.
 pub mod team_add_on;
-/// Team App
-///
-/// A team app encapsulates the team specific functionality of Heroku apps.
-///
-/// Schema definition `team-app`; stability: development.
 pub mod team_app;
-/// Team App Collaborator
-///
-/// A team collaborator represents an account that has been given access to a team app on Heroku.
-///
-/// Schema definition `team-app-collaborator`; stability: development.
 pub mod team_app_collaborator;
-/// Team App Permission
-///
-/// A team app permission is a behavior that is assigned to a user in a team app.
-///
-/// Schema definition `team-app-permission`; stability: prototype.
 pub mod team_app_permission;
-/// Team Daily Usage
-///
-/// Usage for an enterprise team at a daily resolution.
-///
-/// Schema definition `team-daily-usage`; stability: development.
 pub mod team_daily_usage;
-/// Team Delinquency
-///
-/// A Heroku team becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent teams if their invoices remain unpaid.
-///
-/// Schema definition `team-delinquency`; stability: development.
 pub mod team_delinquency;
-/// Team Feature
-///
-/// A team feature represents a feature enabled on a team account.
-///
-/// Schema definition `team-feature`; stability: development.
 pub mod team_feature;
-/// Team Invitation
-///
-/// A team invitation represents an invite to a team.
-///
-/// Schema definition `team-invitation`; stability: development.
 pub mod team_invitation;
-/// Team Invoice
-///
-/// A Team Invoice is an itemized bill of goods for a team which includes pricing and charges.
-///
-/// Schema definition `team-invoice`; stability: development.
 pub mod team_invoice;
-/// Team Member
-///
-/// A team member is an individual with access to a team.
-///
-/// Schema definition `team-member`; stability: development.
 pub mod team_member;
-/// Team Monthly Usage
-///
-/// Usage for an enterprise team at a monthly resolution.
-///
-/// Schema definition `team-monthly-usage`; stability: development.
 pub mod team_monthly_usage;
-/// Team Preferences
-///
-/// Tracks a Team's Preferences
-///
-/// Schema definition `team-preferences`; stability: development.
 pub mod team_preferences;
-/// Team Space
-///
-/// A space is an isolated, highly available, secure app execution environment.
-///
-/// Schema definition `team-space`; stability: prototype.
 pub mod team_space;
-/// Telemetry Drain
-///
-/// A telemetry drain forwards OpenTelemetry traces, metrics, and logs to your own consumer. For Fir-generation apps only.
-///
-/// Schema definition `telemetry-drain`; stability: prototype.
 pub mod telemetry_drain;
-/// Test Case
-///
-/// A single test case belonging to a test run
-///
-/// Schema definition `test-case`; stability: prototype.
 pub mod test_case;
-/// Test Node
-///
-/// A single test node belonging to a test run
-///
-/// Schema definition `test-node`; stability: prototype.
 pub mod test_node;
-/// Test Run
-///
-/// An execution or trial of one or more tests
-///
-/// Schema definition `test-run`; stability: prototype.
 pub mod test_run;
-/// User Preferences
-///
-/// Tracks a user's preferences and message dismissals
-///
-/// Schema definition `user-preferences`; stability: production.
 pub mod user_preferences;
-/// Private Spaces VPN
-///
-/// \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
-///
-/// Schema definition `vpn-connection`; stability: production.
 pub mod vpn_connection;
 impl crate::Client {
     /// Account: the `account` operations.

@@ -120,11 +120,10 @@ impl<'a, T> ResponseFuture<'a, T> {
     }
 }
 
-impl ResponseFuture<'_, ()> {
+impl<T> ResponseFuture<'_, T> {
     /// For operations whose answer carries nothing (`{}`, empty, or 204):
     /// the body is not decoded.
-    #[doc(hidden)]
-    pub fn ignoring_body(mut self) -> Self {
+    pub(crate) fn ignoring_body(mut self) -> Self {
         if let Call::Sending { empty, .. } = &mut self.call {
             *empty = true;
         }

@@ -11,6 +11,7 @@ mod handed_back;
 pub mod metrics;
 pub mod pagination;
 pub mod path;
+pub mod request;
 pub mod retry;
 pub mod serde_helpers;
 pub mod transport;

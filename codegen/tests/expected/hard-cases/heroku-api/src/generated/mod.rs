@@ -7,23 +7,8 @@
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 /// The table of every generated operation.
 pub mod operations;
-/// gadget
-///
-/// Duplicate titles and a missing title (3.sdk style).
-///
-/// Schema definition `gadget`; stability: development.
 pub mod gadget;
-/// widget
-///
-/// A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
-///
-/// Schema definition `widget`; stability: production.
 pub mod widget;
-/// widget-deployment
-///
-/// A resource that is also a $ref: it keeps its own link (schema-notes §8.1).
-///
-/// Schema definition `widget-deployment`; stability: prototype.
 pub mod widget_deployment;
 impl crate::Client {
     /// gadget: the `gadget` operations.
