@@ -2,7 +2,8 @@
 //!
 //! Everything is built as token streams with `quote` and printed with
 //! `prettyplease`, so the output is the same bytes on every toolchain and
-//! every run. One module per resource; the operation table and a
+//! every run. One folder per resource (types, then requests behind the
+//! resource's feature); the operation table and a
 //! compile-time coverage test come with it.
 
 mod emit;
