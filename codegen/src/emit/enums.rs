@@ -65,12 +65,6 @@ pub(super) fn open_enum(
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
         /// An absent or unreadable value (see [`decode`](crate::decode)).
         impl Default for #name {
             fn default() -> Self {
@@ -78,19 +72,5 @@ pub(super) fn open_enum(
             }
         }
 
-        impl crate::decode::Decode for #name {
-            fn decode<'de, D: serde::Deserializer<'de>>(
-                deserializer: D,
-                cx: &mut crate::decode::DecodeContext,
-            ) -> Result<Self, D::Error> {
-                crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::__private::deserialize(deserializer)
-            }
-        }
     }
 }

@@ -53,27 +53,6 @@ pub(super) fn identity(
         #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct #name(String);
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
-            }
-        }
-
-        impl crate::decode::Decode for #name {
-            fn decode<'de, D: serde::Deserializer<'de>>(
-                deserializer: D,
-                cx: &mut crate::decode::DecodeContext,
-            ) -> Result<Self, D::Error> {
-                crate::__private::identity_value(deserializer, cx, #integer).map(Self)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::__private::deserialize(deserializer)
-            }
-        }
-
         impl #name {
             #current_fn
             /// The identity as a string.

@@ -191,9 +191,12 @@ fn module_files(
         Ok(())
     };
     let mut items = Vec::new();
+    let mut serde_items = Vec::new();
     for t in api.types_in(&r.module) {
         claim(t.path.name.clone(), format!("the type from {}", t.pointer))?;
-        items.push(type_def(api, t, request_types.contains(&t.path)));
+        let (item, serde) = type_def(api, t, request_types.contains(&t.path));
+        items.push(item);
+        serde_items.push(serde);
     }
     let api_ty = format_ident!("{}Api", r.pascal);
     claim(api_ty.to_string(), "the resource handle".into())?;
@@ -227,12 +230,31 @@ fn module_files(
             pub use requests::#api_ty;
         }
     });
+    let serde_mod = (!serde_items.is_empty()).then(|| {
+        quote!(
+            mod serde_impls;
+        )
+    });
     let mod_tokens = quote! {
         #module_doc
         #requests_mod
+        #serde_mod
         #(#items)*
     };
     let mut files = vec![(format!("{dir}/mod.rs"), render(mod_tokens, &r.module)?)];
+    if !serde_items.is_empty() {
+        let tokens = quote! {
+            //! How this resource's types travel as JSON: written out rather
+            //! than derived, and tolerant (see [`decode`](crate::decode)).
+            use super::*;
+
+            #(#serde_items)*
+        };
+        files.push((
+            format!("{dir}/serde_impls.rs"),
+            render(tokens, &format!("{}::serde_impls", r.module))?,
+        ));
+    }
     // A definition without links (add-on-plan-action, oauth-grant) only
     // contributes types.
     if !r.operations.is_empty() {

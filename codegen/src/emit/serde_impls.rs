@@ -1,4 +1,6 @@
-//! The written-out `Decode` and `Deserialize` of models.
+//! The serde side of every type, emitted into `<resource>/serde_impls.rs`
+//! beside the types: the written-out `Decode` and `Deserialize` of models,
+//! and the string forms of enums and identities.
 
 use super::*;
 
@@ -64,6 +66,58 @@ pub(super) fn struct_decode(
                 cx: &mut crate::decode::DecodeContext,
             ) -> Result<Self, D::Error> {
                 crate::__private::object(deserializer, cx)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::__private::deserialize(deserializer)
+            }
+        }
+    }
+}
+
+/// An open enum travels as its string; unknown values decode to `Other`.
+pub(super) fn enum_serde(name: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl crate::decode::Decode for #name {
+            fn decode<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                cx: &mut crate::decode::DecodeContext,
+            ) -> Result<Self, D::Error> {
+                crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::__private::deserialize(deserializer)
+            }
+        }
+    }
+}
+
+/// An identity travels as its string (or integer, read as a string).
+pub(super) fn identity_serde(name: &proc_macro2::Ident, integer: bool) -> TokenStream {
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl crate::decode::Decode for #name {
+            fn decode<'de, D: serde::Deserializer<'de>>(
+                deserializer: D,
+                cx: &mut crate::decode::DecodeContext,
+            ) -> Result<Self, D::Error> {
+                crate::__private::identity_value(deserializer, cx, #integer).map(Self)
             }
         }
 

@@ -55,7 +55,8 @@ pub(super) fn model_field(api: &Api, f: &Field, module: &str, constructible: boo
     }
 }
 
-pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStream {
+/// A type's definition and, apart, its serde impls.
+pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> (TokenStream, TokenStream) {
     let module = &t.path.module;
     let name = ident(&t.path.name);
     let mut text = t
@@ -98,27 +99,32 @@ pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> TokenStre
             } else {
                 (quote!(Debug,), None)
             };
-            quote! {
-                #d
-                ///
-                /// Decoded tolerantly: see [`decode`](crate::decode) for what an
-                /// answer that differs from the schema gives.
-                #[derive(#derive_debug Clone, Default, PartialEq, serde::Serialize)]
-                #[non_exhaustive]
-                pub struct #name {
-                    #(#fs)*
-                }
-                #debug
-                #ctor
-                #de
-            }
+            (
+                quote! {
+                    #d
+                    ///
+                    /// Decoded tolerantly: see [`decode`](crate::decode) for what an
+                    /// answer that differs from the schema gives.
+                    #[derive(#derive_debug Clone, Default, PartialEq, serde::Serialize)]
+                    #[non_exhaustive]
+                    pub struct #name {
+                        #(#fs)*
+                    }
+                    #debug
+                    #ctor
+                },
+                de,
+            )
         }
-        TypeKind::Enum { values } => open_enum(&name, &d, values),
+        TypeKind::Enum { values } => (open_enum(&name, &d, values), enum_serde(&name)),
         TypeKind::Identity {
             integer,
             current,
             branches,
-        } => identity(&name, t, *integer, *current, branches),
+        } => (
+            identity(&name, t, *integer, *current, branches),
+            identity_serde(&name, *integer),
+        ),
     }
 }
 

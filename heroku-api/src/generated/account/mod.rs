@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "account")]
 pub use requests::AccountApi;
+mod serde_impls;
 /// An account represents an individual signed up to use the Heroku platform.
 ///
 /// Schema: `/definitions/account`.
@@ -66,180 +67,6 @@ pub struct Account {
     /// whether account has been verified with billing information
     pub verified: bool,
 }
-impl crate::__private::Fields for Account {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "allow_tracking" => {
-                    out.allow_tracking = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "allow_tracking",
-                    )?;
-                    seen.set(0);
-                }
-                "beta" => {
-                    out.beta = crate::__private::field(&mut map, cx, "beta")?;
-                    seen.set(1);
-                }
-                "country_of_residence" => {
-                    out.country_of_residence = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "country_of_residence",
-                    )?;
-                    seen.set(2);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(3);
-                }
-                "default_organization" => {
-                    out.default_organization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "default_organization",
-                    )?;
-                    seen.set(4);
-                }
-                "default_team" => {
-                    out.default_team = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "default_team",
-                    )?;
-                    seen.set(5);
-                }
-                "delinquent_at" => {
-                    out.delinquent_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "delinquent_at",
-                    )?;
-                    seen.set(6);
-                }
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(7);
-                }
-                "federated" => {
-                    out.federated = crate::__private::field(&mut map, cx, "federated")?;
-                    seen.set(8);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(9);
-                }
-                "identity_provider" => {
-                    out.identity_provider = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "identity_provider",
-                    )?;
-                    seen.set(10);
-                }
-                "last_login" => {
-                    out.last_login = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "last_login",
-                    )?;
-                    seen.set(11);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(12);
-                }
-                "sms_number" => {
-                    out.sms_number = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "sms_number",
-                    )?;
-                    seen.set(13);
-                }
-                "suspended_at" => {
-                    out.suspended_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "suspended_at",
-                    )?;
-                    seen.set(14);
-                }
-                "two_factor_authentication" => {
-                    out.two_factor_authentication = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "two_factor_authentication",
-                    )?;
-                    seen.set(15);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(16);
-                }
-                "verified" => {
-                    out.verified = crate::__private::field(&mut map, cx, "verified")?;
-                    seen.set(17);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "allow_tracking",
-                "beta",
-                "country_of_residence",
-                "created_at",
-                "default_organization",
-                "default_team",
-                "delinquent_at",
-                "email",
-                "federated",
-                "id",
-                "identity_provider",
-                "last_login",
-                "name",
-                "sms_number",
-                "suspended_at",
-                "two_factor_authentication",
-                "updated_at",
-                "verified",
-            ],
-            18,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Account {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Account {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Implicit reference to currently authorized user
 ///
 /// Schema: `/definitions/account/definitions/self`.
@@ -280,30 +107,10 @@ impl std::fmt::Display for AccountCurrent {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for AccountCurrent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for AccountCurrent {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for AccountCurrent {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountCurrent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// team selected by default
@@ -320,45 +127,6 @@ pub struct AccountDefaultOrganization {
     /// unique name of team
     pub name: String,
 }
-impl crate::__private::Fields for AccountDefaultOrganization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountDefaultOrganization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountDefaultOrganization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// team selected by default
 ///
 /// Schema: `/definitions/account/properties/default_team`.
@@ -373,70 +141,11 @@ pub struct AccountDefaultTeam {
     /// unique name of team
     pub name: String,
 }
-impl crate::__private::Fields for AccountDefaultTeam {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountDefaultTeam {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountDefaultTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/account/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountIdentity(String);
-impl serde::Serialize for AccountIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AccountIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AccountIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {
@@ -487,61 +196,6 @@ pub struct AccountIdentityProvider {
     /// The `team` field.
     pub team: AccountIdentityProviderTeam,
 }
-impl crate::__private::Fields for AccountIdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "organization" => {
-                    out.organization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "organization",
-                    )?;
-                    seen.set(2);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(3);
-                }
-                "team" => {
-                    out.team = crate::__private::field(&mut map, cx, "team")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "organization", "owner", "team"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountIdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountIdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `AccountIdentityProviderOrganization`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/organization`.
@@ -554,41 +208,6 @@ pub struct AccountIdentityProviderOrganization {
     /// unique name of team
     pub name: String,
 }
-impl crate::__private::Fields for AccountIdentityProviderOrganization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountIdentityProviderOrganization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountIdentityProviderOrganization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `AccountIdentityProviderTeam`.
 ///
 /// Schema: `/definitions/account/properties/identity_provider/properties/team`.
@@ -600,39 +219,4 @@ impl<'de> serde::Deserialize<'de> for AccountIdentityProviderOrganization {
 pub struct AccountIdentityProviderTeam {
     /// unique name of team
     pub name: String,
-}
-impl crate::__private::Fields for AccountIdentityProviderTeam {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountIdentityProviderTeam {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountIdentityProviderTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "account-delinquency")]
 pub use requests::AccountDelinquencyApi;
+mod serde_impls;
 /// A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
 ///
 /// Schema: `/definitions/account-delinquency`.
@@ -26,55 +27,4 @@ pub struct AccountDelinquency {
     /// scheduled time of when we will suspend your account due to delinquency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_suspension_time: Option<chrono::DateTime<chrono::Utc>>,
-}
-impl crate::__private::Fields for AccountDelinquency {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "scheduled_deletion_time" => {
-                    out.scheduled_deletion_time = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "scheduled_deletion_time",
-                    )?;
-                    seen.set(0);
-                }
-                "scheduled_suspension_time" => {
-                    out.scheduled_suspension_time = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "scheduled_suspension_time",
-                    )?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["scheduled_deletion_time", "scheduled_suspension_time"],
-            2,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AccountDelinquency {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AccountDelinquency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "add-on-attachment")]
 pub use requests::AddOnAttachmentApi;
+mod serde_impls;
 /// An add-on attachment represents a connection between an app and an add-on that it has been given access to.
 ///
 /// Schema: `/definitions/add-on-attachment`.
@@ -59,99 +60,6 @@ impl std::fmt::Debug for AddOnAttachment {
             .finish()
     }
 }
-impl crate::__private::Fields for AddOnAttachment {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addon" => {
-                    out.addon = crate::__private::field(&mut map, cx, "addon")?;
-                    seen.set(0);
-                }
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "log_input_url" => {
-                    out.log_input_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "log_input_url",
-                    )?;
-                    seen.set(4);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(5);
-                }
-                "namespace" => {
-                    out.namespace = crate::__private::field(&mut map, cx, "namespace")?;
-                    seen.set(6);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(7);
-                }
-                "web_url" => {
-                    out.web_url = crate::__private::field(&mut map, cx, "web_url")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addon",
-                "app",
-                "created_at",
-                "id",
-                "log_input_url",
-                "name",
-                "namespace",
-                "updated_at",
-                "web_url",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnAttachment {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of add-on
 ///
 /// Schema: `/definitions/add-on-attachment/properties/addon`.
@@ -168,49 +76,6 @@ pub struct AddOnAttachmentAddon {
     /// globally unique name of the add-on
     pub name: String,
 }
-impl crate::__private::Fields for AddOnAttachmentAddon {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["app", "id", "name"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnAttachmentAddon {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachmentAddon {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// billing application associated with this add-on
 ///
 /// Schema: `/definitions/add-on-attachment/properties/addon/properties/app`.
@@ -224,45 +89,6 @@ pub struct AddOnAttachmentAddonApp {
     pub id: String,
     /// unique name of app
     pub name: String,
-}
-impl crate::__private::Fields for AddOnAttachmentAddonApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnAttachmentAddonApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachmentAddonApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// application that is attached to add-on
 ///
@@ -278,70 +104,11 @@ pub struct AddOnAttachmentApp {
     /// unique name of app
     pub name: String,
 }
-impl crate::__private::Fields for AddOnAttachmentApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnAttachmentApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachmentApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this add-on attachment.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-attachment/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AddOnAttachmentIdentity(String);
-impl serde::Serialize for AddOnAttachmentIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AddOnAttachmentIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachmentIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AddOnAttachmentIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -373,26 +140,6 @@ impl std::fmt::Display for AddOnAttachmentIdentity {
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-attachment/definitions/scopedIdentity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AddOnAttachmentScopedIdentity(String);
-impl serde::Serialize for AddOnAttachmentScopedIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AddOnAttachmentScopedIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnAttachmentScopedIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AddOnAttachmentScopedIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

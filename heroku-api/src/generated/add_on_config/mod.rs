@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "add-on-config")]
 pub use requests::AddOnConfigApi;
+mod serde_impls;
 /// Configuration of an Add-on
 ///
 /// Schema: `/definitions/add-on-config`.
@@ -48,44 +49,5 @@ impl AddOnConfig {
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
-    }
-}
-impl crate::__private::Fields for AddOnConfig {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                "value" => {
-                    out.value = crate::__private::field(&mut map, cx, "value")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name", "value"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnConfig {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -6,6 +6,7 @@
 //! Add-on Plan Actions are Provider functionality for specific add-on installations
 //!
 //! Schema definition `add-on-plan-action`; stability: development.
+mod serde_impls;
 /// Add-on Plan Actions are Provider functionality for specific add-on installations
 ///
 /// Schema: `/definitions/add-on-plan-action`.
@@ -25,59 +26,4 @@ pub struct AddOnPlanAction {
     pub requires_owner: bool,
     /// absolute URL to use instead of an action
     pub url: String,
-}
-impl crate::__private::Fields for AddOnPlanAction {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "action" => {
-                    out.action = crate::__private::field(&mut map, cx, "action")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "label" => {
-                    out.label = crate::__private::field(&mut map, cx, "label")?;
-                    seen.set(2);
-                }
-                "requires_owner" => {
-                    out.requires_owner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "requires_owner",
-                    )?;
-                    seen.set(3);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["action", "id", "label", "requires_owner", "url"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnPlanAction {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnPlanAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "add-on-region-capability")]
 pub use requests::AddOnRegionCapabilityApi;
+mod serde_impls;
 /// Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
 ///
 /// Schema: `/definitions/add-on-region-capability`.
@@ -28,63 +29,4 @@ pub struct AddOnRegionCapability {
     pub region: crate::region::Region,
     /// whether the add-on can be installed to a Space
     pub supports_private_networking: bool,
-}
-impl crate::__private::Fields for AddOnRegionCapability {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addon_service" => {
-                    out.addon_service = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "addon_service",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "region" => {
-                    out.region = crate::__private::field(&mut map, cx, "region")?;
-                    seen.set(2);
-                }
-                "supports_private_networking" => {
-                    out.supports_private_networking = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "supports_private_networking",
-                    )?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["addon_service", "id", "region", "supports_private_networking"],
-            4,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnRegionCapability {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnRegionCapability {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

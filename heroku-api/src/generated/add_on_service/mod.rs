@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "add-on-service")]
 pub use requests::AddOnServiceApi;
+mod serde_impls;
 /// Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/add-on-service`.
@@ -42,145 +43,11 @@ pub struct AddOnService {
     /// when add-on-service was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for AddOnService {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "cli_plugin_name" => {
-                    out.cli_plugin_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "cli_plugin_name",
-                    )?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "human_name" => {
-                    out.human_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "human_name",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(4);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(5);
-                }
-                "supported_generations" => {
-                    out.supported_generations = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "supported_generations",
-                    )?;
-                    seen.set(6);
-                }
-                "supports_multiple_installations" => {
-                    out.supports_multiple_installations = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "supports_multiple_installations",
-                    )?;
-                    seen.set(7);
-                }
-                "supports_sharing" => {
-                    out.supports_sharing = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "supports_sharing",
-                    )?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "cli_plugin_name",
-                "created_at",
-                "human_name",
-                "id",
-                "name",
-                "state",
-                "supported_generations",
-                "supports_multiple_installations",
-                "supports_sharing",
-                "updated_at",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnService {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this add-on-service, or unique name of this add-on-service.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/add-on-service/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AddOnServiceIdentity(String);
-impl serde::Serialize for AddOnServiceIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AddOnServiceIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnServiceIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AddOnServiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -259,30 +126,10 @@ impl std::fmt::Display for AddOnServiceState {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for AddOnServiceState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for AddOnServiceState {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for AddOnServiceState {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnServiceState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// `AddOnServiceSupportedGeneration`.
@@ -298,43 +145,4 @@ pub struct AddOnServiceSupportedGeneration {
     pub id: String,
     /// unique name of generation
     pub name: String,
-}
-impl crate::__private::Fields for AddOnServiceSupportedGeneration {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnServiceSupportedGeneration {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnServiceSupportedGeneration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "add-on-webhook")]
 pub use requests::AddOnWebhookApi;
+mod serde_impls;
 /// Represents the details of a webhook subscription
 ///
 /// Schema: `/definitions/add-on-webhook`.
@@ -45,73 +46,6 @@ impl std::fmt::Debug for AddOnWebhook {
             .field("updated_at", &self.updated_at)
             .field("url", &crate::__private::Redacted(&self.url))
             .finish()
-    }
-}
-impl crate::__private::Fields for AddOnWebhook {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "include" => {
-                    out.include = crate::__private::field(&mut map, cx, "include")?;
-                    seen.set(2);
-                }
-                "level" => {
-                    out.level = crate::__private::field(&mut map, cx, "level")?;
-                    seen.set(3);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(4);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["created_at", "id", "include", "level", "updated_at", "url"],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnWebhook {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnWebhook {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// add-on webhook
@@ -153,77 +87,6 @@ impl std::fmt::Debug for AddOnWebhookAddonWebhook {
             .finish()
     }
 }
-impl crate::__private::Fields for AddOnWebhookAddonWebhook {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addon" => {
-                    out.addon = crate::__private::field(&mut map, cx, "addon")?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                "include" => {
-                    out.include = crate::__private::field(&mut map, cx, "include")?;
-                    seen.set(3);
-                }
-                "level" => {
-                    out.level = crate::__private::field(&mut map, cx, "level")?;
-                    seen.set(4);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(5);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(6);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["addon", "created_at", "id", "include", "level", "updated_at", "url"],
-            7,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnWebhookAddonWebhook {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhook {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of add-on. Only used for add-on partner webhooks.
 ///
 /// Schema: `/definitions/add-on-webhook/definitions/addon_webhook/properties/addon`.
@@ -237,43 +100,4 @@ pub struct AddOnWebhookAddonWebhookAddon {
     pub id: String,
     /// globally unique name of the add-on
     pub name: String,
-}
-impl crate::__private::Fields for AddOnWebhookAddonWebhookAddon {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AddOnWebhookAddonWebhookAddon {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AddOnWebhookAddonWebhookAddon {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

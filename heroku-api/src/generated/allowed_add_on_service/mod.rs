@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "allowed-add-on-service")]
 pub use requests::AllowedAddOnServiceApi;
+mod serde_impls;
 /// Entities that have been allowed to be used by a Team
 ///
 /// Schema: `/definitions/allowed-add-on-service`.
@@ -29,57 +30,6 @@ pub struct AllowedAddOnService {
     /// unique identifier for this allowed add-on service record
     pub id: String,
 }
-impl crate::__private::Fields for AllowedAddOnService {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "added_at" => {
-                    out.added_at = crate::__private::field(&mut map, cx, "added_at")?;
-                    seen.set(0);
-                }
-                "added_by" => {
-                    out.added_by = crate::__private::field(&mut map, cx, "added_by")?;
-                    seen.set(1);
-                }
-                "addon_service" => {
-                    out.addon_service = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "addon_service",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["added_at", "added_by", "addon_service", "id"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AllowedAddOnService {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AllowedAddOnService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the user which allowed the add-on service
 ///
 /// Schema: `/definitions/allowed-add-on-service/definitions/added_by`.
@@ -95,45 +45,6 @@ pub struct AllowedAddOnServiceAddedBy {
     /// unique identifier of an account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-}
-impl crate::__private::Fields for AllowedAddOnServiceAddedBy {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AllowedAddOnServiceAddedBy {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceAddedBy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// the add-on service allowed for use
 ///
@@ -151,78 +62,11 @@ pub struct AllowedAddOnServiceAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
-impl crate::__private::Fields for AllowedAddOnServiceAddonService {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "human_name" => {
-                    out.human_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "human_name",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["human_name", "id", "name"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AllowedAddOnServiceAddonService {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceAddonService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier for this allowed add-on service record, or unique name of this add-on-service.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/allowed-add-on-service/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AllowedAddOnServiceIdentity(String);
-impl serde::Serialize for AllowedAddOnServiceIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AllowedAddOnServiceIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AllowedAddOnServiceIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AllowedAddOnServiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

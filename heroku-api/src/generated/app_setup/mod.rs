@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "app-setup")]
 pub use requests::AppSetupApi;
+mod serde_impls;
 /// An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
 ///
 /// Schema: `/definitions/app-setup`.
@@ -45,116 +46,6 @@ pub struct AppSetup {
     /// when app setup was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for AppSetup {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(0);
-                }
-                "build" => {
-                    out.build = crate::__private::field(&mut map, cx, "build")?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "failure_message" => {
-                    out.failure_message = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "failure_message",
-                    )?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "manifest_errors" => {
-                    out.manifest_errors = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "manifest_errors",
-                    )?;
-                    seen.set(5);
-                }
-                "postdeploy" => {
-                    out.postdeploy = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "postdeploy",
-                    )?;
-                    seen.set(6);
-                }
-                "resolved_success_url" => {
-                    out.resolved_success_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "resolved_success_url",
-                    )?;
-                    seen.set(7);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "app",
-                "build",
-                "created_at",
-                "failure_message",
-                "id",
-                "manifest_errors",
-                "postdeploy",
-                "resolved_success_url",
-                "status",
-                "updated_at",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetup {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of app
 ///
 /// Schema: `/definitions/app-setup/properties/app`.
@@ -168,45 +59,6 @@ pub struct AppSetupApp {
     pub id: String,
     /// unique name of app
     pub name: String,
-}
-impl crate::__private::Fields for AppSetupApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// identity and status of build
 ///
@@ -238,53 +90,6 @@ impl std::fmt::Debug for AppSetupBuild {
             .finish()
     }
 }
-impl crate::__private::Fields for AppSetupBuild {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "output_stream_url" => {
-                    out.output_stream_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "output_stream_url",
-                    )?;
-                    seen.set(1);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "output_stream_url", "status"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupBuild {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupBuild {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// a buildpack override
 ///
 /// Schema: `/definitions/app-setup/definitions/buildpack_override`.
@@ -307,41 +112,6 @@ impl AppSetupBuildpackOverride {
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
-    }
-}
-impl crate::__private::Fields for AppSetupBuildpackOverride {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "url" => {
-                    out.url = crate::__private::non_null_field(&mut map, cx, "url")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["url"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupBuildpackOverride {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupBuildpackOverride {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// optional parameters for created app
@@ -424,85 +194,6 @@ impl AppSetupCreateApp {
         self
     }
 }
-impl crate::__private::Fields for AppSetupCreateApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "locked" => {
-                    out.locked = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "locked",
-                    )?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "organization" => {
-                    out.organization = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "organization",
-                    )?;
-                    seen.set(2);
-                }
-                "personal" => {
-                    out.personal = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "personal",
-                    )?;
-                    seen.set(3);
-                }
-                "region" => {
-                    out.region = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "region",
-                    )?;
-                    seen.set(4);
-                }
-                "space" => {
-                    out.space = crate::__private::non_null_field(&mut map, cx, "space")?;
-                    seen.set(5);
-                }
-                "stack" => {
-                    out.stack = crate::__private::non_null_field(&mut map, cx, "stack")?;
-                    seen.set(6);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["locked", "name", "organization", "personal", "region", "space", "stack"],
-            7,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupCreateApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupCreateApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// gzipped tarball of source code containing app.json manifest file
 ///
 /// Schema: `/definitions/app-setup/links/0/schema/properties/source_blob`.
@@ -558,74 +249,11 @@ impl AppSetupCreateSourceBlob {
         self
     }
 }
-impl crate::__private::Fields for AppSetupCreateSourceBlob {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "checksum" => {
-                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
-                    seen.set(0);
-                }
-                "url" => {
-                    out.url = crate::__private::non_null_field(&mut map, cx, "url")?;
-                    seen.set(1);
-                }
-                "version" => {
-                    out.version = crate::__private::field(&mut map, cx, "version")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["checksum", "url", "version"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupCreateSourceBlob {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupCreateSourceBlob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of app setup.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-setup/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppSetupIdentity(String);
-impl serde::Serialize for AppSetupIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AppSetupIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AppSetupIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -697,49 +325,6 @@ impl AppSetupOverrides {
         self
     }
 }
-impl crate::__private::Fields for AppSetupOverrides {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "buildpacks" => {
-                    out.buildpacks = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "buildpacks",
-                    )?;
-                    seen.set(0);
-                }
-                "env" => {
-                    out.env = crate::__private::non_null_field(&mut map, cx, "env")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["buildpacks", "env"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupOverrides {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupOverrides {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// result of postdeploy script
 ///
 /// Schema: `/definitions/app-setup/definitions/postdeploy`.
@@ -753,45 +338,6 @@ pub struct AppSetupPostdeploy {
     pub exit_code: i64,
     /// output of the postdeploy script
     pub output: String,
-}
-impl crate::__private::Fields for AppSetupPostdeploy {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "exit_code" => {
-                    out.exit_code = crate::__private::field(&mut map, cx, "exit_code")?;
-                    seen.set(0);
-                }
-                "output" => {
-                    out.output = crate::__private::field(&mut map, cx, "output")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["exit_code", "output"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppSetupPostdeploy {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupPostdeploy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// the overall status of app setup
 ///
@@ -841,29 +387,9 @@ impl std::fmt::Display for AppSetupStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for AppSetupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for AppSetupStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for AppSetupStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppSetupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "app-webhook-delivery")]
 pub use requests::AppWebhookDeliveryApi;
+mod serde_impls;
 /// Represents the delivery of a webhook notification, including its current status.
 ///
 /// Schema: `/definitions/app-webhook-delivery`.
@@ -40,107 +41,6 @@ pub struct AppWebhookDelivery {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// identity of webhook
     pub webhook: AppWebhookDeliveryWebhook,
-}
-impl crate::__private::Fields for AppWebhookDelivery {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "event" => {
-                    out.event = crate::__private::field(&mut map, cx, "event")?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                "last_attempt" => {
-                    out.last_attempt = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "last_attempt",
-                    )?;
-                    seen.set(3);
-                }
-                "next_attempt_at" => {
-                    out.next_attempt_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "next_attempt_at",
-                    )?;
-                    seen.set(4);
-                }
-                "num_attempts" => {
-                    out.num_attempts = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "num_attempts",
-                    )?;
-                    seen.set(5);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(6);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(7);
-                }
-                "webhook" => {
-                    out.webhook = crate::__private::field(&mut map, cx, "webhook")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "event",
-                "id",
-                "last_attempt",
-                "next_attempt_at",
-                "num_attempts",
-                "status",
-                "updated_at",
-                "webhook",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppWebhookDelivery {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDelivery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// status of an attempt
 ///
@@ -190,30 +90,10 @@ impl std::fmt::Display for AppWebhookDeliveryAttemptStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for AppWebhookDeliveryAttemptStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for AppWebhookDeliveryAttemptStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryAttemptStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryAttemptStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of event
@@ -230,70 +110,11 @@ pub struct AppWebhookDeliveryEvent {
     /// the type of entity that the event is related to
     pub include: String,
 }
-impl crate::__private::Fields for AppWebhookDeliveryEvent {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "include" => {
-                    out.include = crate::__private::field(&mut map, cx, "include")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "include"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryEvent {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: the delivery's unique identifier.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/app-webhook-delivery/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppWebhookDeliveryIdentity(String);
-impl serde::Serialize for AppWebhookDeliveryIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl AppWebhookDeliveryIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -343,77 +164,6 @@ pub struct AppWebhookDeliveryLastAttempt {
     pub status: AppWebhookDeliveryAttemptStatus,
     /// when attempt was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-impl crate::__private::Fields for AppWebhookDeliveryLastAttempt {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "code" => {
-                    out.code = crate::__private::field(&mut map, cx, "code")?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "error_class" => {
-                    out.error_class = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "error_class",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(4);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["code", "created_at", "error_class", "id", "status", "updated_at"],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryLastAttempt {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryLastAttempt {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// the delivery's status
 ///
@@ -471,30 +221,10 @@ impl std::fmt::Display for AppWebhookDeliveryStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for AppWebhookDeliveryStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for AppWebhookDeliveryStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// identity of webhook
@@ -510,43 +240,4 @@ pub struct AppWebhookDeliveryWebhook {
     pub id: String,
     /// if `notify`, Heroku makes a single, fire-and-forget delivery attempt. If `sync`, Heroku attempts multiple deliveries until the request is successful or a limit is reached
     pub level: crate::app_webhook::AppWebhookLevel,
-}
-impl crate::__private::Fields for AppWebhookDeliveryWebhook {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "level" => {
-                    out.level = crate::__private::field(&mut map, cx, "level")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "level"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for AppWebhookDeliveryWebhook {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppWebhookDeliveryWebhook {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "archive")]
 pub use requests::ArchiveApi;
+mod serde_impls;
 /// An audit trail archive represents a monthly json zipped file containing events
 ///
 /// Schema: `/definitions/archive`.
@@ -45,69 +46,6 @@ impl std::fmt::Debug for Archive {
             .field("url", &crate::__private::Redacted(&self.url))
             .field("year", &self.year)
             .finish()
-    }
-}
-impl crate::__private::Fields for Archive {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "checksum" => {
-                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "month" => {
-                    out.month = crate::__private::field(&mut map, cx, "month")?;
-                    seen.set(2);
-                }
-                "size" => {
-                    out.size = crate::__private::field(&mut map, cx, "size")?;
-                    seen.set(3);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(4);
-                }
-                "year" => {
-                    out.year = crate::__private::field(&mut map, cx, "year")?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["checksum", "created_at", "month", "size", "url", "year"],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Archive {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Archive {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// month of the archive
@@ -194,29 +132,9 @@ impl std::fmt::Display for ArchiveMonth {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ArchiveMonth {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for ArchiveMonth {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for ArchiveMonth {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for ArchiveMonth {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "buildpack-installation")]
 pub use requests::BuildpackInstallationApi;
+mod serde_impls;
 /// A buildpack installation represents a buildpack that will be run against an app.
 ///
 /// Schema: `/definitions/buildpack-installation`.
@@ -25,45 +26,6 @@ pub struct BuildpackInstallation {
     /// determines the order in which the buildpacks will execute
     pub ordinal: i64,
 }
-impl crate::__private::Fields for BuildpackInstallation {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "buildpack" => {
-                    out.buildpack = crate::__private::field(&mut map, cx, "buildpack")?;
-                    seen.set(0);
-                }
-                "ordinal" => {
-                    out.ordinal = crate::__private::field(&mut map, cx, "ordinal")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["buildpack", "ordinal"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for BuildpackInstallation {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for BuildpackInstallation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// buildpack
 ///
 /// Schema: `/definitions/buildpack-installation/properties/buildpack`.
@@ -77,45 +39,6 @@ pub struct BuildpackInstallationBuildpack {
     pub name: String,
     /// location of the buildpack for the app. Either a url (unofficial buildpacks) or an internal urn (heroku official buildpacks).
     pub url: String,
-}
-impl crate::__private::Fields for BuildpackInstallationBuildpack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name", "url"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for BuildpackInstallationBuildpack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for BuildpackInstallationBuildpack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// Properties to update a buildpack installation
 ///
@@ -135,40 +58,5 @@ impl BuildpackInstallationUpdate {
         Self {
             buildpack: buildpack.into(),
         }
-    }
-}
-impl crate::__private::Fields for BuildpackInstallationUpdate {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "buildpack" => {
-                    out.buildpack = crate::__private::field(&mut map, cx, "buildpack")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["buildpack"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for BuildpackInstallationUpdate {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for BuildpackInstallationUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "domain")]
 pub use requests::DomainApi;
+mod serde_impls;
 /// Domains define what web routes should be routed to an app on Heroku.
 ///
 /// Schema: `/definitions/domain`.
@@ -47,117 +48,6 @@ pub struct Domain {
     /// when domain was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for Domain {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "acm_status" => {
-                    out.acm_status = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "acm_status",
-                    )?;
-                    seen.set(0);
-                }
-                "acm_status_reason" => {
-                    out.acm_status_reason = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "acm_status_reason",
-                    )?;
-                    seen.set(1);
-                }
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(2);
-                }
-                "cname" => {
-                    out.cname = crate::__private::field(&mut map, cx, "cname")?;
-                    seen.set(3);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(4);
-                }
-                "hostname" => {
-                    out.hostname = crate::__private::field(&mut map, cx, "hostname")?;
-                    seen.set(5);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(6);
-                }
-                "kind" => {
-                    out.kind = crate::__private::field(&mut map, cx, "kind")?;
-                    seen.set(7);
-                }
-                "sni_endpoint" => {
-                    out.sni_endpoint = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "sni_endpoint",
-                    )?;
-                    seen.set(8);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(9);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(10);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "acm_status",
-                "acm_status_reason",
-                "app",
-                "cname",
-                "created_at",
-                "hostname",
-                "id",
-                "kind",
-                "sni_endpoint",
-                "status",
-                "updated_at",
-            ],
-            11,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Domain {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Domain {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// app that owns the domain
 ///
 /// Schema: `/definitions/domain/properties/app`.
@@ -172,70 +62,11 @@ pub struct DomainApp {
     /// unique name of app
     pub name: String,
 }
-impl crate::__private::Fields for DomainApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DomainApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DomainApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this domain, or full hostname.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/domain/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DomainIdentity(String);
-impl serde::Serialize for DomainIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for DomainIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DomainIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl DomainIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -306,30 +137,10 @@ impl std::fmt::Display for DomainKind {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for DomainKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for DomainKind {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for DomainKind {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for DomainKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// sni endpoint the domain is associated with
@@ -345,43 +156,4 @@ pub struct DomainSniEndpointObject {
     pub id: String,
     /// unique name for SNI endpoint
     pub name: String,
-}
-impl crate::__private::Fields for DomainSniEndpointObject {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DomainSniEndpointObject {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DomainSniEndpointObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

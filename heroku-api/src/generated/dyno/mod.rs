@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "dyno")]
 pub use requests::DynoApi;
+mod serde_impls;
 /// Dynos encapsulate running processes of an app on Heroku. Detailed information about dyno sizes can be found at: \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 ///
 /// Schema: `/definitions/dyno`.
@@ -64,109 +65,6 @@ impl std::fmt::Debug for Dyno {
             .finish()
     }
 }
-impl crate::__private::Fields for Dyno {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(0);
-                }
-                "attach_url" => {
-                    out.attach_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "attach_url",
-                    )?;
-                    seen.set(1);
-                }
-                "command" => {
-                    out.command = crate::__private::field(&mut map, cx, "command")?;
-                    seen.set(2);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(5);
-                }
-                "release" => {
-                    out.release = crate::__private::field(&mut map, cx, "release")?;
-                    seen.set(6);
-                }
-                "size" => {
-                    out.size = crate::__private::field(&mut map, cx, "size")?;
-                    seen.set(7);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(8);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(9);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(10);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "app",
-                "attach_url",
-                "command",
-                "created_at",
-                "id",
-                "name",
-                "release",
-                "size",
-                "state",
-                "type",
-                "updated_at",
-            ],
-            11,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Dyno {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Dyno {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// app formation belongs to
 ///
 /// Schema: `/definitions/dyno/properties/app`.
@@ -181,70 +79,11 @@ pub struct DynoApp {
     /// unique name of app
     pub name: String,
 }
-impl crate::__private::Fields for DynoApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DynoApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this dyno, or the name of this process on this dyno.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/dyno/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DynoIdentity(String);
-impl serde::Serialize for DynoIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for DynoIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl DynoIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -284,43 +123,4 @@ pub struct DynoRelease {
     pub id: String,
     /// unique version assigned to the release
     pub version: i64,
-}
-impl crate::__private::Fields for DynoRelease {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "version" => {
-                    out.version = crate::__private::field(&mut map, cx, "version")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "version"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DynoRelease {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoRelease {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

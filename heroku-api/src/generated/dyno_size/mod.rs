@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "dyno-size")]
 pub use requests::DynoSizeApi;
+mod serde_impls;
 /// Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 ///
 /// Schema: `/definitions/dyno-size`.
@@ -42,108 +43,6 @@ pub struct DynoSize {
     /// whether this dyno can only be provisioned in a private space
     pub private_space_only: bool,
 }
-impl crate::__private::Fields for DynoSize {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "architecture" => {
-                    out.architecture = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "architecture",
-                    )?;
-                    seen.set(0);
-                }
-                "compute" => {
-                    out.compute = crate::__private::field(&mut map, cx, "compute")?;
-                    seen.set(1);
-                }
-                "cost" => {
-                    out.cost = crate::__private::field(&mut map, cx, "cost")?;
-                    seen.set(2);
-                }
-                "dedicated" => {
-                    out.dedicated = crate::__private::field(&mut map, cx, "dedicated")?;
-                    seen.set(3);
-                }
-                "generation" => {
-                    out.generation = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "generation",
-                    )?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "memory" => {
-                    out.memory = crate::__private::field(&mut map, cx, "memory")?;
-                    seen.set(6);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(7);
-                }
-                "precise_dyno_units" => {
-                    out.precise_dyno_units = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "precise_dyno_units",
-                    )?;
-                    seen.set(8);
-                }
-                "private_space_only" => {
-                    out.private_space_only = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "private_space_only",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "architecture",
-                "compute",
-                "cost",
-                "dedicated",
-                "generation",
-                "id",
-                "memory",
-                "name",
-                "precise_dyno_units",
-                "private_space_only",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DynoSize {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Generation of the Heroku platform for this dyno size
 ///
 /// Schema: `/definitions/dyno-size/definitions/generation`.
@@ -158,70 +57,11 @@ pub struct DynoSizeGeneration {
     /// unique name of the generation of the Heroku platform for this dyno size
     pub name: String,
 }
-impl crate::__private::Fields for DynoSizeGeneration {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for DynoSizeGeneration {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoSizeGeneration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of the dyno size, or name of the dyno size.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/dyno-size/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DynoSizeIdentity(String);
-impl serde::Serialize for DynoSizeIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for DynoSizeIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DynoSizeIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl DynoSizeIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

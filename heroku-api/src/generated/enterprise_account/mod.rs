@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "enterprise-account")]
 pub use requests::EnterpriseAccountApi;
+mod serde_impls;
 /// Enterprise accounts allow companies to manage their development teams and billing.
 ///
 /// Schema: `/definitions/enterprise-account`.
@@ -38,127 +39,11 @@ pub struct EnterpriseAccount {
     /// when the enterprise account was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for EnterpriseAccount {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "identity_provider" => {
-                    out.identity_provider = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "identity_provider",
-                    )?;
-                    seen.set(2);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(3);
-                }
-                "partner_benefits" => {
-                    out.partner_benefits = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "partner_benefits",
-                    )?;
-                    seen.set(4);
-                }
-                "permissions" => {
-                    out.permissions = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "permissions",
-                    )?;
-                    seen.set(5);
-                }
-                "trial" => {
-                    out.trial = crate::__private::field(&mut map, cx, "trial")?;
-                    seen.set(6);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(7);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "id",
-                "identity_provider",
-                "name",
-                "partner_benefits",
-                "permissions",
-                "trial",
-                "updated_at",
-            ],
-            8,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccount {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of the enterprise account, or unique name of the enterprise account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnterpriseAccountIdentity(String);
-impl serde::Serialize for EnterpriseAccountIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl EnterpriseAccountIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -200,47 +85,4 @@ pub struct EnterpriseAccountIdentityProvider {
     pub name: String,
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
-}
-impl crate::__private::Fields for EnterpriseAccountIdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "owner"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountIdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountIdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

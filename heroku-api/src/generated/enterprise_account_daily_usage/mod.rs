@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "enterprise-account-daily-usage")]
 pub use requests::EnterpriseAccountDailyUsageApi;
+mod serde_impls;
 /// Usage for an enterprise account at a daily resolution.
 ///
 /// Schema: `/definitions/enterprise-account-daily-usage`.
@@ -39,87 +40,6 @@ pub struct EnterpriseAccountDailyUsage {
     /// usage by team
     pub teams: Vec<EnterpriseAccountDailyUsageTeam>,
 }
-impl crate::__private::Fields for EnterpriseAccountDailyUsage {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(1);
-                }
-                "date" => {
-                    out.date = crate::__private::field(&mut map, cx, "date")?;
-                    seen.set(2);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(5);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(6);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(7);
-                }
-                "teams" => {
-                    out.teams = crate::__private::field(&mut map, cx, "teams")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addons",
-                "data",
-                "date",
-                "dynos",
-                "id",
-                "name",
-                "partner",
-                "space",
-                "teams",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountDailyUsage {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountDailyUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `EnterpriseAccountDailyUsageTeam`.
 ///
 /// Schema: `/definitions/enterprise-account-daily-usage/properties/teams/items`.
@@ -145,71 +65,4 @@ pub struct EnterpriseAccountDailyUsageTeam {
     pub partner: f64,
     /// space credits used
     pub space: f64,
-}
-impl crate::__private::Fields for EnterpriseAccountDailyUsageTeam {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "apps" => {
-                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
-                    seen.set(1);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(2);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(5);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(6);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(7);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["addons", "apps", "data", "dynos", "id", "name", "partner", "space"],
-            8,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountDailyUsageTeam {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountDailyUsageTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

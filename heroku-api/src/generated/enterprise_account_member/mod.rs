@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "enterprise-account-member")]
 pub use requests::EnterpriseAccountMemberApi;
+mod serde_impls;
 /// Enterprise account members are users with access to an enterprise account.
 ///
 /// Schema: `/definitions/enterprise-account-member`.
@@ -34,88 +35,6 @@ pub struct EnterpriseAccountMember {
     /// user information for the membership
     pub user: EnterpriseAccountMemberUser,
 }
-impl crate::__private::Fields for EnterpriseAccountMember {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "enterprise_account" => {
-                    out.enterprise_account = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "enterprise_account",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "identity_provider" => {
-                    out.identity_provider = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "identity_provider",
-                    )?;
-                    seen.set(2);
-                }
-                "permissions" => {
-                    out.permissions = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "permissions",
-                    )?;
-                    seen.set(3);
-                }
-                "two_factor_authentication" => {
-                    out.two_factor_authentication = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "two_factor_authentication",
-                    )?;
-                    seen.set(4);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "enterprise_account",
-                "id",
-                "identity_provider",
-                "permissions",
-                "two_factor_authentication",
-                "user",
-            ],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMember {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMember {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `EnterpriseAccountMemberEnterpriseAccount`.
 ///
 /// Schema: `/definitions/enterprise-account-member/properties/enterprise_account`.
@@ -130,45 +49,6 @@ pub struct EnterpriseAccountMemberEnterpriseAccount {
     /// unique name of the enterprise account
     pub name: String,
 }
-impl crate::__private::Fields for EnterpriseAccountMemberEnterpriseAccount {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberEnterpriseAccount {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberEnterpriseAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `EnterpriseAccountMemberExpandedPermission`.
 ///
 /// Schema: `/definitions/enterprise-account-member/definitions/expanded_permissions/items`.
@@ -182,49 +62,6 @@ pub struct EnterpriseAccountMemberExpandedPermission {
     pub description: String,
     /// permission in the enterprise account
     pub name: EnterpriseAccountMemberPermission,
-}
-impl crate::__private::Fields for EnterpriseAccountMemberExpandedPermission {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["description", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberExpandedPermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberExpandedPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// Identity Provider information the member is federated with
 ///
@@ -243,53 +80,6 @@ pub struct EnterpriseAccountMemberIdentityProvider {
     pub owner: crate::identity_provider::IdentityProviderOwner,
     /// whether the identity_provider information is redacted or not
     pub redacted: bool,
-}
-impl crate::__private::Fields for EnterpriseAccountMemberIdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(2);
-                }
-                "redacted" => {
-                    out.redacted = crate::__private::field(&mut map, cx, "redacted")?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "owner", "redacted"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberIdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberIdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// permission in the enterprise account
 ///
@@ -343,30 +133,10 @@ impl std::fmt::Display for EnterpriseAccountMemberPermission {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for EnterpriseAccountMemberPermission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for EnterpriseAccountMemberPermission {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberPermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// user information for the membership
@@ -383,70 +153,11 @@ pub struct EnterpriseAccountMemberUser {
     /// unique identifier of an account
     pub id: String,
 }
-impl crate::__private::Fields for EnterpriseAccountMemberUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique email address of account, or unique identifier of an account.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/enterprise-account-member/definitions/user_identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnterpriseAccountMemberUserIdentity(String);
-impl serde::Serialize for EnterpriseAccountMemberUserIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMemberUserIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMemberUserIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl EnterpriseAccountMemberUserIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "enterprise-account-monthly-usage")]
 pub use requests::EnterpriseAccountMonthlyUsageApi;
+mod serde_impls;
 /// Usage for an enterprise account at a monthly resolution.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage`.
@@ -41,92 +42,6 @@ pub struct EnterpriseAccountMonthlyUsage {
     /// usage by team
     pub teams: Vec<EnterpriseAccountMonthlyUsageTeam>,
 }
-impl crate::__private::Fields for EnterpriseAccountMonthlyUsage {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "connect" => {
-                    out.connect = crate::__private::field(&mut map, cx, "connect")?;
-                    seen.set(1);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(2);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "month" => {
-                    out.month = crate::__private::field(&mut map, cx, "month")?;
-                    seen.set(5);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(6);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(7);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(8);
-                }
-                "teams" => {
-                    out.teams = crate::__private::field(&mut map, cx, "teams")?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addons",
-                "connect",
-                "data",
-                "dynos",
-                "id",
-                "month",
-                "name",
-                "partner",
-                "space",
-                "teams",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMonthlyUsage {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `EnterpriseAccountMonthlyUsageTeam`.
 ///
 /// Schema: `/definitions/enterprise-account-monthly-usage/properties/teams/items`.
@@ -154,85 +69,4 @@ pub struct EnterpriseAccountMonthlyUsageTeam {
     pub partner: f64,
     /// space credits used
     pub space: f64,
-}
-impl crate::__private::Fields for EnterpriseAccountMonthlyUsageTeam {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "apps" => {
-                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
-                    seen.set(1);
-                }
-                "connect" => {
-                    out.connect = crate::__private::field(&mut map, cx, "connect")?;
-                    seen.set(2);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(3);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(6);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(7);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addons",
-                "apps",
-                "connect",
-                "data",
-                "dynos",
-                "id",
-                "name",
-                "partner",
-                "space",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for EnterpriseAccountMonthlyUsageTeam {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountMonthlyUsageTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "filter-apps")]
 pub use requests::FilterAppsApi;
+mod serde_impls;
 /// `FilterAppsIn`.
 ///
 /// Schema: `/definitions/filter-apps/definitions/in`.
@@ -33,40 +34,5 @@ impl FilterAppsIn {
     pub fn id(mut self, id: Vec<String>) -> Self {
         self.id = Some(id);
         self
-    }
-}
-impl crate::__private::Fields for FilterAppsIn {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for FilterAppsIn {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for FilterAppsIn {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "identity-provider")]
 pub use requests::IdentityProviderApi;
+mod serde_impls;
 /// Identity Providers represent the SAML configuration of teams or an Enterprise account
 ///
 /// Schema: `/definitions/identity-provider`.
@@ -40,111 +41,6 @@ pub struct IdentityProvider {
     /// when the identity provider record was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for IdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "certificate" => {
-                    out.certificate = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "certificate",
-                    )?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "entity_id" => {
-                    out.entity_id = crate::__private::field(&mut map, cx, "entity_id")?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "organization" => {
-                    out.organization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "organization",
-                    )?;
-                    seen.set(4);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(5);
-                }
-                "slo_target_url" => {
-                    out.slo_target_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "slo_target_url",
-                    )?;
-                    seen.set(6);
-                }
-                "sso_target_url" => {
-                    out.sso_target_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "sso_target_url",
-                    )?;
-                    seen.set(7);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "certificate",
-                "created_at",
-                "entity_id",
-                "id",
-                "organization",
-                "owner",
-                "slo_target_url",
-                "sso_target_url",
-                "updated_at",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for IdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for IdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// team associated with this identity provider
 ///
 /// Schema: `/definitions/identity-provider/properties/organization`.
@@ -156,41 +52,6 @@ impl<'de> serde::Deserialize<'de> for IdentityProvider {
 pub struct IdentityProviderOrganization {
     /// unique name of team
     pub name: String,
-}
-impl crate::__private::Fields for IdentityProviderOrganization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for IdentityProviderOrganization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for IdentityProviderOrganization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// entity that owns this identity provider
 ///
@@ -208,49 +69,6 @@ pub struct IdentityProviderOwner {
     /// type of the owner
     #[serde(rename = "type")]
     pub type_: IdentityProviderOwnerType,
-}
-impl crate::__private::Fields for IdentityProviderOwner {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "type"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for IdentityProviderOwner {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for IdentityProviderOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// type of the owner
 ///
@@ -296,29 +114,9 @@ impl std::fmt::Display for IdentityProviderOwnerType {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for IdentityProviderOwnerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for IdentityProviderOwnerType {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for IdentityProviderOwnerType {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for IdentityProviderOwnerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "inbound-ruleset")]
 pub use requests::InboundRulesetApi;
+mod serde_impls;
 /// An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
 ///
 /// Schema: `/definitions/inbound-ruleset`.
@@ -30,65 +31,6 @@ pub struct InboundRuleset {
     pub rules: Vec<InboundRulesetRule>,
     /// identity of space
     pub space: InboundRulesetSpace,
-}
-impl crate::__private::Fields for InboundRuleset {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "created_by" => {
-                    out.created_by = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_by",
-                    )?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                "rules" => {
-                    out.rules = crate::__private::field(&mut map, cx, "rules")?;
-                    seen.set(3);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["created_at", "created_by", "id", "rules", "space"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for InboundRuleset {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InboundRuleset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// states whether the connection is allowed or denied
 ///
@@ -134,30 +76,10 @@ impl std::fmt::Display for InboundRulesetAction {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for InboundRulesetAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for InboundRulesetAction {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for InboundRulesetAction {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for InboundRulesetAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// Names a resource in a path: unique identifier of an inbound-ruleset.
@@ -165,26 +87,6 @@ impl<'de> serde::Deserialize<'de> for InboundRulesetAction {
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/inbound-ruleset/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InboundRulesetIdentity(String);
-impl serde::Serialize for InboundRulesetIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for InboundRulesetIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InboundRulesetIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl InboundRulesetIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -237,45 +139,6 @@ impl InboundRulesetRule {
         }
     }
 }
-impl crate::__private::Fields for InboundRulesetRule {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "action" => {
-                    out.action = crate::__private::field(&mut map, cx, "action")?;
-                    seen.set(0);
-                }
-                "source" => {
-                    out.source = crate::__private::field(&mut map, cx, "source")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["action", "source"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for InboundRulesetRule {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InboundRulesetRule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of space
 ///
 /// Schema: `/definitions/inbound-ruleset/properties/space`.
@@ -289,43 +152,4 @@ pub struct InboundRulesetSpace {
     pub id: String,
     /// unique name of space
     pub name: String,
-}
-impl crate::__private::Fields for InboundRulesetSpace {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for InboundRulesetSpace {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InboundRulesetSpace {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "invoice")]
 pub use requests::InvoiceApi;
+mod serde_impls;
 /// An invoice is an itemized bill of goods for an account which includes pricing and charges.
 ///
 /// Schema: `/definitions/invoice`.
@@ -41,141 +42,11 @@ pub struct Invoice {
     /// when invoice was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for Invoice {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "charges_total" => {
-                    out.charges_total = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "charges_total",
-                    )?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "credits_total" => {
-                    out.credits_total = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "credits_total",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "number" => {
-                    out.number = crate::__private::field(&mut map, cx, "number")?;
-                    seen.set(4);
-                }
-                "period_end" => {
-                    out.period_end = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "period_end",
-                    )?;
-                    seen.set(5);
-                }
-                "period_start" => {
-                    out.period_start = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "period_start",
-                    )?;
-                    seen.set(6);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(7);
-                }
-                "total" => {
-                    out.total = crate::__private::field(&mut map, cx, "total")?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "charges_total",
-                "created_at",
-                "credits_total",
-                "id",
-                "number",
-                "period_end",
-                "period_start",
-                "state",
-                "total",
-                "updated_at",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Invoice {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Invoice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: human readable invoice number.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/invoice/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InvoiceIdentity(String);
-impl serde::Serialize for InvoiceIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for InvoiceIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, true).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InvoiceIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl InvoiceIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

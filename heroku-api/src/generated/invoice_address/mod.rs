@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "invoice-address")]
 pub use requests::InvoiceAddressApi;
+mod serde_impls;
 /// An invoice address represents the address that should be listed on an invoice.
 ///
 /// Schema: `/definitions/invoice-address`.
@@ -39,120 +40,11 @@ pub struct InvoiceAddress {
     /// flag to use the invoice address for an account or not
     pub use_invoice_address: bool,
 }
-impl crate::__private::Fields for InvoiceAddress {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "address_1" => {
-                    out.address_1 = crate::__private::field(&mut map, cx, "address_1")?;
-                    seen.set(0);
-                }
-                "address_2" => {
-                    out.address_2 = crate::__private::field(&mut map, cx, "address_2")?;
-                    seen.set(1);
-                }
-                "city" => {
-                    out.city = crate::__private::field(&mut map, cx, "city")?;
-                    seen.set(2);
-                }
-                "country" => {
-                    out.country = crate::__private::field(&mut map, cx, "country")?;
-                    seen.set(3);
-                }
-                "heroku_id" => {
-                    out.heroku_id = crate::__private::field(&mut map, cx, "heroku_id")?;
-                    seen.set(4);
-                }
-                "other" => {
-                    out.other = crate::__private::field(&mut map, cx, "other")?;
-                    seen.set(5);
-                }
-                "postal_code" => {
-                    out.postal_code = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "postal_code",
-                    )?;
-                    seen.set(6);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(7);
-                }
-                "use_invoice_address" => {
-                    out.use_invoice_address = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "use_invoice_address",
-                    )?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "address_1",
-                "address_2",
-                "city",
-                "country",
-                "heroku_id",
-                "other",
-                "postal_code",
-                "state",
-                "use_invoice_address",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for InvoiceAddress {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InvoiceAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: heroku_id identifier reference.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/invoice-address/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InvoiceAddressIdentity(String);
-impl serde::Serialize for InvoiceAddressIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for InvoiceAddressIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InvoiceAddressIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl InvoiceAddressIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

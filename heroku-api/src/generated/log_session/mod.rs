@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "log-session")]
 pub use requests::LogSessionApi;
+mod serde_impls;
 /// A log session is a reference to the http based log stream for an app.
 ///
 /// Schema: `/definitions/log-session`.
@@ -39,64 +40,5 @@ impl std::fmt::Debug for LogSession {
             .field("logplex_url", &crate::__private::Redacted(&self.logplex_url))
             .field("updated_at", &self.updated_at)
             .finish()
-    }
-}
-impl crate::__private::Fields for LogSession {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "logplex_url" => {
-                    out.logplex_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "logplex_url",
-                    )?;
-                    seen.set(2);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["created_at", "id", "logplex_url", "updated_at"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for LogSession {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for LogSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

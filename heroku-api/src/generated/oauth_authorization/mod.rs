@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "oauth-authorization")]
 pub use requests::OauthAuthorizationApi;
+mod serde_impls;
 /// OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-authorization`.
@@ -48,117 +49,6 @@ pub struct OauthAuthorization {
     /// authenticated user associated with this authorization
     pub user: OauthAuthorizationUser,
 }
-impl crate::__private::Fields for OauthAuthorization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "access_token" => {
-                    out.access_token = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "access_token",
-                    )?;
-                    seen.set(0);
-                }
-                "client" => {
-                    out.client = crate::__private::field(&mut map, cx, "client")?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(3);
-                }
-                "grant" => {
-                    out.grant = crate::__private::field(&mut map, cx, "grant")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "refresh_token" => {
-                    out.refresh_token = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "refresh_token",
-                    )?;
-                    seen.set(6);
-                }
-                "scope" => {
-                    out.scope = crate::__private::field(&mut map, cx, "scope")?;
-                    seen.set(7);
-                }
-                "session" => {
-                    out.session = crate::__private::field(&mut map, cx, "session")?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(10);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "access_token",
-                "client",
-                "created_at",
-                "description",
-                "grant",
-                "id",
-                "refresh_token",
-                "scope",
-                "session",
-                "updated_at",
-                "user",
-            ],
-            11,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// access token for this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/access_token`.
@@ -187,53 +77,6 @@ impl std::fmt::Debug for OauthAuthorizationAccessToken {
             .finish()
     }
 }
-impl crate::__private::Fields for OauthAuthorizationAccessToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "expires_in" => {
-                    out.expires_in = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_in",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "token" => {
-                    out.token = crate::__private::field(&mut map, cx, "token")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationAccessToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationAccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identifier of the client that obtained this authorization, if any
 ///
 /// Schema: `/definitions/oauth-authorization/properties/client`.
@@ -249,53 +92,6 @@ pub struct OauthAuthorizationClient {
     pub name: String,
     /// endpoint for redirection after authorization with OAuth client
     pub redirect_uri: String,
-}
-impl crate::__private::Fields for OauthAuthorizationClient {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "redirect_uri" => {
-                    out.redirect_uri = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "redirect_uri",
-                    )?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "redirect_uri"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationClient {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// this authorization's grant
 ///
@@ -313,78 +109,11 @@ pub struct OauthAuthorizationGrant {
     /// unique identifier of OAuth grant
     pub id: String,
 }
-impl crate::__private::Fields for OauthAuthorizationGrant {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "code" => {
-                    out.code = crate::__private::field(&mut map, cx, "code")?;
-                    seen.set(0);
-                }
-                "expires_in" => {
-                    out.expires_in = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_in",
-                    )?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["code", "expires_in", "id"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationGrant {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationGrant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of OAuth authorization.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-authorization/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthAuthorizationIdentity(String);
-impl serde::Serialize for OauthAuthorizationIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl OauthAuthorizationIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -439,53 +168,6 @@ impl std::fmt::Debug for OauthAuthorizationRefreshToken {
             .finish()
     }
 }
-impl crate::__private::Fields for OauthAuthorizationRefreshToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "expires_in" => {
-                    out.expires_in = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_in",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "token" => {
-                    out.token = crate::__private::field(&mut map, cx, "token")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationRefreshToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationRefreshToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// this authorization's session
 ///
 /// Schema: `/definitions/oauth-authorization/properties/session`.
@@ -497,41 +179,6 @@ impl<'de> serde::Deserialize<'de> for OauthAuthorizationRefreshToken {
 pub struct OauthAuthorizationSession {
     /// unique identifier of OAuth token
     pub id: String,
-}
-impl crate::__private::Fields for OauthAuthorizationSession {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationSession {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// identifier of the client that obtained this authorization
 ///
@@ -575,49 +222,6 @@ impl OauthAuthorizationUpdateClient {
         self
     }
 }
-impl crate::__private::Fields for OauthAuthorizationUpdateClient {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "secret" => {
-                    out.secret = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "secret",
-                    )?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "secret"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationUpdateClient {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationUpdateClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// authenticated user associated with this authorization
 ///
 /// Schema: `/definitions/oauth-authorization/properties/user`.
@@ -634,47 +238,4 @@ pub struct OauthAuthorizationUser {
     pub full_name: Option<String>,
     /// unique identifier of an account
     pub id: String,
-}
-impl crate::__private::Fields for OauthAuthorizationUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "full_name" => {
-                    out.full_name = crate::__private::field(&mut map, cx, "full_name")?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "full_name", "id"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthAuthorizationUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthAuthorizationUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

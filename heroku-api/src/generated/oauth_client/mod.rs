@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "oauth-client")]
 pub use requests::OauthClientApi;
+mod serde_impls;
 /// OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
 ///
 /// Schema: `/definitions/oauth-client`.
@@ -51,118 +52,11 @@ impl std::fmt::Debug for OauthClient {
             .finish()
     }
 }
-impl crate::__private::Fields for OauthClient {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "ignores_delinquent" => {
-                    out.ignores_delinquent = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "ignores_delinquent",
-                    )?;
-                    seen.set(2);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(3);
-                }
-                "redirect_uri" => {
-                    out.redirect_uri = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "redirect_uri",
-                    )?;
-                    seen.set(4);
-                }
-                "secret" => {
-                    out.secret = crate::__private::field(&mut map, cx, "secret")?;
-                    seen.set(5);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(6);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "id",
-                "ignores_delinquent",
-                "name",
-                "redirect_uri",
-                "secret",
-                "updated_at",
-            ],
-            7,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthClient {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this OAuth client.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-client/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthClientIdentity(String);
-impl serde::Serialize for OauthClientIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for OauthClientIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthClientIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl OauthClientIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "oauth-token")]
 pub use requests::OauthTokenApi;
+mod serde_impls;
 /// OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 ///
 /// Schema: `/definitions/oauth-token`.
@@ -42,112 +43,6 @@ pub struct OauthToken {
     /// Reference to the user associated with this token
     pub user: OauthTokenUser,
 }
-impl crate::__private::Fields for OauthToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "access_token" => {
-                    out.access_token = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "access_token",
-                    )?;
-                    seen.set(0);
-                }
-                "authorization" => {
-                    out.authorization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "authorization",
-                    )?;
-                    seen.set(1);
-                }
-                "client" => {
-                    out.client = crate::__private::field(&mut map, cx, "client")?;
-                    seen.set(2);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(3);
-                }
-                "grant" => {
-                    out.grant = crate::__private::field(&mut map, cx, "grant")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "refresh_token" => {
-                    out.refresh_token = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "refresh_token",
-                    )?;
-                    seen.set(6);
-                }
-                "session" => {
-                    out.session = crate::__private::field(&mut map, cx, "session")?;
-                    seen.set(7);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(8);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "access_token",
-                "authorization",
-                "client",
-                "created_at",
-                "grant",
-                "id",
-                "refresh_token",
-                "session",
-                "updated_at",
-                "user",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// current access token
 ///
 /// Schema: `/definitions/oauth-token/properties/access_token`.
@@ -176,53 +71,6 @@ impl std::fmt::Debug for OauthTokenAccessToken {
             .finish()
     }
 }
-impl crate::__private::Fields for OauthTokenAccessToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "expires_in" => {
-                    out.expires_in = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_in",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "token" => {
-                    out.token = crate::__private::field(&mut map, cx, "token")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenAccessToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenAccessToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// authorization for this set of tokens
 ///
 /// Schema: `/definitions/oauth-token/properties/authorization`.
@@ -234,41 +82,6 @@ impl<'de> serde::Deserialize<'de> for OauthTokenAccessToken {
 pub struct OauthTokenAuthorization {
     /// unique identifier of OAuth authorization
     pub id: String,
-}
-impl crate::__private::Fields for OauthTokenAuthorization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenAuthorization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenAuthorization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// OAuth client secret used to obtain token
 ///
@@ -289,41 +102,6 @@ impl std::fmt::Debug for OauthTokenClient {
         f.debug_struct("OauthTokenClient")
             .field("secret", &crate::__private::Redacted(&self.secret))
             .finish()
-    }
-}
-impl crate::__private::Fields for OauthTokenClient {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "secret" => {
-                    out.secret = crate::__private::field(&mut map, cx, "secret")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["secret"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenClient {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// `OauthTokenCreateClient`.
@@ -359,45 +137,6 @@ impl OauthTokenCreateClient {
         self
     }
 }
-impl crate::__private::Fields for OauthTokenCreateClient {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "secret" => {
-                    out.secret = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "secret",
-                    )?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["secret"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenCreateClient {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenCreateClient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `OauthTokenCreateGrant`.
 ///
 /// Schema: `/definitions/oauth-token/links/0/schema/properties/grant`.
@@ -428,45 +167,6 @@ impl OauthTokenCreateGrant {
     pub fn type_(mut self, type_: impl Into<String>) -> Self {
         self.type_ = Some(type_.into());
         self
-    }
-}
-impl crate::__private::Fields for OauthTokenCreateGrant {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "code" => {
-                    out.code = crate::__private::non_null_field(&mut map, cx, "code")?;
-                    seen.set(0);
-                }
-                "type" => {
-                    out.type_ = crate::__private::non_null_field(&mut map, cx, "type")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["code", "type"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenCreateGrant {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenCreateGrant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// `OauthTokenCreateRefreshToken`.
@@ -502,41 +202,6 @@ impl OauthTokenCreateRefreshToken {
         self
     }
 }
-impl crate::__private::Fields for OauthTokenCreateRefreshToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "token" => {
-                    out.token = crate::__private::non_null_field(&mut map, cx, "token")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["token"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenCreateRefreshToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenCreateRefreshToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// grant used on the underlying authorization
 ///
 /// Schema: `/definitions/oauth-token/properties/grant`.
@@ -552,70 +217,11 @@ pub struct OauthTokenGrant {
     #[serde(rename = "type")]
     pub type_: String,
 }
-impl crate::__private::Fields for OauthTokenGrant {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "code" => {
-                    out.code = crate::__private::field(&mut map, cx, "code")?;
-                    seen.set(0);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["code", "type"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenGrant {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenGrant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of OAuth token.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oauth-token/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OauthTokenIdentity(String);
-impl serde::Serialize for OauthTokenIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for OauthTokenIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl OauthTokenIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -670,53 +276,6 @@ impl std::fmt::Debug for OauthTokenRefreshToken {
             .finish()
     }
 }
-impl crate::__private::Fields for OauthTokenRefreshToken {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "expires_in" => {
-                    out.expires_in = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_in",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "token" => {
-                    out.token = crate::__private::field(&mut map, cx, "token")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["expires_in", "id", "token"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenRefreshToken {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenRefreshToken {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// OAuth session using this token
 ///
 /// Schema: `/definitions/oauth-token/properties/session`.
@@ -729,41 +288,6 @@ pub struct OauthTokenSession {
     /// unique identifier of OAuth token
     pub id: String,
 }
-impl crate::__private::Fields for OauthTokenSession {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenSession {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Reference to the user associated with this token
 ///
 /// Schema: `/definitions/oauth-token/properties/user`.
@@ -775,39 +299,4 @@ impl<'de> serde::Deserialize<'de> for OauthTokenSession {
 pub struct OauthTokenUser {
     /// unique identifier of an account
     pub id: String,
-}
-impl crate::__private::Fields for OauthTokenUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OauthTokenUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OauthTokenUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

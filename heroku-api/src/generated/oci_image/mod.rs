@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "oci-image")]
 pub use requests::OciImageApi;
+mod serde_impls;
 /// An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
 ///
 /// Schema: `/definitions/oci-image`.
@@ -50,152 +51,6 @@ pub struct OciImage {
     pub stack: OciImageStack,
     /// when the OCI image was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-impl crate::__private::Fields for OciImage {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "architecture" => {
-                    out.architecture = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "architecture",
-                    )?;
-                    seen.set(0);
-                }
-                "base_image_name" => {
-                    out.base_image_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "base_image_name",
-                    )?;
-                    seen.set(1);
-                }
-                "base_top_layer" => {
-                    out.base_top_layer = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "base_top_layer",
-                    )?;
-                    seen.set(2);
-                }
-                "buildpacks" => {
-                    out.buildpacks = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "buildpacks",
-                    )?;
-                    seen.set(3);
-                }
-                "commit" => {
-                    out.commit = crate::__private::field(&mut map, cx, "commit")?;
-                    seen.set(4);
-                }
-                "commit_description" => {
-                    out.commit_description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "commit_description",
-                    )?;
-                    seen.set(5);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(6);
-                }
-                "deleted_at" => {
-                    out.deleted_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "deleted_at",
-                    )?;
-                    seen.set(7);
-                }
-                "digest" => {
-                    out.digest = crate::__private::field(&mut map, cx, "digest")?;
-                    seen.set(8);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(9);
-                }
-                "image_repo" => {
-                    out.image_repo = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "image_repo",
-                    )?;
-                    seen.set(10);
-                }
-                "process_types" => {
-                    out.process_types = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "process_types",
-                    )?;
-                    seen.set(11);
-                }
-                "stack" => {
-                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
-                    seen.set(12);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(13);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "architecture",
-                "base_image_name",
-                "base_top_layer",
-                "buildpacks",
-                "commit",
-                "commit_description",
-                "created_at",
-                "deleted_at",
-                "digest",
-                "id",
-                "image_repo",
-                "process_types",
-                "stack",
-                "updated_at",
-            ],
-            14,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OciImage {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OciImage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// set of executables that inspects app source code and creates a plan to build and run your image
 ///
@@ -241,82 +96,11 @@ impl OciImageBuildpack {
         self
     }
 }
-impl crate::__private::Fields for OciImageBuildpack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "homepage" => {
-                    out.homepage = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "homepage",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "version" => {
-                    out.version = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "version",
-                    )?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["homepage", "id", "version"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OciImageBuildpack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OciImageBuildpack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of the OCI image, or unique identifier representing the content of the OCI image.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/oci-image/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OciImageIdentity(String);
-impl serde::Serialize for OciImageIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for OciImageIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OciImageIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl OciImageIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -405,73 +189,6 @@ impl OciImageProcessType {
         self
     }
 }
-impl crate::__private::Fields for OciImageProcessType {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "command" => {
-                    out.command = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "command",
-                    )?;
-                    seen.set(0);
-                }
-                "default" => {
-                    out.default = crate::__private::field(&mut map, cx, "default")?;
-                    seen.set(1);
-                }
-                "display_cmd" => {
-                    out.display_cmd = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "display_cmd",
-                    )?;
-                    seen.set(2);
-                }
-                "name" => {
-                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
-                    seen.set(3);
-                }
-                "working_dir" => {
-                    out.working_dir = crate::__private::non_null_field(
-                        &mut map,
-                        cx,
-                        "working_dir",
-                    )?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["command", "default", "display_cmd", "name", "working_dir"],
-            5,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OciImageProcessType {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OciImageProcessType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// stack associated to the OCI image
 ///
 /// Schema: `/definitions/oci-image/definitions/stack`.
@@ -485,43 +202,4 @@ pub struct OciImageStack {
     pub id: String,
     /// unique name of stack
     pub name: String,
-}
-impl crate::__private::Fields for OciImageStack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for OciImageStack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OciImageStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "peering")]
 pub use requests::PeeringApi;
+mod serde_impls;
 /// \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
 ///
 /// Schema: `/definitions/peering`.
@@ -37,98 +38,6 @@ pub struct Peering {
     /// The type of peering connection.
     #[serde(rename = "type")]
     pub type_: PeeringType,
-}
-impl crate::__private::Fields for Peering {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "aws_account_id" => {
-                    out.aws_account_id = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "aws_account_id",
-                    )?;
-                    seen.set(0);
-                }
-                "aws_region" => {
-                    out.aws_region = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "aws_region",
-                    )?;
-                    seen.set(1);
-                }
-                "aws_vpc_id" => {
-                    out.aws_vpc_id = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "aws_vpc_id",
-                    )?;
-                    seen.set(2);
-                }
-                "cidr_blocks" => {
-                    out.cidr_blocks = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "cidr_blocks",
-                    )?;
-                    seen.set(3);
-                }
-                "expires" => {
-                    out.expires = crate::__private::field(&mut map, cx, "expires")?;
-                    seen.set(4);
-                }
-                "pcx_id" => {
-                    out.pcx_id = crate::__private::field(&mut map, cx, "pcx_id")?;
-                    seen.set(5);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(6);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(7);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "aws_account_id",
-                "aws_region",
-                "aws_vpc_id",
-                "cidr_blocks",
-                "expires",
-                "pcx_id",
-                "status",
-                "type",
-            ],
-            8,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Peering {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Peering {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// The status of the peering connection.
 ///
@@ -198,30 +107,10 @@ impl std::fmt::Display for PeeringStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for PeeringStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for PeeringStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for PeeringStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for PeeringStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// The type of peering connection.
@@ -272,29 +161,9 @@ impl std::fmt::Display for PeeringType {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for PeeringType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for PeeringType {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for PeeringType {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for PeeringType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

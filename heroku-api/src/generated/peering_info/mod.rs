@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "peering-info")]
 pub use requests::PeeringInfoApi;
+mod serde_impls;
 /// \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
 ///
 /// Schema: `/definitions/peering-info`.
@@ -34,95 +35,4 @@ pub struct PeeringInfo {
     pub vpc_cidr: String,
     /// The AWS VPC ID of the peer.
     pub vpc_id: String,
-}
-impl crate::__private::Fields for PeeringInfo {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "aws_account_id" => {
-                    out.aws_account_id = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "aws_account_id",
-                    )?;
-                    seen.set(0);
-                }
-                "aws_region" => {
-                    out.aws_region = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "aws_region",
-                    )?;
-                    seen.set(1);
-                }
-                "dyno_cidr_blocks" => {
-                    out.dyno_cidr_blocks = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dyno_cidr_blocks",
-                    )?;
-                    seen.set(2);
-                }
-                "space_cidr_blocks" => {
-                    out.space_cidr_blocks = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "space_cidr_blocks",
-                    )?;
-                    seen.set(3);
-                }
-                "unavailable_cidr_blocks" => {
-                    out.unavailable_cidr_blocks = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "unavailable_cidr_blocks",
-                    )?;
-                    seen.set(4);
-                }
-                "vpc_cidr" => {
-                    out.vpc_cidr = crate::__private::field(&mut map, cx, "vpc_cidr")?;
-                    seen.set(5);
-                }
-                "vpc_id" => {
-                    out.vpc_id = crate::__private::field(&mut map, cx, "vpc_id")?;
-                    seen.set(6);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "aws_account_id",
-                "aws_region",
-                "dyno_cidr_blocks",
-                "space_cidr_blocks",
-                "unavailable_cidr_blocks",
-                "vpc_cidr",
-                "vpc_id",
-            ],
-            7,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PeeringInfo {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PeeringInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "permission-entity")]
 pub use requests::PermissionEntityApi;
+mod serde_impls;
 /// An owned entity including users' permissions.
 ///
 /// Schema: `/definitions/permission-entity`.
@@ -31,57 +32,6 @@ pub struct PermissionEntity {
     pub type_: PermissionEntityType,
     /// Users that have access to the entity.
     pub users: Vec<PermissionEntityUser>,
-}
-impl crate::__private::Fields for PermissionEntity {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "team_id" => {
-                    out.team_id = crate::__private::field(&mut map, cx, "team_id")?;
-                    seen.set(2);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(3);
-                }
-                "users" => {
-                    out.users = crate::__private::field(&mut map, cx, "users")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "team_id", "type", "users"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PermissionEntity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PermissionEntity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// The type of object the entity is referring to.
 ///
@@ -127,30 +77,10 @@ impl std::fmt::Display for PermissionEntityType {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for PermissionEntityType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for PermissionEntityType {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for PermissionEntityType {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for PermissionEntityType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// `PermissionEntityUser`.
@@ -168,51 +98,4 @@ pub struct PermissionEntityUser {
     pub id: String,
     /// enterprise account permissions
     pub permissions: Vec<String>,
-}
-impl crate::__private::Fields for PermissionEntityUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "permissions" => {
-                    out.permissions = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "permissions",
-                    )?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id", "permissions"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PermissionEntityUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PermissionEntityUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

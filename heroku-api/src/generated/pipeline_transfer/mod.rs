@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "pipeline-transfer")]
 pub use requests::PipelineTransferApi;
+mod serde_impls;
 /// A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
 ///
 /// Schema: `/definitions/pipeline-transfer`.
@@ -26,53 +27,6 @@ pub struct PipelineTransfer {
     pub pipeline: PipelineTransferPipeline,
     /// Previous owner of the pipeline.
     pub previous_owner: crate::pipeline::PipelineOwner,
-}
-impl crate::__private::Fields for PipelineTransfer {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "new_owner" => {
-                    out.new_owner = crate::__private::field(&mut map, cx, "new_owner")?;
-                    seen.set(0);
-                }
-                "pipeline" => {
-                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
-                    seen.set(1);
-                }
-                "previous_owner" => {
-                    out.previous_owner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "previous_owner",
-                    )?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["new_owner", "pipeline", "previous_owner"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PipelineTransfer {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PipelineTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// New pipeline owner
 ///
@@ -106,45 +60,6 @@ impl PipelineTransferCreateNewOwner {
         self
     }
 }
-impl crate::__private::Fields for PipelineTransferCreateNewOwner {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "type" => {
-                    out.type_ = crate::__private::non_null_field(&mut map, cx, "type")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "type"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PipelineTransferCreateNewOwner {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PipelineTransferCreateNewOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// The pipeline to transfer
 ///
 /// Schema: `/definitions/pipeline-transfer/links/0/schema/properties/pipeline`.
@@ -169,41 +84,6 @@ impl PipelineTransferCreatePipeline {
         self
     }
 }
-impl crate::__private::Fields for PipelineTransferCreatePipeline {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PipelineTransferCreatePipeline {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PipelineTransferCreatePipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// pipeline being transferred
 ///
 /// Schema: `/definitions/pipeline-transfer/properties/pipeline`.
@@ -215,39 +95,4 @@ impl<'de> serde::Deserialize<'de> for PipelineTransferCreatePipeline {
 pub struct PipelineTransferPipeline {
     /// unique identifier of pipeline
     pub id: String,
-}
-impl crate::__private::Fields for PipelineTransferPipeline {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PipelineTransferPipeline {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PipelineTransferPipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

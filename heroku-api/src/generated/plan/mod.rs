@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "plan")]
 pub use requests::PlanApi;
+mod serde_impls;
 /// Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
 ///
 /// Schema: `/definitions/plan`.
@@ -52,153 +53,6 @@ pub struct Plan {
     /// whether this plan is publicly visible
     pub visible: bool,
 }
-impl crate::__private::Fields for Plan {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addon_service" => {
-                    out.addon_service = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "addon_service",
-                    )?;
-                    seen.set(0);
-                }
-                "compliance" => {
-                    out.compliance = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "compliance",
-                    )?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "default" => {
-                    out.default = crate::__private::field(&mut map, cx, "default")?;
-                    seen.set(3);
-                }
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(4);
-                }
-                "human_name" => {
-                    out.human_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "human_name",
-                    )?;
-                    seen.set(5);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(6);
-                }
-                "installable_inside_private_network" => {
-                    out.installable_inside_private_network = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "installable_inside_private_network",
-                    )?;
-                    seen.set(7);
-                }
-                "installable_outside_private_network" => {
-                    out.installable_outside_private_network = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "installable_outside_private_network",
-                    )?;
-                    seen.set(8);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(9);
-                }
-                "price" => {
-                    out.price = crate::__private::field(&mut map, cx, "price")?;
-                    seen.set(10);
-                }
-                "space_default" => {
-                    out.space_default = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "space_default",
-                    )?;
-                    seen.set(11);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(12);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(13);
-                }
-                "visible" => {
-                    out.visible = crate::__private::field(&mut map, cx, "visible")?;
-                    seen.set(14);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addon_service",
-                "compliance",
-                "created_at",
-                "default",
-                "description",
-                "human_name",
-                "id",
-                "installable_inside_private_network",
-                "installable_outside_private_network",
-                "name",
-                "price",
-                "space_default",
-                "state",
-                "updated_at",
-                "visible",
-            ],
-            15,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Plan {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Plan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of add-on service
 ///
 /// Schema: `/definitions/plan/properties/addon_service`.
@@ -213,70 +67,11 @@ pub struct PlanAddonService {
     /// unique name of this add-on-service
     pub name: String,
 }
-impl crate::__private::Fields for PlanAddonService {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PlanAddonService {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PlanAddonService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this plan, or unique name of this plan.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/plan/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PlanIdentity(String);
-impl serde::Serialize for PlanIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for PlanIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PlanIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl PlanIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -318,49 +113,6 @@ pub struct PlanPrice {
     pub contract: bool,
     /// unit of price for plan
     pub unit: String,
-}
-impl crate::__private::Fields for PlanPrice {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "cents" => {
-                    out.cents = crate::__private::field(&mut map, cx, "cents")?;
-                    seen.set(0);
-                }
-                "contract" => {
-                    out.contract = crate::__private::field(&mut map, cx, "contract")?;
-                    seen.set(1);
-                }
-                "unit" => {
-                    out.unit = crate::__private::field(&mut map, cx, "unit")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["cents", "contract", "unit"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for PlanPrice {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for PlanPrice {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// compliance requirements an add-on plan must adhere to
 ///
@@ -406,29 +158,9 @@ impl std::fmt::Display for PlanRegime {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for PlanRegime {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for PlanRegime {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for PlanRegime {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for PlanRegime {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "rate-limit")]
 pub use requests::RateLimitApi;
+mod serde_impls;
 /// Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
 ///
 /// Schema: `/definitions/rate-limit`.
@@ -22,39 +23,4 @@ pub use requests::RateLimitApi;
 pub struct RateLimit {
     /// allowed requests remaining in current interval
     pub remaining: i64,
-}
-impl crate::__private::Fields for RateLimit {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "remaining" => {
-                    out.remaining = crate::__private::field(&mut map, cx, "remaining")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["remaining"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for RateLimit {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for RateLimit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "region")]
 pub use requests::RegionApi;
+mod serde_impls;
 /// A region represents a geographic location in which your application may run.
 ///
 /// Schema: `/definitions/region`.
@@ -39,128 +40,11 @@ pub struct Region {
     /// when region was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for Region {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "country" => {
-                    out.country = crate::__private::field(&mut map, cx, "country")?;
-                    seen.set(0);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(1);
-                }
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "locale" => {
-                    out.locale = crate::__private::field(&mut map, cx, "locale")?;
-                    seen.set(4);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(5);
-                }
-                "private_capable" => {
-                    out.private_capable = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "private_capable",
-                    )?;
-                    seen.set(6);
-                }
-                "provider" => {
-                    out.provider = crate::__private::field(&mut map, cx, "provider")?;
-                    seen.set(7);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "country",
-                "created_at",
-                "description",
-                "id",
-                "locale",
-                "name",
-                "private_capable",
-                "provider",
-                "updated_at",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Region {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Region {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of region, or unique name of region.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/region/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegionIdentity(String);
-impl serde::Serialize for RegionIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for RegionIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for RegionIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl RegionIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -200,45 +84,6 @@ pub struct RegionProvider {
     pub name: String,
     /// region name used by provider
     pub region: RegionProviderRegion,
-}
-impl crate::__private::Fields for RegionProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                "region" => {
-                    out.region = crate::__private::field(&mut map, cx, "region")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name", "region"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for RegionProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for RegionProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// region name used by provider
 ///
@@ -328,29 +173,9 @@ impl std::fmt::Display for RegionProviderRegion {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for RegionProviderRegion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for RegionProviderRegion {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for RegionProviderRegion {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for RegionProviderRegion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "review-app")]
 pub use requests::ReviewAppApi;
+mod serde_impls;
 /// An ephemeral app to review a set of changes
 ///
 /// Schema: `/definitions/review-app`.
@@ -55,128 +56,6 @@ pub struct ReviewApp {
     /// wait for ci before building the app
     pub wait_for_ci: bool,
 }
-impl crate::__private::Fields for ReviewApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(0);
-                }
-                "app_setup" => {
-                    out.app_setup = crate::__private::field(&mut map, cx, "app_setup")?;
-                    seen.set(1);
-                }
-                "branch" => {
-                    out.branch = crate::__private::field(&mut map, cx, "branch")?;
-                    seen.set(2);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(3);
-                }
-                "creator" => {
-                    out.creator = crate::__private::field(&mut map, cx, "creator")?;
-                    seen.set(4);
-                }
-                "error_status" => {
-                    out.error_status = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "error_status",
-                    )?;
-                    seen.set(5);
-                }
-                "fork_repo" => {
-                    out.fork_repo = crate::__private::field(&mut map, cx, "fork_repo")?;
-                    seen.set(6);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(7);
-                }
-                "message" => {
-                    out.message = crate::__private::field(&mut map, cx, "message")?;
-                    seen.set(8);
-                }
-                "pipeline" => {
-                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
-                    seen.set(9);
-                }
-                "pr_number" => {
-                    out.pr_number = crate::__private::field(&mut map, cx, "pr_number")?;
-                    seen.set(10);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(11);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(12);
-                }
-                "wait_for_ci" => {
-                    out.wait_for_ci = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "wait_for_ci",
-                    )?;
-                    seen.set(13);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "app",
-                "app_setup",
-                "branch",
-                "created_at",
-                "creator",
-                "error_status",
-                "fork_repo",
-                "id",
-                "message",
-                "pipeline",
-                "pr_number",
-                "status",
-                "updated_at",
-                "wait_for_ci",
-            ],
-            14,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the Heroku app associated to this review app
 ///
 /// Schema: `/definitions/review-app/properties/app`.
@@ -189,41 +68,6 @@ pub struct ReviewAppApp {
     /// unique identifier of app
     pub id: String,
 }
-impl crate::__private::Fields for ReviewAppApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the app setup for this review app
 ///
 /// Schema: `/definitions/review-app/properties/app_setup`.
@@ -235,41 +79,6 @@ impl<'de> serde::Deserialize<'de> for ReviewAppApp {
 pub struct ReviewAppAppSetupObject {
     /// unique identifier of app setup
     pub id: String,
-}
-impl crate::__private::Fields for ReviewAppAppSetupObject {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppAppSetupObject {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppAppSetupObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// `ReviewAppForkRepo`.
 ///
@@ -284,41 +93,6 @@ pub struct ReviewAppForkRepo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
-impl crate::__private::Fields for ReviewAppForkRepo {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppForkRepo {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppForkRepo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the pipeline which this review app belongs to
 ///
 /// Schema: `/definitions/review-app/properties/pipeline`.
@@ -330,41 +104,6 @@ impl<'de> serde::Deserialize<'de> for ReviewAppForkRepo {
 pub struct ReviewAppPipeline {
     /// unique identifier of pipeline
     pub id: String,
-}
-impl crate::__private::Fields for ReviewAppPipeline {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppPipeline {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppPipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// The download location for the review app's source code
 ///
@@ -403,45 +142,6 @@ impl ReviewAppSourceBlob {
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
         self
-    }
-}
-impl crate::__private::Fields for ReviewAppSourceBlob {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(0);
-                }
-                "version" => {
-                    out.version = crate::__private::field(&mut map, cx, "version")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["url", "version"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppSourceBlob {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppSourceBlob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// current state of the review app
@@ -504,29 +204,9 @@ impl std::fmt::Display for ReviewAppStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ReviewAppStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for ReviewAppStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for ReviewAppStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

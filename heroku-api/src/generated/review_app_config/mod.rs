@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "review-app-config")]
 pub use requests::ReviewAppConfigApi;
+mod serde_impls;
 /// Review apps can be configured for pipelines.
 ///
 /// Schema: `/definitions/review-app-config`.
@@ -39,106 +40,6 @@ pub struct ReviewAppConfig {
     /// If true, review apps are created only when CI passes
     pub wait_for_ci: bool,
 }
-impl crate::__private::Fields for ReviewAppConfig {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "automatic_review_apps" => {
-                    out.automatic_review_apps = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "automatic_review_apps",
-                    )?;
-                    seen.set(0);
-                }
-                "base_name" => {
-                    out.base_name = crate::__private::field(&mut map, cx, "base_name")?;
-                    seen.set(1);
-                }
-                "deploy_target" => {
-                    out.deploy_target = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "deploy_target",
-                    )?;
-                    seen.set(2);
-                }
-                "destroy_stale_apps" => {
-                    out.destroy_stale_apps = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "destroy_stale_apps",
-                    )?;
-                    seen.set(3);
-                }
-                "pipeline_id" => {
-                    out.pipeline_id = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "pipeline_id",
-                    )?;
-                    seen.set(4);
-                }
-                "repo" => {
-                    out.repo = crate::__private::field(&mut map, cx, "repo")?;
-                    seen.set(5);
-                }
-                "stale_days" => {
-                    out.stale_days = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "stale_days",
-                    )?;
-                    seen.set(6);
-                }
-                "wait_for_ci" => {
-                    out.wait_for_ci = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "wait_for_ci",
-                    )?;
-                    seen.set(7);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "automatic_review_apps",
-                "base_name",
-                "deploy_target",
-                "destroy_stale_apps",
-                "pipeline_id",
-                "repo",
-                "stale_days",
-                "wait_for_ci",
-            ],
-            8,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppConfig {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the deploy target for the review apps of a pipeline
 ///
 /// Schema: `/definitions/review-app-config/definitions/deploy_target`.
@@ -163,45 +64,6 @@ impl ReviewAppConfigDeployTarget {
         }
     }
 }
-impl crate::__private::Fields for ReviewAppConfigDeployTarget {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "type"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppConfigDeployTarget {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppConfigDeployTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `ReviewAppConfigRepoObject`.
 ///
 /// Schema: `/definitions/review-app-config/properties/repo`.
@@ -213,39 +75,4 @@ impl<'de> serde::Deserialize<'de> for ReviewAppConfigDeployTarget {
 pub struct ReviewAppConfigRepoObject {
     /// repository id
     pub id: i64,
-}
-impl crate::__private::Fields for ReviewAppConfigRepoObject {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for ReviewAppConfigRepoObject {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReviewAppConfigRepoObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

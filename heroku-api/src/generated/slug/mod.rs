@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "slug")]
 pub use requests::SlugApi;
+mod serde_impls;
 /// A slug is a snapshot of your application code that is ready to run on the platform.
 ///
 /// Schema: `/definitions/slug`.
@@ -51,126 +52,6 @@ pub struct Slug {
     /// when slug was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for Slug {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "blob" => {
-                    out.blob = crate::__private::field(&mut map, cx, "blob")?;
-                    seen.set(0);
-                }
-                "buildpack_provided_description" => {
-                    out.buildpack_provided_description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "buildpack_provided_description",
-                    )?;
-                    seen.set(1);
-                }
-                "checksum" => {
-                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
-                    seen.set(2);
-                }
-                "commit" => {
-                    out.commit = crate::__private::field(&mut map, cx, "commit")?;
-                    seen.set(3);
-                }
-                "commit_description" => {
-                    out.commit_description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "commit_description",
-                    )?;
-                    seen.set(4);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(5);
-                }
-                "deleted_at" => {
-                    out.deleted_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "deleted_at",
-                    )?;
-                    seen.set(6);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(7);
-                }
-                "process_types" => {
-                    out.process_types = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "process_types",
-                    )?;
-                    seen.set(8);
-                }
-                "size" => {
-                    out.size = crate::__private::field(&mut map, cx, "size")?;
-                    seen.set(9);
-                }
-                "stack" => {
-                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
-                    seen.set(10);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(11);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "blob",
-                "buildpack_provided_description",
-                "checksum",
-                "commit",
-                "commit_description",
-                "created_at",
-                "deleted_at",
-                "id",
-                "process_types",
-                "size",
-                "stack",
-                "updated_at",
-            ],
-            12,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Slug {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Slug {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// pointer to the url where clients can fetch or store the actual release binary
 ///
 /// Schema: `/definitions/slug/properties/blob`.
@@ -195,70 +76,11 @@ impl std::fmt::Debug for SlugBlob {
             .finish()
     }
 }
-impl crate::__private::Fields for SlugBlob {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "method" => {
-                    out.method = crate::__private::field(&mut map, cx, "method")?;
-                    seen.set(0);
-                }
-                "url" => {
-                    out.url = crate::__private::field(&mut map, cx, "url")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["method", "url"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SlugBlob {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SlugBlob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of slug.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/slug/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlugIdentity(String);
-impl serde::Serialize for SlugIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for SlugIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SlugIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl SlugIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -298,43 +120,4 @@ pub struct SlugStack {
     pub id: String,
     /// unique name of stack
     pub name: String,
-}
-impl crate::__private::Fields for SlugStack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SlugStack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SlugStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

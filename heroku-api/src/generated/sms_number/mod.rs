@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "sms-number")]
 pub use requests::SmsNumberApi;
+mod serde_impls;
 /// SMS numbers are used for recovery on accounts with two-factor authentication enabled.
 ///
 /// Schema: `/definitions/sms-number`.
@@ -23,43 +24,4 @@ pub struct SmsNumber {
     /// SMS number of account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_number: Option<String>,
-}
-impl crate::__private::Fields for SmsNumber {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "sms_number" => {
-                    out.sms_number = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "sms_number",
-                    )?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["sms_number"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SmsNumber {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SmsNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

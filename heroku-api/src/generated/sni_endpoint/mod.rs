@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "sni-endpoint")]
 pub use requests::SniEndpointApi;
+mod serde_impls;
 /// SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
 ///
 /// Schema: `/definitions/sni-endpoint`.
@@ -40,103 +41,6 @@ pub struct SniEndpoint {
     /// when SNI endpoint was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for SniEndpoint {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "app" => {
-                    out.app = crate::__private::field(&mut map, cx, "app")?;
-                    seen.set(0);
-                }
-                "certificate_chain" => {
-                    out.certificate_chain = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "certificate_chain",
-                    )?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "display_name" => {
-                    out.display_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "display_name",
-                    )?;
-                    seen.set(3);
-                }
-                "domains" => {
-                    out.domains = crate::__private::field(&mut map, cx, "domains")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(6);
-                }
-                "ssl_cert" => {
-                    out.ssl_cert = crate::__private::field(&mut map, cx, "ssl_cert")?;
-                    seen.set(7);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "app",
-                "certificate_chain",
-                "created_at",
-                "display_name",
-                "domains",
-                "id",
-                "name",
-                "ssl_cert",
-                "updated_at",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SniEndpoint {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SniEndpoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// application that this SSL certificate is on
 ///
 /// Schema: `/definitions/sni-endpoint/properties/app`.
@@ -151,70 +55,11 @@ pub struct SniEndpointApp {
     /// unique name of app
     pub name: String,
 }
-impl crate::__private::Fields for SniEndpointApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SniEndpointApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SniEndpointApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of this SNI endpoint, or unique name for SNI endpoint.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/sni-endpoint/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SniEndpointIdentity(String);
-impl serde::Serialize for SniEndpointIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for SniEndpointIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SniEndpointIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl SniEndpointIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -268,92 +113,4 @@ pub struct SniEndpointSslCert {
     pub starts_at: chrono::DateTime<chrono::Utc>,
     /// The `subject` field.
     pub subject: String,
-}
-impl crate::__private::Fields for SniEndpointSslCert {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "ca_signed?" => {
-                    out.ca_signed = crate::__private::field(&mut map, cx, "ca_signed?")?;
-                    seen.set(0);
-                }
-                "cert_domains" => {
-                    out.cert_domains = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "cert_domains",
-                    )?;
-                    seen.set(1);
-                }
-                "expires_at" => {
-                    out.expires_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "expires_at",
-                    )?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "issuer" => {
-                    out.issuer = crate::__private::field(&mut map, cx, "issuer")?;
-                    seen.set(4);
-                }
-                "self_signed?" => {
-                    out.self_signed = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "self_signed?",
-                    )?;
-                    seen.set(5);
-                }
-                "starts_at" => {
-                    out.starts_at = crate::__private::field(&mut map, cx, "starts_at")?;
-                    seen.set(6);
-                }
-                "subject" => {
-                    out.subject = crate::__private::field(&mut map, cx, "subject")?;
-                    seen.set(7);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "ca_signed?",
-                "cert_domains",
-                "expires_at",
-                "id",
-                "issuer",
-                "self_signed?",
-                "starts_at",
-                "subject",
-            ],
-            8,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SniEndpointSslCert {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SniEndpointSslCert {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "source")]
 pub use requests::SourceApi;
+mod serde_impls;
 /// A source is a location for uploading and downloading an application's source code.
 ///
 /// Schema: `/definitions/source`.
@@ -22,45 +23,6 @@ pub use requests::SourceApi;
 pub struct Source {
     /// pointer to the URL where clients can fetch or store the source
     pub source_blob: SourceSourceBlob,
-}
-impl crate::__private::Fields for Source {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "source_blob" => {
-                    out.source_blob = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "source_blob",
-                    )?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["source_blob"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Source {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Source {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// pointer to the URL where clients can fetch or store the source
 ///
@@ -84,44 +46,5 @@ impl std::fmt::Debug for SourceSourceBlob {
             .field("get_url", &crate::__private::Redacted(&self.get_url))
             .field("put_url", &crate::__private::Redacted(&self.put_url))
             .finish()
-    }
-}
-impl crate::__private::Fields for SourceSourceBlob {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "get_url" => {
-                    out.get_url = crate::__private::field(&mut map, cx, "get_url")?;
-                    seen.set(0);
-                }
-                "put_url" => {
-                    out.put_url = crate::__private::field(&mut map, cx, "put_url")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["get_url", "put_url"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SourceSourceBlob {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SourceSourceBlob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "space-app-access")]
 pub use requests::SpaceAppAccessApi;
+mod serde_impls;
 /// Space access represents the permissions a particular user has on a particular space.
 ///
 /// Schema: `/definitions/space-app-access`.
@@ -33,77 +34,6 @@ pub struct SpaceAppAccess {
     /// identity of user account
     pub user: SpaceAppAccessUser,
 }
-impl crate::__private::Fields for SpaceAppAccess {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "permissions" => {
-                    out.permissions = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "permissions",
-                    )?;
-                    seen.set(2);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(3);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(4);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &["created_at", "id", "permissions", "space", "updated_at", "user"],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceAppAccess {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceAppAccess {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `SpaceAppAccessPermission`.
 ///
 /// Schema: `/definitions/space-app-access/properties/permissions/items`.
@@ -118,49 +48,6 @@ pub struct SpaceAppAccessPermission {
     /// The `name` field.
     pub name: String,
 }
-impl crate::__private::Fields for SpaceAppAccessPermission {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["description", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceAppAccessPermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceAppAccessPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// space user belongs to
 ///
 /// Schema: `/definitions/space-app-access/properties/space`.
@@ -174,45 +61,6 @@ pub struct SpaceAppAccessSpace {
     pub id: String,
     /// unique name of app
     pub name: String,
-}
-impl crate::__private::Fields for SpaceAppAccessSpace {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceAppAccessSpace {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceAppAccessSpace {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// `SpaceAppAccessUpdatePermission`.
 ///
@@ -238,41 +86,6 @@ impl SpaceAppAccessUpdatePermission {
         self
     }
 }
-impl crate::__private::Fields for SpaceAppAccessUpdatePermission {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceAppAccessUpdatePermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceAppAccessUpdatePermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of user account
 ///
 /// Schema: `/definitions/space-app-access/properties/user`.
@@ -286,43 +99,4 @@ pub struct SpaceAppAccessUser {
     pub email: String,
     /// unique identifier of an account
     pub id: String,
-}
-impl crate::__private::Fields for SpaceAppAccessUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceAppAccessUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceAppAccessUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

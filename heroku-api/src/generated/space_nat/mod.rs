@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "space-nat")]
 pub use requests::SpaceNatApi;
+mod serde_impls;
 /// Network address translation (NAT) for stable outbound IP addresses from a space
 ///
 /// Schema: `/definitions/space-nat`.
@@ -28,61 +29,6 @@ pub struct SpaceNat {
     pub state: SpaceNatState,
     /// when network address translation for a space was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-impl crate::__private::Fields for SpaceNat {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "sources" => {
-                    out.sources = crate::__private::field(&mut map, cx, "sources")?;
-                    seen.set(1);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(2);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["created_at", "sources", "state", "updated_at"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceNat {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceNat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// availability of network address translation for a space
 ///
@@ -132,29 +78,9 @@ impl std::fmt::Display for SpaceNatState {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SpaceNatState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for SpaceNatState {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for SpaceNatState {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceNatState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "space-topology")]
 pub use requests::SpaceTopologyApi;
+mod serde_impls;
 /// Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
 ///
 /// Schema: `/definitions/space-topology`.
@@ -24,45 +25,6 @@ pub struct SpaceTopology {
     pub apps: Vec<SpaceTopologyApp>,
     /// version of the space topology payload
     pub version: i64,
-}
-impl crate::__private::Fields for SpaceTopology {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "apps" => {
-                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
-                    seen.set(0);
-                }
-                "version" => {
-                    out.version = crate::__private::field(&mut map, cx, "version")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["apps", "version"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceTopology {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceTopology {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// `SpaceTopologyApp`.
 ///
@@ -79,49 +41,6 @@ pub struct SpaceTopologyApp {
     pub formation: Vec<SpaceTopologyFormation>,
     /// unique identifier of app
     pub id: String,
-}
-impl crate::__private::Fields for SpaceTopologyApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "domains" => {
-                    out.domains = crate::__private::field(&mut map, cx, "domains")?;
-                    seen.set(0);
-                }
-                "formation" => {
-                    out.formation = crate::__private::field(&mut map, cx, "formation")?;
-                    seen.set(1);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["domains", "formation", "id"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceTopologyApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceTopologyApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// A dyno
 ///
@@ -141,57 +60,6 @@ pub struct SpaceTopologyDyno {
     /// RFC1918 Address of Dyno
     pub private_ip: String,
 }
-impl crate::__private::Fields for SpaceTopologyDyno {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => {
-                    out.hostname = crate::__private::field(&mut map, cx, "hostname")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "number" => {
-                    out.number = crate::__private::field(&mut map, cx, "number")?;
-                    seen.set(2);
-                }
-                "private_ip" => {
-                    out.private_ip = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "private_ip",
-                    )?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["hostname", "id", "number", "private_ip"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceTopologyDyno {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceTopologyDyno {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// formations for application
 ///
 /// Schema: `/definitions/space-topology/definitions/formation`.
@@ -207,51 +75,4 @@ pub struct SpaceTopologyFormation {
     pub id: String,
     /// Name of process type
     pub process_type: String,
-}
-impl crate::__private::Fields for SpaceTopologyFormation {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "process_type" => {
-                    out.process_type = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "process_type",
-                    )?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["dynos", "id", "process_type"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for SpaceTopologyFormation {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SpaceTopologyFormation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

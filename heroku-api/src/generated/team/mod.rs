@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team")]
 pub use requests::TeamApi;
+mod serde_impls;
 /// Teams allow you to manage access to a shared group of applications and other resources.
 ///
 /// Schema: `/definitions/team`.
@@ -50,130 +51,6 @@ pub struct Team {
     /// when the team was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for Team {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "credit_card_collections" => {
-                    out.credit_card_collections = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "credit_card_collections",
-                    )?;
-                    seen.set(1);
-                }
-                "default" => {
-                    out.default = crate::__private::field(&mut map, cx, "default")?;
-                    seen.set(2);
-                }
-                "enterprise_account" => {
-                    out.enterprise_account = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "enterprise_account",
-                    )?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "identity_provider" => {
-                    out.identity_provider = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "identity_provider",
-                    )?;
-                    seen.set(5);
-                }
-                "membership_limit" => {
-                    out.membership_limit = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "membership_limit",
-                    )?;
-                    seen.set(6);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(7);
-                }
-                "provisioned_licenses" => {
-                    out.provisioned_licenses = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "provisioned_licenses",
-                    )?;
-                    seen.set(8);
-                }
-                "role" => {
-                    out.role = crate::__private::field(&mut map, cx, "role")?;
-                    seen.set(9);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(10);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(11);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "credit_card_collections",
-                "default",
-                "enterprise_account",
-                "id",
-                "identity_provider",
-                "membership_limit",
-                "name",
-                "provisioned_licenses",
-                "role",
-                "type",
-                "updated_at",
-            ],
-            12,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Team {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Team {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// `TeamEnterpriseAccount`.
 ///
 /// Schema: `/definitions/team/definitions/enterprise_account`.
@@ -188,70 +65,11 @@ pub struct TeamEnterpriseAccount {
     /// unique name of the enterprise account
     pub name: String,
 }
-impl crate::__private::Fields for TeamEnterpriseAccount {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamEnterpriseAccount {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamEnterpriseAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamIdentity(String);
-impl serde::Serialize for TeamIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TeamIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TeamIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -294,74 +112,11 @@ pub struct TeamIdentityProvider {
     /// entity that owns this identity provider
     pub owner: crate::identity_provider::IdentityProviderOwner,
 }
-impl crate::__private::Fields for TeamIdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "owner"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamIdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamIdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique name of team, or unique identifier of team.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-preferences/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamPreferencesIdentity(String);
-impl serde::Serialize for TeamPreferencesIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TeamPreferencesIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamPreferencesIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TeamPreferencesIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -440,30 +195,10 @@ impl std::fmt::Display for TeamRole {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TeamRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TeamRole {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TeamRole {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// type of team.
@@ -510,29 +245,9 @@ impl std::fmt::Display for TeamType {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TeamType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TeamType {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TeamType {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

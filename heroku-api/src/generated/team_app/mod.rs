@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-app")]
 pub use requests::TeamAppApi;
+mod serde_impls;
 /// A team app encapsulates the team specific functionality of Heroku apps.
 ///
 /// Schema: `/definitions/team-app`.
@@ -73,179 +74,6 @@ pub struct TeamApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-impl crate::__private::Fields for TeamApp {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "archived_at" => {
-                    out.archived_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "archived_at",
-                    )?;
-                    seen.set(0);
-                }
-                "build_stack" => {
-                    out.build_stack = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "build_stack",
-                    )?;
-                    seen.set(1);
-                }
-                "buildpack_provided_description" => {
-                    out.buildpack_provided_description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "buildpack_provided_description",
-                    )?;
-                    seen.set(2);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(3);
-                }
-                "git_url" => {
-                    out.git_url = crate::__private::field(&mut map, cx, "git_url")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "internal_routing" => {
-                    out.internal_routing = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "internal_routing",
-                    )?;
-                    seen.set(6);
-                }
-                "joined" => {
-                    out.joined = crate::__private::field(&mut map, cx, "joined")?;
-                    seen.set(7);
-                }
-                "locked" => {
-                    out.locked = crate::__private::field(&mut map, cx, "locked")?;
-                    seen.set(8);
-                }
-                "maintenance" => {
-                    out.maintenance = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "maintenance",
-                    )?;
-                    seen.set(9);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(10);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(11);
-                }
-                "region" => {
-                    out.region = crate::__private::field(&mut map, cx, "region")?;
-                    seen.set(12);
-                }
-                "released_at" => {
-                    out.released_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "released_at",
-                    )?;
-                    seen.set(13);
-                }
-                "repo_size" => {
-                    out.repo_size = crate::__private::field(&mut map, cx, "repo_size")?;
-                    seen.set(14);
-                }
-                "slug_size" => {
-                    out.slug_size = crate::__private::field(&mut map, cx, "slug_size")?;
-                    seen.set(15);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(16);
-                }
-                "stack" => {
-                    out.stack = crate::__private::field(&mut map, cx, "stack")?;
-                    seen.set(17);
-                }
-                "team" => {
-                    out.team = crate::__private::field(&mut map, cx, "team")?;
-                    seen.set(18);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(19);
-                }
-                "web_url" => {
-                    out.web_url = crate::__private::field(&mut map, cx, "web_url")?;
-                    seen.set(20);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "archived_at",
-                "build_stack",
-                "buildpack_provided_description",
-                "created_at",
-                "git_url",
-                "id",
-                "internal_routing",
-                "joined",
-                "locked",
-                "maintenance",
-                "name",
-                "owner",
-                "region",
-                "released_at",
-                "repo_size",
-                "slug_size",
-                "space",
-                "stack",
-                "team",
-                "updated_at",
-                "web_url",
-            ],
-            21,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamApp {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of the stack that will be used for new builds
 ///
 /// Schema: `/definitions/team-app/properties/build_stack`.
@@ -259,45 +87,6 @@ pub struct TeamAppBuildStack {
     pub id: String,
     /// unique name of stack
     pub name: String,
-}
-impl crate::__private::Fields for TeamAppBuildStack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppBuildStack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppBuildStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// identity of app owner
 ///
@@ -313,45 +102,6 @@ pub struct TeamAppOwner {
     /// unique identifier of an account
     pub id: String,
 }
-impl crate::__private::Fields for TeamAppOwner {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppOwner {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of app region
 ///
 /// Schema: `/definitions/team-app/properties/region`.
@@ -365,45 +115,6 @@ pub struct TeamAppRegion {
     pub id: String,
     /// unique name of region
     pub name: String,
-}
-impl crate::__private::Fields for TeamAppRegion {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppRegion {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppRegion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// identity of space
 ///
@@ -419,45 +130,6 @@ pub struct TeamAppSpace {
     /// unique name of space
     pub name: String,
 }
-impl crate::__private::Fields for TeamAppSpace {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppSpace {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppSpace {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// identity of app stack
 ///
 /// Schema: `/definitions/team-app/properties/stack`.
@@ -472,45 +144,6 @@ pub struct TeamAppStack {
     /// unique name of stack
     pub name: String,
 }
-impl crate::__private::Fields for TeamAppStack {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppStack {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// team that owns this app
 ///
 /// Schema: `/definitions/team-app/properties/team`.
@@ -522,39 +155,4 @@ impl<'de> serde::Deserialize<'de> for TeamAppStack {
 pub struct TeamAppTeam {
     /// unique name of team
     pub name: String,
-}
-impl crate::__private::Fields for TeamAppTeam {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppTeam {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-app-permission")]
 pub use requests::TeamAppPermissionApi;
+mod serde_impls;
 /// A team app permission is a behavior that is assigned to a user in a team app.
 ///
 /// Schema: `/definitions/team-app-permission`.
@@ -24,47 +25,4 @@ pub struct TeamAppPermission {
     pub description: String,
     /// The name of the app permission.
     pub name: String,
-}
-impl crate::__private::Fields for TeamAppPermission {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["description", "name"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamAppPermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamAppPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

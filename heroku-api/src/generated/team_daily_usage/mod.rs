@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-daily-usage")]
 pub use requests::TeamDailyUsageApi;
+mod serde_impls;
 /// Usage for an enterprise team at a daily resolution.
 ///
 /// Schema: `/definitions/team-daily-usage`.
@@ -39,87 +40,6 @@ pub struct TeamDailyUsage {
     /// space credits used
     pub space: f64,
 }
-impl crate::__private::Fields for TeamDailyUsage {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "apps" => {
-                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
-                    seen.set(1);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(2);
-                }
-                "date" => {
-                    out.date = crate::__private::field(&mut map, cx, "date")?;
-                    seen.set(3);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(6);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(7);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addons",
-                "apps",
-                "data",
-                "date",
-                "dynos",
-                "id",
-                "name",
-                "partner",
-                "space",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamDailyUsage {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamDailyUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Usage for an app at a daily resolution.
 ///
 /// Schema: `/definitions/team-daily-usage/definitions/app_usage_daily`.
@@ -139,55 +59,4 @@ pub struct TeamDailyUsageAppUsageDaily {
     pub dynos: f64,
     /// total add-on credits used for third party add-ons
     pub partner: f64,
-}
-impl crate::__private::Fields for TeamDailyUsageAppUsageDaily {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "app_name" => {
-                    out.app_name = crate::__private::field(&mut map, cx, "app_name")?;
-                    seen.set(1);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(2);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(3);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["addons", "app_name", "data", "dynos", "partner"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamDailyUsageAppUsageDaily {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamDailyUsageAppUsageDaily {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

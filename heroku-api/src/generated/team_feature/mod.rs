@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-feature")]
 pub use requests::TeamFeatureApi;
+mod serde_impls;
 /// A team feature represents a feature enabled on a team account.
 ///
 /// Schema: `/definitions/team-feature`.
@@ -41,137 +42,11 @@ pub struct TeamFeature {
     /// when team feature was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for TeamFeature {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(1);
-                }
-                "display_name" => {
-                    out.display_name = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "display_name",
-                    )?;
-                    seen.set(2);
-                }
-                "doc_url" => {
-                    out.doc_url = crate::__private::field(&mut map, cx, "doc_url")?;
-                    seen.set(3);
-                }
-                "enabled" => {
-                    out.enabled = crate::__private::field(&mut map, cx, "enabled")?;
-                    seen.set(4);
-                }
-                "feedback_email" => {
-                    out.feedback_email = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "feedback_email",
-                    )?;
-                    seen.set(5);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(6);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(7);
-                }
-                "state" => {
-                    out.state = crate::__private::field(&mut map, cx, "state")?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "description",
-                "display_name",
-                "doc_url",
-                "enabled",
-                "feedback_email",
-                "id",
-                "name",
-                "state",
-                "updated_at",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamFeature {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamFeature {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of team feature, or unique name of team feature.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-feature/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamFeatureIdentity(String);
-impl serde::Serialize for TeamFeatureIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TeamFeatureIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamFeatureIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TeamFeatureIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-member")]
 pub use requests::TeamMemberApi;
+mod serde_impls;
 /// A team member is an individual with access to a team.
 ///
 /// Schema: `/definitions/team-member`.
@@ -41,128 +42,11 @@ pub struct TeamMember {
     /// user information for the membership
     pub user: TeamMemberUser,
 }
-impl crate::__private::Fields for TeamMember {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(1);
-                }
-                "federated" => {
-                    out.federated = crate::__private::field(&mut map, cx, "federated")?;
-                    seen.set(2);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(3);
-                }
-                "identity_provider" => {
-                    out.identity_provider = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "identity_provider",
-                    )?;
-                    seen.set(4);
-                }
-                "role" => {
-                    out.role = crate::__private::field(&mut map, cx, "role")?;
-                    seen.set(5);
-                }
-                "two_factor_authentication" => {
-                    out.two_factor_authentication = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "two_factor_authentication",
-                    )?;
-                    seen.set(6);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(7);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "email",
-                "federated",
-                "id",
-                "identity_provider",
-                "role",
-                "two_factor_authentication",
-                "updated_at",
-                "user",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamMember {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMember {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: email address of the team member, or unique identifier of the team member.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/team-member/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamMemberIdentity(String);
-impl serde::Serialize for TeamMemberIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TeamMemberIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMemberIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TeamMemberIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -206,53 +90,6 @@ pub struct TeamMemberIdentityProvider {
     pub owner: crate::identity_provider::IdentityProviderOwner,
     /// whether the identity_provider information is redacted or not
     pub redacted: bool,
-}
-impl crate::__private::Fields for TeamMemberIdentityProvider {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(1);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(2);
-                }
-                "redacted" => {
-                    out.redacted = crate::__private::field(&mut map, cx, "redacted")?;
-                    seen.set(3);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id", "name", "owner", "redacted"], 4);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamMemberIdentityProvider {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMemberIdentityProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// role in the team
 ///
@@ -302,30 +139,10 @@ impl std::fmt::Display for TeamMemberTeamRole {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TeamMemberTeamRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TeamMemberTeamRole {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TeamMemberTeamRole {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMemberTeamRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// user information for the membership
@@ -344,47 +161,4 @@ pub struct TeamMemberUser {
     /// full name of the account owner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl crate::__private::Fields for TeamMemberUser {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(2);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id", "name"], 3);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamMemberUser {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMemberUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

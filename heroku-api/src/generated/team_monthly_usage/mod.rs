@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-monthly-usage")]
 pub use requests::TeamMonthlyUsageApi;
+mod serde_impls;
 /// Usage for an enterprise team at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage`.
@@ -41,92 +42,6 @@ pub struct TeamMonthlyUsage {
     /// space credits used
     pub space: f64,
 }
-impl crate::__private::Fields for TeamMonthlyUsage {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "apps" => {
-                    out.apps = crate::__private::field(&mut map, cx, "apps")?;
-                    seen.set(1);
-                }
-                "connect" => {
-                    out.connect = crate::__private::field(&mut map, cx, "connect")?;
-                    seen.set(2);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(3);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(4);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(5);
-                }
-                "month" => {
-                    out.month = crate::__private::field(&mut map, cx, "month")?;
-                    seen.set(6);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(7);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(8);
-                }
-                "space" => {
-                    out.space = crate::__private::field(&mut map, cx, "space")?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "addons",
-                "apps",
-                "connect",
-                "data",
-                "dynos",
-                "id",
-                "month",
-                "name",
-                "partner",
-                "space",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamMonthlyUsage {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMonthlyUsage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Usage for an app at a monthly resolution.
 ///
 /// Schema: `/definitions/team-monthly-usage/definitions/app_usage_monthly`.
@@ -146,55 +61,4 @@ pub struct TeamMonthlyUsageAppUsageMonthly {
     pub dynos: f64,
     /// total add-on credits used for third party add-ons
     pub partner: f64,
-}
-impl crate::__private::Fields for TeamMonthlyUsageAppUsageMonthly {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons" => {
-                    out.addons = crate::__private::field(&mut map, cx, "addons")?;
-                    seen.set(0);
-                }
-                "app_name" => {
-                    out.app_name = crate::__private::field(&mut map, cx, "app_name")?;
-                    seen.set(1);
-                }
-                "data" => {
-                    out.data = crate::__private::field(&mut map, cx, "data")?;
-                    seen.set(2);
-                }
-                "dynos" => {
-                    out.dynos = crate::__private::field(&mut map, cx, "dynos")?;
-                    seen.set(3);
-                }
-                "partner" => {
-                    out.partner = crate::__private::field(&mut map, cx, "partner")?;
-                    seen.set(4);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["addons", "app_name", "data", "dynos", "partner"], 5);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamMonthlyUsageAppUsageMonthly {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamMonthlyUsageAppUsageMonthly {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

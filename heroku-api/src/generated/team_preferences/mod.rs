@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "team-preferences")]
 pub use requests::TeamPreferencesApi;
+mod serde_impls;
 /// Tracks a Team's Preferences
 ///
 /// Schema: `/definitions/team-preferences`.
@@ -34,53 +35,6 @@ pub struct TeamPreferences {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_permission: Option<TeamPreferencesDefaultPermission>,
-}
-impl crate::__private::Fields for TeamPreferences {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "addons-controls" => {
-                    out.addons_controls = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "addons-controls",
-                    )?;
-                    seen.set(0);
-                }
-                "default-permission" => {
-                    out.default_permission = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "default-permission",
-                    )?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["addons-controls", "default-permission"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TeamPreferences {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamPreferences {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// The default permission used when adding new members to the team
 ///
@@ -130,29 +84,9 @@ impl std::fmt::Display for TeamPreferencesDefaultPermission {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TeamPreferencesDefaultPermission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TeamPreferencesDefaultPermission {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TeamPreferencesDefaultPermission {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TeamPreferencesDefaultPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

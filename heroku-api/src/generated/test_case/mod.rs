@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "test-case")]
 pub use requests::TestCaseApi;
+mod serde_impls;
 /// A single test case belonging to a test run
 ///
 /// Schema: `/definitions/test-case`.
@@ -41,108 +42,6 @@ pub struct TestCase {
     /// when test case was updated
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
-impl crate::__private::Fields for TestCase {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "description" => {
-                    out.description = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "description",
-                    )?;
-                    seen.set(1);
-                }
-                "diagnostic" => {
-                    out.diagnostic = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "diagnostic",
-                    )?;
-                    seen.set(2);
-                }
-                "directive" => {
-                    out.directive = crate::__private::field(&mut map, cx, "directive")?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "number" => {
-                    out.number = crate::__private::field(&mut map, cx, "number")?;
-                    seen.set(5);
-                }
-                "passed" => {
-                    out.passed = crate::__private::field(&mut map, cx, "passed")?;
-                    seen.set(6);
-                }
-                "test_node" => {
-                    out.test_node = crate::__private::field(&mut map, cx, "test_node")?;
-                    seen.set(7);
-                }
-                "test_run" => {
-                    out.test_run = crate::__private::field(&mut map, cx, "test_run")?;
-                    seen.set(8);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "description",
-                "diagnostic",
-                "directive",
-                "id",
-                "number",
-                "passed",
-                "test_node",
-                "test_run",
-                "updated_at",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestCase {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestCase {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the test node which executed this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_node`.
@@ -155,41 +54,6 @@ pub struct TestCaseTestNode {
     /// unique identifier of a test node
     pub id: crate::test_node::TestNodeIdentity,
 }
-impl crate::__private::Fields for TestCaseTestNode {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestCaseTestNode {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestCaseTestNode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the test run which owns this test case
 ///
 /// Schema: `/definitions/test-case/properties/test_run`.
@@ -201,39 +65,4 @@ impl<'de> serde::Deserialize<'de> for TestCaseTestNode {
 pub struct TestCaseTestRun {
     /// unique identifier of a test run
     pub id: crate::test_run::TestRunIdentity,
-}
-impl crate::__private::Fields for TestCaseTestRun {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestCaseTestRun {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestCaseTestRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "test-node")]
 pub use requests::TestNodeApi;
+mod serde_impls;
 /// A single test node belonging to a test run
 ///
 /// Schema: `/definitions/test-node`.
@@ -78,127 +79,6 @@ impl std::fmt::Debug for TestNode {
             .finish()
     }
 }
-impl crate::__private::Fields for TestNode {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(0);
-                }
-                "dyno" => {
-                    out.dyno = crate::__private::field(&mut map, cx, "dyno")?;
-                    seen.set(1);
-                }
-                "error_status" => {
-                    out.error_status = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "error_status",
-                    )?;
-                    seen.set(2);
-                }
-                "exit_code" => {
-                    out.exit_code = crate::__private::field(&mut map, cx, "exit_code")?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "index" => {
-                    out.index = crate::__private::field(&mut map, cx, "index")?;
-                    seen.set(5);
-                }
-                "message" => {
-                    out.message = crate::__private::field(&mut map, cx, "message")?;
-                    seen.set(6);
-                }
-                "output_stream_url" => {
-                    out.output_stream_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "output_stream_url",
-                    )?;
-                    seen.set(7);
-                }
-                "pipeline" => {
-                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
-                    seen.set(8);
-                }
-                "setup_stream_url" => {
-                    out.setup_stream_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "setup_stream_url",
-                    )?;
-                    seen.set(9);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(10);
-                }
-                "test_run" => {
-                    out.test_run = crate::__private::field(&mut map, cx, "test_run")?;
-                    seen.set(11);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(12);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "created_at",
-                "dyno",
-                "error_status",
-                "exit_code",
-                "id",
-                "index",
-                "message",
-                "output_stream_url",
-                "pipeline",
-                "setup_stream_url",
-                "status",
-                "test_run",
-                "updated_at",
-            ],
-            13,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestNode {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the dyno which belongs to this test node
 ///
 /// Schema: `/definitions/test-node/properties/dyno`.
@@ -224,74 +104,11 @@ impl std::fmt::Debug for TestNodeDyno {
             .finish()
     }
 }
-impl crate::__private::Fields for TestNodeDyno {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "attach_url" => {
-                    out.attach_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "attach_url",
-                    )?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["attach_url", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestNodeDyno {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNodeDyno {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of a test node.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-node/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestNodeIdentity(String);
-impl serde::Serialize for TestNodeIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TestNodeIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNodeIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TestNodeIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -329,41 +146,6 @@ impl std::fmt::Display for TestNodeIdentity {
 pub struct TestNodePipeline {
     /// unique identifier of pipeline, or name of pipeline
     pub id: crate::pipeline::PipelineIdentity,
-}
-impl crate::__private::Fields for TestNodePipeline {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestNodePipeline {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNodePipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// current state of the test run
 ///
@@ -437,30 +219,10 @@ impl std::fmt::Display for TestNodeStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TestNodeStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TestNodeStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TestNodeStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNodeStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// the test run which owns this test node
@@ -474,39 +236,4 @@ impl<'de> serde::Deserialize<'de> for TestNodeStatus {
 pub struct TestNodeTestRun {
     /// unique identifier of a test run
     pub id: crate::test_run::TestRunIdentity,
-}
-impl crate::__private::Fields for TestNodeTestRun {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestNodeTestRun {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestNodeTestRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "test-run")]
 pub use requests::TestRunApi;
+mod serde_impls;
 /// An execution or trial of one or more tests
 ///
 /// Schema: `/definitions/test-run`.
@@ -92,177 +93,6 @@ impl std::fmt::Debug for TestRun {
             .finish()
     }
 }
-impl crate::__private::Fields for TestRun {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "actor_email" => {
-                    out.actor_email = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "actor_email",
-                    )?;
-                    seen.set(0);
-                }
-                "app_setup" => {
-                    out.app_setup = crate::__private::field(&mut map, cx, "app_setup")?;
-                    seen.set(1);
-                }
-                "clear_cache" => {
-                    out.clear_cache = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "clear_cache",
-                    )?;
-                    seen.set(2);
-                }
-                "commit_branch" => {
-                    out.commit_branch = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "commit_branch",
-                    )?;
-                    seen.set(3);
-                }
-                "commit_message" => {
-                    out.commit_message = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "commit_message",
-                    )?;
-                    seen.set(4);
-                }
-                "commit_sha" => {
-                    out.commit_sha = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "commit_sha",
-                    )?;
-                    seen.set(5);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(6);
-                }
-                "debug" => {
-                    out.debug = crate::__private::field(&mut map, cx, "debug")?;
-                    seen.set(7);
-                }
-                "dyno" => {
-                    out.dyno = crate::__private::field(&mut map, cx, "dyno")?;
-                    seen.set(8);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(9);
-                }
-                "message" => {
-                    out.message = crate::__private::field(&mut map, cx, "message")?;
-                    seen.set(10);
-                }
-                "number" => {
-                    out.number = crate::__private::field(&mut map, cx, "number")?;
-                    seen.set(11);
-                }
-                "organization" => {
-                    out.organization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "organization",
-                    )?;
-                    seen.set(12);
-                }
-                "pipeline" => {
-                    out.pipeline = crate::__private::field(&mut map, cx, "pipeline")?;
-                    seen.set(13);
-                }
-                "source_blob_url" => {
-                    out.source_blob_url = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "source_blob_url",
-                    )?;
-                    seen.set(14);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(15);
-                }
-                "updated_at" => {
-                    out.updated_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "updated_at",
-                    )?;
-                    seen.set(16);
-                }
-                "user" => {
-                    out.user = crate::__private::field(&mut map, cx, "user")?;
-                    seen.set(17);
-                }
-                "warning_message" => {
-                    out.warning_message = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "warning_message",
-                    )?;
-                    seen.set(18);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "actor_email",
-                "app_setup",
-                "clear_cache",
-                "commit_branch",
-                "commit_message",
-                "commit_sha",
-                "created_at",
-                "debug",
-                "dyno",
-                "id",
-                "message",
-                "number",
-                "organization",
-                "pipeline",
-                "source_blob_url",
-                "status",
-                "updated_at",
-                "user",
-                "warning_message",
-            ],
-            19,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestRun {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the type of dynos used for this test-run
 ///
 /// Schema: `/definitions/test-run/properties/dyno`.
@@ -275,66 +105,11 @@ pub struct TestRunDyno {
     /// dyno size
     pub size: String,
 }
-impl crate::__private::Fields for TestRunDyno {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "size" => {
-                    out.size = crate::__private::field(&mut map, cx, "size")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["size"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestRunDyno {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRunDyno {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of a test run.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/test-run/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestRunIdentity(String);
-impl serde::Serialize for TestRunIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for TestRunIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRunIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl TestRunIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -373,41 +148,6 @@ pub struct TestRunOrganization {
     /// unique name of team
     pub name: String,
 }
-impl crate::__private::Fields for TestRunOrganization {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["name"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestRunOrganization {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRunOrganization {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// the pipeline which owns this test-run
 ///
 /// Schema: `/definitions/test-run/properties/pipeline`.
@@ -419,41 +159,6 @@ impl<'de> serde::Deserialize<'de> for TestRunOrganization {
 pub struct TestRunPipeline {
     /// unique identifier of pipeline, or name of pipeline
     pub id: crate::pipeline::PipelineIdentity,
-}
-impl crate::__private::Fields for TestRunPipeline {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for TestRunPipeline {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRunPipeline {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// current state of the test run
 ///
@@ -527,29 +232,9 @@ impl std::fmt::Display for TestRunStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for TestRunStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for TestRunStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for TestRunStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for TestRunStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "user-preferences")]
 pub use requests::UserPreferencesApi;
+mod serde_impls;
 /// Tracks a user's preferences and message dismissals
 ///
 /// Schema: `/definitions/user-preferences`.
@@ -87,153 +88,11 @@ pub struct UserPreferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
-impl crate::__private::Fields for UserPreferences {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "default-organization" => {
-                    out.default_organization = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "default-organization",
-                    )?;
-                    seen.set(0);
-                }
-                "dismissed-getting-started" => {
-                    out.dismissed_getting_started = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-getting-started",
-                    )?;
-                    seen.set(1);
-                }
-                "dismissed-github-banner" => {
-                    out.dismissed_github_banner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-github-banner",
-                    )?;
-                    seen.set(2);
-                }
-                "dismissed-org-access-controls" => {
-                    out.dismissed_org_access_controls = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-org-access-controls",
-                    )?;
-                    seen.set(3);
-                }
-                "dismissed-org-wizard-notification" => {
-                    out.dismissed_org_wizard_notification = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-org-wizard-notification",
-                    )?;
-                    seen.set(4);
-                }
-                "dismissed-pipelines-banner" => {
-                    out.dismissed_pipelines_banner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-pipelines-banner",
-                    )?;
-                    seen.set(5);
-                }
-                "dismissed-pipelines-github-banner" => {
-                    out.dismissed_pipelines_github_banner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-pipelines-github-banner",
-                    )?;
-                    seen.set(6);
-                }
-                "dismissed-pipelines-github-banners" => {
-                    out.dismissed_pipelines_github_banners = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-pipelines-github-banners",
-                    )?;
-                    seen.set(7);
-                }
-                "dismissed-sms-banner" => {
-                    out.dismissed_sms_banner = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "dismissed-sms-banner",
-                    )?;
-                    seen.set(8);
-                }
-                "timezone" => {
-                    out.timezone = crate::__private::field(&mut map, cx, "timezone")?;
-                    seen.set(9);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "default-organization",
-                "dismissed-getting-started",
-                "dismissed-github-banner",
-                "dismissed-org-access-controls",
-                "dismissed-org-wizard-notification",
-                "dismissed-pipelines-banner",
-                "dismissed-pipelines-github-banner",
-                "dismissed-pipelines-github-banners",
-                "dismissed-sms-banner",
-                "timezone",
-            ],
-            10,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for UserPreferences {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for UserPreferences {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: Implicit reference to currently authorized user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/user-preferences/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserPreferencesIdentity(String);
-impl serde::Serialize for UserPreferencesIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for UserPreferencesIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for UserPreferencesIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl UserPreferencesIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {

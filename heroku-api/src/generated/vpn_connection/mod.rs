@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "vpn-connection")]
 pub use requests::VpnConnectionApi;
+mod serde_impls;
 /// \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
 ///
 /// Schema: `/definitions/vpn-connection`.
@@ -39,128 +40,11 @@ pub struct VpnConnection {
     /// The `tunnels` field.
     pub tunnels: Vec<VpnConnectionTunnel>,
 }
-impl crate::__private::Fields for VpnConnection {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                "ike_version" => {
-                    out.ike_version = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "ike_version",
-                    )?;
-                    seen.set(1);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(2);
-                }
-                "public_ip" => {
-                    out.public_ip = crate::__private::field(&mut map, cx, "public_ip")?;
-                    seen.set(3);
-                }
-                "routable_cidrs" => {
-                    out.routable_cidrs = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "routable_cidrs",
-                    )?;
-                    seen.set(4);
-                }
-                "space_cidr_block" => {
-                    out.space_cidr_block = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "space_cidr_block",
-                    )?;
-                    seen.set(5);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(6);
-                }
-                "status_message" => {
-                    out.status_message = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "status_message",
-                    )?;
-                    seen.set(7);
-                }
-                "tunnels" => {
-                    out.tunnels = crate::__private::field(&mut map, cx, "tunnels")?;
-                    seen.set(8);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "id",
-                "ike_version",
-                "name",
-                "public_ip",
-                "routable_cidrs",
-                "space_cidr_block",
-                "status",
-                "status_message",
-                "tunnels",
-            ],
-            9,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for VpnConnection {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for VpnConnection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: VPN ID, or VPN Name.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/vpn-connection/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VpnConnectionIdentity(String);
-impl serde::Serialize for VpnConnectionIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for VpnConnectionIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for VpnConnectionIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl VpnConnectionIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -243,30 +127,10 @@ impl std::fmt::Display for VpnConnectionStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for VpnConnectionStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for VpnConnectionStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for VpnConnectionStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for VpnConnectionStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// Tunnel info
@@ -303,88 +167,6 @@ impl std::fmt::Debug for VpnConnectionTunnel {
             .field("status", &self.status)
             .field("status_message", &self.status_message)
             .finish()
-    }
-}
-impl crate::__private::Fields for VpnConnectionTunnel {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "customer_ip" => {
-                    out.customer_ip = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "customer_ip",
-                    )?;
-                    seen.set(0);
-                }
-                "ip" => {
-                    out.ip = crate::__private::field(&mut map, cx, "ip")?;
-                    seen.set(1);
-                }
-                "last_status_change" => {
-                    out.last_status_change = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "last_status_change",
-                    )?;
-                    seen.set(2);
-                }
-                "pre_shared_key" => {
-                    out.pre_shared_key = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "pre_shared_key",
-                    )?;
-                    seen.set(3);
-                }
-                "status" => {
-                    out.status = crate::__private::field(&mut map, cx, "status")?;
-                    seen.set(4);
-                }
-                "status_message" => {
-                    out.status_message = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "status_message",
-                    )?;
-                    seen.set(5);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "customer_ip",
-                "ip",
-                "last_status_change",
-                "pre_shared_key",
-                "status",
-                "status_message",
-            ],
-            6,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for VpnConnectionTunnel {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for VpnConnectionTunnel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// Status of the tunnel
@@ -431,29 +213,9 @@ impl std::fmt::Display for VpnConnectionTunnelStatus {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for VpnConnectionTunnelStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for VpnConnectionTunnelStatus {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for VpnConnectionTunnelStatus {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for VpnConnectionTunnelStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

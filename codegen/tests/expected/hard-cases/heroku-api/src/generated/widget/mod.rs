@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "widget")]
 pub use requests::WidgetApi;
+mod serde_impls;
 /// A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
 ///
 /// Schema: `/definitions/widget`.
@@ -61,150 +62,11 @@ pub struct Widget {
     #[serde(rename = "type")]
     pub type_: String,
 }
-impl crate::__private::Fields for Widget {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "born_on" => {
-                    out.born_on = crate::__private::field(&mut map, cx, "born_on")?;
-                    seen.set(0);
-                }
-                "ca_signed?" => {
-                    out.ca_signed = crate::__private::field(&mut map, cx, "ca_signed?")?;
-                    seen.set(1);
-                }
-                "created_at" => {
-                    out.created_at = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "created_at",
-                    )?;
-                    seen.set(2);
-                }
-                "default-permission" => {
-                    out.default_permission = crate::__private::field(
-                        &mut map,
-                        cx,
-                        "default-permission",
-                    )?;
-                    seen.set(3);
-                }
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(4);
-                }
-                "in" => {
-                    out.in_ = crate::__private::field(&mut map, cx, "in")?;
-                    seen.set(5);
-                }
-                "kind" => {
-                    out.kind = crate::__private::field(&mut map, cx, "kind")?;
-                    seen.set(6);
-                }
-                "labels" => {
-                    out.labels = crate::__private::field(&mut map, cx, "labels")?;
-                    seen.set(7);
-                }
-                "meta" => {
-                    out.meta = crate::__private::field(&mut map, cx, "meta")?;
-                    seen.set(8);
-                }
-                "month" => {
-                    out.month = crate::__private::field(&mut map, cx, "month")?;
-                    seen.set(9);
-                }
-                "name" => {
-                    out.name = crate::__private::field(&mut map, cx, "name")?;
-                    seen.set(10);
-                }
-                "owner" => {
-                    out.owner = crate::__private::field(&mut map, cx, "owner")?;
-                    seen.set(11);
-                }
-                "parts" => {
-                    out.parts = crate::__private::field(&mut map, cx, "parts")?;
-                    seen.set(12);
-                }
-                "tags" => {
-                    out.tags = crate::__private::field(&mut map, cx, "tags")?;
-                    seen.set(13);
-                }
-                "type" => {
-                    out.type_ = crate::__private::field(&mut map, cx, "type")?;
-                    seen.set(14);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(
-            cx,
-            &[
-                "born_on",
-                "ca_signed?",
-                "created_at",
-                "default-permission",
-                "id",
-                "in",
-                "kind",
-                "labels",
-                "meta",
-                "month",
-                "name",
-                "owner",
-                "parts",
-                "tags",
-                "type",
-            ],
-            15,
-        );
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for Widget {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Widget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique identifier of widget, or unique name of widget, or version of widget.
 ///
 /// Build one from a `&str` or `String` or an integer; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WidgetIdentity(String);
-impl serde::Serialize for WidgetIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for WidgetIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, true).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl WidgetIdentity {
     /// The identity as a string.
     pub fn as_str(&self) -> &str {
@@ -299,30 +161,10 @@ impl std::fmt::Display for WidgetKind {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for WidgetKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for WidgetKind {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for WidgetKind {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// month
@@ -373,30 +215,10 @@ impl std::fmt::Display for WidgetMonth {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for WidgetMonth {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for WidgetMonth {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for WidgetMonth {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetMonth {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }
 /// sibling overrides: nullable owner
@@ -431,70 +253,11 @@ impl WidgetOwner {
         self
     }
 }
-impl crate::__private::Fields for WidgetOwner {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "email" => {
-                    out.email = crate::__private::non_null_field(&mut map, cx, "email")?;
-                    seen.set(0);
-                }
-                "id" => {
-                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["email", "id"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for WidgetOwner {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetOwner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 /// Names a resource in a path: unique name of widget, or the current user.
 ///
 /// Build one from a `&str` or `String`; it is percent-encoded when sent. Schema: `/definitions/widget/definitions/owner_identity`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WidgetOwnerIdentity(String);
-impl serde::Serialize for WidgetOwnerIdentity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-impl crate::decode::Decode for WidgetOwnerIdentity {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::identity_value(deserializer, cx, false).map(Self)
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetOwnerIdentity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
-}
 impl WidgetOwnerIdentity {
     /// The account of the token in use (`~`).
     pub fn current() -> Self {
@@ -538,45 +301,6 @@ pub struct WidgetPart {
     pub count: i64,
     /// The `sku` field.
     pub sku: String,
-}
-impl crate::__private::Fields for WidgetPart {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "count" => {
-                    out.count = crate::__private::field(&mut map, cx, "count")?;
-                    seen.set(0);
-                }
-                "sku" => {
-                    out.sku = crate::__private::field(&mut map, cx, "sku")?;
-                    seen.set(1);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["count", "sku"], 2);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for WidgetPart {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetPart {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
 /// role, may be null
 ///
@@ -622,29 +346,9 @@ impl std::fmt::Display for WidgetRole {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for WidgetRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
 /// An absent or unreadable value (see [`decode`](crate::decode)).
 impl Default for WidgetRole {
     fn default() -> Self {
         Self::Other(String::new())
-    }
-}
-impl crate::decode::Decode for WidgetRole {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::enum_value(deserializer, cx, |v| matches!(v, Self::Other(_)))
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
     }
 }

@@ -11,6 +11,7 @@
 pub mod requests;
 #[cfg(feature = "widget-deployment")]
 pub use requests::WidgetDeploymentApi;
+mod serde_impls;
 /// A resource that is also a $ref: it keeps its own link (schema-notes §8.1).
 ///
 /// Schema: `/definitions/widget-deployment`.
@@ -22,39 +23,4 @@ pub use requests::WidgetDeploymentApi;
 pub struct WidgetDeployment {
     /// unique identifier of widget
     pub id: String,
-}
-impl crate::__private::Fields for WidgetDeployment {
-    fn fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, A::Error> {
-        let mut out = <Self as Default>::default();
-        let mut seen = crate::__private::Seen::<1>::default();
-        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
-            match key.as_str() {
-                "id" => {
-                    out.id = crate::__private::field(&mut map, cx, "id")?;
-                    seen.set(0);
-                }
-                _ => crate::__private::skip_value(&mut map)?,
-            }
-        }
-        seen.report_absent(cx, &["id"], 1);
-        Ok(out)
-    }
-}
-impl crate::decode::Decode for WidgetDeployment {
-    fn decode<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-        cx: &mut crate::decode::DecodeContext,
-    ) -> Result<Self, D::Error> {
-        crate::__private::object(deserializer, cx)
-    }
-}
-impl<'de> serde::Deserialize<'de> for WidgetDeployment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::__private::deserialize(deserializer)
-    }
 }
