@@ -335,30 +335,7 @@ pub(super) fn operation(
     }
     let type_doc = doc_raw(&type_text);
     let transparent = transparent.then(|| quote!(#[serde(transparent)]));
-    let (derive_debug, debug) = if debug_fields.iter().any(|(_, _, secret)| *secret) {
-        let name_str = struct_name.as_str();
-        let shown = debug_fields.iter().map(|(key, fname, secret)| {
-            if *secret {
-                quote!(.field(#key, &crate::__private::Redacted(&self.#fname)))
-            } else {
-                quote!(.field(#key, &self.#fname))
-            }
-        });
-        let debug = quote! {
-            /// Values that grant access (credentials) show their shape, not
-            /// their content: `[redacted]`.
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#name_str)
-                        #(#shown)*
-                        .finish()
-                }
-            }
-        };
-        (quote!(), Some(debug))
-    } else {
-        (quote!(Debug,), None)
-    };
+    let (derive_debug, debug) = debug_impl(&name, &debug_fields);
     let new_doc = doc(&format!(
         "The `{}` operation with its required parts.",
         op.id

@@ -72,33 +72,11 @@ pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> (TokenStr
                 .map(|f| model_field(api, f, module, constructible));
             let ctor = constructible.then(|| struct_constructor(api, &t.path, fields));
             let de = struct_decode(&name, fields, constructible);
-            let secret = |f: &&Field| redacted(f);
-            let (derive_debug, debug) = if fields.iter().any(|f| secret(&f)) {
-                let name_str = name.to_string();
-                let shown = fields.iter().map(|f| {
-                    let key = &f.json_name;
-                    let fname = ident(&f.rust_name);
-                    if secret(&f) {
-                        quote!(.field(#key, &crate::__private::Redacted(&self.#fname)))
-                    } else {
-                        quote!(.field(#key, &self.#fname))
-                    }
-                });
-                let debug = quote! {
-                    /// Values that grant access (credentials, presigned and stream URLs)
-                    /// show their shape, not their content: `[redacted]`.
-                    impl std::fmt::Debug for #name {
-                        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                            f.debug_struct(#name_str)
-                                #(#shown)*
-                                .finish()
-                        }
-                    }
-                };
-                (quote!(), Some(debug))
-            } else {
-                (quote!(Debug,), None)
-            };
+            let shown: Vec<(String, proc_macro2::Ident, bool)> = fields
+                .iter()
+                .map(|f| (f.json_name.clone(), ident(&f.rust_name), redacted(f)))
+                .collect();
+            let (derive_debug, debug) = debug_impl(&name, &shown);
             (
                 quote! {
                     #d
@@ -200,4 +178,36 @@ pub(super) fn field_init(name: &proc_macro2::Ident, value: TokenStream) -> Token
     } else {
         quote!(#name: #value)
     }
+}
+
+/// `Debug,` for the derive list, or nothing and a written-out `Debug` that
+/// shows each secret field's shape only, when a field is secret. `fields`
+/// are (name shown, field, secret).
+pub(super) fn debug_impl(
+    name: &proc_macro2::Ident,
+    fields: &[(String, proc_macro2::Ident, bool)],
+) -> (TokenStream, Option<TokenStream>) {
+    if !fields.iter().any(|(_, _, secret)| *secret) {
+        return (quote!(Debug,), None);
+    }
+    let name_str = name.to_string();
+    let shown = fields.iter().map(|(key, fname, secret)| {
+        if *secret {
+            quote!(.field(#key, &crate::__private::Redacted(&self.#fname)))
+        } else {
+            quote!(.field(#key, &self.#fname))
+        }
+    });
+    let debug = quote! {
+        /// Values that grant access (credentials, presigned and stream URLs)
+        /// show their shape, not their content: `[redacted]`.
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name_str)
+                    #(#shown)*
+                    .finish()
+            }
+        }
+    };
+    (quote!(), Some(debug))
 }

@@ -118,8 +118,8 @@ pub struct Create {
     /// the URL where the webhook's notification requests are sent
     pub url: String,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Create {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Create")
@@ -329,8 +329,8 @@ pub struct Update {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Update {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Update")

@@ -168,8 +168,8 @@ pub struct Create {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Create {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Create")

@@ -90,8 +90,8 @@ pub struct CompleteResetPassword {
     /// confirmation of the new password
     pub password_confirmation: String,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for CompleteResetPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompleteResetPassword")

@@ -225,8 +225,8 @@ pub struct Create {
     /// unique name of team
     pub team: String,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Create {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Create")

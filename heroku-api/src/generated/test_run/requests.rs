@@ -124,8 +124,8 @@ pub struct Create {
     /// The download location for the source code to be tested
     pub source_blob_url: String,
 }
-/// Values that grant access (credentials) show their shape, not
-/// their content: `[redacted]`.
+/// Values that grant access (credentials, presigned and stream URLs)
+/// show their shape, not their content: `[redacted]`.
 impl std::fmt::Debug for Create {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Create")
