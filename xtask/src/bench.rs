@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::root;
+use crate::{files_under, root};
 
 struct Options {
     runs: usize,
@@ -110,23 +110,26 @@ fn generated_size(dir: &Path) -> Result<(u64, usize, usize), String> {
     let mut bytes = 0;
     let mut lines = 0;
     let mut files = 0;
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                bytes += text.len() as u64;
-                lines += text.lines().count();
-                files += 1;
-            }
+    for path in files_under(dir) {
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            bytes += text.len() as u64;
+            lines += text.lines().count();
+            files += 1;
         }
     }
     Ok((bytes, lines, files))
+}
+
+/// How many operations the generated table holds.
+fn operation_count(root: &Path) -> Result<usize, String> {
+    Ok(
+        std::fs::read_to_string(root.join("heroku-api/src/generated/operations.rs"))
+            .map_err(|e| format!("cannot read the operation table: {e}"))?
+            .matches("OperationInfo::new(")
+            .count(),
+    )
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -219,10 +222,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ]))?);
     }
 
-    let operations = std::fs::read_to_string(generated.join("operations.rs"))
-        .map_err(|e| format!("cannot read the operation table: {e}"))?
-        .matches("OperationInfo::new(")
-        .count();
+    let operations = operation_count(&root)?;
     let (bytes, lines, files) = generated_size(&generated)?;
     let clean_median = median(clean.clone());
 
@@ -413,11 +413,7 @@ fn compare(args: &[String]) -> Result<(), String> {
             .args(args);
         c
     };
-    let operations = std::fs::read_to_string(root.join("heroku-api/src/generated/operations.rs"))
-        .map_err(|e| format!("cannot read the operation table: {e}"))?
-        .matches("OperationInfo::new(")
-        .count()
-        .max(1);
+    let operations = operation_count(&root)?.max(1);
     println!("| profile | heroku-api ({operations} operations) | heroku_rs 0.6 (about 230 endpoints) | ratio (median) | per operation / endpoint |");
     println!("|---|---|---|---|---|");
     for release in [false, true] {

@@ -272,26 +272,40 @@ fn standalone_view(output: &Output) -> Output {
     Output { files }
 }
 
-/// Files in the generated directories under `base`, at any depth, that the
-/// output does not contain (a resource that went away).
-fn stale_files(base: &Path, output: &Output, dirs: &[&str]) -> Vec<String> {
-    fn walk(base: &Path, rel: &str, output: &Output, stale: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(base.join(rel)) else {
-            return;
+/// Every file below `dir`, at any depth; nothing when `dir` is missing.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
         };
         for e in entries.flatten() {
-            let path = format!("{rel}/{}", e.file_name().to_string_lossy());
             if e.file_type().is_ok_and(|t| t.is_dir()) {
-                walk(base, &path, output, stale);
-            } else if !output.files.contains_key(&path) {
-                stale.push(path);
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
             }
         }
     }
-    let mut stale = Vec::new();
-    for dir in dirs {
-        walk(base, dir, output, &mut stale);
-    }
+    files
+}
+
+/// Files in the generated directories under `base`, at any depth, that the
+/// output does not contain (a resource that went away).
+fn stale_files(base: &Path, output: &Output, dirs: &[&str]) -> Vec<String> {
+    let mut stale: Vec<String> = dirs
+        .iter()
+        .flat_map(|dir| files_under(&base.join(dir)))
+        .filter_map(|path| {
+            let rel = path
+                .strip_prefix(base)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            (!output.files.contains_key(&rel)).then_some(rel)
+        })
+        .collect();
     stale.sort();
     stale
 }
