@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\nApplying:");
     let before = conn.fake.as_ref().map(|f| f.requests().len());
-    // On a failure, `Error::ConfigSync` carries the same report: which
+    // On a failure, `WorkflowError::ConfigSync` carries the same report: which
     // apps were applied, which failed and why, which were not attempted.
     let report = client.config_sync(&desired, &targets, &options).await?;
     print!("{report}");

@@ -72,8 +72,7 @@ pub mod workflows;
 pub use generated::*;
 pub use runtime::auth::{Token, TokenSource, TOKEN_ENV};
 pub use runtime::client::{
-    Client, ClientBuilder, Method, OperationInfo, RequestOptions, Response, ResponseMeta,
-    Stability, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_TIMEOUT,
     DEFAULT_VARIANT,
 };
 pub use runtime::credentials::{
@@ -86,8 +85,11 @@ pub use runtime::error::{
 };
 pub use runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
 pub use runtime::metrics::{FailureCounts, MetricsSnapshot};
+pub use runtime::operation::{Method, OperationInfo, Stability};
+pub use runtime::options::RequestOptions;
 pub use runtime::pagination::{Cursor, Order, Page, Paginator, Range, MAX_PAGE_SIZE};
 pub use runtime::request::{BodyKind, ListRequest, Operation, Paginated, Request};
+pub use runtime::response::{Response, ResponseMeta, DEFAULT_MAX_BODY_BYTES};
 pub use runtime::retry::{PollPolicy, RetryPolicy, Throttle, MAX_RETRY_AFTER};
 pub use runtime::transport::{SendFuture, Transport};
 
@@ -99,11 +101,11 @@ pub struct ReadmeDoctests;
 /// Items the generated code uses; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::runtime::client::Payload;
     pub use crate::runtime::decode::{
         deserialize, enum_value, field, identity_value, non_null_field, object, DecodeContext,
         Fields, Seen,
     };
+    pub use crate::runtime::options::Payload;
     pub use crate::runtime::path::segment;
     pub use crate::runtime::serde_helpers::{skip_value, Key, Redacted};
 }

@@ -1481,3 +1481,37 @@ async fn a_schedule_slot_past_the_deadline_fails_the_call_at_once() {
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// The HTTP client's error type is not part of the API: a transport error
+/// names what failed and its request id, and the `reqwest::Error` is
+/// reachable only as its `source()`.
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error_with_the_http_error_as_source() {
+    // Port 1 on loopback: nothing listens there.
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url("http://127.0.0.1:1")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.app().list().await.unwrap_err();
+    let Error::Transport {
+        context,
+        request_id,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(context, "connection failed");
+    assert!(
+        request_id.as_deref().is_some_and(|id| id.len() == 36),
+        "{request_id:?}"
+    );
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(
+        source.downcast_ref::<reqwest::Error>().is_some(),
+        "{source:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(TOKEN));
+}

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use heroku_api::workflows::{Scale, SyncOptions, SyncOutcome};
+use heroku_api::workflows::{Scale, SyncOptions, SyncOutcome, WorkflowError};
 use heroku_api::{Client, Error};
 
 async fn setup() -> (heroku_fake::FakeHeroku, Client) {
@@ -121,7 +121,7 @@ async fn a_failed_build_carries_the_tail_of_its_output() {
         .run(|_| {})
         .await
         .unwrap_err();
-    let Error::BuildFailed {
+    let WorkflowError::BuildFailed {
         status,
         output_tail,
         ..
@@ -137,7 +137,7 @@ async fn a_failed_build_carries_the_tail_of_its_output() {
     assert!(err.to_string().contains("Push rejected"), "{err}");
     // Nothing to deploy is a clear error, not a request.
     let err = client.deploy("broken").run(|_| {}).await.unwrap_err();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(matches!(err, WorkflowError::Invalid(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn a_deploy_that_outlives_its_timeout_says_so() {
         .run(|_| {})
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::WaitTimeout { .. }), "{err:?}");
+    assert!(matches!(err, WorkflowError::WaitTimeout { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -317,7 +317,7 @@ async fn promote_a_stage_and_scale_and_tail_logs() {
         .promote_stage("p", "production", Duration::from_secs(1))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(matches!(err, WorkflowError::Invalid(_)), "{err:?}");
 
     let formation = client
         .scale(
@@ -467,7 +467,7 @@ async fn the_last_check_falls_on_the_deadline_then_the_wait_times_out() {
         .wait_for_release("app", "r-1", Duration::from_secs(5))
         .await
         .unwrap_err();
-    let Error::WaitTimeout { what, waited } = &err else {
+    let WorkflowError::WaitTimeout { what, waited } = &err else {
         panic!("{err:?}")
     };
     assert!(what.contains("r-1"), "{what}");
@@ -557,7 +557,7 @@ async fn a_deploy_timeout_covers_creating_the_source_and_the_upload() {
             .run(|_| {})
             .await
             .unwrap_err();
-        let Error::WaitTimeout { what, .. } = &err else {
+        let WorkflowError::WaitTimeout { what, .. } = &err else {
             panic!("{err:?}")
         };
         assert_eq!(what, step);
@@ -597,7 +597,7 @@ async fn a_failed_sync_reports_every_apps_outcome() {
         .config_sync(&desired, &apps, &SyncOptions::new())
         .await
         .unwrap_err();
-    let Error::ConfigSync(report) = &err else {
+    let WorkflowError::ConfigSync(report) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(report.applied().count(), 0, "reads come first: {report}");
@@ -628,7 +628,7 @@ async fn a_failed_sync_reports_every_apps_outcome() {
         .config_sync(&desired, &apps, &SyncOptions::new().keep_going(true))
         .await
         .unwrap_err();
-    let Error::ConfigSync(report) = &err else {
+    let WorkflowError::ConfigSync(report) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(
@@ -669,7 +669,7 @@ async fn a_sync_that_fails_while_applying_says_what_was_already_changed() {
         .config_sync(&desired, &["a", "b", "c"], &SyncOptions::new())
         .await
         .unwrap_err();
-    let Error::ConfigSync(report) = &err else {
+    let WorkflowError::ConfigSync(report) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(report.applied().collect::<Vec<_>>(), ["a"]);

@@ -13,7 +13,8 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use crate::runtime::auth::Token;
-use crate::runtime::client::{read_capped, ReadError, DEFAULT_VARIANT, USER_AGENT};
+use crate::runtime::client::{DEFAULT_VARIANT, USER_AGENT};
+use crate::runtime::response::{read_capped, ReadError};
 
 /// The largest token-exchange answer read (a real one is a few hundred
 /// bytes).
@@ -101,7 +102,7 @@ impl CredentialContext {
             .map_err(|e| Error::Transport {
                 context: format!("the token exchange at {path} failed"),
                 request_id: None,
-                source: e,
+                source: e.into(),
             })?;
         let status = resp.status().as_u16();
         let bytes = read_capped(resp, MAX_EXCHANGE_ANSWER)
@@ -110,7 +111,7 @@ impl CredentialContext {
                 ReadError::Http(e) => Error::Transport {
                     context: format!("the token exchange at {path} was cut off"),
                     request_id: None,
-                    source: e,
+                    source: e.into(),
                 },
                 ReadError::TooLarge { limit } => Error::BodyTooLarge {
                     limit,

@@ -1,4 +1,5 @@
-//! The one error type every call returns.
+//! The one error type every call returns. (What a workflow can end with
+//! besides a failed call is `workflows::WorkflowError`.)
 
 use std::fmt;
 use std::time::Duration;
@@ -7,6 +8,9 @@ use bytes::Bytes;
 
 /// Shorthand for `Result<T, heroku_api::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An underlying error whose type this API does not name.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Everything that can go wrong with a call.
 ///
@@ -29,9 +33,11 @@ pub enum Error {
         context: String,
         /// The `Request-Id` this client sent.
         request_id: Option<String>,
+        /// The HTTP client's error. Its type is not part of this API (so
+        /// that a new major version of the HTTP client is not a breaking
+        /// change here); `downcast_ref::<reqwest::Error>()` reaches it.
         #[source]
-        /// The underlying error.
-        source: reqwest::Error,
+        source: BoxError,
     },
     /// The call ran out of time: its deadline ([`ClientBuilder::timeout`]),
     /// or one attempt's ([`ClientBuilder::attempt_timeout`]) when no retry
@@ -47,9 +53,10 @@ pub enum Error {
         waiting_for: WaitingFor,
         /// The timeout that ran out, when the client set it.
         after: Option<Duration>,
-        /// The HTTP client's error, when its own timeout fired.
+        /// The HTTP client's error, when its own timeout fired (as for
+        /// [`Error::Transport`], an opaque type).
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<BoxError>,
     },
     /// Heroku kept answering 429 until the retry budget ran out.
     #[error(transparent)]
@@ -97,40 +104,6 @@ pub enum Error {
     /// OAuth refresh, say). The message says what to do.
     #[error("{0}")]
     Credentials(String),
-    /// A file could not be read or written (packing a deploy, say).
-    #[error("{context}: {source}")]
-    Io {
-        /// What was being done, with the path.
-        context: String,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A build finished with a status other than `succeeded`.
-    #[error("build {build_id} {status}; last output:\n{}", output_tail.join("\n"))]
-    BuildFailed {
-        /// The build's id.
-        build_id: String,
-        /// Its final status (`failed`).
-        status: String,
-        /// The last lines of its output.
-        output_tail: Vec<String>,
-    },
-    /// A wait for the platform (a build, a release, a promotion) ran out of
-    /// time. The work may still finish; check it later.
-    #[error("gave up waiting for {what} after {:.0}s", waited.as_secs_f64())]
-    WaitTimeout {
-        /// What was awaited.
-        what: String,
-        /// How long the wait lasted.
-        waited: Duration,
-    },
-    /// A config sync failed for at least one app. The report says, for
-    /// every app, whether it was applied, failed (with its error) or not
-    /// attempted; its `source` is the first failure.
-    #[cfg(feature = "workflows")]
-    #[error("{}", .0.summary())]
-    ConfigSync(#[source] Box<crate::workflows::SyncReport>),
 }
 
 /// What a call was waiting for when it ran out of time ([`Error::Timeout`]).
@@ -499,5 +472,12 @@ pub(crate) fn api_error(status: u16, request_id: Option<String>, body: Bytes) ->
                 body,
             }
         }
+    }
+}
+
+impl ApiError {
+    /// True for a 404 `not_found`.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
     }
 }

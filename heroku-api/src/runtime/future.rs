@@ -16,12 +16,13 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::stream::{BoxStream, Stream};
 
-use crate::runtime::client::{
-    Client, OperationInfo, Payload, RequestOptions, Response, ResponseMeta,
-};
+use crate::runtime::client::Client;
 use crate::runtime::decode::Decode;
 use crate::runtime::error::{Error, Result};
+use crate::runtime::operation::OperationInfo;
+use crate::runtime::options::{Payload, RequestOptions};
 use crate::runtime::pagination::Paginator;
+use crate::runtime::response::{Response, ResponseMeta};
 
 type RawFuture<'a> = Pin<Box<dyn Future<Output = Result<(ResponseMeta, Bytes)>> + Send + 'a>>;
 

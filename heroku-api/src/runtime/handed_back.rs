@@ -6,7 +6,8 @@
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::runtime::client::{read_capped, Client, USER_AGENT};
+use crate::runtime::client::{Client, USER_AGENT};
+use crate::runtime::response::read_capped;
 
 /// The longest line a stream may send before it is refused (a build log
 /// line is rarely over a few kilobytes).
@@ -122,13 +123,13 @@ fn handed_back_error(e: reqwest::Error, what: &str) -> Error {
             request_id: None,
             waiting_for: crate::WaitingFor::Answer,
             after: None,
-            source: Some(e),
+            source: Some(e.into()),
         }
     } else {
         Error::Transport {
             context: format!("the {what} URL the API handed back failed"),
             request_id: None,
-            source: e,
+            source: e.into(),
         }
     }
 }

@@ -7,9 +7,12 @@ use std::marker::PhantomData;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::runtime::client::{Client, OperationInfo, Payload, RequestOptions, ResponseMeta};
+use crate::runtime::client::Client;
 use crate::runtime::decode::{Decode, Deviation};
 use crate::runtime::error::{Error, Result};
+use crate::runtime::operation::OperationInfo;
+use crate::runtime::options::{Payload, RequestOptions};
+use crate::runtime::response::ResponseMeta;
 
 /// The most items Heroku returns in one page.
 pub const MAX_PAGE_SIZE: u32 = 1000;

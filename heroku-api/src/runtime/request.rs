@@ -25,10 +25,12 @@
 use std::fmt;
 use std::future::IntoFuture;
 
-use crate::runtime::client::{Client, OperationInfo, Payload, RequestOptions};
+use crate::runtime::client::Client;
 use crate::runtime::decode::Decode;
 use crate::runtime::error::Result;
 use crate::runtime::future::{FullResponseFuture, ItemStream, ListFuture, ResponseFuture};
+use crate::runtime::operation::OperationInfo;
+use crate::runtime::options::{Payload, RequestOptions};
 use crate::runtime::pagination::{Paginator, Range};
 
 /// How an operation's data travels.

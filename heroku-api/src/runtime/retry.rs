@@ -88,17 +88,13 @@ impl RetryPolicy {
         self
     }
 
-    /// Full jitter: a uniform wait in `[0, min(max_delay, base · 2^retry)]`.
-    pub(crate) fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(20)));
-        let cap = exp.min(self.max_delay);
-        let nanos = cap.as_nanos().min(u64::MAX as u128) as u64;
-        if nanos == 0 {
-            return Duration::ZERO;
-        }
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+    /// The ceiling of backoff step `retry` (from 0): `base · 2^retry`, at
+    /// most `max_delay`. The wait is drawn below it (full jitter; see
+    /// `retry_state.rs`).
+    pub(crate) fn backoff_ceiling(&self, retry: u32) -> Duration {
+        self.base_delay
+            .saturating_mul(2u32.saturating_pow(retry.min(20)))
+            .min(self.max_delay)
     }
 }
 
@@ -569,14 +565,13 @@ mod tests {
     }
 
     #[test]
-    fn backoff_stays_under_the_cap() {
+    fn backoff_doubles_up_to_the_cap() {
         let p = RetryPolicy::default()
             .base_delay(Duration::from_secs(1))
             .max_delay(Duration::from_secs(8));
-        for retry in 0..30 {
-            assert!(p.backoff(retry) <= Duration::from_secs(8));
-        }
-        assert!(p.backoff(0) <= Duration::from_secs(1));
+        let steps: Vec<u64> = (0..6).map(|r| p.backoff_ceiling(r).as_secs()).collect();
+        assert_eq!(steps, [1, 2, 4, 8, 8, 8]);
+        assert_eq!(p.backoff_ceiling(u32::MAX), Duration::from_secs(8));
     }
 
     /// The wait between two turns taken back to back.

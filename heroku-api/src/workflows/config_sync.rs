@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::workflows::WorkflowError;
 use crate::{Client, Error, Result};
 
 /// What to sync.
@@ -325,7 +326,7 @@ impl fmt::Display for SyncReport {
     }
 }
 
-/// As an error (inside [`Error::ConfigSync`]): its source is the first
+/// As an error (inside [`WorkflowError::ConfigSync`]): its source is the first
 /// app's failure.
 impl std::error::Error for SyncReport {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
@@ -367,17 +368,17 @@ impl Client {
     ///
     /// Returns the report when every app succeeded. When one fails, the
     /// sync stops there (unless [`SyncOptions::keep_going`]) and the error
-    /// is [`Error::ConfigSync`], whose report says which apps were applied,
+    /// is [`WorkflowError::ConfigSync`], whose report says which apps were applied,
     /// which failed and why, and which were not attempted.
     ///
     /// ```no_run
-    /// # async fn demo(client: heroku_api::Client) -> heroku_api::Result<()> {
     /// use std::collections::BTreeMap;
-    /// use heroku_api::workflows::SyncOptions;
+    /// use heroku_api::workflows::{SyncOptions, WorkflowError};
+    /// # async fn demo(client: heroku_api::Client) -> Result<(), WorkflowError> {
     /// let desired = BTreeMap::from([("LOG_LEVEL".to_string(), "info".to_string())]);
     /// match client.config_sync(&desired, &["app-a", "app-b"], &SyncOptions::new()).await {
     ///     Ok(report) => print!("{report}"),
-    ///     Err(heroku_api::Error::ConfigSync(report)) => {
+    ///     Err(WorkflowError::ConfigSync(report)) => {
     ///         eprint!("{report}");
     ///         let redo: Vec<&str> = report.not_attempted().collect();
     ///         eprintln!("still to do: {redo:?}");
@@ -391,7 +392,7 @@ impl Client {
         desired: &BTreeMap<String, String>,
         apps: &[&str],
         opts: &SyncOptions,
-    ) -> Result<SyncReport> {
+    ) -> Result<SyncReport, WorkflowError> {
         let mut report = SyncReport {
             apps: apps
                 .iter()
@@ -443,7 +444,7 @@ impl Client {
         if report.is_success() {
             Ok(report)
         } else {
-            Err(Error::ConfigSync(Box::new(report)))
+            Err(WorkflowError::ConfigSync(Box::new(report)))
         }
     }
 
@@ -454,7 +455,7 @@ impl Client {
         source: &str,
         apps: &[&str],
         opts: &SyncOptions,
-    ) -> Result<SyncReport> {
+    ) -> Result<SyncReport, WorkflowError> {
         let desired = self.current_config(source).await?;
         self.config_sync(&desired, apps, opts).await
     }

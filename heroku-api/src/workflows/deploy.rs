@@ -11,8 +11,8 @@ use futures_util::StreamExt;
 use crate::app::AppIdentity;
 use crate::build::{Build, BuildSourceBlob};
 use crate::release::Release;
-use crate::workflows::{deadline_after, poll_until};
-use crate::{Client, Error, Result};
+use crate::workflows::{deadline_after, poll_until, WorkflowError};
+use crate::{Client, Result};
 
 /// How many lines of build output a failed build's error keeps.
 const TAIL_LINES: usize = 40;
@@ -25,7 +25,7 @@ enum Source {
 /// A deploy in the making, from [`Client::deploy`].
 ///
 /// ```no_run
-/// # async fn demo(client: heroku_api::Client) -> heroku_api::Result<()> {
+/// # async fn demo(client: heroku_api::Client) -> Result<(), heroku_api::workflows::WorkflowError> {
 /// let deployed = client
 ///     .deploy("my-app")
 ///     .directory("./site")
@@ -94,7 +94,7 @@ impl<'a> Deploy<'a> {
 
     /// The longest the whole deploy may take (default 15 minutes): packing,
     /// creating the source, the upload, creating the build, its output and
-    /// the wait for the release. Past it, [`Error::WaitTimeout`] names the
+    /// the wait for the release. Past it, [`WorkflowError::WaitTimeout`] names the
     /// step that was running. `Duration::MAX` means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -108,9 +108,9 @@ impl<'a> Deploy<'a> {
     }
 
     /// Runs the deploy. Each line of build output goes to `on_line` as it
-    /// arrives. A failed build is [`Error::BuildFailed`] with the end of
+    /// arrives. A failed build is [`WorkflowError::BuildFailed`] with the end of
     /// the output.
-    pub async fn run(self, mut on_line: impl FnMut(&str)) -> Result<Deployed> {
+    pub async fn run(self, mut on_line: impl FnMut(&str)) -> Result<Deployed, WorkflowError> {
         let started = tokio::time::Instant::now();
         let deadline = deadline_after(self.timeout);
 
@@ -121,14 +121,14 @@ impl<'a> Deploy<'a> {
                 let ignore = self.ignore.clone();
                 let packing = tokio::task::spawn_blocking(move || pack_directory(&dir, &ignore));
                 within(deadline, started, "the directory to be packed", async {
-                    packing
-                        .await
-                        .map_err(|e| Error::Config(format!("packing the directory failed: {e}")))?
+                    packing.await.map_err(|e| {
+                        WorkflowError::Invalid(format!("packing the directory failed: {e}"))
+                    })?
                 })
                 .await?
             }
             None => {
-                return Err(Error::Config(
+                return Err(WorkflowError::Invalid(
                     "nothing to deploy: call `directory` or `tarball` first".into(),
                 ))
             }
@@ -137,20 +137,16 @@ impl<'a> Deploy<'a> {
         // 2. Upload, with no Heroku auth on the upload. The upload on its
         // own may take as long as one call; the deploy's deadline bounds
         // it as it bounds every step.
-        let source = within(
-            deadline,
-            started,
-            "the source to be created",
-            self.client.source().create().into_future(),
-        )
+        let source = within(deadline, started, "the source to be created", async {
+            Ok(self.client.source().create().await?)
+        })
         .await?;
-        within(
-            deadline,
-            started,
-            "the source to be uploaded",
-            self.client
-                .put_presigned(&source.source_blob.put_url, tarball),
-        )
+        within(deadline, started, "the source to be uploaded", async {
+            Ok(self
+                .client
+                .put_presigned(&source.source_blob.put_url, tarball)
+                .await?)
+        })
         .await?;
 
         // 3. Build.
@@ -158,15 +154,9 @@ impl<'a> Deploy<'a> {
         if let Some(v) = &self.version {
             blob = blob.version(v.clone());
         }
-        let build = within(
-            deadline,
-            started,
-            "the build to be created",
-            self.client
-                .build()
-                .create(self.app.clone(), blob)
-                .into_future(),
-        )
+        let build = within(deadline, started, "the build to be created", async {
+            Ok(self.client.build().create(self.app.clone(), blob).await?)
+        })
         .await?;
 
         // 4. Stream the output while the build runs.
@@ -184,11 +174,11 @@ impl<'a> Deploy<'a> {
                     }
                     tail.push_back(line);
                 }
-                Ok::<_, Error>(())
+                Ok::<_, WorkflowError>(())
             })
             .await;
             match streamed {
-                Err(e @ Error::WaitTimeout { .. }) => return Err(e),
+                Err(e @ WorkflowError::WaitTimeout { .. }) => return Err(e),
                 // A broken stream is not a failed build: the status decides.
                 Err(e) => tracing::debug!(error = %e, "build output stream ended early"),
                 Ok(()) => {}
@@ -211,7 +201,7 @@ impl<'a> Deploy<'a> {
         )
         .await?;
         if build.status.as_str() != "succeeded" {
-            return Err(Error::BuildFailed {
+            return Err(WorkflowError::BuildFailed {
                 build_id: build.id.clone(),
                 status: build.status.as_str().to_string(),
                 output_tail: tail.into_iter().collect(),
@@ -222,7 +212,7 @@ impl<'a> Deploy<'a> {
             .as_ref()
             .map(|r| r.id.clone())
             .ok_or_else(|| {
-                Error::Config(format!("build {} succeeded without a release", build.id))
+                WorkflowError::Invalid(format!("build {} succeeded without a release", build.id))
             })?;
         let release = self
             .client
@@ -232,20 +222,23 @@ impl<'a> Deploy<'a> {
     }
 }
 
-/// Runs `step` until `deadline`; past it, [`Error::WaitTimeout`] for `what`.
+/// Runs `step` until `deadline`; past it, [`WorkflowError::WaitTimeout`]
+/// for `what`.
 async fn within<T>(
     deadline: Option<tokio::time::Instant>,
     started: tokio::time::Instant,
     what: &str,
-    step: impl Future<Output = Result<T>>,
-) -> Result<T> {
+    step: impl Future<Output = Result<T, WorkflowError>>,
+) -> Result<T, WorkflowError> {
     match deadline {
-        Some(d) => tokio::time::timeout_at(d, step)
-            .await
-            .map_err(|_| Error::WaitTimeout {
-                what: what.to_string(),
-                waited: started.elapsed(),
-            })?,
+        Some(d) => {
+            tokio::time::timeout_at(d, step)
+                .await
+                .map_err(|_| WorkflowError::WaitTimeout {
+                    what: what.to_string(),
+                    waited: started.elapsed(),
+                })?
+        }
         None => step.await,
     }
 }
@@ -253,8 +246,8 @@ async fn within<T>(
 /// Packs a directory as tar.gz, skipping `.git` and paths matching `ignore`
 /// (see [`Deploy::ignore`]). Entries are in sorted order, so the same tree
 /// gives the same archive.
-pub fn pack_directory(dir: &Path, ignore: &[String]) -> Result<Vec<u8>> {
-    let io = |what: &str, path: &Path, e: std::io::Error| Error::Io {
+pub fn pack_directory(dir: &Path, ignore: &[String]) -> Result<Vec<u8>, WorkflowError> {
+    let io = |what: &str, path: &Path, e: std::io::Error| WorkflowError::Io {
         context: format!("{what} {}", path.display()),
         source: e,
     };

@@ -6,6 +6,7 @@
 mod authorizations;
 mod config_sync;
 mod deploy;
+mod error;
 mod pipeline;
 
 use std::future::{Future, IntoFuture};
@@ -17,11 +18,12 @@ use futures_util::StreamExt;
 use crate::app::AppIdentity;
 use crate::formation::{Formation, FormationDynoSize, FormationUpdate};
 use crate::release::Release;
-use crate::{Client, Error, Result};
+use crate::{Client, Result};
 
 pub use authorizations::Authorization;
 pub use config_sync::{AppSync, ConfigChange, ConfigDiff, SyncOptions, SyncOutcome, SyncReport};
 pub use deploy::{pack_directory, Deploy, Deployed};
+pub use error::WorkflowError;
 pub use pipeline::{PromotionResult, TargetResult};
 
 /// The moment `timeout` from now, or `None` when `Instant` cannot hold it
@@ -32,7 +34,7 @@ pub(crate) fn deadline_after(timeout: Duration) -> Option<tokio::time::Instant> 
 
 /// Checks with `fetch` until `done` holds of what it returns, pausing as
 /// the client's [`PollPolicy`](crate::PollPolicy) says between checks, and
-/// gives up at `deadline` with [`Error::WaitTimeout`] (a check in flight
+/// gives up at `deadline` with [`WorkflowError::WaitTimeout`] (a check in flight
 /// then is dropped; checks are reads). The last check falls on the
 /// deadline itself.
 pub(crate) async fn poll_until<T, Fut>(
@@ -41,12 +43,12 @@ pub(crate) async fn poll_until<T, Fut>(
     what: impl Fn() -> String,
     mut fetch: impl FnMut() -> Fut,
     done: impl Fn(&T) -> bool,
-) -> Result<T>
+) -> Result<T, WorkflowError>
 where
     Fut: Future<Output = Result<T>>,
 {
     let started = tokio::time::Instant::now();
-    let timed_out = || Error::WaitTimeout {
+    let timed_out = || WorkflowError::WaitTimeout {
         what: what(),
         waited: started.elapsed(),
     };
@@ -122,13 +124,14 @@ impl Client {
 
     /// Waits until a release leaves `pending`, polling as the client's
     /// [`PollPolicy`](crate::PollPolicy) says, and returns it (its status
-    /// may be `succeeded` or `failed`).
+    /// may be `succeeded` or `failed`). Past `timeout`,
+    /// [`WorkflowError::WaitTimeout`].
     pub async fn wait_for_release(
         &self,
         app: impl Into<AppIdentity>,
         release_id: &str,
         timeout: Duration,
-    ) -> Result<Release> {
+    ) -> Result<Release, WorkflowError> {
         self.wait_for_release_until(app.into(), release_id, deadline_after(timeout))
             .await
     }
@@ -138,7 +141,7 @@ impl Client {
         app: AppIdentity,
         release_id: &str,
         deadline: Option<tokio::time::Instant>,
-    ) -> Result<Release> {
+    ) -> Result<Release, WorkflowError> {
         poll_until(
             self,
             deadline,

@@ -9,8 +9,8 @@ use crate::pipeline_promotion::{
     PipelinePromotionCreateTargetApp,
 };
 use crate::pipeline_promotion_target::PipelinePromotionTarget;
-use crate::workflows::{deadline_after, poll_until};
-use crate::{Client, Error, Result};
+use crate::workflows::{deadline_after, poll_until, WorkflowError};
+use crate::{Client, Result};
 
 /// The order of pipeline stages.
 const STAGES: &[&str] = &["review", "development", "staging", "production"];
@@ -49,16 +49,16 @@ impl PromotionResult {
 impl Client {
     /// Promotes the current release of `source_app_id` to `target_app_ids`
     /// in a pipeline, then polls the targets until none is pending and
-    /// reports each one ([`Error::WaitTimeout`] if `timeout` passes first).
+    /// reports each one ([`WorkflowError::WaitTimeout`] if `timeout` passes first).
     pub async fn promote(
         &self,
         pipeline_id: &str,
         source_app_id: &str,
         target_app_ids: &[&str],
         timeout: Duration,
-    ) -> Result<PromotionResult> {
+    ) -> Result<PromotionResult, WorkflowError> {
         if target_app_ids.is_empty() {
-            return Err(Error::Config(
+            return Err(WorkflowError::Invalid(
                 "a promotion needs at least one target app".into(),
             ));
         }
@@ -114,7 +114,7 @@ impl Client {
         pipeline: &str,
         from_stage: &str,
         timeout: Duration,
-    ) -> Result<PromotionResult> {
+    ) -> Result<PromotionResult, WorkflowError> {
         let couplings = self.pipeline_coupling().list_by_pipeline(pipeline).await?;
         let app_in = |stage: &str| -> Vec<String> {
             couplings
@@ -125,7 +125,7 @@ impl Client {
         };
         let sources = app_in(from_stage);
         let [source] = sources.as_slice() else {
-            return Err(Error::Config(format!(
+            return Err(WorkflowError::Invalid(format!(
                 "stage `{from_stage}` of pipeline {pipeline} has {} apps; promotion needs exactly one",
                 sources.len()
             )));
@@ -134,7 +134,7 @@ impl Client {
             .iter()
             .position(|s| *s == from_stage)
             .ok_or_else(|| {
-                Error::Config(format!(
+                WorkflowError::Invalid(format!(
                     "`{from_stage}` is not a stage ({})",
                     STAGES.join(", ")
                 ))
@@ -143,7 +143,9 @@ impl Client {
             .iter()
             .map(|s| app_in(s))
             .find(|apps| !apps.is_empty())
-            .ok_or_else(|| Error::Config(format!("no stage after `{from_stage}` has apps")))?;
+            .ok_or_else(|| {
+                WorkflowError::Invalid(format!("no stage after `{from_stage}` has apps"))
+            })?;
         let pipeline_id = couplings
             .iter()
             .map(|c| c.pipeline.id.clone())
