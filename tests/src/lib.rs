@@ -343,6 +343,28 @@ impl std::fmt::Debug for FakeHeroku {
     }
 }
 
+/// A gzipped tarball holding `files` (path, content): source code for a
+/// build, as a test would upload it. A `Procfile` among them gives the
+/// build's process types, as on Heroku. A path tar cannot hold (absolute,
+/// or with `..`) is an error.
+///
+/// ```
+/// let tarball = heroku_fake::tarball(&[("Procfile", "web: bin/web\n")])?;
+/// assert_eq!(&tarball[..2], &[0x1f, 0x8b]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn tarball(files: &[(&str, &str)]) -> std::io::Result<Vec<u8>> {
+    let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut archive = tar::Builder::new(encoder);
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        archive.append_data(&mut header, path, content.as_bytes())?;
+    }
+    archive.into_inner()?.finish()
+}
+
 /// Starts a fake with the default configuration on an ephemeral port.
 pub async fn start() -> std::io::Result<FakeHeroku> {
     start_with(Config::default()).await

@@ -59,6 +59,9 @@ pub struct Timings {
     pub release: Duration,
     /// How long a promotion and its targets stay `pending`.
     pub promotion: Duration,
+    /// How long a custom domain stays `pending` before it is `succeeded`
+    /// (Heroku checks its DNS target, and with ACM issues a certificate).
+    pub domain: Duration,
     /// The pause before a `sync` webhook delivery's second attempt; it
     /// doubles after each failed attempt.
     pub webhook_retry: Duration,
@@ -72,6 +75,7 @@ impl Default for Timings {
             build: Duration::from_millis(300),
             release: Duration::from_millis(100),
             promotion: Duration::from_millis(200),
+            domain: Duration::from_millis(200),
             webhook_retry: Duration::from_millis(100),
             webhook_attempts: 5,
         }
@@ -127,6 +131,8 @@ pub struct World {
     promotions: Vec<Promotion>,
     addons: Vec<Value>,
     domains: HashMap<String, Vec<Value>>,
+    /// When each pending custom domain was added, by id.
+    pending_domains: HashMap<String, Instant>,
     collaborators: HashMap<String, Vec<Value>>,
     /// Log drains by app id.
     log_drains: HashMap<String, Vec<Value>>,
@@ -276,6 +282,7 @@ impl World {
             promotions: Vec::new(),
             addons: Vec::new(),
             domains: HashMap::new(),
+            pending_domains: HashMap::new(),
             collaborators: HashMap::new(),
             log_drains: HashMap::new(),
             authorizations: Vec::new(),
@@ -1470,6 +1477,7 @@ impl World {
                 set(&mut d, "updated_at", json!(now));
                 set(&mut d, "sni_endpoint", Value::Null);
                 set_ref(&mut d, "app", &app);
+                self.pending_domains.insert(id.clone(), cx.now);
                 add_to_app(&mut self.domains, &app, d.clone());
                 created(d)
             }
@@ -1988,6 +1996,24 @@ impl World {
                     &r,
                     json!({ "status": "pending" }),
                 );
+            }
+        }
+        // Custom domains.
+        let domain_time = self.timings.domain;
+        let ready: Vec<String> = self
+            .pending_domains
+            .iter()
+            .filter(|(_, added)| now.duration_since(**added) >= domain_time)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in ready {
+            self.pending_domains.remove(&id);
+            let ts = self.timestamp();
+            for d in self.domains.values_mut().flatten() {
+                if d["id"] == id.as_str() && d["status"] == "pending" {
+                    set(d, "status", json!("succeeded"));
+                    set(d, "updated_at", json!(ts.clone()));
+                }
             }
         }
         // Promotions.
