@@ -42,10 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ),
             ] {
                 client.app().create().name(name).await?;
-                let vars = vars
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-                    .collect();
+                let vars = vars.map(|(k, v)| (k, Some(v)));
                 client.config_var().update(name, vars).await?;
             }
             vec!["sync-staging".into(), "sync-production".into()]

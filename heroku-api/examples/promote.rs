@@ -6,6 +6,8 @@ mod support;
 
 use std::time::Duration;
 
+use heroku_api::workflows::WorkflowError;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let conn = support::connect().await?;
@@ -45,28 +47,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     println!("Promoting staging -> production in pipeline {pipeline}");
-    let result = client
+    // Every target succeeded, or the error says which did not and why.
+    match client
         .promote_stage(&pipeline, "staging", Duration::from_secs(600))
-        .await?;
-    for t in &result.targets {
-        let app = client.app().info(t.app_id.as_str()).await?;
-        match &t.release_id {
-            Some(r) => println!("  {:<20} {} (release {r})", app.name, t.status),
-            None => println!(
-                "  {:<20} {} {}",
-                app.name,
-                t.status,
-                t.error_message.clone().unwrap_or_default()
-            ),
+        .await
+    {
+        Ok(result) => {
+            for t in &result.targets {
+                let app = client.app().info(t.app.id.as_str()).await?;
+                let release = t.release.as_ref().map(|r| r.id.as_str());
+                println!(
+                    "  {:<20} {} (release {})",
+                    app.name,
+                    t.status,
+                    release.unwrap_or("?")
+                );
+            }
+            println!("All targets promoted.");
         }
+        Err(WorkflowError::PromotionFailed { targets }) => {
+            for t in &targets {
+                let why = t.error_message.as_deref().unwrap_or_default();
+                println!("  {:<20} {} {why}", t.app.id, t.status);
+            }
+            println!("Some targets failed.");
+        }
+        Err(e) => return Err(e.into()),
     }
-    println!(
-        "{}",
-        if result.succeeded() {
-            "All targets promoted."
-        } else {
-            "Some targets failed."
-        }
-    );
     Ok(())
 }

@@ -1,15 +1,13 @@
 //! The whole tour: account, app, config, deploy, scale, releases and
 //! rollback, pipeline and promotion, add-on, domain, rate-limit status.
+//! Every call is the generated one, in the shortest form it takes.
 //!
 //! `cargo run --example quickstart` runs it against the embedded fake
 //! Heroku; `cargo run --example quickstart -- --real` against your account.
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
-
-use heroku_api::workflows::Scale;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,12 +29,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("   created {} ({})", app.name, app.id);
 
     println!("\n3. Config vars");
-    let vars: BTreeMap<String, Option<String>> = [
-        ("GREETING".to_string(), Some("hello".to_string())),
-        ("LOG_LEVEL".to_string(), Some("info".to_string())),
-    ]
-    .into();
-    let config = client.config_var().update(app.id.as_str(), vars).await?;
+    let config = client
+        .config_var()
+        .update(
+            app.id.as_str(),
+            [("GREETING", Some("hello")), ("LOG_LEVEL", Some("info"))],
+        )
+        .await?;
     println!(
         "   {} config vars set: {}",
         config.len(),
@@ -56,12 +55,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("\n5. Scale");
-    for f in client
-        .scale(app.id.as_str(), &[Scale::new("web", 1).size("Basic")])
-        .await?
-    {
-        println!("   {} x{}", f.type_, f.quantity);
-    }
+    let web = client
+        .formation()
+        .update(app.id.as_str(), "web")
+        .quantity(1)
+        .dyno_size("Basic")
+        .await?;
+    println!("   {} x{} ({})", web.type_, web.quantity, web.size);
 
     println!("\n6. Releases, and a rollback");
     let releases = client.release().list(app.id.as_str()).await?;
@@ -107,13 +107,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .promote_stage(&pipeline_id, "staging", Duration::from_secs(300))
         .await?;
     for t in &promotion.targets {
-        let target = client.app().info(t.app_id.as_str()).await?;
-        println!(
-            "   {} -> {} {}",
-            target.name,
-            t.status,
-            t.error_message.clone().unwrap_or_default()
-        );
+        let target = client.app().info(t.app.id.as_str()).await?;
+        println!("   {} -> {}", target.name, t.status);
     }
 
     println!("\n8. An add-on");
@@ -121,22 +116,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .add_on()
         .create(app.id.as_str(), "heroku-postgresql:essential-0")
         .await?;
+    // Add-ons provision asynchronously; their config vars come when done.
+    let addon = client
+        .wait_for_add_on(app.id.as_str(), addon.id.as_str(), Duration::from_secs(300))
+        .await?;
     println!(
-        "   {} attached as {}",
+        "   {} {}, attached as {}",
         addon.name,
+        addon.state,
         addon.config_vars.join(", ")
     );
 
     println!("\n9. A domain");
     let domain = client
         .domain()
-        .create(app.id.as_str(), "www.example.com", None)
+        .create(app.id.as_str(), "www.example.com")
         .await?;
     println!(
         "   {} -> point a CNAME at {}",
         domain.hostname,
-        domain.cname.unwrap_or_default()
+        domain.cname.clone().unwrap_or_default()
     );
+    if conn.fake.is_some() {
+        // On Heroku this waits for your DNS; the fake sets it up at once.
+        let domain = client
+            .wait_for_domain(app.id.as_str(), domain.id.as_str(), Duration::from_secs(60))
+            .await?;
+        println!("   {} {}", domain.hostname, domain.status);
+    }
 
     println!("\n10. Rate-limit status");
     let limit = client.rate_limit().info().await?;

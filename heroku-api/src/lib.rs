@@ -24,8 +24,10 @@
 //!     .build()?;
 //!
 //! let app = client.app().create().name("my-app").region("eu").await?;
-//! let vars = [("GREETING".to_string(), Some("hello".to_string()))].into();
-//! client.config_var().update(app.id.as_str(), vars).await?;
+//! client
+//!     .config_var()
+//!     .update(&app.id, [("GREETING", Some("hello"))])
+//!     .await?;
 //!
 //! // Lists follow `Next-Range` lazily, a page at a time.
 //! let mut apps = client.app().list().stream();
@@ -52,8 +54,11 @@
 //!   warning), or fails the call with
 //!   [`ClientBuilder::strict_decoding`]. See [`decode`].
 //!
-//! [`workflows`] builds deploys, promotions, config sync, scaling and log
-//! tails on top. The operation table is [`operations::OPERATIONS`].
+//! [`workflows`] builds deploys, promotions, config sync, waits for builds,
+//! releases, promotions, add-ons and domains, and log tails on top. The
+//! [`guide`] walks through the tasks of an integration in order, each with an
+//! example that runs against the fake. The operation table is
+//! [`operations::OPERATIONS`].
 
 #![warn(missing_docs)]
 #![allow(clippy::large_enum_variant)]
@@ -63,6 +68,8 @@ extern crate self as heroku_api;
 // Generated code is formatted by prettyplease, not rustfmt.
 #[rustfmt::skip]
 mod generated;
+#[cfg(all(feature = "full", feature = "workflows"))]
+pub mod guide;
 mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
@@ -106,6 +113,6 @@ pub mod __private {
         Fields, Seen,
     };
     pub use crate::runtime::options::Payload;
-    pub use crate::runtime::path::segment;
+    pub use crate::runtime::path::{is_uuid, segment};
     pub use crate::runtime::serde_helpers::{skip_value, Key, Redacted};
 }

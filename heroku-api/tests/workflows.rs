@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use heroku_api::workflows::{Scale, SyncOptions, SyncOutcome, WorkflowError};
+use heroku_api::formation::FormationUpdate;
+use heroku_api::workflows::{SyncOptions, SyncOutcome, WorkflowError};
 use heroku_api::{Client, Error};
 
 async fn setup() -> (heroku_fake::FakeHeroku, Client) {
@@ -174,14 +175,14 @@ async fn rollback_to_a_version_and_wait_for_the_release() {
     for v in ["a", "b"] {
         client
             .config_var()
-            .update("roll", [("V".to_string(), Some(v.to_string()))].into())
+            .update("roll", [("V", Some(v))])
             .await
             .unwrap();
     }
     let r = client.rollback_to_version("roll", 2).await.unwrap();
     assert_eq!((r.version, r.description.as_str()), (4, "Rollback to v2"));
     let vars = client.config_var().info_for_app("roll").await.unwrap();
-    assert_eq!(vars["V"].as_deref(), Some("a"));
+    assert_eq!(vars["V"], "a");
     let done = client
         .wait_for_release("roll", &r.id, Duration::from_secs(5))
         .await
@@ -205,10 +206,7 @@ async fn config_sync_dry_run_changes_nothing_and_apply_changes_exactly_the_diff(
         ("cfg-b", vec![("KEEP", "1")]),
     ] {
         client.app().create().name(app).await.unwrap();
-        let vars = vars
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-            .collect();
+        let vars = vars.into_iter().map(|(k, v)| (k, Some(v)));
         client.config_var().update(app, vars).await.unwrap();
     }
     let desired: BTreeMap<String, String> = [("KEEP", "1"), ("NEW", "secret-value")]
@@ -310,26 +308,34 @@ async fn promote_a_stage_and_scale_and_tail_logs() {
         .promote_stage("p", "staging", Duration::from_secs(10))
         .await
         .unwrap();
-    assert!(result.succeeded(), "{result:?}");
     assert_eq!(result.targets.len(), 2);
-    assert!(result.targets.iter().all(|t| t.release_id.is_some()));
+    assert!(result
+        .targets
+        .iter()
+        .all(|t| t.status.as_str() == "succeeded" && t.release.is_some()));
     let err = client
         .promote_stage("p", "production", Duration::from_secs(1))
         .await
         .unwrap_err();
     assert!(matches!(err, WorkflowError::Invalid(_)), "{err:?}");
 
+    // Scaling several process types at once, a size by its name.
     let formation = client
-        .scale(
+        .formation()
+        .batch_update(
             staging.id.as_str(),
-            &[
-                Scale::new("web", 3).size("Standard-2X"),
-                Scale::new("worker", 1),
+            [
+                FormationUpdate::new("web")
+                    .quantity(3)
+                    .dyno_size("Standard-2X"),
+                FormationUpdate::new("worker").quantity(1),
             ],
         )
         .await
         .unwrap();
     assert_eq!(formation.len(), 2);
+    let web = formation.iter().find(|f| f.type_ == "web").unwrap();
+    assert_eq!((web.quantity, web.size.as_str()), (3, "Standard-2X"));
     assert_eq!(client.dyno().list("p-staging").await.unwrap().len(), 4);
 
     let mut lines = client.log_tail("p-staging", 10, false).await.unwrap();

@@ -133,6 +133,10 @@ pub struct Field {
     /// `"x-secret": true` an overlay puts on the property or the
     /// definition it refers to.
     pub secret: bool,
+    /// The definition this field's value names, when the property is a
+    /// `$ref` to one of that definition's identity keys
+    /// (`#/definitions/app/definitions/id` → `app`).
+    pub refers_to: Option<String>,
 }
 
 /// A Rust type in the model.
@@ -1171,9 +1175,38 @@ impl<'a> Builder<'a> {
                 example: eff.example.clone(),
                 secret: is_secret_name(key)
                     || eff.other.get(SECRET_KEYWORD) == Some(&Value::Bool(true)),
+                refers_to: self.identity_key_of(prop),
             });
         }
         Ok(out)
+    }
+}
+
+impl Builder<'_> {
+    /// The definition whose identity `prop` is one key of: a `$ref` to
+    /// `#/definitions/<key>/definitions/<sub>`, where `<sub>` is a branch
+    /// of that definition's `identity` (or the identity itself).
+    fn identity_key_of(&self, prop: &Node) -> Option<String> {
+        let reference = prop.reference.as_deref()?;
+        let tokens: Vec<String> = reference
+            .strip_prefix("#/")?
+            .split('/')
+            .map(unescape_token)
+            .collect();
+        let [definitions, key, sub_definitions, sub] = tokens.as_slice() else {
+            return None;
+        };
+        if definitions != "definitions" || sub_definitions != "definitions" {
+            return None;
+        }
+        let def = self.doc.definitions.as_ref()?.get(key)?;
+        let identity = def.definitions.as_ref()?.get("identity")?;
+        let branches = identity.any_of.as_ref().or(identity.one_of.as_ref());
+        let names_it = sub == "identity"
+            || identity.reference.as_deref() == Some(reference)
+            || branches
+                .is_some_and(|b| b.iter().any(|n| n.reference.as_deref() == Some(reference)));
+        names_it.then(|| key.clone())
     }
 }
 

@@ -86,9 +86,7 @@ async fn five_thousand_mixed_requests_under_faults() {
                     ),
                     // PATCH: not idempotent either.
                     1 => {
-                        let vars = [(format!("K{}", n % 50), Some(n.to_string()))]
-                            .into_iter()
-                            .collect();
+                        let vars = [(format!("K{}", n % 50), Some(n.to_string()))];
                         (
                             "patch",
                             client

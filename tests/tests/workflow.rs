@@ -60,7 +60,7 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
         )
         .await
         .unwrap();
-    assert_eq!(set.get("GREETING"), Some(&Some("hello".to_string())));
+    assert_eq!(set.get("GREETING").map(String::as_str), Some("hello"));
     let after = client
         .config_var()
         .update(
@@ -256,7 +256,7 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
     // 9. A domain gets a DNS target.
     let domain = client
         .domain()
-        .create("demo-staging", "www.example.com", None)
+        .create("demo-staging", "www.example.com")
         .await
         .unwrap();
     assert_eq!(domain.hostname, "www.example.com");

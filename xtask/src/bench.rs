@@ -127,7 +127,7 @@ fn operation_count(root: &Path) -> Result<usize, String> {
     Ok(
         std::fs::read_to_string(root.join("heroku-api/src/generated/operations.rs"))
             .map_err(|e| format!("cannot read the operation table: {e}"))?
-            .matches("OperationInfo::new(")
+            .matches("OperationInfo {")
             .count(),
     )
 }

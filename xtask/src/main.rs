@@ -567,10 +567,10 @@ fn coverage(args: &[String]) -> Result<(), String> {
 fn table_ids(source: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut rest = source;
-    while let Some(pos) = rest.find("OperationInfo::new(") {
-        rest = &rest[pos + "OperationInfo::new(".len()..];
+    while let Some(pos) = rest.find("OperationInfo {") {
+        rest = &rest[pos + "OperationInfo {".len()..];
         let trimmed = rest.trim_start();
-        if let Some(body) = trimmed.strip_prefix('"') {
+        if let Some(body) = trimmed.strip_prefix("id: \"") {
             if let Some(end) = body.find('"') {
                 ids.push(body[..end].to_string());
             }

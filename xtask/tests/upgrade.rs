@@ -28,11 +28,11 @@ fn shared(name: &str) -> String {
 
 fn table(dir: &Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(dir.join("src/generated/operations.rs")).unwrap();
-    text.split("OperationInfo::new(")
+    text.split("OperationInfo {")
         .skip(1)
         .filter_map(|rest| {
             rest.trim_start()
-                .strip_prefix('"')
+                .strip_prefix("id: \"")
                 .and_then(|r| r.split('"').next())
                 .map(str::to_string)
         })

@@ -53,6 +53,16 @@ pub(super) fn sample(api: &Api, t: &Ty) -> TokenStream {
             _ => quote!("x"),
         },
         Ty::Any => quote!(serde_json::Value::Object(Default::default())),
+        // What `arg_type` takes as an iterator needs a value of a type
+        // the compiler can name.
+        Ty::Array(item) if matches!(item.as_ref(), Ty::Named(p) if conversion(api, p).is_some()) => {
+            let one = sample(api, item);
+            quote!(vec![#one])
+        }
+        Ty::Map(value) if **value == Ty::String => quote!([("x", "x")]),
+        Ty::Map(value) if **value == Ty::Option(Box::new(Ty::String)) => {
+            quote!([("x", Some("x"))])
+        }
         _ => quote!(Default::default()),
     }
 }
@@ -127,12 +137,10 @@ pub(super) fn coverage_test(
             match &op.body {
                 Body::Value(t) => args.push(sample(api, t)),
                 Body::Fields { fields, .. } => {
-                    for fl in fields.iter().filter(|f| f.required) {
-                        if fl.nullable {
-                            args.push(quote!(None));
-                        } else {
-                            args.push(sample(api, &fl.ty));
-                        }
+                    // Required but nullable fields are setters (sent as
+                    // `null` unless set), not arguments.
+                    for fl in fields.iter().filter(|f| f.required && !f.nullable) {
+                        args.push(sample(api, &fl.ty));
                     }
                 }
                 _ => {}

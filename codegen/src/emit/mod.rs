@@ -215,7 +215,11 @@ fn module_files(
         requests.push(value);
     }
     let dir = format!("{GENERATED_DIR}/{}", r.module);
-    let module_doc = inner_doc(&resource_doc(r));
+    let mut module_doc = inner_doc(&resource_doc(r));
+    if let Some(example) = resource_example(api, r) {
+        let d = inner_doc_raw(&format!("\n# Example\n\n{example}"));
+        module_doc.extend(d);
+    }
     let cfg = feature_cfg(r);
     let requests_mod = (!r.operations.is_empty()).then(|| {
         let d = doc_raw(&format!(

@@ -163,6 +163,51 @@ pub(super) fn operation(
             };
             let (arg_ty, conv) = arg_type(api, t, module, &bname);
             let stored = ty(t, module);
+            // A body that is a map of strings is changed key by key too.
+            if let Ty::Map(value) = t {
+                let nullable = match value.as_ref() {
+                    Ty::String => Some(false),
+                    Ty::Option(v) if **v == Ty::String => Some(true),
+                    _ => None,
+                };
+                if let Some(nullable) = nullable {
+                    let wrap = if nullable {
+                        quote!(Some(value.into()))
+                    } else {
+                        quote!(value.into())
+                    };
+                    let set_doc = doc("Sets `key` to `value`.");
+                    setters.push(quote! {
+                        #set_doc
+                        pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+                            self.#bname.insert(key.into(), #wrap);
+                            self
+                        }
+                    });
+                    forwards.push(quote! {
+                        #set_doc
+                        pub fn set(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+                            self.map(|op| op.set(key, value))
+                        }
+                    });
+                    if nullable {
+                        let unset_doc = doc("Removes `key`: sends it as `null`.");
+                        setters.push(quote! {
+                            #unset_doc
+                            pub fn unset(mut self, key: impl Into<String>) -> Self {
+                                self.#bname.insert(key.into(), None);
+                                self
+                            }
+                        });
+                        forwards.push(quote! {
+                            #unset_doc
+                            pub fn unset(self, key: impl Into<String>) -> Self {
+                                self.map(|op| op.unset(key))
+                            }
+                        });
+                    }
+                }
+            }
             fields.push(quote!(#[doc = " The request body."] pub #bname: #stored,));
             debug_fields.push(("body".into(), bname.clone(), false));
             inits.push(field_init(&bname, conv));
@@ -193,26 +238,39 @@ pub(super) fn operation(
                     fname.clone()
                 };
                 let (arg_ty, conv) = arg_type(api, &f.ty, module, &fname);
-                if f.required {
-                    let (arg_ty, stored, conv) = if f.nullable {
-                        (
-                            quote!(Option<#stored>),
-                            quote!(Option<#stored>),
-                            quote!(#fname),
-                        )
-                    } else {
-                        (arg_ty, stored, conv)
-                    };
+                if f.required && f.nullable {
+                    // Always sent, `null` unless set: a setter, not a
+                    // positional `None`.
+                    let serde = rename.map(|r| quote!(#[serde(#r)]));
+                    let sd = doc(&format!(
+                        "{}\n\nSent as `null` unless set.",
+                        f.description
+                            .clone()
+                            .unwrap_or_else(|| format!("Sets `{}`.", f.json_name))
+                    ));
+                    fields.push(quote!(#d #serde pub #fname: Option<#stored>,));
+                    inits.push(quote!(#fname: None));
+                    setters.push(quote! {
+                        #sd
+                        pub fn #setter(mut self, #fname: #arg_ty) -> Self {
+                            self.#fname = Some(#conv);
+                            self
+                        }
+                    });
+                    forwards.push(quote! {
+                        #sd
+                        pub fn #setter(self, #fname: #arg_ty) -> Self {
+                            self.map(|op| op.#setter(#fname))
+                        }
+                    });
+                } else if f.required {
                     let serde = rename.map(|r| quote!(#[serde(#r)]));
                     fields.push(quote!(#d #serde pub #fname: #stored,));
                     inits.push(field_init(&fname, conv));
                     args.push(Arg {
                         name: fname,
                         ty: arg_ty,
-                        doc: f
-                            .description
-                            .clone()
-                            .unwrap_or_else(|| format!("`{}`", f.json_name)),
+                        doc: field_text(api, f),
                     });
                 } else if f.nullable {
                     // Tri-state: absent, `null` (clear), or a value.
@@ -301,7 +359,7 @@ pub(super) fn operation(
         })
         .collect();
     let arg_names: Vec<&proc_macro2::Ident> = args.iter().map(|a| &a.name).collect();
-    let mut text = op_doc(op);
+    let mut text = op_doc(r, op);
     if !args.is_empty() {
         text.push_str("\n\nArguments:");
         for a in &args {
@@ -415,9 +473,14 @@ pub(super) fn operations_file(api: &Api) -> Result<String, CodegenError> {
             let d = doc(&format!("`{}`: `{} {}`.", op.id, op.method, href));
             consts.push(quote! {
                 #d
-                pub const #c: OperationInfo = OperationInfo::new(
-                    #id, Method::#method, #href, Stability::#stability, #paginated, &[#(#ranges),*],
-                );
+                pub const #c: OperationInfo = OperationInfo {
+                    id: #id,
+                    method: Method::#method,
+                    href: #href,
+                    stability: Stability::#stability,
+                    paginated: #paginated,
+                    ranges: &[#(#ranges),*],
+                };
             });
             names.push(c);
         }

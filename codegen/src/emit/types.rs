@@ -71,6 +71,9 @@ pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> (TokenStr
                 .iter()
                 .map(|f| model_field(api, f, module, constructible));
             let ctor = constructible.then(|| struct_constructor(api, &t.path, fields));
+            let conversions = constructible
+                .then(|| conversion_impls(api, &t.path, constructible))
+                .flatten();
             let de = struct_decode(&name, fields, constructible);
             let shown: Vec<(String, proc_macro2::Ident, bool)> = fields
                 .iter()
@@ -90,6 +93,7 @@ pub(super) fn type_def(api: &Api, t: &TypeDef, constructible: bool) -> (TokenStr
                     }
                     #debug
                     #ctor
+                    #conversions
                 },
                 de,
             )
@@ -147,6 +151,187 @@ pub(super) fn struct_constructor(api: &Api, path: &TypePath, fields: &[Field]) -
     }
 }
 
+/// How a string becomes a struct that callers send, so that arguments and
+/// setters of its type take `impl Into<Struct>`: a rule on the struct's
+/// shape, the same for every operation.
+pub(super) enum Conversion<'a> {
+    /// An identity reference: its fields are `id` and/or `name`, strings.
+    /// A value shaped like a UUID goes into `id` (if there is one), any
+    /// other into `name` (if there is one, else `id`). `identity` is the
+    /// identity type of the definition the fields name, when their `$ref`s
+    /// say which and it holds no integer branch.
+    Reference {
+        id: Option<&'a Field>,
+        name: Option<&'a Field>,
+        identity: Option<TypePath>,
+    },
+    /// Every field is an identity reference (`{"app": {"id": ..}}`,
+    /// `{"app": .., "release": ..}`): the value goes into the first.
+    Wrapper {
+        field: &'a Field,
+        identity: Option<TypePath>,
+    },
+    /// Exactly one field is required, and it is a string: the value goes
+    /// there (`source_blob` → `{"url": ..}`, an update → its `type`).
+    Required(&'a Field),
+}
+
+fn struct_fields<'a>(api: &'a Api, path: &TypePath) -> Option<&'a [Field]> {
+    match api.types.get(path).map(|t| &t.kind) {
+        Some(TypeKind::Struct { fields }) if !fields.is_empty() => Some(fields),
+        _ => None,
+    }
+}
+
+/// The identity type of definition `key` (the type made from
+/// `/definitions/<key>/definitions/identity`), unless it has an integer
+/// branch a reference's string fields could not hold.
+fn identity_of(api: &Api, key: &str) -> Option<TypePath> {
+    let pointer = format!("/definitions/{key}/definitions/identity");
+    api.types
+        .values()
+        .find(|t| t.pointer == pointer)
+        .filter(|t| matches!(t.kind, TypeKind::Identity { integer: false, .. }))
+        .map(|t| t.path.clone())
+}
+
+fn reference<'a>(api: &'a Api, fields: &'a [Field]) -> Option<Conversion<'a>> {
+    let keyed = |key: &str| fields.iter().find(|f| f.json_name == key);
+    let all_keys = fields
+        .iter()
+        .all(|f| matches!(f.json_name.as_str(), "id" | "name") && f.ty == Ty::String);
+    if !all_keys {
+        return None;
+    }
+    let mut named = fields.iter().map(|f| f.refers_to.as_deref());
+    let first = named.next().flatten();
+    let identity = first
+        .filter(|k| named.all(|n| n == Some(k)))
+        .and_then(|k| identity_of(api, k));
+    Some(Conversion::Reference {
+        id: keyed("id"),
+        name: keyed("name"),
+        identity,
+    })
+}
+
+pub(super) fn conversion<'a>(api: &'a Api, path: &TypePath) -> Option<Conversion<'a>> {
+    let fields = struct_fields(api, path)?;
+    if let Some(r) = reference(api, fields) {
+        return Some(r);
+    }
+    let inner_reference = |f: &Field| match &f.ty {
+        Ty::Named(p) => struct_fields(api, p).and_then(|fs| reference(api, fs)),
+        _ => None,
+    };
+    if fields.iter().all(|f| inner_reference(f).is_some()) {
+        let identity = match inner_reference(&fields[0]) {
+            Some(Conversion::Reference { identity, .. }) => identity,
+            _ => None,
+        };
+        return Some(Conversion::Wrapper {
+            field: &fields[0],
+            identity,
+        });
+    }
+    let mut required = fields.iter().filter(|f| f.required && !f.nullable);
+    match (required.next(), required.next()) {
+        (Some(f), None) if f.ty == Ty::String => Some(Conversion::Required(f)),
+        _ => None,
+    }
+}
+
+/// The `From` impls of a struct with a [`Conversion`]: from `String`,
+/// `&str` and `&String`, and from the identity it names.
+pub(super) fn conversion_impls(
+    api: &Api,
+    path: &TypePath,
+    constructible: bool,
+) -> Option<TokenStream> {
+    let conversion = conversion(api, path)?;
+    let name = ident(&path.name);
+    let module = &path.module;
+    let only_field = struct_fields(api, path).is_some_and(|fs| fs.len() == 1);
+    // The struct with `value` in one field, as stored, and the rest at
+    // their defaults (`<Self as Default>`: a model may have a setter named
+    // `default`).
+    let store = |f: &Field, value: TokenStream| {
+        let fname = ident(&f.rust_name);
+        let value = if plain(f, constructible) {
+            value
+        } else {
+            quote!(Some(#value))
+        };
+        if only_field {
+            quote!(Self { #fname: #value })
+        } else {
+            quote!(Self { #fname: #value, ..<Self as Default>::default() })
+        }
+    };
+    let (body, identity, what) = match conversion {
+        Conversion::Reference { id, name, identity } => {
+            let body = match (id, name) {
+                (Some(id), Some(name)) => {
+                    let as_id = store(id, quote!(value));
+                    let as_name = store(name, quote!(value));
+                    quote! {
+                        if crate::__private::is_uuid(&value) { #as_id } else { #as_name }
+                    }
+                }
+                (Some(f), None) | (None, Some(f)) => store(f, quote!(value)),
+                (None, None) => return None,
+            };
+            (body, identity, "an id (a UUID) or a name".to_string())
+        }
+        Conversion::Wrapper { field, identity } => {
+            let inner = ty(&field.ty, module);
+            (
+                store(field, quote!(<#inner>::from(value))),
+                identity,
+                format!("the `{}` it names", field.json_name),
+            )
+        }
+        Conversion::Required(f) => (
+            store(f, quote!(value)),
+            None,
+            format!("its `{}`", f.json_name),
+        ),
+    };
+    let d = doc(&format!("A `{}` from {what}.", path.name));
+    let from_identity = identity.map(|p| {
+        let t = type_path(&p, module);
+        quote! {
+            #d
+            impl From<#t> for #name {
+                fn from(value: #t) -> Self {
+                    Self::from(String::from(value.as_str()))
+                }
+            }
+        }
+    });
+    Some(quote! {
+        #d
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                #body
+            }
+        }
+        #d
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from(String::from(value))
+            }
+        }
+        #d
+        impl From<&String> for #name {
+            fn from(value: &String) -> Self {
+                Self::from(value.clone())
+            }
+        }
+        #from_identity
+    })
+}
+
 /// How a value of `t` is taken as an argument, and the expression that
 /// turns the argument named `arg` into the stored value.
 pub(super) fn arg_type(
@@ -156,12 +341,50 @@ pub(super) fn arg_type(
     arg: &proc_macro2::Ident,
 ) -> (TokenStream, TokenStream) {
     let stored = ty(t, module);
-    let into = match t {
-        Ty::String => true,
-        Ty::Named(p) => matches!(
+    let converts = |p: &TypePath| {
+        matches!(
             api.types.get(p).map(|d| &d.kind),
             Some(TypeKind::Enum { .. } | TypeKind::Identity { .. })
-        ),
+        ) || conversion(api, p).is_some()
+    };
+    if let Ty::Array(item) = t {
+        if let Ty::Named(p) = item.as_ref() {
+            if conversion(api, p).is_some() {
+                let item = ty(item, module);
+                return (
+                    quote!(impl IntoIterator<Item = impl Into<#item>>),
+                    quote!(#arg.into_iter().map(Into::into).collect()),
+                );
+            }
+        }
+    }
+    // Maps of strings (config vars, add-on config) take pairs of anything
+    // string-like: `[("KEY", Some("value")), ("OLD", None)]`.
+    if let Ty::Map(value) = t {
+        match value.as_ref() {
+            Ty::String => {
+                return (
+                    quote!(impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>),
+                    quote!(#arg.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+                )
+            }
+            Ty::Option(v) if **v == Ty::String => {
+                return (
+                    quote!(
+                        impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>
+                    ),
+                    quote!(#arg
+                        .into_iter()
+                        .map(|(k, v)| (k.into(), v.map(Into::into)))
+                        .collect()),
+                )
+            }
+            _ => {}
+        }
+    }
+    let into = match t {
+        Ty::String => true,
+        Ty::Named(p) => converts(p),
         _ => false,
     };
     if into {

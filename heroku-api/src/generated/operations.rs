@@ -311,2747 +311,2747 @@ pub static OPERATIONS: &[OperationInfo] = &[
     VPN_CONNECTION_UPDATE,
 ];
 /// `account.info`: `GET /account`.
-pub const ACCOUNT_INFO: OperationInfo = OperationInfo::new(
-    "account.info",
-    Method::Get,
-    "/account",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_INFO: OperationInfo = OperationInfo {
+    id: "account.info",
+    method: Method::Get,
+    href: "/account",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account.update`: `PATCH /account`.
-pub const ACCOUNT_UPDATE: OperationInfo = OperationInfo::new(
-    "account.update",
-    Method::Patch,
-    "/account",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_UPDATE: OperationInfo = OperationInfo {
+    id: "account.update",
+    method: Method::Patch,
+    href: "/account",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account.delete`: `DELETE /account`.
-pub const ACCOUNT_DELETE: OperationInfo = OperationInfo::new(
-    "account.delete",
-    Method::Delete,
-    "/account",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_DELETE: OperationInfo = OperationInfo {
+    id: "account.delete",
+    method: Method::Delete,
+    href: "/account",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account.info_by_user`: `GET /users/{account_identity}`.
-pub const ACCOUNT_INFO_BY_USER: OperationInfo = OperationInfo::new(
-    "account.info_by_user",
-    Method::Get,
-    "/users/{account_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_INFO_BY_USER: OperationInfo = OperationInfo {
+    id: "account.info_by_user",
+    method: Method::Get,
+    href: "/users/{account_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account.update_by_user`: `PATCH /users/{account_identity}`.
-pub const ACCOUNT_UPDATE_BY_USER: OperationInfo = OperationInfo::new(
-    "account.update_by_user",
-    Method::Patch,
-    "/users/{account_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_UPDATE_BY_USER: OperationInfo = OperationInfo {
+    id: "account.update_by_user",
+    method: Method::Patch,
+    href: "/users/{account_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account.delete_by_user`: `DELETE /users/{account_identity}`.
-pub const ACCOUNT_DELETE_BY_USER: OperationInfo = OperationInfo::new(
-    "account.delete_by_user",
-    Method::Delete,
-    "/users/{account_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_DELETE_BY_USER: OperationInfo = OperationInfo {
+    id: "account.delete_by_user",
+    method: Method::Delete,
+    href: "/users/{account_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account-delinquency.info`: `GET /account/delinquency`.
-pub const ACCOUNT_DELINQUENCY_INFO: OperationInfo = OperationInfo::new(
-    "account-delinquency.info",
-    Method::Get,
-    "/account/delinquency",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ACCOUNT_DELINQUENCY_INFO: OperationInfo = OperationInfo {
+    id: "account-delinquency.info",
+    method: Method::Get,
+    href: "/account/delinquency",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `account-feature.info`: `GET /account/features/{account_feature_identity}`.
-pub const ACCOUNT_FEATURE_INFO: OperationInfo = OperationInfo::new(
-    "account-feature.info",
-    Method::Get,
-    "/account/features/{account_feature_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_FEATURE_INFO: OperationInfo = OperationInfo {
+    id: "account-feature.info",
+    method: Method::Get,
+    href: "/account/features/{account_feature_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `account-feature.list`: `GET /account/features`.
-pub const ACCOUNT_FEATURE_LIST: OperationInfo = OperationInfo::new(
-    "account-feature.list",
-    Method::Get,
-    "/account/features",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ACCOUNT_FEATURE_LIST: OperationInfo = OperationInfo {
+    id: "account-feature.list",
+    method: Method::Get,
+    href: "/account/features",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `account-feature.update`: `PATCH /account/features/{account_feature_identity}`.
-pub const ACCOUNT_FEATURE_UPDATE: OperationInfo = OperationInfo::new(
-    "account-feature.update",
-    Method::Patch,
-    "/account/features/{account_feature_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ACCOUNT_FEATURE_UPDATE: OperationInfo = OperationInfo {
+    id: "account-feature.update",
+    method: Method::Patch,
+    href: "/account/features/{account_feature_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.list`: `GET /addons`.
-pub const ADD_ON_LIST: OperationInfo = OperationInfo::new(
-    "add-on.list",
-    Method::Get,
-    "/addons",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_LIST: OperationInfo = OperationInfo {
+    id: "add-on.list",
+    method: Method::Get,
+    href: "/addons",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on.info`: `GET /addons/{add_on_identity}`.
-pub const ADD_ON_INFO: OperationInfo = OperationInfo::new(
-    "add-on.info",
-    Method::Get,
-    "/addons/{add_on_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_INFO: OperationInfo = OperationInfo {
+    id: "add-on.info",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.create`: `POST /apps/{app_identity}/addons`.
-pub const ADD_ON_CREATE: OperationInfo = OperationInfo::new(
-    "add-on.create",
-    Method::Post,
-    "/apps/{app_identity}/addons",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_CREATE: OperationInfo = OperationInfo {
+    id: "add-on.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/addons",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.delete`: `DELETE /apps/{app_identity}/addons/{add_on_identity}`.
-pub const ADD_ON_DELETE: OperationInfo = OperationInfo::new(
-    "add-on.delete",
-    Method::Delete,
-    "/apps/{app_identity}/addons/{add_on_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_DELETE: OperationInfo = OperationInfo {
+    id: "add-on.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/addons/{add_on_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.info_by_app`: `GET /apps/{app_identity}/addons/{add_on_identity}`.
-pub const ADD_ON_INFO_BY_APP: OperationInfo = OperationInfo::new(
-    "add-on.info_by_app",
-    Method::Get,
-    "/apps/{app_identity}/addons/{add_on_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_INFO_BY_APP: OperationInfo = OperationInfo {
+    id: "add-on.info_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/addons/{add_on_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.list_by_app`: `GET /apps/{app_identity}/addons`.
-pub const ADD_ON_LIST_BY_APP: OperationInfo = OperationInfo::new(
-    "add-on.list_by_app",
-    Method::Get,
-    "/apps/{app_identity}/addons",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_LIST_BY_APP: OperationInfo = OperationInfo {
+    id: "add-on.list_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/addons",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on.update`: `PATCH /apps/{app_identity}/addons/{add_on_identity}`.
-pub const ADD_ON_UPDATE: OperationInfo = OperationInfo::new(
-    "add-on.update",
-    Method::Patch,
-    "/apps/{app_identity}/addons/{add_on_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_UPDATE: OperationInfo = OperationInfo {
+    id: "add-on.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/addons/{add_on_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on.list_by_user`: `GET /users/{account_identity}/addons`.
-pub const ADD_ON_LIST_BY_USER: OperationInfo = OperationInfo::new(
-    "add-on.list_by_user",
-    Method::Get,
-    "/users/{account_identity}/addons",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_LIST_BY_USER: OperationInfo = OperationInfo {
+    id: "add-on.list_by_user",
+    method: Method::Get,
+    href: "/users/{account_identity}/addons",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on.list_by_team`: `GET /teams/{team_identity}/addons`.
-pub const ADD_ON_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "add-on.list_by_team",
-    Method::Get,
-    "/teams/{team_identity}/addons",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "add-on.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/addons",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on.resolution`: `POST /actions/addons/resolve`.
-pub const ADD_ON_RESOLUTION: OperationInfo = OperationInfo::new(
-    "add-on.resolution",
-    Method::Post,
-    "/actions/addons/resolve",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_RESOLUTION: OperationInfo = OperationInfo {
+    id: "add-on.resolution",
+    method: Method::Post,
+    href: "/actions/addons/resolve",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-action.provision`: `POST /addons/{add_on_identity}/actions/provision`.
-pub const ADD_ON_ACTION_PROVISION: OperationInfo = OperationInfo::new(
-    "add-on-action.provision",
-    Method::Post,
-    "/addons/{add_on_identity}/actions/provision",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ADD_ON_ACTION_PROVISION: OperationInfo = OperationInfo {
+    id: "add-on-action.provision",
+    method: Method::Post,
+    href: "/addons/{add_on_identity}/actions/provision",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-action.deprovision`: `POST /addons/{add_on_identity}/actions/deprovision`.
-pub const ADD_ON_ACTION_DEPROVISION: OperationInfo = OperationInfo::new(
-    "add-on-action.deprovision",
-    Method::Post,
-    "/addons/{add_on_identity}/actions/deprovision",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ADD_ON_ACTION_DEPROVISION: OperationInfo = OperationInfo {
+    id: "add-on-action.deprovision",
+    method: Method::Post,
+    href: "/addons/{add_on_identity}/actions/deprovision",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-attachment.create`: `POST /addon-attachments`.
-pub const ADD_ON_ATTACHMENT_CREATE: OperationInfo = OperationInfo::new(
-    "add-on-attachment.create",
-    Method::Post,
-    "/addon-attachments",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_CREATE: OperationInfo = OperationInfo {
+    id: "add-on-attachment.create",
+    method: Method::Post,
+    href: "/addon-attachments",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-attachment.delete`: `DELETE /addon-attachments/{add_on_attachment_identity}`.
-pub const ADD_ON_ATTACHMENT_DELETE: OperationInfo = OperationInfo::new(
-    "add-on-attachment.delete",
-    Method::Delete,
-    "/addon-attachments/{add_on_attachment_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_DELETE: OperationInfo = OperationInfo {
+    id: "add-on-attachment.delete",
+    method: Method::Delete,
+    href: "/addon-attachments/{add_on_attachment_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-attachment.info`: `GET /addon-attachments/{add_on_attachment_identity}`.
-pub const ADD_ON_ATTACHMENT_INFO: OperationInfo = OperationInfo::new(
-    "add-on-attachment.info",
-    Method::Get,
-    "/addon-attachments/{add_on_attachment_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_INFO: OperationInfo = OperationInfo {
+    id: "add-on-attachment.info",
+    method: Method::Get,
+    href: "/addon-attachments/{add_on_attachment_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-attachment.list`: `GET /addon-attachments`.
-pub const ADD_ON_ATTACHMENT_LIST: OperationInfo = OperationInfo::new(
-    "add-on-attachment.list",
-    Method::Get,
-    "/addon-attachments",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_LIST: OperationInfo = OperationInfo {
+    id: "add-on-attachment.list",
+    method: Method::Get,
+    href: "/addon-attachments",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-attachment.list_by_add_on`: `GET /addons/{add_on_identity}/addon-attachments`.
-pub const ADD_ON_ATTACHMENT_LIST_BY_ADD_ON: OperationInfo = OperationInfo::new(
-    "add-on-attachment.list_by_add_on",
-    Method::Get,
-    "/addons/{add_on_identity}/addon-attachments",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_LIST_BY_ADD_ON: OperationInfo = OperationInfo {
+    id: "add-on-attachment.list_by_add_on",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/addon-attachments",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-attachment.list_by_app`: `GET /apps/{app_identity}/addon-attachments`.
-pub const ADD_ON_ATTACHMENT_LIST_BY_APP: OperationInfo = OperationInfo::new(
-    "add-on-attachment.list_by_app",
-    Method::Get,
-    "/apps/{app_identity}/addon-attachments",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_LIST_BY_APP: OperationInfo = OperationInfo {
+    id: "add-on-attachment.list_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/addon-attachments",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-attachment.info_by_app`: `GET /apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}`.
-pub const ADD_ON_ATTACHMENT_INFO_BY_APP: OperationInfo = OperationInfo::new(
-    "add-on-attachment.info_by_app",
-    Method::Get,
-    "/apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_INFO_BY_APP: OperationInfo = OperationInfo {
+    id: "add-on-attachment.info_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-attachment.resolution`: `POST /actions/addon-attachments/resolve`.
-pub const ADD_ON_ATTACHMENT_RESOLUTION: OperationInfo = OperationInfo::new(
-    "add-on-attachment.resolution",
-    Method::Post,
-    "/actions/addon-attachments/resolve",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ADD_ON_ATTACHMENT_RESOLUTION: OperationInfo = OperationInfo {
+    id: "add-on-attachment.resolution",
+    method: Method::Post,
+    href: "/actions/addon-attachments/resolve",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-config.list`: `GET /addons/{add_on_identity}/config`.
-pub const ADD_ON_CONFIG_LIST: OperationInfo = OperationInfo::new(
-    "add-on-config.list",
-    Method::Get,
-    "/addons/{add_on_identity}/config",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const ADD_ON_CONFIG_LIST: OperationInfo = OperationInfo {
+    id: "add-on-config.list",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/config",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-config.update`: `PATCH /addons/{add_on_identity}/config`.
-pub const ADD_ON_CONFIG_UPDATE: OperationInfo = OperationInfo::new(
-    "add-on-config.update",
-    Method::Patch,
-    "/addons/{add_on_identity}/config",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ADD_ON_CONFIG_UPDATE: OperationInfo = OperationInfo {
+    id: "add-on-config.update",
+    method: Method::Patch,
+    href: "/addons/{add_on_identity}/config",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-region-capability.list`: `GET /addon-region-capabilities`.
-pub const ADD_ON_REGION_CAPABILITY_LIST: OperationInfo = OperationInfo::new(
-    "add-on-region-capability.list",
-    Method::Get,
-    "/addon-region-capabilities",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_REGION_CAPABILITY_LIST: OperationInfo = OperationInfo {
+    id: "add-on-region-capability.list",
+    method: Method::Get,
+    href: "/addon-region-capabilities",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-region-capability.list_by_add_on_service`: `GET /addon-services/{add_on_service_identity}/region-capabilities`.
-pub const ADD_ON_REGION_CAPABILITY_LIST_BY_ADD_ON_SERVICE: OperationInfo = OperationInfo::new(
-    "add-on-region-capability.list_by_add_on_service",
-    Method::Get,
-    "/addon-services/{add_on_service_identity}/region-capabilities",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_REGION_CAPABILITY_LIST_BY_ADD_ON_SERVICE: OperationInfo = OperationInfo {
+    id: "add-on-region-capability.list_by_add_on_service",
+    method: Method::Get,
+    href: "/addon-services/{add_on_service_identity}/region-capabilities",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-region-capability.list_by_region`: `GET /regions/{region_identity}/addon-region-capabilities`.
-pub const ADD_ON_REGION_CAPABILITY_LIST_BY_REGION: OperationInfo = OperationInfo::new(
-    "add-on-region-capability.list_by_region",
-    Method::Get,
-    "/regions/{region_identity}/addon-region-capabilities",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_REGION_CAPABILITY_LIST_BY_REGION: OperationInfo = OperationInfo {
+    id: "add-on-region-capability.list_by_region",
+    method: Method::Get,
+    href: "/regions/{region_identity}/addon-region-capabilities",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-service.info`: `GET /addon-services/{add_on_service_identity}`.
-pub const ADD_ON_SERVICE_INFO: OperationInfo = OperationInfo::new(
-    "add-on-service.info",
-    Method::Get,
-    "/addon-services/{add_on_service_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_SERVICE_INFO: OperationInfo = OperationInfo {
+    id: "add-on-service.info",
+    method: Method::Get,
+    href: "/addon-services/{add_on_service_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-service.list`: `GET /addon-services`.
-pub const ADD_ON_SERVICE_LIST: OperationInfo = OperationInfo::new(
-    "add-on-service.list",
-    Method::Get,
-    "/addon-services",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_SERVICE_LIST: OperationInfo = OperationInfo {
+    id: "add-on-service.list",
+    method: Method::Get,
+    href: "/addon-services",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-webhook.create`: `POST /addons/{add_on_identity}/webhooks`.
-pub const ADD_ON_WEBHOOK_CREATE: OperationInfo = OperationInfo::new(
-    "add-on-webhook.create",
-    Method::Post,
-    "/addons/{add_on_identity}/webhooks",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_CREATE: OperationInfo = OperationInfo {
+    id: "add-on-webhook.create",
+    method: Method::Post,
+    href: "/addons/{add_on_identity}/webhooks",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook.delete`: `DELETE /addons/{add_on_identity}/webhooks/{app_webhook_identity}`.
-pub const ADD_ON_WEBHOOK_DELETE: OperationInfo = OperationInfo::new(
-    "add-on-webhook.delete",
-    Method::Delete,
-    "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_DELETE: OperationInfo = OperationInfo {
+    id: "add-on-webhook.delete",
+    method: Method::Delete,
+    href: "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook.info`: `GET /addons/{add_on_identity}/webhooks/{app_webhook_identity}`.
-pub const ADD_ON_WEBHOOK_INFO: OperationInfo = OperationInfo::new(
-    "add-on-webhook.info",
-    Method::Get,
-    "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_INFO: OperationInfo = OperationInfo {
+    id: "add-on-webhook.info",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook.list`: `GET /addons/{add_on_identity}/webhooks`.
-pub const ADD_ON_WEBHOOK_LIST: OperationInfo = OperationInfo::new(
-    "add-on-webhook.list",
-    Method::Get,
-    "/addons/{add_on_identity}/webhooks",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_LIST: OperationInfo = OperationInfo {
+    id: "add-on-webhook.list",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhooks",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-webhook.update`: `PATCH /addons/{add_on_identity}/webhooks/{app_webhook_identity}`.
-pub const ADD_ON_WEBHOOK_UPDATE: OperationInfo = OperationInfo::new(
-    "add-on-webhook.update",
-    Method::Patch,
-    "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_UPDATE: OperationInfo = OperationInfo {
+    id: "add-on-webhook.update",
+    method: Method::Patch,
+    href: "/addons/{add_on_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook-delivery.info`: `GET /addons/{add_on_identity}/webhook-deliveries/{app_webhook_delivery_identity}`.
-pub const ADD_ON_WEBHOOK_DELIVERY_INFO: OperationInfo = OperationInfo::new(
-    "add-on-webhook-delivery.info",
-    Method::Get,
-    "/addons/{add_on_identity}/webhook-deliveries/{app_webhook_delivery_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_DELIVERY_INFO: OperationInfo = OperationInfo {
+    id: "add-on-webhook-delivery.info",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhook-deliveries/{app_webhook_delivery_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook-delivery.list`: `GET /addons/{add_on_identity}/webhook-deliveries`.
-pub const ADD_ON_WEBHOOK_DELIVERY_LIST: OperationInfo = OperationInfo::new(
-    "add-on-webhook-delivery.list",
-    Method::Get,
-    "/addons/{add_on_identity}/webhook-deliveries",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_DELIVERY_LIST: OperationInfo = OperationInfo {
+    id: "add-on-webhook-delivery.list",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhook-deliveries",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `add-on-webhook-event.info`: `GET /addons/{add_on_identity}/webhook-events/{app_webhook_event_identity}`.
-pub const ADD_ON_WEBHOOK_EVENT_INFO: OperationInfo = OperationInfo::new(
-    "add-on-webhook-event.info",
-    Method::Get,
-    "/addons/{add_on_identity}/webhook-events/{app_webhook_event_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_EVENT_INFO: OperationInfo = OperationInfo {
+    id: "add-on-webhook-event.info",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhook-events/{app_webhook_event_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `add-on-webhook-event.list`: `GET /addons/{add_on_identity}/webhook-events`.
-pub const ADD_ON_WEBHOOK_EVENT_LIST: OperationInfo = OperationInfo::new(
-    "add-on-webhook-event.list",
-    Method::Get,
-    "/addons/{add_on_identity}/webhook-events",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ADD_ON_WEBHOOK_EVENT_LIST: OperationInfo = OperationInfo {
+    id: "add-on-webhook-event.list",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/webhook-events",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `allowed-add-on-service.list_by_team`: `GET /teams/{team_identity}/allowed-addon-services`.
-pub const ALLOWED_ADD_ON_SERVICE_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "allowed-add-on-service.list_by_team",
-    Method::Get,
-    "/teams/{team_identity}/allowed-addon-services",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const ALLOWED_ADD_ON_SERVICE_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "allowed-add-on-service.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/allowed-addon-services",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `allowed-add-on-service.create_by_team`: `POST /teams/{team_identity}/allowed-addon-services`.
-pub const ALLOWED_ADD_ON_SERVICE_CREATE_BY_TEAM: OperationInfo = OperationInfo::new(
-    "allowed-add-on-service.create_by_team",
-    Method::Post,
-    "/teams/{team_identity}/allowed-addon-services",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ALLOWED_ADD_ON_SERVICE_CREATE_BY_TEAM: OperationInfo = OperationInfo {
+    id: "allowed-add-on-service.create_by_team",
+    method: Method::Post,
+    href: "/teams/{team_identity}/allowed-addon-services",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `allowed-add-on-service.delete_by_team`: `DELETE /teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}`.
-pub const ALLOWED_ADD_ON_SERVICE_DELETE_BY_TEAM: OperationInfo = OperationInfo::new(
-    "allowed-add-on-service.delete_by_team",
-    Method::Delete,
-    "/teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const ALLOWED_ADD_ON_SERVICE_DELETE_BY_TEAM: OperationInfo = OperationInfo {
+    id: "allowed-add-on-service.delete_by_team",
+    method: Method::Delete,
+    href: "/teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.create`: `POST /apps`.
-pub const APP_CREATE: OperationInfo = OperationInfo::new(
-    "app.create",
-    Method::Post,
-    "/apps",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_CREATE: OperationInfo = OperationInfo {
+    id: "app.create",
+    method: Method::Post,
+    href: "/apps",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.delete`: `DELETE /apps/{app_identity}`.
-pub const APP_DELETE: OperationInfo = OperationInfo::new(
-    "app.delete",
-    Method::Delete,
-    "/apps/{app_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_DELETE: OperationInfo = OperationInfo {
+    id: "app.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.info`: `GET /apps/{app_identity}`.
-pub const APP_INFO: OperationInfo = OperationInfo::new(
-    "app.info",
-    Method::Get,
-    "/apps/{app_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_INFO: OperationInfo = OperationInfo {
+    id: "app.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.list`: `GET /apps`.
-pub const APP_LIST: OperationInfo = OperationInfo::new(
-    "app.list",
-    Method::Get,
-    "/apps",
-    Stability::Production,
-    true,
-    &["id", "name", "updated_at"],
-);
+pub const APP_LIST: OperationInfo = OperationInfo {
+    id: "app.list",
+    method: Method::Get,
+    href: "/apps",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &["id", "name", "updated_at"],
+};
 /// `app.list_owned_and_collaborated`: `GET /users/{account_identity}/apps`.
-pub const APP_LIST_OWNED_AND_COLLABORATED: OperationInfo = OperationInfo::new(
-    "app.list_owned_and_collaborated",
-    Method::Get,
-    "/users/{account_identity}/apps",
-    Stability::Production,
-    true,
-    &["id", "name", "updated_at"],
-);
+pub const APP_LIST_OWNED_AND_COLLABORATED: OperationInfo = OperationInfo {
+    id: "app.list_owned_and_collaborated",
+    method: Method::Get,
+    href: "/users/{account_identity}/apps",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &["id", "name", "updated_at"],
+};
 /// `app.update`: `PATCH /apps/{app_identity}`.
-pub const APP_UPDATE: OperationInfo = OperationInfo::new(
-    "app.update",
-    Method::Patch,
-    "/apps/{app_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_UPDATE: OperationInfo = OperationInfo {
+    id: "app.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.enable_acm`: `POST /apps/{app_identity}/acm`.
-pub const APP_ENABLE_ACM: OperationInfo = OperationInfo::new(
-    "app.enable_acm",
-    Method::Post,
-    "/apps/{app_identity}/acm",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_ENABLE_ACM: OperationInfo = OperationInfo {
+    id: "app.enable_acm",
+    method: Method::Post,
+    href: "/apps/{app_identity}/acm",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.disable_acm`: `DELETE /apps/{app_identity}/acm`.
-pub const APP_DISABLE_ACM: OperationInfo = OperationInfo::new(
-    "app.disable_acm",
-    Method::Delete,
-    "/apps/{app_identity}/acm",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_DISABLE_ACM: OperationInfo = OperationInfo {
+    id: "app.disable_acm",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/acm",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app.refresh_acm`: `PATCH /apps/{app_identity}/acm`.
-pub const APP_REFRESH_ACM: OperationInfo = OperationInfo::new(
-    "app.refresh_acm",
-    Method::Patch,
-    "/apps/{app_identity}/acm",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_REFRESH_ACM: OperationInfo = OperationInfo {
+    id: "app.refresh_acm",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/acm",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-feature.info`: `GET /apps/{app_identity}/features/{app_feature_identity}`.
-pub const APP_FEATURE_INFO: OperationInfo = OperationInfo::new(
-    "app-feature.info",
-    Method::Get,
-    "/apps/{app_identity}/features/{app_feature_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_FEATURE_INFO: OperationInfo = OperationInfo {
+    id: "app-feature.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/features/{app_feature_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-feature.list`: `GET /apps/{app_identity}/features`.
-pub const APP_FEATURE_LIST: OperationInfo = OperationInfo::new(
-    "app-feature.list",
-    Method::Get,
-    "/apps/{app_identity}/features",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const APP_FEATURE_LIST: OperationInfo = OperationInfo {
+    id: "app-feature.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/features",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `app-feature.update`: `PATCH /apps/{app_identity}/features/{app_feature_identity}`.
-pub const APP_FEATURE_UPDATE: OperationInfo = OperationInfo::new(
-    "app-feature.update",
-    Method::Patch,
-    "/apps/{app_identity}/features/{app_feature_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_FEATURE_UPDATE: OperationInfo = OperationInfo {
+    id: "app-feature.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/features/{app_feature_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-setup.create`: `POST /app-setups`.
-pub const APP_SETUP_CREATE: OperationInfo = OperationInfo::new(
-    "app-setup.create",
-    Method::Post,
-    "/app-setups",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_SETUP_CREATE: OperationInfo = OperationInfo {
+    id: "app-setup.create",
+    method: Method::Post,
+    href: "/app-setups",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-setup.info`: `GET /app-setups/{app_setup_identity}`.
-pub const APP_SETUP_INFO: OperationInfo = OperationInfo::new(
-    "app-setup.info",
-    Method::Get,
-    "/app-setups/{app_setup_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_SETUP_INFO: OperationInfo = OperationInfo {
+    id: "app-setup.info",
+    method: Method::Get,
+    href: "/app-setups/{app_setup_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-transfer.create`: `POST /account/app-transfers`.
-pub const APP_TRANSFER_CREATE: OperationInfo = OperationInfo::new(
-    "app-transfer.create",
-    Method::Post,
-    "/account/app-transfers",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_TRANSFER_CREATE: OperationInfo = OperationInfo {
+    id: "app-transfer.create",
+    method: Method::Post,
+    href: "/account/app-transfers",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-transfer.delete`: `DELETE /account/app-transfers/{app_transfer_identity}`.
-pub const APP_TRANSFER_DELETE: OperationInfo = OperationInfo::new(
-    "app-transfer.delete",
-    Method::Delete,
-    "/account/app-transfers/{app_transfer_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_TRANSFER_DELETE: OperationInfo = OperationInfo {
+    id: "app-transfer.delete",
+    method: Method::Delete,
+    href: "/account/app-transfers/{app_transfer_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-transfer.info`: `GET /account/app-transfers/{app_transfer_identity}`.
-pub const APP_TRANSFER_INFO: OperationInfo = OperationInfo::new(
-    "app-transfer.info",
-    Method::Get,
-    "/account/app-transfers/{app_transfer_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_TRANSFER_INFO: OperationInfo = OperationInfo {
+    id: "app-transfer.info",
+    method: Method::Get,
+    href: "/account/app-transfers/{app_transfer_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-transfer.list`: `GET /account/app-transfers`.
-pub const APP_TRANSFER_LIST: OperationInfo = OperationInfo::new(
-    "app-transfer.list",
-    Method::Get,
-    "/account/app-transfers",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const APP_TRANSFER_LIST: OperationInfo = OperationInfo {
+    id: "app-transfer.list",
+    method: Method::Get,
+    href: "/account/app-transfers",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `app-transfer.update`: `PATCH /account/app-transfers/{app_transfer_identity}`.
-pub const APP_TRANSFER_UPDATE: OperationInfo = OperationInfo::new(
-    "app-transfer.update",
-    Method::Patch,
-    "/account/app-transfers/{app_transfer_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_TRANSFER_UPDATE: OperationInfo = OperationInfo {
+    id: "app-transfer.update",
+    method: Method::Patch,
+    href: "/account/app-transfers/{app_transfer_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook.create`: `POST /apps/{app_identity}/webhooks`.
-pub const APP_WEBHOOK_CREATE: OperationInfo = OperationInfo::new(
-    "app-webhook.create",
-    Method::Post,
-    "/apps/{app_identity}/webhooks",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_CREATE: OperationInfo = OperationInfo {
+    id: "app-webhook.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/webhooks",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook.delete`: `DELETE /apps/{app_identity}/webhooks/{app_webhook_identity}`.
-pub const APP_WEBHOOK_DELETE: OperationInfo = OperationInfo::new(
-    "app-webhook.delete",
-    Method::Delete,
-    "/apps/{app_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_DELETE: OperationInfo = OperationInfo {
+    id: "app-webhook.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook.info`: `GET /apps/{app_identity}/webhooks/{app_webhook_identity}`.
-pub const APP_WEBHOOK_INFO: OperationInfo = OperationInfo::new(
-    "app-webhook.info",
-    Method::Get,
-    "/apps/{app_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_INFO: OperationInfo = OperationInfo {
+    id: "app-webhook.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook.list`: `GET /apps/{app_identity}/webhooks`.
-pub const APP_WEBHOOK_LIST: OperationInfo = OperationInfo::new(
-    "app-webhook.list",
-    Method::Get,
-    "/apps/{app_identity}/webhooks",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const APP_WEBHOOK_LIST: OperationInfo = OperationInfo {
+    id: "app-webhook.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhooks",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `app-webhook.update`: `PATCH /apps/{app_identity}/webhooks/{app_webhook_identity}`.
-pub const APP_WEBHOOK_UPDATE: OperationInfo = OperationInfo::new(
-    "app-webhook.update",
-    Method::Patch,
-    "/apps/{app_identity}/webhooks/{app_webhook_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_UPDATE: OperationInfo = OperationInfo {
+    id: "app-webhook.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/webhooks/{app_webhook_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook-delivery.info`: `GET /apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}`.
-pub const APP_WEBHOOK_DELIVERY_INFO: OperationInfo = OperationInfo::new(
-    "app-webhook-delivery.info",
-    Method::Get,
-    "/apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_DELIVERY_INFO: OperationInfo = OperationInfo {
+    id: "app-webhook-delivery.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook-delivery.list`: `GET /apps/{app_identity}/webhook-deliveries`.
-pub const APP_WEBHOOK_DELIVERY_LIST: OperationInfo = OperationInfo::new(
-    "app-webhook-delivery.list",
-    Method::Get,
-    "/apps/{app_identity}/webhook-deliveries",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const APP_WEBHOOK_DELIVERY_LIST: OperationInfo = OperationInfo {
+    id: "app-webhook-delivery.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhook-deliveries",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `app-webhook-event.info`: `GET /apps/{app_identity}/webhook-events/{app_webhook_event_identity}`.
-pub const APP_WEBHOOK_EVENT_INFO: OperationInfo = OperationInfo::new(
-    "app-webhook-event.info",
-    Method::Get,
-    "/apps/{app_identity}/webhook-events/{app_webhook_event_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const APP_WEBHOOK_EVENT_INFO: OperationInfo = OperationInfo {
+    id: "app-webhook-event.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhook-events/{app_webhook_event_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `app-webhook-event.list`: `GET /apps/{app_identity}/webhook-events`.
-pub const APP_WEBHOOK_EVENT_LIST: OperationInfo = OperationInfo::new(
-    "app-webhook-event.list",
-    Method::Get,
-    "/apps/{app_identity}/webhook-events",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const APP_WEBHOOK_EVENT_LIST: OperationInfo = OperationInfo {
+    id: "app-webhook-event.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/webhook-events",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `archive.info`: `GET /enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}`.
-pub const ARCHIVE_INFO: OperationInfo = OperationInfo::new(
-    "archive.info",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const ARCHIVE_INFO: OperationInfo = OperationInfo {
+    id: "archive.info",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `archive.list`: `GET /enterprise-accounts/{enterprise_account_identity}/archives`.
-pub const ARCHIVE_LIST: OperationInfo = OperationInfo::new(
-    "archive.list",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}/archives",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const ARCHIVE_LIST: OperationInfo = OperationInfo {
+    id: "archive.list",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}/archives",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `audit-trail-event.list`: `GET /enterprise-accounts/{enterprise_account_identity}/events`.
-pub const AUDIT_TRAIL_EVENT_LIST: OperationInfo = OperationInfo::new(
-    "audit-trail-event.list",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}/events",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const AUDIT_TRAIL_EVENT_LIST: OperationInfo = OperationInfo {
+    id: "audit-trail-event.list",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}/events",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `build.create`: `POST /apps/{app_identity}/builds`.
-pub const BUILD_CREATE: OperationInfo = OperationInfo::new(
-    "build.create",
-    Method::Post,
-    "/apps/{app_identity}/builds",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const BUILD_CREATE: OperationInfo = OperationInfo {
+    id: "build.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/builds",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `build.info`: `GET /apps/{app_identity}/builds/{build_identity}`.
-pub const BUILD_INFO: OperationInfo = OperationInfo::new(
-    "build.info",
-    Method::Get,
-    "/apps/{app_identity}/builds/{build_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const BUILD_INFO: OperationInfo = OperationInfo {
+    id: "build.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/builds/{build_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `build.list`: `GET /apps/{app_identity}/builds`.
-pub const BUILD_LIST: OperationInfo = OperationInfo::new(
-    "build.list",
-    Method::Get,
-    "/apps/{app_identity}/builds",
-    Stability::Production,
-    true,
-    &["id", "started_at"],
-);
+pub const BUILD_LIST: OperationInfo = OperationInfo {
+    id: "build.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/builds",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &["id", "started_at"],
+};
 /// `build.delete_cache`: `DELETE /apps/{app_identity}/build-cache`.
-pub const BUILD_DELETE_CACHE: OperationInfo = OperationInfo::new(
-    "build.delete_cache",
-    Method::Delete,
-    "/apps/{app_identity}/build-cache",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const BUILD_DELETE_CACHE: OperationInfo = OperationInfo {
+    id: "build.delete_cache",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/build-cache",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `build.cancel`: `DELETE /apps/{app_identity}/builds/{build_identity}`.
-pub const BUILD_CANCEL: OperationInfo = OperationInfo::new(
-    "build.cancel",
-    Method::Delete,
-    "/apps/{app_identity}/builds/{build_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const BUILD_CANCEL: OperationInfo = OperationInfo {
+    id: "build.cancel",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/builds/{build_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `buildpack-installation.update`: `PUT /apps/{app_identity}/buildpack-installations`.
-pub const BUILDPACK_INSTALLATION_UPDATE: OperationInfo = OperationInfo::new(
-    "buildpack-installation.update",
-    Method::Put,
-    "/apps/{app_identity}/buildpack-installations",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const BUILDPACK_INSTALLATION_UPDATE: OperationInfo = OperationInfo {
+    id: "buildpack-installation.update",
+    method: Method::Put,
+    href: "/apps/{app_identity}/buildpack-installations",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `buildpack-installation.list`: `GET /apps/{app_identity}/buildpack-installations`.
-pub const BUILDPACK_INSTALLATION_LIST: OperationInfo = OperationInfo::new(
-    "buildpack-installation.list",
-    Method::Get,
-    "/apps/{app_identity}/buildpack-installations",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const BUILDPACK_INSTALLATION_LIST: OperationInfo = OperationInfo {
+    id: "buildpack-installation.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/buildpack-installations",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `collaborator.create`: `POST /apps/{app_identity}/collaborators`.
-pub const COLLABORATOR_CREATE: OperationInfo = OperationInfo::new(
-    "collaborator.create",
-    Method::Post,
-    "/apps/{app_identity}/collaborators",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const COLLABORATOR_CREATE: OperationInfo = OperationInfo {
+    id: "collaborator.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/collaborators",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `collaborator.delete`: `DELETE /apps/{app_identity}/collaborators/{collaborator_identity}`.
-pub const COLLABORATOR_DELETE: OperationInfo = OperationInfo::new(
-    "collaborator.delete",
-    Method::Delete,
-    "/apps/{app_identity}/collaborators/{collaborator_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const COLLABORATOR_DELETE: OperationInfo = OperationInfo {
+    id: "collaborator.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/collaborators/{collaborator_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `collaborator.info`: `GET /apps/{app_identity}/collaborators/{collaborator_identity}`.
-pub const COLLABORATOR_INFO: OperationInfo = OperationInfo::new(
-    "collaborator.info",
-    Method::Get,
-    "/apps/{app_identity}/collaborators/{collaborator_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const COLLABORATOR_INFO: OperationInfo = OperationInfo {
+    id: "collaborator.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/collaborators/{collaborator_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `collaborator.list`: `GET /apps/{app_identity}/collaborators`.
-pub const COLLABORATOR_LIST: OperationInfo = OperationInfo::new(
-    "collaborator.list",
-    Method::Get,
-    "/apps/{app_identity}/collaborators",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const COLLABORATOR_LIST: OperationInfo = OperationInfo {
+    id: "collaborator.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/collaborators",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `config-var.info_for_app`: `GET /apps/{app_identity}/config-vars`.
-pub const CONFIG_VAR_INFO_FOR_APP: OperationInfo = OperationInfo::new(
-    "config-var.info_for_app",
-    Method::Get,
-    "/apps/{app_identity}/config-vars",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const CONFIG_VAR_INFO_FOR_APP: OperationInfo = OperationInfo {
+    id: "config-var.info_for_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/config-vars",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `config-var.info_for_app_release`: `GET /apps/{app_identity}/releases/{release_identity}/config-vars`.
-pub const CONFIG_VAR_INFO_FOR_APP_RELEASE: OperationInfo = OperationInfo::new(
-    "config-var.info_for_app_release",
-    Method::Get,
-    "/apps/{app_identity}/releases/{release_identity}/config-vars",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const CONFIG_VAR_INFO_FOR_APP_RELEASE: OperationInfo = OperationInfo {
+    id: "config-var.info_for_app_release",
+    method: Method::Get,
+    href: "/apps/{app_identity}/releases/{release_identity}/config-vars",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `config-var.update`: `PATCH /apps/{app_identity}/config-vars`.
-pub const CONFIG_VAR_UPDATE: OperationInfo = OperationInfo::new(
-    "config-var.update",
-    Method::Patch,
-    "/apps/{app_identity}/config-vars",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const CONFIG_VAR_UPDATE: OperationInfo = OperationInfo {
+    id: "config-var.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/config-vars",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `credit.create`: `POST /account/credits`.
-pub const CREDIT_CREATE: OperationInfo = OperationInfo::new(
-    "credit.create",
-    Method::Post,
-    "/account/credits",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const CREDIT_CREATE: OperationInfo = OperationInfo {
+    id: "credit.create",
+    method: Method::Post,
+    href: "/account/credits",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `credit.info`: `GET /account/credits/{credit_identity}`.
-pub const CREDIT_INFO: OperationInfo = OperationInfo::new(
-    "credit.info",
-    Method::Get,
-    "/account/credits/{credit_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const CREDIT_INFO: OperationInfo = OperationInfo {
+    id: "credit.info",
+    method: Method::Get,
+    href: "/account/credits/{credit_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `credit.list`: `GET /account/credits`.
-pub const CREDIT_LIST: OperationInfo = OperationInfo::new(
-    "credit.list",
-    Method::Get,
-    "/account/credits",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const CREDIT_LIST: OperationInfo = OperationInfo {
+    id: "credit.list",
+    method: Method::Get,
+    href: "/account/credits",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `domain.create`: `POST /apps/{app_identity}/domains`.
-pub const DOMAIN_CREATE: OperationInfo = OperationInfo::new(
-    "domain.create",
-    Method::Post,
-    "/apps/{app_identity}/domains",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DOMAIN_CREATE: OperationInfo = OperationInfo {
+    id: "domain.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/domains",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `domain.update`: `PATCH /apps/{app_identity}/domains/{domain_identity}`.
-pub const DOMAIN_UPDATE: OperationInfo = OperationInfo::new(
-    "domain.update",
-    Method::Patch,
-    "/apps/{app_identity}/domains/{domain_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DOMAIN_UPDATE: OperationInfo = OperationInfo {
+    id: "domain.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/domains/{domain_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `domain.delete`: `DELETE /apps/{app_identity}/domains/{domain_identity}`.
-pub const DOMAIN_DELETE: OperationInfo = OperationInfo::new(
-    "domain.delete",
-    Method::Delete,
-    "/apps/{app_identity}/domains/{domain_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DOMAIN_DELETE: OperationInfo = OperationInfo {
+    id: "domain.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/domains/{domain_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `domain.info`: `GET /apps/{app_identity}/domains/{domain_identity}`.
-pub const DOMAIN_INFO: OperationInfo = OperationInfo::new(
-    "domain.info",
-    Method::Get,
-    "/apps/{app_identity}/domains/{domain_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DOMAIN_INFO: OperationInfo = OperationInfo {
+    id: "domain.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/domains/{domain_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `domain.list`: `GET /apps/{app_identity}/domains`.
-pub const DOMAIN_LIST: OperationInfo = OperationInfo::new(
-    "domain.list",
-    Method::Get,
-    "/apps/{app_identity}/domains",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const DOMAIN_LIST: OperationInfo = OperationInfo {
+    id: "domain.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/domains",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `dyno.create`: `POST /apps/{app_identity}/dynos`.
-pub const DYNO_CREATE: OperationInfo = OperationInfo::new(
-    "dyno.create",
-    Method::Post,
-    "/apps/{app_identity}/dynos",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_CREATE: OperationInfo = OperationInfo {
+    id: "dyno.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/dynos",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.restart`: `DELETE /apps/{app_identity}/dynos/{dyno_identity}`.
-pub const DYNO_RESTART: OperationInfo = OperationInfo::new(
-    "dyno.restart",
-    Method::Delete,
-    "/apps/{app_identity}/dynos/{dyno_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_RESTART: OperationInfo = OperationInfo {
+    id: "dyno.restart",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/dynos/{dyno_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.restart_formation`: `DELETE /apps/{app_identity}/formations/{dyno_formation_type}`.
-pub const DYNO_RESTART_FORMATION: OperationInfo = OperationInfo::new(
-    "dyno.restart_formation",
-    Method::Delete,
-    "/apps/{app_identity}/formations/{dyno_formation_type}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_RESTART_FORMATION: OperationInfo = OperationInfo {
+    id: "dyno.restart_formation",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/formations/{dyno_formation_type}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.restart_all`: `DELETE /apps/{app_identity}/dynos`.
-pub const DYNO_RESTART_ALL: OperationInfo = OperationInfo::new(
-    "dyno.restart_all",
-    Method::Delete,
-    "/apps/{app_identity}/dynos",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_RESTART_ALL: OperationInfo = OperationInfo {
+    id: "dyno.restart_all",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/dynos",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.stop`: `POST /apps/{app_identity}/dynos/{dyno_identity}/actions/stop`.
-pub const DYNO_STOP: OperationInfo = OperationInfo::new(
-    "dyno.stop",
-    Method::Post,
-    "/apps/{app_identity}/dynos/{dyno_identity}/actions/stop",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_STOP: OperationInfo = OperationInfo {
+    id: "dyno.stop",
+    method: Method::Post,
+    href: "/apps/{app_identity}/dynos/{dyno_identity}/actions/stop",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.stop_formation`: `POST /apps/{app_identity}/formations/{dyno_formation_type}/actions/stop`.
-pub const DYNO_STOP_FORMATION: OperationInfo = OperationInfo::new(
-    "dyno.stop_formation",
-    Method::Post,
-    "/apps/{app_identity}/formations/{dyno_formation_type}/actions/stop",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_STOP_FORMATION: OperationInfo = OperationInfo {
+    id: "dyno.stop_formation",
+    method: Method::Post,
+    href: "/apps/{app_identity}/formations/{dyno_formation_type}/actions/stop",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.info`: `GET /apps/{app_identity}/dynos/{dyno_identity}`.
-pub const DYNO_INFO: OperationInfo = OperationInfo::new(
-    "dyno.info",
-    Method::Get,
-    "/apps/{app_identity}/dynos/{dyno_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const DYNO_INFO: OperationInfo = OperationInfo {
+    id: "dyno.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/dynos/{dyno_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno.list`: `GET /apps/{app_identity}/dynos`.
-pub const DYNO_LIST: OperationInfo = OperationInfo::new(
-    "dyno.list",
-    Method::Get,
-    "/apps/{app_identity}/dynos",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const DYNO_LIST: OperationInfo = OperationInfo {
+    id: "dyno.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/dynos",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `dyno-size.info`: `GET /dyno-sizes/{dyno_size_identity}`.
-pub const DYNO_SIZE_INFO: OperationInfo = OperationInfo::new(
-    "dyno-size.info",
-    Method::Get,
-    "/dyno-sizes/{dyno_size_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const DYNO_SIZE_INFO: OperationInfo = OperationInfo {
+    id: "dyno-size.info",
+    method: Method::Get,
+    href: "/dyno-sizes/{dyno_size_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `dyno-size.list`: `GET /dyno-sizes`.
-pub const DYNO_SIZE_LIST: OperationInfo = OperationInfo::new(
-    "dyno-size.list",
-    Method::Get,
-    "/dyno-sizes",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const DYNO_SIZE_LIST: OperationInfo = OperationInfo {
+    id: "dyno-size.list",
+    method: Method::Get,
+    href: "/dyno-sizes",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `dyno-size.list_app_dyno_sizes`: `GET /apps/{app_identity}/available-dyno-sizes`.
-pub const DYNO_SIZE_LIST_APP_DYNO_SIZES: OperationInfo = OperationInfo::new(
-    "dyno-size.list_app_dyno_sizes",
-    Method::Get,
-    "/apps/{app_identity}/available-dyno-sizes",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const DYNO_SIZE_LIST_APP_DYNO_SIZES: OperationInfo = OperationInfo {
+    id: "dyno-size.list_app_dyno_sizes",
+    method: Method::Get,
+    href: "/apps/{app_identity}/available-dyno-sizes",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `enterprise-account.list`: `GET /enterprise-accounts`.
-pub const ENTERPRISE_ACCOUNT_LIST: OperationInfo = OperationInfo::new(
-    "enterprise-account.list",
-    Method::Get,
-    "/enterprise-accounts",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_LIST: OperationInfo = OperationInfo {
+    id: "enterprise-account.list",
+    method: Method::Get,
+    href: "/enterprise-accounts",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `enterprise-account.info`: `GET /enterprise-accounts/{enterprise_account_identity}`.
-pub const ENTERPRISE_ACCOUNT_INFO: OperationInfo = OperationInfo::new(
-    "enterprise-account.info",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_INFO: OperationInfo = OperationInfo {
+    id: "enterprise-account.info",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `enterprise-account.update`: `PATCH /enterprise-accounts/{enterprise_account_identity}`.
-pub const ENTERPRISE_ACCOUNT_UPDATE: OperationInfo = OperationInfo::new(
-    "enterprise-account.update",
-    Method::Patch,
-    "/enterprise-accounts/{enterprise_account_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_UPDATE: OperationInfo = OperationInfo {
+    id: "enterprise-account.update",
+    method: Method::Patch,
+    href: "/enterprise-accounts/{enterprise_account_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `enterprise-account-daily-usage.info`: `GET /enterprise-accounts/{enterprise_account_id}/usage/daily`.
-pub const ENTERPRISE_ACCOUNT_DAILY_USAGE_INFO: OperationInfo = OperationInfo::new(
-    "enterprise-account-daily-usage.info",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_id}/usage/daily",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_DAILY_USAGE_INFO: OperationInfo = OperationInfo {
+    id: "enterprise-account-daily-usage.info",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_id}/usage/daily",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `enterprise-account-member.list`: `GET /enterprise-accounts/{enterprise_account_identity}/members`.
-pub const ENTERPRISE_ACCOUNT_MEMBER_LIST: OperationInfo = OperationInfo::new(
-    "enterprise-account-member.list",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}/members",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_MEMBER_LIST: OperationInfo = OperationInfo {
+    id: "enterprise-account-member.list",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}/members",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `enterprise-account-member.create`: `POST /enterprise-accounts/{enterprise_account_identity}/members`.
-pub const ENTERPRISE_ACCOUNT_MEMBER_CREATE: OperationInfo = OperationInfo::new(
-    "enterprise-account-member.create",
-    Method::Post,
-    "/enterprise-accounts/{enterprise_account_identity}/members",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_MEMBER_CREATE: OperationInfo = OperationInfo {
+    id: "enterprise-account-member.create",
+    method: Method::Post,
+    href: "/enterprise-accounts/{enterprise_account_identity}/members",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `enterprise-account-member.update`: `PATCH /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}`.
-pub const ENTERPRISE_ACCOUNT_MEMBER_UPDATE: OperationInfo = OperationInfo::new(
-    "enterprise-account-member.update",
-    Method::Patch,
-    "/enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_MEMBER_UPDATE: OperationInfo = OperationInfo {
+    id: "enterprise-account-member.update",
+    method: Method::Patch,
+    href: "/enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `enterprise-account-member.delete`: `DELETE /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}`.
-pub const ENTERPRISE_ACCOUNT_MEMBER_DELETE: OperationInfo = OperationInfo::new(
-    "enterprise-account-member.delete",
-    Method::Delete,
-    "/enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_MEMBER_DELETE: OperationInfo = OperationInfo {
+    id: "enterprise-account-member.delete",
+    method: Method::Delete,
+    href: "/enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `enterprise-account-monthly-usage.info`: `GET /enterprise-accounts/{enterprise_account_id}/usage/monthly`.
-pub const ENTERPRISE_ACCOUNT_MONTHLY_USAGE_INFO: OperationInfo = OperationInfo::new(
-    "enterprise-account-monthly-usage.info",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_id}/usage/monthly",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const ENTERPRISE_ACCOUNT_MONTHLY_USAGE_INFO: OperationInfo = OperationInfo {
+    id: "enterprise-account-monthly-usage.info",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_id}/usage/monthly",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `filter-apps.apps`: `POST /filters/apps`.
-pub const FILTER_APPS_APPS: OperationInfo = OperationInfo::new(
-    "filter-apps.apps",
-    Method::Post,
-    "/filters/apps",
-    Stability::Development,
-    true,
-    &["id", "name", "updated_at"],
-);
+pub const FILTER_APPS_APPS: OperationInfo = OperationInfo {
+    id: "filter-apps.apps",
+    method: Method::Post,
+    href: "/filters/apps",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &["id", "name", "updated_at"],
+};
 /// `formation.info`: `GET /apps/{app_identity}/formation/{formation_identity}`.
-pub const FORMATION_INFO: OperationInfo = OperationInfo::new(
-    "formation.info",
-    Method::Get,
-    "/apps/{app_identity}/formation/{formation_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const FORMATION_INFO: OperationInfo = OperationInfo {
+    id: "formation.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/formation/{formation_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `formation.list`: `GET /apps/{app_identity}/formation`.
-pub const FORMATION_LIST: OperationInfo = OperationInfo::new(
-    "formation.list",
-    Method::Get,
-    "/apps/{app_identity}/formation",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const FORMATION_LIST: OperationInfo = OperationInfo {
+    id: "formation.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/formation",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `formation.batch_update`: `PATCH /apps/{app_identity}/formation`.
-pub const FORMATION_BATCH_UPDATE: OperationInfo = OperationInfo::new(
-    "formation.batch_update",
-    Method::Patch,
-    "/apps/{app_identity}/formation",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const FORMATION_BATCH_UPDATE: OperationInfo = OperationInfo {
+    id: "formation.batch_update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/formation",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `formation.update`: `PATCH /apps/{app_identity}/formation/{formation_identity}`.
-pub const FORMATION_UPDATE: OperationInfo = OperationInfo::new(
-    "formation.update",
-    Method::Patch,
-    "/apps/{app_identity}/formation/{formation_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const FORMATION_UPDATE: OperationInfo = OperationInfo {
+    id: "formation.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/formation/{formation_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `generation.info`: `GET /generations/{stack_identity}`.
-pub const GENERATION_INFO: OperationInfo = OperationInfo::new(
-    "generation.info",
-    Method::Get,
-    "/generations/{stack_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const GENERATION_INFO: OperationInfo = OperationInfo {
+    id: "generation.info",
+    method: Method::Get,
+    href: "/generations/{stack_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `generation.list`: `GET /generations`.
-pub const GENERATION_LIST: OperationInfo = OperationInfo::new(
-    "generation.list",
-    Method::Get,
-    "/generations",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const GENERATION_LIST: OperationInfo = OperationInfo {
+    id: "generation.list",
+    method: Method::Get,
+    href: "/generations",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `generation.list_by_team`: `GET /teams/{team_identity}/available-generations`.
-pub const GENERATION_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "generation.list_by_team",
-    Method::Get,
-    "/teams/{team_identity}/available-generations",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const GENERATION_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "generation.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/available-generations",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `identity-provider.list_by_team`: `GET /teams/{team_name}/identity-providers`.
-pub const IDENTITY_PROVIDER_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "identity-provider.list_by_team",
-    Method::Get,
-    "/teams/{team_name}/identity-providers",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const IDENTITY_PROVIDER_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "identity-provider.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_name}/identity-providers",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `identity-provider.create_by_team`: `POST /teams/{team_name}/identity-providers`.
-pub const IDENTITY_PROVIDER_CREATE_BY_TEAM: OperationInfo = OperationInfo::new(
-    "identity-provider.create_by_team",
-    Method::Post,
-    "/teams/{team_name}/identity-providers",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const IDENTITY_PROVIDER_CREATE_BY_TEAM: OperationInfo = OperationInfo {
+    id: "identity-provider.create_by_team",
+    method: Method::Post,
+    href: "/teams/{team_name}/identity-providers",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `identity-provider.update_by_team`: `PATCH /teams/{team_name}/identity-providers/{identity_provider_id}`.
-pub const IDENTITY_PROVIDER_UPDATE_BY_TEAM: OperationInfo = OperationInfo::new(
-    "identity-provider.update_by_team",
-    Method::Patch,
-    "/teams/{team_name}/identity-providers/{identity_provider_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const IDENTITY_PROVIDER_UPDATE_BY_TEAM: OperationInfo = OperationInfo {
+    id: "identity-provider.update_by_team",
+    method: Method::Patch,
+    href: "/teams/{team_name}/identity-providers/{identity_provider_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `identity-provider.delete_by_team`: `DELETE /teams/{team_name}/identity-providers/{identity_provider_id}`.
-pub const IDENTITY_PROVIDER_DELETE_BY_TEAM: OperationInfo = OperationInfo::new(
-    "identity-provider.delete_by_team",
-    Method::Delete,
-    "/teams/{team_name}/identity-providers/{identity_provider_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const IDENTITY_PROVIDER_DELETE_BY_TEAM: OperationInfo = OperationInfo {
+    id: "identity-provider.delete_by_team",
+    method: Method::Delete,
+    href: "/teams/{team_name}/identity-providers/{identity_provider_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `inbound-ruleset.current`: `GET /spaces/{space_identity}/inbound-ruleset`.
-pub const INBOUND_RULESET_CURRENT: OperationInfo = OperationInfo::new(
-    "inbound-ruleset.current",
-    Method::Get,
-    "/spaces/{space_identity}/inbound-ruleset",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const INBOUND_RULESET_CURRENT: OperationInfo = OperationInfo {
+    id: "inbound-ruleset.current",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/inbound-ruleset",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `inbound-ruleset.info`: `GET /spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}`.
-pub const INBOUND_RULESET_INFO: OperationInfo = OperationInfo::new(
-    "inbound-ruleset.info",
-    Method::Get,
-    "/spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const INBOUND_RULESET_INFO: OperationInfo = OperationInfo {
+    id: "inbound-ruleset.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `inbound-ruleset.list`: `GET /spaces/{space_identity}/inbound-rulesets`.
-pub const INBOUND_RULESET_LIST: OperationInfo = OperationInfo::new(
-    "inbound-ruleset.list",
-    Method::Get,
-    "/spaces/{space_identity}/inbound-rulesets",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const INBOUND_RULESET_LIST: OperationInfo = OperationInfo {
+    id: "inbound-ruleset.list",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/inbound-rulesets",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `inbound-ruleset.create`: `PUT /spaces/{space_identity}/inbound-ruleset`.
-pub const INBOUND_RULESET_CREATE: OperationInfo = OperationInfo::new(
-    "inbound-ruleset.create",
-    Method::Put,
-    "/spaces/{space_identity}/inbound-ruleset",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const INBOUND_RULESET_CREATE: OperationInfo = OperationInfo {
+    id: "inbound-ruleset.create",
+    method: Method::Put,
+    href: "/spaces/{space_identity}/inbound-ruleset",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `invoice.info`: `GET /account/invoices/{invoice_identity}`.
-pub const INVOICE_INFO: OperationInfo = OperationInfo::new(
-    "invoice.info",
-    Method::Get,
-    "/account/invoices/{invoice_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const INVOICE_INFO: OperationInfo = OperationInfo {
+    id: "invoice.info",
+    method: Method::Get,
+    href: "/account/invoices/{invoice_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `invoice.list`: `GET /account/invoices`.
-pub const INVOICE_LIST: OperationInfo = OperationInfo::new(
-    "invoice.list",
-    Method::Get,
-    "/account/invoices",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const INVOICE_LIST: OperationInfo = OperationInfo {
+    id: "invoice.list",
+    method: Method::Get,
+    href: "/account/invoices",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `invoice-address.info`: `GET /account/invoice-address`.
-pub const INVOICE_ADDRESS_INFO: OperationInfo = OperationInfo::new(
-    "invoice-address.info",
-    Method::Get,
-    "/account/invoice-address",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const INVOICE_ADDRESS_INFO: OperationInfo = OperationInfo {
+    id: "invoice-address.info",
+    method: Method::Get,
+    href: "/account/invoice-address",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `invoice-address.update`: `PUT /account/invoice-address`.
-pub const INVOICE_ADDRESS_UPDATE: OperationInfo = OperationInfo::new(
-    "invoice-address.update",
-    Method::Put,
-    "/account/invoice-address",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const INVOICE_ADDRESS_UPDATE: OperationInfo = OperationInfo {
+    id: "invoice-address.update",
+    method: Method::Put,
+    href: "/account/invoice-address",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `key.info`: `GET /account/keys/{key_identity}`.
-pub const KEY_INFO: OperationInfo = OperationInfo::new(
-    "key.info",
-    Method::Get,
-    "/account/keys/{key_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const KEY_INFO: OperationInfo = OperationInfo {
+    id: "key.info",
+    method: Method::Get,
+    href: "/account/keys/{key_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `key.list`: `GET /account/keys`.
-pub const KEY_LIST: OperationInfo = OperationInfo::new(
-    "key.list",
-    Method::Get,
-    "/account/keys",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const KEY_LIST: OperationInfo = OperationInfo {
+    id: "key.list",
+    method: Method::Get,
+    href: "/account/keys",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `log-drain.create`: `POST /apps/{app_identity}/log-drains`.
-pub const LOG_DRAIN_CREATE: OperationInfo = OperationInfo::new(
-    "log-drain.create",
-    Method::Post,
-    "/apps/{app_identity}/log-drains",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const LOG_DRAIN_CREATE: OperationInfo = OperationInfo {
+    id: "log-drain.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/log-drains",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `log-drain.update`: `PUT /addons/{add_on_identity}/log-drains/{log_drain_query_identity}`.
-pub const LOG_DRAIN_UPDATE: OperationInfo = OperationInfo::new(
-    "log-drain.update",
-    Method::Put,
-    "/addons/{add_on_identity}/log-drains/{log_drain_query_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const LOG_DRAIN_UPDATE: OperationInfo = OperationInfo {
+    id: "log-drain.update",
+    method: Method::Put,
+    href: "/addons/{add_on_identity}/log-drains/{log_drain_query_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `log-drain.delete`: `DELETE /apps/{app_identity}/log-drains/{log_drain_query_identity}`.
-pub const LOG_DRAIN_DELETE: OperationInfo = OperationInfo::new(
-    "log-drain.delete",
-    Method::Delete,
-    "/apps/{app_identity}/log-drains/{log_drain_query_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const LOG_DRAIN_DELETE: OperationInfo = OperationInfo {
+    id: "log-drain.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/log-drains/{log_drain_query_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `log-drain.info`: `GET /apps/{app_identity}/log-drains/{log_drain_query_identity}`.
-pub const LOG_DRAIN_INFO: OperationInfo = OperationInfo::new(
-    "log-drain.info",
-    Method::Get,
-    "/apps/{app_identity}/log-drains/{log_drain_query_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const LOG_DRAIN_INFO: OperationInfo = OperationInfo {
+    id: "log-drain.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/log-drains/{log_drain_query_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `log-drain.list_by_add_on`: `GET /addons/{add_on_identity}/log-drains`.
-pub const LOG_DRAIN_LIST_BY_ADD_ON: OperationInfo = OperationInfo::new(
-    "log-drain.list_by_add_on",
-    Method::Get,
-    "/addons/{add_on_identity}/log-drains",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const LOG_DRAIN_LIST_BY_ADD_ON: OperationInfo = OperationInfo {
+    id: "log-drain.list_by_add_on",
+    method: Method::Get,
+    href: "/addons/{add_on_identity}/log-drains",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `log-drain.list`: `GET /apps/{app_identity}/log-drains`.
-pub const LOG_DRAIN_LIST: OperationInfo = OperationInfo::new(
-    "log-drain.list",
-    Method::Get,
-    "/apps/{app_identity}/log-drains",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const LOG_DRAIN_LIST: OperationInfo = OperationInfo {
+    id: "log-drain.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/log-drains",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `log-session.create`: `POST /apps/{app_identity}/log-sessions`.
-pub const LOG_SESSION_CREATE: OperationInfo = OperationInfo::new(
-    "log-session.create",
-    Method::Post,
-    "/apps/{app_identity}/log-sessions",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const LOG_SESSION_CREATE: OperationInfo = OperationInfo {
+    id: "log-session.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/log-sessions",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-authorization.create`: `POST /oauth/authorizations`.
-pub const OAUTH_AUTHORIZATION_CREATE: OperationInfo = OperationInfo::new(
-    "oauth-authorization.create",
-    Method::Post,
-    "/oauth/authorizations",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_CREATE: OperationInfo = OperationInfo {
+    id: "oauth-authorization.create",
+    method: Method::Post,
+    href: "/oauth/authorizations",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-authorization.delete`: `DELETE /oauth/authorizations/{oauth_authorization_identity}`.
-pub const OAUTH_AUTHORIZATION_DELETE: OperationInfo = OperationInfo::new(
-    "oauth-authorization.delete",
-    Method::Delete,
-    "/oauth/authorizations/{oauth_authorization_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_DELETE: OperationInfo = OperationInfo {
+    id: "oauth-authorization.delete",
+    method: Method::Delete,
+    href: "/oauth/authorizations/{oauth_authorization_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-authorization.info`: `GET /oauth/authorizations/{oauth_authorization_identity}`.
-pub const OAUTH_AUTHORIZATION_INFO: OperationInfo = OperationInfo::new(
-    "oauth-authorization.info",
-    Method::Get,
-    "/oauth/authorizations/{oauth_authorization_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_INFO: OperationInfo = OperationInfo {
+    id: "oauth-authorization.info",
+    method: Method::Get,
+    href: "/oauth/authorizations/{oauth_authorization_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-authorization.update`: `PATCH /oauth/authorizations/{oauth_authorization_identity}`.
-pub const OAUTH_AUTHORIZATION_UPDATE: OperationInfo = OperationInfo::new(
-    "oauth-authorization.update",
-    Method::Patch,
-    "/oauth/authorizations/{oauth_authorization_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_UPDATE: OperationInfo = OperationInfo {
+    id: "oauth-authorization.update",
+    method: Method::Patch,
+    href: "/oauth/authorizations/{oauth_authorization_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-authorization.list`: `GET /oauth/authorizations`.
-pub const OAUTH_AUTHORIZATION_LIST: OperationInfo = OperationInfo::new(
-    "oauth-authorization.list",
-    Method::Get,
-    "/oauth/authorizations",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_LIST: OperationInfo = OperationInfo {
+    id: "oauth-authorization.list",
+    method: Method::Get,
+    href: "/oauth/authorizations",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `oauth-authorization.regenerate`: `POST /oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens`.
-pub const OAUTH_AUTHORIZATION_REGENERATE: OperationInfo = OperationInfo::new(
-    "oauth-authorization.regenerate",
-    Method::Post,
-    "/oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_AUTHORIZATION_REGENERATE: OperationInfo = OperationInfo {
+    id: "oauth-authorization.regenerate",
+    method: Method::Post,
+    href: "/oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-client.create`: `POST /oauth/clients`.
-pub const OAUTH_CLIENT_CREATE: OperationInfo = OperationInfo::new(
-    "oauth-client.create",
-    Method::Post,
-    "/oauth/clients",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_CLIENT_CREATE: OperationInfo = OperationInfo {
+    id: "oauth-client.create",
+    method: Method::Post,
+    href: "/oauth/clients",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-client.delete`: `DELETE /oauth/clients/{oauth_client_identity}`.
-pub const OAUTH_CLIENT_DELETE: OperationInfo = OperationInfo::new(
-    "oauth-client.delete",
-    Method::Delete,
-    "/oauth/clients/{oauth_client_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_CLIENT_DELETE: OperationInfo = OperationInfo {
+    id: "oauth-client.delete",
+    method: Method::Delete,
+    href: "/oauth/clients/{oauth_client_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-client.info`: `GET /oauth/clients/{oauth_client_identity}`.
-pub const OAUTH_CLIENT_INFO: OperationInfo = OperationInfo::new(
-    "oauth-client.info",
-    Method::Get,
-    "/oauth/clients/{oauth_client_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_CLIENT_INFO: OperationInfo = OperationInfo {
+    id: "oauth-client.info",
+    method: Method::Get,
+    href: "/oauth/clients/{oauth_client_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-client.list`: `GET /oauth/clients`.
-pub const OAUTH_CLIENT_LIST: OperationInfo = OperationInfo::new(
-    "oauth-client.list",
-    Method::Get,
-    "/oauth/clients",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const OAUTH_CLIENT_LIST: OperationInfo = OperationInfo {
+    id: "oauth-client.list",
+    method: Method::Get,
+    href: "/oauth/clients",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `oauth-client.update`: `PATCH /oauth/clients/{oauth_client_identity}`.
-pub const OAUTH_CLIENT_UPDATE: OperationInfo = OperationInfo::new(
-    "oauth-client.update",
-    Method::Patch,
-    "/oauth/clients/{oauth_client_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_CLIENT_UPDATE: OperationInfo = OperationInfo {
+    id: "oauth-client.update",
+    method: Method::Patch,
+    href: "/oauth/clients/{oauth_client_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-client.rotate_credentials`: `POST /oauth/clients/{oauth_client_identity}/actions/rotate-credentials`.
-pub const OAUTH_CLIENT_ROTATE_CREDENTIALS: OperationInfo = OperationInfo::new(
-    "oauth-client.rotate_credentials",
-    Method::Post,
-    "/oauth/clients/{oauth_client_identity}/actions/rotate-credentials",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_CLIENT_ROTATE_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "oauth-client.rotate_credentials",
+    method: Method::Post,
+    href: "/oauth/clients/{oauth_client_identity}/actions/rotate-credentials",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-token.create`: `POST /oauth/tokens`.
-pub const OAUTH_TOKEN_CREATE: OperationInfo = OperationInfo::new(
-    "oauth-token.create",
-    Method::Post,
-    "/oauth/tokens",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_TOKEN_CREATE: OperationInfo = OperationInfo {
+    id: "oauth-token.create",
+    method: Method::Post,
+    href: "/oauth/tokens",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oauth-token.delete`: `DELETE /oauth/tokens/{oauth_token_identity}`.
-pub const OAUTH_TOKEN_DELETE: OperationInfo = OperationInfo::new(
-    "oauth-token.delete",
-    Method::Delete,
-    "/oauth/tokens/{oauth_token_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const OAUTH_TOKEN_DELETE: OperationInfo = OperationInfo {
+    id: "oauth-token.delete",
+    method: Method::Delete,
+    href: "/oauth/tokens/{oauth_token_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `oci-image.info`: `GET /apps/{app_identity}/oci-images/{oci_image_identity}`.
-pub const OCI_IMAGE_INFO: OperationInfo = OperationInfo::new(
-    "oci-image.info",
-    Method::Get,
-    "/apps/{app_identity}/oci-images/{oci_image_identity}",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const OCI_IMAGE_INFO: OperationInfo = OperationInfo {
+    id: "oci-image.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/oci-images/{oci_image_identity}",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `oci-image.create`: `POST /apps/{app_identity}/oci-images`.
-pub const OCI_IMAGE_CREATE: OperationInfo = OperationInfo::new(
-    "oci-image.create",
-    Method::Post,
-    "/apps/{app_identity}/oci-images",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const OCI_IMAGE_CREATE: OperationInfo = OperationInfo {
+    id: "oci-image.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/oci-images",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `password-reset.reset_password`: `POST /password-resets`.
-pub const PASSWORD_RESET_RESET_PASSWORD: OperationInfo = OperationInfo::new(
-    "password-reset.reset_password",
-    Method::Post,
-    "/password-resets",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PASSWORD_RESET_RESET_PASSWORD: OperationInfo = OperationInfo {
+    id: "password-reset.reset_password",
+    method: Method::Post,
+    href: "/password-resets",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `password-reset.complete_reset_password`: `POST /password-resets/{password_reset_reset_password_token}/actions/finalize`.
-pub const PASSWORD_RESET_COMPLETE_RESET_PASSWORD: OperationInfo = OperationInfo::new(
-    "password-reset.complete_reset_password",
-    Method::Post,
-    "/password-resets/{password_reset_reset_password_token}/actions/finalize",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PASSWORD_RESET_COMPLETE_RESET_PASSWORD: OperationInfo = OperationInfo {
+    id: "password-reset.complete_reset_password",
+    method: Method::Post,
+    href: "/password-resets/{password_reset_reset_password_token}/actions/finalize",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `peering.list`: `GET /spaces/{space_identity}/peerings`.
-pub const PEERING_LIST: OperationInfo = OperationInfo::new(
-    "peering.list",
-    Method::Get,
-    "/spaces/{space_identity}/peerings",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const PEERING_LIST: OperationInfo = OperationInfo {
+    id: "peering.list",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/peerings",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `peering.accept`: `POST /spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept`.
-pub const PEERING_ACCEPT: OperationInfo = OperationInfo::new(
-    "peering.accept",
-    Method::Post,
-    "/spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const PEERING_ACCEPT: OperationInfo = OperationInfo {
+    id: "peering.accept",
+    method: Method::Post,
+    href: "/spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `peering.destroy`: `DELETE /spaces/{space_identity}/peerings/{peering_pcx_id}`.
-pub const PEERING_DESTROY: OperationInfo = OperationInfo::new(
-    "peering.destroy",
-    Method::Delete,
-    "/spaces/{space_identity}/peerings/{peering_pcx_id}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const PEERING_DESTROY: OperationInfo = OperationInfo {
+    id: "peering.destroy",
+    method: Method::Delete,
+    href: "/spaces/{space_identity}/peerings/{peering_pcx_id}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `peering.info`: `GET /spaces/{space_identity}/peerings/{peering_pcx_id}`.
-pub const PEERING_INFO: OperationInfo = OperationInfo::new(
-    "peering.info",
-    Method::Get,
-    "/spaces/{space_identity}/peerings/{peering_pcx_id}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const PEERING_INFO: OperationInfo = OperationInfo {
+    id: "peering.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/peerings/{peering_pcx_id}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `peering-info.info`: `GET /spaces/{space_identity}/peering-info`.
-pub const PEERING_INFO_INFO: OperationInfo = OperationInfo::new(
-    "peering-info.info",
-    Method::Get,
-    "/spaces/{space_identity}/peering-info",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const PEERING_INFO_INFO: OperationInfo = OperationInfo {
+    id: "peering-info.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/peering-info",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `permission-entity.list`: `GET /teams/{team_identity}/permissions`.
-pub const PERMISSION_ENTITY_LIST: OperationInfo = OperationInfo::new(
-    "permission-entity.list",
-    Method::Get,
-    "/teams/{team_identity}/permissions",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const PERMISSION_ENTITY_LIST: OperationInfo = OperationInfo {
+    id: "permission-entity.list",
+    method: Method::Get,
+    href: "/teams/{team_identity}/permissions",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline.create`: `POST /pipelines`.
-pub const PIPELINE_CREATE: OperationInfo = OperationInfo::new(
-    "pipeline.create",
-    Method::Post,
-    "/pipelines",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_CREATE: OperationInfo = OperationInfo {
+    id: "pipeline.create",
+    method: Method::Post,
+    href: "/pipelines",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline.info`: `GET /pipelines/{pipeline_identity}`.
-pub const PIPELINE_INFO: OperationInfo = OperationInfo::new(
-    "pipeline.info",
-    Method::Get,
-    "/pipelines/{pipeline_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_INFO: OperationInfo = OperationInfo {
+    id: "pipeline.info",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline.delete`: `DELETE /pipelines/{pipeline_id}`.
-pub const PIPELINE_DELETE: OperationInfo = OperationInfo::new(
-    "pipeline.delete",
-    Method::Delete,
-    "/pipelines/{pipeline_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_DELETE: OperationInfo = OperationInfo {
+    id: "pipeline.delete",
+    method: Method::Delete,
+    href: "/pipelines/{pipeline_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline.update`: `PATCH /pipelines/{pipeline_id}`.
-pub const PIPELINE_UPDATE: OperationInfo = OperationInfo::new(
-    "pipeline.update",
-    Method::Patch,
-    "/pipelines/{pipeline_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_UPDATE: OperationInfo = OperationInfo {
+    id: "pipeline.update",
+    method: Method::Patch,
+    href: "/pipelines/{pipeline_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline.list`: `GET /pipelines`.
-pub const PIPELINE_LIST: OperationInfo = OperationInfo::new(
-    "pipeline.list",
-    Method::Get,
-    "/pipelines",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_LIST: OperationInfo = OperationInfo {
+    id: "pipeline.list",
+    method: Method::Get,
+    href: "/pipelines",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-build.list`: `GET /pipelines/{pipeline_id}/latest-builds`.
-pub const PIPELINE_BUILD_LIST: OperationInfo = OperationInfo::new(
-    "pipeline-build.list",
-    Method::Get,
-    "/pipelines/{pipeline_id}/latest-builds",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_BUILD_LIST: OperationInfo = OperationInfo {
+    id: "pipeline-build.list",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/latest-builds",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-config-var.info_for_app`: `GET /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars`.
-pub const PIPELINE_CONFIG_VAR_INFO_FOR_APP: OperationInfo = OperationInfo::new(
-    "pipeline-config-var.info_for_app",
-    Method::Get,
-    "/pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_CONFIG_VAR_INFO_FOR_APP: OperationInfo = OperationInfo {
+    id: "pipeline-config-var.info_for_app",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-config-var.update`: `PATCH /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars`.
-pub const PIPELINE_CONFIG_VAR_UPDATE: OperationInfo = OperationInfo::new(
-    "pipeline-config-var.update",
-    Method::Patch,
-    "/pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_CONFIG_VAR_UPDATE: OperationInfo = OperationInfo {
+    id: "pipeline-config-var.update",
+    method: Method::Patch,
+    href: "/pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-coupling.list_by_pipeline`: `GET /pipelines/{pipeline_id}/pipeline-couplings`.
-pub const PIPELINE_COUPLING_LIST_BY_PIPELINE: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.list_by_pipeline",
-    Method::Get,
-    "/pipelines/{pipeline_id}/pipeline-couplings",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_COUPLING_LIST_BY_PIPELINE: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.list_by_pipeline",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-coupling.list_by_current_user`: `GET /users/~/pipeline-couplings`.
-pub const PIPELINE_COUPLING_LIST_BY_CURRENT_USER: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.list_by_current_user",
-    Method::Get,
-    "/users/~/pipeline-couplings",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_COUPLING_LIST_BY_CURRENT_USER: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.list_by_current_user",
+    method: Method::Get,
+    href: "/users/~/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-coupling.list`: `GET /pipeline-couplings`.
-pub const PIPELINE_COUPLING_LIST: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.list",
-    Method::Get,
-    "/pipeline-couplings",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_COUPLING_LIST: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.list",
+    method: Method::Get,
+    href: "/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-coupling.list_by_team`: `GET /teams/{team_identity}/pipeline-couplings`.
-pub const PIPELINE_COUPLING_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.list_by_team",
-    Method::Get,
-    "/teams/{team_identity}/pipeline-couplings",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_COUPLING_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-coupling.create`: `POST /pipeline-couplings`.
-pub const PIPELINE_COUPLING_CREATE: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.create",
-    Method::Post,
-    "/pipeline-couplings",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_COUPLING_CREATE: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.create",
+    method: Method::Post,
+    href: "/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-coupling.info`: `GET /pipeline-couplings/{pipeline_coupling_identity}`.
-pub const PIPELINE_COUPLING_INFO: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.info",
-    Method::Get,
-    "/pipeline-couplings/{pipeline_coupling_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_COUPLING_INFO: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.info",
+    method: Method::Get,
+    href: "/pipeline-couplings/{pipeline_coupling_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-coupling.delete`: `DELETE /pipeline-couplings/{pipeline_coupling_identity}`.
-pub const PIPELINE_COUPLING_DELETE: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.delete",
-    Method::Delete,
-    "/pipeline-couplings/{pipeline_coupling_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_COUPLING_DELETE: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.delete",
+    method: Method::Delete,
+    href: "/pipeline-couplings/{pipeline_coupling_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-coupling.update`: `PATCH /pipeline-couplings/{pipeline_coupling_identity}`.
-pub const PIPELINE_COUPLING_UPDATE: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.update",
-    Method::Patch,
-    "/pipeline-couplings/{pipeline_coupling_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_COUPLING_UPDATE: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.update",
+    method: Method::Patch,
+    href: "/pipeline-couplings/{pipeline_coupling_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-coupling.info_by_app`: `GET /apps/{app_identity}/pipeline-couplings`.
-pub const PIPELINE_COUPLING_INFO_BY_APP: OperationInfo = OperationInfo::new(
-    "pipeline-coupling.info_by_app",
-    Method::Get,
-    "/apps/{app_identity}/pipeline-couplings",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_COUPLING_INFO_BY_APP: OperationInfo = OperationInfo {
+    id: "pipeline-coupling.info_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/pipeline-couplings",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-deployment.list`: `GET /pipelines/{pipeline_id}/latest-deployments`.
-pub const PIPELINE_DEPLOYMENT_LIST: OperationInfo = OperationInfo::new(
-    "pipeline-deployment.list",
-    Method::Get,
-    "/pipelines/{pipeline_id}/latest-deployments",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_DEPLOYMENT_LIST: OperationInfo = OperationInfo {
+    id: "pipeline-deployment.list",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/latest-deployments",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-promotion.create`: `POST /pipeline-promotions`.
-pub const PIPELINE_PROMOTION_CREATE: OperationInfo = OperationInfo::new(
-    "pipeline-promotion.create",
-    Method::Post,
-    "/pipeline-promotions",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_PROMOTION_CREATE: OperationInfo = OperationInfo {
+    id: "pipeline-promotion.create",
+    method: Method::Post,
+    href: "/pipeline-promotions",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-promotion.info`: `GET /pipeline-promotions/{pipeline_promotion_identity}`.
-pub const PIPELINE_PROMOTION_INFO: OperationInfo = OperationInfo::new(
-    "pipeline-promotion.info",
-    Method::Get,
-    "/pipeline-promotions/{pipeline_promotion_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_PROMOTION_INFO: OperationInfo = OperationInfo {
+    id: "pipeline-promotion.info",
+    method: Method::Get,
+    href: "/pipeline-promotions/{pipeline_promotion_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-promotion-target.list`: `GET /pipeline-promotions/{pipeline_promotion_id}/promotion-targets`.
-pub const PIPELINE_PROMOTION_TARGET_LIST: OperationInfo = OperationInfo::new(
-    "pipeline-promotion-target.list",
-    Method::Get,
-    "/pipeline-promotions/{pipeline_promotion_id}/promotion-targets",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_PROMOTION_TARGET_LIST: OperationInfo = OperationInfo {
+    id: "pipeline-promotion-target.list",
+    method: Method::Get,
+    href: "/pipeline-promotions/{pipeline_promotion_id}/promotion-targets",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-release.list`: `GET /pipelines/{pipeline_id}/latest-releases`.
-pub const PIPELINE_RELEASE_LIST: OperationInfo = OperationInfo::new(
-    "pipeline-release.list",
-    Method::Get,
-    "/pipelines/{pipeline_id}/latest-releases",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PIPELINE_RELEASE_LIST: OperationInfo = OperationInfo {
+    id: "pipeline-release.list",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/latest-releases",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `pipeline-stack.default_stack`: `GET /pipelines/{pipeline_id}/pipeline-stack`.
-pub const PIPELINE_STACK_DEFAULT_STACK: OperationInfo = OperationInfo::new(
-    "pipeline-stack.default_stack",
-    Method::Get,
-    "/pipelines/{pipeline_id}/pipeline-stack",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_STACK_DEFAULT_STACK: OperationInfo = OperationInfo {
+    id: "pipeline-stack.default_stack",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/pipeline-stack",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `pipeline-transfer.create`: `POST /pipeline-transfers`.
-pub const PIPELINE_TRANSFER_CREATE: OperationInfo = OperationInfo::new(
-    "pipeline-transfer.create",
-    Method::Post,
-    "/pipeline-transfers",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PIPELINE_TRANSFER_CREATE: OperationInfo = OperationInfo {
+    id: "pipeline-transfer.create",
+    method: Method::Post,
+    href: "/pipeline-transfers",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `plan.info`: `GET /plans/{plan_identity}`.
-pub const PLAN_INFO: OperationInfo = OperationInfo::new(
-    "plan.info",
-    Method::Get,
-    "/plans/{plan_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PLAN_INFO: OperationInfo = OperationInfo {
+    id: "plan.info",
+    method: Method::Get,
+    href: "/plans/{plan_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `plan.info_by_add_on`: `GET /addon-services/{add_on_service_identity}/plans/{plan_identity}`.
-pub const PLAN_INFO_BY_ADD_ON: OperationInfo = OperationInfo::new(
-    "plan.info_by_add_on",
-    Method::Get,
-    "/addon-services/{add_on_service_identity}/plans/{plan_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const PLAN_INFO_BY_ADD_ON: OperationInfo = OperationInfo {
+    id: "plan.info_by_add_on",
+    method: Method::Get,
+    href: "/addon-services/{add_on_service_identity}/plans/{plan_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `plan.list_by_add_on`: `GET /addon-services/{add_on_service_identity}/plans`.
-pub const PLAN_LIST_BY_ADD_ON: OperationInfo = OperationInfo::new(
-    "plan.list_by_add_on",
-    Method::Get,
-    "/addon-services/{add_on_service_identity}/plans",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const PLAN_LIST_BY_ADD_ON: OperationInfo = OperationInfo {
+    id: "plan.list_by_add_on",
+    method: Method::Get,
+    href: "/addon-services/{add_on_service_identity}/plans",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `rate-limit.info`: `GET /account/rate-limits`.
-pub const RATE_LIMIT_INFO: OperationInfo = OperationInfo::new(
-    "rate-limit.info",
-    Method::Get,
-    "/account/rate-limits",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const RATE_LIMIT_INFO: OperationInfo = OperationInfo {
+    id: "rate-limit.info",
+    method: Method::Get,
+    href: "/account/rate-limits",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `region.info`: `GET /regions/{region_identity}`.
-pub const REGION_INFO: OperationInfo = OperationInfo::new(
-    "region.info",
-    Method::Get,
-    "/regions/{region_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REGION_INFO: OperationInfo = OperationInfo {
+    id: "region.info",
+    method: Method::Get,
+    href: "/regions/{region_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `region.list`: `GET /regions`.
-pub const REGION_LIST: OperationInfo = OperationInfo::new(
-    "region.list",
-    Method::Get,
-    "/regions",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const REGION_LIST: OperationInfo = OperationInfo {
+    id: "region.list",
+    method: Method::Get,
+    href: "/regions",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `release.info`: `GET /apps/{app_identity}/releases/{release_identity}`.
-pub const RELEASE_INFO: OperationInfo = OperationInfo::new(
-    "release.info",
-    Method::Get,
-    "/apps/{app_identity}/releases/{release_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const RELEASE_INFO: OperationInfo = OperationInfo {
+    id: "release.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/releases/{release_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `release.list`: `GET /apps/{app_identity}/releases`.
-pub const RELEASE_LIST: OperationInfo = OperationInfo::new(
-    "release.list",
-    Method::Get,
-    "/apps/{app_identity}/releases",
-    Stability::Production,
-    true,
-    &["version", "id"],
-);
+pub const RELEASE_LIST: OperationInfo = OperationInfo {
+    id: "release.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/releases",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &["version", "id"],
+};
 /// `release.create`: `POST /apps/{app_identity}/releases`.
-pub const RELEASE_CREATE: OperationInfo = OperationInfo::new(
-    "release.create",
-    Method::Post,
-    "/apps/{app_identity}/releases",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const RELEASE_CREATE: OperationInfo = OperationInfo {
+    id: "release.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/releases",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `release.rollback`: `POST /apps/{app_identity}/releases`.
-pub const RELEASE_ROLLBACK: OperationInfo = OperationInfo::new(
-    "release.rollback",
-    Method::Post,
-    "/apps/{app_identity}/releases",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const RELEASE_ROLLBACK: OperationInfo = OperationInfo {
+    id: "release.rollback",
+    method: Method::Post,
+    href: "/apps/{app_identity}/releases",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app.create`: `POST /review-apps`.
-pub const REVIEW_APP_CREATE: OperationInfo = OperationInfo::new(
-    "review-app.create",
-    Method::Post,
-    "/review-apps",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_CREATE: OperationInfo = OperationInfo {
+    id: "review-app.create",
+    method: Method::Post,
+    href: "/review-apps",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app.get_review_app`: `GET /review-apps/{review_app_id}`.
-pub const REVIEW_APP_GET_REVIEW_APP: OperationInfo = OperationInfo::new(
-    "review-app.get_review_app",
-    Method::Get,
-    "/review-apps/{review_app_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_GET_REVIEW_APP: OperationInfo = OperationInfo {
+    id: "review-app.get_review_app",
+    method: Method::Get,
+    href: "/review-apps/{review_app_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app.delete`: `DELETE /review-apps/{review_app_id}`.
-pub const REVIEW_APP_DELETE: OperationInfo = OperationInfo::new(
-    "review-app.delete",
-    Method::Delete,
-    "/review-apps/{review_app_id}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_DELETE: OperationInfo = OperationInfo {
+    id: "review-app.delete",
+    method: Method::Delete,
+    href: "/review-apps/{review_app_id}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app.get_review_app_by_app_id`: `GET /apps/{app_identity}/review-app`.
-pub const REVIEW_APP_GET_REVIEW_APP_BY_APP_ID: OperationInfo = OperationInfo::new(
-    "review-app.get_review_app_by_app_id",
-    Method::Get,
-    "/apps/{app_identity}/review-app",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_GET_REVIEW_APP_BY_APP_ID: OperationInfo = OperationInfo {
+    id: "review-app.get_review_app_by_app_id",
+    method: Method::Get,
+    href: "/apps/{app_identity}/review-app",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app.list`: `GET /pipelines/{pipeline_id}/review-apps`.
-pub const REVIEW_APP_LIST: OperationInfo = OperationInfo::new(
-    "review-app.list",
-    Method::Get,
-    "/pipelines/{pipeline_id}/review-apps",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const REVIEW_APP_LIST: OperationInfo = OperationInfo {
+    id: "review-app.list",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/review-apps",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `review-app-config.enable`: `POST /pipelines/{pipeline_id}/review-app-config`.
-pub const REVIEW_APP_CONFIG_ENABLE: OperationInfo = OperationInfo::new(
-    "review-app-config.enable",
-    Method::Post,
-    "/pipelines/{pipeline_id}/review-app-config",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_CONFIG_ENABLE: OperationInfo = OperationInfo {
+    id: "review-app-config.enable",
+    method: Method::Post,
+    href: "/pipelines/{pipeline_id}/review-app-config",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app-config.info`: `GET /pipelines/{pipeline_id}/review-app-config`.
-pub const REVIEW_APP_CONFIG_INFO: OperationInfo = OperationInfo::new(
-    "review-app-config.info",
-    Method::Get,
-    "/pipelines/{pipeline_id}/review-app-config",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_CONFIG_INFO: OperationInfo = OperationInfo {
+    id: "review-app-config.info",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/review-app-config",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app-config.update`: `PATCH /pipelines/{pipeline_id}/review-app-config`.
-pub const REVIEW_APP_CONFIG_UPDATE: OperationInfo = OperationInfo::new(
-    "review-app-config.update",
-    Method::Patch,
-    "/pipelines/{pipeline_id}/review-app-config",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_CONFIG_UPDATE: OperationInfo = OperationInfo {
+    id: "review-app-config.update",
+    method: Method::Patch,
+    href: "/pipelines/{pipeline_id}/review-app-config",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `review-app-config.delete`: `DELETE /pipelines/{pipeline_id}/review-app-config`.
-pub const REVIEW_APP_CONFIG_DELETE: OperationInfo = OperationInfo::new(
-    "review-app-config.delete",
-    Method::Delete,
-    "/pipelines/{pipeline_id}/review-app-config",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const REVIEW_APP_CONFIG_DELETE: OperationInfo = OperationInfo {
+    id: "review-app-config.delete",
+    method: Method::Delete,
+    href: "/pipelines/{pipeline_id}/review-app-config",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `slug.info`: `GET /apps/{app_identity}/slugs/{slug_identity}`.
-pub const SLUG_INFO: OperationInfo = OperationInfo::new(
-    "slug.info",
-    Method::Get,
-    "/apps/{app_identity}/slugs/{slug_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SLUG_INFO: OperationInfo = OperationInfo {
+    id: "slug.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/slugs/{slug_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `slug.create`: `POST /apps/{app_identity}/slugs`.
-pub const SLUG_CREATE: OperationInfo = OperationInfo::new(
-    "slug.create",
-    Method::Post,
-    "/apps/{app_identity}/slugs",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SLUG_CREATE: OperationInfo = OperationInfo {
+    id: "slug.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/slugs",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `sms-number.sms_number`: `GET /users/{account_identity}/sms-number`.
-pub const SMS_NUMBER_SMS_NUMBER: OperationInfo = OperationInfo::new(
-    "sms-number.sms_number",
-    Method::Get,
-    "/users/{account_identity}/sms-number",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SMS_NUMBER_SMS_NUMBER: OperationInfo = OperationInfo {
+    id: "sms-number.sms_number",
+    method: Method::Get,
+    href: "/users/{account_identity}/sms-number",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `sms-number.recover`: `POST /users/{account_identity}/sms-number/actions/recover`.
-pub const SMS_NUMBER_RECOVER: OperationInfo = OperationInfo::new(
-    "sms-number.recover",
-    Method::Post,
-    "/users/{account_identity}/sms-number/actions/recover",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SMS_NUMBER_RECOVER: OperationInfo = OperationInfo {
+    id: "sms-number.recover",
+    method: Method::Post,
+    href: "/users/{account_identity}/sms-number/actions/recover",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `sms-number.confirm`: `POST /users/{account_identity}/sms-number/actions/confirm`.
-pub const SMS_NUMBER_CONFIRM: OperationInfo = OperationInfo::new(
-    "sms-number.confirm",
-    Method::Post,
-    "/users/{account_identity}/sms-number/actions/confirm",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SMS_NUMBER_CONFIRM: OperationInfo = OperationInfo {
+    id: "sms-number.confirm",
+    method: Method::Post,
+    href: "/users/{account_identity}/sms-number/actions/confirm",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `sni-endpoint.create`: `POST /apps/{app_identity}/sni-endpoints`.
-pub const SNI_ENDPOINT_CREATE: OperationInfo = OperationInfo::new(
-    "sni-endpoint.create",
-    Method::Post,
-    "/apps/{app_identity}/sni-endpoints",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const SNI_ENDPOINT_CREATE: OperationInfo = OperationInfo {
+    id: "sni-endpoint.create",
+    method: Method::Post,
+    href: "/apps/{app_identity}/sni-endpoints",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `sni-endpoint.delete`: `DELETE /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}`.
-pub const SNI_ENDPOINT_DELETE: OperationInfo = OperationInfo::new(
-    "sni-endpoint.delete",
-    Method::Delete,
-    "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const SNI_ENDPOINT_DELETE: OperationInfo = OperationInfo {
+    id: "sni-endpoint.delete",
+    method: Method::Delete,
+    href: "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `sni-endpoint.info`: `GET /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}`.
-pub const SNI_ENDPOINT_INFO: OperationInfo = OperationInfo::new(
-    "sni-endpoint.info",
-    Method::Get,
-    "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const SNI_ENDPOINT_INFO: OperationInfo = OperationInfo {
+    id: "sni-endpoint.info",
+    method: Method::Get,
+    href: "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `sni-endpoint.list`: `GET /apps/{app_identity}/sni-endpoints`.
-pub const SNI_ENDPOINT_LIST: OperationInfo = OperationInfo::new(
-    "sni-endpoint.list",
-    Method::Get,
-    "/apps/{app_identity}/sni-endpoints",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const SNI_ENDPOINT_LIST: OperationInfo = OperationInfo {
+    id: "sni-endpoint.list",
+    method: Method::Get,
+    href: "/apps/{app_identity}/sni-endpoints",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `sni-endpoint.update`: `PATCH /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}`.
-pub const SNI_ENDPOINT_UPDATE: OperationInfo = OperationInfo::new(
-    "sni-endpoint.update",
-    Method::Patch,
-    "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const SNI_ENDPOINT_UPDATE: OperationInfo = OperationInfo {
+    id: "sni-endpoint.update",
+    method: Method::Patch,
+    href: "/apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `source.create`: `POST /sources`.
-pub const SOURCE_CREATE: OperationInfo = OperationInfo::new(
-    "source.create",
-    Method::Post,
-    "/sources",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SOURCE_CREATE: OperationInfo = OperationInfo {
+    id: "source.create",
+    method: Method::Post,
+    href: "/sources",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `source.create_deprecated`: `POST /apps/{app_identity}/sources`.
-pub const SOURCE_CREATE_DEPRECATED: OperationInfo = OperationInfo::new(
-    "source.create_deprecated",
-    Method::Post,
-    "/apps/{app_identity}/sources",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SOURCE_CREATE_DEPRECATED: OperationInfo = OperationInfo {
+    id: "source.create_deprecated",
+    method: Method::Post,
+    href: "/apps/{app_identity}/sources",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `space.list`: `GET /spaces`.
-pub const SPACE_LIST: OperationInfo = OperationInfo::new(
-    "space.list",
-    Method::Get,
-    "/spaces",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const SPACE_LIST: OperationInfo = OperationInfo {
+    id: "space.list",
+    method: Method::Get,
+    href: "/spaces",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `space.info`: `GET /spaces/{space_identity}`.
-pub const SPACE_INFO: OperationInfo = OperationInfo::new(
-    "space.info",
-    Method::Get,
-    "/spaces/{space_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SPACE_INFO: OperationInfo = OperationInfo {
+    id: "space.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `space.update`: `PATCH /spaces/{space_identity}`.
-pub const SPACE_UPDATE: OperationInfo = OperationInfo::new(
-    "space.update",
-    Method::Patch,
-    "/spaces/{space_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SPACE_UPDATE: OperationInfo = OperationInfo {
+    id: "space.update",
+    method: Method::Patch,
+    href: "/spaces/{space_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `space.delete`: `DELETE /spaces/{space_identity}`.
-pub const SPACE_DELETE: OperationInfo = OperationInfo::new(
-    "space.delete",
-    Method::Delete,
-    "/spaces/{space_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SPACE_DELETE: OperationInfo = OperationInfo {
+    id: "space.delete",
+    method: Method::Delete,
+    href: "/spaces/{space_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `space.create`: `POST /spaces`.
-pub const SPACE_CREATE: OperationInfo = OperationInfo::new(
-    "space.create",
-    Method::Post,
-    "/spaces",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const SPACE_CREATE: OperationInfo = OperationInfo {
+    id: "space.create",
+    method: Method::Post,
+    href: "/spaces",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `space-app-access.info`: `GET /spaces/{space_identity}/members/{account_identity}`.
-pub const SPACE_APP_ACCESS_INFO: OperationInfo = OperationInfo::new(
-    "space-app-access.info",
-    Method::Get,
-    "/spaces/{space_identity}/members/{account_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const SPACE_APP_ACCESS_INFO: OperationInfo = OperationInfo {
+    id: "space-app-access.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/members/{account_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `space-app-access.update`: `PATCH /spaces/{space_identity}/members/{account_identity}`.
-pub const SPACE_APP_ACCESS_UPDATE: OperationInfo = OperationInfo::new(
-    "space-app-access.update",
-    Method::Patch,
-    "/spaces/{space_identity}/members/{account_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const SPACE_APP_ACCESS_UPDATE: OperationInfo = OperationInfo {
+    id: "space-app-access.update",
+    method: Method::Patch,
+    href: "/spaces/{space_identity}/members/{account_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `space-app-access.list`: `GET /spaces/{space_identity}/members`.
-pub const SPACE_APP_ACCESS_LIST: OperationInfo = OperationInfo::new(
-    "space-app-access.list",
-    Method::Get,
-    "/spaces/{space_identity}/members",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const SPACE_APP_ACCESS_LIST: OperationInfo = OperationInfo {
+    id: "space-app-access.list",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/members",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `space-nat.info`: `GET /spaces/{space_identity}/nat`.
-pub const SPACE_NAT_INFO: OperationInfo = OperationInfo::new(
-    "space-nat.info",
-    Method::Get,
-    "/spaces/{space_identity}/nat",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const SPACE_NAT_INFO: OperationInfo = OperationInfo {
+    id: "space-nat.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/nat",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `space-topology.topology`: `GET /spaces/{space_identity}/topology`.
-pub const SPACE_TOPOLOGY_TOPOLOGY: OperationInfo = OperationInfo::new(
-    "space-topology.topology",
-    Method::Get,
-    "/spaces/{space_identity}/topology",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const SPACE_TOPOLOGY_TOPOLOGY: OperationInfo = OperationInfo {
+    id: "space-topology.topology",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/topology",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `space-transfer.transfer`: `POST /spaces/{space_identity}/transfer`.
-pub const SPACE_TRANSFER_TRANSFER: OperationInfo = OperationInfo::new(
-    "space-transfer.transfer",
-    Method::Post,
-    "/spaces/{space_identity}/transfer",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const SPACE_TRANSFER_TRANSFER: OperationInfo = OperationInfo {
+    id: "space-transfer.transfer",
+    method: Method::Post,
+    href: "/spaces/{space_identity}/transfer",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `stack.info`: `GET /stacks/{stack_identity}`.
-pub const STACK_INFO: OperationInfo = OperationInfo::new(
-    "stack.info",
-    Method::Get,
-    "/stacks/{stack_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const STACK_INFO: OperationInfo = OperationInfo {
+    id: "stack.info",
+    method: Method::Get,
+    href: "/stacks/{stack_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `stack.list`: `GET /stacks`.
-pub const STACK_LIST: OperationInfo = OperationInfo::new(
-    "stack.list",
-    Method::Get,
-    "/stacks",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const STACK_LIST: OperationInfo = OperationInfo {
+    id: "stack.list",
+    method: Method::Get,
+    href: "/stacks",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `stack.list_by_app`: `GET /apps/{app_identity}/available-stacks`.
-pub const STACK_LIST_BY_APP: OperationInfo = OperationInfo::new(
-    "stack.list_by_app",
-    Method::Get,
-    "/apps/{app_identity}/available-stacks",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const STACK_LIST_BY_APP: OperationInfo = OperationInfo {
+    id: "stack.list_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/available-stacks",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `team.list`: `GET /teams`.
-pub const TEAM_LIST: OperationInfo = OperationInfo::new(
-    "team.list",
-    Method::Get,
-    "/teams",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_LIST: OperationInfo = OperationInfo {
+    id: "team.list",
+    method: Method::Get,
+    href: "/teams",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team.info`: `GET /teams/{team_identity}`.
-pub const TEAM_INFO: OperationInfo = OperationInfo::new(
-    "team.info",
-    Method::Get,
-    "/teams/{team_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INFO: OperationInfo = OperationInfo {
+    id: "team.info",
+    method: Method::Get,
+    href: "/teams/{team_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team.update`: `PATCH /teams/{team_identity}`.
-pub const TEAM_UPDATE: OperationInfo = OperationInfo::new(
-    "team.update",
-    Method::Patch,
-    "/teams/{team_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_UPDATE: OperationInfo = OperationInfo {
+    id: "team.update",
+    method: Method::Patch,
+    href: "/teams/{team_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team.create`: `POST /teams`.
-pub const TEAM_CREATE: OperationInfo = OperationInfo::new(
-    "team.create",
-    Method::Post,
-    "/teams",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_CREATE: OperationInfo = OperationInfo {
+    id: "team.create",
+    method: Method::Post,
+    href: "/teams",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team.delete`: `DELETE /teams/{team_identity}`.
-pub const TEAM_DELETE: OperationInfo = OperationInfo::new(
-    "team.delete",
-    Method::Delete,
-    "/teams/{team_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_DELETE: OperationInfo = OperationInfo {
+    id: "team.delete",
+    method: Method::Delete,
+    href: "/teams/{team_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team.list_by_enterprise_account`: `GET /enterprise-accounts/{enterprise_account_identity}/teams`.
-pub const TEAM_LIST_BY_ENTERPRISE_ACCOUNT: OperationInfo = OperationInfo::new(
-    "team.list_by_enterprise_account",
-    Method::Get,
-    "/enterprise-accounts/{enterprise_account_identity}/teams",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_LIST_BY_ENTERPRISE_ACCOUNT: OperationInfo = OperationInfo {
+    id: "team.list_by_enterprise_account",
+    method: Method::Get,
+    href: "/enterprise-accounts/{enterprise_account_identity}/teams",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team.create_in_enterprise_account`: `POST /enterprise-accounts/{enterprise_account_identity}/teams`.
-pub const TEAM_CREATE_IN_ENTERPRISE_ACCOUNT: OperationInfo = OperationInfo::new(
-    "team.create_in_enterprise_account",
-    Method::Post,
-    "/enterprise-accounts/{enterprise_account_identity}/teams",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_CREATE_IN_ENTERPRISE_ACCOUNT: OperationInfo = OperationInfo {
+    id: "team.create_in_enterprise_account",
+    method: Method::Post,
+    href: "/enterprise-accounts/{enterprise_account_identity}/teams",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-add-on.list_for_team`: `GET /teams/{team_identity}/addons`.
-pub const TEAM_ADD_ON_LIST_FOR_TEAM: OperationInfo = OperationInfo::new(
-    "team-add-on.list_for_team",
-    Method::Get,
-    "/teams/{team_identity}/addons",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const TEAM_ADD_ON_LIST_FOR_TEAM: OperationInfo = OperationInfo {
+    id: "team-add-on.list_for_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/addons",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-app.create`: `POST /teams/apps`.
-pub const TEAM_APP_CREATE: OperationInfo = OperationInfo::new(
-    "team-app.create",
-    Method::Post,
-    "/teams/apps",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_CREATE: OperationInfo = OperationInfo {
+    id: "team-app.create",
+    method: Method::Post,
+    href: "/teams/apps",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app.info`: `GET /teams/apps/{team_app_identity}`.
-pub const TEAM_APP_INFO: OperationInfo = OperationInfo::new(
-    "team-app.info",
-    Method::Get,
-    "/teams/apps/{team_app_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_INFO: OperationInfo = OperationInfo {
+    id: "team-app.info",
+    method: Method::Get,
+    href: "/teams/apps/{team_app_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app.update_locked`: `PATCH /teams/apps/{team_app_identity}`.
-pub const TEAM_APP_UPDATE_LOCKED: OperationInfo = OperationInfo::new(
-    "team-app.update_locked",
-    Method::Patch,
-    "/teams/apps/{team_app_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_UPDATE_LOCKED: OperationInfo = OperationInfo {
+    id: "team-app.update_locked",
+    method: Method::Patch,
+    href: "/teams/apps/{team_app_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app.transfer_to_account`: `PATCH /teams/apps/{team_app_identity}`.
-pub const TEAM_APP_TRANSFER_TO_ACCOUNT: OperationInfo = OperationInfo::new(
-    "team-app.transfer_to_account",
-    Method::Patch,
-    "/teams/apps/{team_app_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_TRANSFER_TO_ACCOUNT: OperationInfo = OperationInfo {
+    id: "team-app.transfer_to_account",
+    method: Method::Patch,
+    href: "/teams/apps/{team_app_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app.transfer_to_team`: `PATCH /teams/apps/{team_app_identity}`.
-pub const TEAM_APP_TRANSFER_TO_TEAM: OperationInfo = OperationInfo::new(
-    "team-app.transfer_to_team",
-    Method::Patch,
-    "/teams/apps/{team_app_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_TRANSFER_TO_TEAM: OperationInfo = OperationInfo {
+    id: "team-app.transfer_to_team",
+    method: Method::Patch,
+    href: "/teams/apps/{team_app_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app.list_by_team`: `GET /teams/{team_identity}/apps`.
-pub const TEAM_APP_LIST_BY_TEAM: OperationInfo = OperationInfo::new(
-    "team-app.list_by_team",
-    Method::Get,
-    "/teams/{team_identity}/apps",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_APP_LIST_BY_TEAM: OperationInfo = OperationInfo {
+    id: "team-app.list_by_team",
+    method: Method::Get,
+    href: "/teams/{team_identity}/apps",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-app-collaborator.create`: `POST /teams/apps/{app_identity}/collaborators`.
-pub const TEAM_APP_COLLABORATOR_CREATE: OperationInfo = OperationInfo::new(
-    "team-app-collaborator.create",
-    Method::Post,
-    "/teams/apps/{app_identity}/collaborators",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_COLLABORATOR_CREATE: OperationInfo = OperationInfo {
+    id: "team-app-collaborator.create",
+    method: Method::Post,
+    href: "/teams/apps/{app_identity}/collaborators",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app-collaborator.delete`: `DELETE /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}`.
-pub const TEAM_APP_COLLABORATOR_DELETE: OperationInfo = OperationInfo::new(
-    "team-app-collaborator.delete",
-    Method::Delete,
-    "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_COLLABORATOR_DELETE: OperationInfo = OperationInfo {
+    id: "team-app-collaborator.delete",
+    method: Method::Delete,
+    href: "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app-collaborator.info`: `GET /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}`.
-pub const TEAM_APP_COLLABORATOR_INFO: OperationInfo = OperationInfo::new(
-    "team-app-collaborator.info",
-    Method::Get,
-    "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_COLLABORATOR_INFO: OperationInfo = OperationInfo {
+    id: "team-app-collaborator.info",
+    method: Method::Get,
+    href: "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app-collaborator.update`: `PATCH /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}`.
-pub const TEAM_APP_COLLABORATOR_UPDATE: OperationInfo = OperationInfo::new(
-    "team-app-collaborator.update",
-    Method::Patch,
-    "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_APP_COLLABORATOR_UPDATE: OperationInfo = OperationInfo {
+    id: "team-app-collaborator.update",
+    method: Method::Patch,
+    href: "/teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-app-collaborator.list`: `GET /teams/apps/{team_app_identity}/collaborators`.
-pub const TEAM_APP_COLLABORATOR_LIST: OperationInfo = OperationInfo::new(
-    "team-app-collaborator.list",
-    Method::Get,
-    "/teams/apps/{team_app_identity}/collaborators",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_APP_COLLABORATOR_LIST: OperationInfo = OperationInfo {
+    id: "team-app-collaborator.list",
+    method: Method::Get,
+    href: "/teams/apps/{team_app_identity}/collaborators",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-app-permission.list`: `GET /teams/permissions`.
-pub const TEAM_APP_PERMISSION_LIST: OperationInfo = OperationInfo::new(
-    "team-app-permission.list",
-    Method::Get,
-    "/teams/permissions",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TEAM_APP_PERMISSION_LIST: OperationInfo = OperationInfo {
+    id: "team-app-permission.list",
+    method: Method::Get,
+    href: "/teams/permissions",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-daily-usage.info`: `GET /teams/{team_id}/usage/daily`.
-pub const TEAM_DAILY_USAGE_INFO: OperationInfo = OperationInfo::new(
-    "team-daily-usage.info",
-    Method::Get,
-    "/teams/{team_id}/usage/daily",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_DAILY_USAGE_INFO: OperationInfo = OperationInfo {
+    id: "team-daily-usage.info",
+    method: Method::Get,
+    href: "/teams/{team_id}/usage/daily",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-delinquency.info`: `GET /teams/{team_identity}/delinquency`.
-pub const TEAM_DELINQUENCY_INFO: OperationInfo = OperationInfo::new(
-    "team-delinquency.info",
-    Method::Get,
-    "/teams/{team_identity}/delinquency",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_DELINQUENCY_INFO: OperationInfo = OperationInfo {
+    id: "team-delinquency.info",
+    method: Method::Get,
+    href: "/teams/{team_identity}/delinquency",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-feature.info`: `GET /teams/{team_identity}/features/{team_feature_identity}`.
-pub const TEAM_FEATURE_INFO: OperationInfo = OperationInfo::new(
-    "team-feature.info",
-    Method::Get,
-    "/teams/{team_identity}/features/{team_feature_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_FEATURE_INFO: OperationInfo = OperationInfo {
+    id: "team-feature.info",
+    method: Method::Get,
+    href: "/teams/{team_identity}/features/{team_feature_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-feature.list`: `GET /teams/{team_identity}/features`.
-pub const TEAM_FEATURE_LIST: OperationInfo = OperationInfo::new(
-    "team-feature.list",
-    Method::Get,
-    "/teams/{team_identity}/features",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_FEATURE_LIST: OperationInfo = OperationInfo {
+    id: "team-feature.list",
+    method: Method::Get,
+    href: "/teams/{team_identity}/features",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-invitation.list`: `GET /teams/{team_name}/invitations`.
-pub const TEAM_INVITATION_LIST: OperationInfo = OperationInfo::new(
-    "team-invitation.list",
-    Method::Get,
-    "/teams/{team_name}/invitations",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_INVITATION_LIST: OperationInfo = OperationInfo {
+    id: "team-invitation.list",
+    method: Method::Get,
+    href: "/teams/{team_name}/invitations",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-invitation.create`: `PUT /teams/{team_identity}/invitations`.
-pub const TEAM_INVITATION_CREATE: OperationInfo = OperationInfo::new(
-    "team-invitation.create",
-    Method::Put,
-    "/teams/{team_identity}/invitations",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INVITATION_CREATE: OperationInfo = OperationInfo {
+    id: "team-invitation.create",
+    method: Method::Put,
+    href: "/teams/{team_identity}/invitations",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-invitation.revoke`: `DELETE /teams/{team_identity}/invitations/{team_invitation_identity}`.
-pub const TEAM_INVITATION_REVOKE: OperationInfo = OperationInfo::new(
-    "team-invitation.revoke",
-    Method::Delete,
-    "/teams/{team_identity}/invitations/{team_invitation_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INVITATION_REVOKE: OperationInfo = OperationInfo {
+    id: "team-invitation.revoke",
+    method: Method::Delete,
+    href: "/teams/{team_identity}/invitations/{team_invitation_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-invitation.get`: `GET /teams/invitations/{team_invitation_token}`.
-pub const TEAM_INVITATION_GET: OperationInfo = OperationInfo::new(
-    "team-invitation.get",
-    Method::Get,
-    "/teams/invitations/{team_invitation_token}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INVITATION_GET: OperationInfo = OperationInfo {
+    id: "team-invitation.get",
+    method: Method::Get,
+    href: "/teams/invitations/{team_invitation_token}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-invitation.accept`: `POST /teams/invitations/{team_invitation_token}/accept`.
-pub const TEAM_INVITATION_ACCEPT: OperationInfo = OperationInfo::new(
-    "team-invitation.accept",
-    Method::Post,
-    "/teams/invitations/{team_invitation_token}/accept",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INVITATION_ACCEPT: OperationInfo = OperationInfo {
+    id: "team-invitation.accept",
+    method: Method::Post,
+    href: "/teams/invitations/{team_invitation_token}/accept",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-invoice.info`: `GET /teams/{team_identity}/invoices/{team_invoice_identity}`.
-pub const TEAM_INVOICE_INFO: OperationInfo = OperationInfo::new(
-    "team-invoice.info",
-    Method::Get,
-    "/teams/{team_identity}/invoices/{team_invoice_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_INVOICE_INFO: OperationInfo = OperationInfo {
+    id: "team-invoice.info",
+    method: Method::Get,
+    href: "/teams/{team_identity}/invoices/{team_invoice_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-invoice.list`: `GET /teams/{team_identity}/invoices`.
-pub const TEAM_INVOICE_LIST: OperationInfo = OperationInfo::new(
-    "team-invoice.list",
-    Method::Get,
-    "/teams/{team_identity}/invoices",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_INVOICE_LIST: OperationInfo = OperationInfo {
+    id: "team-invoice.list",
+    method: Method::Get,
+    href: "/teams/{team_identity}/invoices",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-member.create_or_update`: `PUT /teams/{team_identity}/members`.
-pub const TEAM_MEMBER_CREATE_OR_UPDATE: OperationInfo = OperationInfo::new(
-    "team-member.create_or_update",
-    Method::Put,
-    "/teams/{team_identity}/members",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_MEMBER_CREATE_OR_UPDATE: OperationInfo = OperationInfo {
+    id: "team-member.create_or_update",
+    method: Method::Put,
+    href: "/teams/{team_identity}/members",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-member.create`: `POST /teams/{team_identity}/members`.
-pub const TEAM_MEMBER_CREATE: OperationInfo = OperationInfo::new(
-    "team-member.create",
-    Method::Post,
-    "/teams/{team_identity}/members",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_MEMBER_CREATE: OperationInfo = OperationInfo {
+    id: "team-member.create",
+    method: Method::Post,
+    href: "/teams/{team_identity}/members",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-member.update`: `PATCH /teams/{team_identity}/members`.
-pub const TEAM_MEMBER_UPDATE: OperationInfo = OperationInfo::new(
-    "team-member.update",
-    Method::Patch,
-    "/teams/{team_identity}/members",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_MEMBER_UPDATE: OperationInfo = OperationInfo {
+    id: "team-member.update",
+    method: Method::Patch,
+    href: "/teams/{team_identity}/members",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-member.delete`: `DELETE /teams/{team_identity}/members/{team_member_identity}`.
-pub const TEAM_MEMBER_DELETE: OperationInfo = OperationInfo::new(
-    "team-member.delete",
-    Method::Delete,
-    "/teams/{team_identity}/members/{team_member_identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_MEMBER_DELETE: OperationInfo = OperationInfo {
+    id: "team-member.delete",
+    method: Method::Delete,
+    href: "/teams/{team_identity}/members/{team_member_identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-member.list`: `GET /teams/{team_identity}/members`.
-pub const TEAM_MEMBER_LIST: OperationInfo = OperationInfo::new(
-    "team-member.list",
-    Method::Get,
-    "/teams/{team_identity}/members",
-    Stability::Development,
-    true,
-    &["email"],
-);
+pub const TEAM_MEMBER_LIST: OperationInfo = OperationInfo {
+    id: "team-member.list",
+    method: Method::Get,
+    href: "/teams/{team_identity}/members",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &["email"],
+};
 /// `team-member.list_by_member`: `GET /teams/{team_identity}/members/{team_member_identity}/apps`.
-pub const TEAM_MEMBER_LIST_BY_MEMBER: OperationInfo = OperationInfo::new(
-    "team-member.list_by_member",
-    Method::Get,
-    "/teams/{team_identity}/members/{team_member_identity}/apps",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_MEMBER_LIST_BY_MEMBER: OperationInfo = OperationInfo {
+    id: "team-member.list_by_member",
+    method: Method::Get,
+    href: "/teams/{team_identity}/members/{team_member_identity}/apps",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-monthly-usage.info`: `GET /teams/{team_id}/usage/monthly`.
-pub const TEAM_MONTHLY_USAGE_INFO: OperationInfo = OperationInfo::new(
-    "team-monthly-usage.info",
-    Method::Get,
-    "/teams/{team_id}/usage/monthly",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const TEAM_MONTHLY_USAGE_INFO: OperationInfo = OperationInfo {
+    id: "team-monthly-usage.info",
+    method: Method::Get,
+    href: "/teams/{team_id}/usage/monthly",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `team-preferences.list`: `GET /teams/{team_preferences_identity}/preferences`.
-pub const TEAM_PREFERENCES_LIST: OperationInfo = OperationInfo::new(
-    "team-preferences.list",
-    Method::Get,
-    "/teams/{team_preferences_identity}/preferences",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_PREFERENCES_LIST: OperationInfo = OperationInfo {
+    id: "team-preferences.list",
+    method: Method::Get,
+    href: "/teams/{team_preferences_identity}/preferences",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-preferences.update`: `PATCH /teams/{team_preferences_identity}/preferences`.
-pub const TEAM_PREFERENCES_UPDATE: OperationInfo = OperationInfo::new(
-    "team-preferences.update",
-    Method::Patch,
-    "/teams/{team_preferences_identity}/preferences",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const TEAM_PREFERENCES_UPDATE: OperationInfo = OperationInfo {
+    id: "team-preferences.update",
+    method: Method::Patch,
+    href: "/teams/{team_preferences_identity}/preferences",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `team-space.list`: `GET /teams/{team_identity}/spaces`.
-pub const TEAM_SPACE_LIST: OperationInfo = OperationInfo::new(
-    "team-space.list",
-    Method::Get,
-    "/teams/{team_identity}/spaces",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TEAM_SPACE_LIST: OperationInfo = OperationInfo {
+    id: "team-space.list",
+    method: Method::Get,
+    href: "/teams/{team_identity}/spaces",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `telemetry-drain.create`: `POST /telemetry-drains`.
-pub const TELEMETRY_DRAIN_CREATE: OperationInfo = OperationInfo::new(
-    "telemetry-drain.create",
-    Method::Post,
-    "/telemetry-drains",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TELEMETRY_DRAIN_CREATE: OperationInfo = OperationInfo {
+    id: "telemetry-drain.create",
+    method: Method::Post,
+    href: "/telemetry-drains",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `telemetry-drain.list_by_app`: `GET /apps/{app_identity}/telemetry-drains`.
-pub const TELEMETRY_DRAIN_LIST_BY_APP: OperationInfo = OperationInfo::new(
-    "telemetry-drain.list_by_app",
-    Method::Get,
-    "/apps/{app_identity}/telemetry-drains",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TELEMETRY_DRAIN_LIST_BY_APP: OperationInfo = OperationInfo {
+    id: "telemetry-drain.list_by_app",
+    method: Method::Get,
+    href: "/apps/{app_identity}/telemetry-drains",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `telemetry-drain.list_by_space`: `GET /spaces/{space_identity}/telemetry-drains`.
-pub const TELEMETRY_DRAIN_LIST_BY_SPACE: OperationInfo = OperationInfo::new(
-    "telemetry-drain.list_by_space",
-    Method::Get,
-    "/spaces/{space_identity}/telemetry-drains",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TELEMETRY_DRAIN_LIST_BY_SPACE: OperationInfo = OperationInfo {
+    id: "telemetry-drain.list_by_space",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/telemetry-drains",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `telemetry-drain.update`: `PATCH /telemetry-drains/{telemetry_drain_identity}`.
-pub const TELEMETRY_DRAIN_UPDATE: OperationInfo = OperationInfo::new(
-    "telemetry-drain.update",
-    Method::Patch,
-    "/telemetry-drains/{telemetry_drain_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TELEMETRY_DRAIN_UPDATE: OperationInfo = OperationInfo {
+    id: "telemetry-drain.update",
+    method: Method::Patch,
+    href: "/telemetry-drains/{telemetry_drain_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `telemetry-drain.delete`: `DELETE /telemetry-drains/{telemetry_drain_identity}`.
-pub const TELEMETRY_DRAIN_DELETE: OperationInfo = OperationInfo::new(
-    "telemetry-drain.delete",
-    Method::Delete,
-    "/telemetry-drains/{telemetry_drain_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TELEMETRY_DRAIN_DELETE: OperationInfo = OperationInfo {
+    id: "telemetry-drain.delete",
+    method: Method::Delete,
+    href: "/telemetry-drains/{telemetry_drain_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `telemetry-drain.info`: `GET /telemetry-drains/{telemetry_drain_identity}`.
-pub const TELEMETRY_DRAIN_INFO: OperationInfo = OperationInfo::new(
-    "telemetry-drain.info",
-    Method::Get,
-    "/telemetry-drains/{telemetry_drain_identity}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TELEMETRY_DRAIN_INFO: OperationInfo = OperationInfo {
+    id: "telemetry-drain.info",
+    method: Method::Get,
+    href: "/telemetry-drains/{telemetry_drain_identity}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `test-case.list`: `GET /test-runs/{test_run_id}/test-cases`.
-pub const TEST_CASE_LIST: OperationInfo = OperationInfo::new(
-    "test-case.list",
-    Method::Get,
-    "/test-runs/{test_run_id}/test-cases",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TEST_CASE_LIST: OperationInfo = OperationInfo {
+    id: "test-case.list",
+    method: Method::Get,
+    href: "/test-runs/{test_run_id}/test-cases",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `test-node.list`: `GET /test-runs/{test_run_identity}/test-nodes`.
-pub const TEST_NODE_LIST: OperationInfo = OperationInfo::new(
-    "test-node.list",
-    Method::Get,
-    "/test-runs/{test_run_identity}/test-nodes",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TEST_NODE_LIST: OperationInfo = OperationInfo {
+    id: "test-node.list",
+    method: Method::Get,
+    href: "/test-runs/{test_run_identity}/test-nodes",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `test-run.create`: `POST /test-runs`.
-pub const TEST_RUN_CREATE: OperationInfo = OperationInfo::new(
-    "test-run.create",
-    Method::Post,
-    "/test-runs",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TEST_RUN_CREATE: OperationInfo = OperationInfo {
+    id: "test-run.create",
+    method: Method::Post,
+    href: "/test-runs",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `test-run.info`: `GET /test-runs/{test_run_id}`.
-pub const TEST_RUN_INFO: OperationInfo = OperationInfo::new(
-    "test-run.info",
-    Method::Get,
-    "/test-runs/{test_run_id}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TEST_RUN_INFO: OperationInfo = OperationInfo {
+    id: "test-run.info",
+    method: Method::Get,
+    href: "/test-runs/{test_run_id}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `test-run.list`: `GET /pipelines/{pipeline_id}/test-runs`.
-pub const TEST_RUN_LIST: OperationInfo = OperationInfo::new(
-    "test-run.list",
-    Method::Get,
-    "/pipelines/{pipeline_id}/test-runs",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const TEST_RUN_LIST: OperationInfo = OperationInfo {
+    id: "test-run.list",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/test-runs",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};
 /// `test-run.info_by_pipeline`: `GET /pipelines/{pipeline_id}/test-runs/{test_run_number}`.
-pub const TEST_RUN_INFO_BY_PIPELINE: OperationInfo = OperationInfo::new(
-    "test-run.info_by_pipeline",
-    Method::Get,
-    "/pipelines/{pipeline_id}/test-runs/{test_run_number}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TEST_RUN_INFO_BY_PIPELINE: OperationInfo = OperationInfo {
+    id: "test-run.info_by_pipeline",
+    method: Method::Get,
+    href: "/pipelines/{pipeline_id}/test-runs/{test_run_number}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `test-run.update`: `PATCH /test-runs/{test_run_number}`.
-pub const TEST_RUN_UPDATE: OperationInfo = OperationInfo::new(
-    "test-run.update",
-    Method::Patch,
-    "/test-runs/{test_run_number}",
-    Stability::Prototype,
-    false,
-    &[],
-);
+pub const TEST_RUN_UPDATE: OperationInfo = OperationInfo {
+    id: "test-run.update",
+    method: Method::Patch,
+    href: "/test-runs/{test_run_number}",
+    stability: Stability::Prototype,
+    paginated: false,
+    ranges: &[],
+};
 /// `user-preferences.list`: `GET /users/{user_preferences_identity}/preferences`.
-pub const USER_PREFERENCES_LIST: OperationInfo = OperationInfo::new(
-    "user-preferences.list",
-    Method::Get,
-    "/users/{user_preferences_identity}/preferences",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const USER_PREFERENCES_LIST: OperationInfo = OperationInfo {
+    id: "user-preferences.list",
+    method: Method::Get,
+    href: "/users/{user_preferences_identity}/preferences",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `user-preferences.update`: `PATCH /users/{user_preferences_identity}/preferences`.
-pub const USER_PREFERENCES_UPDATE: OperationInfo = OperationInfo::new(
-    "user-preferences.update",
-    Method::Patch,
-    "/users/{user_preferences_identity}/preferences",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const USER_PREFERENCES_UPDATE: OperationInfo = OperationInfo {
+    id: "user-preferences.update",
+    method: Method::Patch,
+    href: "/users/{user_preferences_identity}/preferences",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `vpn-connection.create`: `POST /spaces/{space_identity}/vpn-connections`.
-pub const VPN_CONNECTION_CREATE: OperationInfo = OperationInfo::new(
-    "vpn-connection.create",
-    Method::Post,
-    "/spaces/{space_identity}/vpn-connections",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const VPN_CONNECTION_CREATE: OperationInfo = OperationInfo {
+    id: "vpn-connection.create",
+    method: Method::Post,
+    href: "/spaces/{space_identity}/vpn-connections",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `vpn-connection.destroy`: `DELETE /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}`.
-pub const VPN_CONNECTION_DESTROY: OperationInfo = OperationInfo::new(
-    "vpn-connection.destroy",
-    Method::Delete,
-    "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const VPN_CONNECTION_DESTROY: OperationInfo = OperationInfo {
+    id: "vpn-connection.destroy",
+    method: Method::Delete,
+    href: "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `vpn-connection.list`: `GET /spaces/{space_identity}/vpn-connections`.
-pub const VPN_CONNECTION_LIST: OperationInfo = OperationInfo::new(
-    "vpn-connection.list",
-    Method::Get,
-    "/spaces/{space_identity}/vpn-connections",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const VPN_CONNECTION_LIST: OperationInfo = OperationInfo {
+    id: "vpn-connection.list",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/vpn-connections",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `vpn-connection.info`: `GET /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}`.
-pub const VPN_CONNECTION_INFO: OperationInfo = OperationInfo::new(
-    "vpn-connection.info",
-    Method::Get,
-    "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const VPN_CONNECTION_INFO: OperationInfo = OperationInfo {
+    id: "vpn-connection.info",
+    method: Method::Get,
+    href: "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `vpn-connection.update`: `PATCH /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}`.
-pub const VPN_CONNECTION_UPDATE: OperationInfo = OperationInfo::new(
-    "vpn-connection.update",
-    Method::Patch,
-    "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const VPN_CONNECTION_UPDATE: OperationInfo = OperationInfo {
+    id: "vpn-connection.update",
+    method: Method::Patch,
+    href: "/spaces/{space_identity}/vpn-connections/{vpn_connection_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};

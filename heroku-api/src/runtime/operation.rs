@@ -91,24 +91,3 @@ pub struct OperationInfo {
     /// Fields the list can be ranged by, first the default.
     pub ranges: &'static [&'static str],
 }
-
-impl OperationInfo {
-    #[doc(hidden)]
-    pub const fn new(
-        id: &'static str,
-        method: Method,
-        href: &'static str,
-        stability: Stability,
-        paginated: bool,
-        ranges: &'static [&'static str],
-    ) -> Self {
-        OperationInfo {
-            id,
-            method,
-            href,
-            stability,
-            paginated,
-            ranges,
-        }
-    }
-}

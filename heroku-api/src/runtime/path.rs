@@ -35,3 +35,29 @@ mod tests {
         );
     }
 }
+
+/// Whether `value` has the shape of a UUID (8-4-4-4-12 hex digits): an
+/// identity reference sends it as `id`, anything else as `name`.
+#[doc(hidden)]
+pub fn is_uuid(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+#[cfg(test)]
+mod uuid_tests {
+    use super::is_uuid;
+
+    #[test]
+    fn only_the_8_4_4_4_12_shape_is_a_uuid() {
+        assert!(is_uuid("01234567-89ab-cdef-0123-456789ABCDEF"));
+        assert!(!is_uuid("standard-1X"));
+        assert!(!is_uuid("01234567-89ab-cdef-0123-456789abcdeg"));
+        assert!(!is_uuid("0123456789ab-cdef-0123-456789abcdef-"));
+        assert!(!is_uuid(""));
+    }
+}

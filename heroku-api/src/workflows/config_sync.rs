@@ -353,13 +353,7 @@ impl Client {
     }
 
     async fn current_config(&self, app: &str) -> Result<BTreeMap<String, String>> {
-        Ok(self
-            .config_var()
-            .info_for_app(app)
-            .await?
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect())
+        self.config_var().info_for_app(app).await
     }
 
     /// Brings each app's config to `desired`: reads every app's config

@@ -1,7 +1,7 @@
 //! Deploy a directory or a tarball: pack, upload, build, stream, release.
 
 use std::collections::VecDeque;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,8 +10,9 @@ use futures_util::StreamExt;
 
 use crate::app::AppIdentity;
 use crate::build::{Build, BuildSourceBlob};
+
 use crate::release::Release;
-use crate::workflows::{deadline_after, poll_until, WorkflowError};
+use crate::workflows::{deadline_after, WorkflowError};
 use crate::{Client, Result};
 
 /// How many lines of build output a failed build's error keeps.
@@ -185,28 +186,25 @@ impl<'a> Deploy<'a> {
             }
         }
 
-        // 5. Wait for the final status.
-        let build_id = build.id.as_str();
-        let build = poll_until(
-            self.client,
-            deadline,
-            || format!("build {build_id} to finish"),
-            || {
-                self.client
-                    .build()
-                    .info(self.app.clone(), build_id)
-                    .into_future()
-            },
-            |b: &Build| b.status.as_str() != "pending",
-        )
-        .await?;
-        if build.status.as_str() != "succeeded" {
-            return Err(WorkflowError::BuildFailed {
-                build_id: build.id.clone(),
-                status: build.status.as_str().to_string(),
-                output_tail: tail.into_iter().collect(),
-            });
-        }
+        // 5. Wait for the final status; a failed build's error carries the
+        // end of the output streamed above.
+        let build = match self
+            .client
+            .wait_for_build(self.app.clone(), build.id.as_str(), Duration::MAX)
+            .until(deadline)
+            .await
+        {
+            Err(WorkflowError::BuildFailed {
+                build_id, status, ..
+            }) => {
+                return Err(WorkflowError::BuildFailed {
+                    build_id,
+                    status,
+                    output_tail: tail.into_iter().collect(),
+                })
+            }
+            other => other?,
+        };
         let release_id = build
             .release
             .as_ref()
@@ -216,7 +214,8 @@ impl<'a> Deploy<'a> {
             })?;
         let release = self
             .client
-            .wait_for_release_until(self.app.clone(), &release_id, deadline)
+            .wait_for_release(self.app.clone(), release_id.as_str(), Duration::MAX)
+            .until(deadline)
             .await?;
         Ok(Deployed { build, release })
     }

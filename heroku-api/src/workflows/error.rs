@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::pipeline_promotion_target::PipelinePromotionTarget;
 use crate::workflows::SyncReport;
 
 /// Everything that can stop a workflow.
@@ -42,6 +43,22 @@ pub enum WorkflowError {
         /// The last lines of its output.
         output_tail: Vec<String>,
     },
+    /// A release, an add-on or a domain settled in a state other than
+    /// success (a failed release phase, a deprovisioned add-on, a domain
+    /// whose DNS or certificate check failed).
+    #[error("{what} ended {status}")]
+    Failed {
+        /// What was awaited (`release v12`, `add-on postgresql-curly-123`).
+        what: String,
+        /// The state it settled in, as Heroku names it.
+        status: String,
+    },
+    /// A promotion finished, and at least one target did not succeed.
+    #[error("the promotion failed for {} of {} targets{}", .targets.iter().filter(|t| t.status.as_str() != "succeeded").count(), .targets.len(), first_error(.targets))]
+    PromotionFailed {
+        /// Every target, with its status, release and error message.
+        targets: Vec<PipelinePromotionTarget>,
+    },
     /// A wait for the platform (a build, a release, a promotion) ran out of
     /// time. The work may still finish; check it later.
     #[error("gave up waiting for {what} after {:.0}s", waited.as_secs_f64())]
@@ -71,6 +88,15 @@ pub enum WorkflowError {
     /// without a release). The message says which.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// `: <message>` of the first failed target that has one.
+fn first_error(targets: &[PipelinePromotionTarget]) -> String {
+    targets
+        .iter()
+        .find_map(|t| t.error_message.as_deref())
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default()
 }
 
 impl WorkflowError {

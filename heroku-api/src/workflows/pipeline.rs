@@ -1,109 +1,57 @@
 //! Promote through a pipeline and report each target's result.
 
-use std::future::IntoFuture;
 use std::time::Duration;
 
-use crate::pipeline_promotion::{
-    PipelinePromotionCreatePipeline, PipelinePromotionCreateSource,
-    PipelinePromotionCreateSourceApp, PipelinePromotionCreateTarget,
-    PipelinePromotionCreateTargetApp,
-};
+use crate::app::AppIdentity;
+use crate::pipeline::PipelineIdentity;
+use crate::pipeline_promotion::PipelinePromotion;
 use crate::pipeline_promotion_target::PipelinePromotionTarget;
-use crate::workflows::{deadline_after, poll_until, WorkflowError};
-use crate::{Client, Result};
+use crate::workflows::WorkflowError;
+use crate::Client;
 
 /// The order of pipeline stages.
 const STAGES: &[&str] = &["review", "development", "staging", "production"];
 
-/// How one target app fared in a promotion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TargetResult {
-    /// The target app's id.
-    pub app_id: String,
-    /// `succeeded` or `failed`.
-    pub status: String,
-    /// The release the promotion created on the target, if any.
-    pub release_id: Option<String>,
-    /// Why the target failed, when it did.
-    pub error_message: Option<String>,
-}
-
-/// The outcome of a promotion.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A finished promotion: every target succeeded (a failed one is
+/// [`WorkflowError::PromotionFailed`]).
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PromotionResult {
-    /// The promotion's id.
-    pub promotion_id: String,
-    /// One result per target app.
-    pub targets: Vec<TargetResult>,
-}
-
-impl PromotionResult {
-    /// True when every target succeeded.
-    pub fn succeeded(&self) -> bool {
-        !self.targets.is_empty() && self.targets.iter().all(|t| t.status == "succeeded")
-    }
+    /// The promotion as created.
+    pub promotion: PipelinePromotion,
+    /// One per target app, each with the release it created.
+    pub targets: Vec<PipelinePromotionTarget>,
 }
 
 impl Client {
-    /// Promotes the current release of `source_app_id` to `target_app_ids`
-    /// in a pipeline, then polls the targets until none is pending and
-    /// reports each one ([`WorkflowError::WaitTimeout`] if `timeout` passes first).
+    /// Promotes the current release of `source_app` to `target_apps` in a
+    /// pipeline, then waits until no target is pending
+    /// ([`wait_for_promotion`](Client::wait_for_promotion)): the result
+    /// when every target succeeded, [`WorkflowError::PromotionFailed`] with
+    /// each target's outcome when one did not, and
+    /// [`WorkflowError::WaitTimeout`] if `timeout` passes first. Heroku's
+    /// promotion takes the pipeline's and the apps' ids.
     pub async fn promote(
         &self,
-        pipeline_id: &str,
-        source_app_id: &str,
-        target_app_ids: &[&str],
+        pipeline: impl Into<PipelineIdentity>,
+        source_app: impl Into<AppIdentity>,
+        target_apps: impl IntoIterator<Item = impl Into<AppIdentity>>,
         timeout: Duration,
     ) -> Result<PromotionResult, WorkflowError> {
-        if target_app_ids.is_empty() {
+        let targets: Vec<AppIdentity> = target_apps.into_iter().map(Into::into).collect();
+        if targets.is_empty() {
             return Err(WorkflowError::Invalid(
                 "a promotion needs at least one target app".into(),
             ));
         }
-        let targets = target_app_ids
-            .iter()
-            .map(|id| {
-                PipelinePromotionCreateTarget::new().app(PipelinePromotionCreateTargetApp::new(*id))
-            })
-            .collect();
         let promotion = self
             .pipeline_promotion()
-            .create(
-                PipelinePromotionCreatePipeline::new(pipeline_id),
-                PipelinePromotionCreateSource::new()
-                    .app(PipelinePromotionCreateSourceApp::new(source_app_id)),
-                targets,
-            )
+            .create(pipeline.into(), source_app.into(), targets)
             .await?;
-        let promotion_id = promotion.id.as_str();
-        let targets = poll_until(
-            self,
-            deadline_after(timeout),
-            || format!("promotion {promotion_id} to finish"),
-            || {
-                self.pipeline_promotion_target()
-                    .list(promotion_id)
-                    .into_future()
-            },
-            |targets: &Vec<PipelinePromotionTarget>| {
-                !targets.iter().any(|t| t.status.as_str() == "pending")
-            },
-        )
-        .await?;
-        Ok(PromotionResult {
-            promotion_id: promotion.id.clone(),
-            targets: targets
-                .into_iter()
-                .map(|t| TargetResult {
-                    app_id: t.app.id.clone(),
-                    status: t.status.as_str().to_string(),
-                    release_id: t.release.map(|r| r.id),
-                    error_message: t.error_message,
-                })
-                .collect(),
-        })
+        let targets = self
+            .wait_for_promotion(promotion.id.as_str(), timeout)
+            .await?;
+        Ok(PromotionResult { promotion, targets })
     }
 
     /// Promotes the app in `from_stage` of a pipeline to every app of the
@@ -151,8 +99,7 @@ impl Client {
             .map(|c| c.pipeline.id.clone())
             .find(|id| !id.is_empty())
             .unwrap_or_else(|| pipeline.to_string());
-        let target_refs: Vec<&str> = targets.iter().map(String::as_str).collect();
-        self.promote(&pipeline_id, source, &target_refs, timeout)
+        self.promote(pipeline_id, source.as_str(), targets, timeout)
             .await
     }
 }

@@ -272,7 +272,10 @@ fn every_operation_has_an_endpoint() {
     seen.push(("build.cancel", format!("{:?}", client.build().cancel("x", "x"))));
     seen.push((
         "buildpack-installation.update",
-        format!("{:?}", client.buildpack_installation().update("x", Default::default())),
+        format!(
+            "{:?}", client.buildpack_installation().update("x",
+            vec![heroku_api::buildpack_installation::BuildpackInstallationUpdate::new("x")])
+        ),
     ));
     seen.push((
         "buildpack-installation.list",
@@ -301,19 +304,13 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "config-var.update",
-        format!("{:?}", client.config_var().update("x", Default::default())),
+        format!("{:?}", client.config_var().update("x", [("x", Some("x"))])),
     ));
     seen.push(("credit.create", format!("{:?}", client.credit().create())));
     seen.push(("credit.info", format!("{:?}", client.credit().info("x"))));
     seen.push(("credit.list", format!("{:?}", client.credit().list())));
-    seen.push((
-        "domain.create",
-        format!("{:?}", client.domain().create("x", "x", None)),
-    ));
-    seen.push((
-        "domain.update",
-        format!("{:?}", client.domain().update("x", "x", None)),
-    ));
+    seen.push(("domain.create", format!("{:?}", client.domain().create("x", "x"))));
+    seen.push(("domain.update", format!("{:?}", client.domain().update("x", "x"))));
     seen.push(("domain.delete", format!("{:?}", client.domain().delete("x", "x"))));
     seen.push(("domain.info", format!("{:?}", client.domain().info("x", "x"))));
     seen.push(("domain.list", format!("{:?}", client.domain().list("x"))));
@@ -384,7 +381,10 @@ fn every_operation_has_an_endpoint() {
     seen.push(("formation.list", format!("{:?}", client.formation().list("x"))));
     seen.push((
         "formation.batch_update",
-        format!("{:?}", client.formation().batch_update("x", Default::default())),
+        format!(
+            "{:?}", client.formation().batch_update("x",
+            vec![heroku_api::formation::FormationUpdate::new("x")])
+        ),
     ));
     seen.push((
         "formation.update",
@@ -549,7 +549,7 @@ fn every_operation_has_an_endpoint() {
     seen.push((
         "pipeline-config-var.update",
         format!(
-            "{:?}", client.pipeline_config_var().update("x", "x", Default::default())
+            "{:?}", client.pipeline_config_var().update("x", "x", [("x", Some("x"))])
         ),
     ));
     seen.push((
@@ -598,7 +598,7 @@ fn every_operation_has_an_endpoint() {
             "{:?}", client.pipeline_promotion()
             .create(heroku_api::pipeline_promotion::PipelinePromotionCreatePipeline::new("x"),
             heroku_api::pipeline_promotion::PipelinePromotionCreateSource::new(),
-            Default::default())
+            vec![heroku_api::pipeline_promotion::PipelinePromotionCreateTarget::new()])
         ),
     ));
     seen.push((
@@ -678,10 +678,7 @@ fn every_operation_has_an_endpoint() {
         format!("{:?}", client.review_app_config().delete("x")),
     ));
     seen.push(("slug.info", format!("{:?}", client.slug().info("x", "x"))));
-    seen.push((
-        "slug.create",
-        format!("{:?}", client.slug().create("x", Default::default())),
-    ));
+    seen.push(("slug.create", format!("{:?}", client.slug().create("x", [("x", "x")]))));
     seen.push((
         "sms-number.sms_number",
         format!("{:?}", client.sms_number().sms_number("x")),
@@ -721,7 +718,10 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "space-app-access.update",
-        format!("{:?}", client.space_app_access().update("x", "x", Default::default())),
+        format!(
+            "{:?}", client.space_app_access().update("x", "x",
+            vec![heroku_api::space_app_access::SpaceAppAccessUpdatePermission::new()])
+        ),
     ));
     seen.push((
         "space-app-access.list",
@@ -819,7 +819,7 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "team-invitation.create",
-        format!("{:?}", client.team_invitation().create("x", "x", None)),
+        format!("{:?}", client.team_invitation().create("x", "x")),
     ));
     seen.push((
         "team-invitation.revoke",
@@ -915,7 +915,7 @@ fn every_operation_has_an_endpoint() {
     ));
     seen.push((
         "test-run.update",
-        format!("{:?}", client.test_run().update(1, None, "pending")),
+        format!("{:?}", client.test_run().update(1, "pending")),
     ));
     seen.push((
         "user-preferences.list",
@@ -1192,7 +1192,16 @@ async fn every_operation_decodes_the_fakes_answer() {
     check("build.cancel", client.build().cancel("x", "x").await.map(drop));
     check(
         "buildpack-installation.update",
-        client.buildpack_installation().update("x", Default::default()).await.map(drop),
+        client
+            .buildpack_installation()
+            .update(
+                "x",
+                vec![
+                    heroku_api::buildpack_installation::BuildpackInstallationUpdate::new("x")
+                ],
+            )
+            .await
+            .map(drop),
     );
     check(
         "buildpack-installation.list",
@@ -1212,13 +1221,13 @@ async fn every_operation_decodes_the_fakes_answer() {
     );
     check(
         "config-var.update",
-        client.config_var().update("x", Default::default()).await.map(drop),
+        client.config_var().update("x", [("x", Some("x"))]).await.map(drop),
     );
     check("credit.create", client.credit().create().await.map(drop));
     check("credit.info", client.credit().info("x").await.map(drop));
     check("credit.list", client.credit().list().await.map(drop));
-    check("domain.create", client.domain().create("x", "x", None).await.map(drop));
-    check("domain.update", client.domain().update("x", "x", None).await.map(drop));
+    check("domain.create", client.domain().create("x", "x").await.map(drop));
+    check("domain.update", client.domain().update("x", "x").await.map(drop));
     check("domain.delete", client.domain().delete("x", "x").await.map(drop));
     check("domain.info", client.domain().info("x", "x").await.map(drop));
     check("domain.list", client.domain().list("x").await.map(drop));
@@ -1285,7 +1294,11 @@ async fn every_operation_decodes_the_fakes_answer() {
     check("formation.list", client.formation().list("x").await.map(drop));
     check(
         "formation.batch_update",
-        client.formation().batch_update("x", Default::default()).await.map(drop),
+        client
+            .formation()
+            .batch_update("x", vec![heroku_api::formation::FormationUpdate::new("x")])
+            .await
+            .map(drop),
     );
     check("formation.update", client.formation().update("x", "x").await.map(drop));
     check("generation.info", client.generation().info("x").await.map(drop));
@@ -1423,7 +1436,7 @@ async fn every_operation_decodes_the_fakes_answer() {
     );
     check(
         "pipeline-config-var.update",
-        client.pipeline_config_var().update("x", "x", Default::default()).await.map(drop),
+        client.pipeline_config_var().update("x", "x", [("x", Some("x"))]).await.map(drop),
     );
     check(
         "pipeline-coupling.list_by_pipeline",
@@ -1471,7 +1484,9 @@ async fn every_operation_decodes_the_fakes_answer() {
                     "x",
                 ),
                 heroku_api::pipeline_promotion::PipelinePromotionCreateSource::new(),
-                Default::default(),
+                vec![
+                    heroku_api::pipeline_promotion::PipelinePromotionCreateTarget::new()
+                ],
             )
             .await
             .map(drop),
@@ -1545,7 +1560,7 @@ async fn every_operation_decodes_the_fakes_answer() {
         client.review_app_config().delete("x").await.map(drop),
     );
     check("slug.info", client.slug().info("x", "x").await.map(drop));
-    check("slug.create", client.slug().create("x", Default::default()).await.map(drop));
+    check("slug.create", client.slug().create("x", [("x", "x")]).await.map(drop));
     check("sms-number.sms_number", client.sms_number().sms_number("x").await.map(drop));
     check("sms-number.recover", client.sms_number().recover("x").await.map(drop));
     check("sms-number.confirm", client.sms_number().confirm("x").await.map(drop));
@@ -1576,7 +1591,15 @@ async fn every_operation_decodes_the_fakes_answer() {
     );
     check(
         "space-app-access.update",
-        client.space_app_access().update("x", "x", Default::default()).await.map(drop),
+        client
+            .space_app_access()
+            .update(
+                "x",
+                "x",
+                vec![heroku_api::space_app_access::SpaceAppAccessUpdatePermission::new()],
+            )
+            .await
+            .map(drop),
     );
     check("space-app-access.list", client.space_app_access().list("x").await.map(drop));
     check("space-nat.info", client.space_nat().info("x").await.map(drop));
@@ -1661,7 +1684,7 @@ async fn every_operation_decodes_the_fakes_answer() {
     check("team-invitation.list", client.team_invitation().list("x").await.map(drop));
     check(
         "team-invitation.create",
-        client.team_invitation().create("x", "x", None).await.map(drop),
+        client.team_invitation().create("x", "x").await.map(drop),
     );
     check(
         "team-invitation.revoke",
@@ -1746,10 +1769,7 @@ async fn every_operation_decodes_the_fakes_answer() {
         "test-run.info_by_pipeline",
         client.test_run().info_by_pipeline("x", 1).await.map(drop),
     );
-    check(
-        "test-run.update",
-        client.test_run().update(1, None, "pending").await.map(drop),
-    );
+    check("test-run.update", client.test_run().update(1, "pending").await.map(drop));
     check("user-preferences.list", client.user_preferences().list("x").await.map(drop));
     check(
         "user-preferences.update",

@@ -5,7 +5,16 @@
 //!
 //! An account represents an individual signed up to use the Heroku platform.
 //!
-//! Schema definition `account`; stability: production.
+//! Schema definition `account`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.account().info().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `account` operations as values, and the [`AccountApi`] handle that sends them.
 #[cfg(feature = "account")]
 pub mod requests;

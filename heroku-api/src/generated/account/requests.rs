@@ -13,35 +13,37 @@ impl<'a> AccountApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for account.
     ///
     /// `GET /account` · stability: production · operation `account.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-info>
     pub fn info(&self) -> crate::Request<'a, Info> {
         self.client.request(Info::new())
     }
-    /// Update.
-    ///
     /// Update account.
     ///
     /// `PATCH /account` · stability: production · operation `account.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-update>
     pub fn update(&self) -> crate::Request<'a, Update> {
         self.client.request(Update::new())
     }
-    /// Delete.
+    /// Delete account.
     ///
-    /// Delete account. Note that this action cannot be undone. Note: This endpoint requires the HTTP_HEROKU_PASSWORD or HTTP_HEROKU_PASSWORD_BASE64 header be set correctly for the user account.
+    /// Note that this action cannot be undone. Note: This endpoint requires the HTTP_HEROKU_PASSWORD or HTTP_HEROKU_PASSWORD_BASE64 header be set correctly for the user account.
     ///
     /// `DELETE /account` · stability: production · operation `account.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-delete>
     pub fn delete(&self) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new())
     }
-    /// Info By User.
-    ///
     /// Info for account.
     ///
     /// `GET /users/{account_identity}` · stability: production · operation `account.info_by_user`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-info-by-user>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -51,11 +53,11 @@ impl<'a> AccountApi<'a> {
     ) -> crate::Request<'a, InfoByUser> {
         self.client.request(InfoByUser::new(account_identity))
     }
-    /// Update By User.
-    ///
     /// Update account.
     ///
     /// `PATCH /users/{account_identity}` · stability: production · operation `account.update_by_user`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-update-by-user>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -65,11 +67,13 @@ impl<'a> AccountApi<'a> {
     ) -> crate::Request<'a, UpdateByUser> {
         self.client.request(UpdateByUser::new(account_identity))
     }
-    /// Delete By User.
+    /// Delete account.
     ///
-    /// Delete account. Note that this action cannot be undone. Note: This endpoint requires the HTTP_HEROKU_PASSWORD or HTTP_HEROKU_PASSWORD_BASE64 header be set correctly for the user account.
+    /// Note that this action cannot be undone. Note: This endpoint requires the HTTP_HEROKU_PASSWORD or HTTP_HEROKU_PASSWORD_BASE64 header be set correctly for the user account.
     ///
     /// `DELETE /users/{account_identity}` · stability: production · operation `account.delete_by_user`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-delete-by-user>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user

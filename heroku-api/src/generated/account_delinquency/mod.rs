@@ -5,7 +5,16 @@
 //!
 //! A Heroku account becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent accounts if their invoices remain unpaid.
 //!
-//! Schema definition `account-delinquency`; stability: development.
+//! Schema definition `account-delinquency`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-delinquency>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.account_delinquency().info().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `account-delinquency` operations as values, and the [`AccountDelinquencyApi`] handle that sends them.
 #[cfg(feature = "account-delinquency")]
 pub mod requests;

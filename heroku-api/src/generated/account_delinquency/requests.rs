@@ -13,11 +13,11 @@ impl<'a> AccountDelinquencyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Account delinquency information.
     ///
     /// `GET /account/delinquency` · stability: development · operation `account-delinquency.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-delinquency-info>
     pub fn info(&self) -> crate::Request<'a, Info> {
         self.client.request(Info::new())
     }

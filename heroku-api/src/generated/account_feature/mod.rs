@@ -5,7 +5,16 @@
 //!
 //! An account feature represents a Heroku labs capability that can be enabled or disabled for an account on Heroku.
 //!
-//! Schema definition `account-feature`; stability: production.
+//! Schema definition `account-feature`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-feature>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.account_feature().info("my-account-feature").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `account-feature` operations as values, and the [`AccountFeatureApi`] handle that sends them.
 #[cfg(feature = "account-feature")]
 pub mod requests;

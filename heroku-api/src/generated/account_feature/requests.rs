@@ -13,11 +13,11 @@ impl<'a> AccountFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for an existing account feature.
     ///
     /// `GET /account/features/{account_feature_identity}` · stability: production · operation `account-feature.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-feature-info>
     ///
     /// Arguments:
     /// - `account_feature_identity`: unique identifier of account feature, or unique name of account feature
@@ -29,19 +29,19 @@ impl<'a> AccountFeatureApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(account_feature_identity))
     }
-    /// List.
-    ///
     /// List existing account features.
     ///
     /// `GET /account/features` · stability: production · operation `account-feature.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-feature-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Update.
-    ///
     /// Update an existing account feature.
     ///
     /// `PATCH /account/features/{account_feature_identity}` · stability: production · operation `account-feature.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#account-feature-update>
     ///
     /// Arguments:
     /// - `account_feature_identity`: unique identifier of account feature, or unique name of account feature

@@ -5,7 +5,16 @@
 //!
 //! Add-ons represent add-ons that have been provisioned and attached to one or more apps.
 //!
-//! Schema definition `add-on`; stability: production.
+//! Schema definition `add-on`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on().info("my-add-on").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on` operations as values, and the [`AddOnApi`] handle that sends them.
 #[cfg(feature = "add-on")]
 pub mod requests;
@@ -187,6 +196,24 @@ impl AddOnCreateAttachment {
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+}
+/// A `AddOnCreateAttachment` from an id (a UUID) or a name.
+impl From<String> for AddOnCreateAttachment {
+    fn from(value: String) -> Self {
+        Self { name: Some(value) }
+    }
+}
+/// A `AddOnCreateAttachment` from an id (a UUID) or a name.
+impl From<&str> for AddOnCreateAttachment {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `AddOnCreateAttachment` from an id (a UUID) or a name.
+impl From<&String> for AddOnCreateAttachment {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }
 /// Names a resource in a path: unique identifier of add-on, or globally unique name of the add-on.

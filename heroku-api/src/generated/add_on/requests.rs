@@ -13,19 +13,19 @@ impl<'a> AddOnApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List all existing add-ons.
     ///
     /// `GET /addons` · stability: production · operation `add-on.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Info.
-    ///
     /// Info for an existing add-on.
     ///
     /// `GET /addons/{add_on_identity}` · stability: production · operation `add-on.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-info>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -35,15 +35,15 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_identity))
     }
-    /// Create.
-    ///
     /// Create a new add-on.
     ///
     /// `POST /apps/{app_identity}/addons` · stability: production · operation `add-on.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-create>
+    ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
-    /// - `plan`: `plan`
+    /// - `plan`: unique identifier of this plan, or unique name of this plan
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
@@ -51,11 +51,11 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, plan))
     }
-    /// Delete.
-    ///
     /// Delete an existing add-on.
     ///
     /// `DELETE /apps/{app_identity}/addons/{add_on_identity}` · stability: production · operation `add-on.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -67,11 +67,11 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, add_on_identity))
     }
-    /// Info By App.
-    ///
     /// Info for an existing add-on.
     ///
     /// `GET /apps/{app_identity}/addons/{add_on_identity}` · stability: production · operation `add-on.info_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-info-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -83,11 +83,11 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::Request<'a, InfoByApp> {
         self.client.request(InfoByApp::new(app_identity, add_on_identity))
     }
-    /// List By App.
-    ///
     /// List existing add-ons for an app.
     ///
     /// `GET /apps/{app_identity}/addons` · stability: production · operation `add-on.list_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-list-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -97,16 +97,18 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::ListRequest<'a, ListByApp> {
         self.client.list(ListByApp::new(app_identity))
     }
-    /// Update.
+    /// Change add-on plan.
     ///
-    /// Change add-on plan. Some add-ons may not support changing plans. In that case, an error will be returned.
+    /// Some add-ons may not support changing plans. In that case, an error will be returned.
     ///
     /// `PATCH /apps/{app_identity}/addons/{add_on_identity}` · stability: production · operation `add-on.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
-    /// - `plan`: `plan`
+    /// - `plan`: unique identifier of this plan, or unique name of this plan
     pub fn update(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
@@ -115,11 +117,11 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(app_identity, add_on_identity, plan))
     }
-    /// List By User.
-    ///
-    /// List all existing add-ons a user has access to
+    /// List all existing add-ons a user has access to.
     ///
     /// `GET /users/{account_identity}/addons` · stability: production · operation `add-on.list_by_user`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-list-by-user>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -129,11 +131,11 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::ListRequest<'a, ListByUser> {
         self.client.list(ListByUser::new(account_identity))
     }
-    /// List By Team.
-    ///
-    /// List add-ons used across all Team apps
+    /// List add-ons used across all Team apps.
     ///
     /// `GET /teams/{team_identity}/addons` · stability: production · operation `add-on.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-list-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -143,11 +145,13 @@ impl<'a> AddOnApi<'a> {
     ) -> crate::ListRequest<'a, ListByTeam> {
         self.client.list(ListByTeam::new(team_identity))
     }
-    /// Resolution.
+    /// Resolve an add-on from a name, optionally passing an app name.
     ///
-    /// Resolve an add-on from a name, optionally passing an app name. If there are matches it returns at least one add-on (exact match) or many.
+    /// If there are matches it returns at least one add-on (exact match) or many.
     ///
     /// `POST /actions/addons/resolve` · stability: production · operation `add-on.resolution`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-resolution>
     ///
     /// Arguments:
     /// - `addon`: globally unique name of the add-on
@@ -249,14 +253,19 @@ impl Create {
     /// name for add-on's initial attachment
     pub fn attachment(
         mut self,
-        attachment: crate::add_on::AddOnCreateAttachment,
+        attachment: impl Into<crate::add_on::AddOnCreateAttachment>,
     ) -> Self {
-        self.attachment = Some(attachment);
+        self.attachment = Some(attachment.into());
         self
     }
     /// custom add-on provisioning options
-    pub fn config(mut self, config: std::collections::BTreeMap<String, String>) -> Self {
-        self.config = Some(config);
+    pub fn config(
+        mut self,
+        config: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        self.config = Some(
+            config.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        );
         self
     }
     /// name of billing entity for confirmation
@@ -282,11 +291,17 @@ impl crate::Operation for Create {
 }
 impl crate::Request<'_, Create> {
     /// name for add-on's initial attachment
-    pub fn attachment(self, attachment: crate::add_on::AddOnCreateAttachment) -> Self {
+    pub fn attachment(
+        self,
+        attachment: impl Into<crate::add_on::AddOnCreateAttachment>,
+    ) -> Self {
         self.map(|op| op.attachment(attachment))
     }
     /// custom add-on provisioning options
-    pub fn config(self, config: std::collections::BTreeMap<String, String>) -> Self {
+    pub fn config(
+        self,
+        config: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
         self.map(|op| op.config(config))
     }
     /// name of billing entity for confirmation

@@ -5,7 +5,16 @@
 //!
 //! Add-on Actions are lifecycle operations for add-on provisioning and deprovisioning. They allow add-on providers to (de)provision add-ons in the background and then report back when (de)provisioning is complete.
 //!
-//! Schema definition `add-on-action`; stability: development.
+//! Schema definition `add-on-action`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-action>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_action().provision("my-add-on").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-action` operations as values, and the [`AddOnActionApi`] handle that sends them.
 #[cfg(feature = "add-on-action")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> AddOnActionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Provision.
-    ///
     /// Mark an add-on as provisioned for use.
     ///
     /// `POST /addons/{add_on_identity}/actions/provision` · stability: development · operation `add-on-action.provision`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-action-provision>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -27,11 +27,11 @@ impl<'a> AddOnActionApi<'a> {
     ) -> crate::Request<'a, Provision> {
         self.client.request(Provision::new(add_on_identity))
     }
-    /// Deprovision.
-    ///
     /// Mark an add-on as deprovisioned.
     ///
     /// `POST /addons/{add_on_identity}/actions/deprovision` · stability: development · operation `add-on-action.deprovision`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-action-deprovision>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on

@@ -5,7 +5,16 @@
 //!
 //! An add-on attachment represents a connection between an app and an add-on that it has been given access to.
 //!
-//! Schema definition `add-on-attachment`; stability: prototype.
+//! Schema definition `add-on-attachment`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_attachment().info("my-add-on-attachment").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-attachment` operations as values, and the [`AddOnAttachmentApi`] handle that sends them.
 #[cfg(feature = "add-on-attachment")]
 pub mod requests;

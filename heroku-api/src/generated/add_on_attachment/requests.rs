@@ -13,15 +13,15 @@ impl<'a> AddOnAttachmentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new add-on attachment.
     ///
     /// `POST /addon-attachments` · stability: prototype · operation `add-on-attachment.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-create>
+    ///
     /// Arguments:
-    /// - `addon`: `addon`
-    /// - `app`: `app`
+    /// - `addon`: unique identifier of add-on, or globally unique name of the add-on
+    /// - `app`: unique identifier of app, or unique name of app
     pub fn create(
         &self,
         addon: impl Into<crate::add_on::AddOnIdentity>,
@@ -29,11 +29,11 @@ impl<'a> AddOnAttachmentApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(addon, app))
     }
-    /// Delete.
-    ///
     /// Delete an existing add-on attachment.
     ///
     /// `DELETE /addon-attachments/{add_on_attachment_identity}` · stability: prototype · operation `add-on-attachment.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-delete>
     ///
     /// Arguments:
     /// - `add_on_attachment_identity`: unique identifier of this add-on attachment
@@ -45,11 +45,11 @@ impl<'a> AddOnAttachmentApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(add_on_attachment_identity))
     }
-    /// Info.
-    ///
     /// Info for existing add-on attachment.
     ///
     /// `GET /addon-attachments/{add_on_attachment_identity}` · stability: prototype · operation `add-on-attachment.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-info>
     ///
     /// Arguments:
     /// - `add_on_attachment_identity`: unique identifier of this add-on attachment
@@ -61,19 +61,19 @@ impl<'a> AddOnAttachmentApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_attachment_identity))
     }
-    /// List.
-    ///
     /// List existing add-on attachments.
     ///
     /// `GET /addon-attachments` · stability: prototype · operation `add-on-attachment.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List by Add-on.
-    ///
     /// List existing add-on attachments for an add-on.
     ///
     /// `GET /addons/{add_on_identity}/addon-attachments` · stability: prototype · operation `add-on-attachment.list_by_add_on`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-list-by-add-on>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -83,11 +83,11 @@ impl<'a> AddOnAttachmentApi<'a> {
     ) -> crate::ListRequest<'a, ListByAddOn> {
         self.client.list(ListByAddOn::new(add_on_identity))
     }
-    /// List by App.
-    ///
     /// List existing add-on attachments for an app.
     ///
     /// `GET /apps/{app_identity}/addon-attachments` · stability: prototype · operation `add-on-attachment.list_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-list-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -97,11 +97,11 @@ impl<'a> AddOnAttachmentApi<'a> {
     ) -> crate::ListRequest<'a, ListByApp> {
         self.client.list(ListByApp::new(app_identity))
     }
-    /// Info by App.
-    ///
     /// Info for existing add-on attachment for an app.
     ///
     /// `GET /apps/{app_identity}/addon-attachments/{add_on_attachment_scoped_identity}` · stability: prototype · operation `add-on-attachment.info_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-info-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -116,11 +116,13 @@ impl<'a> AddOnAttachmentApi<'a> {
         self.client
             .request(InfoByApp::new(app_identity, add_on_attachment_scoped_identity))
     }
-    /// Resolution.
+    /// Resolve an add-on attachment from a name, optionally passing an app name.
     ///
-    /// Resolve an add-on attachment from a name, optionally passing an app name. If there are matches it returns at least one add-on attachment (exact match) or many.
+    /// If there are matches it returns at least one add-on attachment (exact match) or many.
     ///
     /// `POST /actions/addon-attachments/resolve` · stability: prototype · operation `add-on-attachment.resolution`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-attachment-resolution>
     ///
     /// Arguments:
     /// - `addon_attachment`: unique name for this add-on attachment to this app
@@ -192,9 +194,15 @@ impl Create {
     /// attachment namespace config, used to specify namespace via key-value pairs
     pub fn namespace_config(
         mut self,
-        namespace_config: std::collections::BTreeMap<String, String>,
+        namespace_config: impl IntoIterator<
+            Item = (impl Into<String>, impl Into<String>),
+        >,
     ) -> Self {
-        self.namespace_config = Some(Some(namespace_config));
+        self.namespace_config = Some(
+            Some(
+                namespace_config.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            ),
+        );
         self
     }
     /// Sends `namespace_config` as `null`, which clears it.
@@ -231,7 +239,9 @@ impl crate::Request<'_, Create> {
     /// attachment namespace config, used to specify namespace via key-value pairs
     pub fn namespace_config(
         self,
-        namespace_config: std::collections::BTreeMap<String, String>,
+        namespace_config: impl IntoIterator<
+            Item = (impl Into<String>, impl Into<String>),
+        >,
     ) -> Self {
         self.map(|op| op.namespace_config(namespace_config))
     }

@@ -5,7 +5,16 @@
 //!
 //! Configuration of an Add-on
 //!
-//! Schema definition `add-on-config`; stability: development.
+//! Schema definition `add-on-config`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-config>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_config().list("my-add-on").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-config` operations as values, and the [`AddOnConfigApi`] handle that sends them.
 #[cfg(feature = "add-on-config")]
 pub mod requests;
@@ -49,5 +58,26 @@ impl AddOnConfig {
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
+    }
+}
+/// A `AddOnConfig` from its `name`.
+impl From<String> for AddOnConfig {
+    fn from(value: String) -> Self {
+        Self {
+            name: value,
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `AddOnConfig` from its `name`.
+impl From<&str> for AddOnConfig {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `AddOnConfig` from its `name`.
+impl From<&String> for AddOnConfig {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }

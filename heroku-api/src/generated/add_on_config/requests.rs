@@ -13,11 +13,13 @@ impl<'a> AddOnConfigApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
+    /// Get an add-on's config.
     ///
-    /// Get an add-on's config. Accessible by customers with access and by the add-on partner providing this add-on.
+    /// Accessible by customers with access and by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/config` · stability: development · operation `add-on-config.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-config-list>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -27,11 +29,13 @@ impl<'a> AddOnConfigApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(add_on_identity))
     }
-    /// Update.
+    /// Update an add-on's config.
     ///
-    /// Update an add-on's config. Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `PATCH /addons/{add_on_identity}/config` · stability: development · operation `add-on-config.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-config-update>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -96,8 +100,11 @@ impl Update {
         }
     }
     /// The `config` field.
-    pub fn config(mut self, config: Vec<crate::add_on_config::AddOnConfig>) -> Self {
-        self.config = Some(config);
+    pub fn config(
+        mut self,
+        config: impl IntoIterator<Item = impl Into<crate::add_on_config::AddOnConfig>>,
+    ) -> Self {
+        self.config = Some(config.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -114,7 +121,10 @@ impl crate::Operation for Update {
 }
 impl crate::Request<'_, Update> {
     /// The `config` field.
-    pub fn config(self, config: Vec<crate::add_on_config::AddOnConfig>) -> Self {
+    pub fn config(
+        self,
+        config: impl IntoIterator<Item = impl Into<crate::add_on_config::AddOnConfig>>,
+    ) -> Self {
         self.map(|op| op.config(config))
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! Add-on Plan Actions are Provider functionality for specific add-on installations
 //!
-//! Schema definition `add-on-plan-action`; stability: development.
+//! Schema definition `add-on-plan-action`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-plan-action>
 mod serde_impls;
 /// Add-on Plan Actions are Provider functionality for specific add-on installations
 ///

@@ -5,7 +5,16 @@
 //!
 //! Add-on region capabilities represent the relationship between an Add-on Service and a specific Region. Only Beta and GA add-ons are returned by these endpoints.
 //!
-//! Schema definition `add-on-region-capability`; stability: production.
+//! Schema definition `add-on-region-capability`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-region-capability>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_region_capability().list().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-region-capability` operations as values, and the [`AddOnRegionCapabilityApi`] handle that sends them.
 #[cfg(feature = "add-on-region-capability")]
 pub mod requests;

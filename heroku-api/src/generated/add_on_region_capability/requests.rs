@@ -13,19 +13,19 @@ impl<'a> AddOnRegionCapabilityApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List all existing add-on region capabilities.
     ///
     /// `GET /addon-region-capabilities` · stability: production · operation `add-on-region-capability.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-region-capability-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List by Add-on Service.
-    ///
-    /// List existing add-on region capabilities for an add-on-service
+    /// List existing add-on region capabilities for an add-on-service.
     ///
     /// `GET /addon-services/{add_on_service_identity}/region-capabilities` · stability: production · operation `add-on-region-capability.list_by_add_on_service`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-region-capability-list-by-add-on-service>
     ///
     /// Arguments:
     /// - `add_on_service_identity`: unique identifier of this add-on-service, or unique name of this add-on-service
@@ -35,11 +35,11 @@ impl<'a> AddOnRegionCapabilityApi<'a> {
     ) -> crate::ListRequest<'a, ListByAddOnService> {
         self.client.list(ListByAddOnService::new(add_on_service_identity))
     }
-    /// List By Region.
-    ///
     /// List existing add-on region capabilities for a region.
     ///
     /// `GET /regions/{region_identity}/addon-region-capabilities` · stability: production · operation `add-on-region-capability.list_by_region`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-region-capability-list-by-region>
     ///
     /// Arguments:
     /// - `region_identity`: unique identifier of region, or unique name of region

@@ -5,7 +5,16 @@
 //!
 //! Add-on services represent add-ons that may be provisioned for apps. Endpoints under add-on services can be accessed without authentication.
 //!
-//! Schema definition `add-on-service`; stability: production.
+//! Schema definition `add-on-service`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-service>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_service().info("my-add-on-service").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-service` operations as values, and the [`AddOnServiceApi`] handle that sends them.
 #[cfg(feature = "add-on-service")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> AddOnServiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing add-on-service.
     ///
     /// `GET /addon-services/{add_on_service_identity}` · stability: production · operation `add-on-service.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-service-info>
     ///
     /// Arguments:
     /// - `add_on_service_identity`: unique identifier of this add-on-service, or unique name of this add-on-service
@@ -27,11 +27,11 @@ impl<'a> AddOnServiceApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_service_identity))
     }
-    /// List.
-    ///
     /// List existing add-on-services.
     ///
     /// `GET /addon-services` · stability: production · operation `add-on-service.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-service-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

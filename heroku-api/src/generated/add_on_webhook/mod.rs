@@ -5,7 +5,16 @@
 //!
 //! Represents the details of a webhook subscription
 //!
-//! Schema definition `add-on-webhook`; stability: production.
+//! Schema definition `add-on-webhook`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_webhook().info("my-add-on", "my-app-webhook").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-webhook` operations as values, and the [`AddOnWebhookApi`] handle that sends them.
 #[cfg(feature = "add-on-webhook")]
 pub mod requests;

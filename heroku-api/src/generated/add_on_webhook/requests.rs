@@ -13,11 +13,13 @@ impl<'a> AddOnWebhookApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
+    /// Create an add-on webhook subscription.
     ///
-    /// Create an add-on webhook subscription.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `POST /addons/{add_on_identity}/webhooks` · stability: production · operation `add-on-webhook.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-create>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -33,11 +35,13 @@ impl<'a> AddOnWebhookApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(add_on_identity, include, level, url))
     }
-    /// Delete.
+    /// Removes an add-on webhook subscription.
     ///
-    /// Removes an add-on webhook subscription.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `DELETE /addons/{add_on_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `add-on-webhook.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-delete>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -49,11 +53,13 @@ impl<'a> AddOnWebhookApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(add_on_identity, app_webhook_identity))
     }
-    /// Info.
+    /// Returns the info for an add-on webhook subscription.
     ///
-    /// Returns the info for an add-on webhook subscription.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `add-on-webhook.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-info>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -65,11 +71,13 @@ impl<'a> AddOnWebhookApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_identity, app_webhook_identity))
     }
-    /// List.
+    /// List all webhook subscriptions for a particular add-on.
     ///
-    /// List all webhook subscriptions for a particular add-on.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhooks` · stability: production · operation `add-on-webhook.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-list>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -79,11 +87,13 @@ impl<'a> AddOnWebhookApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(add_on_identity))
     }
-    /// Update.
+    /// Updates the details of an add-on webhook subscription.
     ///
-    /// Updates the details of an add-on webhook subscription.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `PATCH /addons/{add_on_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `add-on-webhook.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-update>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on

@@ -5,7 +5,16 @@
 //!
 //! Represents the delivery of a webhook notification, including its current status.
 //!
-//! Schema definition `add-on-webhook-delivery`; stability: production.
+//! Schema definition `add-on-webhook-delivery`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-delivery>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_webhook_delivery().info("my-add-on", "my-app-webhook-delivery").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-webhook-delivery` operations as values, and the [`AddOnWebhookDeliveryApi`] handle that sends them.
 #[cfg(feature = "add-on-webhook-delivery")]
 pub mod requests;

@@ -13,11 +13,13 @@ impl<'a> AddOnWebhookDeliveryApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Returns the info for an existing delivery.
     ///
-    /// Returns the info for an existing delivery.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhook-deliveries/{app_webhook_delivery_identity}` · stability: production · operation `add-on-webhook-delivery.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-delivery-info>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -31,11 +33,13 @@ impl<'a> AddOnWebhookDeliveryApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_identity, app_webhook_delivery_identity))
     }
-    /// List.
+    /// Lists existing deliveries for an add-on.
     ///
-    /// Lists existing deliveries for an add-on.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhook-deliveries` · stability: production · operation `add-on-webhook-delivery.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-delivery-list>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on

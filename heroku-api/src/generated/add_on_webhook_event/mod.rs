@@ -5,7 +5,16 @@
 //!
 //! Represents a webhook event that occurred.
 //!
-//! Schema definition `add-on-webhook-event`; stability: production.
+//! Schema definition `add-on-webhook-event`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-event>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.add_on_webhook_event().info("my-add-on", "my-app-webhook-event").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `add-on-webhook-event` operations as values, and the [`AddOnWebhookEventApi`] handle that sends them.
 #[cfg(feature = "add-on-webhook-event")]
 pub mod requests;

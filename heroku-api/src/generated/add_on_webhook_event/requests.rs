@@ -13,11 +13,13 @@ impl<'a> AddOnWebhookEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Returns the info for a specified webhook event.
     ///
-    /// Returns the info for a specified webhook event.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhook-events/{app_webhook_event_identity}` · stability: production · operation `add-on-webhook-event.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-event-info>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -31,11 +33,13 @@ impl<'a> AddOnWebhookEventApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(add_on_identity, app_webhook_event_identity))
     }
-    /// List.
+    /// Lists existing webhook events for an add-on.
     ///
-    /// Lists existing webhook events for an add-on.  Can only be accessed by the add-on partner providing this add-on.
+    /// Can only be accessed by the add-on partner providing this add-on.
     ///
     /// `GET /addons/{add_on_identity}/webhook-events` · stability: production · operation `add-on-webhook-event.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#add-on-webhook-event-list>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on

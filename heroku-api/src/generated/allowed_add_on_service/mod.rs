@@ -5,7 +5,16 @@
 //!
 //! Entities that have been allowed to be used by a Team
 //!
-//! Schema definition `allowed-add-on-service`; stability: prototype.
+//! Schema definition `allowed-add-on-service`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#allowed-add-on-service>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.allowed_add_on_service().list_by_team("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `allowed-add-on-service` operations as values, and the [`AllowedAddOnServiceApi`] handle that sends them.
 #[cfg(feature = "allowed-add-on-service")]
 pub mod requests;

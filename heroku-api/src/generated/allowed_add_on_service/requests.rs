@@ -13,11 +13,11 @@ impl<'a> AllowedAddOnServiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List By Team.
-    ///
-    /// List all allowed add-on services for a team
+    /// List all allowed add-on services for a team.
     ///
     /// `GET /teams/{team_identity}/allowed-addon-services` · stability: prototype · operation `allowed-add-on-service.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#allowed-add-on-service-list-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -27,11 +27,11 @@ impl<'a> AllowedAddOnServiceApi<'a> {
     ) -> crate::ListRequest<'a, ListByTeam> {
         self.client.list(ListByTeam::new(team_identity))
     }
-    /// Create By Team.
-    ///
-    /// Allow an Add-on Service
+    /// Allow an Add-on Service.
     ///
     /// `POST /teams/{team_identity}/allowed-addon-services` · stability: prototype · operation `allowed-add-on-service.create_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#allowed-add-on-service-create-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -41,11 +41,11 @@ impl<'a> AllowedAddOnServiceApi<'a> {
     ) -> crate::Request<'a, CreateByTeam> {
         self.client.request(CreateByTeam::new(team_identity))
     }
-    /// Delete By Team.
-    ///
-    /// Remove an allowed add-on service
+    /// Remove an allowed add-on service.
     ///
     /// `DELETE /teams/{team_identity}/allowed-addon-services/{allowed_add_on_service_identity}` · stability: prototype · operation `allowed-add-on-service.delete_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#allowed-add-on-service-delete-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

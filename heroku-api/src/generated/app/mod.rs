@@ -5,7 +5,16 @@
 //!
 //! An app represents the program that you would like to deploy and run on Heroku.
 //!
-//! Schema definition `app`; stability: production.
+//! Schema definition `app`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app().info("my-app").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app` operations as values, and the [`AppApi`] handle that sends them.
 #[cfg(feature = "app")]
 pub mod requests;

@@ -13,19 +13,19 @@ impl<'a> AppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new app.
     ///
     /// `POST /apps` · stability: production · operation `app.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-create>
     pub fn create(&self) -> crate::Request<'a, Create> {
         self.client.request(Create::new())
     }
-    /// Delete.
-    ///
     /// Delete an existing app.
     ///
     /// `DELETE /apps/{app_identity}` · stability: production · operation `app.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -35,11 +35,11 @@ impl<'a> AppApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity))
     }
-    /// Info.
-    ///
     /// Info for existing app.
     ///
     /// `GET /apps/{app_identity}` · stability: production · operation `app.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -49,19 +49,19 @@ impl<'a> AppApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity))
     }
-    /// List.
-    ///
     /// List existing apps.
     ///
     /// `GET /apps` · stability: production · operation `app.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List Owned and Collaborated.
-    ///
     /// List owned and collaborated apps (excludes team apps).
     ///
     /// `GET /users/{account_identity}/apps` · stability: production · operation `app.list_owned_and_collaborated`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-list-owned-and-collaborated>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -71,11 +71,11 @@ impl<'a> AppApi<'a> {
     ) -> crate::ListRequest<'a, ListOwnedAndCollaborated> {
         self.client.list(ListOwnedAndCollaborated::new(account_identity))
     }
-    /// Update.
-    ///
     /// Update an existing app.
     ///
     /// `PATCH /apps/{app_identity}` · stability: production · operation `app.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -85,11 +85,11 @@ impl<'a> AppApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(app_identity))
     }
-    /// Enable ACM.
-    ///
-    /// Enable ACM flag for an app
+    /// Enable ACM flag for an app.
     ///
     /// `POST /apps/{app_identity}/acm` · stability: production · operation `app.enable_acm`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-enable-acm>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -99,11 +99,11 @@ impl<'a> AppApi<'a> {
     ) -> crate::Request<'a, EnableAcm> {
         self.client.request(EnableAcm::new(app_identity))
     }
-    /// Disable ACM.
-    ///
-    /// Disable ACM flag for an app
+    /// Disable ACM flag for an app.
     ///
     /// `DELETE /apps/{app_identity}/acm` · stability: production · operation `app.disable_acm`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-disable-acm>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -113,11 +113,11 @@ impl<'a> AppApi<'a> {
     ) -> crate::Request<'a, DisableAcm> {
         self.client.request(DisableAcm::new(app_identity))
     }
-    /// Refresh ACM.
-    ///
-    /// Refresh ACM for an app
+    /// Refresh ACM for an app.
     ///
     /// `PATCH /apps/{app_identity}/acm` · stability: production · operation `app.refresh_acm`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-refresh-acm>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! An app feature represents a Heroku labs capability that can be enabled or disabled for an app on Heroku.
 //!
-//! Schema definition `app-feature`; stability: production.
+//! Schema definition `app-feature`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-feature>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_feature().info("my-app", "my-app-feature").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-feature` operations as values, and the [`AppFeatureApi`] handle that sends them.
 #[cfg(feature = "app-feature")]
 pub mod requests;

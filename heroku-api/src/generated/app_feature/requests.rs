@@ -13,11 +13,11 @@ impl<'a> AppFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for an existing app feature.
     ///
     /// `GET /apps/{app_identity}/features/{app_feature_identity}` · stability: production · operation `app-feature.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-feature-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> AppFeatureApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, app_feature_identity))
     }
-    /// List.
-    ///
     /// List existing app features.
     ///
     /// `GET /apps/{app_identity}/features` · stability: production · operation `app-feature.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-feature-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -43,11 +43,11 @@ impl<'a> AppFeatureApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Update.
-    ///
     /// Update an existing app feature.
     ///
     /// `PATCH /apps/{app_identity}/features/{app_feature_identity}` · stability: production · operation `app-feature.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-feature-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

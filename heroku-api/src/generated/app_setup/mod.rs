@@ -5,7 +5,16 @@
 //!
 //! An app setup represents an app on Heroku that is setup using an environment, addons, and scripts described in an app.json manifest file.
 //!
-//! Schema definition `app-setup`; stability: production.
+//! Schema definition `app-setup`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-setup-api-app-setup>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_setup().info("my-app-setup").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-setup` operations as values, and the [`AppSetupApi`] handle that sends them.
 #[cfg(feature = "app-setup")]
 pub mod requests;
@@ -320,8 +329,11 @@ impl AppSetupOverrides {
         self
     }
     /// Sets `env`.
-    pub fn env(mut self, env: std::collections::BTreeMap<String, String>) -> Self {
-        self.env = Some(env);
+    pub fn env(
+        mut self,
+        env: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        self.env = Some(env.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
         self
     }
 }

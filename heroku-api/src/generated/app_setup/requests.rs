@@ -13,11 +13,11 @@ impl<'a> AppSetupApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new app setup from a gzipped tar archive containing an app.json manifest file.
     ///
     /// `POST /app-setups` · stability: production · operation `app-setup.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-setup-api-app-setup-create>
     ///
     /// Arguments:
     /// - `source_blob`: gzipped tarball of source code containing app.json manifest file
@@ -27,11 +27,11 @@ impl<'a> AppSetupApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(source_blob))
     }
-    /// Info.
-    ///
     /// Get the status of an app setup.
     ///
     /// `GET /app-setups/{app_setup_identity}` · stability: production · operation `app-setup.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-setup-api-app-setup-info>
     ///
     /// Arguments:
     /// - `app_setup_identity`: unique identifier of app setup

@@ -5,7 +5,16 @@
 //!
 //! An app transfer represents a two party interaction for transferring ownership of an app.
 //!
-//! Schema definition `app-transfer`; stability: production.
+//! Schema definition `app-transfer`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_transfer().info("my-app-transfer").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-transfer` operations as values, and the [`AppTransferApi`] handle that sends them.
 #[cfg(feature = "app-transfer")]
 pub mod requests;

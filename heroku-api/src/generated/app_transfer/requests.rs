@@ -13,15 +13,15 @@ impl<'a> AppTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new app transfer.
     ///
     /// `POST /account/app-transfers` · stability: production · operation `app-transfer.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer-create>
+    ///
     /// Arguments:
-    /// - `app`: `app`
-    /// - `recipient`: `recipient`
+    /// - `app`: unique identifier of app, or unique name of app
+    /// - `recipient`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
     pub fn create(
         &self,
         app: impl Into<crate::app::AppIdentity>,
@@ -29,11 +29,11 @@ impl<'a> AppTransferApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app, recipient))
     }
-    /// Delete.
-    ///
-    /// Delete an existing app transfer
+    /// Delete an existing app transfer.
     ///
     /// `DELETE /account/app-transfers/{app_transfer_identity}` · stability: production · operation `app-transfer.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer-delete>
     ///
     /// Arguments:
     /// - `app_transfer_identity`: unique identifier of app transfer, or unique name of app
@@ -43,11 +43,11 @@ impl<'a> AppTransferApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_transfer_identity))
     }
-    /// Info.
-    ///
     /// Info for existing app transfer.
     ///
     /// `GET /account/app-transfers/{app_transfer_identity}` · stability: production · operation `app-transfer.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer-info>
     ///
     /// Arguments:
     /// - `app_transfer_identity`: unique identifier of app transfer, or unique name of app
@@ -57,19 +57,19 @@ impl<'a> AppTransferApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_transfer_identity))
     }
-    /// List.
-    ///
     /// List existing apps transfers.
     ///
     /// `GET /account/app-transfers` · stability: production · operation `app-transfer.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Update.
-    ///
     /// Update an existing app transfer.
     ///
     /// `PATCH /account/app-transfers/{app_transfer_identity}` · stability: production · operation `app-transfer.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-transfer-update>
     ///
     /// Arguments:
     /// - `app_transfer_identity`: unique identifier of app transfer, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! Represents the details of a webhook subscription
 //!
-//! Schema definition `app-webhook`; stability: production.
+//! Schema definition `app-webhook`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_webhook().info("my-app", "my-app-webhook").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-webhook` operations as values, and the [`AppWebhookApi`] handle that sends them.
 #[cfg(feature = "app-webhook")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> AppWebhookApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create an app webhook subscription.
     ///
     /// `POST /apps/{app_identity}/webhooks` · stability: production · operation `app-webhook.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -33,11 +33,11 @@ impl<'a> AppWebhookApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, include, level, url))
     }
-    /// Delete.
-    ///
     /// Removes an app webhook subscription.
     ///
     /// `DELETE /apps/{app_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `app-webhook.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -49,11 +49,11 @@ impl<'a> AppWebhookApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, app_webhook_identity))
     }
-    /// Info.
-    ///
     /// Returns the info for an app webhook subscription.
     ///
     /// `GET /apps/{app_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `app-webhook.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -65,11 +65,11 @@ impl<'a> AppWebhookApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, app_webhook_identity))
     }
-    /// List.
-    ///
     /// List all webhook subscriptions for a particular app.
     ///
     /// `GET /apps/{app_identity}/webhooks` · stability: production · operation `app-webhook.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -79,11 +79,11 @@ impl<'a> AppWebhookApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Update.
-    ///
     /// Updates the details of an app webhook subscription.
     ///
     /// `PATCH /apps/{app_identity}/webhooks/{app_webhook_identity}` · stability: production · operation `app-webhook.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! Represents the delivery of a webhook notification, including its current status.
 //!
-//! Schema definition `app-webhook-delivery`; stability: production.
+//! Schema definition `app-webhook-delivery`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-delivery>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_webhook_delivery().info("my-app", "my-app-webhook-delivery").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-webhook-delivery` operations as values, and the [`AppWebhookDeliveryApi`] handle that sends them.
 #[cfg(feature = "app-webhook-delivery")]
 pub mod requests;

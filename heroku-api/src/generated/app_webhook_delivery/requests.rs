@@ -13,11 +13,11 @@ impl<'a> AppWebhookDeliveryApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Returns the info for an existing delivery.
     ///
     /// `GET /apps/{app_identity}/webhook-deliveries/{app_webhook_delivery_identity}` · stability: production · operation `app-webhook-delivery.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-delivery-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -31,11 +31,11 @@ impl<'a> AppWebhookDeliveryApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, app_webhook_delivery_identity))
     }
-    /// List.
-    ///
     /// Lists existing deliveries for an app.
     ///
     /// `GET /apps/{app_identity}/webhook-deliveries` · stability: production · operation `app-webhook-delivery.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-delivery-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

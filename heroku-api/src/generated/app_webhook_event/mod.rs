@@ -5,7 +5,16 @@
 //!
 //! Represents a webhook event that occurred.
 //!
-//! Schema definition `app-webhook-event`; stability: production.
+//! Schema definition `app-webhook-event`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-event>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.app_webhook_event().info("my-app", "my-app-webhook-event").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `app-webhook-event` operations as values, and the [`AppWebhookEventApi`] handle that sends them.
 #[cfg(feature = "app-webhook-event")]
 pub mod requests;

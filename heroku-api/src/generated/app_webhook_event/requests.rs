@@ -13,11 +13,11 @@ impl<'a> AppWebhookEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Returns the info for a specified webhook event.
     ///
     /// `GET /apps/{app_identity}/webhook-events/{app_webhook_event_identity}` · stability: production · operation `app-webhook-event.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-event-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -31,11 +31,11 @@ impl<'a> AppWebhookEventApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, app_webhook_event_identity))
     }
-    /// List.
-    ///
     /// Lists existing webhook events for an app.
     ///
     /// `GET /apps/{app_identity}/webhook-events` · stability: production · operation `app-webhook-event.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#app-webhook-event-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! An audit trail archive represents a monthly json zipped file containing events
 //!
-//! Schema definition `archive`; stability: production.
+//! Schema definition `archive`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#audit-trail-archive>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.archive().info("my-enterprise-account", 1, "my-archive-month").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `archive` operations as values, and the [`ArchiveApi`] handle that sends them.
 #[cfg(feature = "archive")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> ArchiveApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Get archive for a single month.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}/archives/{archive_year}/{archive_month}` · stability: production · operation `archive.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#audit-trail-archive-info>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -34,11 +34,11 @@ impl<'a> ArchiveApi<'a> {
         self.client
             .request(Info::new(enterprise_account_identity, archive_year, archive_month))
     }
-    /// List.
-    ///
     /// List existing archives.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}/archives` · stability: production · operation `archive.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#audit-trail-archive-list>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account

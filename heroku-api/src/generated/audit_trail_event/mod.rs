@@ -5,7 +5,16 @@
 //!
 //! An audit trail event represents some action on the platform
 //!
-//! Schema definition `audit-trail-event`; stability: production.
+//! Schema definition `audit-trail-event`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#audit-trail-event>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.audit_trail_event().list("my-enterprise-account").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `audit-trail-event` operations as values, and the [`AuditTrailEventApi`] handle that sends them.
 #[cfg(feature = "audit-trail-event")]
 pub mod requests;

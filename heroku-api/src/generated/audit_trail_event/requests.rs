@@ -13,11 +13,13 @@ impl<'a> AuditTrailEventApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
+    /// List existing events.
     ///
-    /// List existing events. Returns all events for one day, defaulting to current day. Order, actor, action, and type, and day query params can be specified as query parameters. For example, '/enterprise-accounts/:id/events?order=desc&actor=user@example.com&action=create&type=app&day=2020-09-30' would return events in descending order and only return app created events by the user with user@example.com email address.
+    /// Returns all events for one day, defaulting to current day. Order, actor, action, and type, and day query params can be specified as query parameters. For example, '/enterprise-accounts/:id/events?order=desc&actor=user@example.com&action=create&type=app&day=2020-09-30' would return events in descending order and only return app created events by the user with user@example.com email address.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}/events` · stability: production · operation `audit-trail-event.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#audit-trail-event-list>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account

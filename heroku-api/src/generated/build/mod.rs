@@ -5,7 +5,16 @@
 //!
 //! A build represents the process of transforming a code tarball into build artifacts
 //!
-//! Schema definition `build`; stability: production.
+//! Schema definition `build`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.build().info("my-app", "my-build").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `build` operations as values, and the [`BuildApi`] handle that sends them.
 #[cfg(feature = "build")]
 pub mod requests;
@@ -202,6 +211,27 @@ impl BuildSourceBlob {
     ) -> Self {
         self.version_description = Some(version_description.into());
         self
+    }
+}
+/// A `BuildSourceBlob` from its `url`.
+impl From<String> for BuildSourceBlob {
+    fn from(value: String) -> Self {
+        Self {
+            url: value,
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `BuildSourceBlob` from its `url`.
+impl From<&str> for BuildSourceBlob {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `BuildSourceBlob` from its `url`.
+impl From<&String> for BuildSourceBlob {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }
 /// status of build

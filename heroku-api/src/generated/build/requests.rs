@@ -13,11 +13,11 @@ impl<'a> BuildApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new build.
     ///
     /// `POST /apps/{app_identity}/builds` · stability: production · operation `build.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -25,15 +25,15 @@ impl<'a> BuildApi<'a> {
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
-        source_blob: crate::build::BuildSourceBlob,
+        source_blob: impl Into<crate::build::BuildSourceBlob>,
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, source_blob))
     }
-    /// Info.
-    ///
     /// Info for existing build.
     ///
     /// `GET /apps/{app_identity}/builds/{build_identity}` · stability: production · operation `build.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -45,11 +45,11 @@ impl<'a> BuildApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, build_identity))
     }
-    /// List.
-    ///
     /// List existing build.
     ///
     /// `GET /apps/{app_identity}/builds` · stability: production · operation `build.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -59,11 +59,11 @@ impl<'a> BuildApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Delete cache.
-    ///
     /// Destroy a build cache.
     ///
     /// `DELETE /apps/{app_identity}/build-cache` · stability: production · operation `build.delete_cache`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build-delete-cache>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -73,11 +73,11 @@ impl<'a> BuildApi<'a> {
     ) -> crate::Request<'a, DeleteCache> {
         self.client.request(DeleteCache::new(app_identity))
     }
-    /// Cancel.
-    ///
     /// Cancel running build.
     ///
     /// `DELETE /apps/{app_identity}/builds/{build_identity}` · stability: production · operation `build.cancel`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-build-api-build-cancel>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -109,12 +109,12 @@ impl Create {
     /// The `build.create` operation with its required parts.
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
-        source_blob: crate::build::BuildSourceBlob,
+        source_blob: impl Into<crate::build::BuildSourceBlob>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
             buildpacks: None,
-            source_blob,
+            source_blob: source_blob.into(),
         }
     }
     /// buildpacks executed for this build, in order (only applicable to Cedar-generation apps)

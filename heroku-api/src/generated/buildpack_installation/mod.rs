@@ -5,7 +5,16 @@
 //!
 //! A buildpack installation represents a buildpack that will be run against an app.
 //!
-//! Schema definition `buildpack-installation`; stability: production.
+//! Schema definition `buildpack-installation`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#buildpack-installations>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.buildpack_installation().list("my-app").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `buildpack-installation` operations as values, and the [`BuildpackInstallationApi`] handle that sends them.
 #[cfg(feature = "buildpack-installation")]
 pub mod requests;
@@ -58,5 +67,23 @@ impl BuildpackInstallationUpdate {
         Self {
             buildpack: buildpack.into(),
         }
+    }
+}
+/// A `BuildpackInstallationUpdate` from its `buildpack`.
+impl From<String> for BuildpackInstallationUpdate {
+    fn from(value: String) -> Self {
+        Self { buildpack: value }
+    }
+}
+/// A `BuildpackInstallationUpdate` from its `buildpack`.
+impl From<&str> for BuildpackInstallationUpdate {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `BuildpackInstallationUpdate` from its `buildpack`.
+impl From<&String> for BuildpackInstallationUpdate {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }

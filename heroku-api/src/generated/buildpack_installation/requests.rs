@@ -13,11 +13,11 @@ impl<'a> BuildpackInstallationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Update.
-    ///
     /// Update an app's buildpack installations.
     ///
     /// `PUT /apps/{app_identity}/buildpack-installations` · stability: production · operation `buildpack-installation.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#buildpack-installations-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -25,15 +25,17 @@ impl<'a> BuildpackInstallationApi<'a> {
     pub fn update(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
-        updates: Vec<crate::buildpack_installation::BuildpackInstallationUpdate>,
+        updates: impl IntoIterator<
+            Item = impl Into<crate::buildpack_installation::BuildpackInstallationUpdate>,
+        >,
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(app_identity, updates))
     }
-    /// List.
-    ///
     /// List an app's existing buildpack installations.
     ///
     /// `GET /apps/{app_identity}/buildpack-installations` · stability: production · operation `buildpack-installation.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#buildpack-installations-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -60,11 +62,13 @@ impl Update {
     /// The `buildpack-installation.update` operation with its required parts.
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
-        updates: Vec<crate::buildpack_installation::BuildpackInstallationUpdate>,
+        updates: impl IntoIterator<
+            Item = impl Into<crate::buildpack_installation::BuildpackInstallationUpdate>,
+        >,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
-            updates,
+            updates: updates.into_iter().map(Into::into).collect(),
         }
     }
 }

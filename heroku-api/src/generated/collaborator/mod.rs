@@ -5,7 +5,16 @@
 //!
 //! A collaborator represents an account that has been given access to an app on Heroku.
 //!
-//! Schema definition `collaborator`; stability: production.
+//! Schema definition `collaborator`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#collaborator>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.collaborator().info("my-app", "my-collaborator").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `collaborator` operations as values, and the [`CollaboratorApi`] handle that sends them.
 #[cfg(feature = "collaborator")]
 pub mod requests;

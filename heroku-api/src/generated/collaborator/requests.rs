@@ -13,15 +13,15 @@ impl<'a> CollaboratorApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new collaborator.
     ///
     /// `POST /apps/{app_identity}/collaborators` · stability: production · operation `collaborator.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#collaborator-create>
+    ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
-    /// - `user`: `user`
+    /// - `user`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
@@ -29,11 +29,11 @@ impl<'a> CollaboratorApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, user))
     }
-    /// Delete.
-    ///
     /// Delete an existing collaborator.
     ///
     /// `DELETE /apps/{app_identity}/collaborators/{collaborator_identity}` · stability: production · operation `collaborator.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#collaborator-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -45,11 +45,11 @@ impl<'a> CollaboratorApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, collaborator_identity))
     }
-    /// Info.
-    ///
     /// Info for existing collaborator.
     ///
     /// `GET /apps/{app_identity}/collaborators/{collaborator_identity}` · stability: production · operation `collaborator.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#collaborator-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -61,11 +61,11 @@ impl<'a> CollaboratorApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, collaborator_identity))
     }
-    /// List.
-    ///
     /// List existing collaborators.
     ///
     /// `GET /apps/{app_identity}/collaborators` · stability: production · operation `collaborator.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#collaborator-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

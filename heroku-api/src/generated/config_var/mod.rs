@@ -5,7 +5,16 @@
 //!
 //! Config Vars allow you to manage the configuration information provided to an app on Heroku.
 //!
-//! Schema definition `config-var`; stability: production.
+//! Schema definition `config-var`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#config-vars>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.config_var().info_for_app("my-app").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `config-var` operations as values, and the [`ConfigVarApi`] handle that sends them.
 #[cfg(feature = "config-var")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> ConfigVarApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info for App.
-    ///
     /// Get config-vars for app.
     ///
     /// `GET /apps/{app_identity}/config-vars` · stability: production · operation `config-var.info_for_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#config-vars-info-for-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -27,11 +27,11 @@ impl<'a> ConfigVarApi<'a> {
     ) -> crate::Request<'a, InfoForApp> {
         self.client.request(InfoForApp::new(app_identity))
     }
-    /// Info for App Release.
-    ///
     /// Get config-vars for a release.
     ///
     /// `GET /apps/{app_identity}/releases/{release_identity}/config-vars` · stability: production · operation `config-var.info_for_app_release`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#config-vars-info-for-app-release>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -43,11 +43,13 @@ impl<'a> ConfigVarApi<'a> {
     ) -> crate::Request<'a, InfoForAppRelease> {
         self.client.request(InfoForAppRelease::new(app_identity, release_identity))
     }
-    /// Update.
+    /// Update config-vars for app.
     ///
-    /// Update config-vars for app. You can update existing config-vars by setting them again, and remove by setting it to `null`.
+    /// You can update existing config-vars by setting them again, and remove by setting it to `null`.
     ///
     /// `PATCH /apps/{app_identity}/config-vars` · stability: production · operation `config-var.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#config-vars-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -55,7 +57,7 @@ impl<'a> ConfigVarApi<'a> {
     pub fn update(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(app_identity, body))
     }
@@ -79,7 +81,7 @@ impl InfoForApp {
     }
 }
 impl crate::Operation for InfoForApp {
-    type Output = std::collections::BTreeMap<String, Option<String>>;
+    type Output = std::collections::BTreeMap<String, String>;
     const INFO: &'static crate::OperationInfo = &crate::operations::CONFIG_VAR_INFO_FOR_APP;
     const BODY: crate::BodyKind = crate::BodyKind::None;
     fn path(&self) -> String {
@@ -115,7 +117,7 @@ impl InfoForAppRelease {
     }
 }
 impl crate::Operation for InfoForAppRelease {
-    type Output = std::collections::BTreeMap<String, Option<String>>;
+    type Output = std::collections::BTreeMap<String, String>;
     const INFO: &'static crate::OperationInfo = &crate::operations::CONFIG_VAR_INFO_FOR_APP_RELEASE;
     const BODY: crate::BodyKind = crate::BodyKind::None;
     fn path(&self) -> String {
@@ -143,16 +145,26 @@ impl Update {
     /// The `config-var.update` operation with its required parts.
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
-            body,
+            body: body.into_iter().map(|(k, v)| (k.into(), v.map(Into::into))).collect(),
         }
+    }
+    /// Sets `key` to `value`.
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.body.insert(key.into(), Some(value.into()));
+        self
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(mut self, key: impl Into<String>) -> Self {
+        self.body.insert(key.into(), None);
+        self
     }
 }
 impl crate::Operation for Update {
-    type Output = std::collections::BTreeMap<String, Option<String>>;
+    type Output = std::collections::BTreeMap<String, String>;
     const INFO: &'static crate::OperationInfo = &crate::operations::CONFIG_VAR_UPDATE;
     const BODY: crate::BodyKind = crate::BodyKind::Json;
     fn path(&self) -> String {
@@ -160,5 +172,15 @@ impl crate::Operation for Update {
             "/apps/{}/config-vars", crate ::__private::segment(self.app_identity
             .as_str())
         )
+    }
+}
+impl crate::Request<'_, Update> {
+    /// Sets `key` to `value`.
+    pub fn set(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.map(|op| op.set(key, value))
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(self, key: impl Into<String>) -> Self {
+        self.map(|op| op.unset(key))
     }
 }

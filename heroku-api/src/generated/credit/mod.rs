@@ -5,7 +5,16 @@
 //!
 //! A credit represents value that will be used up before further charges are assigned to an account.
 //!
-//! Schema definition `credit`; stability: development.
+//! Schema definition `credit`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#credit>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.credit().info("my-credit").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `credit` operations as values, and the [`CreditApi`] handle that sends them.
 #[cfg(feature = "credit")]
 pub mod requests;

@@ -13,19 +13,19 @@ impl<'a> CreditApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new credit.
     ///
     /// `POST /account/credits` · stability: development · operation `credit.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#credit-create>
     pub fn create(&self) -> crate::Request<'a, Create> {
         self.client.request(Create::new())
     }
-    /// Info.
-    ///
     /// Info for existing credit.
     ///
     /// `GET /account/credits/{credit_identity}` · stability: development · operation `credit.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#credit-info>
     ///
     /// Arguments:
     /// - `credit_identity`: unique identifier of credit
@@ -35,11 +35,11 @@ impl<'a> CreditApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(credit_identity))
     }
-    /// List.
-    ///
     /// List existing credits.
     ///
     /// `GET /account/credits` · stability: development · operation `credit.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#credit-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

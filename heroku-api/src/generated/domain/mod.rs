@@ -5,7 +5,16 @@
 //!
 //! Domains define what web routes should be routed to an app on Heroku.
 //!
-//! Schema definition `domain`; stability: production.
+//! Schema definition `domain`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.domain().info("my-app", "my-domain").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `domain` operations as values, and the [`DomainApi`] handle that sends them.
 #[cfg(feature = "domain")]
 pub mod requests;

@@ -13,47 +13,43 @@ impl<'a> DomainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new domain.
     ///
     /// `POST /apps/{app_identity}/domains` · stability: production · operation `domain.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain-create>
+    ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
     /// - `hostname`: full hostname
-    /// - `sni_endpoint`: null or unique identifier or name for SNI endpoint
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
         hostname: impl Into<String>,
-        sni_endpoint: Option<String>,
     ) -> crate::Request<'a, Create> {
-        self.client.request(Create::new(app_identity, hostname, sni_endpoint))
+        self.client.request(Create::new(app_identity, hostname))
     }
-    /// Update.
-    ///
-    /// Associate an SNI endpoint
+    /// Associate an SNI endpoint.
     ///
     /// `PATCH /apps/{app_identity}/domains/{domain_identity}` · stability: production · operation `domain.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
     /// - `domain_identity`: unique identifier of this domain, or full hostname
-    /// - `sni_endpoint`: null or unique identifier or name for SNI endpoint
     pub fn update(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
         domain_identity: impl Into<crate::domain::DomainIdentity>,
-        sni_endpoint: Option<String>,
     ) -> crate::Request<'a, Update> {
-        self.client.request(Update::new(app_identity, domain_identity, sni_endpoint))
+        self.client.request(Update::new(app_identity, domain_identity))
     }
-    /// Delete.
-    ///
-    /// Delete an existing domain
+    /// Delete an existing domain.
     ///
     /// `DELETE /apps/{app_identity}/domains/{domain_identity}` · stability: production · operation `domain.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -65,11 +61,11 @@ impl<'a> DomainApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, domain_identity))
     }
-    /// Info.
-    ///
     /// Info for existing domain.
     ///
     /// `GET /apps/{app_identity}/domains/{domain_identity}` · stability: production · operation `domain.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -81,11 +77,11 @@ impl<'a> DomainApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, domain_identity))
     }
-    /// List.
-    ///
     /// List existing domains.
     ///
     /// `GET /apps/{app_identity}/domains` · stability: production · operation `domain.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#domain-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -115,13 +111,19 @@ impl Create {
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
         hostname: impl Into<String>,
-        sni_endpoint: Option<String>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
             hostname: hostname.into(),
-            sni_endpoint,
+            sni_endpoint: None,
         }
+    }
+    /// null or unique identifier or name for SNI endpoint
+    ///
+    /// Sent as `null` unless set.
+    pub fn sni_endpoint(mut self, sni_endpoint: impl Into<String>) -> Self {
+        self.sni_endpoint = Some(sni_endpoint.into());
+        self
     }
 }
 impl crate::Operation for Create {
@@ -132,6 +134,14 @@ impl crate::Operation for Create {
         format!(
             "/apps/{}/domains", crate ::__private::segment(self.app_identity.as_str())
         )
+    }
+}
+impl crate::Request<'_, Create> {
+    /// null or unique identifier or name for SNI endpoint
+    ///
+    /// Sent as `null` unless set.
+    pub fn sni_endpoint(self, sni_endpoint: impl Into<String>) -> Self {
+        self.map(|op| op.sni_endpoint(sni_endpoint))
     }
 }
 /// `PATCH /apps/{app_identity}/domains/{domain_identity}`: Update (`domain.update`).
@@ -154,13 +164,19 @@ impl Update {
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
         domain_identity: impl Into<crate::domain::DomainIdentity>,
-        sni_endpoint: Option<String>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
             domain_identity: domain_identity.into(),
-            sni_endpoint,
+            sni_endpoint: None,
         }
+    }
+    /// null or unique identifier or name for SNI endpoint
+    ///
+    /// Sent as `null` unless set.
+    pub fn sni_endpoint(mut self, sni_endpoint: impl Into<String>) -> Self {
+        self.sni_endpoint = Some(sni_endpoint.into());
+        self
     }
 }
 impl crate::Operation for Update {
@@ -172,6 +188,14 @@ impl crate::Operation for Update {
             "/apps/{}/domains/{}", crate ::__private::segment(self.app_identity
             .as_str()), crate ::__private::segment(self.domain_identity.as_str())
         )
+    }
+}
+impl crate::Request<'_, Update> {
+    /// null or unique identifier or name for SNI endpoint
+    ///
+    /// Sent as `null` unless set.
+    pub fn sni_endpoint(self, sni_endpoint: impl Into<String>) -> Self {
+        self.map(|op| op.sni_endpoint(sni_endpoint))
     }
 }
 /// `DELETE /apps/{app_identity}/domains/{domain_identity}`: Delete (`domain.delete`).

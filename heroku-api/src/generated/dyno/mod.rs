@@ -5,7 +5,16 @@
 //!
 //! Dynos encapsulate running processes of an app on Heroku. Detailed information about dyno sizes can be found at: \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 //!
-//! Schema definition `dyno`; stability: production.
+//! Schema definition `dyno`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.dyno().info("my-app", "my-dyno").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `dyno` operations as values, and the [`DynoApi`] handle that sends them.
 #[cfg(feature = "dyno")]
 pub mod requests;

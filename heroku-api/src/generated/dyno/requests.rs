@@ -13,11 +13,11 @@ impl<'a> DynoApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new dyno.
     ///
     /// `POST /apps/{app_identity}/dynos` · stability: production · operation `dyno.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, command))
     }
-    /// Restart.
-    ///
     /// Restart dyno.
     ///
     /// `DELETE /apps/{app_identity}/dynos/{dyno_identity}` · stability: production · operation `dyno.restart`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-restart>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -45,11 +45,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, Restart> {
         self.client.request(Restart::new(app_identity, dyno_identity))
     }
-    /// Restart formation.
-    ///
     /// Restart dynos of a given formation type.
     ///
     /// `DELETE /apps/{app_identity}/formations/{dyno_formation_type}` · stability: production · operation `dyno.restart_formation`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-restart-formation>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -61,11 +61,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, RestartFormation> {
         self.client.request(RestartFormation::new(app_identity, dyno_formation_type))
     }
-    /// Restart all.
-    ///
     /// Restart all dynos.
     ///
     /// `DELETE /apps/{app_identity}/dynos` · stability: production · operation `dyno.restart_all`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-restart-all>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -75,11 +75,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, RestartAll> {
         self.client.request(RestartAll::new(app_identity))
     }
-    /// Stop.
-    ///
     /// Stop dyno.
     ///
     /// `POST /apps/{app_identity}/dynos/{dyno_identity}/actions/stop` · stability: production · operation `dyno.stop`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-stop>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -91,11 +91,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, Stop> {
         self.client.request(Stop::new(app_identity, dyno_identity))
     }
-    /// Stop formation.
-    ///
     /// Stop dynos of a given formation type.
     ///
     /// `POST /apps/{app_identity}/formations/{dyno_formation_type}/actions/stop` · stability: production · operation `dyno.stop_formation`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-stop-formation>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -107,11 +107,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, StopFormation> {
         self.client.request(StopFormation::new(app_identity, dyno_formation_type))
     }
-    /// Info.
-    ///
     /// Info for existing dyno.
     ///
     /// `GET /apps/{app_identity}/dynos/{dyno_identity}` · stability: production · operation `dyno.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -123,11 +123,11 @@ impl<'a> DynoApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, dyno_identity))
     }
-    /// List.
-    ///
     /// List existing dynos.
     ///
     /// `GET /apps/{app_identity}/dynos` · stability: production · operation `dyno.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -207,8 +207,11 @@ impl Create {
         self
     }
     /// custom environment to add to the dyno config vars
-    pub fn env(mut self, env: std::collections::BTreeMap<String, String>) -> Self {
-        self.env = Some(env);
+    pub fn env(
+        mut self,
+        env: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        self.env = Some(env.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
         self
     }
     /// force an attached one-off dyno to not run in a tty
@@ -251,7 +254,10 @@ impl crate::Request<'_, Create> {
         self.map(|op| op.attach(attach))
     }
     /// custom environment to add to the dyno config vars
-    pub fn env(self, env: std::collections::BTreeMap<String, String>) -> Self {
+    pub fn env(
+        self,
+        env: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
         self.map(|op| op.env(env))
     }
     /// force an attached one-off dyno to not run in a tty

@@ -5,7 +5,16 @@
 //!
 //! Dyno sizes are the values and details of sizes that can be assigned to dynos. This information can also be found at : \[<https://devcenter.heroku.com/articles/dyno-types\](https://devcenter.heroku.com/articles/dyno-types>).
 //!
-//! Schema definition `dyno-size`; stability: prototype.
+//! Schema definition `dyno-size`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-size>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.dyno_size().info("my-dyno-size").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `dyno-size` operations as values, and the [`DynoSizeApi`] handle that sends them.
 #[cfg(feature = "dyno-size")]
 pub mod requests;

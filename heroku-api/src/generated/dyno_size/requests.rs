@@ -13,11 +13,11 @@ impl<'a> DynoSizeApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing dyno size.
     ///
     /// `GET /dyno-sizes/{dyno_size_identity}` · stability: prototype · operation `dyno-size.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-size-info>
     ///
     /// Arguments:
     /// - `dyno_size_identity`: unique identifier of the dyno size, or name of the dyno size
@@ -27,19 +27,19 @@ impl<'a> DynoSizeApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(dyno_size_identity))
     }
-    /// List.
-    ///
     /// List existing dyno sizes.
     ///
     /// `GET /dyno-sizes` · stability: prototype · operation `dyno-size.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-size-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List App Dyno Sizes.
-    ///
-    /// List available dyno sizes for an app
+    /// List available dyno sizes for an app.
     ///
     /// `GET /apps/{app_identity}/available-dyno-sizes` · stability: prototype · operation `dyno-size.list_app_dyno_sizes`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#dyno-size-list-app-dyno-sizes>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! Enterprise accounts allow companies to manage their development teams and billing.
 //!
-//! Schema definition `enterprise-account`; stability: development.
+//! Schema definition `enterprise-account`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.enterprise_account().info("my-enterprise-account").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `enterprise-account` operations as values, and the [`EnterpriseAccountApi`] handle that sends them.
 #[cfg(feature = "enterprise-account")]
 pub mod requests;

@@ -13,19 +13,19 @@ impl<'a> EnterpriseAccountApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List enterprise accounts in which you are a member.
     ///
     /// `GET /enterprise-accounts` · stability: development · operation `enterprise-account.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Info.
-    ///
     /// Information about an enterprise account.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}` · stability: development · operation `enterprise-account.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-info>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -37,11 +37,11 @@ impl<'a> EnterpriseAccountApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(enterprise_account_identity))
     }
-    /// Update.
-    ///
-    /// Update enterprise account properties
+    /// Update enterprise account properties.
     ///
     /// `PATCH /enterprise-accounts/{enterprise_account_identity}` · stability: development · operation `enterprise-account.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-update>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account

@@ -5,7 +5,16 @@
 //!
 //! Usage for an enterprise account at a daily resolution.
 //!
-//! Schema definition `enterprise-account-daily-usage`; stability: development.
+//! Schema definition `enterprise-account-daily-usage`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-daily-usage>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.enterprise_account_daily_usage().info("my-enterprise-account", "2019-01-25").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `enterprise-account-daily-usage` operations as values, and the [`EnterpriseAccountDailyUsageApi`] handle that sends them.
 #[cfg(feature = "enterprise-account-daily-usage")]
 pub mod requests;

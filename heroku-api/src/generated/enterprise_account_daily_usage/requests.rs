@@ -13,12 +13,13 @@ impl<'a> EnterpriseAccountDailyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Retrieves usage for an enterprise account for a range of days.
     ///
-    /// Retrieves usage for an enterprise account for a range of days. Start and end dates can be specified as query parameters using the date format YYYY-MM-DD. The enterprise account identifier can be found from the \[enterprise account list\](<https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-list>).
-    ///
+    /// Start and end dates can be specified as query parameters using the date format YYYY-MM-DD. The enterprise account identifier can be found from the \[enterprise account list\](<https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-list>).
     ///
     /// `GET /enterprise-accounts/{enterprise_account_id}/usage/daily` · stability: development · operation `enterprise-account-daily-usage.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-daily-usage-info>
     ///
     /// Arguments:
     /// - `enterprise_account_id`: unique identifier of the enterprise account

@@ -5,7 +5,16 @@
 //!
 //! Enterprise account members are users with access to an enterprise account.
 //!
-//! Schema definition `enterprise-account-member`; stability: development.
+//! Schema definition `enterprise-account-member`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-member>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.enterprise_account_member().list("my-enterprise-account").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `enterprise-account-member` operations as values, and the [`EnterpriseAccountMemberApi`] handle that sends them.
 #[cfg(feature = "enterprise-account-member")]
 pub mod requests;

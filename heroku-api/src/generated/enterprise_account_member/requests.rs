@@ -13,11 +13,11 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List members in an enterprise account.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}/members` · stability: development · operation `enterprise-account-member.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-member-list>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -29,16 +29,16 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(enterprise_account_identity))
     }
-    /// Create.
-    ///
     /// Create a member in an enterprise account.
     ///
     /// `POST /enterprise-accounts/{enterprise_account_identity}/members` · stability: development · operation `enterprise-account-member.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-member-create>
+    ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
     /// - `permissions`: permissions for enterprise account
-    /// - `user`: `user`
+    /// - `user`: unique email address of account, or unique identifier of an account
     pub fn create(
         &self,
         enterprise_account_identity: impl Into<
@@ -53,11 +53,11 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(enterprise_account_identity, permissions, user))
     }
-    /// Update.
-    ///
     /// Update a member in an enterprise account.
     ///
     /// `PATCH /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` · stability: development · operation `enterprise-account-member.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-member-update>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -84,11 +84,11 @@ impl<'a> EnterpriseAccountMemberApi<'a> {
                 ),
             )
     }
-    /// Delete.
-    ///
     /// delete a member in an enterprise account.
     ///
     /// `DELETE /enterprise-accounts/{enterprise_account_identity}/members/{enterprise_account_member_user_identity}` · stability: development · operation `enterprise-account-member.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-member-delete>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account

@@ -5,7 +5,16 @@
 //!
 //! Usage for an enterprise account at a monthly resolution.
 //!
-//! Schema definition `enterprise-account-monthly-usage`; stability: development.
+//! Schema definition `enterprise-account-monthly-usage`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-monthly-usage>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.enterprise_account_monthly_usage().info("my-enterprise-account", "2019-01").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `enterprise-account-monthly-usage` operations as values, and the [`EnterpriseAccountMonthlyUsageApi`] handle that sends them.
 #[cfg(feature = "enterprise-account-monthly-usage")]
 pub mod requests;

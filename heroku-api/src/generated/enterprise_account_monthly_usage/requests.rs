@@ -13,12 +13,13 @@ impl<'a> EnterpriseAccountMonthlyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Retrieves usage for an enterprise account for a range of months.
     ///
-    /// Retrieves usage for an enterprise account for a range of months. Start and end dates can be specified as query parameters using the date format YYYY-MM. If no end date is specified, one month of usage is returned. The enterprise account identifier can be found from the \[enterprise account list\](<https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-list>).
-    ///
+    /// Start and end dates can be specified as query parameters using the date format YYYY-MM. If no end date is specified, one month of usage is returned. The enterprise account identifier can be found from the \[enterprise account list\](<https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-list>).
     ///
     /// `GET /enterprise-accounts/{enterprise_account_id}/usage/monthly` · stability: development · operation `enterprise-account-monthly-usage.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#enterprise-account-monthly-usage-info>
     ///
     /// Arguments:
     /// - `enterprise_account_id`: unique identifier of the enterprise account

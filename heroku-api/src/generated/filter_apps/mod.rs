@@ -5,7 +5,16 @@
 //!
 //! Filters are special endpoints to allow for API consumers to specify a subset of resources to consume in order to reduce the number of requests that are performed.  Each filter endpoint endpoint is responsible for determining its supported request format.  The endpoints are over POST in order to handle large request bodies without hitting request uri query length limitations, but the requests themselves are idempotent and will not have side effects.
 //!
-//! Schema definition `filter-apps`; stability: development.
+//! Schema definition `filter-apps`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#filters>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.filter_apps().apps().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `filter-apps` operations as values, and the [`FilterAppsApi`] handle that sends them.
 #[cfg(feature = "filter-apps")]
 pub mod requests;

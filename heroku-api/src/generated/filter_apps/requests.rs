@@ -13,11 +13,11 @@ impl<'a> FilterAppsApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Apps.
-    ///
     /// Request an apps list filtered by app id.
     ///
     /// `POST /filters/apps` · stability: development · operation `filter-apps.apps`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#filters-apps>
     pub fn apps(&self) -> crate::ListRequest<'a, Apps> {
         self.client.list(Apps::new())
     }

@@ -5,7 +5,16 @@
 //!
 //! The formation of processes that should be maintained for an app. Update the formation to scale processes or change dyno sizes. Available process type names and commands are defined by the `process_types` attribute for the \[slug\](#slug) currently released on an app.
 //!
-//! Schema definition `formation`; stability: production.
+//! Schema definition `formation`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#formation>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.formation().info("my-app", "my-formation").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `formation` operations as values, and the [`FormationApi`] handle that sends them.
 #[cfg(feature = "formation")]
 pub mod requests;
@@ -89,6 +98,40 @@ impl FormationDynoSize {
         self
     }
 }
+/// A `FormationDynoSize` from an id (a UUID) or a name.
+impl From<String> for FormationDynoSize {
+    fn from(value: String) -> Self {
+        if crate::__private::is_uuid(&value) {
+            Self {
+                id: Some(value),
+                ..<Self as Default>::default()
+            }
+        } else {
+            Self {
+                name: Some(value),
+                ..<Self as Default>::default()
+            }
+        }
+    }
+}
+/// A `FormationDynoSize` from an id (a UUID) or a name.
+impl From<&str> for FormationDynoSize {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `FormationDynoSize` from an id (a UUID) or a name.
+impl From<&String> for FormationDynoSize {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `FormationDynoSize` from an id (a UUID) or a name.
+impl From<crate::dyno_size::DynoSizeIdentity> for FormationDynoSize {
+    fn from(value: crate::dyno_size::DynoSizeIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
+    }
+}
 /// dyno size
 ///
 /// Schema: `/definitions/formation/properties/dyno_size`.
@@ -163,13 +206,34 @@ impl FormationUpdate {
         }
     }
     /// Sets `dyno_size`.
-    pub fn dyno_size(mut self, dyno_size: FormationDynoSize) -> Self {
-        self.dyno_size = Some(dyno_size);
+    pub fn dyno_size(mut self, dyno_size: impl Into<FormationDynoSize>) -> Self {
+        self.dyno_size = Some(dyno_size.into());
         self
     }
     /// Sets `quantity`.
     pub fn quantity(mut self, quantity: i64) -> Self {
         self.quantity = Some(quantity);
         self
+    }
+}
+/// A `FormationUpdate` from its `type`.
+impl From<String> for FormationUpdate {
+    fn from(value: String) -> Self {
+        Self {
+            type_: value,
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `FormationUpdate` from its `type`.
+impl From<&str> for FormationUpdate {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `FormationUpdate` from its `type`.
+impl From<&String> for FormationUpdate {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }

@@ -13,11 +13,11 @@ impl<'a> FormationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
-    /// Info for a process type
+    /// Info for a process type.
     ///
     /// `GET /apps/{app_identity}/formation/{formation_identity}` · stability: production · operation `formation.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#formation-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> FormationApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, formation_identity))
     }
-    /// List.
-    ///
-    /// List process type formation
+    /// List process type formation.
     ///
     /// `GET /apps/{app_identity}/formation` · stability: production · operation `formation.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#formation-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -43,11 +43,11 @@ impl<'a> FormationApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Batch Update.
-    ///
-    /// Batch update process types
+    /// Batch update process types.
     ///
     /// `PATCH /apps/{app_identity}/formation` · stability: production · operation `formation.batch_update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#formation-batch-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -55,15 +55,15 @@ impl<'a> FormationApi<'a> {
     pub fn batch_update(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
-        updates: Vec<crate::formation::FormationUpdate>,
+        updates: impl IntoIterator<Item = impl Into<crate::formation::FormationUpdate>>,
     ) -> crate::Request<'a, BatchUpdate> {
         self.client.request(BatchUpdate::new(app_identity, updates))
     }
-    /// Update.
-    ///
-    /// Update process type
+    /// Update process type.
     ///
     /// `PATCH /apps/{app_identity}/formation/{formation_identity}` · stability: production · operation `formation.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#formation-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -159,11 +159,11 @@ impl BatchUpdate {
     /// The `formation.batch_update` operation with its required parts.
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
-        updates: Vec<crate::formation::FormationUpdate>,
+        updates: impl IntoIterator<Item = impl Into<crate::formation::FormationUpdate>>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
-            updates,
+            updates: updates.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -210,8 +210,11 @@ impl Update {
         }
     }
     /// dyno size
-    pub fn dyno_size(mut self, dyno_size: crate::formation::FormationDynoSize) -> Self {
-        self.dyno_size = Some(dyno_size);
+    pub fn dyno_size(
+        mut self,
+        dyno_size: impl Into<crate::formation::FormationDynoSize>,
+    ) -> Self {
+        self.dyno_size = Some(dyno_size.into());
         self
     }
     /// number of processes to maintain
@@ -233,7 +236,10 @@ impl crate::Operation for Update {
 }
 impl crate::Request<'_, Update> {
     /// dyno size
-    pub fn dyno_size(self, dyno_size: crate::formation::FormationDynoSize) -> Self {
+    pub fn dyno_size(
+        self,
+        dyno_size: impl Into<crate::formation::FormationDynoSize>,
+    ) -> Self {
         self.map(|op| op.dyno_size(dyno_size))
     }
     /// number of processes to maintain

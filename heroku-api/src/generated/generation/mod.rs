@@ -5,7 +5,16 @@
 //!
 //! A generation represents a version of the Heroku platform that includes the app execution environment, routing, telemetry, and build systems.
 //!
-//! Schema definition `generation`; stability: prototype.
+//! Schema definition `generation`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#generation>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.generation().info("my-stack").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `generation` operations as values, and the [`GenerationApi`] handle that sends them.
 #[cfg(feature = "generation")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> GenerationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for generation.
     ///
     /// `GET /generations/{stack_identity}` · stability: prototype · operation `generation.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#generation-info>
     ///
     /// Arguments:
     /// - `stack_identity`: unique name of stack, or unique identifier of stack
@@ -27,19 +27,19 @@ impl<'a> GenerationApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(stack_identity))
     }
-    /// List.
-    ///
     /// List available generations.
     ///
     /// `GET /generations` · stability: prototype · operation `generation.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#generation-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List by Team.
-    ///
     /// List available generations for a team.
     ///
     /// `GET /teams/{team_identity}/available-generations` · stability: prototype · operation `generation.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#generation-list-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

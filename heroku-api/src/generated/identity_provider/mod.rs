@@ -5,7 +5,16 @@
 //!
 //! Identity Providers represent the SAML configuration of teams or an Enterprise account
 //!
-//! Schema definition `identity-provider`; stability: production.
+//! Schema definition `identity-provider`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#identity-provider>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.identity_provider().list_by_team("my-team-name").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `identity-provider` operations as values, and the [`IdentityProviderApi`] handle that sends them.
 #[cfg(feature = "identity-provider")]
 pub mod requests;

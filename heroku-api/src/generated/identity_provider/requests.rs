@@ -13,11 +13,11 @@ impl<'a> IdentityProviderApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List By Team.
-    ///
-    /// Get a list of a team's Identity Providers
+    /// Get a list of a team's Identity Providers.
     ///
     /// `GET /teams/{team_name}/identity-providers` · stability: production · operation `identity-provider.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#identity-provider-list-by-team>
     ///
     /// Arguments:
     /// - `team_name`: unique name of team
@@ -27,11 +27,11 @@ impl<'a> IdentityProviderApi<'a> {
     ) -> crate::ListRequest<'a, ListByTeam> {
         self.client.list(ListByTeam::new(team_name))
     }
-    /// Create By Team.
-    ///
-    /// Create an Identity Provider for a team
+    /// Create an Identity Provider for a team.
     ///
     /// `POST /teams/{team_name}/identity-providers` · stability: production · operation `identity-provider.create_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#identity-provider-create-by-team>
     ///
     /// Arguments:
     /// - `team_name`: unique name of team
@@ -50,11 +50,11 @@ impl<'a> IdentityProviderApi<'a> {
                 CreateByTeam::new(team_name, certificate, entity_id, sso_target_url),
             )
     }
-    /// Update By Team.
-    ///
-    /// Update a team's Identity Provider
+    /// Update a team's Identity Provider.
     ///
     /// `PATCH /teams/{team_name}/identity-providers/{identity_provider_id}` · stability: production · operation `identity-provider.update_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#identity-provider-update-by-team>
     ///
     /// Arguments:
     /// - `team_name`: unique name of team
@@ -66,11 +66,11 @@ impl<'a> IdentityProviderApi<'a> {
     ) -> crate::Request<'a, UpdateByTeam> {
         self.client.request(UpdateByTeam::new(team_name, identity_provider_id))
     }
-    /// Delete By Team.
-    ///
-    /// Delete a team's Identity Provider
+    /// Delete a team's Identity Provider.
     ///
     /// `DELETE /teams/{team_name}/identity-providers/{identity_provider_id}` · stability: production · operation `identity-provider.delete_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#identity-provider-delete-by-team>
     ///
     /// Arguments:
     /// - `team_name`: unique name of team

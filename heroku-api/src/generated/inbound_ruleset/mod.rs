@@ -5,7 +5,16 @@
 //!
 //! An inbound-ruleset is a collection of rules that specify what hosts can or cannot connect to an application.
 //!
-//! Schema definition `inbound-ruleset`; stability: prototype.
+//! Schema definition `inbound-ruleset`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#inbound-ruleset>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.inbound_ruleset().info("my-space", "my-inbound-ruleset").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `inbound-ruleset` operations as values, and the [`InboundRulesetApi`] handle that sends them.
 #[cfg(feature = "inbound-ruleset")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> InboundRulesetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Current.
-    ///
-    /// Current inbound ruleset for a space
+    /// Current inbound ruleset for a space.
     ///
     /// `GET /spaces/{space_identity}/inbound-ruleset` · stability: prototype · operation `inbound-ruleset.current`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#inbound-ruleset-current>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -27,11 +27,11 @@ impl<'a> InboundRulesetApi<'a> {
     ) -> crate::Request<'a, Current> {
         self.client.request(Current::new(space_identity))
     }
-    /// Info.
-    ///
-    /// Info on an existing Inbound Ruleset
+    /// Info on an existing Inbound Ruleset.
     ///
     /// `GET /spaces/{space_identity}/inbound-rulesets/{inbound_ruleset_identity}` · stability: prototype · operation `inbound-ruleset.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#inbound-ruleset-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -45,11 +45,11 @@ impl<'a> InboundRulesetApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(space_identity, inbound_ruleset_identity))
     }
-    /// List.
-    ///
-    /// List all inbound rulesets for a space
+    /// List all inbound rulesets for a space.
     ///
     /// `GET /spaces/{space_identity}/inbound-rulesets` · stability: prototype · operation `inbound-ruleset.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#inbound-ruleset-list>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -59,11 +59,11 @@ impl<'a> InboundRulesetApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(space_identity))
     }
-    /// Create.
-    ///
-    /// Create a new inbound ruleset
+    /// Create a new inbound ruleset.
     ///
     /// `PUT /spaces/{space_identity}/inbound-ruleset` · stability: prototype · operation `inbound-ruleset.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#inbound-ruleset-create>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

@@ -5,7 +5,16 @@
 //!
 //! An invoice is an itemized bill of goods for an account which includes pricing and charges.
 //!
-//! Schema definition `invoice`; stability: development.
+//! Schema definition `invoice`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#invoice>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.invoice().info("my-invoice").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `invoice` operations as values, and the [`InvoiceApi`] handle that sends them.
 #[cfg(feature = "invoice")]
 pub mod requests;

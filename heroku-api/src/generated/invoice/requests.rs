@@ -13,11 +13,11 @@ impl<'a> InvoiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing invoice.
     ///
     /// `GET /account/invoices/{invoice_identity}` · stability: development · operation `invoice.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#invoice-info>
     ///
     /// Arguments:
     /// - `invoice_identity`: human readable invoice number
@@ -27,11 +27,11 @@ impl<'a> InvoiceApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(invoice_identity))
     }
-    /// List.
-    ///
     /// List existing invoices.
     ///
     /// `GET /account/invoices` · stability: development · operation `invoice.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#invoice-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

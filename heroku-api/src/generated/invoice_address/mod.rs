@@ -5,7 +5,16 @@
 //!
 //! An invoice address represents the address that should be listed on an invoice.
 //!
-//! Schema definition `invoice-address`; stability: development.
+//! Schema definition `invoice-address`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-vault-api-invoice-address>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.invoice_address().info().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `invoice-address` operations as values, and the [`InvoiceAddressApi`] handle that sends them.
 #[cfg(feature = "invoice-address")]
 pub mod requests;
@@ -27,7 +36,7 @@ pub struct InvoiceAddress {
     pub address_2: String,
     /// invoice city
     pub city: String,
-    /// country
+    /// The `country` field.
     pub country: String,
     /// heroku_id identifier reference
     pub heroku_id: InvoiceAddressIdentity,

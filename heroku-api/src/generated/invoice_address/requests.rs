@@ -13,19 +13,19 @@ impl<'a> InvoiceAddressApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// info.
-    ///
     /// Retrieve existing invoice address.
     ///
     /// `GET /account/invoice-address` · stability: development · operation `invoice-address.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-vault-api-invoice-address-info>
     pub fn info(&self) -> crate::Request<'a, Info> {
         self.client.request(Info::new())
     }
-    /// update.
-    ///
     /// Update invoice address for an account.
     ///
     /// `PUT /account/invoice-address` · stability: development · operation `invoice-address.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#heroku-vault-api-invoice-address-update>
     pub fn update(&self) -> crate::Request<'a, Update> {
         self.client.request(Update::new())
     }
@@ -65,7 +65,7 @@ pub struct Update {
     /// invoice city
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// country
+    /// The `country` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// metadata / additional information to go on invoice
@@ -110,7 +110,7 @@ impl Update {
         self.city = Some(city.into());
         self
     }
-    /// country
+    /// The `country` field.
     pub fn country(mut self, country: impl Into<String>) -> Self {
         self.country = Some(country.into());
         self
@@ -157,7 +157,7 @@ impl crate::Request<'_, Update> {
     pub fn city(self, city: impl Into<String>) -> Self {
         self.map(|op| op.city(city))
     }
-    /// country
+    /// The `country` field.
     pub fn country(self, country: impl Into<String>) -> Self {
         self.map(|op| op.country(country))
     }

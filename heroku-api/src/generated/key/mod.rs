@@ -5,7 +5,16 @@
 //!
 //! Keys represent public SSH keys associated with an account and are used to authorize accounts as they are performing git operations.
 //!
-//! Schema definition `key`; stability: production.
+//! Schema definition `key`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#key>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.key().info("my-key").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `key` operations as values, and the [`KeyApi`] handle that sends them.
 #[cfg(feature = "key")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> KeyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing key.
     ///
     /// `GET /account/keys/{key_identity}` · stability: production · operation `key.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#key-info>
     ///
     /// Arguments:
     /// - `key_identity`: unique identifier of this key, or a unique identifying string based on contents
@@ -27,11 +27,11 @@ impl<'a> KeyApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(key_identity))
     }
-    /// List.
-    ///
     /// List existing keys.
     ///
     /// `GET /account/keys` · stability: production · operation `key.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#key-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

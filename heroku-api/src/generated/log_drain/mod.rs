@@ -5,7 +5,16 @@
 //!
 //! \[Log drains\](<https://devcenter.heroku.com/articles/log-drains>) provide a way to forward your Heroku logs to an external syslog server for long-term archiving. This external service must be configured to receive syslog packets from Heroku, whereupon its URL can be added to an app using this API. Some add-ons will add a log drain when they are provisioned to an app. These drains can only be removed by removing the add-on.
 //!
-//! Schema definition `log-drain`; stability: production.
+//! Schema definition `log-drain`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.log_drain().info("my-app", "my-log-drain-query").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `log-drain` operations as values, and the [`LogDrainApi`] handle that sends them.
 #[cfg(feature = "log-drain")]
 pub mod requests;

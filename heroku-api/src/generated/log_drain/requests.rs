@@ -13,11 +13,11 @@ impl<'a> LogDrainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new log drain.
     ///
     /// `POST /apps/{app_identity}/log-drains` · stability: production · operation `log-drain.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> LogDrainApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, url))
     }
-    /// Update.
-    ///
     /// Update an add-on owned log drain.
     ///
     /// `PUT /addons/{add_on_identity}/log-drains/{log_drain_query_identity}` · stability: production · operation `log-drain.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-update>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -47,11 +47,13 @@ impl<'a> LogDrainApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(add_on_identity, log_drain_query_identity, url))
     }
-    /// Delete.
+    /// Delete an existing log drain.
     ///
-    /// Delete an existing log drain. Log drains added by add-ons can only be removed by removing the add-on.
+    /// Log drains added by add-ons can only be removed by removing the add-on.
     ///
     /// `DELETE /apps/{app_identity}/log-drains/{log_drain_query_identity}` · stability: production · operation `log-drain.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -63,11 +65,11 @@ impl<'a> LogDrainApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, log_drain_query_identity))
     }
-    /// Info.
-    ///
     /// Info for existing log drain.
     ///
     /// `GET /apps/{app_identity}/log-drains/{log_drain_query_identity}` · stability: production · operation `log-drain.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -79,11 +81,11 @@ impl<'a> LogDrainApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, log_drain_query_identity))
     }
-    /// List By Add-on.
-    ///
     /// List existing log drains for an add-on.
     ///
     /// `GET /addons/{add_on_identity}/log-drains` · stability: production · operation `log-drain.list_by_add_on`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-list-by-add-on>
     ///
     /// Arguments:
     /// - `add_on_identity`: unique identifier of add-on, or globally unique name of the add-on
@@ -93,11 +95,11 @@ impl<'a> LogDrainApi<'a> {
     ) -> crate::ListRequest<'a, ListByAddOn> {
         self.client.list(ListByAddOn::new(add_on_identity))
     }
-    /// List.
-    ///
     /// List existing log drains.
     ///
     /// `GET /apps/{app_identity}/log-drains` · stability: production · operation `log-drain.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-drain-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! A log session is a reference to the http based log stream for an app.
 //!
-//! Schema definition `log-session`; stability: production.
+//! Schema definition `log-session`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-session>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.log_session().create("my-app").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `log-session` operations as values, and the [`LogSessionApi`] handle that sends them.
 #[cfg(feature = "log-session")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> LogSessionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new log session.
     ///
     /// `POST /apps/{app_identity}/log-sessions` · stability: production · operation `log-session.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#log-session-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

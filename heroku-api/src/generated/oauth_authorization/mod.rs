@@ -5,7 +5,16 @@
 //!
 //! OAuth authorizations represent clients that a Heroku user has authorized to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 //!
-//! Schema definition `oauth-authorization`; stability: production.
+//! Schema definition `oauth-authorization`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.oauth_authorization().info("my-oauth-authorization").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `oauth-authorization` operations as values, and the [`OauthAuthorizationApi`] handle that sends them.
 #[cfg(feature = "oauth-authorization")]
 pub mod requests;

@@ -13,22 +13,22 @@ impl<'a> OauthAuthorizationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new OAuth authorization.
     ///
     /// `POST /oauth/authorizations` · stability: production · operation `oauth-authorization.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-create>
     ///
     /// Arguments:
     /// - `scope`: The scope of access OAuth authorization allows
     pub fn create(&self, scope: Vec<String>) -> crate::Request<'a, Create> {
         self.client.request(Create::new(scope))
     }
-    /// Delete.
-    ///
     /// Delete OAuth authorization.
     ///
     /// `DELETE /oauth/authorizations/{oauth_authorization_identity}` · stability: production · operation `oauth-authorization.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-delete>
     ///
     /// Arguments:
     /// - `oauth_authorization_identity`: unique identifier of OAuth authorization
@@ -40,11 +40,11 @@ impl<'a> OauthAuthorizationApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(oauth_authorization_identity))
     }
-    /// Info.
-    ///
     /// Info for an OAuth authorization.
     ///
     /// `GET /oauth/authorizations/{oauth_authorization_identity}` · stability: production · operation `oauth-authorization.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-info>
     ///
     /// Arguments:
     /// - `oauth_authorization_identity`: unique identifier of OAuth authorization
@@ -56,11 +56,11 @@ impl<'a> OauthAuthorizationApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(oauth_authorization_identity))
     }
-    /// Update.
-    ///
     /// Update an existing OAuth authorization.
     ///
     /// `PATCH /oauth/authorizations/{oauth_authorization_identity}` · stability: production · operation `oauth-authorization.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-update>
     ///
     /// Arguments:
     /// - `oauth_authorization_identity`: unique identifier of OAuth authorization
@@ -74,19 +74,21 @@ impl<'a> OauthAuthorizationApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(oauth_authorization_identity, client))
     }
-    /// List.
-    ///
     /// List OAuth authorizations.
     ///
     /// `GET /oauth/authorizations` · stability: production · operation `oauth-authorization.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Regenerate.
+    /// Regenerate OAuth tokens.
     ///
-    /// Regenerate OAuth tokens. This endpoint is only available to direct authorizations or privileged OAuth clients.
+    /// This endpoint is only available to direct authorizations or privileged OAuth clients.
     ///
     /// `POST /oauth/authorizations/{oauth_authorization_identity}/actions/regenerate-tokens` · stability: production · operation `oauth-authorization.regenerate`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-authorization-regenerate>
     ///
     /// Arguments:
     /// - `oauth_authorization_identity`: unique identifier of OAuth authorization

@@ -5,7 +5,16 @@
 //!
 //! OAuth clients are applications that Heroku users can authorize to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>).
 //!
-//! Schema definition `oauth-client`; stability: production.
+//! Schema definition `oauth-client`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.oauth_client().info("my-oauth-client").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `oauth-client` operations as values, and the [`OauthClientApi`] handle that sends them.
 #[cfg(feature = "oauth-client")]
 pub mod requests;

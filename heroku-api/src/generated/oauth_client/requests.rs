@@ -13,11 +13,11 @@ impl<'a> OauthClientApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new OAuth client.
     ///
     /// `POST /oauth/clients` · stability: production · operation `oauth-client.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-create>
     ///
     /// Arguments:
     /// - `name`: OAuth client name
@@ -29,11 +29,11 @@ impl<'a> OauthClientApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(name, redirect_uri))
     }
-    /// Delete.
-    ///
     /// Delete OAuth client.
     ///
     /// `DELETE /oauth/clients/{oauth_client_identity}` · stability: production · operation `oauth-client.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-delete>
     ///
     /// Arguments:
     /// - `oauth_client_identity`: unique identifier of this OAuth client
@@ -43,11 +43,13 @@ impl<'a> OauthClientApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(oauth_client_identity))
     }
-    /// Info.
+    /// Info for an OAuth client.
     ///
-    /// Info for an OAuth client. The output for unauthenticated requests excludes the `secret` parameter.
+    /// The output for unauthenticated requests excludes the `secret` parameter.
     ///
     /// `GET /oauth/clients/{oauth_client_identity}` · stability: production · operation `oauth-client.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-info>
     ///
     /// Arguments:
     /// - `oauth_client_identity`: unique identifier of this OAuth client
@@ -57,19 +59,19 @@ impl<'a> OauthClientApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(oauth_client_identity))
     }
-    /// List.
-    ///
-    /// List OAuth clients
+    /// List OAuth clients.
     ///
     /// `GET /oauth/clients` · stability: production · operation `oauth-client.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Update.
-    ///
-    /// Update OAuth client
+    /// Update OAuth client.
     ///
     /// `PATCH /oauth/clients/{oauth_client_identity}` · stability: production · operation `oauth-client.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-update>
     ///
     /// Arguments:
     /// - `oauth_client_identity`: unique identifier of this OAuth client
@@ -79,11 +81,11 @@ impl<'a> OauthClientApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(oauth_client_identity))
     }
-    /// Rotate Credentials.
-    ///
-    /// Rotate credentials for an OAuth client
+    /// Rotate credentials for an OAuth client.
     ///
     /// `POST /oauth/clients/{oauth_client_identity}/actions/rotate-credentials` · stability: production · operation `oauth-client.rotate_credentials`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-client-rotate-credentials>
     ///
     /// Arguments:
     /// - `oauth_client_identity`: unique identifier of this OAuth client

@@ -5,4 +5,4 @@
 //!
 //! OAuth grants are used to obtain authorizations on behalf of a user. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 //!
-//! Schema definition `oauth-grant`; stability: production.
+//! Schema definition `oauth-grant`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-grant>

@@ -5,7 +5,16 @@
 //!
 //! OAuth tokens provide access for authorized clients to act on behalf of a Heroku user to automate, customize or extend their usage of the platform. For more information please refer to the \[Heroku OAuth documentation\](<https://devcenter.heroku.com/articles/oauth>)
 //!
-//! Schema definition `oauth-token`; stability: production.
+//! Schema definition `oauth-token`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-token>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.oauth_token().create(heroku_api::oauth_token::OauthTokenCreateClient::new(), heroku_api::oauth_token::OauthTokenCreateGrant::new(), heroku_api::oauth_token::OauthTokenCreateRefreshToken::new()).await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `oauth-token` operations as values, and the [`OauthTokenApi`] handle that sends them.
 #[cfg(feature = "oauth-token")]
 pub mod requests;

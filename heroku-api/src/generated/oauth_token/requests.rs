@@ -13,16 +13,16 @@ impl<'a> OauthTokenApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new OAuth token.
     ///
     /// `POST /oauth/tokens` · stability: production · operation `oauth-token.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-token-create>
+    ///
     /// Arguments:
-    /// - `client`: `client`
-    /// - `grant`: `grant`
-    /// - `refresh_token`: `refresh_token`
+    /// - `client`: The `client` field.
+    /// - `grant`: The `grant` field.
+    /// - `refresh_token`: The `refresh_token` field.
     pub fn create(
         &self,
         client: crate::oauth_token::OauthTokenCreateClient,
@@ -31,11 +31,11 @@ impl<'a> OauthTokenApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(client, grant, refresh_token))
     }
-    /// Delete.
-    ///
     /// Revoke OAuth access token.
     ///
     /// `DELETE /oauth/tokens/{oauth_token_identity}` · stability: production · operation `oauth-token.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oauth-token-delete>
     ///
     /// Arguments:
     /// - `oauth_token_identity`: unique identifier of OAuth token

@@ -5,7 +5,16 @@
 //!
 //! An OCI (Open Container Initiative) image is a standardized format for packaging and distributing containerized applications, ready to run on the platform.
 //!
-//! Schema definition `oci-image`; stability: prototype.
+//! Schema definition `oci-image`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oci-image>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.oci_image().info("my-app", "my-oci-image").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `oci-image` operations as values, and the [`OciImageApi`] handle that sends them.
 #[cfg(feature = "oci-image")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> OciImageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for the OCI images of an app, filtered by identifier.
     ///
     /// `GET /apps/{app_identity}/oci-images/{oci_image_identity}` · stability: prototype · operation `oci-image.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oci-image-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> OciImageApi<'a> {
     ) -> crate::ListRequest<'a, Info> {
         self.client.list(Info::new(app_identity, oci_image_identity))
     }
-    /// Create.
-    ///
-    /// Create an new OCI image of an app
+    /// Create an new OCI image of an app.
     ///
     /// `POST /apps/{app_identity}/oci-images` · stability: prototype · operation `oci-image.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#oci-image-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! A password reset represents a in-process password reset attempt.
 //!
-//! Schema definition `password-reset`; stability: production.
+//! Schema definition `password-reset`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#passwordreset>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.password_reset().reset_password("username@example.com").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `password-reset` operations as values, and the [`PasswordResetApi`] handle that sends them.
 #[cfg(feature = "password-reset")]
 pub mod requests;

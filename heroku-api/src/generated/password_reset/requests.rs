@@ -13,11 +13,13 @@ impl<'a> PasswordResetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Reset Password.
+    /// Reset account's password.
     ///
-    /// Reset account's password. This will send a reset password link to the user's email address.
+    /// This will send a reset password link to the user's email address.
     ///
     /// `POST /password-resets` · stability: production · operation `password-reset.reset_password`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#passwordreset-reset-password>
     ///
     /// Arguments:
     /// - `email`: unique email address of account
@@ -27,11 +29,11 @@ impl<'a> PasswordResetApi<'a> {
     ) -> crate::Request<'a, ResetPassword> {
         self.client.request(ResetPassword::new(email))
     }
-    /// Complete Reset Password.
-    ///
     /// Complete password reset.
     ///
     /// `POST /password-resets/{password_reset_reset_password_token}/actions/finalize` · stability: production · operation `password-reset.complete_reset_password`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#passwordreset-complete-reset-password>
     ///
     /// Arguments:
     /// - `password_reset_reset_password_token`: unique identifier of a password reset attempt

@@ -5,7 +5,16 @@
 //!
 //! \[Peering\](<https://devcenter.heroku.com/articles/private-space-peering>) provides a way to peer your Private Space VPC to another AWS VPC.
 //!
-//! Schema definition `peering`; stability: prototype.
+//! Schema definition `peering`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.peering().info("my-space", "my-peering-pcx").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `peering` operations as values, and the [`PeeringApi`] handle that sends them.
 #[cfg(feature = "peering")]
 pub mod requests;

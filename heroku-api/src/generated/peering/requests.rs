@@ -13,11 +13,11 @@ impl<'a> PeeringApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List peering connections of a private space.
     ///
     /// `GET /spaces/{space_identity}/peerings` · stability: prototype · operation `peering.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-list>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -27,11 +27,11 @@ impl<'a> PeeringApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(space_identity))
     }
-    /// Accept.
-    ///
     /// Accept a pending peering connection with a private space.
     ///
     /// `POST /spaces/{space_identity}/peerings/{peering_pcx_id}/actions/accept` · stability: prototype · operation `peering.accept`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-accept>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -43,11 +43,11 @@ impl<'a> PeeringApi<'a> {
     ) -> crate::Request<'a, Accept> {
         self.client.request(Accept::new(space_identity, peering_pcx_id))
     }
-    /// Destroy.
-    ///
     /// Destroy an active peering connection with a private space.
     ///
     /// `DELETE /spaces/{space_identity}/peerings/{peering_pcx_id}` · stability: prototype · operation `peering.destroy`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-destroy>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -59,11 +59,11 @@ impl<'a> PeeringApi<'a> {
     ) -> crate::Request<'a, Destroy> {
         self.client.request(Destroy::new(space_identity, peering_pcx_id))
     }
-    /// Info.
-    ///
-    /// Fetch information for existing peering connection
+    /// Fetch information for existing peering connection.
     ///
     /// `GET /spaces/{space_identity}/peerings/{peering_pcx_id}` · stability: prototype · operation `peering.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

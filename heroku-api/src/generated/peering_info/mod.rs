@@ -5,7 +5,16 @@
 //!
 //! \[Peering Info\](<https://devcenter.heroku.com/articles/private-space-peering>) gives you the information necessary to peer an AWS VPC to a Private Space.
 //!
-//! Schema definition `peering-info`; stability: prototype.
+//! Schema definition `peering-info`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-info>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.peering_info().info("my-space").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `peering-info` operations as values, and the [`PeeringInfoApi`] handle that sends them.
 #[cfg(feature = "peering-info")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> PeeringInfoApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Provides the necessary information to establish an AWS VPC Peering with your private space.
     ///
     /// `GET /spaces/{space_identity}/peering-info` · stability: prototype · operation `peering-info.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#peering-info-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

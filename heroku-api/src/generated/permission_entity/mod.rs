@@ -5,7 +5,16 @@
 //!
 //! An owned entity including users' permissions.
 //!
-//! Schema definition `permission-entity`; stability: development.
+//! Schema definition `permission-entity`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#permission-entity>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.permission_entity().list("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `permission-entity` operations as values, and the [`PermissionEntityApi`] handle that sends them.
 #[cfg(feature = "permission-entity")]
 pub mod requests;

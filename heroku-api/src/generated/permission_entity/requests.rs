@@ -13,11 +13,11 @@ impl<'a> PermissionEntityApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List permission entities for a team.
     ///
     /// `GET /teams/{team_identity}/permissions` · stability: development · operation `permission-entity.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#permission-entity-list>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

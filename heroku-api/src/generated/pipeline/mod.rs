@@ -5,7 +5,16 @@
 //!
 //! A pipeline allows grouping of apps into different stages.
 //!
-//! Schema definition `pipeline`; stability: production.
+//! Schema definition `pipeline`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline().info("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline` operations as values, and the [`PipelineApi`] handle that sends them.
 #[cfg(feature = "pipeline")]
 pub mod requests;

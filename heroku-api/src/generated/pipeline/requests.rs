@@ -13,22 +13,22 @@ impl<'a> PipelineApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new pipeline.
     ///
     /// `POST /pipelines` · stability: production · operation `pipeline.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-create>
     ///
     /// Arguments:
     /// - `name`: name of pipeline
     pub fn create(&self, name: impl Into<String>) -> crate::Request<'a, Create> {
         self.client.request(Create::new(name))
     }
-    /// Info.
-    ///
     /// Info for existing pipeline.
     ///
     /// `GET /pipelines/{pipeline_identity}` · stability: production · operation `pipeline.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-info>
     ///
     /// Arguments:
     /// - `pipeline_identity`: unique identifier of pipeline, or name of pipeline
@@ -38,33 +38,33 @@ impl<'a> PipelineApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(pipeline_identity))
     }
-    /// Delete.
-    ///
     /// Delete an existing pipeline.
     ///
     /// `DELETE /pipelines/{pipeline_id}` · stability: production · operation `pipeline.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-delete>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
     pub fn delete(&self, pipeline_id: impl Into<String>) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(pipeline_id))
     }
-    /// Update.
-    ///
     /// Update an existing pipeline.
     ///
     /// `PATCH /pipelines/{pipeline_id}` · stability: production · operation `pipeline.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-update>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
     pub fn update(&self, pipeline_id: impl Into<String>) -> crate::Request<'a, Update> {
         self.client.request(Update::new(pipeline_id))
     }
-    /// List.
-    ///
     /// List existing pipelines.
     ///
     /// `GET /pipelines` · stability: production · operation `pipeline.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

@@ -5,7 +5,16 @@
 //!
 //! Information about the latest builds of apps in a pipeline. A build represents the process of transforming code into build artifacts.
 //!
-//! Schema definition `pipeline-build`; stability: production.
+//! Schema definition `pipeline-build`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-build>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_build().list("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-build` operations as values, and the [`PipelineBuildApi`] handle that sends them.
 #[cfg(feature = "pipeline-build")]
 pub mod requests;

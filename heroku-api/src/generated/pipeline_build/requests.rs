@@ -13,11 +13,11 @@ impl<'a> PipelineBuildApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// List latest builds for each app in a pipeline
+    /// List latest builds for each app in a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/latest-builds` · stability: production · operation `pipeline-build.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-build-list>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline

@@ -5,7 +5,16 @@
 //!
 //! Pipeline config vars in Heroku CI and review apps used to manage the configuration information for a pipeline.
 //!
-//! Schema definition `pipeline-config-var`; stability: production.
+//! Schema definition `pipeline-config-var`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-config-vars>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_config_var().info_for_app("my-pipeline", "my-pipeline-coupling-stage").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-config-var` operations as values, and the [`PipelineConfigVarApi`] handle that sends them.
 #[cfg(feature = "pipeline-config-var")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> PipelineConfigVarApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info for App.
-    ///
     /// Get config-vars for a pipeline stage.
     ///
     /// `GET /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars` · stability: production · operation `pipeline-config-var.info_for_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-config-vars-info-for-app>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -31,11 +31,13 @@ impl<'a> PipelineConfigVarApi<'a> {
     ) -> crate::Request<'a, InfoForApp> {
         self.client.request(InfoForApp::new(pipeline_id, pipeline_coupling_stage))
     }
-    /// Update.
+    /// Update config-vars for a pipeline stage.
     ///
-    /// Update config-vars for a pipeline stage. You can update existing config-vars by setting them again, and remove by setting it to `null`.
+    /// You can update existing config-vars by setting them again, and remove by setting it to `null`.
     ///
     /// `PATCH /pipelines/{pipeline_id}/stage/{pipeline_coupling_stage}/config-vars` · stability: production · operation `pipeline-config-var.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-config-vars-update>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -47,7 +49,7 @@ impl<'a> PipelineConfigVarApi<'a> {
         pipeline_coupling_stage: impl Into<
             crate::pipeline_coupling::PipelineCouplingStage,
         >,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(pipeline_id, pipeline_coupling_stage, body))
     }
@@ -114,13 +116,23 @@ impl Update {
         pipeline_coupling_stage: impl Into<
             crate::pipeline_coupling::PipelineCouplingStage,
         >,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> Self {
         Self {
             pipeline_id: pipeline_id.into(),
             pipeline_coupling_stage: pipeline_coupling_stage.into(),
-            body,
+            body: body.into_iter().map(|(k, v)| (k.into(), v.map(Into::into))).collect(),
         }
+    }
+    /// Sets `key` to `value`.
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.body.insert(key.into(), Some(value.into()));
+        self
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(mut self, key: impl Into<String>) -> Self {
+        self.body.insert(key.into(), None);
+        self
     }
 }
 impl crate::Operation for Update {
@@ -133,5 +145,15 @@ impl crate::Operation for Update {
             .pipeline_id), crate ::__private::segment(self.pipeline_coupling_stage
             .as_str())
         )
+    }
+}
+impl crate::Request<'_, Update> {
+    /// Sets `key` to `value`.
+    pub fn set(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.map(|op| op.set(key, value))
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(self, key: impl Into<String>) -> Self {
+        self.map(|op| op.unset(key))
     }
 }

@@ -5,7 +5,16 @@
 //!
 //! Information about an app's coupling to a pipeline
 //!
-//! Schema definition `pipeline-coupling`; stability: production.
+//! Schema definition `pipeline-coupling`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_coupling().info("my-pipeline-coupling").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-coupling` operations as values, and the [`PipelineCouplingApi`] handle that sends them.
 #[cfg(feature = "pipeline-coupling")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> PipelineCouplingApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List By Pipeline.
-    ///
-    /// List couplings for a pipeline
+    /// List couplings for a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/pipeline-couplings` · stability: production · operation `pipeline-coupling.list_by_pipeline`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-list-by-pipeline>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -27,27 +27,27 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::ListRequest<'a, ListByPipeline> {
         self.client.list(ListByPipeline::new(pipeline_id))
     }
-    /// List By Current User.
-    ///
     /// List pipeline couplings for the current user.
     ///
     /// `GET /users/~/pipeline-couplings` · stability: production · operation `pipeline-coupling.list_by_current_user`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-list-by-current-user>
     pub fn list_by_current_user(&self) -> crate::ListRequest<'a, ListByCurrentUser> {
         self.client.list(ListByCurrentUser::new())
     }
-    /// List.
-    ///
     /// List pipeline couplings.
     ///
     /// `GET /pipeline-couplings` · stability: production · operation `pipeline-coupling.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List By Team.
-    ///
     /// List pipeline couplings for a team.
     ///
     /// `GET /teams/{team_identity}/pipeline-couplings` · stability: production · operation `pipeline-coupling.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-list-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -57,14 +57,14 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::ListRequest<'a, ListByTeam> {
         self.client.list(ListByTeam::new(team_identity))
     }
-    /// Create.
-    ///
     /// Create a new pipeline coupling.
     ///
     /// `POST /pipeline-couplings` · stability: production · operation `pipeline-coupling.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-create>
+    ///
     /// Arguments:
-    /// - `app`: `app`
+    /// - `app`: unique identifier of app, or unique name of app
     /// - `pipeline`: unique identifier of pipeline
     /// - `stage`: target pipeline stage
     pub fn create(
@@ -75,11 +75,11 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app, pipeline, stage))
     }
-    /// Info.
-    ///
     /// Info for an existing pipeline coupling.
     ///
     /// `GET /pipeline-couplings/{pipeline_coupling_identity}` · stability: production · operation `pipeline-coupling.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-info>
     ///
     /// Arguments:
     /// - `pipeline_coupling_identity`: unique identifier of pipeline coupling
@@ -91,11 +91,11 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(pipeline_coupling_identity))
     }
-    /// Delete.
-    ///
     /// Delete an existing pipeline coupling.
     ///
     /// `DELETE /pipeline-couplings/{pipeline_coupling_identity}` · stability: production · operation `pipeline-coupling.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-delete>
     ///
     /// Arguments:
     /// - `pipeline_coupling_identity`: unique identifier of pipeline coupling
@@ -107,11 +107,11 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(pipeline_coupling_identity))
     }
-    /// Update.
-    ///
     /// Update an existing pipeline coupling.
     ///
     /// `PATCH /pipeline-couplings/{pipeline_coupling_identity}` · stability: production · operation `pipeline-coupling.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-update>
     ///
     /// Arguments:
     /// - `pipeline_coupling_identity`: unique identifier of pipeline coupling
@@ -123,11 +123,11 @@ impl<'a> PipelineCouplingApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(pipeline_coupling_identity))
     }
-    /// Info By App.
-    ///
     /// Info for an existing pipeline coupling.
     ///
     /// `GET /apps/{app_identity}/pipeline-couplings` · stability: production · operation `pipeline-coupling.info_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-coupling-info-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

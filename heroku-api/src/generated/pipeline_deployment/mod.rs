@@ -5,7 +5,16 @@
 //!
 //! Information about the latest deployment of each app in a pipeline. A deployment is the process of moving the build artifacts to a target environment.
 //!
-//! Schema definition `pipeline-deployment`; stability: production.
+//! Schema definition `pipeline-deployment`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-deployment>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_deployment().list("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-deployment` operations as values, and the [`PipelineDeploymentApi`] handle that sends them.
 #[cfg(feature = "pipeline-deployment")]
 pub mod requests;

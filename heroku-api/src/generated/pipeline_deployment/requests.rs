@@ -13,11 +13,13 @@ impl<'a> PipelineDeploymentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
+    /// List latest deployments for each app in a pipeline.
     ///
-    /// List latest deployments for each app in a pipeline. A deployment is a release that changed your source slug, container image, or Heroku processes.
+    /// A deployment is a release that changed your source slug, container image, or Heroku processes.
     ///
     /// `GET /pipelines/{pipeline_id}/latest-deployments` · stability: production · operation `pipeline-deployment.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-deployment-list>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline

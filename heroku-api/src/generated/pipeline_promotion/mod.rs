@@ -5,7 +5,16 @@
 //!
 //! Promotions allow you to move code from an app in a pipeline to all targets
 //!
-//! Schema definition `pipeline-promotion`; stability: production.
+//! Schema definition `pipeline-promotion`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-promotion>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_promotion().info("my-pipeline-promotion").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-promotion` operations as values, and the [`PipelinePromotionApi`] handle that sends them.
 #[cfg(feature = "pipeline-promotion")]
 pub mod requests;
@@ -53,6 +62,30 @@ impl PipelinePromotionCreatePipeline {
         Self { id: id.into() }
     }
 }
+/// A `PipelinePromotionCreatePipeline` from an id (a UUID) or a name.
+impl From<String> for PipelinePromotionCreatePipeline {
+    fn from(value: String) -> Self {
+        Self { id: value }
+    }
+}
+/// A `PipelinePromotionCreatePipeline` from an id (a UUID) or a name.
+impl From<&str> for PipelinePromotionCreatePipeline {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreatePipeline` from an id (a UUID) or a name.
+impl From<&String> for PipelinePromotionCreatePipeline {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelinePromotionCreatePipeline` from an id (a UUID) or a name.
+impl From<crate::pipeline::PipelineIdentity> for PipelinePromotionCreatePipeline {
+    fn from(value: crate::pipeline::PipelineIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
+    }
+}
 /// the app being promoted from
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/source`.
@@ -75,14 +108,44 @@ impl PipelinePromotionCreateSource {
         Self { app: None, release: None }
     }
     /// Sets `app`.
-    pub fn app(mut self, app: PipelinePromotionCreateSourceApp) -> Self {
-        self.app = Some(app);
+    pub fn app(mut self, app: impl Into<PipelinePromotionCreateSourceApp>) -> Self {
+        self.app = Some(app.into());
         self
     }
     /// Sets `release`.
-    pub fn release(mut self, release: PipelinePromotionCreateSourceRelease) -> Self {
-        self.release = Some(release);
+    pub fn release(
+        mut self,
+        release: impl Into<PipelinePromotionCreateSourceRelease>,
+    ) -> Self {
+        self.release = Some(release.into());
         self
+    }
+}
+/// A `PipelinePromotionCreateSource` from the `app` it names.
+impl From<String> for PipelinePromotionCreateSource {
+    fn from(value: String) -> Self {
+        Self {
+            app: Some(<PipelinePromotionCreateSourceApp>::from(value)),
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `PipelinePromotionCreateSource` from the `app` it names.
+impl From<&str> for PipelinePromotionCreateSource {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreateSource` from the `app` it names.
+impl From<&String> for PipelinePromotionCreateSource {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelinePromotionCreateSource` from the `app` it names.
+impl From<crate::app::AppIdentity> for PipelinePromotionCreateSource {
+    fn from(value: crate::app::AppIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
     }
 }
 /// the app which was promoted from
@@ -103,6 +166,30 @@ impl PipelinePromotionCreateSourceApp {
         Self { id: id.into() }
     }
 }
+/// A `PipelinePromotionCreateSourceApp` from an id (a UUID) or a name.
+impl From<String> for PipelinePromotionCreateSourceApp {
+    fn from(value: String) -> Self {
+        Self { id: value }
+    }
+}
+/// A `PipelinePromotionCreateSourceApp` from an id (a UUID) or a name.
+impl From<&str> for PipelinePromotionCreateSourceApp {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreateSourceApp` from an id (a UUID) or a name.
+impl From<&String> for PipelinePromotionCreateSourceApp {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelinePromotionCreateSourceApp` from an id (a UUID) or a name.
+impl From<crate::app::AppIdentity> for PipelinePromotionCreateSourceApp {
+    fn from(value: crate::app::AppIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
+    }
+}
 /// the specific release to promote from (optional, defaults to current release)
 ///
 /// Schema: `/definitions/pipeline-promotion/links/0/schema/properties/source/properties/release`.
@@ -119,6 +206,24 @@ impl PipelinePromotionCreateSourceRelease {
     /// A `PipelinePromotionCreateSourceRelease` with its required fields; set the others with the chained setters.
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into() }
+    }
+}
+/// A `PipelinePromotionCreateSourceRelease` from an id (a UUID) or a name.
+impl From<String> for PipelinePromotionCreateSourceRelease {
+    fn from(value: String) -> Self {
+        Self { id: value }
+    }
+}
+/// A `PipelinePromotionCreateSourceRelease` from an id (a UUID) or a name.
+impl From<&str> for PipelinePromotionCreateSourceRelease {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreateSourceRelease` from an id (a UUID) or a name.
+impl From<&String> for PipelinePromotionCreateSourceRelease {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }
 /// `PipelinePromotionCreateTarget`.
@@ -140,9 +245,35 @@ impl PipelinePromotionCreateTarget {
         Self { app: None }
     }
     /// Sets `app`.
-    pub fn app(mut self, app: PipelinePromotionCreateTargetApp) -> Self {
-        self.app = Some(app);
+    pub fn app(mut self, app: impl Into<PipelinePromotionCreateTargetApp>) -> Self {
+        self.app = Some(app.into());
         self
+    }
+}
+/// A `PipelinePromotionCreateTarget` from the `app` it names.
+impl From<String> for PipelinePromotionCreateTarget {
+    fn from(value: String) -> Self {
+        Self {
+            app: Some(<PipelinePromotionCreateTargetApp>::from(value)),
+        }
+    }
+}
+/// A `PipelinePromotionCreateTarget` from the `app` it names.
+impl From<&str> for PipelinePromotionCreateTarget {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreateTarget` from the `app` it names.
+impl From<&String> for PipelinePromotionCreateTarget {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelinePromotionCreateTarget` from the `app` it names.
+impl From<crate::app::AppIdentity> for PipelinePromotionCreateTarget {
+    fn from(value: crate::app::AppIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
     }
 }
 /// the app is being promoted to
@@ -161,6 +292,30 @@ impl PipelinePromotionCreateTargetApp {
     /// A `PipelinePromotionCreateTargetApp` with its required fields; set the others with the chained setters.
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into() }
+    }
+}
+/// A `PipelinePromotionCreateTargetApp` from an id (a UUID) or a name.
+impl From<String> for PipelinePromotionCreateTargetApp {
+    fn from(value: String) -> Self {
+        Self { id: value }
+    }
+}
+/// A `PipelinePromotionCreateTargetApp` from an id (a UUID) or a name.
+impl From<&str> for PipelinePromotionCreateTargetApp {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelinePromotionCreateTargetApp` from an id (a UUID) or a name.
+impl From<&String> for PipelinePromotionCreateTargetApp {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelinePromotionCreateTargetApp` from an id (a UUID) or a name.
+impl From<crate::app::AppIdentity> for PipelinePromotionCreateTargetApp {
+    fn from(value: crate::app::AppIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
     }
 }
 /// Names a resource in a path: unique identifier of promotion.

@@ -13,29 +13,31 @@ impl<'a> PipelinePromotionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new promotion.
     ///
     /// `POST /pipeline-promotions` · stability: production · operation `pipeline-promotion.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-promotion-create>
+    ///
     /// Arguments:
     /// - `pipeline`: pipeline involved in the promotion
     /// - `source`: the app being promoted from
-    /// - `targets`: `targets`
+    /// - `targets`: The `targets` field.
     pub fn create(
         &self,
-        pipeline: crate::pipeline_promotion::PipelinePromotionCreatePipeline,
-        source: crate::pipeline_promotion::PipelinePromotionCreateSource,
-        targets: Vec<crate::pipeline_promotion::PipelinePromotionCreateTarget>,
+        pipeline: impl Into<crate::pipeline_promotion::PipelinePromotionCreatePipeline>,
+        source: impl Into<crate::pipeline_promotion::PipelinePromotionCreateSource>,
+        targets: impl IntoIterator<
+            Item = impl Into<crate::pipeline_promotion::PipelinePromotionCreateTarget>,
+        >,
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(pipeline, source, targets))
     }
-    /// Info.
-    ///
     /// Info for existing pipeline promotion.
     ///
     /// `GET /pipeline-promotions/{pipeline_promotion_identity}` · stability: production · operation `pipeline-promotion.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-promotion-info>
     ///
     /// Arguments:
     /// - `pipeline_promotion_identity`: unique identifier of promotion
@@ -64,11 +66,17 @@ pub struct Create {
 impl Create {
     /// The `pipeline-promotion.create` operation with its required parts.
     pub fn new(
-        pipeline: crate::pipeline_promotion::PipelinePromotionCreatePipeline,
-        source: crate::pipeline_promotion::PipelinePromotionCreateSource,
-        targets: Vec<crate::pipeline_promotion::PipelinePromotionCreateTarget>,
+        pipeline: impl Into<crate::pipeline_promotion::PipelinePromotionCreatePipeline>,
+        source: impl Into<crate::pipeline_promotion::PipelinePromotionCreateSource>,
+        targets: impl IntoIterator<
+            Item = impl Into<crate::pipeline_promotion::PipelinePromotionCreateTarget>,
+        >,
     ) -> Self {
-        Self { pipeline, source, targets }
+        Self {
+            pipeline: pipeline.into(),
+            source: source.into(),
+            targets: targets.into_iter().map(Into::into).collect(),
+        }
     }
 }
 impl crate::Operation for Create {

@@ -5,7 +5,16 @@
 //!
 //! Promotion targets represent an individual app being promoted to
 //!
-//! Schema definition `pipeline-promotion-target`; stability: production.
+//! Schema definition `pipeline-promotion-target`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-promotion-target>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_promotion_target().list("my-pipeline-promotion").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-promotion-target` operations as values, and the [`PipelinePromotionTargetApi`] handle that sends them.
 #[cfg(feature = "pipeline-promotion-target")]
 pub mod requests;

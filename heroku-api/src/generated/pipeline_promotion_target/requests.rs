@@ -13,11 +13,11 @@ impl<'a> PipelinePromotionTargetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List promotion targets belonging to an existing promotion.
     ///
     /// `GET /pipeline-promotions/{pipeline_promotion_id}/promotion-targets` · stability: production · operation `pipeline-promotion-target.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-promotion-target-list>
     ///
     /// Arguments:
     /// - `pipeline_promotion_id`: unique identifier of promotion

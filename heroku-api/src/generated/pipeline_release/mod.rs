@@ -5,7 +5,16 @@
 //!
 //! Information about the latest release of each app in a pipeline. A release makes a deployment available to end-users.
 //!
-//! Schema definition `pipeline-release`; stability: production.
+//! Schema definition `pipeline-release`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-release>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_release().list("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-release` operations as values, and the [`PipelineReleaseApi`] handle that sends them.
 #[cfg(feature = "pipeline-release")]
 pub mod requests;

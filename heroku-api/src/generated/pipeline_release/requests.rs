@@ -13,11 +13,11 @@ impl<'a> PipelineReleaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// List latest releases for each app in a pipeline
+    /// List latest releases for each app in a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/latest-releases` · stability: production · operation `pipeline-release.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-release-list>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline

@@ -5,7 +5,16 @@
 //!
 //! A pipeline's stack is determined by the apps in the pipeline. This is used during creation of CI and Review Apps that have no stack defined in app.json
 //!
-//! Schema definition `pipeline-stack`; stability: production.
+//! Schema definition `pipeline-stack`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-stack>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_stack().default_stack("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-stack` operations as values, and the [`PipelineStackApi`] handle that sends them.
 #[cfg(feature = "pipeline-stack")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> PipelineStackApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Default Stack.
-    ///
     /// The stack for a given pipeline, used for CI and Review Apps that have no stack defined in app.json.
     ///
     /// `GET /pipelines/{pipeline_id}/pipeline-stack` · stability: production · operation `pipeline-stack.default_stack`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-stack-default-stack>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline

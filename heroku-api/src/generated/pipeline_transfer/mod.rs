@@ -5,7 +5,16 @@
 //!
 //! A pipeline transfer is the process of changing pipeline ownership along with the contained apps.
 //!
-//! Schema definition `pipeline-transfer`; stability: production.
+//! Schema definition `pipeline-transfer`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-transfer>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.pipeline_transfer().create(heroku_api::pipeline_transfer::PipelineTransferCreateNewOwner::new(), heroku_api::pipeline_transfer::PipelineTransferCreatePipeline::new()).await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `pipeline-transfer` operations as values, and the [`PipelineTransferApi`] handle that sends them.
 #[cfg(feature = "pipeline-transfer")]
 pub mod requests;
@@ -82,6 +91,30 @@ impl PipelineTransferCreatePipeline {
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());
         self
+    }
+}
+/// A `PipelineTransferCreatePipeline` from an id (a UUID) or a name.
+impl From<String> for PipelineTransferCreatePipeline {
+    fn from(value: String) -> Self {
+        Self { id: Some(value) }
+    }
+}
+/// A `PipelineTransferCreatePipeline` from an id (a UUID) or a name.
+impl From<&str> for PipelineTransferCreatePipeline {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `PipelineTransferCreatePipeline` from an id (a UUID) or a name.
+impl From<&String> for PipelineTransferCreatePipeline {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// A `PipelineTransferCreatePipeline` from an id (a UUID) or a name.
+impl From<crate::pipeline::PipelineIdentity> for PipelineTransferCreatePipeline {
+    fn from(value: crate::pipeline::PipelineIdentity) -> Self {
+        Self::from(String::from(value.as_str()))
     }
 }
 /// pipeline being transferred

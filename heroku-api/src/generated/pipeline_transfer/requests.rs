@@ -13,11 +13,11 @@ impl<'a> PipelineTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new pipeline transfer.
     ///
     /// `POST /pipeline-transfers` · stability: production · operation `pipeline-transfer.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#pipeline-transfer-create>
     ///
     /// Arguments:
     /// - `new_owner`: New pipeline owner
@@ -25,7 +25,7 @@ impl<'a> PipelineTransferApi<'a> {
     pub fn create(
         &self,
         new_owner: crate::pipeline_transfer::PipelineTransferCreateNewOwner,
-        pipeline: crate::pipeline_transfer::PipelineTransferCreatePipeline,
+        pipeline: impl Into<crate::pipeline_transfer::PipelineTransferCreatePipeline>,
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(new_owner, pipeline))
     }
@@ -45,9 +45,12 @@ impl Create {
     /// The `pipeline-transfer.create` operation with its required parts.
     pub fn new(
         new_owner: crate::pipeline_transfer::PipelineTransferCreateNewOwner,
-        pipeline: crate::pipeline_transfer::PipelineTransferCreatePipeline,
+        pipeline: impl Into<crate::pipeline_transfer::PipelineTransferCreatePipeline>,
     ) -> Self {
-        Self { new_owner, pipeline }
+        Self {
+            new_owner,
+            pipeline: pipeline.into(),
+        }
     }
 }
 impl crate::Operation for Create {

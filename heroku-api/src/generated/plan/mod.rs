@@ -5,7 +5,16 @@
 //!
 //! Plans represent different configurations of add-ons that may be added to apps. Endpoints under add-on services can be accessed without authentication.
 //!
-//! Schema definition `plan`; stability: production.
+//! Schema definition `plan`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#plan>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.plan().info("my-plan").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `plan` operations as values, and the [`PlanApi`] handle that sends them.
 #[cfg(feature = "plan")]
 pub mod requests;

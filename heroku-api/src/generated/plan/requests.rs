@@ -13,11 +13,11 @@ impl<'a> PlanApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing plan.
     ///
     /// `GET /plans/{plan_identity}` · stability: production · operation `plan.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#plan-info>
     ///
     /// Arguments:
     /// - `plan_identity`: unique identifier of this plan, or unique name of this plan
@@ -27,11 +27,11 @@ impl<'a> PlanApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(plan_identity))
     }
-    /// Info By Add-on.
-    ///
     /// Info for existing plan by Add-on.
     ///
     /// `GET /addon-services/{add_on_service_identity}/plans/{plan_identity}` · stability: production · operation `plan.info_by_add_on`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#plan-info-by-add-on>
     ///
     /// Arguments:
     /// - `add_on_service_identity`: unique identifier of this add-on-service, or unique name of this add-on-service
@@ -43,11 +43,11 @@ impl<'a> PlanApi<'a> {
     ) -> crate::Request<'a, InfoByAddOn> {
         self.client.request(InfoByAddOn::new(add_on_service_identity, plan_identity))
     }
-    /// List By Add-on.
-    ///
     /// List existing plans by Add-on.
     ///
     /// `GET /addon-services/{add_on_service_identity}/plans` · stability: production · operation `plan.list_by_add_on`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#plan-list-by-add-on>
     ///
     /// Arguments:
     /// - `add_on_service_identity`: unique identifier of this add-on-service, or unique name of this add-on-service

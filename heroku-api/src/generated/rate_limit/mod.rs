@@ -5,7 +5,16 @@
 //!
 //! Rate Limit represents the number of request tokens each account holds. Requests to this endpoint do not count towards the rate limit.
 //!
-//! Schema definition `rate-limit`; stability: production.
+//! Schema definition `rate-limit`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#rate-limit>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.rate_limit().info().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `rate-limit` operations as values, and the [`RateLimitApi`] handle that sends them.
 #[cfg(feature = "rate-limit")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> RateLimitApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for rate limits.
     ///
     /// `GET /account/rate-limits` · stability: production · operation `rate-limit.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#rate-limit-info>
     pub fn info(&self) -> crate::Request<'a, Info> {
         self.client.request(Info::new())
     }

@@ -5,7 +5,16 @@
 //!
 //! A region represents a geographic location in which your application may run.
 //!
-//! Schema definition `region`; stability: production.
+//! Schema definition `region`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#region>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.region().info("my-region").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `region` operations as values, and the [`RegionApi`] handle that sends them.
 #[cfg(feature = "region")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> RegionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing region.
     ///
     /// `GET /regions/{region_identity}` · stability: production · operation `region.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#region-info>
     ///
     /// Arguments:
     /// - `region_identity`: unique identifier of region, or unique name of region
@@ -27,11 +27,11 @@ impl<'a> RegionApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(region_identity))
     }
-    /// List.
-    ///
     /// List existing regions.
     ///
     /// `GET /regions` · stability: production · operation `region.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#region-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

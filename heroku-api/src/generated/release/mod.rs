@@ -5,7 +5,16 @@
 //!
 //! A release represents a combination of code, config vars and add-ons for an app on Heroku.
 //!
-//! Schema definition `release`; stability: production.
+//! Schema definition `release`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#release>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.release().info("my-app", "my-release").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `release` operations as values, and the [`ReleaseApi`] handle that sends them.
 #[cfg(feature = "release")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> ReleaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing release.
     ///
     /// `GET /apps/{app_identity}/releases/{release_identity}` · stability: production · operation `release.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#release-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,11 @@ impl<'a> ReleaseApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, release_identity))
     }
-    /// List.
-    ///
     /// List existing releases.
     ///
     /// `GET /apps/{app_identity}/releases` · stability: production · operation `release.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#release-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -43,15 +43,15 @@ impl<'a> ReleaseApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Create.
-    ///
     /// Create new release.
     ///
     /// `POST /apps/{app_identity}/releases` · stability: production · operation `release.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#release-create>
+    ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
-    /// - `slug`: `slug`
+    /// - `slug`: unique identifier of slug
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
@@ -59,11 +59,11 @@ impl<'a> ReleaseApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, slug))
     }
-    /// Rollback.
-    ///
     /// Rollback to an existing release.
     ///
     /// `POST /apps/{app_identity}/releases` · stability: production · operation `release.rollback`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#release-rollback>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

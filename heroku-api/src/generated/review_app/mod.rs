@@ -5,7 +5,16 @@
 //!
 //! An ephemeral app to review a set of changes
 //!
-//! Schema definition `review-app`; stability: production.
+//! Schema definition `review-app`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.review_app().list("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `review-app` operations as values, and the [`ReviewAppApi`] handle that sends them.
 #[cfg(feature = "review-app")]
 pub mod requests;
@@ -142,6 +151,27 @@ impl ReviewAppSourceBlob {
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
         self
+    }
+}
+/// A `ReviewAppSourceBlob` from its `url`.
+impl From<String> for ReviewAppSourceBlob {
+    fn from(value: String) -> Self {
+        Self {
+            url: value,
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `ReviewAppSourceBlob` from its `url`.
+impl From<&str> for ReviewAppSourceBlob {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `ReviewAppSourceBlob` from its `url`.
+impl From<&String> for ReviewAppSourceBlob {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }
 /// current state of the review app

@@ -13,11 +13,11 @@ impl<'a> ReviewAppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
-    /// Create a new review app
+    /// Create a new review app.
     ///
     /// `POST /review-apps` · stability: production · operation `review-app.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-create>
     ///
     /// Arguments:
     /// - `branch`: the branch of the repository which the review app is based on
@@ -27,15 +27,15 @@ impl<'a> ReviewAppApi<'a> {
         &self,
         branch: impl Into<String>,
         pipeline: impl Into<String>,
-        source_blob: crate::review_app::ReviewAppSourceBlob,
+        source_blob: impl Into<crate::review_app::ReviewAppSourceBlob>,
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(branch, pipeline, source_blob))
     }
-    /// Get review app.
-    ///
-    /// Gets an existing review app
+    /// Gets an existing review app.
     ///
     /// `GET /review-apps/{review_app_id}` · stability: production · operation `review-app.get_review_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-get-review-app>
     ///
     /// Arguments:
     /// - `review_app_id`: unique identifier of the review app
@@ -45,11 +45,11 @@ impl<'a> ReviewAppApi<'a> {
     ) -> crate::Request<'a, GetReviewApp> {
         self.client.request(GetReviewApp::new(review_app_id))
     }
-    /// Delete.
-    ///
-    /// Delete an existing review app
+    /// Delete an existing review app.
     ///
     /// `DELETE /review-apps/{review_app_id}` · stability: production · operation `review-app.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-delete>
     ///
     /// Arguments:
     /// - `review_app_id`: unique identifier of the review app
@@ -59,11 +59,11 @@ impl<'a> ReviewAppApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(review_app_id))
     }
-    /// Get review app by app_id.
-    ///
-    /// Get a review app using the associated app_id
+    /// Get a review app using the associated app_id.
     ///
     /// `GET /apps/{app_identity}/review-app` · stability: production · operation `review-app.get_review_app_by_app_id`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-get-review-app-by-app-id>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -73,11 +73,11 @@ impl<'a> ReviewAppApi<'a> {
     ) -> crate::Request<'a, GetReviewAppByAppId> {
         self.client.request(GetReviewAppByAppId::new(app_identity))
     }
-    /// List.
-    ///
-    /// List review apps for a pipeline
+    /// List review apps for a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/review-apps` · stability: production · operation `review-app.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-list>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -126,7 +126,7 @@ impl Create {
     pub fn new(
         branch: impl Into<String>,
         pipeline: impl Into<String>,
-        source_blob: crate::review_app::ReviewAppSourceBlob,
+        source_blob: impl Into<crate::review_app::ReviewAppSourceBlob>,
     ) -> Self {
         Self {
             branch: branch.into(),
@@ -134,15 +134,24 @@ impl Create {
             fork_repo_id: None,
             pipeline: pipeline.into(),
             pr_number: None,
-            source_blob,
+            source_blob: source_blob.into(),
         }
     }
     /// A set of key value pairs which will be put into the environment of the spawned review app process.
     pub fn environment(
         mut self,
-        environment: std::collections::BTreeMap<String, Option<String>>,
+        environment: impl IntoIterator<
+            Item = (impl Into<String>, Option<impl Into<String>>),
+        >,
     ) -> Self {
-        self.environment = Some(Some(environment));
+        self.environment = Some(
+            Some(
+                environment
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.map(Into::into)))
+                    .collect(),
+            ),
+        );
         self
     }
     /// Sends `environment` as `null`, which clears it.
@@ -183,7 +192,9 @@ impl crate::Request<'_, Create> {
     /// A set of key value pairs which will be put into the environment of the spawned review app process.
     pub fn environment(
         self,
-        environment: std::collections::BTreeMap<String, Option<String>>,
+        environment: impl IntoIterator<
+            Item = (impl Into<String>, Option<impl Into<String>>),
+        >,
     ) -> Self {
         self.map(|op| op.environment(environment))
     }

@@ -5,7 +5,16 @@
 //!
 //! Review apps can be configured for pipelines.
 //!
-//! Schema definition `review-app-config`; stability: production.
+//! Schema definition `review-app-config`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-configuration>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.review_app_config().info("my-pipeline").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `review-app-config` operations as values, and the [`ReviewAppConfigApi`] handle that sends them.
 #[cfg(feature = "review-app-config")]
 pub mod requests;

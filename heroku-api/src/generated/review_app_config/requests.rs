@@ -13,11 +13,11 @@ impl<'a> ReviewAppConfigApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Enable.
-    ///
-    /// Enable review apps for a pipeline
+    /// Enable review apps for a pipeline.
     ///
     /// `POST /pipelines/{pipeline_id}/review-app-config` · stability: production · operation `review-app-config.enable`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-configuration-enable>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -29,33 +29,33 @@ impl<'a> ReviewAppConfigApi<'a> {
     ) -> crate::Request<'a, Enable> {
         self.client.request(Enable::new(pipeline_id, repo))
     }
-    /// Info.
-    ///
-    /// Get review apps configuration for a pipeline
+    /// Get review apps configuration for a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/review-app-config` · stability: production · operation `review-app-config.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-configuration-info>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
     pub fn info(&self, pipeline_id: impl Into<String>) -> crate::Request<'a, Info> {
         self.client.request(Info::new(pipeline_id))
     }
-    /// Update.
-    ///
-    /// Update review app configuration for a pipeline
+    /// Update review app configuration for a pipeline.
     ///
     /// `PATCH /pipelines/{pipeline_id}/review-app-config` · stability: production · operation `review-app-config.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-configuration-update>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
     pub fn update(&self, pipeline_id: impl Into<String>) -> crate::Request<'a, Update> {
         self.client.request(Update::new(pipeline_id))
     }
-    /// Delete.
-    ///
-    /// Disable review apps for a pipeline
+    /// Disable review apps for a pipeline.
     ///
     /// `DELETE /pipelines/{pipeline_id}/review-app-config` · stability: production · operation `review-app-config.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#review-app-configuration-delete>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline

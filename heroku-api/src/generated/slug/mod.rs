@@ -5,7 +5,16 @@
 //!
 //! A slug is a snapshot of your application code that is ready to run on the platform.
 //!
-//! Schema definition `slug`; stability: production.
+//! Schema definition `slug`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#slug>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.slug().info("my-app", "my-slug").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `slug` operations as values, and the [`SlugApi`] handle that sends them.
 #[cfg(feature = "slug")]
 pub mod requests;

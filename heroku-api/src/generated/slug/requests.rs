@@ -13,11 +13,11 @@ impl<'a> SlugApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing slug.
     ///
     /// `GET /apps/{app_identity}/slugs/{slug_identity}` · stability: production · operation `slug.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#slug-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -29,11 +29,13 @@ impl<'a> SlugApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, slug_identity))
     }
-    /// Create.
+    /// Create a new slug.
     ///
-    /// Create a new slug. For more information please refer to \[Deploying Slugs using the Platform API\](<https://devcenter.heroku.com/articles/platform-api-deploying-slugs>).
+    /// For more information please refer to \[Deploying Slugs using the Platform API\](<https://devcenter.heroku.com/articles/platform-api-deploying-slugs>).
     ///
     /// `POST /apps/{app_identity}/slugs` · stability: production · operation `slug.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#slug-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -41,7 +43,7 @@ impl<'a> SlugApi<'a> {
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
-        process_types: std::collections::BTreeMap<String, String>,
+        process_types: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, process_types))
     }
@@ -113,7 +115,7 @@ impl Create {
     /// The `slug.create` operation with its required parts.
     pub fn new(
         app_identity: impl Into<crate::app::AppIdentity>,
-        process_types: std::collections::BTreeMap<String, String>,
+        process_types: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
     ) -> Self {
         Self {
             app_identity: app_identity.into(),
@@ -121,7 +123,10 @@ impl Create {
             checksum: None,
             commit: None,
             commit_description: None,
-            process_types,
+            process_types: process_types
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
             stack: None,
         }
     }

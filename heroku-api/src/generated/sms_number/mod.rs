@@ -5,7 +5,16 @@
 //!
 //! SMS numbers are used for recovery on accounts with two-factor authentication enabled.
 //!
-//! Schema definition `sms-number`; stability: production.
+//! Schema definition `sms-number`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sms-number>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.sms_number().sms_number("my-account").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `sms-number` operations as values, and the [`SmsNumberApi`] handle that sends them.
 #[cfg(feature = "sms-number")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> SmsNumberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// SMS Number.
-    ///
-    /// Recover an account using an SMS recovery code
+    /// Recover an account using an SMS recovery code.
     ///
     /// `GET /users/{account_identity}/sms-number` · stability: production · operation `sms-number.sms_number`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sms-number-sms-number>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -27,11 +27,11 @@ impl<'a> SmsNumberApi<'a> {
     ) -> crate::Request<'a, SmsNumberRequest> {
         self.client.request(SmsNumberRequest::new(account_identity))
     }
-    /// Recover.
-    ///
-    /// Recover an account using an SMS recovery code
+    /// Recover an account using an SMS recovery code.
     ///
     /// `POST /users/{account_identity}/sms-number/actions/recover` · stability: production · operation `sms-number.recover`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sms-number-recover>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
@@ -41,11 +41,11 @@ impl<'a> SmsNumberApi<'a> {
     ) -> crate::Request<'a, Recover> {
         self.client.request(Recover::new(account_identity))
     }
-    /// Confirm.
-    ///
-    /// Confirm an SMS number change with a confirmation code
+    /// Confirm an SMS number change with a confirmation code.
     ///
     /// `POST /users/{account_identity}/sms-number/actions/confirm` · stability: production · operation `sms-number.confirm`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sms-number-confirm>
     ///
     /// Arguments:
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user

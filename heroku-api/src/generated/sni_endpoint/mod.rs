@@ -5,7 +5,16 @@
 //!
 //! SNI Endpoint is a public address serving a custom SSL cert for HTTPS traffic, using the SNI TLS extension, to a Heroku app.
 //!
-//! Schema definition `sni-endpoint`; stability: development.
+//! Schema definition `sni-endpoint`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.sni_endpoint().info("my-app", "my-sni-endpoint").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `sni-endpoint` operations as values, and the [`SniEndpointApi`] handle that sends them.
 #[cfg(feature = "sni-endpoint")]
 pub mod requests;

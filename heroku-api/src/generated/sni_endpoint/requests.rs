@@ -13,11 +13,11 @@ impl<'a> SniEndpointApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new SNI endpoint.
     ///
     /// `POST /apps/{app_identity}/sni-endpoints` · stability: development · operation `sni-endpoint.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint-create>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -31,11 +31,11 @@ impl<'a> SniEndpointApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, certificate_chain, private_key))
     }
-    /// Delete.
-    ///
     /// Delete existing SNI endpoint.
     ///
     /// `DELETE /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` · stability: development · operation `sni-endpoint.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint-delete>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -47,11 +47,11 @@ impl<'a> SniEndpointApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(app_identity, sni_endpoint_identity))
     }
-    /// Info.
-    ///
     /// Info for existing SNI endpoint.
     ///
     /// `GET /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` · stability: development · operation `sni-endpoint.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint-info>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -63,11 +63,11 @@ impl<'a> SniEndpointApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(app_identity, sni_endpoint_identity))
     }
-    /// List.
-    ///
     /// List existing SNI endpoints.
     ///
     /// `GET /apps/{app_identity}/sni-endpoints` · stability: development · operation `sni-endpoint.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint-list>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -77,11 +77,11 @@ impl<'a> SniEndpointApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(app_identity))
     }
-    /// Update.
-    ///
     /// Update an existing SNI endpoint.
     ///
     /// `PATCH /apps/{app_identity}/sni-endpoints/{sni_endpoint_identity}` · stability: development · operation `sni-endpoint.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#sni-endpoint-update>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

@@ -5,7 +5,16 @@
 //!
 //! A source is a location for uploading and downloading an application's source code.
 //!
-//! Schema definition `source`; stability: production.
+//! Schema definition `source`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#source>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.source().create().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `source` operations as values, and the [`SourceApi`] handle that sends them.
 #[cfg(feature = "source")]
 pub mod requests;

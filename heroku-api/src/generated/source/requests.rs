@@ -13,19 +13,21 @@ impl<'a> SourceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create URLs for uploading and downloading source.
     ///
     /// `POST /sources` · stability: production · operation `source.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#source-create>
     pub fn create(&self) -> crate::Request<'a, Create> {
         self.client.request(Create::new())
     }
-    /// Create - Deprecated.
+    /// Create URLs for uploading and downloading source.
     ///
-    /// Create URLs for uploading and downloading source. Deprecated in favor of `POST /sources`
+    /// Deprecated in favor of `POST /sources`
     ///
     /// `POST /apps/{app_identity}/sources` · stability: production · operation `source.create_deprecated`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#source-create-deprecated>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

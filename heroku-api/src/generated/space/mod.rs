@@ -5,7 +5,16 @@
 //!
 //! A space is an isolated, highly available, secure app execution environment.
 //!
-//! Schema definition `space`; stability: production.
+//! Schema definition `space`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.space().info("my-space").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `space` operations as values, and the [`SpaceApi`] handle that sends them.
 #[cfg(feature = "space")]
 pub mod requests;

@@ -13,19 +13,19 @@ impl<'a> SpaceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List existing spaces.
     ///
     /// `GET /spaces` · stability: production · operation `space.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Info.
-    ///
     /// Info for existing space.
     ///
     /// `GET /spaces/{space_identity}` · stability: production · operation `space.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -35,11 +35,11 @@ impl<'a> SpaceApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(space_identity))
     }
-    /// Update.
-    ///
     /// Update an existing space.
     ///
     /// `PATCH /spaces/{space_identity}` · stability: production · operation `space.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-update>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -49,11 +49,11 @@ impl<'a> SpaceApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(space_identity))
     }
-    /// Delete.
-    ///
     /// Delete an existing space.
     ///
     /// `DELETE /spaces/{space_identity}` · stability: production · operation `space.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-delete>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -63,11 +63,11 @@ impl<'a> SpaceApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(space_identity))
     }
-    /// Create.
-    ///
     /// Create a new space.
     ///
     /// `POST /spaces` · stability: production · operation `space.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-create>
     ///
     /// Arguments:
     /// - `name`: unique name of space

@@ -5,7 +5,16 @@
 //!
 //! Space access represents the permissions a particular user has on a particular space.
 //!
-//! Schema definition `space-app-access`; stability: prototype.
+//! Schema definition `space-app-access`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-access>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.space_app_access().info("my-space", "my-account").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `space-app-access` operations as values, and the [`SpaceAppAccessApi`] handle that sends them.
 #[cfg(feature = "space-app-access")]
 pub mod requests;
@@ -84,6 +93,24 @@ impl SpaceAppAccessUpdatePermission {
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
+    }
+}
+/// A `SpaceAppAccessUpdatePermission` from an id (a UUID) or a name.
+impl From<String> for SpaceAppAccessUpdatePermission {
+    fn from(value: String) -> Self {
+        Self { name: Some(value) }
+    }
+}
+/// A `SpaceAppAccessUpdatePermission` from an id (a UUID) or a name.
+impl From<&str> for SpaceAppAccessUpdatePermission {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `SpaceAppAccessUpdatePermission` from an id (a UUID) or a name.
+impl From<&String> for SpaceAppAccessUpdatePermission {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
     }
 }
 /// identity of user account

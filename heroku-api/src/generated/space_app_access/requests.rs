@@ -13,11 +13,11 @@ impl<'a> SpaceAppAccessApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// List permissions for a given user on a given space.
     ///
     /// `GET /spaces/{space_identity}/members/{account_identity}` · stability: prototype · operation `space-app-access.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-access-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -29,29 +29,31 @@ impl<'a> SpaceAppAccessApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(space_identity, account_identity))
     }
-    /// Update.
-    ///
     /// Update an existing user's set of permissions on a space.
     ///
     /// `PATCH /spaces/{space_identity}/members/{account_identity}` · stability: prototype · operation `space-app-access.update`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-access-update>
+    ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
     /// - `account_identity`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
-    /// - `permissions`: `permissions`
+    /// - `permissions`: The `permissions` field.
     pub fn update(
         &self,
         space_identity: impl Into<crate::space::SpaceIdentity>,
         account_identity: impl Into<crate::account::AccountIdentity>,
-        permissions: Vec<crate::space_app_access::SpaceAppAccessUpdatePermission>,
+        permissions: impl IntoIterator<
+            Item = impl Into<crate::space_app_access::SpaceAppAccessUpdatePermission>,
+        >,
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(space_identity, account_identity, permissions))
     }
-    /// List.
-    ///
     /// List all users and their permissions on a space.
     ///
     /// `GET /spaces/{space_identity}/members` · stability: prototype · operation `space-app-access.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-access-list>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -118,12 +120,14 @@ impl Update {
     pub fn new(
         space_identity: impl Into<crate::space::SpaceIdentity>,
         account_identity: impl Into<crate::account::AccountIdentity>,
-        permissions: Vec<crate::space_app_access::SpaceAppAccessUpdatePermission>,
+        permissions: impl IntoIterator<
+            Item = impl Into<crate::space_app_access::SpaceAppAccessUpdatePermission>,
+        >,
     ) -> Self {
         Self {
             space_identity: space_identity.into(),
             account_identity: account_identity.into(),
-            permissions,
+            permissions: permissions.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -5,7 +5,16 @@
 //!
 //! Network address translation (NAT) for stable outbound IP addresses from a space
 //!
-//! Schema definition `space-nat`; stability: prototype.
+//! Schema definition `space-nat`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-network-address-translation>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.space_nat().info("my-space").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `space-nat` operations as values, and the [`SpaceNatApi`] handle that sends them.
 #[cfg(feature = "space-nat")]
 pub mod requests;

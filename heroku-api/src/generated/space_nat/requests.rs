@@ -13,11 +13,11 @@ impl<'a> SpaceNatApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Current state of network address translation for a space.
     ///
     /// `GET /spaces/{space_identity}/nat` · stability: prototype · operation `space-nat.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-network-address-translation-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

@@ -5,7 +5,16 @@
 //!
 //! Space Topology provides you with a mechanism for viewing all the running dynos, formations and applications for a space. This is the same data thats used to power our DNS Service Discovery.
 //!
-//! Schema definition `space-topology`; stability: prototype.
+//! Schema definition `space-topology`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-topology>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.space_topology().topology("my-space").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `space-topology` operations as values, and the [`SpaceTopologyApi`] handle that sends them.
 #[cfg(feature = "space-topology")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> SpaceTopologyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Topology.
-    ///
-    /// Current space topology
+    /// Current space topology.
     ///
     /// `GET /spaces/{space_identity}/topology` · stability: prototype · operation `space-topology.topology`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-topology-topology>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

@@ -5,7 +5,16 @@
 //!
 //! Transfer spaces between enterprise teams with the same Enterprise Account.
 //!
-//! Schema definition `space-transfer`; stability: development.
+//! Schema definition `space-transfer`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-transfer>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.space_transfer().transfer("my-space", "example").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `space-transfer` operations as values, and the [`SpaceTransferApi`] handle that sends them.
 #[cfg(feature = "space-transfer")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> SpaceTransferApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// transfer.
-    ///
-    /// Transfer space between enterprise teams
+    /// Transfer space between enterprise teams.
     ///
     /// `POST /spaces/{space_identity}/transfer` · stability: development · operation `space-transfer.transfer`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#space-transfer-transfer>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

@@ -5,7 +5,16 @@
 //!
 //! Stacks are the different application execution environments available in the Heroku platform.
 //!
-//! Schema definition `stack`; stability: production.
+//! Schema definition `stack`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#stack>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.stack().info("my-stack").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `stack` operations as values, and the [`StackApi`] handle that sends them.
 #[cfg(feature = "stack")]
 pub mod requests;

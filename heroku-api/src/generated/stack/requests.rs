@@ -13,11 +13,11 @@ impl<'a> StackApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Stack info.
     ///
     /// `GET /stacks/{stack_identity}` · stability: production · operation `stack.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#stack-info>
     ///
     /// Arguments:
     /// - `stack_identity`: unique name of stack, or unique identifier of stack
@@ -27,19 +27,19 @@ impl<'a> StackApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(stack_identity))
     }
-    /// List.
-    ///
     /// List available stacks.
     ///
     /// `GET /stacks` · stability: production · operation `stack.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#stack-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List by App.
-    ///
     /// List available app stacks for an app.
     ///
     /// `GET /apps/{app_identity}/available-stacks` · stability: production · operation `stack.list_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#stack-list-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app

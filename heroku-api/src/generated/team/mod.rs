@@ -5,7 +5,16 @@
 //!
 //! Teams allow you to manage access to a shared group of applications and other resources.
 //!
-//! Schema definition `team`; stability: development.
+//! Schema definition `team`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team().info("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team` operations as values, and the [`TeamApi`] handle that sends them.
 #[cfg(feature = "team")]
 pub mod requests;

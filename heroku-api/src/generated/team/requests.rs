@@ -13,19 +13,19 @@ impl<'a> TeamApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// List teams in which you are a member.
     ///
     /// `GET /teams` · stability: development · operation `team.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// Info.
-    ///
     /// Info for a team.
     ///
     /// `GET /teams/{team_identity}` · stability: development · operation `team.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-info>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -35,11 +35,11 @@ impl<'a> TeamApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(team_identity))
     }
-    /// Update.
-    ///
     /// Update team properties.
     ///
     /// `PATCH /teams/{team_identity}` · stability: development · operation `team.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-update>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -49,22 +49,22 @@ impl<'a> TeamApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(team_identity))
     }
-    /// Create.
-    ///
     /// Create a new team.
     ///
     /// `POST /teams` · stability: development · operation `team.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-create>
     ///
     /// Arguments:
     /// - `name`: unique name of team
     pub fn create(&self, name: impl Into<String>) -> crate::Request<'a, Create> {
         self.client.request(Create::new(name))
     }
-    /// Delete.
-    ///
     /// Delete an existing team.
     ///
     /// `DELETE /teams/{team_identity}` · stability: development · operation `team.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-delete>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -74,11 +74,11 @@ impl<'a> TeamApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(team_identity))
     }
-    /// List by Enterprise Account.
-    ///
     /// List teams for an enterprise account.
     ///
     /// `GET /enterprise-accounts/{enterprise_account_identity}/teams` · stability: development · operation `team.list_by_enterprise_account`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-list-by-enterprise-account>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -90,11 +90,11 @@ impl<'a> TeamApi<'a> {
     ) -> crate::ListRequest<'a, ListByEnterpriseAccount> {
         self.client.list(ListByEnterpriseAccount::new(enterprise_account_identity))
     }
-    /// Create in Enterprise Account.
-    ///
     /// Create a team in an enterprise account.
     ///
     /// `POST /enterprise-accounts/{enterprise_account_identity}/teams` · stability: development · operation `team.create_in_enterprise_account`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-create-in-enterprise-account>
     ///
     /// Arguments:
     /// - `enterprise_account_identity`: unique identifier of the enterprise account, or unique name of the enterprise account
@@ -228,10 +228,10 @@ pub struct Create {
     /// encrypted card number of payment method
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<Option<String>>,
-    /// city
+    /// The `city` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// country
+    /// The `country` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// card verification value
@@ -263,7 +263,7 @@ pub struct Create {
     /// postal code
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// state
+    /// The `state` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
@@ -314,12 +314,12 @@ impl Create {
         self.card_number = Some(None);
         self
     }
-    /// city
+    /// The `city` field.
     pub fn city(mut self, city: impl Into<String>) -> Self {
         self.city = Some(city.into());
         self
     }
-    /// country
+    /// The `country` field.
     pub fn country(mut self, country: impl Into<String>) -> Self {
         self.country = Some(country.into());
         self
@@ -399,7 +399,7 @@ impl Create {
         self.postal_code = Some(postal_code.into());
         self
     }
-    /// state
+    /// The `state` field.
     pub fn state(mut self, state: impl Into<String>) -> Self {
         self.state = Some(state.into());
         self
@@ -434,11 +434,11 @@ impl crate::Request<'_, Create> {
     pub fn clear_card_number(self) -> Self {
         self.map(Create::clear_card_number)
     }
-    /// city
+    /// The `city` field.
     pub fn city(self, city: impl Into<String>) -> Self {
         self.map(|op| op.city(city))
     }
-    /// country
+    /// The `country` field.
     pub fn country(self, country: impl Into<String>) -> Self {
         self.map(|op| op.country(country))
     }
@@ -502,7 +502,7 @@ impl crate::Request<'_, Create> {
     pub fn postal_code(self, postal_code: impl Into<String>) -> Self {
         self.map(|op| op.postal_code(postal_code))
     }
-    /// state
+    /// The `state` field.
     pub fn state(self, state: impl Into<String>) -> Self {
         self.map(|op| op.state(state))
     }

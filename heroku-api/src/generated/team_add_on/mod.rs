@@ -3,7 +3,16 @@
 
 //! Team Add-on
 //!
-//! Schema definition `team-add-on`; stability: production.
+//! Schema definition `team-add-on`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-add-on>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_add_on().list_for_team("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-add-on` operations as values, and the [`TeamAddOnApi`] handle that sends them.
 #[cfg(feature = "team-add-on")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamAddOnApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List For Team.
-    ///
-    /// List add-ons used across all Team apps
+    /// List add-ons used across all Team apps.
     ///
     /// `GET /teams/{team_identity}/addons` · stability: production · operation `team-add-on.list_for_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-add-on-list-for-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

@@ -5,7 +5,16 @@
 //!
 //! A team app encapsulates the team specific functionality of Heroku apps.
 //!
-//! Schema definition `team-app`; stability: development.
+//! Schema definition `team-app`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_app().info("my-team-app").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-app` operations as values, and the [`TeamAppApi`] handle that sends them.
 #[cfg(feature = "team-app")]
 pub mod requests;

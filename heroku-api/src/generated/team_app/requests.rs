@@ -13,19 +13,19 @@ impl<'a> TeamAppApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new app in the specified team, in the default team if unspecified, or in personal account, if default team is not set.
     ///
     /// `POST /teams/apps` · stability: development · operation `team-app.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-create>
     pub fn create(&self) -> crate::Request<'a, Create> {
         self.client.request(Create::new())
     }
-    /// Info.
-    ///
     /// Info for a team app.
     ///
     /// `GET /teams/apps/{team_app_identity}` · stability: development · operation `team-app.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-info>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -35,11 +35,11 @@ impl<'a> TeamAppApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(team_app_identity))
     }
-    /// Update Locked.
-    ///
     /// Lock or unlock a team app.
     ///
     /// `PATCH /teams/apps/{team_app_identity}` · stability: development · operation `team-app.update_locked`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-update-locked>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -51,15 +51,15 @@ impl<'a> TeamAppApi<'a> {
     ) -> crate::Request<'a, UpdateLocked> {
         self.client.request(UpdateLocked::new(team_app_identity, locked))
     }
-    /// Transfer to Account.
-    ///
     /// Transfer an existing team app to another Heroku account.
     ///
     /// `PATCH /teams/apps/{team_app_identity}` · stability: development · operation `team-app.transfer_to_account`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-transfer-to-account>
+    ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
-    /// - `owner`: `owner`
+    /// - `owner`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
     pub fn transfer_to_account(
         &self,
         team_app_identity: impl Into<crate::app::TeamAppIdentity>,
@@ -67,11 +67,11 @@ impl<'a> TeamAppApi<'a> {
     ) -> crate::Request<'a, TransferToAccount> {
         self.client.request(TransferToAccount::new(team_app_identity, owner))
     }
-    /// Transfer to Team.
-    ///
     /// Transfer an existing team app to another team.
     ///
     /// `PATCH /teams/apps/{team_app_identity}` · stability: development · operation `team-app.transfer_to_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-transfer-to-team>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -83,11 +83,11 @@ impl<'a> TeamAppApi<'a> {
     ) -> crate::Request<'a, TransferToTeam> {
         self.client.request(TransferToTeam::new(team_app_identity, owner))
     }
-    /// List By Team.
-    ///
     /// List team apps.
     ///
     /// `GET /teams/{team_identity}/apps` · stability: development · operation `team-app.list_by_team`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-list-by-team>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

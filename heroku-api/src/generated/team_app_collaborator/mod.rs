@@ -5,7 +5,16 @@
 //!
 //! A team collaborator represents an account that has been given access to a team app on Heroku.
 //!
-//! Schema definition `team-app-collaborator`; stability: development.
+//! Schema definition `team-app-collaborator`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_app_collaborator().info("my-team-app", "my-team-app-collaborator").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-app-collaborator` operations as values, and the [`TeamAppCollaboratorApi`] handle that sends them.
 #[cfg(feature = "team-app-collaborator")]
 pub mod requests;

@@ -13,15 +13,17 @@ impl<'a> TeamAppCollaboratorApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
+    /// Create a new collaborator on a team app.
     ///
-    /// Create a new collaborator on a team app. Use this endpoint instead of the `/apps/{app_id_or_name}/collaborator` endpoint when you want the collaborator to be granted \[permissions\] (<https://devcenter.heroku.com/articles/org-users-access#roles-and-permissions>) according to their role in the team.
+    /// Use this endpoint instead of the `/apps/{app_id_or_name}/collaborator` endpoint when you want the collaborator to be granted \[permissions\] (<https://devcenter.heroku.com/articles/org-users-access#roles-and-permissions>) according to their role in the team.
     ///
     /// `POST /teams/apps/{app_identity}/collaborators` · stability: development · operation `team-app-collaborator.create`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator-create>
+    ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
-    /// - `user`: `user`
+    /// - `user`: unique email address of account, or unique identifier of an account, or Implicit reference to currently authorized user
     pub fn create(
         &self,
         app_identity: impl Into<crate::app::AppIdentity>,
@@ -29,11 +31,11 @@ impl<'a> TeamAppCollaboratorApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(app_identity, user))
     }
-    /// Delete.
-    ///
     /// Delete an existing collaborator from a team app.
     ///
     /// `DELETE /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` · stability: development · operation `team-app-collaborator.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator-delete>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -48,11 +50,11 @@ impl<'a> TeamAppCollaboratorApi<'a> {
         self.client
             .request(Delete::new(team_app_identity, team_app_collaborator_identity))
     }
-    /// Info.
-    ///
     /// Info for a collaborator on a team app.
     ///
     /// `GET /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` · stability: development · operation `team-app-collaborator.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator-info>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -66,11 +68,11 @@ impl<'a> TeamAppCollaboratorApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(team_app_identity, team_app_collaborator_identity))
     }
-    /// Update.
-    ///
     /// Update an existing collaborator from a team app.
     ///
     /// `PATCH /teams/apps/{team_app_identity}/collaborators/{team_app_collaborator_identity}` · stability: development · operation `team-app-collaborator.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator-update>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app
@@ -93,11 +95,11 @@ impl<'a> TeamAppCollaboratorApi<'a> {
                 ),
             )
     }
-    /// List.
-    ///
     /// List collaborators on a team app.
     ///
     /// `GET /teams/apps/{team_app_identity}/collaborators` · stability: development · operation `team-app-collaborator.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-collaborator-list>
     ///
     /// Arguments:
     /// - `team_app_identity`: unique name of app

@@ -5,7 +5,16 @@
 //!
 //! A team app permission is a behavior that is assigned to a user in a team app.
 //!
-//! Schema definition `team-app-permission`; stability: prototype.
+//! Schema definition `team-app-permission`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-permission>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_app_permission().list().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-app-permission` operations as values, and the [`TeamAppPermissionApi`] handle that sends them.
 #[cfg(feature = "team-app-permission")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamAppPermissionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// Lists permissions available to teams.
     ///
     /// `GET /teams/permissions` · stability: prototype · operation `team-app-permission.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-app-permission-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }

@@ -5,7 +5,16 @@
 //!
 //! Usage for an enterprise team at a daily resolution.
 //!
-//! Schema definition `team-daily-usage`; stability: development.
+//! Schema definition `team-daily-usage`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-daily-usage>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_daily_usage().info("my-team", "2019-01-25").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-daily-usage` operations as values, and the [`TeamDailyUsageApi`] handle that sends them.
 #[cfg(feature = "team-daily-usage")]
 pub mod requests;

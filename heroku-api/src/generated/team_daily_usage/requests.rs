@@ -13,12 +13,13 @@ impl<'a> TeamDailyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Retrieves usage for an enterprise team for a range of days.
     ///
-    /// Retrieves usage for an enterprise team for a range of days. Start and end dates can be specified as query parameters using the date format YYYY-MM-DD. The team identifier can be found from the \[team list endpoint\](<https://devcenter.heroku.com/articles/platform-api-reference#team-list>).
-    ///
+    /// Start and end dates can be specified as query parameters using the date format YYYY-MM-DD. The team identifier can be found from the \[team list endpoint\](<https://devcenter.heroku.com/articles/platform-api-reference#team-list>).
     ///
     /// `GET /teams/{team_id}/usage/daily` · stability: development · operation `team-daily-usage.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-daily-usage-info>
     ///
     /// Arguments:
     /// - `team_id`: unique identifier of team

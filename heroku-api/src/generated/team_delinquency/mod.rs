@@ -5,7 +5,16 @@
 //!
 //! A Heroku team becomes delinquent due to non-payment. We \[suspend and delete\](<https://help.heroku.com/EREVRILX/what-happens-if-i-have-unpaid-heroku-invoices>) delinquent teams if their invoices remain unpaid.
 //!
-//! Schema definition `team-delinquency`; stability: development.
+//! Schema definition `team-delinquency`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-delinquency>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_delinquency().info("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-delinquency` operations as values, and the [`TeamDelinquencyApi`] handle that sends them.
 #[cfg(feature = "team-delinquency")]
 pub mod requests;

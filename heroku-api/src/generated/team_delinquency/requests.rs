@@ -13,11 +13,11 @@ impl<'a> TeamDelinquencyApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Team delinquency information.
     ///
     /// `GET /teams/{team_identity}/delinquency` · stability: development · operation `team-delinquency.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-delinquency-info>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

@@ -5,7 +5,16 @@
 //!
 //! A team feature represents a feature enabled on a team account.
 //!
-//! Schema definition `team-feature`; stability: development.
+//! Schema definition `team-feature`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-feature>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_feature().info("my-team", "my-team-feature").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-feature` operations as values, and the [`TeamFeatureApi`] handle that sends them.
 #[cfg(feature = "team-feature")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamFeatureApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for an existing team feature.
     ///
     /// `GET /teams/{team_identity}/features/{team_feature_identity}` · stability: development · operation `team-feature.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-feature-info>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -29,11 +29,11 @@ impl<'a> TeamFeatureApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(team_identity, team_feature_identity))
     }
-    /// List.
-    ///
     /// List existing team features.
     ///
     /// `GET /teams/{team_identity}/features` · stability: development · operation `team-feature.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-feature-list>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

@@ -5,7 +5,16 @@
 //!
 //! A team invitation represents an invite to a team.
 //!
-//! Schema definition `team-invitation`; stability: development.
+//! Schema definition `team-invitation`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_invitation().list("my-team-name").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-invitation` operations as values, and the [`TeamInvitationApi`] handle that sends them.
 #[cfg(feature = "team-invitation")]
 pub mod requests;

@@ -13,40 +13,38 @@ impl<'a> TeamInvitationApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// Get a list of a team's Identity Providers
+    /// Get a list of a team's Identity Providers.
     ///
     /// `GET /teams/{team_name}/invitations` · stability: development · operation `team-invitation.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation-list>
     ///
     /// Arguments:
     /// - `team_name`: unique name of team
     pub fn list(&self, team_name: impl Into<String>) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(team_name))
     }
-    /// Create.
-    ///
-    /// Create Team Invitation
+    /// Create Team Invitation.
     ///
     /// `PUT /teams/{team_identity}/invitations` · stability: development · operation `team-invitation.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation-create>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
     /// - `email`: unique email address of account
-    /// - `role`: role in the team
     pub fn create(
         &self,
         team_identity: impl Into<crate::team::TeamIdentity>,
         email: impl Into<String>,
-        role: Option<crate::team::TeamRole>,
     ) -> crate::Request<'a, Create> {
-        self.client.request(Create::new(team_identity, email, role))
+        self.client.request(Create::new(team_identity, email))
     }
-    /// Revoke.
-    ///
     /// Revoke a team invitation.
     ///
     /// `DELETE /teams/{team_identity}/invitations/{team_invitation_identity}` · stability: development · operation `team-invitation.revoke`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation-revoke>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -60,11 +58,11 @@ impl<'a> TeamInvitationApi<'a> {
     ) -> crate::Request<'a, Revoke> {
         self.client.request(Revoke::new(team_identity, team_invitation_identity))
     }
-    /// Get.
-    ///
-    /// Get an invitation by its token
+    /// Get an invitation by its token.
     ///
     /// `GET /teams/invitations/{team_invitation_token}` · stability: development · operation `team-invitation.get`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation-get>
     ///
     /// Arguments:
     /// - `team_invitation_token`: special token for invitation
@@ -74,11 +72,11 @@ impl<'a> TeamInvitationApi<'a> {
     ) -> crate::Request<'a, Get> {
         self.client.request(Get::new(team_invitation_token))
     }
-    /// Accept.
-    ///
-    /// Accept Team Invitation
+    /// Accept Team Invitation.
     ///
     /// `POST /teams/invitations/{team_invitation_token}/accept` · stability: development · operation `team-invitation.accept`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invitation-accept>
     ///
     /// Arguments:
     /// - `team_invitation_token`: special token for invitation
@@ -137,13 +135,19 @@ impl Create {
     pub fn new(
         team_identity: impl Into<crate::team::TeamIdentity>,
         email: impl Into<String>,
-        role: Option<crate::team::TeamRole>,
     ) -> Self {
         Self {
             team_identity: team_identity.into(),
             email: email.into(),
-            role,
+            role: None,
         }
+    }
+    /// role in the team
+    ///
+    /// Sent as `null` unless set.
+    pub fn role(mut self, role: impl Into<crate::team::TeamRole>) -> Self {
+        self.role = Some(role.into());
+        self
     }
 }
 impl crate::Operation for Create {
@@ -155,6 +159,14 @@ impl crate::Operation for Create {
             "/teams/{}/invitations", crate ::__private::segment(self.team_identity
             .as_str())
         )
+    }
+}
+impl crate::Request<'_, Create> {
+    /// role in the team
+    ///
+    /// Sent as `null` unless set.
+    pub fn role(self, role: impl Into<crate::team::TeamRole>) -> Self {
+        self.map(|op| op.role(role))
     }
 }
 /// `DELETE /teams/{team_identity}/invitations/{team_invitation_identity}`: Revoke (`team-invitation.revoke`).

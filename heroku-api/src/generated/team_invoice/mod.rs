@@ -5,7 +5,16 @@
 //!
 //! A Team Invoice is an itemized bill of goods for a team which includes pricing and charges.
 //!
-//! Schema definition `team-invoice`; stability: development.
+//! Schema definition `team-invoice`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invoice>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_invoice().info("my-team", "my-team-invoice").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-invoice` operations as values, and the [`TeamInvoiceApi`] handle that sends them.
 #[cfg(feature = "team-invoice")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamInvoiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
-    ///
     /// Info for existing invoice.
     ///
     /// `GET /teams/{team_identity}/invoices/{team_invoice_identity}` · stability: development · operation `team-invoice.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invoice-info>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -29,11 +29,11 @@ impl<'a> TeamInvoiceApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(team_identity, team_invoice_identity))
     }
-    /// List.
-    ///
     /// List existing invoices.
     ///
     /// `GET /teams/{team_identity}/invoices` · stability: development · operation `team-invoice.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-invoice-list>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

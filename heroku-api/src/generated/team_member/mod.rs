@@ -5,7 +5,16 @@
 //!
 //! A team member is an individual with access to a team.
 //!
-//! Schema definition `team-member`; stability: development.
+//! Schema definition `team-member`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_member().list("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-member` operations as values, and the [`TeamMemberApi`] handle that sends them.
 #[cfg(feature = "team-member")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamMemberApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create or Update.
-    ///
     /// Create a new team member, or update their role.
     ///
     /// `PUT /teams/{team_identity}/members` · stability: development · operation `team-member.create_or_update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-create-or-update>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -31,11 +31,11 @@ impl<'a> TeamMemberApi<'a> {
     ) -> crate::Request<'a, CreateOrUpdate> {
         self.client.request(CreateOrUpdate::new(team_identity, email, role))
     }
-    /// Create.
-    ///
     /// Create a new team member.
     ///
     /// `POST /teams/{team_identity}/members` · stability: development · operation `team-member.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-create>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -49,11 +49,11 @@ impl<'a> TeamMemberApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(team_identity, email, role))
     }
-    /// Update.
-    ///
     /// Update a team member.
     ///
     /// `PATCH /teams/{team_identity}/members` · stability: development · operation `team-member.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-update>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -67,11 +67,11 @@ impl<'a> TeamMemberApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(team_identity, email, role))
     }
-    /// Delete.
-    ///
     /// Remove a member from the team.
     ///
     /// `DELETE /teams/{team_identity}/members/{team_member_identity}` · stability: development · operation `team-member.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-delete>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -83,11 +83,11 @@ impl<'a> TeamMemberApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(team_identity, team_member_identity))
     }
-    /// List.
-    ///
     /// List members of the team.
     ///
     /// `GET /teams/{team_identity}/members` · stability: development · operation `team-member.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-list>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team
@@ -97,11 +97,11 @@ impl<'a> TeamMemberApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(team_identity))
     }
-    /// List By Member.
-    ///
     /// List the apps of a team member.
     ///
     /// `GET /teams/{team_identity}/members/{team_member_identity}/apps` · stability: development · operation `team-member.list_by_member`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-member-list-by-member>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

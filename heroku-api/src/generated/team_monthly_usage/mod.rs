@@ -5,7 +5,16 @@
 //!
 //! Usage for an enterprise team at a monthly resolution.
 //!
-//! Schema definition `team-monthly-usage`; stability: development.
+//! Schema definition `team-monthly-usage`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-monthly-usage>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_monthly_usage().info("my-team", "2019-01").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-monthly-usage` operations as values, and the [`TeamMonthlyUsageApi`] handle that sends them.
 #[cfg(feature = "team-monthly-usage")]
 pub mod requests;

@@ -13,12 +13,13 @@ impl<'a> TeamMonthlyUsageApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Info.
+    /// Retrieves usage for an enterprise team for a range of months.
     ///
-    /// Retrieves usage for an enterprise team for a range of months. Start and end dates can be specified as query parameters using the date, YYYY-MM. If no end date is specified, one month of usage is returned. The team identifier can be found from the \[team list endpoint\](<https://devcenter.heroku.com/articles/platform-api-reference#team-list>).
-    ///
+    /// Start and end dates can be specified as query parameters using the date, YYYY-MM. If no end date is specified, one month of usage is returned. The team identifier can be found from the \[team list endpoint\](<https://devcenter.heroku.com/articles/platform-api-reference#team-list>).
     ///
     /// `GET /teams/{team_id}/usage/monthly` · stability: development · operation `team-monthly-usage.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-monthly-usage-info>
     ///
     /// Arguments:
     /// - `team_id`: unique identifier of team

@@ -5,7 +5,16 @@
 //!
 //! Tracks a Team's Preferences
 //!
-//! Schema definition `team-preferences`; stability: development.
+//! Schema definition `team-preferences`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-preferences>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_preferences().list("my-team-preferences").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-preferences` operations as values, and the [`TeamPreferencesApi`] handle that sends them.
 #[cfg(feature = "team-preferences")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamPreferencesApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// Retrieve Team Preferences
+    /// Retrieve Team Preferences.
     ///
     /// `GET /teams/{team_preferences_identity}/preferences` · stability: development · operation `team-preferences.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-preferences-list>
     ///
     /// Arguments:
     /// - `team_preferences_identity`: unique name of team, or unique identifier of team
@@ -27,11 +27,11 @@ impl<'a> TeamPreferencesApi<'a> {
     ) -> crate::Request<'a, List> {
         self.client.request(List::new(team_preferences_identity))
     }
-    /// Update.
-    ///
-    /// Update Team Preferences
+    /// Update Team Preferences.
     ///
     /// `PATCH /teams/{team_preferences_identity}/preferences` · stability: development · operation `team-preferences.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-preferences-update>
     ///
     /// Arguments:
     /// - `team_preferences_identity`: unique name of team, or unique identifier of team

@@ -5,7 +5,16 @@
 //!
 //! A space is an isolated, highly available, secure app execution environment.
 //!
-//! Schema definition `team-space`; stability: prototype.
+//! Schema definition `team-space`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-space>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.team_space().list("my-team").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `team-space` operations as values, and the [`TeamSpaceApi`] handle that sends them.
 #[cfg(feature = "team-space")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TeamSpaceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// List spaces owned by the team
+    /// List spaces owned by the team.
     ///
     /// `GET /teams/{team_identity}/spaces` · stability: prototype · operation `team-space.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#team-space-list>
     ///
     /// Arguments:
     /// - `team_identity`: unique name of team, or unique identifier of team

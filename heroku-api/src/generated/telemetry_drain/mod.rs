@@ -5,7 +5,16 @@
 //!
 //! A telemetry drain forwards OpenTelemetry traces, metrics, and logs to your own consumer. For Fir-generation apps only.
 //!
-//! Schema definition `telemetry-drain`; stability: prototype.
+//! Schema definition `telemetry-drain`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.telemetry_drain().info("my-telemetry-drain").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `telemetry-drain` operations as values, and the [`TelemetryDrainApi`] handle that sends them.
 #[cfg(feature = "telemetry-drain")]
 pub mod requests;
@@ -78,9 +87,11 @@ impl TelemetryDrainExporter {
     /// Sets `headers`.
     pub fn headers(
         mut self,
-        headers: std::collections::BTreeMap<String, String>,
+        headers: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
     ) -> Self {
-        self.headers = Some(headers);
+        self.headers = Some(
+            headers.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        );
         self
     }
 }

@@ -13,11 +13,11 @@ impl<'a> TelemetryDrainApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a telemetry drain.
     ///
     /// `POST /telemetry-drains` · stability: prototype · operation `telemetry-drain.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-create>
     ///
     /// Arguments:
     /// - `exporter`: OpenTelemetry exporter configuration
@@ -31,11 +31,11 @@ impl<'a> TelemetryDrainApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(exporter, owner, signals))
     }
-    /// List by App.
-    ///
     /// List telemetry drains for an app.
     ///
     /// `GET /apps/{app_identity}/telemetry-drains` · stability: prototype · operation `telemetry-drain.list_by_app`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-list-by-app>
     ///
     /// Arguments:
     /// - `app_identity`: unique identifier of app, or unique name of app
@@ -45,11 +45,11 @@ impl<'a> TelemetryDrainApi<'a> {
     ) -> crate::ListRequest<'a, ListByApp> {
         self.client.list(ListByApp::new(app_identity))
     }
-    /// List by Space.
-    ///
     /// List telemetry drains for a space.
     ///
     /// `GET /spaces/{space_identity}/telemetry-drains` · stability: prototype · operation `telemetry-drain.list_by_space`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-list-by-space>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -59,11 +59,11 @@ impl<'a> TelemetryDrainApi<'a> {
     ) -> crate::ListRequest<'a, ListBySpace> {
         self.client.list(ListBySpace::new(space_identity))
     }
-    /// Update.
-    ///
     /// Update a telemetry drain.
     ///
     /// `PATCH /telemetry-drains/{telemetry_drain_identity}` · stability: prototype · operation `telemetry-drain.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-update>
     ///
     /// Arguments:
     /// - `telemetry_drain_identity`: unique identifier of telemetry drain
@@ -75,11 +75,11 @@ impl<'a> TelemetryDrainApi<'a> {
     ) -> crate::Request<'a, Update> {
         self.client.request(Update::new(telemetry_drain_identity))
     }
-    /// Delete.
-    ///
     /// Delete a telemetry drain.
     ///
     /// `DELETE /telemetry-drains/{telemetry_drain_identity}` · stability: prototype · operation `telemetry-drain.delete`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-delete>
     ///
     /// Arguments:
     /// - `telemetry_drain_identity`: unique identifier of telemetry drain
@@ -91,11 +91,11 @@ impl<'a> TelemetryDrainApi<'a> {
     ) -> crate::Request<'a, Delete> {
         self.client.request(Delete::new(telemetry_drain_identity))
     }
-    /// Info.
-    ///
     /// Info for a telemetry drain.
     ///
     /// `GET /telemetry-drains/{telemetry_drain_identity}` · stability: prototype · operation `telemetry-drain.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#telemetry-drain-info>
     ///
     /// Arguments:
     /// - `telemetry_drain_identity`: unique identifier of telemetry drain

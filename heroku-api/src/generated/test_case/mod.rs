@@ -5,7 +5,16 @@
 //!
 //! A single test case belonging to a test run
 //!
-//! Schema definition `test-case`; stability: prototype.
+//! Schema definition `test-case`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-case>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.test_case().list("my-test-run").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `test-case` operations as values, and the [`TestCaseApi`] handle that sends them.
 #[cfg(feature = "test-case")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TestCaseApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// List test cases
+    /// List test cases.
     ///
     /// `GET /test-runs/{test_run_id}/test-cases` · stability: prototype · operation `test-case.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-case-list>
     ///
     /// Arguments:
     /// - `test_run_id`: unique identifier of a test run

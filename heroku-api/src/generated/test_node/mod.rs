@@ -5,7 +5,16 @@
 //!
 //! A single test node belonging to a test run
 //!
-//! Schema definition `test-node`; stability: prototype.
+//! Schema definition `test-node`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-node>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.test_node().list("my-test-run").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `test-node` operations as values, and the [`TestNodeApi`] handle that sends them.
 #[cfg(feature = "test-node")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> TestNodeApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// List test nodes
+    /// List test nodes.
     ///
     /// `GET /test-runs/{test_run_identity}/test-nodes` · stability: prototype · operation `test-node.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-node-list>
     ///
     /// Arguments:
     /// - `test_run_identity`: unique identifier of a test run

@@ -5,7 +5,16 @@
 //!
 //! An execution or trial of one or more tests
 //!
-//! Schema definition `test-run`; stability: prototype.
+//! Schema definition `test-run`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.test_run().info("my-test-run").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `test-run` operations as values, and the [`TestRunApi`] handle that sends them.
 #[cfg(feature = "test-run")]
 pub mod requests;

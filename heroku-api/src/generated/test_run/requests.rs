@@ -13,17 +13,17 @@ impl<'a> TestRunApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new test-run.
     ///
     /// `POST /test-runs` · stability: prototype · operation `test-run.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run-create>
     ///
     /// Arguments:
     /// - `commit_branch`: the branch of the repository that the test run concerns
     /// - `commit_message`: the message for the commit under test
     /// - `commit_sha`: the SHA hash of the commit under test
-    /// - `pipeline`: `pipeline`
+    /// - `pipeline`: unique identifier of pipeline, or name of pipeline
     /// - `source_blob_url`: The download location for the source code to be tested
     pub fn create(
         &self,
@@ -44,33 +44,33 @@ impl<'a> TestRunApi<'a> {
                 ),
             )
     }
-    /// Info.
-    ///
     /// Info for existing test-run.
     ///
     /// `GET /test-runs/{test_run_id}` · stability: prototype · operation `test-run.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run-info>
     ///
     /// Arguments:
     /// - `test_run_id`: unique identifier of a test run
     pub fn info(&self, test_run_id: impl Into<String>) -> crate::Request<'a, Info> {
         self.client.request(Info::new(test_run_id))
     }
-    /// List.
-    ///
     /// List existing test-runs for a pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/test-runs` · stability: prototype · operation `test-run.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run-list>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
     pub fn list(&self, pipeline_id: impl Into<String>) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(pipeline_id))
     }
-    /// Info By Pipeline.
-    ///
-    /// Info for existing test-run by Pipeline
+    /// Info for existing test-run by Pipeline.
     ///
     /// `GET /pipelines/{pipeline_id}/test-runs/{test_run_number}` · stability: prototype · operation `test-run.info_by_pipeline`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run-info-by-pipeline>
     ///
     /// Arguments:
     /// - `pipeline_id`: unique identifier of pipeline
@@ -82,23 +82,21 @@ impl<'a> TestRunApi<'a> {
     ) -> crate::Request<'a, InfoByPipeline> {
         self.client.request(InfoByPipeline::new(pipeline_id, test_run_number))
     }
-    /// Update.
-    ///
     /// Update a test-run's status.
     ///
     /// `PATCH /test-runs/{test_run_number}` · stability: prototype · operation `test-run.update`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#test-run-update>
+    ///
     /// Arguments:
     /// - `test_run_number`: the auto incrementing test run number
-    /// - `message`: human friendly message indicating reason for an error
     /// - `status`: current state of the test run
     pub fn update(
         &self,
         test_run_number: i64,
-        message: Option<String>,
         status: impl Into<crate::test_run::TestRunStatus>,
     ) -> crate::Request<'a, Update> {
-        self.client.request(Update::new(test_run_number, message, status))
+        self.client.request(Update::new(test_run_number, status))
     }
 }
 /// `POST /test-runs`: Create (`test-run.create`).
@@ -301,14 +299,20 @@ impl Update {
     /// The `test-run.update` operation with its required parts.
     pub fn new(
         test_run_number: i64,
-        message: Option<String>,
         status: impl Into<crate::test_run::TestRunStatus>,
     ) -> Self {
         Self {
             test_run_number,
-            message,
+            message: None,
             status: status.into(),
         }
+    }
+    /// human friendly message indicating reason for an error
+    ///
+    /// Sent as `null` unless set.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
     }
 }
 impl crate::Operation for Update {
@@ -317,5 +321,13 @@ impl crate::Operation for Update {
     const BODY: crate::BodyKind = crate::BodyKind::Json;
     fn path(&self) -> String {
         format!("/test-runs/{}", self.test_run_number)
+    }
+}
+impl crate::Request<'_, Update> {
+    /// human friendly message indicating reason for an error
+    ///
+    /// Sent as `null` unless set.
+    pub fn message(self, message: impl Into<String>) -> Self {
+        self.map(|op| op.message(message))
     }
 }

@@ -5,7 +5,16 @@
 //!
 //! Tracks a user's preferences and message dismissals
 //!
-//! Schema definition `user-preferences`; stability: production.
+//! Schema definition `user-preferences`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#user-preferences>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.user_preferences().list("my-user-preferences").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `user-preferences` operations as values, and the [`UserPreferencesApi`] handle that sends them.
 #[cfg(feature = "user-preferences")]
 pub mod requests;

@@ -13,11 +13,11 @@ impl<'a> UserPreferencesApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// Retrieve User Preferences
+    /// Retrieve User Preferences.
     ///
     /// `GET /users/{user_preferences_identity}/preferences` · stability: production · operation `user-preferences.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#user-preferences-list>
     ///
     /// Arguments:
     /// - `user_preferences_identity`: Implicit reference to currently authorized user
@@ -29,11 +29,11 @@ impl<'a> UserPreferencesApi<'a> {
     ) -> crate::Request<'a, List> {
         self.client.request(List::new(user_preferences_identity))
     }
-    /// Update.
-    ///
-    /// Update User Preferences
+    /// Update User Preferences.
     ///
     /// `PATCH /users/{user_preferences_identity}/preferences` · stability: production · operation `user-preferences.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#user-preferences-update>
     ///
     /// Arguments:
     /// - `user_preferences_identity`: Implicit reference to currently authorized user

@@ -5,7 +5,16 @@
 //!
 //! \[VPN\](<https://devcenter.heroku.com/articles/private-space-vpn-connection>) provides a way to connect your Private Spaces to your network via VPN.
 //!
-//! Schema definition `vpn-connection`; stability: production.
+//! Schema definition `vpn-connection`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.vpn_connection().info("my-space", "my-vpn-connection").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `vpn-connection` operations as values, and the [`VpnConnectionApi`] handle that sends them.
 #[cfg(feature = "vpn-connection")]
 pub mod requests;

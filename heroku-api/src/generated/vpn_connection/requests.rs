@@ -13,11 +13,11 @@ impl<'a> VpnConnectionApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a new VPN connection in a private space.
     ///
     /// `POST /spaces/{space_identity}/vpn-connections` · stability: production · operation `vpn-connection.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn-create>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -33,11 +33,11 @@ impl<'a> VpnConnectionApi<'a> {
     ) -> crate::Request<'a, Create> {
         self.client.request(Create::new(space_identity, name, public_ip, routable_cidrs))
     }
-    /// Destroy.
-    ///
-    /// Destroy existing VPN Connection
+    /// Destroy existing VPN Connection.
     ///
     /// `DELETE /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` · stability: production · operation `vpn-connection.destroy`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn-destroy>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -49,11 +49,11 @@ impl<'a> VpnConnectionApi<'a> {
     ) -> crate::Request<'a, Destroy> {
         self.client.request(Destroy::new(space_identity, vpn_connection_identity))
     }
-    /// List.
-    ///
     /// List VPN connections for a space.
     ///
     /// `GET /spaces/{space_identity}/vpn-connections` · stability: production · operation `vpn-connection.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn-list>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -63,11 +63,11 @@ impl<'a> VpnConnectionApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(space_identity))
     }
-    /// Info.
-    ///
     /// Info for an existing vpn-connection.
     ///
     /// `GET /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` · stability: production · operation `vpn-connection.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn-info>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space
@@ -79,11 +79,11 @@ impl<'a> VpnConnectionApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(space_identity, vpn_connection_identity))
     }
-    /// Update.
-    ///
     /// Update a VPN connection in a private space.
     ///
     /// `PATCH /spaces/{space_identity}/vpn-connections/{vpn_connection_identity}` · stability: production · operation `vpn-connection.update`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#private-spaces-vpn-update>
     ///
     /// Arguments:
     /// - `space_identity`: unique identifier of space, or unique name of space

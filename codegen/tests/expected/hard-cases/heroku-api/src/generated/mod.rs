@@ -3,7 +3,7 @@
 
 //! The generated part of heroku-api: one module per resource of the schema.
 //!
-//! Generated from the schema with sha256 `def37374ae29ed4faeb9c4e471e85e264c3c639c71ca19a16a3d52314c1aed1d`.
+//! Generated from the schema with sha256 `3c442f15835f566e87e29f256f1d4e88d4859dfacd55e456d7054cea5036e064`.
 #![allow(clippy::too_many_arguments, clippy::new_without_default)]
 /// The table of every generated operation.
 pub mod operations;

@@ -2,12 +2,13 @@
 // generator or an overlay under schema/, then regenerate.
 
 use crate::{Method, OperationInfo, Stability};
-/// Every operation of the schema, 14 in all, in schema order.
+/// Every operation of the schema, 15 in all, in schema order.
 pub static OPERATIONS: &[OperationInfo] = &[
     GADGET_LIST,
     GADGET_LIST_WIDGET,
     GADGET_DESTROY,
     GADGET_INFO,
+    GADGET_ATTACH,
     WIDGET_CREATE,
     WIDGET_ROLLBACK,
     WIDGET_INFO,
@@ -20,128 +21,137 @@ pub static OPERATIONS: &[OperationInfo] = &[
     WIDGET_DEPLOYMENT_LIST,
 ];
 /// `gadget.list`: `GET /gadgets`.
-pub const GADGET_LIST: OperationInfo = OperationInfo::new(
-    "gadget.list",
-    Method::Get,
-    "/gadgets",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const GADGET_LIST: OperationInfo = OperationInfo {
+    id: "gadget.list",
+    method: Method::Get,
+    href: "/gadgets",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `gadget.list_widget`: `GET /widgets/{widget_identity}/gadgets`.
-pub const GADGET_LIST_WIDGET: OperationInfo = OperationInfo::new(
-    "gadget.list_widget",
-    Method::Get,
-    "/widgets/{widget_identity}/gadgets",
-    Stability::Development,
-    true,
-    &[],
-);
+pub const GADGET_LIST_WIDGET: OperationInfo = OperationInfo {
+    id: "gadget.list_widget",
+    method: Method::Get,
+    href: "/widgets/{widget_identity}/gadgets",
+    stability: Stability::Development,
+    paginated: true,
+    ranges: &[],
+};
 /// `gadget.destroy`: `DELETE /gadgets/{widget_identity}/{identity}`.
-pub const GADGET_DESTROY: OperationInfo = OperationInfo::new(
-    "gadget.destroy",
-    Method::Delete,
-    "/gadgets/{widget_identity}/{identity}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const GADGET_DESTROY: OperationInfo = OperationInfo {
+    id: "gadget.destroy",
+    method: Method::Delete,
+    href: "/gadgets/{widget_identity}/{identity}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `gadget.info`: `GET /gadgets/{gadget_missing}`.
-pub const GADGET_INFO: OperationInfo = OperationInfo::new(
-    "gadget.info",
-    Method::Get,
-    "/gadgets/{gadget_missing}",
-    Stability::Development,
-    false,
-    &[],
-);
+pub const GADGET_INFO: OperationInfo = OperationInfo {
+    id: "gadget.info",
+    method: Method::Get,
+    href: "/gadgets/{gadget_missing}",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
+/// `gadget.attach`: `POST /gadgets`.
+pub const GADGET_ATTACH: OperationInfo = OperationInfo {
+    id: "gadget.attach",
+    method: Method::Post,
+    href: "/gadgets",
+    stability: Stability::Development,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.create`: `POST /widgets`.
-pub const WIDGET_CREATE: OperationInfo = OperationInfo::new(
-    "widget.create",
-    Method::Post,
-    "/widgets",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_CREATE: OperationInfo = OperationInfo {
+    id: "widget.create",
+    method: Method::Post,
+    href: "/widgets",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.rollback`: `POST /widgets`.
-pub const WIDGET_ROLLBACK: OperationInfo = OperationInfo::new(
-    "widget.rollback",
-    Method::Post,
-    "/widgets",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_ROLLBACK: OperationInfo = OperationInfo {
+    id: "widget.rollback",
+    method: Method::Post,
+    href: "/widgets",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.info`: `GET /widgets/{widget_identity}`.
-pub const WIDGET_INFO: OperationInfo = OperationInfo::new(
-    "widget.info",
-    Method::Get,
-    "/widgets/{widget_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_INFO: OperationInfo = OperationInfo {
+    id: "widget.info",
+    method: Method::Get,
+    href: "/widgets/{widget_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.update`: `PATCH /widgets/{widget_identity}`.
-pub const WIDGET_UPDATE: OperationInfo = OperationInfo::new(
-    "widget.update",
-    Method::Patch,
-    "/widgets/{widget_identity}",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_UPDATE: OperationInfo = OperationInfo {
+    id: "widget.update",
+    method: Method::Patch,
+    href: "/widgets/{widget_identity}",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.list`: `GET /users/{widget_owner_identity}/widgets`.
-pub const WIDGET_LIST: OperationInfo = OperationInfo::new(
-    "widget.list",
-    Method::Get,
-    "/users/{widget_owner_identity}/widgets",
-    Stability::Production,
-    true,
-    &["id", "name"],
-);
+pub const WIDGET_LIST: OperationInfo = OperationInfo {
+    id: "widget.list",
+    method: Method::Get,
+    href: "/users/{widget_owner_identity}/widgets",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &["id", "name"],
+};
 /// `widget.archive`: `GET /widgets/archives/{widget_month}`.
-pub const WIDGET_ARCHIVE: OperationInfo = OperationInfo::new(
-    "widget.archive",
-    Method::Get,
-    "/widgets/archives/{widget_month}",
-    Stability::Production,
-    true,
-    &[],
-);
+pub const WIDGET_ARCHIVE: OperationInfo = OperationInfo {
+    id: "widget.archive",
+    method: Method::Get,
+    href: "/widgets/archives/{widget_month}",
+    stability: Stability::Production,
+    paginated: true,
+    ranges: &[],
+};
 /// `widget.restart`: `POST /widgets/{widget_identity}/actions/restart`.
-pub const WIDGET_RESTART: OperationInfo = OperationInfo::new(
-    "widget.restart",
-    Method::Post,
-    "/widgets/{widget_identity}/actions/restart",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_RESTART: OperationInfo = OperationInfo {
+    id: "widget.restart",
+    method: Method::Post,
+    href: "/widgets/{widget_identity}/actions/restart",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.labels`: `PATCH /widgets/{widget_identity}/labels`.
-pub const WIDGET_LABELS: OperationInfo = OperationInfo::new(
-    "widget.labels",
-    Method::Patch,
-    "/widgets/{widget_identity}/labels",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_LABELS: OperationInfo = OperationInfo {
+    id: "widget.labels",
+    method: Method::Patch,
+    href: "/widgets/{widget_identity}/labels",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget.create_deprecated`: `POST /widgets/legacy`.
-pub const WIDGET_CREATE_DEPRECATED: OperationInfo = OperationInfo::new(
-    "widget.create_deprecated",
-    Method::Post,
-    "/widgets/legacy",
-    Stability::Production,
-    false,
-    &[],
-);
+pub const WIDGET_CREATE_DEPRECATED: OperationInfo = OperationInfo {
+    id: "widget.create_deprecated",
+    method: Method::Post,
+    href: "/widgets/legacy",
+    stability: Stability::Production,
+    paginated: false,
+    ranges: &[],
+};
 /// `widget-deployment.list`: `GET /widgets/latest-deployments`.
-pub const WIDGET_DEPLOYMENT_LIST: OperationInfo = OperationInfo::new(
-    "widget-deployment.list",
-    Method::Get,
-    "/widgets/latest-deployments",
-    Stability::Prototype,
-    true,
-    &[],
-);
+pub const WIDGET_DEPLOYMENT_LIST: OperationInfo = OperationInfo {
+    id: "widget-deployment.list",
+    method: Method::Get,
+    href: "/widgets/latest-deployments",
+    stability: Stability::Prototype,
+    paginated: true,
+    ranges: &[],
+};

@@ -12,6 +12,13 @@ fn deviations<T: heroku_api::decode::Decode>(
 /// `(module::Type, decoder)` for every model.
 pub static MODELS: &[(&str, Decoder)] = &[
     ("gadget::Gadget", deviations::<heroku_api::gadget::Gadget>),
+    ("gadget::GadgetAttachBlob", deviations::<heroku_api::gadget::GadgetAttachBlob>),
+    ("gadget::GadgetAttachTarget", deviations::<heroku_api::gadget::GadgetAttachTarget>),
+    (
+        "gadget::GadgetAttachTargetWidget",
+        deviations::<heroku_api::gadget::GadgetAttachTargetWidget>,
+    ),
+    ("gadget::GadgetAttachWidget", deviations::<heroku_api::gadget::GadgetAttachWidget>),
     ("widget::Widget", deviations::<heroku_api::widget::Widget>),
     ("widget::WidgetOwner", deviations::<heroku_api::widget::WidgetOwner>),
     ("widget::WidgetPart", deviations::<heroku_api::widget::WidgetPart>),

@@ -16,16 +16,25 @@ fn every_operation_has_an_endpoint() {
     seen.push(("gadget.list_widget", format!("{:?}", client.gadget().list_widget("x"))));
     seen.push(("gadget.destroy", format!("{:?}", client.gadget().destroy("x", "x"))));
     seen.push(("gadget.info", format!("{:?}", client.gadget().info("x"))));
+    seen.push((
+        "gadget.attach",
+        format!(
+            "{:?}", client.gadget()
+            .attach(heroku_api::gadget::GadgetAttachBlob::new("x"),
+            vec![heroku_api::gadget::GadgetAttachTarget::new()],
+            heroku_api::gadget::GadgetAttachWidget::new())
+        ),
+    ));
     seen.push(("widget.create", format!("{:?}", client.widget().create("x"))));
     seen.push(("widget.rollback", format!("{:?}", client.widget().rollback("x"))));
     seen.push(("widget.info", format!("{:?}", client.widget().info("x"))));
-    seen.push(("widget.update", format!("{:?}", client.widget().update("x", None))));
+    seen.push(("widget.update", format!("{:?}", client.widget().update("x"))));
     seen.push(("widget.list", format!("{:?}", client.widget().list("x", "x"))));
     seen.push(("widget.archive", format!("{:?}", client.widget().archive("x"))));
     seen.push(("widget.restart", format!("{:?}", client.widget().restart("x"))));
     seen.push((
         "widget.labels",
-        format!("{:?}", client.widget().labels("x", Default::default())),
+        format!("{:?}", client.widget().labels("x", [("x", Some("x"))])),
     ));
     seen.push((
         "widget.create_deprecated",
@@ -35,7 +44,7 @@ fn every_operation_has_an_endpoint() {
         "widget-deployment.list",
         format!("{:?}", client.widget_deployment().list()),
     ));
-    assert_eq!(seen.len(), 14usize);
+    assert_eq!(seen.len(), 15usize);
     let table: Vec<&str> = heroku_api::operations::OPERATIONS
         .iter()
         .map(|o| o.id)
@@ -70,16 +79,28 @@ async fn every_operation_decodes_the_fakes_answer() {
     check("gadget.list_widget", client.gadget().list_widget("x").await.map(drop));
     check("gadget.destroy", client.gadget().destroy("x", "x").await.map(drop));
     check("gadget.info", client.gadget().info("x").await.map(drop));
+    check(
+        "gadget.attach",
+        client
+            .gadget()
+            .attach(
+                heroku_api::gadget::GadgetAttachBlob::new("x"),
+                vec![heroku_api::gadget::GadgetAttachTarget::new()],
+                heroku_api::gadget::GadgetAttachWidget::new(),
+            )
+            .await
+            .map(drop),
+    );
     check("widget.create", client.widget().create("x").await.map(drop));
     check("widget.rollback", client.widget().rollback("x").await.map(drop));
     check("widget.info", client.widget().info("x").await.map(drop));
-    check("widget.update", client.widget().update("x", None).await.map(drop));
+    check("widget.update", client.widget().update("x").await.map(drop));
     check("widget.list", client.widget().list("x", "x").await.map(drop));
     check("widget.archive", client.widget().archive("x").await.map(drop));
     check("widget.restart", client.widget().restart("x").await.map(drop));
     check(
         "widget.labels",
-        client.widget().labels("x", Default::default()).await.map(drop),
+        client.widget().labels("x", [("x", Some("x"))]).await.map(drop),
     );
     check(
         "widget.create_deprecated",
@@ -91,7 +112,7 @@ async fn every_operation_decodes_the_fakes_answer() {
         .join("\n")
     );
     let log = fake.requests();
-    assert_eq!(log.len(), 14usize, "one request per operation");
+    assert_eq!(log.len(), 15usize, "one request per operation");
     assert!(log.iter().all(| r | r.operation.is_some() && r.status < 400));
 }
 /// `true` when `value` carries everything in `sample`: `null` and
@@ -135,6 +156,18 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
 fn every_model_round_trips() {
     let mut failures = Vec::new();
     round_trip::<heroku_api::gadget::Gadget>("gadget::Gadget", &mut failures);
+    round_trip::<
+        heroku_api::gadget::GadgetAttachBlob,
+    >("gadget::GadgetAttachBlob", &mut failures);
+    round_trip::<
+        heroku_api::gadget::GadgetAttachTarget,
+    >("gadget::GadgetAttachTarget", &mut failures);
+    round_trip::<
+        heroku_api::gadget::GadgetAttachTargetWidget,
+    >("gadget::GadgetAttachTargetWidget", &mut failures);
+    round_trip::<
+        heroku_api::gadget::GadgetAttachWidget,
+    >("gadget::GadgetAttachWidget", &mut failures);
     round_trip::<heroku_api::widget::Widget>("widget::Widget", &mut failures);
     round_trip::<heroku_api::widget::WidgetOwner>("widget::WidgetOwner", &mut failures);
     round_trip::<heroku_api::widget::WidgetPart>("widget::WidgetPart", &mut failures);
@@ -149,6 +182,20 @@ fn every_model_round_trips() {
 fn decode_every_model(bytes: &[u8]) -> usize {
     let mut accepted = 0;
     if serde_json::from_slice::<heroku_api::gadget::Gadget>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::gadget::GadgetAttachBlob>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::gadget::GadgetAttachTarget>(bytes).is_ok() {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::gadget::GadgetAttachTargetWidget>(bytes)
+        .is_ok()
+    {
+        accepted += 1;
+    }
+    if serde_json::from_slice::<heroku_api::gadget::GadgetAttachWidget>(bytes).is_ok() {
         accepted += 1;
     }
     if serde_json::from_slice::<heroku_api::widget::Widget>(bytes).is_ok() {

@@ -5,7 +5,16 @@
 //!
 //! Duplicate titles and a missing title (3.sdk style).
 //!
-//! Schema definition `gadget`; stability: development.
+//! Schema definition `gadget`; stability: development. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#gadget>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.gadget().info("my-gadget-missing").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `gadget` operations as values, and the [`GadgetApi`] handle that sends them.
 #[cfg(feature = "gadget")]
 pub mod requests;
@@ -23,4 +32,194 @@ mod serde_impls;
 pub struct Gadget {
     /// The `id` field.
     pub id: String,
+}
+/// `GadgetAttachBlob`.
+///
+/// Schema: `/definitions/gadget/links/4/schema/properties/blob`.
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GadgetAttachBlob {
+    /// The `checksum` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    /// The `url` field.
+    pub url: String,
+}
+impl GadgetAttachBlob {
+    /// A `GadgetAttachBlob` with its required fields; set the others with the chained setters.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            checksum: None,
+            url: url.into(),
+        }
+    }
+    /// Sets `checksum`.
+    pub fn checksum(mut self, checksum: impl Into<String>) -> Self {
+        self.checksum = Some(checksum.into());
+        self
+    }
+}
+/// A `GadgetAttachBlob` from its `url`.
+impl From<String> for GadgetAttachBlob {
+    fn from(value: String) -> Self {
+        Self {
+            url: value,
+            ..<Self as Default>::default()
+        }
+    }
+}
+/// A `GadgetAttachBlob` from its `url`.
+impl From<&str> for GadgetAttachBlob {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `GadgetAttachBlob` from its `url`.
+impl From<&String> for GadgetAttachBlob {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// `GadgetAttachTarget`.
+///
+/// Schema: `/definitions/gadget/links/4/schema/properties/targets/items`.
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GadgetAttachTarget {
+    /// The `widget` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<GadgetAttachTargetWidget>,
+}
+impl GadgetAttachTarget {
+    /// A `GadgetAttachTarget` with its required fields; set the others with the chained setters.
+    pub fn new() -> Self {
+        Self { widget: None }
+    }
+    /// Sets `widget`.
+    pub fn widget(mut self, widget: impl Into<GadgetAttachTargetWidget>) -> Self {
+        self.widget = Some(widget.into());
+        self
+    }
+}
+/// A `GadgetAttachTarget` from the `widget` it names.
+impl From<String> for GadgetAttachTarget {
+    fn from(value: String) -> Self {
+        Self {
+            widget: Some(<GadgetAttachTargetWidget>::from(value)),
+        }
+    }
+}
+/// A `GadgetAttachTarget` from the `widget` it names.
+impl From<&str> for GadgetAttachTarget {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `GadgetAttachTarget` from the `widget` it names.
+impl From<&String> for GadgetAttachTarget {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// `GadgetAttachTargetWidget`.
+///
+/// Schema: `/definitions/gadget/links/4/schema/properties/targets/items/properties/widget`.
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GadgetAttachTargetWidget {
+    /// unique identifier of widget
+    pub id: String,
+}
+impl GadgetAttachTargetWidget {
+    /// A `GadgetAttachTargetWidget` with its required fields; set the others with the chained setters.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// A `GadgetAttachTargetWidget` from an id (a UUID) or a name.
+impl From<String> for GadgetAttachTargetWidget {
+    fn from(value: String) -> Self {
+        Self { id: value }
+    }
+}
+/// A `GadgetAttachTargetWidget` from an id (a UUID) or a name.
+impl From<&str> for GadgetAttachTargetWidget {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `GadgetAttachTargetWidget` from an id (a UUID) or a name.
+impl From<&String> for GadgetAttachTargetWidget {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
+}
+/// `GadgetAttachWidget`.
+///
+/// Schema: `/definitions/gadget/links/4/schema/properties/widget`.
+///
+/// Decoded tolerantly: see [`decode`](crate::decode) for what an
+/// answer that differs from the schema gives.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GadgetAttachWidget {
+    /// unique identifier of widget
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// unique name of widget
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl GadgetAttachWidget {
+    /// A `GadgetAttachWidget` with its required fields; set the others with the chained setters.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+/// A `GadgetAttachWidget` from an id (a UUID) or a name.
+impl From<String> for GadgetAttachWidget {
+    fn from(value: String) -> Self {
+        if crate::__private::is_uuid(&value) {
+            Self {
+                id: Some(value),
+                ..<Self as Default>::default()
+            }
+        } else {
+            Self {
+                name: Some(value),
+                ..<Self as Default>::default()
+            }
+        }
+    }
+}
+/// A `GadgetAttachWidget` from an id (a UUID) or a name.
+impl From<&str> for GadgetAttachWidget {
+    fn from(value: &str) -> Self {
+        Self::from(String::from(value))
+    }
+}
+/// A `GadgetAttachWidget` from an id (a UUID) or a name.
+impl From<&String> for GadgetAttachWidget {
+    fn from(value: &String) -> Self {
+        Self::from(value.clone())
+    }
 }

@@ -13,19 +13,19 @@ impl<'a> GadgetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
-    /// all
+    /// all.
     ///
     /// `GET /gadgets` · stability: development · operation `gadget.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#gadget-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
-    /// List.
-    ///
-    /// by widget
+    /// by widget.
     ///
     /// `GET /widgets/{widget_identity}/gadgets` · stability: development · operation `gadget.list_widget`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#gadget-list>
     ///
     /// Arguments:
     /// - `widget_identity`: unique identifier of widget, or unique name of widget, or version of widget
@@ -35,7 +35,7 @@ impl<'a> GadgetApi<'a> {
     ) -> crate::ListRequest<'a, ListWidget> {
         self.client.list(ListWidget::new(widget_identity))
     }
-    /// no title
+    /// no title.
     ///
     /// `DELETE /gadgets/{widget_identity}/{identity}` · stability: development · operation `gadget.destroy`
     ///
@@ -49,16 +49,34 @@ impl<'a> GadgetApi<'a> {
     ) -> crate::Request<'a, Destroy> {
         self.client.request(Destroy::new(widget_identity, identity))
     }
-    /// Info.
-    ///
     /// A dangling href $ref (third-party interagent schemas): a warning, a string parameter, the link kept.
     ///
     /// `GET /gadgets/{gadget_missing}` · stability: development · operation `gadget.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#gadget-info>
     ///
     /// Arguments:
     /// - `gadget_missing`: the `gadget_missing` path parameter
     pub fn info(&self, gadget_missing: impl Into<String>) -> crate::Request<'a, Info> {
         self.client.request(Info::new(gadget_missing))
+    }
+    /// Identity references in a body: an object of `id` and `name` naming a widget takes the widget's id or name, a list of objects that each name one takes an iterator of them, and an object with one required string takes the string.
+    ///
+    /// `POST /gadgets` · stability: development · operation `gadget.attach`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#gadget-attach>
+    ///
+    /// Arguments:
+    /// - `blob`: The `blob` field.
+    /// - `targets`: The `targets` field.
+    /// - `widget`: The `widget` field.
+    pub fn attach(
+        &self,
+        blob: impl Into<crate::gadget::GadgetAttachBlob>,
+        targets: impl IntoIterator<Item = impl Into<crate::gadget::GadgetAttachTarget>>,
+        widget: impl Into<crate::gadget::GadgetAttachWidget>,
+    ) -> crate::Request<'a, Attach> {
+        self.client.request(Attach::new(blob, targets, widget))
     }
 }
 /// `GET /gadgets`: List (`gadget.list`).
@@ -176,5 +194,40 @@ impl crate::Operation for Info {
     const BODY: crate::BodyKind = crate::BodyKind::None;
     fn path(&self) -> String {
         format!("/gadgets/{}", crate ::__private::segment(& self.gadget_missing))
+    }
+}
+/// `POST /gadgets`: Attach (`gadget.attach`).
+///
+/// Sent by [`GadgetApi::attach`], or built here and sent with [`Client::request`](crate::Client::request). Its serialized form is what it sends; path parameters are not part of it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
+pub struct Attach {
+    /// The `blob` field.
+    pub blob: crate::gadget::GadgetAttachBlob,
+    /// The `targets` field.
+    pub targets: Vec<crate::gadget::GadgetAttachTarget>,
+    /// The `widget` field.
+    pub widget: crate::gadget::GadgetAttachWidget,
+}
+impl Attach {
+    /// The `gadget.attach` operation with its required parts.
+    pub fn new(
+        blob: impl Into<crate::gadget::GadgetAttachBlob>,
+        targets: impl IntoIterator<Item = impl Into<crate::gadget::GadgetAttachTarget>>,
+        widget: impl Into<crate::gadget::GadgetAttachWidget>,
+    ) -> Self {
+        Self {
+            blob: blob.into(),
+            targets: targets.into_iter().map(Into::into).collect(),
+            widget: widget.into(),
+        }
+    }
+}
+impl crate::Operation for Attach {
+    type Output = crate::gadget::Gadget;
+    const INFO: &'static crate::OperationInfo = &crate::operations::GADGET_ATTACH;
+    const BODY: crate::BodyKind = crate::BodyKind::Json;
+    fn path(&self) -> String {
+        String::from("/gadgets")
     }
 }

@@ -39,3 +39,155 @@ impl<'de> serde::Deserialize<'de> for Gadget {
         crate::__private::deserialize(deserializer)
     }
 }
+impl crate::__private::Fields for GadgetAttachBlob {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "checksum" => {
+                    out.checksum = crate::__private::field(&mut map, cx, "checksum")?;
+                    seen.set(0);
+                }
+                "url" => {
+                    out.url = crate::__private::field(&mut map, cx, "url")?;
+                    seen.set(1);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        seen.report_absent(cx, &["checksum", "url"], 2);
+        Ok(out)
+    }
+}
+impl crate::decode::Decode for GadgetAttachBlob {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
+impl<'de> serde::Deserialize<'de> for GadgetAttachBlob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::deserialize(deserializer)
+    }
+}
+impl crate::__private::Fields for GadgetAttachTarget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "widget" => {
+                    out.widget = crate::__private::non_null_field(
+                        &mut map,
+                        cx,
+                        "widget",
+                    )?;
+                    seen.set(0);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        seen.report_absent(cx, &["widget"], 1);
+        Ok(out)
+    }
+}
+impl crate::decode::Decode for GadgetAttachTarget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
+impl<'de> serde::Deserialize<'de> for GadgetAttachTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::deserialize(deserializer)
+    }
+}
+impl crate::__private::Fields for GadgetAttachTargetWidget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => {
+                    out.id = crate::__private::field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        seen.report_absent(cx, &["id"], 1);
+        Ok(out)
+    }
+}
+impl crate::decode::Decode for GadgetAttachTargetWidget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
+impl<'de> serde::Deserialize<'de> for GadgetAttachTargetWidget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::deserialize(deserializer)
+    }
+}
+impl crate::__private::Fields for GadgetAttachWidget {
+    fn fields<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, A::Error> {
+        let mut out = <Self as Default>::default();
+        let mut seen = crate::__private::Seen::<1>::default();
+        while let Some(key) = map.next_key::<crate::__private::Key<'de>>()? {
+            match key.as_str() {
+                "id" => {
+                    out.id = crate::__private::non_null_field(&mut map, cx, "id")?;
+                    seen.set(0);
+                }
+                "name" => {
+                    out.name = crate::__private::non_null_field(&mut map, cx, "name")?;
+                    seen.set(1);
+                }
+                _ => crate::__private::skip_value(&mut map)?,
+            }
+        }
+        seen.report_absent(cx, &["id", "name"], 2);
+        Ok(out)
+    }
+}
+impl crate::decode::Decode for GadgetAttachWidget {
+    fn decode<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        cx: &mut crate::decode::DecodeContext,
+    ) -> Result<Self, D::Error> {
+        crate::__private::object(deserializer, cx)
+    }
+}
+impl<'de> serde::Deserialize<'de> for GadgetAttachWidget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::__private::deserialize(deserializer)
+    }
+}

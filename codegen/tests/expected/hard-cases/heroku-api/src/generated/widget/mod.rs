@@ -5,7 +5,16 @@
 //!
 //! A widget: exercises identities, nullable pairs, keywords, enums and shared routes.
 //!
-//! Schema definition `widget`; stability: production.
+//! Schema definition `widget`; stability: production. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.widget().info("my-widget").await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `widget` operations as values, and the [`WidgetApi`] handle that sends them.
 #[cfg(feature = "widget")]
 pub mod requests;

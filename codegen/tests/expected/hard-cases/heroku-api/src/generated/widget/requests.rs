@@ -13,36 +13,36 @@ impl<'a> WidgetApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Create.
-    ///
     /// Create a widget.
     ///
     /// `POST /widgets` · stability: production · operation `widget.create`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-create>
     ///
     /// Arguments:
     /// - `name`: unique name of widget
     pub fn create(&self, name: impl Into<String>) -> crate::Request<'a, Create> {
         self.client.request(Create::new(name))
     }
-    /// Rollback.
-    ///
     /// Same method and href as Create.
     ///
     /// `POST /widgets` · stability: production · operation `widget.rollback`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-rollback>
+    ///
     /// Arguments:
-    /// - `widget`: `widget`
+    /// - `widget`: unique identifier of widget, or unique name of widget, or version of widget
     pub fn rollback(
         &self,
         widget: impl Into<crate::widget::WidgetIdentity>,
     ) -> crate::Request<'a, Rollback> {
         self.client.request(Rollback::new(widget))
     }
-    /// Info.
-    ///
     /// Info for a widget.
     ///
     /// `GET /widgets/{widget_identity}` · stability: production · operation `widget.info`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-info>
     ///
     /// Arguments:
     /// - `widget_identity`: unique identifier of widget, or unique name of widget, or version of widget
@@ -52,31 +52,29 @@ impl<'a> WidgetApi<'a> {
     ) -> crate::Request<'a, Info> {
         self.client.request(Info::new(widget_identity))
     }
-    /// Update.
-    ///
     /// PATCH with tri-state fields.
     ///
     /// `PATCH /widgets/{widget_identity}` · stability: production · operation `widget.update`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-update>
+    ///
     /// Arguments:
     /// - `widget_identity`: unique identifier of widget, or unique name of widget, or version of widget
-    /// - `reason`: required and nullable
     pub fn update(
         &self,
         widget_identity: impl Into<crate::widget::WidgetIdentity>,
-        reason: Option<String>,
     ) -> crate::Request<'a, Update> {
-        self.client.request(Update::new(widget_identity, reason))
+        self.client.request(Update::new(widget_identity))
     }
-    /// List.
-    ///
     /// List widgets (a GET with a query schema).
     ///
     /// `GET /users/{widget_owner_identity}/widgets` · stability: production · operation `widget.list`
     ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-list>
+    ///
     /// Arguments:
     /// - `widget_owner_identity`: unique name of widget, or the current user
-    /// - `start`: `start`
+    /// - `start`: The `start` field.
     pub fn list(
         &self,
         widget_owner_identity: impl Into<crate::widget::WidgetOwnerIdentity>,
@@ -84,11 +82,11 @@ impl<'a> WidgetApi<'a> {
     ) -> crate::ListRequest<'a, List> {
         self.client.list(List::new(widget_owner_identity, start))
     }
-    /// Archive.
-    ///
     /// By month (enum path parameter).
     ///
     /// `GET /widgets/archives/{widget_month}` · stability: production · operation `widget.archive`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-archive>
     ///
     /// Arguments:
     /// - `widget_month`: month
@@ -98,11 +96,11 @@ impl<'a> WidgetApi<'a> {
     ) -> crate::ListRequest<'a, Archive> {
         self.client.list(Archive::new(widget_month))
     }
-    /// Restart.
-    ///
     /// An empty-object response.
     ///
     /// `POST /widgets/{widget_identity}/actions/restart` · stability: production · operation `widget.restart`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-restart>
     ///
     /// Arguments:
     /// - `widget_identity`: unique identifier of widget, or unique name of widget, or version of widget
@@ -112,11 +110,11 @@ impl<'a> WidgetApi<'a> {
     ) -> crate::Request<'a, Restart> {
         self.client.request(Restart::new(widget_identity))
     }
-    /// Labels.
-    ///
     /// A map body.
     ///
     /// `PATCH /widgets/{widget_identity}/labels` · stability: production · operation `widget.labels`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-labels>
     ///
     /// Arguments:
     /// - `widget_identity`: unique identifier of widget, or unique name of widget, or version of widget
@@ -124,15 +122,15 @@ impl<'a> WidgetApi<'a> {
     pub fn labels(
         &self,
         widget_identity: impl Into<crate::widget::WidgetIdentity>,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> crate::Request<'a, Labels> {
         self.client.request(Labels::new(widget_identity, body))
     }
-    /// Create - Deprecated.
-    ///
     /// A deprecated link with no targetSchema.
     ///
     /// `POST /widgets/legacy` · stability: production · operation `widget.create_deprecated`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-create-deprecated>
     #[deprecated(note = "deactivated on 2017-08-01")]
     pub fn create_deprecated(&self) -> crate::Request<'a, CreateDeprecated> {
         self.client.request(CreateDeprecated::new())
@@ -282,15 +280,12 @@ pub struct Update {
 }
 impl Update {
     /// The `widget.update` operation with its required parts.
-    pub fn new(
-        widget_identity: impl Into<crate::widget::WidgetIdentity>,
-        reason: Option<String>,
-    ) -> Self {
+    pub fn new(widget_identity: impl Into<crate::widget::WidgetIdentity>) -> Self {
         Self {
             widget_identity: widget_identity.into(),
             month: None,
             note: None,
-            reason,
+            reason: None,
         }
     }
     /// month
@@ -306,6 +301,13 @@ impl Update {
     /// Sends `note` as `null`, which clears it.
     pub fn clear_note(mut self) -> Self {
         self.note = Some(None);
+        self
+    }
+    /// required and nullable
+    ///
+    /// Sent as `null` unless set.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
         self
     }
 }
@@ -329,6 +331,12 @@ impl crate::Request<'_, Update> {
     /// Sends `note` as `null`, which clears it.
     pub fn clear_note(self) -> Self {
         self.map(Update::clear_note)
+    }
+    /// required and nullable
+    ///
+    /// Sent as `null` unless set.
+    pub fn reason(self, reason: impl Into<String>) -> Self {
+        self.map(|op| op.reason(reason))
     }
 }
 /// `GET /users/{widget_owner_identity}/widgets`: List (`widget.list`).
@@ -463,12 +471,22 @@ impl Labels {
     /// The `widget.labels` operation with its required parts.
     pub fn new(
         widget_identity: impl Into<crate::widget::WidgetIdentity>,
-        body: std::collections::BTreeMap<String, Option<String>>,
+        body: impl IntoIterator<Item = (impl Into<String>, Option<impl Into<String>>)>,
     ) -> Self {
         Self {
             widget_identity: widget_identity.into(),
-            body,
+            body: body.into_iter().map(|(k, v)| (k.into(), v.map(Into::into))).collect(),
         }
+    }
+    /// Sets `key` to `value`.
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.body.insert(key.into(), Some(value.into()));
+        self
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(mut self, key: impl Into<String>) -> Self {
+        self.body.insert(key.into(), None);
+        self
     }
 }
 impl crate::Operation for Labels {
@@ -480,6 +498,16 @@ impl crate::Operation for Labels {
             "/widgets/{}/labels", crate ::__private::segment(self.widget_identity
             .as_str())
         )
+    }
+}
+impl crate::Request<'_, Labels> {
+    /// Sets `key` to `value`.
+    pub fn set(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.map(|op| op.set(key, value))
+    }
+    /// Removes `key`: sends it as `null`.
+    pub fn unset(self, key: impl Into<String>) -> Self {
+        self.map(|op| op.unset(key))
     }
 }
 /// `POST /widgets/legacy`: Create - Deprecated (`widget.create_deprecated`).

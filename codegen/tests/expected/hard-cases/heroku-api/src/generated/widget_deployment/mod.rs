@@ -5,7 +5,16 @@
 //!
 //! A resource that is also a $ref: it keeps its own link (schema-notes §8.1).
 //!
-//! Schema definition `widget-deployment`; stability: prototype.
+//! Schema definition `widget-deployment`; stability: prototype. Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-deployment>
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
+//! let answer = client.widget_deployment().list().await?;
+//! println!("{answer:?}");
+//! # Ok(()) }
+//! ```
 /// The `widget-deployment` operations as values, and the [`WidgetDeploymentApi`] handle that sends them.
 #[cfg(feature = "widget-deployment")]
 pub mod requests;

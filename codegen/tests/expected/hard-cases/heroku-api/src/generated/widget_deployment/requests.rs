@@ -13,11 +13,11 @@ impl<'a> WidgetDeploymentApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// List.
-    ///
     /// Latest deployments, returned as widgets.
     ///
     /// `GET /widgets/latest-deployments` · stability: prototype · operation `widget-deployment.list`
+    ///
+    /// Heroku's reference: <https://devcenter.heroku.com/articles/platform-api-reference#widget-deployment-list>
     pub fn list(&self) -> crate::ListRequest<'a, List> {
         self.client.list(List::new())
     }
