@@ -261,7 +261,7 @@ pub(super) fn param_doc(api: &Api, p: &heroku_schema::model::PathParam) -> Strin
 /// operation (`info`, else `list`, else the first), called with readable
 /// arguments: `"my-app"` for an identity, the schema's example for a
 /// required string, and for other types what the coverage test sends.
-/// Compiled (`no_run`) as a doc test with the default features.
+/// Compiled (`no_run`) as a doc test when the resource's feature is on.
 pub(super) fn resource_example(api: &Api, r: &Resource) -> Option<String> {
     let op = ["info", "list"]
         .iter()
@@ -291,7 +291,8 @@ pub(super) fn resource_example(api: &Api, r: &Resource) -> Option<String> {
     }
     let call = format!("client.{}().{}({})", r.module, op.fn_name, args.join(", "));
     Some(format!(
-        "```no_run\n# async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {{\nlet answer = {call}.await?;\nprintln!(\"{{answer:?}}\");\n# Ok(()) }}\n```"
+        "```no_run\n# #[cfg(feature = {key:?})]\n# async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {{\nlet answer = {call}.await?;\nprintln!(\"{{answer:?}}\");\n# Ok(()) }}\n```",
+        key = r.key
     ))
 }
 

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "add-on-attachment")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.add_on_attachment().info("my-add-on-attachment").await?;
 //! println!("{answer:?}");

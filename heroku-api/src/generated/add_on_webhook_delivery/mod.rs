@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "add-on-webhook-delivery")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.add_on_webhook_delivery().info("my-add-on", "my-app-webhook-delivery").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "allowed-add-on-service")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.allowed_add_on_service().list_by_team("my-team").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "app-webhook")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.app_webhook().info("my-app", "my-app-webhook").await?;
 //! println!("{answer:?}");

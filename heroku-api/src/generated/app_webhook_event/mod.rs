@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "app-webhook-event")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.app_webhook_event().info("my-app", "my-app-webhook-event").await?;
 //! println!("{answer:?}");

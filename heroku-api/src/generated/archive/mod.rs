@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "archive")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.archive().info("my-enterprise-account", 1, "my-archive-month").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "audit-trail-event")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.audit_trail_event().list("my-enterprise-account").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "enterprise-account")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.enterprise_account().info("my-enterprise-account").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "enterprise-account-daily-usage")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.enterprise_account_daily_usage().info("my-enterprise-account", "2019-01-25").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "enterprise-account-member")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.enterprise_account_member().list("my-enterprise-account").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "inbound-ruleset")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.inbound_ruleset().info("my-space", "my-inbound-ruleset").await?;
 //! println!("{answer:?}");

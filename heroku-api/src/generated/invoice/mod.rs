@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "invoice")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.invoice().info("my-invoice").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "log-drain")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.log_drain().info("my-app", "my-log-drain-query").await?;
 //! println!("{answer:?}");

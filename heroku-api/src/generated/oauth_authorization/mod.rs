@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "oauth-authorization")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.oauth_authorization().info("my-oauth-authorization").await?;
 //! println!("{answer:?}");

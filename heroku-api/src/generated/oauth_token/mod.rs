@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "oauth-token")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.oauth_token().create(heroku_api::oauth_token::OauthTokenCreateClient::new(), heroku_api::oauth_token::OauthTokenCreateGrant::new(), heroku_api::oauth_token::OauthTokenCreateRefreshToken::new()).await?;
 //! println!("{answer:?}");

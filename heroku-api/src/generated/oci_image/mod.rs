@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "oci-image")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.oci_image().info("my-app", "my-oci-image").await?;
 //! println!("{answer:?}");

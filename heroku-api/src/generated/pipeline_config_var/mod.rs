@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "pipeline-config-var")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.pipeline_config_var().info_for_app("my-pipeline", "my-pipeline-coupling-stage").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "pipeline-promotion")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.pipeline_promotion().info("my-pipeline-promotion").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "pipeline-promotion-target")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.pipeline_promotion_target().list("my-pipeline-promotion").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "pipeline-stack")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.pipeline_stack().default_stack("my-pipeline").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "pipeline-transfer")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.pipeline_transfer().create(heroku_api::pipeline_transfer::PipelineTransferCreateNewOwner::new(), heroku_api::pipeline_transfer::PipelineTransferCreatePipeline::new()).await?;
 //! println!("{answer:?}");

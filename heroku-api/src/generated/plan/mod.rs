@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "plan")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.plan().info("my-plan").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "sni-endpoint")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.sni_endpoint().info("my-app", "my-sni-endpoint").await?;
 //! println!("{answer:?}");

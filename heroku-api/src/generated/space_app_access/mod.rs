@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "space-app-access")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.space_app_access().info("my-space", "my-account").await?;
 //! println!("{answer:?}");

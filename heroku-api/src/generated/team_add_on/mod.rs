@@ -8,6 +8,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "team-add-on")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.team_add_on().list_for_team("my-team").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "team-app")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.team_app().info("my-team-app").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "team-app-collaborator")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.team_app_collaborator().info("my-team-app", "my-team-app-collaborator").await?;
 //! println!("{answer:?}");

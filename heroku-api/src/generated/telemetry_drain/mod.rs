@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "telemetry-drain")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.telemetry_drain().info("my-telemetry-drain").await?;
 //! println!("{answer:?}");

@@ -10,6 +10,7 @@
 //! # Example
 //!
 //! ```no_run
+//! # #[cfg(feature = "vpn-connection")]
 //! # async fn example(client: heroku_api::Client) -> heroku_api::Result<()> {
 //! let answer = client.vpn_connection().info("my-space", "my-vpn-connection").await?;
 //! println!("{answer:?}");
