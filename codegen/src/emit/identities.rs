@@ -61,9 +61,11 @@ pub(super) fn identity(
             }
         }
 
-        impl From<&str> for #name {
-            fn from(s: &str) -> Self {
-                Self(s.to_string())
+        /// From anything that reads as a string by reference: `&str`,
+        /// `&String`, the `&&str` items of a `&[&str]`, another identity.
+        impl<T: AsRef<str> + ?Sized> From<&T> for #name {
+            fn from(s: &T) -> Self {
+                Self(s.as_ref().to_string())
             }
         }
 
@@ -73,9 +75,9 @@ pub(super) fn identity(
             }
         }
 
-        impl From<&String> for #name {
-            fn from(s: &String) -> Self {
-                Self(s.clone())
+        impl AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                &self.0
             }
         }
 

@@ -88,7 +88,10 @@ impl Client {
     }
 
     /// Revokes an authorization; its tokens stop working.
-    pub async fn revoke_authorization(&self, id: &str) -> Result<()> {
+    pub async fn revoke_authorization(
+        &self,
+        id: impl Into<crate::oauth_authorization::OauthAuthorizationIdentity>,
+    ) -> Result<()> {
         self.oauth_authorization().delete(id).await.map(drop)
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::app::AppIdentity;
 use crate::workflows::WorkflowError;
 use crate::{Client, Error, Result};
 
@@ -341,13 +342,14 @@ impl Client {
     pub async fn config_diff(
         &self,
         desired: &BTreeMap<String, String>,
-        apps: &[&str],
+        apps: impl IntoIterator<Item = impl Into<AppIdentity>>,
         opts: &SyncOptions,
     ) -> Result<Vec<ConfigDiff>> {
-        let mut diffs = Vec::with_capacity(apps.len());
+        let mut diffs = Vec::new();
         for app in apps {
-            let current = self.current_config(app).await?;
-            diffs.push(ConfigDiff::compute(app, desired, &current, opts));
+            let app = app.into();
+            let current = self.current_config(app.as_str()).await?;
+            diffs.push(ConfigDiff::compute(app.as_str(), desired, &current, opts));
         }
         Ok(diffs)
     }
@@ -370,7 +372,7 @@ impl Client {
     /// use heroku_api::workflows::{SyncOptions, WorkflowError};
     /// # async fn demo(client: heroku_api::Client) -> Result<(), WorkflowError> {
     /// let desired = BTreeMap::from([("LOG_LEVEL".to_string(), "info".to_string())]);
-    /// match client.config_sync(&desired, &["app-a", "app-b"], &SyncOptions::new()).await {
+    /// match client.config_sync(&desired, ["app-a", "app-b"], &SyncOptions::new()).await {
     ///     Ok(report) => print!("{report}"),
     ///     Err(WorkflowError::ConfigSync(report)) => {
     ///         eprint!("{report}");
@@ -384,14 +386,14 @@ impl Client {
     pub async fn config_sync(
         &self,
         desired: &BTreeMap<String, String>,
-        apps: &[&str],
+        apps: impl IntoIterator<Item = impl Into<AppIdentity>>,
         opts: &SyncOptions,
     ) -> Result<SyncReport, WorkflowError> {
         let mut report = SyncReport {
             apps: apps
-                .iter()
+                .into_iter()
                 .map(|app| AppSync {
-                    app: app.to_string(),
+                    app: app.into().as_str().to_string(),
                     diff: None,
                     outcome: SyncOutcome::NotAttempted,
                 })
@@ -446,11 +448,11 @@ impl Client {
     /// as the desired set.
     pub async fn config_sync_from_app(
         &self,
-        source: &str,
-        apps: &[&str],
+        source: impl Into<AppIdentity>,
+        apps: impl IntoIterator<Item = impl Into<AppIdentity>>,
         opts: &SyncOptions,
     ) -> Result<SyncReport, WorkflowError> {
-        let desired = self.current_config(source).await?;
+        let desired = self.current_config(source.into().as_str()).await?;
         self.config_sync(&desired, apps, opts).await
     }
 }

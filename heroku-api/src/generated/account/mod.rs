@@ -166,9 +166,11 @@ impl AccountIdentity {
         &self.0
     }
 }
-impl From<&str> for AccountIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AccountIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AccountIdentity {
@@ -176,9 +178,9 @@ impl From<String> for AccountIdentity {
         Self(s)
     }
 }
-impl From<&String> for AccountIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AccountIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AccountIdentity {

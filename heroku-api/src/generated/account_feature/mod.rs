@@ -63,9 +63,11 @@ impl AccountFeatureIdentity {
         &self.0
     }
 }
-impl From<&str> for AccountFeatureIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AccountFeatureIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AccountFeatureIdentity {
@@ -73,9 +75,9 @@ impl From<String> for AccountFeatureIdentity {
         Self(s)
     }
 }
-impl From<&String> for AccountFeatureIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AccountFeatureIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AccountFeatureIdentity {

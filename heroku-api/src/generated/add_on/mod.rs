@@ -228,9 +228,11 @@ impl AddOnIdentity {
         &self.0
     }
 }
-impl From<&str> for AddOnIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AddOnIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AddOnIdentity {
@@ -238,9 +240,9 @@ impl From<String> for AddOnIdentity {
         Self(s)
     }
 }
-impl From<&String> for AddOnIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AddOnIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AddOnIdentity {

@@ -125,9 +125,11 @@ impl AddOnAttachmentIdentity {
         &self.0
     }
 }
-impl From<&str> for AddOnAttachmentIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AddOnAttachmentIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AddOnAttachmentIdentity {
@@ -135,9 +137,9 @@ impl From<String> for AddOnAttachmentIdentity {
         Self(s)
     }
 }
-impl From<&String> for AddOnAttachmentIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AddOnAttachmentIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AddOnAttachmentIdentity {
@@ -156,9 +158,11 @@ impl AddOnAttachmentScopedIdentity {
         &self.0
     }
 }
-impl From<&str> for AddOnAttachmentScopedIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AddOnAttachmentScopedIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AddOnAttachmentScopedIdentity {
@@ -166,9 +170,9 @@ impl From<String> for AddOnAttachmentScopedIdentity {
         Self(s)
     }
 }
-impl From<&String> for AddOnAttachmentScopedIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AddOnAttachmentScopedIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AddOnAttachmentScopedIdentity {

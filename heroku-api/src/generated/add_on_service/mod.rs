@@ -64,9 +64,11 @@ impl AddOnServiceIdentity {
         &self.0
     }
 }
-impl From<&str> for AddOnServiceIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AddOnServiceIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AddOnServiceIdentity {
@@ -74,9 +76,9 @@ impl From<String> for AddOnServiceIdentity {
         Self(s)
     }
 }
-impl From<&String> for AddOnServiceIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AddOnServiceIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AddOnServiceIdentity {

@@ -83,9 +83,11 @@ impl AllowedAddOnServiceIdentity {
         &self.0
     }
 }
-impl From<&str> for AllowedAddOnServiceIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AllowedAddOnServiceIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AllowedAddOnServiceIdentity {
@@ -93,9 +95,9 @@ impl From<String> for AllowedAddOnServiceIdentity {
         Self(s)
     }
 }
-impl From<&String> for AllowedAddOnServiceIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AllowedAddOnServiceIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AllowedAddOnServiceIdentity {

@@ -125,9 +125,11 @@ impl AppIdentity {
         &self.0
     }
 }
-impl From<&str> for AppIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppIdentity {
@@ -135,9 +137,9 @@ impl From<String> for AppIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppIdentity {
@@ -242,9 +244,11 @@ impl TeamAppIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamAppIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamAppIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamAppIdentity {
@@ -252,9 +256,9 @@ impl From<String> for TeamAppIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamAppIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamAppIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamAppIdentity {

@@ -63,9 +63,11 @@ impl AppFeatureIdentity {
         &self.0
     }
 }
-impl From<&str> for AppFeatureIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppFeatureIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppFeatureIdentity {
@@ -73,9 +75,9 @@ impl From<String> for AppFeatureIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppFeatureIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppFeatureIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppFeatureIdentity {

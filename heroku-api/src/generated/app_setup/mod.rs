@@ -270,9 +270,11 @@ impl AppSetupIdentity {
         &self.0
     }
 }
-impl From<&str> for AppSetupIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppSetupIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppSetupIdentity {
@@ -280,9 +282,9 @@ impl From<String> for AppSetupIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppSetupIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppSetupIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppSetupIdentity {

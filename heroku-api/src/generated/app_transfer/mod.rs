@@ -71,9 +71,11 @@ impl AppTransferIdentity {
         &self.0
     }
 }
-impl From<&str> for AppTransferIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppTransferIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppTransferIdentity {
@@ -81,9 +83,9 @@ impl From<String> for AppTransferIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppTransferIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppTransferIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppTransferIdentity {

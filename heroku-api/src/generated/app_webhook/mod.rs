@@ -86,9 +86,11 @@ impl AppWebhookIdentity {
         &self.0
     }
 }
-impl From<&str> for AppWebhookIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppWebhookIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppWebhookIdentity {
@@ -96,9 +98,9 @@ impl From<String> for AppWebhookIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppWebhookIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppWebhookIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppWebhookIdentity {

@@ -131,9 +131,11 @@ impl AppWebhookDeliveryIdentity {
         &self.0
     }
 }
-impl From<&str> for AppWebhookDeliveryIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for AppWebhookDeliveryIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for AppWebhookDeliveryIdentity {
@@ -141,9 +143,9 @@ impl From<String> for AppWebhookDeliveryIdentity {
         Self(s)
     }
 }
-impl From<&String> for AppWebhookDeliveryIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for AppWebhookDeliveryIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for AppWebhookDeliveryIdentity {

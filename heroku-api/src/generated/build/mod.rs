@@ -108,9 +108,11 @@ impl BuildIdentity {
         &self.0
     }
 }
-impl From<&str> for BuildIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for BuildIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for BuildIdentity {
@@ -118,9 +120,9 @@ impl From<String> for BuildIdentity {
         Self(s)
     }
 }
-impl From<&String> for BuildIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for BuildIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for BuildIdentity {

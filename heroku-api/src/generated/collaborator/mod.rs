@@ -72,9 +72,11 @@ impl CollaboratorIdentity {
         &self.0
     }
 }
-impl From<&str> for CollaboratorIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for CollaboratorIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for CollaboratorIdentity {
@@ -82,9 +84,9 @@ impl From<String> for CollaboratorIdentity {
         Self(s)
     }
 }
-impl From<&String> for CollaboratorIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for CollaboratorIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for CollaboratorIdentity {

@@ -57,9 +57,11 @@ impl CreditIdentity {
         &self.0
     }
 }
-impl From<&str> for CreditIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for CreditIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for CreditIdentity {
@@ -67,9 +69,9 @@ impl From<String> for CreditIdentity {
         Self(s)
     }
 }
-impl From<&String> for CreditIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for CreditIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for CreditIdentity {

@@ -83,9 +83,11 @@ impl DomainIdentity {
         &self.0
     }
 }
-impl From<&str> for DomainIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for DomainIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for DomainIdentity {
@@ -93,9 +95,9 @@ impl From<String> for DomainIdentity {
         Self(s)
     }
 }
-impl From<&String> for DomainIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for DomainIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for DomainIdentity {

@@ -100,9 +100,11 @@ impl DynoIdentity {
         &self.0
     }
 }
-impl From<&str> for DynoIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for DynoIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for DynoIdentity {
@@ -110,9 +112,9 @@ impl From<String> for DynoIdentity {
         Self(s)
     }
 }
-impl From<&String> for DynoIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for DynoIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for DynoIdentity {

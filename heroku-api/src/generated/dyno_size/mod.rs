@@ -78,9 +78,11 @@ impl DynoSizeIdentity {
         &self.0
     }
 }
-impl From<&str> for DynoSizeIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for DynoSizeIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for DynoSizeIdentity {
@@ -88,9 +90,9 @@ impl From<String> for DynoSizeIdentity {
         Self(s)
     }
 }
-impl From<&String> for DynoSizeIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for DynoSizeIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for DynoSizeIdentity {

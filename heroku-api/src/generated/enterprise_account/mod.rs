@@ -60,9 +60,11 @@ impl EnterpriseAccountIdentity {
         &self.0
     }
 }
-impl From<&str> for EnterpriseAccountIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for EnterpriseAccountIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for EnterpriseAccountIdentity {
@@ -70,9 +72,9 @@ impl From<String> for EnterpriseAccountIdentity {
         Self(s)
     }
 }
-impl From<&String> for EnterpriseAccountIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for EnterpriseAccountIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for EnterpriseAccountIdentity {

@@ -174,9 +174,11 @@ impl EnterpriseAccountMemberUserIdentity {
         &self.0
     }
 }
-impl From<&str> for EnterpriseAccountMemberUserIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for EnterpriseAccountMemberUserIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for EnterpriseAccountMemberUserIdentity {
@@ -184,9 +186,9 @@ impl From<String> for EnterpriseAccountMemberUserIdentity {
         Self(s)
     }
 }
-impl From<&String> for EnterpriseAccountMemberUserIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for EnterpriseAccountMemberUserIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for EnterpriseAccountMemberUserIdentity {

@@ -158,9 +158,11 @@ impl FormationIdentity {
         &self.0
     }
 }
-impl From<&str> for FormationIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for FormationIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for FormationIdentity {
@@ -168,9 +170,9 @@ impl From<String> for FormationIdentity {
         Self(s)
     }
 }
-impl From<&String> for FormationIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for FormationIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for FormationIdentity {

@@ -103,9 +103,11 @@ impl InboundRulesetIdentity {
         &self.0
     }
 }
-impl From<&str> for InboundRulesetIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for InboundRulesetIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for InboundRulesetIdentity {
@@ -113,9 +115,9 @@ impl From<String> for InboundRulesetIdentity {
         Self(s)
     }
 }
-impl From<&String> for InboundRulesetIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for InboundRulesetIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for InboundRulesetIdentity {

@@ -61,9 +61,11 @@ impl InvoiceAddressIdentity {
         &self.0
     }
 }
-impl From<&str> for InvoiceAddressIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for InvoiceAddressIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for InvoiceAddressIdentity {
@@ -71,9 +73,9 @@ impl From<String> for InvoiceAddressIdentity {
         Self(s)
     }
 }
-impl From<&String> for InvoiceAddressIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for InvoiceAddressIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for InvoiceAddressIdentity {

@@ -59,9 +59,11 @@ impl KeyIdentity {
         &self.0
     }
 }
-impl From<&str> for KeyIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for KeyIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for KeyIdentity {
@@ -69,9 +71,9 @@ impl From<String> for KeyIdentity {
         Self(s)
     }
 }
-impl From<&String> for KeyIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for KeyIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for KeyIdentity {

@@ -118,9 +118,11 @@ impl LogDrainQueryIdentity {
         &self.0
     }
 }
-impl From<&str> for LogDrainQueryIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for LogDrainQueryIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for LogDrainQueryIdentity {
@@ -128,9 +130,9 @@ impl From<String> for LogDrainQueryIdentity {
         Self(s)
     }
 }
-impl From<&String> for LogDrainQueryIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for LogDrainQueryIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for LogDrainQueryIdentity {

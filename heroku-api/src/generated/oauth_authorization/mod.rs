@@ -130,9 +130,11 @@ impl OauthAuthorizationIdentity {
         &self.0
     }
 }
-impl From<&str> for OauthAuthorizationIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for OauthAuthorizationIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for OauthAuthorizationIdentity {
@@ -140,9 +142,9 @@ impl From<String> for OauthAuthorizationIdentity {
         Self(s)
     }
 }
-impl From<&String> for OauthAuthorizationIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for OauthAuthorizationIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for OauthAuthorizationIdentity {

@@ -73,9 +73,11 @@ impl OauthClientIdentity {
         &self.0
     }
 }
-impl From<&str> for OauthClientIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for OauthClientIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for OauthClientIdentity {
@@ -83,9 +85,9 @@ impl From<String> for OauthClientIdentity {
         Self(s)
     }
 }
-impl From<&String> for OauthClientIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for OauthClientIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for OauthClientIdentity {

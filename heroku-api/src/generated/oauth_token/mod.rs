@@ -238,9 +238,11 @@ impl OauthTokenIdentity {
         &self.0
     }
 }
-impl From<&str> for OauthTokenIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for OauthTokenIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for OauthTokenIdentity {
@@ -248,9 +250,9 @@ impl From<String> for OauthTokenIdentity {
         Self(s)
     }
 }
-impl From<&String> for OauthTokenIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for OauthTokenIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for OauthTokenIdentity {

@@ -117,9 +117,11 @@ impl OciImageIdentity {
         &self.0
     }
 }
-impl From<&str> for OciImageIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for OciImageIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for OciImageIdentity {
@@ -127,9 +129,9 @@ impl From<String> for OciImageIdentity {
         Self(s)
     }
 }
-impl From<&String> for OciImageIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for OciImageIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for OciImageIdentity {

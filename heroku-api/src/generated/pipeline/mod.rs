@@ -70,9 +70,11 @@ impl PipelineIdentity {
         &self.0
     }
 }
-impl From<&str> for PipelineIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for PipelineIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for PipelineIdentity {
@@ -80,9 +82,9 @@ impl From<String> for PipelineIdentity {
         Self(s)
     }
 }
-impl From<&String> for PipelineIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for PipelineIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for PipelineIdentity {

@@ -67,9 +67,11 @@ impl PipelineCouplingIdentity {
         &self.0
     }
 }
-impl From<&str> for PipelineCouplingIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for PipelineCouplingIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for PipelineCouplingIdentity {
@@ -77,9 +79,9 @@ impl From<String> for PipelineCouplingIdentity {
         Self(s)
     }
 }
-impl From<&String> for PipelineCouplingIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for PipelineCouplingIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for PipelineCouplingIdentity {

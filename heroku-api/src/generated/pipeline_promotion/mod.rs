@@ -330,9 +330,11 @@ impl PipelinePromotionIdentity {
         &self.0
     }
 }
-impl From<&str> for PipelinePromotionIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for PipelinePromotionIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for PipelinePromotionIdentity {
@@ -340,9 +342,9 @@ impl From<String> for PipelinePromotionIdentity {
         Self(s)
     }
 }
-impl From<&String> for PipelinePromotionIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for PipelinePromotionIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for PipelinePromotionIdentity {

@@ -88,9 +88,11 @@ impl PlanIdentity {
         &self.0
     }
 }
-impl From<&str> for PlanIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for PlanIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for PlanIdentity {
@@ -98,9 +100,9 @@ impl From<String> for PlanIdentity {
         Self(s)
     }
 }
-impl From<&String> for PlanIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for PlanIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for PlanIdentity {

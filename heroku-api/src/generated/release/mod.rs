@@ -127,9 +127,11 @@ impl ReleaseIdentity {
         &self.0
     }
 }
-impl From<&str> for ReleaseIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for ReleaseIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for ReleaseIdentity {
@@ -137,9 +139,9 @@ impl From<String> for ReleaseIdentity {
         Self(s)
     }
 }
-impl From<&String> for ReleaseIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for ReleaseIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl From<i32> for ReleaseIdentity {

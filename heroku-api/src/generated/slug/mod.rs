@@ -97,9 +97,11 @@ impl SlugIdentity {
         &self.0
     }
 }
-impl From<&str> for SlugIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for SlugIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for SlugIdentity {
@@ -107,9 +109,9 @@ impl From<String> for SlugIdentity {
         Self(s)
     }
 }
-impl From<&String> for SlugIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for SlugIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for SlugIdentity {

@@ -76,9 +76,11 @@ impl SniEndpointIdentity {
         &self.0
     }
 }
-impl From<&str> for SniEndpointIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for SniEndpointIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for SniEndpointIdentity {
@@ -86,9 +88,9 @@ impl From<String> for SniEndpointIdentity {
         Self(s)
     }
 }
-impl From<&String> for SniEndpointIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for SniEndpointIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for SniEndpointIdentity {

@@ -81,9 +81,11 @@ impl SpaceIdentity {
         &self.0
     }
 }
-impl From<&str> for SpaceIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for SpaceIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for SpaceIdentity {
@@ -91,9 +93,9 @@ impl From<String> for SpaceIdentity {
         Self(s)
     }
 }
-impl From<&String> for SpaceIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for SpaceIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for SpaceIdentity {

@@ -55,9 +55,11 @@ impl StackIdentity {
         &self.0
     }
 }
-impl From<&str> for StackIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for StackIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for StackIdentity {
@@ -65,9 +67,9 @@ impl From<String> for StackIdentity {
         Self(s)
     }
 }
-impl From<&String> for StackIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for StackIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for StackIdentity {

@@ -86,9 +86,11 @@ impl TeamIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamIdentity {
@@ -96,9 +98,9 @@ impl From<String> for TeamIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamIdentity {
@@ -133,9 +135,11 @@ impl TeamPreferencesIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamPreferencesIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamPreferencesIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamPreferencesIdentity {
@@ -143,9 +147,9 @@ impl From<String> for TeamPreferencesIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamPreferencesIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamPreferencesIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamPreferencesIdentity {

@@ -72,9 +72,11 @@ impl TeamAppCollaboratorIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamAppCollaboratorIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamAppCollaboratorIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamAppCollaboratorIdentity {
@@ -82,9 +84,9 @@ impl From<String> for TeamAppCollaboratorIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamAppCollaboratorIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamAppCollaboratorIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamAppCollaboratorIdentity {

@@ -63,9 +63,11 @@ impl TeamFeatureIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamFeatureIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamFeatureIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamFeatureIdentity {
@@ -73,9 +75,9 @@ impl From<String> for TeamFeatureIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamFeatureIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamFeatureIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamFeatureIdentity {

@@ -58,9 +58,11 @@ impl TeamInvitationIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamInvitationIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamInvitationIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamInvitationIdentity {
@@ -68,9 +70,9 @@ impl From<String> for TeamInvitationIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamInvitationIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamInvitationIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TeamInvitationIdentity {

@@ -75,9 +75,11 @@ impl TeamInvoiceIdentity {
         &self.0
     }
 }
-impl From<&str> for TeamInvoiceIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TeamInvoiceIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TeamInvoiceIdentity {
@@ -85,9 +87,9 @@ impl From<String> for TeamInvoiceIdentity {
         Self(s)
     }
 }
-impl From<&String> for TeamInvoiceIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TeamInvoiceIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl From<i32> for TeamInvoiceIdentity {

@@ -157,9 +157,11 @@ impl TelemetryDrainIdentity {
         &self.0
     }
 }
-impl From<&str> for TelemetryDrainIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TelemetryDrainIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TelemetryDrainIdentity {
@@ -167,9 +169,9 @@ impl From<String> for TelemetryDrainIdentity {
         Self(s)
     }
 }
-impl From<&String> for TelemetryDrainIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TelemetryDrainIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TelemetryDrainIdentity {

@@ -125,9 +125,11 @@ impl TestNodeIdentity {
         &self.0
     }
 }
-impl From<&str> for TestNodeIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TestNodeIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TestNodeIdentity {
@@ -135,9 +137,9 @@ impl From<String> for TestNodeIdentity {
         Self(s)
     }
 }
-impl From<&String> for TestNodeIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TestNodeIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TestNodeIdentity {

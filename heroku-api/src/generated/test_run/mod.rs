@@ -126,9 +126,11 @@ impl TestRunIdentity {
         &self.0
     }
 }
-impl From<&str> for TestRunIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for TestRunIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for TestRunIdentity {
@@ -136,9 +138,9 @@ impl From<String> for TestRunIdentity {
         Self(s)
     }
 }
-impl From<&String> for TestRunIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for TestRunIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for TestRunIdentity {

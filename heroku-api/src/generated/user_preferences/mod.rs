@@ -113,9 +113,11 @@ impl UserPreferencesIdentity {
         &self.0
     }
 }
-impl From<&str> for UserPreferencesIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for UserPreferencesIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for UserPreferencesIdentity {
@@ -123,9 +125,9 @@ impl From<String> for UserPreferencesIdentity {
         Self(s)
     }
 }
-impl From<&String> for UserPreferencesIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for UserPreferencesIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for UserPreferencesIdentity {

@@ -61,9 +61,11 @@ impl VpnConnectionIdentity {
         &self.0
     }
 }
-impl From<&str> for VpnConnectionIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for VpnConnectionIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for VpnConnectionIdentity {
@@ -71,9 +73,9 @@ impl From<String> for VpnConnectionIdentity {
         Self(s)
     }
 }
-impl From<&String> for VpnConnectionIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for VpnConnectionIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for VpnConnectionIdentity {

@@ -83,9 +83,11 @@ impl WidgetIdentity {
         &self.0
     }
 }
-impl From<&str> for WidgetIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for WidgetIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for WidgetIdentity {
@@ -93,9 +95,9 @@ impl From<String> for WidgetIdentity {
         Self(s)
     }
 }
-impl From<&String> for WidgetIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for WidgetIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl From<i32> for WidgetIdentity {
@@ -278,9 +280,11 @@ impl WidgetOwnerIdentity {
         &self.0
     }
 }
-impl From<&str> for WidgetOwnerIdentity {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
+/// From anything that reads as a string by reference: `&str`,
+/// `&String`, the `&&str` items of a `&[&str]`, another identity.
+impl<T: AsRef<str> + ?Sized> From<&T> for WidgetOwnerIdentity {
+    fn from(s: &T) -> Self {
+        Self(s.as_ref().to_string())
     }
 }
 impl From<String> for WidgetOwnerIdentity {
@@ -288,9 +292,9 @@ impl From<String> for WidgetOwnerIdentity {
         Self(s)
     }
 }
-impl From<&String> for WidgetOwnerIdentity {
-    fn from(s: &String) -> Self {
-        Self(s.clone())
+impl AsRef<str> for WidgetOwnerIdentity {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 impl std::fmt::Display for WidgetOwnerIdentity {
