@@ -143,6 +143,38 @@ pub struct World {
     pub hooks: crate::webhooks::Hooks,
 }
 
+/// Puts into a synthesized answer what the request sent, where the answer
+/// has a field of that name and the same JSON shape: an operation that
+/// accepts a field answers with it (`name`, `redirect_uri`, `url`,
+/// `level`, `branch`, a nested `pipeline.id`). Objects merge key by key,
+/// and a list of strings replaces a list of strings. Anything else is left
+/// as synthesized: the synthesized value has the schema's type, and a sent
+/// value of another type (or a `null`) would answer with one the schema
+/// may not allow.
+fn keep_writes(answer: &mut Value, sent: &Value) {
+    let (Value::Object(answer), Value::Object(sent)) = (answer, sent) else {
+        return;
+    };
+    let strings = |items: &[Value]| items.iter().all(Value::is_string);
+    for (key, sent) in sent {
+        let Some(slot) = answer.get_mut(key) else {
+            continue;
+        };
+        match (&mut *slot, sent) {
+            (Value::Object(_), Value::Object(_)) => keep_writes(slot, sent),
+            (Value::String(_), Value::String(_))
+            | (Value::Bool(_), Value::Bool(_))
+            | (Value::Number(_), Value::Number(_)) => *slot = sent.clone(),
+            (Value::Array(have), Value::Array(new))
+                if !have.is_empty() && strings(have) && strings(new) =>
+            {
+                *slot = sent.clone()
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Context a handler needs.
 pub struct Ctx<'a> {
     pub spec: &'a Spec,
@@ -344,6 +376,13 @@ impl World {
             _ => None,
         };
         let mut value = synth::answer(cx.spec, cx.op);
+        // What a write sends, its answer shows.
+        if cx.op.method != "GET" {
+            match &mut value {
+                Value::Array(items) => items.iter_mut().for_each(|v| keep_writes(v, cx.body)),
+                one => keep_writes(one, cx.body),
+            }
+        }
         if let Some(app) = app {
             match &mut value {
                 Value::Array(items) => items.iter_mut().for_each(|v| set_ref(v, "app", &app)),
@@ -1069,6 +1108,12 @@ impl World {
                 set_ref(&mut b, "user", &account);
                 if let Some(sb) = b.get_mut("source_blob") {
                     set(sb, "url", json!(url));
+                    // The rest of what was sent (version, checksum, its
+                    // description) is kept, as Heroku keeps it.
+                    for key in ["version", "checksum", "version_description"] {
+                        let sent = cx.body.pointer(&format!("/source_blob/{key}"));
+                        set(sb, key, sent.cloned().unwrap_or(Value::Null));
+                    }
                 }
                 self.builds
                     .entry(app_id(&app).to_string())

@@ -242,3 +242,81 @@ async fn add_on_answers_conform_where_the_schema_says_string() {
         );
     }
 }
+
+/// An operation that accepts a field answers with it, kept or not: the
+/// synthesized answers of writes carry what was sent, and a build keeps
+/// its source's version and checksum.
+#[tokio::test]
+async fn writes_answer_with_what_they_sent() {
+    let fake = heroku_fake::start().await.unwrap();
+    let (status, synthesized, client) = answer(
+        &fake,
+        "POST",
+        "/oauth/clients",
+        Some(json!({"name": "my-integration", "redirect_uri": "https://example.org/back"})),
+    )
+    .await;
+    assert_eq!((status, synthesized), (201, true));
+    assert_eq!(client["name"], "my-integration");
+    assert_eq!(client["redirect_uri"], "https://example.org/back");
+
+    let pipeline = "01234567-89ab-cdef-0123-0123456789ab";
+    let (_, synthesized, transfer) = answer(
+        &fake,
+        "POST",
+        "/pipeline-transfers",
+        Some(json!({"pipeline": {"id": pipeline}, "new_owner": {"id": "x", "type": "team"}})),
+    )
+    .await;
+    assert!(synthesized);
+    assert_eq!(transfer["pipeline"]["id"], pipeline);
+
+    let (_, synthesized, review) = answer(
+        &fake,
+        "POST",
+        "/review-apps",
+        Some(json!({
+            "branch": "feature-x",
+            "pipeline": pipeline,
+            "source_blob": {"url": "https://example.org/app.tgz", "version": "abc123"},
+        })),
+    )
+    .await;
+    assert!(synthesized);
+    assert_eq!(review["branch"], "feature-x");
+
+    answer(&fake, "POST", "/apps", Some(json!({"name": "builds"}))).await;
+    let (_, synthesized, attachment) = answer(
+        &fake,
+        "POST",
+        "/addon-attachments",
+        Some(json!({"addon": "my-db", "app": "builds", "name": "ANALYTICS_DB"})),
+    )
+    .await;
+    assert!(synthesized);
+    assert_eq!(attachment["name"], "ANALYTICS_DB");
+
+    let (status, _, build) = answer(
+        &fake,
+        "POST",
+        "/apps/builds/builds",
+        Some(json!({"source_blob": {
+            "url": "https://example.org/app.tgz",
+            "version": "v1.3.0",
+            "checksum": "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        }})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(build["source_blob"]["version"], "v1.3.0");
+    assert!(build["source_blob"]["checksum"]
+        .as_str()
+        .unwrap()
+        .starts_with("SHA256:"));
+    let id = build["id"].as_str().unwrap();
+    let (_, _, read) = answer(&fake, "GET", &format!("/apps/builds/builds/{id}"), None).await;
+    assert_eq!(
+        read["source_blob"]["version"], "v1.3.0",
+        "a later read shows it"
+    );
+}
