@@ -28,32 +28,28 @@ pub(super) fn inner_doc(text: &str) -> TokenStream {
         .collect()
 }
 
-/// Inner doc attributes for text the generator writes itself (code).
+/// Inner doc attributes (`//!`) for text the generator writes itself.
 pub(super) fn inner_doc_raw(text: &str) -> TokenStream {
-    text.lines()
-        .map(|line| {
-            let line = if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            };
-            quote!(#![doc = #line])
-        })
+    raw_lines(text)
+        .map(|line| quote!(#![doc = #line]))
         .collect()
 }
 
 /// Doc attributes for text the generator writes itself (may hold links).
 pub(super) fn doc_raw(text: &str) -> TokenStream {
-    text.lines()
-        .map(|line| {
-            let line = if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            };
-            quote!(#[doc = #line])
-        })
-        .collect()
+    raw_lines(text).map(|line| quote!(#[doc = #line])).collect()
+}
+
+/// The lines of generator-written text, each after the space rustdoc
+/// expects.
+fn raw_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    })
 }
 
 pub(super) fn sanitize(line: &str) -> String {
