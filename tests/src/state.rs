@@ -143,6 +143,26 @@ pub struct World {
     pub hooks: crate::webhooks::Hooks,
 }
 
+/// A UUID (version 5 layout) derived from `name`: the same name gives the
+/// same id.
+fn stable_uuid(name: &str) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// Puts into a synthesized answer what the request sent, where the answer
 /// has a field of that name and the same JSON shape: an operation that
 /// accepts a field answers with it (`name`, `redirect_uri`, `url`,
@@ -1900,11 +1920,9 @@ impl World {
             let ty = p["type"].as_str().unwrap_or("web").to_string();
             for n in 1..=p["quantity"].as_i64().unwrap_or(0) {
                 let mut d = template.clone();
-                set(
-                    &mut d,
-                    "id",
-                    json!(format!("{}-{ty}-{n}", &key[..8.min(key.len())])),
-                );
+                // A UUID, as Heroku's are, and the same one for the same
+                // unit of the formation on every listing.
+                set(&mut d, "id", json!(stable_uuid(&format!("{key}/{ty}/{n}"))));
                 set(&mut d, "name", json!(format!("{ty}.{n}")));
                 set(&mut d, "type", json!(ty));
                 set(&mut d, "state", json!("up"));

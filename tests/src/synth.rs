@@ -114,6 +114,9 @@ fn scalar(kind: &str, name: &str) -> Value {
                 json!("username@example.com")
             } else if n.ends_with("url") {
                 json!("https://example.com")
+            } else if n == "ip" || n.ends_with("ip_address") {
+                // An address of the documentation range (RFC 5737).
+                json!("192.0.2.1")
             } else {
                 json!("example")
             }

@@ -320,3 +320,57 @@ async fn writes_answer_with_what_they_sent() {
         "a later read shows it"
     );
 }
+
+/// Dynos of the formation have UUIDs, the same on every listing, and can
+/// be read back by id or name.
+#[tokio::test]
+async fn formation_dynos_have_stable_uuids() {
+    let fake = heroku_fake::start().await.unwrap();
+    let client = client_of(&fake);
+    client.app().create().name("dynos").await.unwrap();
+    let source = heroku_fake::tarball(&[("Procfile", "web: bin/web\n")]).unwrap();
+    client
+        .deploy("dynos")
+        .tarball(source)
+        .run(|_| {})
+        .await
+        .unwrap();
+    client
+        .formation()
+        .update("dynos", "web")
+        .quantity(2)
+        .await
+        .unwrap();
+    let first = client.dyno().list("dynos").await.unwrap();
+    let again = client.dyno().list("dynos").await.unwrap();
+    assert_eq!(first.len(), 2);
+    let ids: Vec<&str> = first.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, again.iter().map(|d| d.id.as_str()).collect::<Vec<_>>());
+    for id in &ids {
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+        assert!(
+            id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+            "{id}"
+        );
+        let by_id = client.dyno().info("dynos", *id).await.unwrap();
+        assert_eq!(by_id.id, *id);
+    }
+}
+
+/// A synthesized IP address is one (the audit trail's `request.ip_address`
+/// is `format: ipv4`).
+#[tokio::test]
+async fn a_synthesized_ip_address_is_an_ipv4_address() {
+    let fake = heroku_fake::start().await.unwrap();
+    let (status, synthesized, events) = answer(
+        &fake,
+        "GET",
+        "/enterprise-accounts/my-enterprise/events",
+        None,
+    )
+    .await;
+    assert_eq!((status, synthesized), (200, true));
+    let ip = events[0]["request"]["ip_address"].as_str().unwrap();
+    assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "{ip}");
+}
