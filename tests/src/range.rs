@@ -21,7 +21,8 @@ pub struct RangeSpec {
 
 /// Parses `name ]app-1..app-9; max=100, order=desc`. `None`: malformed.
 pub fn parse(header: &str) -> Option<RangeSpec> {
-    let header = header.trim();
+    // The Dev Center's own examples end with a `;` (`id ..; max=10;`).
+    let header = header.trim().trim_end_matches(';').trim_end();
     let (range_part, params) = match header.split_once(';') {
         Some((r, p)) => (r.trim(), p.trim()),
         None => (header, ""),
@@ -178,6 +179,9 @@ mod tests {
         );
         let r = parse("id ]abc..; max=10").unwrap();
         assert_eq!(r.first, Some(("abc".into(), true)));
+        // The Dev Center's examples end with a `;`.
+        let r = parse("id ..; max=10;").unwrap();
+        assert_eq!((r.field.as_str(), r.max), ("id", 10));
         let r = parse("id a..z").unwrap();
         assert_eq!(
             (r.first, r.last, r.max),

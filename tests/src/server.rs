@@ -133,8 +133,20 @@ pub async fn handle_bytes(
             .map(str::to_string)
     };
     let auth = header("authorization");
-    let request_id =
-        header("request-id").unwrap_or_else(|| format!("fake-{}", lock(&shared.log).len()));
+    // Heroku answers with its own id first, and the client's after it when
+    // it sent one: the header can hold several comma-separated ids
+    // (../shared/reference/api-behaviour.md, "Seen in answers").
+    let sent_request_id = header("request-id");
+    let n = lock(&shared.log).len() as u64;
+    let ours = format!(
+        "{:08x}-0000-4000-8000-{:012x}",
+        n >> 32,
+        n & 0xffff_ffff_ffff
+    );
+    let request_id = match &sent_request_id {
+        Some(theirs) => format!("{ours},{theirs}"),
+        None => ours,
+    };
 
     let mut entry = LoggedRequest {
         method: method.clone(),
@@ -143,7 +155,9 @@ pub async fn handle_bytes(
         operation: None,
         status: 0,
         authorized: auth.is_some(),
-        request_id: request_id.clone(),
+        request_id: sent_request_id
+            .clone()
+            .unwrap_or_else(|| request_id.clone()),
         fault: None,
     };
 
@@ -319,7 +333,25 @@ fn api(
 
     // Auth: the configured token, or an access token the fake issued that
     // has not expired.
-    let token = auth.and_then(|a| a.strip_prefix("Bearer ")).map(str::trim);
+    // Bearer, or Basic with the token as the password (any user, usually
+    // empty), which Heroku accepts too (../shared/reference/api-behaviour.md).
+    let basic = auth
+        .and_then(|a| a.strip_prefix("Basic "))
+        .and_then(|b| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(_, password)| password.to_string())
+        });
+    let token = auth
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .map(str::trim)
+        .or(basic.as_deref());
     let valid = |t: &&str| {
         *t == shared.config.token
             || lock(&shared.oauth)
@@ -350,11 +382,17 @@ fn api(
             return r;
         }
     };
+    // Authorised answers carry the pool's state and the token's scope; a
+    // 401 carries neither (../shared/reference/api-behaviour.md).
     let with_limit = |mut r: Response<ResponseBody>| {
-        r.headers_mut().insert(
+        let h = r.headers_mut();
+        h.insert(
             "ratelimit-remaining",
             remaining.to_string().parse().expect("number"),
         );
+        h.insert("ratelimit-multiplier", "1".parse().expect("header"));
+        h.insert("oauth-scope", "global".parse().expect("header"));
+        h.insert("oauth-scope-accepted", "global".parse().expect("header"));
         r
     };
 

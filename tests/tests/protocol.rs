@@ -60,9 +60,21 @@ async fn auth_routes_and_validation_answer_like_heroku() {
     )
     .await;
     assert_eq!(r.status, 422);
-    // A request id comes back, ours when we send one.
+    // A request id comes back: Heroku's own first, then ours when we send
+    // one, comma-separated as Heroku's answers are.
     let r = call(&fake, "GET", "/account", &[("request-id", "abc-123")], None).await;
-    assert_eq!(r.headers["request-id"], "abc-123");
+    let ids = r.headers["request-id"].to_str().unwrap().to_string();
+    let (heroku, ours) = ids.split_once(',').expect("two ids");
+    assert_eq!((heroku.len(), ours), (36, "abc-123"), "{ids}");
+    let r = call(&fake, "GET", "/account", &[], None).await;
+    assert_eq!(
+        r.headers["request-id"].len(),
+        36,
+        "one id when we send none"
+    );
+    for h in ["ratelimit-remaining", "ratelimit-multiplier", "oauth-scope"] {
+        assert!(r.headers.contains_key(h), "{h}");
+    }
 }
 
 #[tokio::test]
@@ -421,4 +433,33 @@ async fn sixteen_clients_doing_1000_requests_each_stay_consistent() {
         0
     );
     assert_eq!(fake.count("POST", "/apps"), 16);
+}
+
+/// Basic authentication with the token as the password is accepted, as on
+/// Heroku (any user, usually empty); a wrong password is a 401.
+#[tokio::test]
+async fn basic_auth_with_the_token_as_password_is_accepted() {
+    use base64::Engine;
+    let fake = heroku_fake::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let basic = |password: &str| {
+        let pair = base64::engine::general_purpose::STANDARD.encode(format!(":{password}"));
+        format!("Basic {pair}")
+    };
+    for (auth, status) in [(basic(fake.token()), 200), (basic("wrong"), 401)] {
+        let resp = http
+            .get(format!("{}/account", fake.base_url()))
+            .header("accept", "application/vnd.heroku+json; version=3")
+            .header("authorization", auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status);
+        // A 401 has a request id but no rate-limit state.
+        assert!(resp.headers().contains_key("request-id"));
+        assert_eq!(
+            resp.headers().contains_key("ratelimit-remaining"),
+            status == 200
+        );
+    }
 }
