@@ -1427,12 +1427,13 @@ impl World {
                     set(s, "name", json!(service));
                 }
                 let app_key = app_id(&app).to_string();
-                let value = format!(
-                    "{}://fake:{}@localhost:5432/{}",
-                    service.replace("heroku-", ""),
-                    &id[..8],
-                    name
-                );
+                // Heroku Postgres URLs start `postgres://`
+                // (../shared/reference/api-behaviour.md).
+                let scheme = match service.as_str() {
+                    "heroku-postgresql" => "postgres".to_string(),
+                    other => other.replace("heroku-", ""),
+                };
+                let value = format!("{scheme}://fake:{}@localhost:5432/{}", &id[..8], name);
                 self.config
                     .entry(app_key.clone())
                     .or_default()

@@ -251,7 +251,10 @@ async fn create_configure_scale_deploy_release_rollback_promote_addon_domain() {
         .info_for_app("demo-staging")
         .await
         .unwrap();
-    assert!(config.contains_key("DATABASE_URL"));
+    assert!(
+        config["DATABASE_URL"].starts_with("postgres://"),
+        "{config:?}"
+    );
 
     // 9. A domain gets a DNS target.
     let domain = client
