@@ -214,7 +214,11 @@ pub(super) fn op_doc(r: &Resource, op: &Operation) -> String {
 /// (an identity's branches, `unique name of stack, or unique identifier of
 /// stack`, or a named type's description), and only then its name.
 pub(super) fn field_text(api: &Api, f: &Field) -> String {
-    let from_type = || match &f.ty {
+    let named = match &f.ty {
+        Ty::Array(item) => item.as_ref(),
+        t => t,
+    };
+    let from_type = || match named {
         Ty::Named(p) => api.types.get(p).and_then(|t| match &t.kind {
             TypeKind::Identity { branches, .. } if !branches.is_empty() => {
                 Some(branches.join(", or "))

@@ -87,7 +87,7 @@ pub struct Update {
     /// unique identifier of add-on, or globally unique name of the add-on
     #[serde(skip)]
     pub add_on_identity: crate::add_on::AddOnIdentity,
-    /// The `config` field.
+    /// Configuration of an Add-on
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<crate::add_on_config::AddOnConfig>>,
 }
@@ -99,7 +99,7 @@ impl Update {
             config: None,
         }
     }
-    /// The `config` field.
+    /// Configuration of an Add-on
     pub fn config(
         mut self,
         config: impl IntoIterator<Item = impl Into<crate::add_on_config::AddOnConfig>>,
@@ -120,7 +120,7 @@ impl crate::Operation for Update {
     }
 }
 impl crate::Request<'_, Update> {
-    /// The `config` field.
+    /// Configuration of an Add-on
     pub fn config(
         self,
         config: impl IntoIterator<Item = impl Into<crate::add_on_config::AddOnConfig>>,

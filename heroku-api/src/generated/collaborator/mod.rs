@@ -37,7 +37,7 @@ pub struct Collaborator {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// unique identifier of collaborator
     pub id: String,
-    /// The `permissions` field.
+    /// A team app permission is a behavior that is assigned to a user in a team app.
     pub permissions: Vec<crate::team_app_permission::TeamAppPermission>,
     /// role in the team
     #[serde(default, skip_serializing_if = "Option::is_none")]

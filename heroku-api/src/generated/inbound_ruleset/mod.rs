@@ -37,7 +37,7 @@ pub struct InboundRuleset {
     pub created_by: String,
     /// unique identifier of an inbound-ruleset
     pub id: String,
-    /// The `rules` field.
+    /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
     pub rules: Vec<InboundRulesetRule>,
     /// identity of space
     pub space: InboundRulesetSpace,

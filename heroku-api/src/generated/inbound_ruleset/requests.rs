@@ -183,7 +183,7 @@ pub struct Create {
     /// unique identifier of space, or unique name of space
     #[serde(skip)]
     pub space_identity: crate::space::SpaceIdentity,
-    /// The `rules` field.
+    /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<crate::inbound_ruleset::InboundRulesetRule>>,
 }
@@ -195,7 +195,7 @@ impl Create {
             rules: None,
         }
     }
-    /// The `rules` field.
+    /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
     pub fn rules(
         mut self,
         rules: Vec<crate::inbound_ruleset::InboundRulesetRule>,
@@ -216,7 +216,7 @@ impl crate::Operation for Create {
     }
 }
 impl crate::Request<'_, Create> {
-    /// The `rules` field.
+    /// the combination of an IP address in CIDR notation and whether to allow or deny it's traffic.
     pub fn rules(self, rules: Vec<crate::inbound_ruleset::InboundRulesetRule>) -> Self {
         self.map(|op| op.rules(rules))
     }

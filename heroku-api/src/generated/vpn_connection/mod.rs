@@ -47,7 +47,7 @@ pub struct VpnConnection {
     pub status: VpnConnectionStatus,
     /// Details of the status
     pub status_message: String,
-    /// The `tunnels` field.
+    /// Tunnel info
     pub tunnels: Vec<VpnConnectionTunnel>,
 }
 /// Names a resource in a path: VPN ID, or VPN Name.
