@@ -695,3 +695,53 @@ async fn a_sync_that_fails_while_applying_says_what_was_already_changed() {
         .count();
     assert_eq!(patches, 2, "c was not sent");
 }
+
+/// A release that answers these statuses, one per check.
+struct ReleaseStatuses(Mutex<std::collections::VecDeque<&'static str>>);
+
+impl heroku_api::Transport for ReleaseStatuses {
+    fn send(&self, _request: reqwest::Request) -> heroku_api::SendFuture {
+        let status = self.0.lock().unwrap().pop_front().unwrap_or("succeeded");
+        let body = serde_json::json!({"id": "r-1", "version": 7, "status": status});
+        Box::pin(async move {
+            Ok(reqwest::Response::from(http::Response::new(
+                body.to_string(),
+            )))
+        })
+    }
+}
+
+fn releases_answering(statuses: &[&'static str]) -> Client {
+    Client::builder()
+        .token("t")
+        .transport(ReleaseStatuses(Mutex::new(
+            statuses.iter().copied().collect(),
+        )))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_shows_every_state_it_checks_and_a_failure_is_an_error() {
+    let client = releases_answering(&["pending", "pending", "succeeded"]);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let release = client
+        .wait_for_release("app", "r-1", Duration::from_secs(60))
+        .on_progress(move |r| sink.lock().unwrap().push(r.status.as_str().to_string()))
+        .await
+        .unwrap();
+    assert_eq!(release.status.as_str(), "succeeded");
+    assert_eq!(*seen.lock().unwrap(), ["pending", "pending", "succeeded"]);
+
+    let client = releases_answering(&["pending", "failed"]);
+    let err = client
+        .wait_for_release("app", "r-1", Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    let WorkflowError::Failed { what, status } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((what.as_str(), status.as_str()), ("release v7", "failed"));
+    assert!(err.to_string().contains("release v7 ended failed"), "{err}");
+}
