@@ -99,9 +99,8 @@ pub struct Request<'a, O> {
 /// [`Client::list`].
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ListRequest<'a, O> {
-    client: &'a Client,
-    operation: O,
-    options: RequestOptions,
+    /// The operation, client and options, as for any request.
+    request: Request<'a, O>,
     range: Option<Range>,
 }
 
@@ -120,9 +119,7 @@ impl Client {
     /// Binds a list operation to this client.
     pub fn list<O: Paginated>(&self, operation: O) -> ListRequest<'_, O> {
         ListRequest {
-            client: self,
-            operation,
-            options: RequestOptions::new(),
+            request: self.request(operation),
             range: None,
         }
     }
@@ -184,25 +181,23 @@ impl<'a, O: Operation> IntoFuture for Request<'a, O> {
 impl<'a, O: Paginated> ListRequest<'a, O> {
     /// The operation this request sends.
     pub fn operation(&self) -> &O {
-        &self.operation
+        self.request.operation()
     }
 
     /// The operation, unbound from the client.
     pub fn into_operation(self) -> O {
-        self.operation
+        self.request.into_operation()
     }
 
     /// Changes the operation in place: what each generated setter does.
     pub fn map(mut self, change: impl FnOnce(O) -> O) -> Self {
-        self.operation = change(self.operation);
+        self.request = self.request.map(change);
         self
     }
 
-    /// Per-request options: extra headers (a two-factor code), the
-    /// `Accept` variant, extra query parameters, the retry policy,
-    /// timeouts.
+    /// Per-request options, as for [`Request::with_options`].
     pub fn with_options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
+        self.request = self.request.with_options(options);
         self
     }
 
@@ -214,14 +209,19 @@ impl<'a, O: Paginated> ListRequest<'a, O> {
 
     /// A [`Paginator`] for page-level access and resumable cursors.
     pub fn paginate(self) -> Result<Paginator<O::Item>> {
-        let path = self.operation.path();
-        let payload = self.operation.payload()?;
+        let Request {
+            client,
+            operation,
+            options,
+        } = self.request;
+        let path = operation.path();
+        let payload = operation.payload()?;
         Ok(Paginator::new(
-            self.client,
+            client,
             O::INFO,
             path,
             payload,
-            self.options,
+            options,
             self.range,
         ))
     }
@@ -267,9 +267,7 @@ where
 {
     fn clone(&self) -> Self {
         ListRequest {
-            client: self.client,
-            operation: self.operation.clone(),
-            options: self.options.clone(),
+            request: self.request.clone(),
             range: self.range.clone(),
         }
     }
@@ -293,9 +291,9 @@ impl<O: Paginated> fmt::Debug for ListRequest<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListRequest")
             .field("operation", &O::INFO.id)
-            .field("path", &self.operation.path())
+            .field("path", &self.request.operation.path())
             .field("range", &self.range)
-            .field("options", &self.options)
+            .field("options", &self.request.options)
             .finish_non_exhaustive()
     }
 }
